@@ -1,0 +1,1488 @@
+//! Reading questionnaire files into a [`Survey`]: CSV/TSV (UTF-8 with or without BOM,
+//! GBK/GB18030, UTF-16 with BOM; delimiter detection; decimal commas), XLSX/XLS/ODS
+//! (calamine) and Parquet (polars).
+//!
+//! Every cell of an item column is checked: an empty cell or a declared missing code
+//! (the model's `missing` list plus [`IngestOptions::missing_codes`], compared after
+//! trimming; numeric codes such as `99` also match numeric cells) is missing; a number
+//! is an answer; anything else (`NA`, `NaN`, `inf`, `7分`) is an error naming the
+//! cell. Answers outside the item's scale are errors (or missing with
+//! [`IngestOptions::out_of_range_missing`]); reverse-coded items are flipped
+//! (`min + max - x`) after the checks. Rows are numbered as a spreadsheet shows them:
+//! the header is row 1, the first respondent row 2.
+//!
+//! Polars types stay inside this module.
+
+use super::validate::{matrix_checks, Problem, Severity, ValidationReport};
+use super::Survey;
+use crate::error::{Error, Location, Result};
+use crate::spec::{Model, Scale};
+use nalgebra::DMatrix;
+use polars::prelude::{
+    CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, ParquetReader, Schema, SerReader,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Options of the ingester (the `DataArgs` flags of the command line).
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Text encoding of a CSV/TSV file (`utf-8`, `gbk`, `gb18030`, or any WHATWG label);
+    /// `None` = detect (UTF-8 with or without BOM, UTF-16 with BOM, else GB18030).
+    pub encoding: Option<String>,
+    /// Worksheet of a workbook: a name, or a 1-based number; `None` = the first.
+    pub sheet: Option<String>,
+    /// Field delimiter of a text file; `None` = detect among `,` `;` tab `|` from the header.
+    pub delimiter: Option<u8>,
+    /// Cell texts read as missing, besides the model's `missing` list.
+    pub missing_codes: Vec<String>,
+    /// Read values outside an item's scale as missing (counted) instead of refusing them.
+    pub out_of_range_missing: bool,
+    /// Column of sampling weights (numeric, finite, >= 0).
+    pub weight: Option<String>,
+    /// The model file, named in messages where the model and the data disagree
+    /// (default: the model's name).
+    pub model_file: Option<String>,
+}
+
+/// At most this many cell errors are kept per column (all are counted).
+const MAX_ERRORS_PER_COLUMN: usize = 100;
+/// Rows handed to the polars CSV reader at a time (bounds the memory of text columns).
+const CSV_CHUNK_ROWS: usize = 1 << 17;
+
+/// Read a data file for a model: the item columns as a matrix in model order
+/// (reverse-coded, `NaN` = missing), the other columns as text, and the validation
+/// report (warnings only, since errors are refused).
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::Data`] for an unreadable or
+/// unsupported file, and for the first error of the validation report (its `more`
+/// counts the other errors; [`inspect_survey`] returns them all).
+///
+/// # Example
+/// ```
+/// use csi::data::{read_survey, IngestOptions};
+/// use csi::spec::{ConstructSpec, Model, Scale};
+/// let mut model = Model::from_parts(
+///     "toy",
+///     vec![ConstructSpec::new("QUAL", &["q1", "q2"]), ConstructSpec::new("SAT", &["s1", "s2"])],
+///     &[("QUAL", "SAT")],
+/// )?
+/// .with_scale(Scale { min: 1.0, max: 10.0 })?;
+/// model.missing_codes = vec!["无法回答".into()];
+/// let dir = tempfile::tempdir().map_err(|e| csi::Error::io("tempdir", e))?;
+/// let path = dir.path().join("survey.csv");
+/// let mut text = String::from("id,q1,q2,s1,s2,airline\n");
+/// for i in 0..12 {
+///     let a = 3 + i % 6;
+///     text.push_str(&format!("{i},{a},{},{},{},A\n", a + 1, (a + i) % 10 + 1, 7));
+/// }
+/// text.push_str("12,无法回答,5,6,7,B\n");
+/// std::fs::write(&path, text).map_err(|e| csi::Error::io(&path, e))?;
+///
+/// let (survey, report) = read_survey(&path, &model, &IngestOptions::default())?;
+/// assert_eq!(survey.n(), 13);
+/// assert!(survey.x[(12, 0)].is_nan()); // 「无法回答」 is missing
+/// assert_eq!(survey.rows[0], 2); // the header is row 1
+/// assert_eq!(survey.extra["airline"][12].as_deref(), Some("B"));
+/// assert_eq!(report.items[0].missing, 1);
+/// assert!(report.ok);
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn read_survey(
+    path: &Path,
+    model: &Model,
+    opts: &IngestOptions,
+) -> Result<(Survey, ValidationReport)> {
+    let (survey, report) = inspect_survey(path, model, opts)?;
+    if let Some(e) = report.to_error() {
+        return Err(e);
+    }
+    match survey {
+        Some(s) => Ok((s, report)),
+        None => Err(Error::data(
+            Location {
+                file: path.display().to_string(),
+                ..Default::default()
+            },
+            "the data could not be assembled",
+        )),
+    }
+}
+
+/// Read and check a data file, collecting every problem (errors and warnings) in the
+/// report instead of stopping at the first. The survey is returned only when the
+/// report has no error.
+///
+/// # Errors
+/// Only when the file cannot be read at all: [`Error::Io`] (missing file, permission),
+/// [`Error::Data`] for an unsupported format (e.g. SPSS `.sav`), undecodable text, a
+/// corrupt workbook or Parquet file, or an unknown `--sheet`.
+pub fn inspect_survey(
+    path: &Path,
+    model: &Model,
+    opts: &IngestOptions,
+) -> Result<(Option<Survey>, ValidationReport)> {
+    let file = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let mut asm = Assembler::new(file.clone(), model, opts);
+    match ext.as_deref() {
+        None | Some("csv") | Some("txt") | Some("dat") => read_text(&mut asm, path, false)?,
+        Some("tsv") | Some("tab") => read_text(&mut asm, path, true)?,
+        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => read_workbook(&mut asm, path)?,
+        Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
+        Some("sav") | Some("zsav") | Some("por") => {
+            return Err(Error::data(
+                Location { file, ..Default::default() },
+                "SPSS .sav is not supported in this build; save as CSV or XLSX",
+            ))
+        }
+        Some(other) => {
+            return Err(Error::data(
+                Location { file, ..Default::default() },
+                format!(
+                    "unsupported data file type '.{other}'; use .csv, .tsv, .txt, .xlsx, .xls, .ods or .parquet"
+                ),
+            ))
+        }
+    }
+    Ok(asm.finish())
+}
+
+/// Convert the flag spelling of a delimiter (`,` `;` `|` `tab` `\t`) to a byte.
+///
+/// # Errors
+/// [`Error::Setting`] for anything that is not a single ASCII character.
+pub fn parse_delimiter(s: &str) -> Result<u8> {
+    match s {
+        "tab" | "TAB" | "\\t" | "\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        "pipe" => Ok(b'|'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => Err(Error::setting(
+            "--delimiter",
+            format!("expected one character such as , ; | or 'tab', got '{s}'"),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Cells
+
+/// One cell as the readers see it.
+#[derive(Debug, Clone, Copy)]
+enum Cell<'a> {
+    Empty,
+    Num(f64),
+    Text(&'a str),
+}
+
+impl Cell<'_> {
+    fn shown(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Num(v) => format!("{v}"),
+            Cell::Text(t) => t.to_string(),
+        }
+    }
+}
+
+/// Outcome of reading one item cell.
+enum Parsed {
+    Missing,
+    Value(f64),
+    NotNumber,
+}
+
+/// How cells become numbers (shared by all formats).
+struct CellRules {
+    text_codes: Vec<String>,
+    num_codes: Vec<f64>,
+    decimal_comma: bool,
+    scales: Vec<Option<Scale>>,
+    reverse: Vec<bool>,
+    oor_missing: bool,
+}
+
+impl CellRules {
+    fn new(model: &Model, opts: &IngestOptions) -> CellRules {
+        let mut text_codes: Vec<String> = Vec::new();
+        for c in model.missing_codes.iter().chain(opts.missing_codes.iter()) {
+            let t = c.trim().to_string();
+            if !text_codes.contains(&t) {
+                text_codes.push(t);
+            }
+        }
+        let num_codes = text_codes
+            .iter()
+            .filter_map(|c| parse_plain_number(c, true))
+            .collect();
+        let scales: Vec<Option<Scale>> =
+            (0..model.n_items()).map(|k| model.item_scale(k)).collect();
+        let reverse = model
+            .items
+            .iter()
+            .zip(&scales)
+            .map(|(it, s)| it.reverse && s.is_some())
+            .collect();
+        CellRules {
+            text_codes,
+            num_codes,
+            decimal_comma: false,
+            scales,
+            reverse,
+            oor_missing: opts.out_of_range_missing,
+        }
+    }
+
+    #[inline]
+    fn is_num_code(&self, v: f64) -> bool {
+        self.num_codes.contains(&v)
+    }
+
+    #[inline]
+    fn classify(&self, cell: Cell<'_>) -> Parsed {
+        match cell {
+            Cell::Empty => Parsed::Missing,
+            Cell::Num(v) => {
+                if v.is_nan() {
+                    Parsed::Missing // a numeric NaN (Parquet/pandas) is a missing value
+                } else if !v.is_finite() {
+                    Parsed::NotNumber
+                } else if self.is_num_code(v) {
+                    Parsed::Missing
+                } else {
+                    Parsed::Value(v)
+                }
+            }
+            Cell::Text(t) => {
+                let s = t.trim();
+                if s.is_empty() {
+                    return Parsed::Missing;
+                }
+                if let Some(v) = small_int(s.as_bytes()) {
+                    return if self.is_num_code(v) {
+                        Parsed::Missing
+                    } else {
+                        Parsed::Value(v)
+                    };
+                }
+                if self.text_codes.iter().any(|c| c == s) {
+                    return Parsed::Missing;
+                }
+                match parse_plain_number(s, self.decimal_comma) {
+                    Some(v) if self.is_num_code(v) => Parsed::Missing,
+                    Some(v) => Parsed::Value(v),
+                    None => Parsed::NotNumber,
+                }
+            }
+        }
+    }
+}
+
+/// One or two ASCII digits (the usual questionnaire answer), without allocation.
+#[inline]
+fn small_int(b: &[u8]) -> Option<f64> {
+    match b {
+        [a] if a.is_ascii_digit() => Some(f64::from(a - b'0')),
+        [a, c] if a.is_ascii_digit() && c.is_ascii_digit() => {
+            Some(f64::from((a - b'0') * 10 + (c - b'0')))
+        }
+        _ => None,
+    }
+}
+
+/// A finite decimal number (`7`, `-1.5`, `+3`, `1e2`; `7,5` with `decimal_comma`).
+/// `inf`, `NaN` and anything with other characters are refused.
+fn parse_plain_number(s: &str, decimal_comma: bool) -> Option<f64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    // Rust accepts "inf", "infinity" and "nan": only digits, signs, '.', 'e' may pass.
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E' | b','))
+    {
+        return None;
+    }
+    if s.contains(',') {
+        if !decimal_comma || s.matches(',').count() != 1 || s.contains('.') {
+            return None;
+        }
+        let t = s.replacen(',', ".", 1);
+        let (a, b) = t.split_once('.')?;
+        if !a.bytes().any(|c| c.is_ascii_digit()) || !b.bytes().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        return t.parse::<f64>().ok().filter(|v| v.is_finite());
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Per-column counters and the first errors.
+#[derive(Debug, Default)]
+struct ColState {
+    out_of_range: usize,
+    errors: Vec<(usize, Problem)>,
+    n_errors: usize,
+}
+
+impl ColState {
+    fn error(&mut self, row: usize, p: Problem) {
+        self.n_errors += 1;
+        if self.errors.len() < MAX_ERRORS_PER_COLUMN {
+            self.errors.push((row, p));
+        }
+    }
+}
+
+/// Read one item cell: checks, out-of-range policy, reverse-coding. `NaN` = missing
+/// (or refused; the error is recorded in `st`).
+#[inline]
+fn item_value(
+    rules: &CellRules,
+    k: usize,
+    name: &str,
+    row: usize,
+    cell: Cell<'_>,
+    st: &mut ColState,
+) -> f64 {
+    match rules.classify(cell) {
+        Parsed::Missing => f64::NAN,
+        Parsed::NotNumber => {
+            st.error(
+                row,
+                Problem::error(
+                    "not a number; if it means 'no answer', declare it in the model's missing list or with --missing-code",
+                )
+                .at_row(row)
+                .in_column(name)
+                .with_value(cell.shown()),
+            );
+            f64::NAN
+        }
+        Parsed::Value(v) => match rules.scales.get(k).copied().flatten() {
+            None => v,
+            Some(s) => {
+                if v < s.min - 1e-9 || v > s.max + 1e-9 {
+                    st.out_of_range += 1;
+                    if !rules.oor_missing {
+                        st.error(
+                            row,
+                            Problem::error(format!(
+                                "outside the scale {}..{} (use --out-of-range missing to read such values as missing)",
+                                s.min, s.max
+                            ))
+                            .at_row(row)
+                            .in_column(name)
+                            .with_value(cell.shown()),
+                        );
+                    }
+                    f64::NAN
+                } else if rules.reverse.get(k).copied().unwrap_or(false) {
+                    s.min + s.max - v
+                } else {
+                    v
+                }
+            }
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Assembly of the survey, shared by every format
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Item(usize),
+    Weight,
+    Extra(usize),
+    Ignored,
+}
+
+struct Assembler<'a> {
+    file: String,
+    model: &'a Model,
+    opts: &'a IngestOptions,
+    rules: CellRules,
+    report: ValidationReport,
+    roles: Vec<Role>,
+    item_src: Vec<Option<usize>>,
+    extra_names: Vec<String>,
+    /// Items left out of the matrix checks (absent, duplicated, or with cell errors).
+    skip: Vec<bool>,
+    /// The data cannot be assembled (ragged, empty, absent columns...).
+    fatal: bool,
+    planned: bool,
+    n: usize,
+    data: Vec<f64>,
+    rows: Vec<usize>,
+    extra: Vec<Vec<Option<String>>>,
+    weights: Option<Vec<f64>>,
+    item_state: Vec<ColState>,
+    weight_state: ColState,
+}
+
+impl<'a> Assembler<'a> {
+    fn new(file: String, model: &'a Model, opts: &'a IngestOptions) -> Assembler<'a> {
+        let mut report = ValidationReport::for_model(model);
+        report.file = Some(file.clone());
+        let p = model.n_items();
+        let mut asm = Assembler {
+            file,
+            model,
+            opts,
+            rules: CellRules::new(model, opts),
+            report,
+            roles: Vec::new(),
+            item_src: vec![None; p],
+            extra_names: Vec::new(),
+            skip: vec![false; p],
+            fatal: false,
+            planned: false,
+            n: 0,
+            data: Vec::new(),
+            rows: Vec::new(),
+            extra: Vec::new(),
+            weights: None,
+            item_state: (0..p).map(|_| ColState::default()).collect(),
+            weight_state: ColState::default(),
+        };
+        for (k, it) in model.items.iter().enumerate() {
+            if it.reverse && model.item_scale(k).is_none() {
+                asm.report.push(
+                    Problem::error("the item is reverse-coded but has no scale; give [scale] in the model or --scale")
+                        .in_column(it.name.clone()),
+                );
+            }
+        }
+        asm
+    }
+
+    fn model_file(&self) -> String {
+        self.opts
+            .model_file
+            .clone()
+            .unwrap_or_else(|| format!("model '{}'", self.model.name))
+    }
+
+    /// A problem that stops assembly (the report says why).
+    fn fatal(&mut self, p: Problem) {
+        self.fatal = true;
+        self.report.push(p);
+    }
+
+    /// Match the header to the model's items. `label(c)` names an unnamed column.
+    fn plan(&mut self, header: &[String], header_row: usize, label: impl Fn(usize) -> String) {
+        self.planned = true;
+        let index: HashMap<&str, usize> = self
+            .model
+            .items
+            .iter()
+            .enumerate()
+            .map(|(k, it)| (it.name.as_str(), k))
+            .collect();
+        let weight = self.opts.weight.as_deref().map(str::trim);
+        let mut weight_src: Option<usize> = None;
+        let mut used_names: HashMap<String, usize> = HashMap::new();
+        self.roles = Vec::with_capacity(header.len());
+        for (c, h) in header.iter().enumerate() {
+            let name = h.trim();
+            if let Some(&k) = index.get(name) {
+                if let Some(first) = self.item_src[k] {
+                    self.report.push(
+                        Problem::error(format!(
+                            "item column appears twice in the header ({} and {}); keep one",
+                            label(first),
+                            label(c)
+                        ))
+                        .at_row(header_row)
+                        .in_column(name),
+                    );
+                    self.skip[k] = true;
+                    self.fatal = true;
+                    self.roles.push(Role::Ignored);
+                } else {
+                    self.item_src[k] = Some(c);
+                    self.roles.push(Role::Item(k));
+                }
+                if weight == Some(name) {
+                    self.report.push(
+                        Problem::error("the --weight column is an item of the model")
+                            .at_row(header_row)
+                            .in_column(name),
+                    );
+                    self.fatal = true;
+                }
+            } else if weight == Some(name) {
+                if weight_src.is_some() {
+                    self.report.push(
+                        Problem::error("the --weight column appears twice in the header")
+                            .at_row(header_row)
+                            .in_column(name),
+                    );
+                    self.fatal = true;
+                    self.roles.push(Role::Ignored);
+                } else {
+                    weight_src = Some(c);
+                    self.roles.push(Role::Weight);
+                }
+            } else {
+                let base = if name.is_empty() {
+                    label(c)
+                } else {
+                    name.to_string()
+                };
+                let count = used_names.entry(base.clone()).or_insert(0);
+                *count += 1;
+                let key = if *count == 1 {
+                    base
+                } else {
+                    format!("{base} ({count})")
+                };
+                self.roles.push(Role::Extra(self.extra_names.len()));
+                self.extra_names.push(key);
+            }
+        }
+        let present: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+        for k in 0..self.model.n_items() {
+            if self.item_src[k].is_some() {
+                continue;
+            }
+            let it = &self.model.items[k];
+            let cons = self
+                .model
+                .constructs
+                .get(it.construct)
+                .map(|c| c.name.as_str())
+                .unwrap_or("?");
+            let mut msg = format!(
+                "item column absent from the data; {} lists it in construct '{cons}'",
+                self.model_file()
+            );
+            if let Some(near) = present
+                .iter()
+                .find(|h| h.to_lowercase() == it.name.to_lowercase())
+            {
+                msg.push_str(&format!(
+                    " (the data has '{near}': names are case-sensitive)"
+                ));
+            } else {
+                let shown: Vec<&str> = present.iter().take(12).copied().collect();
+                msg.push_str(&format!(
+                    "; columns in the data: {}{}",
+                    shown.join(", "),
+                    if present.len() > 12 { ", ..." } else { "" }
+                ));
+            }
+            self.report.push(
+                Problem::error(msg)
+                    .at_row(header_row)
+                    .in_column(it.name.clone()),
+            );
+            self.skip[k] = true;
+            self.fatal = true;
+        }
+        if let (Some(w), None) = (weight, weight_src) {
+            if !index.contains_key(w) {
+                self.report.push(
+                    Problem::error("the --weight column is not in the data")
+                        .at_row(header_row)
+                        .in_column(w),
+                );
+                self.fatal = true;
+            }
+        }
+    }
+
+    /// Allocate storage for `rows.len()` respondents.
+    fn alloc(&mut self, rows: Vec<usize>) {
+        let n = rows.len();
+        self.n = n;
+        self.rows = rows;
+        self.data = vec![f64::NAN; n * self.model.n_items()];
+        self.extra = self
+            .extra_names
+            .iter()
+            .map(|_| Vec::with_capacity(n))
+            .collect();
+        if self.roles.contains(&Role::Weight) {
+            self.weights = Some(vec![f64::NAN; n]);
+        }
+        self.report.n_rows = n;
+    }
+
+    /// Store the cells of source column `c` for respondents `start..` (in order).
+    fn put_column<'c>(&mut self, c: usize, start: usize, cells: impl Iterator<Item = Cell<'c>>) {
+        let Some(&role) = self.roles.get(c) else {
+            return;
+        };
+        match role {
+            Role::Item(k) => {
+                let n = self.n;
+                let name = self.model.items[k].name.as_str();
+                let st = &mut self.item_state[k];
+                let col = &mut self.data[k * n..(k + 1) * n];
+                let rows = &self.rows;
+                for (i, cell) in (start..n).zip(cells) {
+                    let row = rows[i];
+                    col[i] = item_value(&self.rules, k, name, row, cell, st);
+                }
+            }
+            Role::Weight => {
+                let name = self
+                    .opts
+                    .weight
+                    .as_deref()
+                    .unwrap_or("weight")
+                    .trim()
+                    .to_string();
+                if let Some(w) = self.weights.as_mut() {
+                    for (i, cell) in (start..self.n).zip(cells) {
+                        w[i] = weight_value(&name, self.rows[i], cell, &mut self.weight_state);
+                    }
+                }
+            }
+            Role::Extra(e) => {
+                if let Some(v) = self.extra.get_mut(e) {
+                    for cell in cells {
+                        v.push(match cell {
+                            Cell::Empty => None,
+                            Cell::Num(x) => Some(format!("{x}")),
+                            Cell::Text(t) => {
+                                let t = t.trim();
+                                if t.is_empty() {
+                                    None
+                                } else {
+                                    Some(t.to_string())
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+            Role::Ignored => {}
+        }
+    }
+
+    /// Store one cell (row-wise readers); respondents must come in order.
+    fn put_cell(&mut self, c: usize, i: usize, cell: Cell<'_>) {
+        self.put_column(c, i, std::iter::once(cell));
+    }
+
+    fn finish(mut self) -> (Option<Survey>, ValidationReport) {
+        if !self.planned || self.fatal || self.report.has_errors() && self.n == 0 {
+            self.report.sort();
+            return (None, self.report);
+        }
+        // Cell errors, in row order then column order.
+        let mut cell_errors: Vec<(usize, usize, Problem)> = Vec::new();
+        for (k, st) in self.item_state.iter_mut().enumerate() {
+            if st.n_errors > 0 {
+                self.skip[k] = true;
+            }
+            let src = self.item_src[k].unwrap_or(usize::MAX);
+            for (row, p) in st.errors.drain(..) {
+                cell_errors.push((row, src, p));
+            }
+        }
+        let wsrc = self
+            .roles
+            .iter()
+            .position(|r| *r == Role::Weight)
+            .unwrap_or(usize::MAX);
+        for (row, p) in self.weight_state.errors.drain(..) {
+            cell_errors.push((row, wsrc, p));
+        }
+        cell_errors.sort_by_key(|(row, src, _)| (*row, *src));
+        for (_, _, p) in cell_errors {
+            self.report.push(p);
+        }
+        let unlisted: usize = self
+            .item_state
+            .iter()
+            .map(|s| s.n_errors.saturating_sub(MAX_ERRORS_PER_COLUMN))
+            .sum::<usize>()
+            + self
+                .weight_state
+                .n_errors
+                .saturating_sub(MAX_ERRORS_PER_COLUMN);
+        self.report.count_unlisted(Severity::Error, unlisted);
+        if let Some(w) = &self.weights {
+            if self.weight_state.n_errors == 0 && self.n > 0 && w.iter().sum::<f64>() <= 0.0 {
+                let name = self.opts.weight.clone().unwrap_or_default();
+                self.report
+                    .push(Problem::error("every weight is zero").in_column(name));
+            }
+        }
+
+        let p = self.model.n_items();
+        let x = DMatrix::from_vec(self.n, p, std::mem::take(&mut self.data));
+        let mut extra = BTreeMap::new();
+        for (name, vals) in self.extra_names.drain(..).zip(self.extra.drain(..)) {
+            extra.insert(name, vals);
+        }
+        let survey = Survey {
+            file: self.file.clone(),
+            items: self.model.items.iter().map(|i| i.name.clone()).collect(),
+            x,
+            rows: std::mem::take(&mut self.rows),
+            extra,
+            weights: self.weights.take(),
+        };
+        matrix_checks(&survey, self.model, &self.skip, &mut self.report);
+        for (k, st) in self.item_state.iter().enumerate() {
+            if let Some(it) = self.report.items.get_mut(k) {
+                it.out_of_range += st.out_of_range;
+            }
+            if self.rules.oor_missing && st.out_of_range > 0 {
+                let s = self.rules.scales.get(k).copied().flatten();
+                let scale = s
+                    .map(|s| format!(" {}..{}", s.min, s.max))
+                    .unwrap_or_default();
+                self.report.push(
+                    Problem::warning(format!(
+                        "{} value(s) outside the scale{scale} read as missing (--out-of-range missing)",
+                        st.out_of_range
+                    ))
+                    .in_column(self.model.items[k].name.clone()),
+                );
+            }
+        }
+        self.report.sort();
+        if self.report.has_errors() {
+            (None, self.report)
+        } else {
+            (Some(survey), self.report)
+        }
+    }
+}
+
+fn weight_value(name: &str, row: usize, cell: Cell<'_>, st: &mut ColState) -> f64 {
+    let v = match cell {
+        Cell::Empty => None,
+        Cell::Num(v) => Some(v),
+        Cell::Text(t) => {
+            let t = t.trim();
+            if t.is_empty() {
+                None
+            } else {
+                match parse_plain_number(t, false) {
+                    Some(v) => Some(v),
+                    None => {
+                        st.error(
+                            row,
+                            Problem::error("the weight is not a number")
+                                .at_row(row)
+                                .in_column(name)
+                                .with_value(t),
+                        );
+                        return f64::NAN;
+                    }
+                }
+            }
+        }
+    };
+    match v {
+        None => {
+            st.error(
+                row,
+                Problem::error("the weight is missing")
+                    .at_row(row)
+                    .in_column(name),
+            );
+            f64::NAN
+        }
+        Some(v) if !v.is_finite() || v < 0.0 => {
+            st.error(
+                row,
+                Problem::error("a weight must be a finite number >= 0")
+                    .at_row(row)
+                    .in_column(name)
+                    .with_value(format!("{v}")),
+            );
+            f64::NAN
+        }
+        Some(v) => v,
+    }
+}
+
+fn unreadable(file: &str, message: impl Into<String>) -> Error {
+    Error::data(
+        Location {
+            file: file.to_string(),
+            ..Default::default()
+        },
+        message,
+    )
+}
+
+// ---------------------------------------------------------------------------------
+// Text files (CSV, TSV)
+
+/// Decode the file to UTF-8. Returns the bytes and the offset where the text starts
+/// (after a UTF-8 BOM).
+fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>, usize)> {
+    let row_at = |b: &[u8], pos: usize| {
+        b[..pos.min(b.len())]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count()
+            + 1
+    };
+    if let Some(label) = encoding {
+        let l = label.trim().to_ascii_lowercase();
+        let enc = match l.as_str() {
+            "utf-8" | "utf8" => encoding_rs::UTF_8,
+            "gbk" | "gb2312" | "gb18030" | "cp936" | "936" => encoding_rs::GB18030,
+            _ => encoding_rs::Encoding::for_label(l.as_bytes()).ok_or_else(|| {
+                Error::setting(
+                    "--encoding",
+                    format!("unknown encoding '{label}'; try utf-8, gbk or gb18030"),
+                )
+            })?,
+        };
+        if enc == encoding_rs::UTF_8 {
+            let off = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                3
+            } else {
+                0
+            };
+            return match std::str::from_utf8(&bytes[off..]) {
+                Ok(_) => Ok((bytes, off)),
+                Err(e) => {
+                    let row = row_at(&bytes, off + e.valid_up_to());
+                    Err(Error::data(
+                        Location {
+                            file: file.to_string(),
+                            row: Some(row),
+                            ..Default::default()
+                        },
+                        "not valid utf-8 text (--encoding utf-8 was given); try --encoding gbk",
+                    ))
+                }
+            };
+        }
+        let (text, bad) = enc.decode_with_bom_removal(&bytes);
+        if bad {
+            return Err(unreadable(
+                file,
+                format!(
+                    "not valid {} text (--encoding {label})",
+                    enc.name().to_lowercase()
+                ),
+            ));
+        }
+        return Ok((text.into_owned().into_bytes(), 0));
+    }
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
+        if enc == encoding_rs::UTF_8 {
+            return match std::str::from_utf8(&bytes[bom..]) {
+                Ok(_) => Ok((bytes, bom)),
+                Err(e) => {
+                    let row = row_at(&bytes, bom + e.valid_up_to());
+                    Err(Error::data(
+                        Location {
+                            file: file.to_string(),
+                            row: Some(row),
+                            ..Default::default()
+                        },
+                        "the file starts with a utf-8 byte-order mark but is not valid utf-8",
+                    ))
+                }
+            };
+        }
+        let (text, bad) = enc.decode_with_bom_removal(&bytes);
+        if bad {
+            return Err(unreadable(
+                file,
+                format!("not valid {} text", enc.name().to_lowercase()),
+            ));
+        }
+        return Ok((text.into_owned().into_bytes(), 0));
+    }
+    if std::str::from_utf8(&bytes).is_ok() {
+        return Ok((bytes, 0));
+    }
+    let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(&bytes);
+    if bad {
+        return Err(unreadable(
+            file,
+            "the text is neither utf-8 nor gbk/gb18030; give its encoding with --encoding (e.g. windows-1252)",
+        ));
+    }
+    Ok((text.into_owned().into_bytes(), 0))
+}
+
+/// One record (line, or several lines when a quoted field holds a line break).
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    start: usize,
+    end: usize,
+    fields: usize,
+    blank: bool,
+}
+
+/// Split the text into records, counting fields. Quotes follow polars' CSV reader: a
+/// field that starts with `"` runs to the next delimiter or end of line outside
+/// quotes, every `"` toggling. `Err(start)` = a quoted field never closed in the
+/// record starting at `start`.
+fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, usize> {
+    let mut recs = Vec::with_capacity(t.len() / 32 + 1);
+    let mut start = 0usize;
+    let mut fields = 1usize;
+    let mut field_start = true;
+    let mut quoted = false;
+    let mut in_q = false;
+    let mut nonblank = false;
+    let mut i = 0usize;
+    let n = t.len();
+    while i < n {
+        let c = t[i];
+        if quoted && (in_q || c == b'"') {
+            if c == b'"' {
+                in_q = !in_q;
+            }
+            i += 1;
+            continue;
+        }
+        if field_start {
+            field_start = false;
+            if c == b'"' {
+                quoted = true;
+                in_q = true;
+                nonblank = true;
+                i += 1;
+                continue;
+            }
+        }
+        if c == delim {
+            fields += 1;
+            field_start = true;
+            quoted = false;
+            nonblank = true;
+        } else if c == eol {
+            recs.push(Rec {
+                start,
+                end: i,
+                fields,
+                blank: !nonblank,
+            });
+            start = i + 1;
+            fields = 1;
+            field_start = true;
+            quoted = false;
+            nonblank = false;
+        } else if !matches!(c, b' ' | b'\t' | b'\r') {
+            nonblank = true;
+        }
+        i += 1;
+    }
+    if in_q {
+        return Err(start);
+    }
+    if start < n {
+        recs.push(Rec {
+            start,
+            end: n,
+            fields,
+            blank: !nonblank,
+        });
+    }
+    Ok(recs)
+}
+
+/// Split one record into unquoted field texts (used for the header).
+fn split_fields(line: &[u8], delim: u8) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    let n = line.len();
+    loop {
+        let begin = i;
+        let mut quoted = false;
+        let mut in_q = false;
+        if i < n && line[i] == b'"' {
+            quoted = true;
+            in_q = true;
+            i += 1;
+        }
+        while i < n {
+            let c = line[i];
+            if quoted && (in_q || c == b'"') {
+                if c == b'"' {
+                    in_q = !in_q;
+                }
+                i += 1;
+                continue;
+            }
+            if c == delim {
+                break;
+            }
+            i += 1;
+        }
+        let raw = &line[begin..i];
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let text = if quoted {
+            let inner = raw.strip_prefix(b"\"").unwrap_or(raw);
+            let inner = inner.strip_suffix(b"\"").unwrap_or(inner);
+            String::from_utf8_lossy(inner).replace("\"\"", "\"")
+        } else {
+            String::from_utf8_lossy(raw).into_owned()
+        };
+        out.push(text.trim().to_string());
+        if i >= n {
+            break;
+        }
+        i += 1; // the delimiter
+    }
+    out
+}
+
+/// Pick the delimiter among `,` `;` tab `|` that occurs most often outside quotes in
+/// the header line (ties: the order above, tab first for `.tsv`).
+fn detect_delimiter(header: &[u8], tsv: bool) -> u8 {
+    let cands: [u8; 4] = if tsv {
+        [b'\t', b',', b';', b'|']
+    } else {
+        [b',', b';', b'\t', b'|']
+    };
+    let mut counts = [0usize; 4];
+    let mut in_q = false;
+    for &c in header {
+        if c == b'"' {
+            in_q = !in_q;
+        } else if !in_q {
+            if let Some(k) = cands.iter().position(|&d| d == c) {
+                counts[k] += 1;
+            }
+        }
+    }
+    let mut best = 0usize;
+    for k in 1..4 {
+        if counts[k] > counts[best] {
+            best = k;
+        }
+    }
+    if counts[best] == 0 {
+        return cands[0];
+    }
+    cands[best]
+}
+
+fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let file = asm.file.clone();
+    let (buf, off) = decode(bytes, asm.opts.encoding.as_deref(), &file)?;
+    let text = buf.get(off..).unwrap_or(&[]);
+    if text.iter().all(|c| c.is_ascii_whitespace()) {
+        asm.fatal(Problem::error("the file is empty"));
+        return Ok(());
+    }
+    let eol = if text.contains(&b'\n') { b'\n' } else { b'\r' };
+    // The header line (first non-blank line), for the delimiter.
+    let header_line = {
+        let mut in_q = false;
+        let mut s = 0usize;
+        let mut line: &[u8] = text;
+        for (i, &c) in text.iter().enumerate() {
+            if c == b'"' {
+                in_q = !in_q;
+            } else if c == eol && !in_q {
+                let l = &text[s..i];
+                if !l.iter().all(|c| c.is_ascii_whitespace()) {
+                    line = l;
+                    break;
+                }
+                s = i + 1;
+            }
+            if i + 1 == text.len() {
+                line = &text[s..];
+            }
+        }
+        line
+    };
+    let delim = match asm.opts.delimiter {
+        Some(d) => d,
+        None => detect_delimiter(header_line, tsv),
+    };
+    asm.rules.decimal_comma = delim != b',';
+
+    let recs = match scan_records(text, delim, eol) {
+        Ok(r) => r,
+        Err(start) => {
+            let row = text[..start].iter().filter(|&&c| c == eol).count() + 1;
+            asm.fatal(
+                Problem::error(
+                    "a quoted field opened in this row is never closed (unbalanced '\"')",
+                )
+                .at_row(row),
+            );
+            return Ok(());
+        }
+    };
+    // Spreadsheet row of record r is r + 1.
+    let Some(h) = recs.iter().position(|r| !r.blank) else {
+        asm.fatal(Problem::error("the file is empty"));
+        return Ok(());
+    };
+    let hrec = recs[h];
+    let header = split_fields(&text[hrec.start..hrec.end], delim);
+    let width = hrec.fields;
+    let header_row = h + 1;
+    asm.plan(&header, header_row, |c| format!("column {}", c + 1));
+
+    let data: Vec<usize> = (h + 1..recs.len()).filter(|&r| !recs[r].blank).collect();
+    asm.report.n_rows = data.len();
+    if data.is_empty() {
+        asm.fatal(
+            Problem::error("the file has a header but no respondent rows").at_row(header_row),
+        );
+        return Ok(());
+    }
+    let mut ragged = 0usize;
+    for &r in &data {
+        if recs[r].fields != width {
+            ragged += 1;
+            if ragged <= MAX_ERRORS_PER_COLUMN {
+                asm.report.push(
+                    Problem::error(format!(
+                        "ragged row: {} fields, but the header (row {header_row}) has {width}",
+                        recs[r].fields
+                    ))
+                    .at_row(r + 1),
+                );
+            }
+        }
+    }
+    if ragged > 0 {
+        asm.fatal = true;
+        asm.report.count_unlisted(
+            Severity::Error,
+            ragged.saturating_sub(MAX_ERRORS_PER_COLUMN),
+        );
+        return Ok(());
+    }
+    if asm.fatal {
+        return Ok(());
+    }
+    asm.alloc(data.iter().map(|&r| r + 1).collect());
+
+    // Chunks of consecutive records for the polars reader.
+    let schema: Schema = (0..width)
+        .map(|c| Field::new(format!("c{c}").into(), DataType::String))
+        .collect();
+    let schema = Arc::new(schema);
+    let mut i = 0usize;
+    while i < data.len() {
+        let mut j = i + 1;
+        while j < data.len() && j - i < CSV_CHUNK_ROWS && data[j] == data[j - 1] + 1 {
+            j += 1;
+        }
+        let first = recs[data[i]];
+        let last = recs[data[j - 1]];
+        let slice = &text[first.start..last.end];
+        let df = read_csv_chunk(slice, delim, eol, schema.clone()).map_err(|e| {
+            Error::data(
+                Location {
+                    file: file.clone(),
+                    row: Some(data[i] + 1),
+                    ..Default::default()
+                },
+                format!("the csv reader failed in the rows from here on: {e}"),
+            )
+        })?;
+        if df.height() != j - i || df.width() != width {
+            return Err(Error::data(
+                Location { file: file.clone(), row: Some(data[i] + 1), ..Default::default() },
+                format!(
+                    "the rows from here on could not be split consistently ({} rows and {} columns expected, {} and {} read); check the quotes",
+                    j - i,
+                    width,
+                    df.height(),
+                    df.width()
+                ),
+            ));
+        }
+        for (c, col) in df.into_columns().into_iter().enumerate() {
+            if asm.roles.get(c) == Some(&Role::Ignored) {
+                continue;
+            }
+            let ca = col
+                .str()
+                .map_err(|e| unreadable(&file, format!("internal csv column type: {e}")))?;
+            asm.put_column(
+                c,
+                i,
+                ca.iter().map(|v| match v {
+                    None => Cell::Empty,
+                    Some(s) => Cell::Text(s),
+                }),
+            );
+        }
+        i = j;
+    }
+    Ok(())
+}
+
+fn read_csv_chunk(
+    slice: &[u8],
+    delim: u8,
+    eol: u8,
+    schema: Arc<Schema>,
+) -> polars::prelude::PolarsResult<DataFrame> {
+    let parse = CsvParseOptions::default()
+        .with_separator(delim)
+        .with_quote_char(Some(b'"'))
+        .with_eol_char(eol)
+        .with_missing_is_null(true);
+    CsvReadOptions::default()
+        .with_has_header(false)
+        .with_schema(Some(schema))
+        .with_parse_options(parse)
+        .with_raise_if_empty(false)
+        .into_reader_with_file_handle(std::io::Cursor::new(slice))
+        .finish()
+}
+
+// ---------------------------------------------------------------------------------
+// Workbooks (XLSX, XLS, ODS)
+
+/// Spreadsheet column letters: 0 -> A, 26 -> AA.
+fn column_letters(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8_lossy(&s).into_owned()
+}
+
+fn read_workbook(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let file = asm.file.clone();
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(Error::io(path, e));
+    }
+    let mut wb = open_workbook_auto(path)
+        .map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
+    let names = wb.sheet_names();
+    let range = match asm.opts.sheet.as_deref() {
+        None => wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| unreadable(&file, "the workbook has no worksheet"))?
+            .map_err(|e| unreadable(&file, format!("the first worksheet cannot be read: {e}")))?,
+        Some(s) => {
+            if names.iter().any(|n| n == s) {
+                wb.worksheet_range(s).map_err(|e| {
+                    unreadable(&file, format!("worksheet '{s}' cannot be read: {e}"))
+                })?
+            } else if let Some(k) = s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&k| k >= 1 && k <= names.len())
+            {
+                wb.worksheet_range_at(k - 1)
+                    .ok_or_else(|| unreadable(&file, format!("no worksheet number {k}")))?
+                    .map_err(|e| unreadable(&file, format!("worksheet {k} cannot be read: {e}")))?
+            } else {
+                return Err(unreadable(
+                    &file,
+                    format!(
+                        "--sheet '{s}': no such worksheet (the workbook has: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+    };
+    let Some((r0, c0)) = range.start() else {
+        asm.fatal(Problem::error("the worksheet is empty"));
+        return Ok(());
+    };
+    let (r0, c0) = (r0 as usize, c0 as usize);
+    let is_blank = |row: &[Data]| {
+        row.iter().all(|d| match d {
+            Data::Empty => true,
+            Data::String(s) => s.trim().is_empty(),
+            _ => false,
+        })
+    };
+    let mut rows_iter = range.rows().enumerate().filter(|(_, r)| !is_blank(r));
+    let Some((hi, hrow)) = rows_iter.next() else {
+        asm.fatal(Problem::error("the worksheet is empty"));
+        return Ok(());
+    };
+    let header: Vec<String> = hrow
+        .iter()
+        .map(|d| match d {
+            Data::Empty => String::new(),
+            Data::String(s) => s.trim().to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let header_row = r0 + hi + 1;
+    asm.plan(&header, header_row, |c| {
+        format!("column {}", column_letters(c0 + c))
+    });
+    let data_rows: Vec<usize> = rows_iter.map(|(i, _)| i).collect();
+    asm.report.n_rows = data_rows.len();
+    if data_rows.is_empty() {
+        asm.fatal(
+            Problem::error("the worksheet has a header but no respondent rows").at_row(header_row),
+        );
+        return Ok(());
+    }
+    if asm.fatal {
+        return Ok(());
+    }
+    asm.alloc(data_rows.iter().map(|&i| r0 + i + 1).collect());
+    let mut tmp = String::new();
+    for (resp, &ri) in data_rows.iter().enumerate() {
+        for c in 0..header.len() {
+            let d = range.get((ri, c)).unwrap_or(&Data::Empty);
+            let cell = match d {
+                Data::Empty => Cell::Empty,
+                Data::Int(v) => Cell::Num(*v as f64),
+                Data::Float(v) => Cell::Num(*v),
+                Data::String(s) => Cell::Text(s.as_str()),
+                other => {
+                    tmp.clear();
+                    tmp.push_str(&other.to_string());
+                    Cell::Text(tmp.as_str())
+                }
+            };
+            asm.put_cell(c, resp, cell);
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Parquet
+
+fn read_parquet(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
+    let file = asm.file.clone();
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let df = ParquetReader::new(f)
+        .finish()
+        .map_err(|e| unreadable(&file, format!("not a readable parquet file: {e}")))?;
+    if df.width() == 0 {
+        asm.fatal(Problem::error("the file is empty (no columns)"));
+        return Ok(());
+    }
+    let header: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    asm.plan(&header, 1, |c| format!("column {}", c + 1));
+    let n = df.height();
+    asm.report.n_rows = n;
+    if n == 0 {
+        asm.fatal(Problem::error("the file has columns but no respondent rows").at_row(1));
+        return Ok(());
+    }
+    if asm.fatal {
+        return Ok(());
+    }
+    asm.alloc((2..n + 2).collect());
+    for (c, col) in df.into_columns().into_iter().enumerate() {
+        if asm.roles.get(c) == Some(&Role::Ignored) {
+            continue;
+        }
+        let dtype = col.dtype().clone();
+        if dtype.is_primitive_numeric() {
+            let cast = col
+                .cast(&DataType::Float64)
+                .map_err(|e| unreadable(&file, format!("column '{}': {e}", header[c])))?;
+            let ca = cast
+                .f64()
+                .map_err(|e| unreadable(&file, format!("column '{}': {e}", header[c])))?;
+            asm.put_column(
+                c,
+                0,
+                ca.iter().map(|v| v.map(Cell::Num).unwrap_or(Cell::Empty)),
+            );
+        } else {
+            let cast = if dtype == DataType::String {
+                col
+            } else {
+                col.cast(&DataType::String).map_err(|e| {
+                    unreadable(
+                        &file,
+                        format!("column '{}' of type {dtype} cannot be read: {e}", header[c]),
+                    )
+                })?
+            };
+            let ca = cast
+                .str()
+                .map_err(|e| unreadable(&file, format!("column '{}': {e}", header[c])))?;
+            asm.put_column(
+                c,
+                0,
+                ca.iter().map(|v| v.map(Cell::Text).unwrap_or(Cell::Empty)),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_plain_number("7", false), Some(7.0));
+        assert_eq!(parse_plain_number("-1.5", false), Some(-1.5));
+        assert_eq!(parse_plain_number("7,5", true), Some(7.5));
+        assert_eq!(parse_plain_number("7,5", false), None);
+        assert_eq!(parse_plain_number("NaN", false), None);
+        assert_eq!(parse_plain_number("inf", false), None);
+        assert_eq!(parse_plain_number("1e999", false), None);
+        assert_eq!(parse_plain_number("7分", false), None);
+        assert_eq!(parse_plain_number(",5", true), None);
+        assert_eq!(small_int(b"10"), Some(10.0));
+        assert_eq!(small_int(b"1a"), None);
+    }
+
+    #[test]
+    fn records_and_fields() {
+        let t = b"a,b,\"c,d\"\r\n1,\"x\"\"y\",3\n\n4,5,\"multi\nline\"\n";
+        let recs = scan_records(t, b',', b'\n').unwrap_or_default();
+        assert_eq!(recs.len(), 4);
+        assert_eq!(
+            recs.iter().map(|r| r.fields).collect::<Vec<_>>(),
+            vec![3, 3, 1, 3]
+        );
+        assert!(recs[2].blank);
+        let h = split_fields(&t[recs[0].start..recs[0].end], b',');
+        assert_eq!(h, vec!["a", "b", "c,d"]);
+        let r = split_fields(&t[recs[1].start..recs[1].end], b',');
+        assert_eq!(r, vec!["1", "x\"y", "3"]);
+        assert!(scan_records(b"a,\"b\n", b',', b'\n').is_err());
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter(b"a;b;c", false), b';');
+        assert_eq!(detect_delimiter(b"a\tb\tc", false), b'\t');
+        assert_eq!(detect_delimiter(b"\"a,b\";c", false), b';');
+        assert_eq!(detect_delimiter(b"a", true), b'\t');
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(27), "AB");
+    }
+}

@@ -1,0 +1,300 @@
+//! Questionnaire data: ingest ([`read_survey`]), missing codes, validation, and the
+//! missing-data policies that turn a [`Survey`] into a complete numeric matrix.
+//!
+//! A [`Survey`] holds the model's item columns as an n x p matrix in the model's item
+//! order, already reverse-coded, with `NaN` for missing answers (empty cells and the
+//! model's missing codes such as 「无法回答」). Every other column of the file
+//! (demographics, the airline flown, weights) is kept as text in [`Survey::extra`].
+//!
+//! # Example
+//! ```
+//! use csi::data::{Survey, MissingPolicy};
+//! use nalgebra::DMatrix;
+//! let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, f64::NAN, 4.0, 3.0, 6.0]);
+//! let s = Survey::from_matrix(vec!["a".into(), "b".into()], x);
+//! let (complete, report) = s.complete(MissingPolicy::Mean)?;
+//! assert!((complete.x[(1, 0)] - 2.0).abs() < 1e-12); // mean of 1 and 3
+//! assert_eq!(report.imputed, vec![1, 0]);
+//! # Ok::<(), csi::Error>(())
+//! ```
+
+use crate::error::{Error, Location, Result};
+use nalgebra::DMatrix;
+use std::collections::BTreeMap;
+
+pub mod ingest;
+pub mod validate;
+
+pub use ingest::{inspect_survey, parse_delimiter, read_survey, IngestOptions};
+pub use validate::{
+    required_respondents, validate_survey, ItemReport, Problem, Severity, ValidationReport,
+};
+
+/// A survey matched to a model.
+#[derive(Debug, Clone)]
+pub struct Survey {
+    /// The file the data came from (as given), for messages.
+    pub file: String,
+    /// Item names, in model item order (= matrix columns).
+    pub items: Vec<String>,
+    /// n x p answers, reverse-coded, `NaN` = missing.
+    pub x: DMatrix<f64>,
+    /// Spreadsheet row number of each respondent (header = row 1).
+    pub rows: Vec<usize>,
+    /// Non-item columns as text (`None` = empty cell), same length as `rows`.
+    pub extra: BTreeMap<String, Vec<Option<String>>>,
+    /// Sampling weights (from `--weight COLUMN`), same length as `rows`.
+    pub weights: Option<Vec<f64>>,
+}
+
+/// What to do with missing answers before fitting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingPolicy {
+    /// Replace by the item mean (seminr / SmartPLS default); counted per item.
+    #[default]
+    Mean,
+    /// Drop every respondent with any missing item; counted.
+    Listwise,
+    /// Refuse data with any missing item.
+    Error,
+}
+
+impl std::str::FromStr for MissingPolicy {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "mean" => Ok(Self::Mean),
+            "listwise" => Ok(Self::Listwise),
+            "error" => Ok(Self::Error),
+            _ => Err(Error::setting(
+                "--missing",
+                format!("expected mean, listwise or error, got '{s}'"),
+            )),
+        }
+    }
+}
+
+impl MissingPolicy {
+    /// The flag spelling.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Mean => "mean",
+            Self::Listwise => "listwise",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// Complete data, ready for moments.
+#[derive(Debug, Clone)]
+pub struct Complete {
+    /// n x p without missing values.
+    pub x: DMatrix<f64>,
+    /// Spreadsheet rows kept.
+    pub rows: Vec<usize>,
+    /// Weights of the kept rows.
+    pub weights: Option<Vec<f64>>,
+    /// Index into the survey's respondents of each kept row.
+    pub kept: Vec<usize>,
+}
+
+/// What a missing-data policy did. Nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MissingReport {
+    /// Policy applied.
+    pub policy: MissingPolicy,
+    /// Missing cells per item (before the policy).
+    pub missing: Vec<usize>,
+    /// Cells replaced by the item mean, per item (mean policy).
+    pub imputed: Vec<usize>,
+    /// Respondents removed (listwise policy).
+    pub removed: usize,
+    /// Respondents in the file.
+    pub n_read: usize,
+    /// Respondents used.
+    pub n_used: usize,
+}
+
+impl Survey {
+    /// Wrap a matrix (columns = items in model order). For tests and library users
+    /// without a file; rows are numbered 2.. as if read from a file with a header.
+    pub fn from_matrix(items: Vec<String>, x: DMatrix<f64>) -> Survey {
+        let n = x.nrows();
+        Survey {
+            file: "<matrix>".into(),
+            items,
+            x,
+            rows: (2..n + 2).collect(),
+            extra: BTreeMap::new(),
+            weights: None,
+        }
+    }
+
+    /// Number of respondents.
+    pub fn n(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// Keep only respondents whose `column` equals `value` (trimmed text).
+    ///
+    /// # Errors
+    /// [`Error::Data`] when the column does not exist.
+    pub fn filter_group(&self, column: &str, value: &str) -> Result<Survey> {
+        let col = self.extra.get(column).ok_or_else(|| {
+            Error::data(
+                Location {
+                    file: self.file.clone(),
+                    column: Some(column.into()),
+                    ..Default::default()
+                },
+                "no such column in the data",
+            )
+        })?;
+        let idx: Vec<usize> = col
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.as_deref().map(str::trim) == Some(value))
+            .map(|(i, _)| i)
+            .collect();
+        Ok(self.select_rows(&idx))
+    }
+
+    /// A survey with the given respondents (indices into this survey), in that order.
+    pub fn select_rows(&self, idx: &[usize]) -> Survey {
+        let p = self.x.ncols();
+        let x = DMatrix::from_fn(idx.len(), p, |i, j| self.x[(idx[i], j)]);
+        Survey {
+            file: self.file.clone(),
+            items: self.items.clone(),
+            x,
+            rows: idx.iter().map(|&i| self.rows[i]).collect(),
+            extra: self
+                .extra
+                .iter()
+                .map(|(k, v)| (k.clone(), idx.iter().map(|&i| v[i].clone()).collect()))
+                .collect(),
+            weights: self
+                .weights
+                .as_ref()
+                .map(|w| idx.iter().map(|&i| w[i]).collect()),
+        }
+    }
+
+    /// Apply a missing-data policy.
+    ///
+    /// # Errors
+    /// With [`MissingPolicy::Error`], an [`Error::Data`] naming the first missing cell.
+    /// With any policy, an error when an item has no observed value at all.
+    pub fn complete(&self, policy: MissingPolicy) -> Result<(Complete, MissingReport)> {
+        let n = self.x.nrows();
+        let p = self.x.ncols();
+        let mut missing = vec![0usize; p];
+        for j in 0..p {
+            missing[j] = self.x.column(j).iter().filter(|v| v.is_nan()).count();
+            if n > 0 && missing[j] == n {
+                return Err(Error::data(
+                    Location {
+                        file: self.file.clone(),
+                        column: Some(self.items[j].clone()),
+                        ..Default::default()
+                    },
+                    "every answer of this item is missing",
+                ));
+            }
+        }
+        let mut report = MissingReport {
+            policy,
+            missing: missing.clone(),
+            imputed: vec![0; p],
+            removed: 0,
+            n_read: n,
+            n_used: n,
+        };
+        match policy {
+            MissingPolicy::Error => {
+                for j in 0..p {
+                    if let Some(i) = self.x.column(j).iter().position(|v| v.is_nan()) {
+                        let total: usize = missing.iter().sum();
+                        return Err(Error::Data {
+                            location: Location {
+                                file: self.file.clone(),
+                                row: Some(self.rows[i]),
+                                column: Some(self.items[j].clone()),
+                                value: None,
+                            },
+                            message: "missing answer and --missing error was given (use --missing mean or listwise)".into(),
+                            more: total.saturating_sub(1),
+                        });
+                    }
+                }
+                Ok((
+                    Complete {
+                        x: self.x.clone(),
+                        rows: self.rows.clone(),
+                        weights: self.weights.clone(),
+                        kept: (0..n).collect(),
+                    },
+                    report,
+                ))
+            }
+            MissingPolicy::Mean => {
+                let mut x = self.x.clone();
+                for j in 0..p {
+                    if missing[j] == 0 {
+                        continue;
+                    }
+                    let (s, w) =
+                        col_mean_observed(x.column(j).iter().copied(), self.weights.as_deref());
+                    let mean = s / w;
+                    for v in x.column_mut(j).iter_mut() {
+                        if v.is_nan() {
+                            *v = mean;
+                        }
+                    }
+                    report.imputed[j] = missing[j];
+                }
+                Ok((
+                    Complete {
+                        x,
+                        rows: self.rows.clone(),
+                        weights: self.weights.clone(),
+                        kept: (0..n).collect(),
+                    },
+                    report,
+                ))
+            }
+            MissingPolicy::Listwise => {
+                let kept: Vec<usize> = (0..n)
+                    .filter(|&i| (0..p).all(|j| !self.x[(i, j)].is_nan()))
+                    .collect();
+                report.removed = n - kept.len();
+                report.n_used = kept.len();
+                let sub = self.select_rows(&kept);
+                Ok((
+                    Complete {
+                        x: sub.x,
+                        rows: sub.rows,
+                        weights: sub.weights,
+                        kept,
+                    },
+                    report,
+                ))
+            }
+        }
+    }
+}
+
+fn col_mean_observed(col: impl Iterator<Item = f64>, w: Option<&[f64]>) -> (f64, f64) {
+    let mut s = 0.0;
+    let mut ws = 0.0;
+    for (i, v) in col.enumerate() {
+        if v.is_nan() {
+            continue;
+        }
+        let wi = w.map(|w| w[i]).unwrap_or(1.0);
+        s += wi * v;
+        ws += wi;
+    }
+    (s, ws)
+}

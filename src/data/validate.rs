@@ -1,0 +1,672 @@
+//! Data-quality report (`csi validate`): per-item statistics and every problem found,
+//! errors (the data is refused, exit 2) and warnings (reported, exit 0), each with its
+//! spreadsheet row and column.
+//!
+//! The report is filled by the ingester ([`super::ingest::inspect_survey`]) for cell-level
+//! problems (text that is not a number, values outside the scale, ragged rows...) and by
+//! [`validate_survey`] for checks on the assembled matrix (constant and all-missing items,
+//! too few respondents, straight-lining, items with many missing answers, half-point
+//! values on an integer scale).
+//!
+//! # Example
+//! ```
+//! use csi::data::{validate_survey, Survey, Severity};
+//! use csi::spec::{ConstructSpec, Model, Scale};
+//! use nalgebra::DMatrix;
+//! let model = Model::from_parts(
+//!     "toy",
+//!     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1", "b2"])],
+//!     &[("A", "B")],
+//! )?
+//! .with_scale(Scale { min: 1.0, max: 5.0 })?;
+//! let x = DMatrix::from_fn(12, 4, |i, j| ((i * 7 + j * 3) % 5 + 1) as f64);
+//! let survey = Survey::from_matrix(vec!["a1".into(), "a2".into(), "b1".into(), "b2".into()], x);
+//! let report = validate_survey(&survey, &model);
+//! assert!(report.ok);
+//! assert_eq!(report.n_rows, 12);
+//! assert!(report.problems.iter().all(|p| p.severity == Severity::Warning));
+//! # Ok::<(), csi::Error>(())
+//! ```
+
+use crate::data::Survey;
+use crate::error::{Error, Location};
+use crate::spec::{Mode, Model};
+use std::fmt;
+
+/// At most this many problems are listed in a report; the rest are counted in
+/// [`ValidationReport::problems_not_listed`].
+pub const MAX_LISTED_PROBLEMS: usize = 1000;
+
+/// At most this many straight-lining respondents are listed one by one.
+pub const MAX_LISTED_STRAIGHT_LINERS: usize = 20;
+
+/// Share of missing answers above which an item gets a warning.
+pub const MISSING_WARNING_SHARE: f64 = 0.10;
+
+/// Fewest usable respondents accepted, whatever the model.
+pub const MIN_RESPONDENTS: usize = 10;
+
+/// Severity of a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Refused (exit 2).
+    Error,
+    /// Reported, exit 0.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One problem found in the data (or in the model against the data).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong (lowercase; the location is in the other fields).
+    pub message: String,
+    /// Spreadsheet row (header = 1), when the problem sits in one row.
+    pub row: Option<usize>,
+    /// Column name, when the problem sits in one column.
+    pub column: Option<String>,
+    /// The offending cell text, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl Problem {
+    /// An error without location.
+    pub fn error(message: impl Into<String>) -> Problem {
+        Problem {
+            severity: Severity::Error,
+            message: message.into(),
+            row: None,
+            column: None,
+            value: None,
+        }
+    }
+
+    /// A warning without location.
+    pub fn warning(message: impl Into<String>) -> Problem {
+        Problem {
+            severity: Severity::Warning,
+            message: message.into(),
+            row: None,
+            column: None,
+            value: None,
+        }
+    }
+
+    /// Set the row.
+    pub fn at_row(mut self, row: usize) -> Problem {
+        self.row = Some(row);
+        self
+    }
+
+    /// Set the column.
+    pub fn in_column(mut self, column: impl Into<String>) -> Problem {
+        self.column = Some(column.into());
+        self
+    }
+
+    /// Set the offending value.
+    pub fn with_value(mut self, value: impl Into<String>) -> Problem {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// The location of this problem in `file`.
+    pub fn location(&self, file: &str) -> Location {
+        Location {
+            file: file.to_string(),
+            row: self.row,
+            column: self.column.clone(),
+            value: self.value.clone(),
+        }
+    }
+
+    /// `row 5, column 'q1', value '7分'` (empty when the problem has no location).
+    pub fn context(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = self.row {
+            parts.push(format!("row {r}"));
+        }
+        if let Some(c) = &self.column {
+            parts.push(format!("column '{c}'"));
+        }
+        if let Some(v) = &self.value {
+            parts.push(format!("value '{v}'"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Per-item statistics.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ItemReport {
+    /// Item name.
+    pub name: String,
+    /// Observed (non-missing) answers.
+    pub n: usize,
+    /// Missing cells (empty, missing codes, and out-of-range values read as missing).
+    pub missing: usize,
+    /// Values outside the item's scale (errors, or missing with `--out-of-range missing`).
+    pub out_of_range: usize,
+    /// Mean of the observed values after reverse-coding.
+    pub mean: Option<f64>,
+    /// Standard deviation (divisor n-1) of the observed values after reverse-coding.
+    pub sd: Option<f64>,
+}
+
+impl ItemReport {
+    /// An item with no statistics yet.
+    pub fn empty(name: impl Into<String>) -> ItemReport {
+        ItemReport {
+            name: name.into(),
+            n: 0,
+            missing: 0,
+            out_of_range: 0,
+            mean: None,
+            sd: None,
+        }
+    }
+}
+
+/// The validation report (`csi-validate/v1`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Default)]
+pub struct ValidationReport {
+    /// True when the data (and model) are usable: no problem of severity error.
+    pub ok: bool,
+    /// The data file, as given (absent when only the model was checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The model name.
+    pub model: String,
+    /// Respondent rows read (the header is not counted; blank lines are skipped).
+    pub n_rows: usize,
+    /// Respondents with at least one answered item.
+    pub n_usable: usize,
+    /// Items in model order.
+    pub items: Vec<ItemReport>,
+    /// Problems: errors first, then warnings (at most [`MAX_LISTED_PROBLEMS`]).
+    pub problems: Vec<Problem>,
+    /// Errors found (including those not listed).
+    pub n_errors: usize,
+    /// Warnings found (including those not listed).
+    pub n_warnings: usize,
+    /// Problems found but not listed in `problems` (the list is capped).
+    pub problems_not_listed: usize,
+    /// Respondents who gave the same answer to every item (straight-lining).
+    pub straight_liners: usize,
+}
+
+impl ValidationReport {
+    /// An empty report for a model (no data yet): `ok`, one zeroed entry per item.
+    pub fn for_model(model: &Model) -> ValidationReport {
+        ValidationReport {
+            ok: true,
+            model: model.name.clone(),
+            items: model
+                .items
+                .iter()
+                .map(|i| ItemReport::empty(i.name.clone()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Add a problem (counted; listed while the list is below its cap).
+    pub fn push(&mut self, p: Problem) {
+        match p.severity {
+            Severity::Error => {
+                self.n_errors += 1;
+                self.ok = false;
+            }
+            Severity::Warning => self.n_warnings += 1,
+        }
+        if self.problems.len() < MAX_LISTED_PROBLEMS {
+            self.problems.push(p);
+        } else {
+            self.problems_not_listed += 1;
+        }
+    }
+
+    /// Count problems that were found but not kept (e.g. beyond a per-column cap).
+    pub fn count_unlisted(&mut self, severity: Severity, k: usize) {
+        if k == 0 {
+            return;
+        }
+        match severity {
+            Severity::Error => {
+                self.n_errors += k;
+                self.ok = false;
+            }
+            Severity::Warning => self.n_warnings += k,
+        }
+        self.problems_not_listed += k;
+    }
+
+    /// Put errors before warnings, keeping the order within each severity.
+    pub fn sort(&mut self) {
+        self.problems.sort_by_key(|p| p.severity);
+        self.ok = self.n_errors == 0;
+    }
+
+    /// True when there is at least one error.
+    pub fn has_errors(&self) -> bool {
+        self.n_errors > 0
+    }
+
+    /// The listed errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+    }
+
+    /// The listed warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+    }
+
+    /// The first error as an [`Error::Data`] (`more` = the number of other errors),
+    /// or `None` when the report has no error.
+    pub fn to_error(&self) -> Option<Error> {
+        if self.n_errors == 0 {
+            return None;
+        }
+        let file = self.file.clone().unwrap_or_else(|| self.model.clone());
+        let more = self.n_errors.saturating_sub(1);
+        Some(match self.errors().next() {
+            Some(p) => Error::Data {
+                location: p.location(&file),
+                message: p.message.clone(),
+                more,
+            },
+            None => Error::Data {
+                location: Location {
+                    file,
+                    ..Default::default()
+                },
+                message: "the data has errors".into(),
+                more,
+            },
+        })
+    }
+
+    /// The report as `csi-validate/v1` JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let serde_json::Value::Object(map) = &mut v {
+            map.insert(
+                "schema".into(),
+                serde_json::Value::String("csi-validate/v1".into()),
+            );
+        }
+        v
+    }
+}
+
+fn fmt_num(v: Option<f64>, decimals: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.decimals$}"),
+        _ => "-".into(),
+    }
+}
+
+fn text_width(s: &str) -> usize {
+    // East Asian characters take two terminal cells.
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+fn pad_right(s: &str, w: usize) -> String {
+    let tw = text_width(s);
+    let mut out = s.to_string();
+    for _ in tw..w {
+        out.push(' ');
+    }
+    out
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => writeln!(f, "data: {file} (model {})", self.model)?,
+            None => writeln!(
+                f,
+                "model: {} (no data given: only the model was checked)",
+                self.model
+            )?,
+        }
+        if self.file.is_some() {
+            writeln!(
+                f,
+                "respondents: {} read, {} usable",
+                self.n_rows, self.n_usable
+            )?;
+        }
+        writeln!(f)?;
+        let w = self
+            .items
+            .iter()
+            .map(|i| text_width(&i.name))
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        writeln!(
+            f,
+            "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
+            pad_right("item", w),
+            "n",
+            "missing",
+            "out of range",
+            "mean",
+            "sd"
+        )?;
+        for it in &self.items {
+            writeln!(
+                f,
+                "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
+                pad_right(&it.name, w),
+                it.n,
+                it.missing,
+                it.out_of_range,
+                fmt_num(it.mean, 3),
+                fmt_num(it.sd, 3)
+            )?;
+        }
+        writeln!(f)?;
+        if self.problems.is_empty() {
+            writeln!(f, "problems: none")?;
+        } else {
+            writeln!(
+                f,
+                "problems ({} errors, {} warnings):",
+                self.n_errors, self.n_warnings
+            )?;
+            for p in &self.problems {
+                let ctx = p.context();
+                if ctx.is_empty() {
+                    writeln!(f, "  {:<7}  {}", p.severity, p.message)?;
+                } else {
+                    writeln!(f, "  {:<7}  {ctx}: {}", p.severity, p.message)?;
+                }
+            }
+            if self.problems_not_listed > 0 {
+                writeln!(
+                    f,
+                    "  ... and {} more problems not listed",
+                    self.problems_not_listed
+                )?;
+            }
+        }
+        if self.file.is_some() {
+            writeln!(f, "straight-liners: {}", self.straight_liners)?;
+        }
+        if self.ok {
+            write!(f, "result: usable")?;
+        } else {
+            write!(f, "result: not usable ({} errors)", self.n_errors)?;
+        }
+        Ok(())
+    }
+}
+
+/// Smallest number of usable respondents the model needs: 10, and enough for its
+/// largest regression (an endogenous construct with k predecessors needs k + 2; a
+/// Mode B block of k items needs k + 1).
+pub fn required_respondents(model: &Model) -> usize {
+    let mut need = MIN_RESPONDENTS;
+    for j in 0..model.n_constructs() {
+        if model.is_endogenous(j) {
+            need = need.max(model.predecessors(j).len() + 2);
+        }
+        if let Some(c) = model.constructs.get(j) {
+            if c.mode == Mode::B {
+                need = need.max(c.items.len() + 1);
+            }
+        }
+    }
+    need
+}
+
+/// Check an assembled survey against its model: per-item statistics, all-missing and
+/// constant items, out-of-range values, fewer usable respondents than the model needs
+/// (errors); straight-lining, items with more than 10% missing, half-point values on an
+/// integer scale (warnings).
+///
+/// The survey's columns must be the model's items in model order (as
+/// [`super::read_survey`] returns them); a mismatch is reported as an error.
+pub fn validate_survey(survey: &Survey, model: &Model) -> ValidationReport {
+    let mut report = ValidationReport::for_model(model);
+    report.file = Some(survey.file.clone());
+    let names: Vec<&str> = model.items.iter().map(|i| i.name.as_str()).collect();
+    let got: Vec<&str> = survey.items.iter().map(String::as_str).collect();
+    if names != got || survey.x.ncols() != names.len() {
+        report.push(Problem::error(format!(
+            "the survey's columns ({}) are not the model's items ({})",
+            got.join(", "),
+            names.join(", ")
+        )));
+        report.sort();
+        return report;
+    }
+    let skip = vec![false; names.len()];
+    matrix_checks(survey, model, &skip, &mut report);
+    report.sort();
+    report
+}
+
+/// Checks on the matrix, appended to `report` (items flagged in `skip` are left out of
+/// the item checks, e.g. absent columns already reported).
+pub(crate) fn matrix_checks(
+    survey: &Survey,
+    model: &Model,
+    skip: &[bool],
+    report: &mut ValidationReport,
+) {
+    let n = survey.x.nrows();
+    let p = survey.x.ncols();
+    report.n_rows = n;
+    if report.items.len() != p {
+        report.items = survey
+            .items
+            .iter()
+            .map(|s| ItemReport::empty(s.clone()))
+            .collect();
+    }
+    let row_of = |i: usize| survey.rows.get(i).copied().unwrap_or(i + 2);
+    let mut item_errors: Vec<Problem> = Vec::new();
+    let mut item_warnings: Vec<Problem> = Vec::new();
+
+    for j in 0..p {
+        let col = survey.x.column(j);
+        let name = survey.items[j].clone();
+        let scale = model.item_scale(j);
+        let mut cnt = 0usize;
+        let mut sum = 0.0;
+        let mut first: Option<f64> = None;
+        let mut constant = true;
+        let mut half = 0usize;
+        let mut first_half: Option<usize> = None;
+        let mut oor = 0usize;
+        let integer_scale = scale.is_some_and(|s| s.min.fract() == 0.0 && s.max.fract() == 0.0);
+        for (i, &v) in col.iter().enumerate() {
+            if v.is_nan() {
+                continue;
+            }
+            if let Some(s) = scale {
+                if v < s.min - 1e-9 || v > s.max + 1e-9 {
+                    oor += 1;
+                    if oor <= 100 {
+                        item_errors.push(
+                            Problem::error(format!("outside the scale {}..{}", s.min, s.max))
+                                .at_row(row_of(i))
+                                .in_column(name.clone())
+                                .with_value(format!("{v}")),
+                        );
+                    }
+                }
+            }
+            cnt += 1;
+            sum += v;
+            match first {
+                None => first = Some(v),
+                Some(f0) => {
+                    if v != f0 {
+                        constant = false;
+                    }
+                }
+            }
+            if integer_scale && v.fract() != 0.0 {
+                half += 1;
+                if first_half.is_none() {
+                    first_half = Some(row_of(i));
+                }
+            }
+        }
+        if oor > 100 {
+            report.count_unlisted(Severity::Error, oor - 100);
+        }
+        let missing = n - cnt;
+        let mean = if cnt > 0 {
+            Some(sum / cnt as f64)
+        } else {
+            None
+        };
+        let sd = match mean {
+            Some(m) if cnt > 1 => {
+                let ss: f64 = col
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .map(|v| (v - m) * (v - m))
+                    .sum();
+                Some((ss / (cnt as f64 - 1.0)).sqrt())
+            }
+            _ => None,
+        };
+        if let Some(it) = report.items.get_mut(j) {
+            it.n = cnt;
+            it.missing = missing;
+            it.out_of_range += oor;
+            it.mean = mean;
+            it.sd = sd;
+        }
+        if skip.get(j).copied().unwrap_or(false) || n == 0 {
+            continue;
+        }
+        if cnt == 0 {
+            item_errors.push(
+                Problem::error(format!("every answer of this item is missing ({n} rows)"))
+                    .in_column(name.clone()),
+            );
+            continue;
+        }
+        if constant {
+            let v = first.unwrap_or(f64::NAN);
+            item_errors.push(
+                Problem::error(format!(
+                    "constant item: every answered value is {v} ({cnt} answers); it carries no information"
+                ))
+                .in_column(name.clone()),
+            );
+        }
+        if missing as f64 > MISSING_WARNING_SHARE * n as f64 {
+            item_warnings.push(
+                Problem::warning(format!(
+                    "{:.1}% missing ({missing} of {n}); more than {}% of the answers",
+                    100.0 * missing as f64 / n as f64,
+                    MISSING_WARNING_SHARE * 100.0
+                ))
+                .in_column(name.clone()),
+            );
+        }
+        if half > 0 {
+            let mut pb = Problem::warning(format!(
+                "{half} value(s) between the points of an integer scale (first in row {})",
+                first_half.unwrap_or(0)
+            ))
+            .in_column(name.clone());
+            if let Some(r) = first_half {
+                pb = pb.at_row(r);
+            }
+            item_warnings.push(pb);
+        }
+    }
+
+    // Respondents: usable ones, straight-liners (on the raw answers, before reverse-coding).
+    let mut usable = 0usize;
+    let mut straight = Vec::new();
+    let min_obs = 2usize.max(p.div_ceil(2));
+    for i in 0..n {
+        let mut obs = 0usize;
+        let mut first: Option<f64> = None;
+        let mut same = true;
+        for j in 0..p {
+            let v = survey.x[(i, j)];
+            if v.is_nan() {
+                continue;
+            }
+            let raw = match (model.items.get(j), model.item_scale(j)) {
+                (Some(it), Some(s)) if it.reverse => s.min + s.max - v,
+                _ => v,
+            };
+            obs += 1;
+            match first {
+                None => first = Some(raw),
+                Some(f0) => {
+                    if (raw - f0).abs() > 1e-9 {
+                        same = false;
+                    }
+                }
+            }
+        }
+        if obs > 0 {
+            usable += 1;
+        }
+        if p >= 2 && obs >= min_obs && same {
+            straight.push((i, first.unwrap_or(f64::NAN), obs));
+        }
+    }
+    report.n_usable = usable;
+    report.straight_liners = straight.len();
+
+    for pb in item_errors {
+        report.push(pb);
+    }
+    let need = required_respondents(model);
+    if n > 0 && usable < need {
+        report.push(Problem::error(format!(
+            "only {usable} usable respondents (rows with at least one answered item); the model needs at least {need}"
+        )));
+    }
+    for pb in item_warnings {
+        report.push(pb);
+    }
+    for &(i, v, obs) in straight.iter().take(MAX_LISTED_STRAIGHT_LINERS) {
+        report.push(
+            Problem::warning(format!(
+                "straight-lining: the same answer {v} to all {obs} answered items"
+            ))
+            .at_row(row_of(i)),
+        );
+    }
+    if straight.len() > MAX_LISTED_STRAIGHT_LINERS {
+        let rest = straight.len() - MAX_LISTED_STRAIGHT_LINERS;
+        report.push(Problem::warning(format!(
+            "straight-lining: {rest} more respondents answered every item identically ({} in all)",
+            straight.len()
+        )));
+    }
+}

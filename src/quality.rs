@@ -1,0 +1,318 @@
+//! Measurement quality: reliability, convergent and discriminant validity,
+//! collinearity, effect sizes and fit of a PLS solution.
+//!
+//! # Formulas (block j with k items, correlation matrix R_j, PLS loadings λ)
+//! ```text
+//! alpha (standardized) = k r̄ / (1 + (k-1) r̄),    r̄ = mean off-diagonal correlation
+//! rho_C  = (Σλ)² / ((Σλ)² + Σ(1-λ²))                           (composite reliability)
+//! rho_A  = (w'w)² w'(R_j - diag R_j)w / w'(ww' - diag ww')w,   w'R_j w = 1   (Dijkstra-Henseler)
+//! AVE    = mean λ²
+//! HTMT_ij = mean heterotrait correlation / sqrt(mean monotrait_i * mean monotrait_j)
+//! VIF    = diag of the inverse predictor correlation matrix
+//! f²     = (R²_incl - R²_excl) / (1 - R²_incl)
+//! GoF    = sqrt(mean communality (blocks with > 1 item) * mean R²)
+//! SRMR   = sqrt(mean over i <= j of (r_ij - r̂_ij)²), r̂ from loadings and construct
+//!          correlations: r̂_ij = λ_i λ_j φ_ab (i in block a, j in block b, i != j)
+//! ```
+//! Thresholds printed by the CLI: alpha, rho_C, rho_A >= 0.70; AVE >= 0.50; HTMT < 0.90
+//! (0.85 strict); VIF < 5 (3.3 for Mode B); SRMR < 0.08.
+//!
+//! # References
+//! * Dijkstra, T. K., Henseler, J. (2015). Consistent partial least squares path modeling. *MIS Quarterly* 39(2).
+//! * Henseler, J., Ringle, C. M., Sarstedt, M. (2015). A new criterion for assessing discriminant validity. *JAMS* 43.
+//! * Fornell, C., Larcker, D. F. (1981). Evaluating structural equation models with unobservable variables.
+
+use crate::estimate::pls::PlsFit;
+use crate::moments::Moments;
+use crate::spec::Model;
+use nalgebra::DMatrix;
+
+/// Quality figures of one construct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstructQuality {
+    /// Standardized Cronbach's alpha (None for single items).
+    pub alpha: Option<f64>,
+    /// Covariance-based alpha (None for single items).
+    pub alpha_raw: Option<f64>,
+    /// Composite reliability from the PLS loadings.
+    pub rho_c: f64,
+    /// Dijkstra-Henseler rho_A (1 for single items).
+    pub rho_a: f64,
+    /// Average variance extracted.
+    pub ave: f64,
+}
+
+/// A collinearity / effect-size figure of one path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathFigure {
+    /// From construct.
+    pub from: usize,
+    /// To construct.
+    pub to: usize,
+    /// The figure (VIF or f²).
+    pub value: f64,
+}
+
+/// All quality figures of a fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quality {
+    /// Per construct.
+    pub constructs: Vec<ConstructQuality>,
+    /// Fornell-Larcker matrix: sqrt(AVE) on the diagonal, construct correlations off it.
+    pub fornell_larcker: DMatrix<f64>,
+    /// HTMT matrix (q x q, 0 on the diagonal).
+    pub htmt: DMatrix<f64>,
+    /// VIF of each item within its block (None for single items).
+    pub indicator_vif: Vec<Option<f64>>,
+    /// VIF of each predecessor in each structural regression.
+    pub inner_vif: Vec<PathFigure>,
+    /// Cohen's f² of each path.
+    pub f2: Vec<PathFigure>,
+    /// SRMR (common-factor implied correlations from PLS loadings).
+    pub srmr: f64,
+    /// Goodness of fit (Tenenhaus et al. 2004).
+    pub gof: f64,
+}
+
+/// Compute every quality figure of a PLS fit.
+///
+/// # Example
+/// ```
+/// # use csi::spec::{Model, ConstructSpec};
+/// # use csi::moments::Moments;
+/// # use csi::estimate::pls::{estimate, PlsSettings};
+/// # use nalgebra::DMatrix;
+/// # let model = Model::from_parts("toy",
+/// #     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1", "b2"])],
+/// #     &[("A", "B")])?;
+/// # let x = DMatrix::from_row_slice(5, 4, &[1.,2.,1.,2., 2.,2.,3.,2., 3.,4.,3.,5., 4.,3.,5.,4., 5.,5.,4.,4.]);
+/// # let m = Moments::from_data(&x, None)?;
+/// let fit = estimate(&model, &m, &PlsSettings::default())?;
+/// let q = csi::quality::assess(&model, &m, &fit);
+/// // AVE is the mean squared loading
+/// let ave = (fit.loadings[0].powi(2) + fit.loadings[1].powi(2)) / 2.0;
+/// assert!((q.constructs[0].ave - ave).abs() < 1e-12);
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
+    let r = m.correlation();
+    let q = model.n_constructs();
+    let p = model.n_items();
+    let mut constructs = Vec::with_capacity(q);
+    for (j, c) in model.constructs.iter().enumerate() {
+        let it = &c.items;
+        let k = it.len();
+        let lam: Vec<f64> = it.iter().map(|&i| fit.loadings[i]).collect();
+        let ave = lam.iter().map(|l| l * l).sum::<f64>() / k as f64;
+        let sl: f64 = lam.iter().sum();
+        let rho_c = sl * sl / (sl * sl + lam.iter().map(|l| 1.0 - l * l).sum::<f64>());
+        let (alpha, alpha_raw) = if k > 1 {
+            let mut s = 0.0;
+            for a in 0..k {
+                for b in 0..k {
+                    if a != b {
+                        s += r[(it[a], it[b])];
+                    }
+                }
+            }
+            let rbar = s / (k * (k - 1)) as f64;
+            let alpha = k as f64 * rbar / (1.0 + (k as f64 - 1.0) * rbar);
+            let mut tot = 0.0;
+            let mut diag = 0.0;
+            for a in 0..k {
+                diag += m.cov[(it[a], it[a])];
+                for b in 0..k {
+                    tot += m.cov[(it[a], it[b])];
+                }
+            }
+            let kf = k as f64;
+            (Some(alpha), Some(kf / (kf - 1.0) * (1.0 - diag / tot)))
+        } else {
+            (None, None)
+        };
+        let rho_a = rho_a(&r, it, fit, j, m);
+        constructs.push(ConstructQuality {
+            alpha,
+            alpha_raw,
+            rho_c,
+            rho_a,
+            ave,
+        });
+    }
+    let fornell_larcker = DMatrix::from_fn(q, q, |a, b| {
+        if a == b {
+            constructs[a].ave.sqrt()
+        } else {
+            fit.lv_cor[(a, b)]
+        }
+    });
+    // HTMT
+    let mono: Vec<f64> = model
+        .constructs
+        .iter()
+        .map(|c| {
+            let k = c.items.len();
+            if k < 2 {
+                return 1.0;
+            }
+            let mut s = 0.0;
+            for a in 0..k {
+                for b in (a + 1)..k {
+                    s += r[(c.items[a], c.items[b])];
+                }
+            }
+            s / (k * (k - 1) / 2) as f64
+        })
+        .collect();
+    let htmt = DMatrix::from_fn(q, q, |a, b| {
+        if a == b {
+            return 0.0;
+        }
+        let ia = &model.constructs[a].items;
+        let ib = &model.constructs[b].items;
+        let mut s = 0.0;
+        for &x in ia {
+            for &y in ib {
+                s += r[(x, y)];
+            }
+        }
+        let het = s / (ia.len() * ib.len()) as f64;
+        het / (mono[a] * mono[b]).sqrt()
+    });
+    // indicator VIF within blocks
+    let mut indicator_vif = vec![None; p];
+    for c in &model.constructs {
+        let k = c.items.len();
+        if k < 2 {
+            continue;
+        }
+        let rj = DMatrix::from_fn(k, k, |a, b| r[(c.items[a], c.items[b])]);
+        if let Some(inv) = rj.try_inverse() {
+            for (a, &i) in c.items.iter().enumerate() {
+                indicator_vif[i] = Some(inv[(a, a)]);
+            }
+        }
+    }
+    // inner VIF and f²
+    let mut inner_vif = Vec::new();
+    let mut f2 = Vec::new();
+    for j in 0..q {
+        let pred = model.predecessors(j);
+        if pred.is_empty() {
+            continue;
+        }
+        let k = pred.len();
+        let spp = DMatrix::from_fn(k, k, |a, b| fit.lv_cor[(pred[a], pred[b])]);
+        let inv = spp.clone().try_inverse();
+        let r2_full = fit.r2[j].unwrap_or(0.0);
+        for (a, &i) in pred.iter().enumerate() {
+            let vif = inv.as_ref().map(|v| v[(a, a)]).unwrap_or(f64::INFINITY);
+            inner_vif.push(PathFigure {
+                from: i,
+                to: j,
+                value: vif,
+            });
+            let others: Vec<usize> = pred.iter().copied().filter(|&x| x != i).collect();
+            let r2_excl = r2_of(&fit.lv_cor, &others, j);
+            f2.push(PathFigure {
+                from: i,
+                to: j,
+                value: (r2_full - r2_excl) / (1.0 - r2_full),
+            });
+        }
+    }
+    // SRMR with common-factor implied correlations
+    let mut ss = 0.0;
+    let mut cnt = 0usize;
+    for a in 0..p {
+        for b in 0..=a {
+            let implied = if a == b {
+                1.0
+            } else {
+                let ca = model.items[a].construct;
+                let cb = model.items[b].construct;
+                fit.loadings[a] * fit.loadings[b] * fit.lv_cor[(ca, cb)]
+            };
+            ss += (r[(a, b)] - implied).powi(2);
+            cnt += 1;
+        }
+    }
+    let srmr = (ss / cnt as f64).sqrt();
+    // GoF
+    let mut com = 0.0;
+    let mut ncom = 0usize;
+    for c in &model.constructs {
+        if c.items.len() > 1 {
+            for &i in &c.items {
+                com += fit.loadings[i].powi(2);
+                ncom += 1;
+            }
+        }
+    }
+    let r2s: Vec<f64> = fit.r2.iter().flatten().copied().collect();
+    let gof = if ncom > 0 && !r2s.is_empty() {
+        (com / ncom as f64 * r2s.iter().sum::<f64>() / r2s.len() as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    Quality {
+        constructs,
+        fornell_larcker,
+        htmt,
+        indicator_vif,
+        inner_vif,
+        f2,
+        srmr,
+        gof,
+    }
+}
+
+/// R² of the regression of construct `j` on `pred` (0 for no predictors).
+fn r2_of(phi: &DMatrix<f64>, pred: &[usize], j: usize) -> f64 {
+    if pred.is_empty() {
+        return 0.0;
+    }
+    let k = pred.len();
+    let spp = DMatrix::from_fn(k, k, |a, b| phi[(pred[a], pred[b])]);
+    let spj = nalgebra::DVector::from_fn(k, |a, _| phi[(pred[a], j)]);
+    match spp.cholesky() {
+        Some(ch) => ch.solve(&spj).dot(&spj),
+        None => f64::NAN,
+    }
+}
+
+/// Dijkstra-Henseler rho_A of construct `j`.
+fn rho_a(r: &DMatrix<f64>, it: &[usize], fit: &PlsFit, _j: usize, m: &Moments) -> f64 {
+    let k = it.len();
+    if k < 2 {
+        return 1.0;
+    }
+    // weights for standardized indicators, scaled so that w'Rw = 1
+    let sd = m.pop_sd();
+    let mut w: Vec<f64> = it
+        .iter()
+        .map(|&i| fit.weights[i] / fit.treat_scale[i] * sd[i])
+        .collect();
+    let mut v = 0.0;
+    for a in 0..k {
+        for b in 0..k {
+            v += w[a] * w[b] * r[(it[a], it[b])];
+        }
+    }
+    let s = v.sqrt();
+    for x in w.iter_mut() {
+        *x /= s;
+    }
+    let ww: f64 = w.iter().map(|x| x * x).sum();
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for a in 0..k {
+        for b in 0..k {
+            if a != b {
+                num += w[a] * w[b] * r[(it[a], it[b])];
+                den += w[a] * w[b] * w[a] * w[b];
+            }
+        }
+    }
+    ww * ww * num / den
+}

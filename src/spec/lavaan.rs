@@ -1,0 +1,527 @@
+//! lavaan-syntax model files (`=~` Mode A, `<~` Mode B, `~` paths, `#` comments).
+//!
+//! The subset of lavaan's model syntax that describes a PLS path model, so that a
+//! model written for lavaan, seminr or cSEM can be pasted as is:
+//!
+//! ```text
+//! # measurement model
+//! IMAG =~ imag1 + imag2 + imag3      # Mode A (reflective)
+//! VAL  <~ val1 + val2                # Mode B (formative)
+//! SAT  =~ sat1 + sat2 +
+//!         sat3                       # a statement continues after a trailing '+'
+//! # structural model
+//! SAT ~ IMAG + VAL; LOY ~ SAT        # ';' separates statements
+//! ```
+//!
+//! Statements for the same construct are merged (`F =~ a` then `F =~ b`). Modifiers
+//! (`0.5*x`, `NA*x`, `label*x`), covariances (`~~`), intercepts (`~ 1`), defined
+//! parameters (`:=`) and constraints are refused with the line and column: a PLS
+//! path model has nothing to fix or constrain. Scale, missing codes and labels are
+//! not part of lavaan syntax; they come from command-line flags, so the model's
+//! `scale` is `None`. The model is named after the file's stem.
+
+use crate::error::{Error, Result};
+use crate::spec::toml_file::{line_col, ConstructSpans, Spans};
+use crate::spec::{ConstructSpec, Mode, Model, SpecIssue};
+use std::ops::Range;
+
+/// Parse a model in lavaan syntax; `file` names it in error messages (and its stem
+/// names the model).
+///
+/// # Errors
+/// [`Error::Model`] with the 1-based line and column of the problem.
+///
+/// # Example
+/// ```
+/// use csi::spec::lavaan::parse_lavaan;
+/// use csi::spec::Mode;
+/// let text = "
+/// # toy model
+/// QUAL =~ q1 + q2 +
+///         q3
+/// VAL <~ v1 + v2
+/// SAT =~ s1 + s2
+/// SAT ~ QUAL + VAL; VAL ~ QUAL
+/// ";
+/// let model = parse_lavaan(text, "toy.lav")?;
+/// assert_eq!(model.name, "toy");
+/// assert_eq!(model.n_items(), 7);
+/// assert_eq!(model.constructs[1].mode, Mode::B);
+/// assert_eq!(model.path_names()[0], ("QUAL".to_string(), "SAT".to_string()));
+/// assert!(model.scale.is_none());
+///
+/// let err = parse_lavaan("SAT ~ 0.5*QUAL\n", "bad.lav").unwrap_err();
+/// assert!(err.to_string().starts_with("bad.lav:1:7: lavaan modifier '0.5*'"), "{err}");
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let err = |span: &Range<usize>, msg: String| -> Error {
+        let (line, column) = line_col(text, span.start);
+        Error::model(file, Some(line), Some(column), msg)
+    };
+    let tokens = lex(text).map_err(|(span, msg)| err(&span, msg))?;
+    let statements = split_statements(&tokens);
+
+    let mut specs: Vec<ConstructSpec> = Vec::new();
+    let mut cspans: Vec<ConstructSpans> = Vec::new();
+    let mut paths: Vec<(String, String)> = Vec::new();
+    let mut pspans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+
+    for st in statements {
+        let Some(op_pos) = st.iter().position(is_statement_op) else {
+            // no operator: a lone name, or modifiers without an operator
+            let first = st.first().map(|t| t.span.clone()).unwrap_or(0..0);
+            let what = st.first().map(|t| t.text(text)).unwrap_or_default();
+            return Err(err(
+                &first,
+                format!("expected a statement such as 'F =~ x1 + x2', 'F <~ x1 + x2' or 'Y ~ X', found '{what}' without an operator"),
+            ));
+        };
+        let (lhs_toks, rest) = st.split_at(op_pos);
+        let Some((op_tok, rhs_toks)) = rest.split_first() else {
+            continue;
+        };
+        let op = match op_tok.kind {
+            Kind::Op(o) => o,
+            _ => "",
+        };
+        match op {
+            "=~" | "<~" | "~" => {}
+            "~~" => return Err(err(
+                &op_tok.span,
+                "covariances ('~~') are not supported: a pls path model has no free covariances"
+                    .into(),
+            )),
+            ":=" => {
+                return Err(err(
+                    &op_tok.span,
+                    "defined parameters (':=') are not supported".into(),
+                ))
+            }
+            "==" | "<" | ">" | "<=" | ">=" => {
+                return Err(err(
+                    &op_tok.span,
+                    format!("constraints ('{op}') are not supported"),
+                ))
+            }
+            "|" | "~*~" => {
+                return Err(err(
+                    &op_tok.span,
+                    format!("thresholds and scaling factors ('{op}') are not supported"),
+                ))
+            }
+            other => return Err(err(&op_tok.span, format!("unexpected '{other}'"))),
+        }
+        let lhs = terms(text, file, lhs_toks, op_tok, "left")?;
+        let rhs = terms(text, file, rhs_toks, op_tok, "right")?;
+        if lhs.is_empty() {
+            return Err(err(
+                &op_tok.span,
+                format!("'{op}' needs a name on its left"),
+            ));
+        }
+        if rhs.is_empty() {
+            let what = if op == "~" {
+                "a predictor"
+            } else {
+                "an indicator"
+            };
+            return Err(err(
+                &op_tok.span,
+                format!("'{op}' needs {what} on its right"),
+            ));
+        }
+        if op == "~" {
+            for (y, ysp) in &lhs {
+                for (x, xsp) in &rhs {
+                    if paths.len() >= MAX_PATHS {
+                        return Err(err(xsp, format!("more than {MAX_PATHS} paths")));
+                    }
+                    paths.push((x.clone(), y.clone()));
+                    pspans.push((xsp.clone(), ysp.clone()));
+                }
+            }
+            continue;
+        }
+        // measurement statement
+        let mode = if op == "=~" { Mode::A } else { Mode::B };
+        if let Some((_, second)) = lhs.get(1) {
+            return Err(err(
+                second,
+                format!("'{op}' defines one construct at a time"),
+            ));
+        }
+        let Some((name, nsp)) = lhs.into_iter().next() else {
+            continue;
+        };
+        let pos = specs.iter().position(|c| c.name == name);
+        let k = match pos {
+            Some(k) => {
+                if specs.get(k).map(|c| c.mode) != Some(mode) {
+                    return Err(err(
+                        &op_tok.span,
+                        format!("construct '{name}' is declared with both '=~' (mode a) and '<~' (mode b)"),
+                    ));
+                }
+                k
+            }
+            None => {
+                specs.push(ConstructSpec {
+                    name: name.clone(),
+                    label: None,
+                    items: Vec::new(),
+                    mode,
+                });
+                cspans.push(ConstructSpans {
+                    name: nsp.clone(),
+                    items: op_tok.span.clone(),
+                    item_list: Vec::new(),
+                });
+                specs.len() - 1
+            }
+        };
+        for (item, isp) in rhs {
+            if let Some(c) = specs.get_mut(k) {
+                c.items.push(item.clone());
+            }
+            if let Some(c) = cspans.get_mut(k) {
+                c.item_list.push((item, isp));
+            }
+        }
+    }
+
+    // an indicator that is itself a construct: higher-order model
+    for (k, c) in cspans.iter().enumerate() {
+        for (item, isp) in &c.item_list {
+            if let Some(other) = specs
+                .iter()
+                .enumerate()
+                .find(|(j, s)| *j != k && s.name == *item)
+            {
+                let of = specs.get(k).map(|s| s.name.as_str()).unwrap_or("");
+                return Err(err(
+                    isp,
+                    format!(
+                        "construct '{}' is used as an indicator of '{of}'; higher-order constructs are not supported",
+                        other.1.name
+                    ),
+                ));
+            }
+        }
+    }
+
+    let end = text.trim_end().len();
+    if specs.is_empty() {
+        return Err(err(
+            &(end..end),
+            "the model declares no construct; add measurement statements such as 'SAT =~ sat1 + sat2'".into(),
+        ));
+    }
+    let name = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("model")
+        .to_string();
+    let spans = Spans {
+        constructs: cspans,
+        paths: pspans,
+        model: end..end,
+    };
+    Model::build(&name, specs, &paths).map_err(|issue| {
+        let span = spans.issue_span(&issue, &paths);
+        let msg = match issue {
+            SpecIssue::NoEndogenous => {
+                "the model has no regressions, so no endogenous construct; add a statement such as 'SAT ~ QUAL'"
+                    .to_string()
+            }
+            other => other.to_string(),
+        };
+        err(&span, msg)
+    })
+}
+
+/// Upper bound on the number of paths a file may declare.
+const MAX_PATHS: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Name,
+    Number,
+    Str,
+    Op(&'static str),
+    Newline,
+}
+
+#[derive(Debug, Clone)]
+struct Tok {
+    kind: Kind,
+    span: Range<usize>,
+}
+
+impl Tok {
+    fn text(&self, src: &str) -> String {
+        src.get(self.span.clone()).unwrap_or("").to_string()
+    }
+}
+
+/// Operators that make a statement (as opposed to `+`, `*` inside a term list).
+fn is_statement_op(t: &Tok) -> bool {
+    matches!(
+        t.kind,
+        Kind::Op("=~" | "<~" | "~" | "~~" | "~*~" | ":=" | "==" | "<" | ">" | "<=" | ">=" | "|")
+    )
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '.'
+}
+
+/// Split the text into tokens; comments (`#`, `!`) are dropped.
+fn lex(text: &str) -> std::result::Result<Vec<Tok>, (Range<usize>, String)> {
+    const OPS: &[&str] = &[
+        "~*~", "=~", "<~", "~~", ":=", "==", "<=", ">=", "~", "+", "*", ";", "<", ">", "|", "(",
+        ")", ",", "-", "/", "^", "=",
+    ];
+    let mut out = Vec::new();
+    let mut it = text.char_indices().peekable();
+    while let Some(&(i, c)) = it.peek() {
+        if c == '\n' {
+            out.push(Tok {
+                kind: Kind::Newline,
+                span: i..i + 1,
+            });
+            it.next();
+        } else if c.is_whitespace() {
+            it.next();
+        } else if c == '#' || c == '!' {
+            while let Some(&(_, d)) = it.peek() {
+                if d == '\n' {
+                    break;
+                }
+                it.next();
+            }
+        } else if c == '"' || c == '\'' {
+            it.next();
+            let mut end = None;
+            for (j, d) in it.by_ref() {
+                if d == c {
+                    end = Some(j + 1);
+                    break;
+                }
+                if d == '\n' {
+                    break;
+                }
+            }
+            match end {
+                Some(e) => out.push(Tok {
+                    kind: Kind::Str,
+                    span: i..e,
+                }),
+                None => return Err((i..i + 1, "unterminated quoted string".to_string())),
+            }
+        } else if is_name_char(c) {
+            let mut end = i;
+            while let Some(&(j, d)) = it.peek() {
+                // a sign right after an exponent: 1e-3
+                let exp_sign = (d == '-' || d == '+')
+                    && text.get(i..j).map(|w| {
+                        w.starts_with(|x: char| x.is_ascii_digit()) && w.ends_with(['e', 'E'])
+                    }) == Some(true);
+                if !is_name_char(d) && !exp_sign {
+                    break;
+                }
+                end = j + d.len_utf8();
+                it.next();
+            }
+            let word = text.get(i..end).unwrap_or("");
+            let numeric = word.starts_with(|x: char| x.is_ascii_digit() || x == '.')
+                && word.parse::<f64>().is_ok();
+            out.push(Tok {
+                kind: if numeric { Kind::Number } else { Kind::Name },
+                span: i..end,
+            });
+        } else {
+            let rest = text.get(i..).unwrap_or("");
+            match OPS.iter().find(|o| rest.starts_with(**o)) {
+                Some(op) => {
+                    out.push(Tok {
+                        kind: Kind::Op(op),
+                        span: i..i + op.len(),
+                    });
+                    for _ in 0..op.chars().count() {
+                        it.next();
+                    }
+                }
+                None => return Err((i..i + c.len_utf8(), format!("unexpected character '{c}'"))),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Group tokens into statements: `;` and newlines end a statement, except a newline
+/// after an operator or before a line that starts with `+`.
+fn split_statements(tokens: &[Tok]) -> Vec<Vec<Tok>> {
+    let mut out = Vec::new();
+    let mut cur: Vec<Tok> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        match &t.kind {
+            Kind::Op(";") => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            Kind::Newline => {
+                let after_op =
+                    matches!(cur.last().map(|t| &t.kind), Some(Kind::Op(o)) if *o != ")");
+                let next = tokens
+                    .get(k + 1..)
+                    .and_then(|r| r.iter().find(|t| t.kind != Kind::Newline));
+                let before_plus = matches!(next.map(|t| &t.kind), Some(Kind::Op("+")));
+                if !cur.is_empty() && !after_op && !before_plus {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            _ => cur.push(t.clone()),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// `a + b + c` into names with spans; modifiers and anything else are refused.
+fn terms(
+    text: &str,
+    file: &str,
+    toks: &[Tok],
+    op: &Tok,
+    side: &str,
+) -> Result<Vec<(String, Range<usize>)>> {
+    let err = |span: &Range<usize>, msg: String| -> Error {
+        let (line, column) = line_col(text, span.start);
+        Error::model(file, Some(line), Some(column), msg)
+    };
+    if let Some(second) = toks.iter().find(|t| is_statement_op(t)) {
+        return Err(err(
+            &second.span,
+            format!(
+                "a second operator '{}' in one statement; a line ending in '+' or an operator continues on the next line",
+                second.text(text)
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for term in toks.split(|t| t.kind == Kind::Op("+")) {
+        let Some(first) = term.first() else {
+            let at = toks
+                .first()
+                .map(|t| t.span.clone())
+                .unwrap_or(op.span.clone());
+            return Err(err(
+                &at,
+                format!("a '+' without a name on the {side} of '{}'", op.text(text)),
+            ));
+        };
+        if let Some(star) = term.iter().position(|t| t.kind == Kind::Op("*")) {
+            let upto = term.get(star).map(|t| t.span.end).unwrap_or(first.span.end);
+            let modifier = text.get(first.span.start..upto).unwrap_or("");
+            return Err(err(
+                &first.span,
+                format!(
+                    "lavaan modifier '{modifier}' is not supported: a pls path model has no fixed values, labels or start values; write the name alone"
+                ),
+            ));
+        }
+        match (term, &first.kind) {
+            ([one], Kind::Name) => out.push((one.text(text), one.span.clone())),
+            ([one], Kind::Number) if one.text(text) == "1" || one.text(text) == "0" => {
+                return Err(err(
+                    &one.span,
+                    "intercepts ('~ 1') are not supported".into(),
+                ))
+            }
+            _ => {
+                return Err(err(
+                    &first.span,
+                    format!(
+                        "expected a name on the {side} of '{}', found '{}'",
+                        op.text(text),
+                        first.text(text)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err_of(text: &str) -> (usize, usize, String) {
+        match parse_lavaan(text, "m.lav") {
+            Err(Error::Model {
+                line,
+                column,
+                message,
+                ..
+            }) => (line.unwrap_or(0), column.unwrap_or(0), message),
+            other => panic!("expected a model error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_a_model() {
+        let m = parse_lavaan(
+            "# c\nA =~ a1 + a2 # trailing\n  + a3\nB <~ b1;B <~ b2\nC =~ c1\nC ~ A + B\nB ~ A\n",
+            "x/toy.lav",
+        )
+        .unwrap();
+        assert_eq!(m.name, "toy");
+        assert_eq!(m.n_items(), 6);
+        assert_eq!(m.constructs[1].items.len(), 2);
+        assert_eq!(m.constructs[1].mode, Mode::B);
+        assert_eq!(m.path_names().len(), 3);
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1\nB ~ NA*A\n");
+        assert_eq!((l, c), (3, 5));
+        assert!(m.starts_with("lavaan modifier 'NA*'"), "{m}");
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1\nB ~~ A\n");
+        assert_eq!((l, c), (3, 3));
+        assert!(m.contains("covariances"), "{m}");
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1\nB ~ C\n");
+        assert_eq!((l, c), (3, 5));
+        assert_eq!(m, "path names construct 'C', which is not declared");
+        let (l, _, m) = err_of("A =~ a1\nB =~ b1\nB ~ A\nA ~ B\n");
+        assert_eq!(l, 4);
+        assert!(m.contains("cycle"), "{m}");
+        let (l, c, m) = err_of("A =~ a1 +\n\nB =~ b1\n");
+        assert_eq!((l, c), (3, 3));
+        assert!(m.contains("a second operator '=~'"), "{m}");
+        let (l, _, m) = err_of("A =~ a1\nB =~ a1\nB ~ A\n");
+        assert_eq!(l, 2);
+        assert!(m.contains("item 'a1' is listed twice"), "{m}");
+        let (_, _, m) = err_of("A =~ a1\nB =~ b1\n");
+        assert!(m.contains("no regressions"), "{m}");
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1 + A\nB ~ A\n");
+        assert_eq!((l, c), (2, 11));
+        assert!(m.contains("higher-order"), "{m}");
+        let (_, _, m) = err_of("");
+        assert!(m.contains("no construct"), "{m}");
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1 @ x\n");
+        assert_eq!((l, c), (2, 9));
+        assert!(m.contains("unexpected character '@'"), "{m}");
+        let (_, _, m) = err_of("A =~ a1\nB =~ b1\nB ~ 1\n");
+        assert!(m.contains("intercepts"), "{m}");
+        let (_, _, m) = err_of("A =~ a1\nA <~ a2\n");
+        assert!(m.contains("both"), "{m}");
+    }
+}

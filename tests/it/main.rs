@@ -1,0 +1,9 @@
+//! One integration-test crate (one linked binary: the polars tree makes each test
+//! binary large, see ../shared/stack-notes.md §3).
+
+mod common;
+
+mod cli_validate;
+mod data;
+mod reference;
+mod spec;
