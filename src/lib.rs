@@ -48,12 +48,16 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analysis;
+pub mod bootstrap;
 pub mod data;
 pub mod error;
 pub mod estimate;
 pub mod index;
 pub mod moments;
 pub mod quality;
+pub mod report;
+pub mod simulate;
 pub mod spec;
 pub mod tol;
 

@@ -14,3 +14,11 @@ pub const REFERENCE_TOL6: f64 = 1e-5;
 pub const ZERO_VARIANCE: f64 = 1e-12;
 /// Pivot / determinant threshold below which a matrix is treated as singular.
 pub const SINGULAR: f64 = 1e-12;
+/// CB-SEM convergence: largest absolute gradient component of the ML discrepancy F.
+pub const CBSEM_GRADIENT: f64 = 1e-6;
+/// Analytic gradient vs central finite differences (relative to 1 + |g|).
+pub const GRADIENT_CHECK: f64 = 1e-5;
+/// Agreement with lavaan's fit indices and well-determined paths (issue 7: 1e-3).
+pub const REFERENCE_LAVAAN: f64 = 1e-3;
+/// Recovery of simulated paths at n = 20,000 (issue 7: 0.02).
+pub const RECOVERY_PATH: f64 = 0.02;

@@ -51,6 +51,116 @@ pub struct DataArgs {
     pub weight: Option<String>,
 }
 
+/// Estimation flags shared by `fit`, `ipma` and `compare` (contract: same meaning
+/// everywhere).
+#[derive(Debug, Args, Clone)]
+pub struct EstArgs {
+    /// Inner weighting scheme: path, centroid or factorial.
+    #[arg(long, default_value = "path")]
+    pub scheme: String,
+    /// Indicator treatment: standardized or centered.
+    #[arg(long, default_value = "standardized")]
+    pub indicators: String,
+    /// Estimator: pls, plsc or cbsem.
+    #[arg(long, default_value = "pls")]
+    pub estimator: String,
+    /// Missing answers: mean (replace by the item mean, counted), listwise, error.
+    #[arg(long, default_value = "mean")]
+    pub missing: String,
+    /// Maximum PLS iterations.
+    #[arg(long = "max-iter", default_value_t = 300)]
+    pub max_iter: usize,
+    /// PLS stopping tolerance on the squared change of the outer weights.
+    #[arg(long, default_value_t = csi::tol::PLS_DEFAULT)]
+    pub tol: f64,
+    /// Bootstrap resamples (0 = no bootstrap).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap / permutation streams.
+    #[arg(long, default_value_t = csi::bootstrap::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Bootstrap interval: percentile or bca.
+    #[arg(long, default_value = "percentile")]
+    pub ci: String,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub level: f64,
+    /// Bootstrap sign-change correction: construct, individual or none.
+    #[arg(long = "sign-change", default_value = "construct")]
+    pub sign_change: String,
+    /// Exit with code 1 when PLS does not converge or a resample fails.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl EstArgs {
+    /// The library options these flags ask for.
+    pub fn fit_options(&self) -> csi::Result<csi::analysis::FitOptions> {
+        let pls = csi::estimate::pls::PlsSettings {
+            scheme: self.scheme.parse()?,
+            indicators: self.indicators.parse()?,
+            tolerance: self.tol,
+            max_iter: self.max_iter,
+        };
+        pls.check()?;
+        Ok(csi::analysis::FitOptions { pls, missing: self.missing.parse()? })
+    }
+
+    /// Bootstrap options, when `--bootstrap N` asks for resamples.
+    pub fn bootstrap_options(&self) -> csi::Result<Option<csi::bootstrap::BootstrapOptions>> {
+        if self.bootstrap == 0 {
+            return Ok(None);
+        }
+        let o = csi::bootstrap::BootstrapOptions {
+            resamples: self.bootstrap,
+            seed: self.seed,
+            ci: self.ci.parse()?,
+            level: self.level,
+            sign_change: self.sign_change.parse()?,
+        };
+        o.check()?;
+        Ok(Some(o))
+    }
+}
+
+/// A progress bar on stderr when it is a terminal (hidden otherwise), plus a Ctrl-C
+/// flag that stops resampling cleanly.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    /// Set by Ctrl-C.
+    pub cancel: &'static std::sync::atomic::AtomicBool,
+}
+
+static CANCEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl Progress {
+    /// A bar of `len` steps with a message.
+    pub fn new(len: u64, msg: &str) -> Progress {
+        use std::io::IsTerminal;
+        let bar = if std::io::stderr().is_terminal() {
+            let b = indicatif::ProgressBar::new(len);
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+                b.set_style(style.progress_chars("=> "));
+            }
+            b.set_message(msg.to_string());
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        // installing the handler twice fails harmlessly
+        let _ = ctrlc::set_handler(|| CANCEL.store(true, std::sync::atomic::Ordering::SeqCst));
+        Progress { bar, cancel: &CANCEL }
+    }
+    /// Report `done` finished steps.
+    pub fn set(&self, done: usize) {
+        self.bar.set_position(done as u64);
+    }
+    /// Remove the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Model file flag.
 #[derive(Debug, Args, Clone)]
 pub struct ModelArg {

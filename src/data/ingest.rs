@@ -19,7 +19,7 @@ use crate::error::{Error, Location, Result};
 use crate::spec::{Model, Scale};
 use nalgebra::DMatrix;
 use polars::prelude::{
-    CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, ParquetReader, Schema, SerReader,
+    Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, ParquetReader, Schema, SerReader,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -263,7 +263,11 @@ impl CellRules {
                 }
             }
             Cell::Text(t) => {
-                let s = t.trim();
+                // the usual answer ("7", "10") needs no trimming
+                let s = match small_int(t.as_bytes()) {
+                    Some(_) => t,
+                    None => t.trim(),
+                };
                 if s.is_empty() {
                     return Parsed::Missing;
                 }
@@ -638,16 +642,10 @@ impl<'a> Assembler<'a> {
                 }
             }
             Role::Weight => {
-                let name = self
-                    .opts
-                    .weight
-                    .as_deref()
-                    .unwrap_or("weight")
-                    .trim()
-                    .to_string();
+                let name = self.opts.weight.as_deref().unwrap_or("weight").trim();
                 if let Some(w) = self.weights.as_mut() {
                     for (i, cell) in (start..self.n).zip(cells) {
-                        w[i] = weight_value(&name, self.rows[i], cell, &mut self.weight_state);
+                        w[i] = weight_value(name, self.rows[i], cell, &mut self.weight_state);
                     }
                 }
             }
@@ -671,6 +669,67 @@ impl<'a> Assembler<'a> {
             }
             Role::Ignored => {}
         }
+    }
+
+    /// Store polars columns (source columns `0..`) for respondents `start..`. Item
+    /// columns are converted in parallel, one column per task; each column is dropped
+    /// once converted.
+    fn put_polars_columns(&mut self, start: usize, cols: Vec<Column>) -> Result<()> {
+        use rayon::prelude::*;
+        let mut norm: Vec<Option<Column>> = Vec::with_capacity(cols.len());
+        for (c, col) in cols.into_iter().enumerate() {
+            if matches!(self.roles.get(c), Some(Role::Ignored) | None) {
+                norm.push(None);
+                continue;
+            }
+            let dtype = col.dtype().clone();
+            let col = if dtype == DataType::String || dtype == DataType::Float64 {
+                col
+            } else {
+                let to = if dtype.is_primitive_numeric() { DataType::Float64 } else { DataType::String };
+                col.cast(&to).map_err(|e| {
+                    unreadable(&self.file, format!("column {} of type {dtype} cannot be read: {e}", c + 1))
+                })?
+            };
+            norm.push(Some(col));
+        }
+        let n = self.n;
+        if n == 0 || start >= n {
+            return Ok(());
+        }
+        {
+            let rules = &self.rules;
+            let rows = &self.rows[start..];
+            let model = self.model;
+            let mut jobs = Vec::new();
+            for ((k, out), st) in self.data.chunks_mut(n).enumerate().zip(self.item_state.iter_mut()) {
+                let Some(c) = self.item_src[k] else { continue };
+                if let Some(col) = norm.get_mut(c).and_then(Option::take) {
+                    jobs.push((k, &mut out[start..], st, col));
+                }
+            }
+            jobs.into_par_iter().for_each(|(k, out, st, col)| {
+                let name = model.items.get(k).map(|i| i.name.as_str()).unwrap_or("");
+                if let Ok(ca) = col.f64() {
+                    for ((o, v), &r) in out.iter_mut().zip(ca.iter()).zip(rows) {
+                        *o = item_value(rules, k, name, r, v.map(Cell::Num).unwrap_or(Cell::Empty), st);
+                    }
+                } else if let Ok(ca) = col.str() {
+                    for ((o, v), &r) in out.iter_mut().zip(ca.iter()).zip(rows) {
+                        *o = item_value(rules, k, name, r, v.map(Cell::Text).unwrap_or(Cell::Empty), st);
+                    }
+                }
+            });
+        }
+        for (c, slot) in norm.into_iter().enumerate() {
+            let Some(col) = slot else { continue };
+            if let Ok(ca) = col.f64() {
+                self.put_column(c, start, ca.iter().map(|v| v.map(Cell::Num).unwrap_or(Cell::Empty)));
+            } else if let Ok(ca) = col.str() {
+                self.put_column(c, start, ca.iter().map(|v| v.map(Cell::Text).unwrap_or(Cell::Empty)));
+            }
+        }
+        Ok(())
     }
 
     /// Store one cell (row-wise readers); respondents must come in order.
@@ -742,6 +801,8 @@ impl<'a> Assembler<'a> {
         for (k, st) in self.item_state.iter().enumerate() {
             if let Some(it) = self.report.items.get_mut(k) {
                 it.out_of_range += st.out_of_range;
+                // refused cells are errors, not missing answers
+                it.missing = it.missing.saturating_sub(st.n_errors);
             }
             if self.rules.oor_missing && st.out_of_range > 0 {
                 let s = self.rules.scales.get(k).copied().flatten();
@@ -936,66 +997,54 @@ struct Rec {
 /// quotes, every `"` toggling. `Err(start)` = a quoted field never closed in the
 /// record starting at `start`.
 fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, usize> {
-    let mut recs = Vec::with_capacity(t.len() / 32 + 1);
+    let n = t.len();
+    let mut recs = Vec::with_capacity(n / 32 + 1);
     let mut start = 0usize;
     let mut fields = 1usize;
-    let mut field_start = true;
-    let mut quoted = false;
-    let mut in_q = false;
-    let mut nonblank = false;
     let mut i = 0usize;
-    let n = t.len();
+    let rec = |start: usize, end: usize, fields: usize| Rec {
+        start,
+        end,
+        fields,
+        blank: fields == 1 && t[start..end].iter().all(|c| c.is_ascii_whitespace()),
+    };
+    // Each pass of the loop reads one field, starting at `i`.
     while i < n {
-        let c = t[i];
-        if quoted && (in_q || c == b'"') {
-            if c == b'"' {
-                in_q = !in_q;
+        if t[i] == b'"' {
+            let mut in_q = true;
+            i += 1;
+            while i < n {
+                let c = t[i];
+                if c == b'"' {
+                    in_q = !in_q;
+                } else if !in_q && (c == delim || c == eol) {
+                    break;
+                }
+                i += 1;
             }
+            if in_q {
+                return Err(start);
+            }
+        } else {
+            while i < n && t[i] != delim && t[i] != eol {
+                i += 1;
+            }
+        }
+        if i >= n {
+            break;
+        }
+        if t[i] == delim {
+            fields += 1;
             i += 1;
             continue;
         }
-        if field_start {
-            field_start = false;
-            if c == b'"' {
-                quoted = true;
-                in_q = true;
-                nonblank = true;
-                i += 1;
-                continue;
-            }
-        }
-        if c == delim {
-            fields += 1;
-            field_start = true;
-            quoted = false;
-            nonblank = true;
-        } else if c == eol {
-            recs.push(Rec {
-                start,
-                end: i,
-                fields,
-                blank: !nonblank,
-            });
-            start = i + 1;
-            fields = 1;
-            field_start = true;
-            quoted = false;
-            nonblank = false;
-        } else if !matches!(c, b' ' | b'\t' | b'\r') {
-            nonblank = true;
-        }
+        recs.push(rec(start, i, fields));
         i += 1;
-    }
-    if in_q {
-        return Err(start);
+        start = i;
+        fields = 1;
     }
     if start < n {
-        recs.push(Rec {
-            start,
-            end: n,
-            fields,
-            blank: !nonblank,
-        });
+        recs.push(rec(start, n, fields));
     }
     Ok(recs)
 }
@@ -1211,22 +1260,7 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
                 ),
             ));
         }
-        for (c, col) in df.into_columns().into_iter().enumerate() {
-            if asm.roles.get(c) == Some(&Role::Ignored) {
-                continue;
-            }
-            let ca = col
-                .str()
-                .map_err(|e| unreadable(&file, format!("internal csv column type: {e}")))?;
-            asm.put_column(
-                c,
-                i,
-                ca.iter().map(|v| match v {
-                    None => Cell::Empty,
-                    Some(s) => Cell::Text(s),
-                }),
-            );
-        }
+        asm.put_polars_columns(i, df.into_columns())?;
         i = j;
     }
     Ok(())
@@ -1399,44 +1433,7 @@ fn read_parquet(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
         return Ok(());
     }
     asm.alloc((2..n + 2).collect());
-    for (c, col) in df.into_columns().into_iter().enumerate() {
-        if asm.roles.get(c) == Some(&Role::Ignored) {
-            continue;
-        }
-        let dtype = col.dtype().clone();
-        if dtype.is_primitive_numeric() {
-            let cast = col
-                .cast(&DataType::Float64)
-                .map_err(|e| unreadable(&file, format!("column '{}': {e}", header[c])))?;
-            let ca = cast
-                .f64()
-                .map_err(|e| unreadable(&file, format!("column '{}': {e}", header[c])))?;
-            asm.put_column(
-                c,
-                0,
-                ca.iter().map(|v| v.map(Cell::Num).unwrap_or(Cell::Empty)),
-            );
-        } else {
-            let cast = if dtype == DataType::String {
-                col
-            } else {
-                col.cast(&DataType::String).map_err(|e| {
-                    unreadable(
-                        &file,
-                        format!("column '{}' of type {dtype} cannot be read: {e}", header[c]),
-                    )
-                })?
-            };
-            let ca = cast
-                .str()
-                .map_err(|e| unreadable(&file, format!("column '{}': {e}", header[c])))?;
-            asm.put_column(
-                c,
-                0,
-                ca.iter().map(|v| v.map(Cell::Text).unwrap_or(Cell::Empty)),
-            );
-        }
-    }
+    asm.put_polars_columns(0, df.into_columns())?;
     Ok(())
 }
 

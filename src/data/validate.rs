@@ -58,7 +58,7 @@ pub enum Severity {
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
         })
@@ -606,39 +606,38 @@ pub(crate) fn matrix_checks(
     }
 
     // Respondents: usable ones, straight-liners (on the raw answers, before reverse-coding).
-    let mut usable = 0usize;
-    let mut straight = Vec::new();
+    // Column by column (the matrix is column-major): per respondent the number of
+    // answered items, the first raw answer, and whether all raw answers are equal.
     let min_obs = 2usize.max(p.div_ceil(2));
-    for i in 0..n {
-        let mut obs = 0usize;
-        let mut first: Option<f64> = None;
-        let mut same = true;
-        for j in 0..p {
-            let v = survey.x[(i, j)];
+    let mut obs = vec![0u32; n];
+    let mut first = vec![f64::NAN; n];
+    let mut same = vec![true; n];
+    for j in 0..p {
+        let flip = match (model.items.get(j), model.item_scale(j)) {
+            (Some(it), Some(s)) if it.reverse => Some(s.min + s.max),
+            _ => None,
+        };
+        for (i, &v) in survey.x.column(j).iter().enumerate() {
             if v.is_nan() {
                 continue;
             }
-            let raw = match (model.items.get(j), model.item_scale(j)) {
-                (Some(it), Some(s)) if it.reverse => s.min + s.max - v,
-                _ => v,
+            let raw = match flip {
+                Some(t) => t - v,
+                None => v,
             };
-            obs += 1;
-            match first {
-                None => first = Some(raw),
-                Some(f0) => {
-                    if (raw - f0).abs() > 1e-9 {
-                        same = false;
-                    }
-                }
+            if obs[i] == 0 {
+                first[i] = raw;
+            } else if (raw - first[i]).abs() > 1e-9 {
+                same[i] = false;
             }
-        }
-        if obs > 0 {
-            usable += 1;
-        }
-        if p >= 2 && obs >= min_obs && same {
-            straight.push((i, first.unwrap_or(f64::NAN), obs));
+            obs[i] += 1;
         }
     }
+    let usable = obs.iter().filter(|&&o| o > 0).count();
+    let straight: Vec<(usize, f64, u32)> = (0..n)
+        .filter(|&i| p >= 2 && obs[i] as usize >= min_obs && same[i])
+        .map(|i| (i, first[i], obs[i]))
+        .collect();
     report.n_usable = usable;
     report.straight_liners = straight.len();
 

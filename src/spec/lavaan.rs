@@ -36,7 +36,7 @@ use std::ops::Range;
 /// use csi::spec::lavaan::parse_lavaan;
 /// use csi::spec::Mode;
 /// let text = "
-/// # toy model
+/// ## toy model (a comment)
 /// QUAL =~ q1 + q2 +
 ///         q3
 /// VAL <~ v1 + v2
@@ -415,15 +415,28 @@ fn terms(
         ));
     }
     let mut out = Vec::new();
+    let last = toks.len().saturating_sub(1);
+    for (k, t) in toks.iter().enumerate() {
+        if t.kind != Kind::Op("+") {
+            continue;
+        }
+        let prev_plus = k > 0 && toks.get(k - 1).map(|p| p.kind == Kind::Op("+")) == Some(true);
+        if k == 0 || prev_plus || k == last {
+            let where_ = if k == last { "after" } else { "before" };
+            return Err(err(
+                &t.span,
+                format!(
+                    "a '+' with no name {where_} it on the {side} of '{}'",
+                    op.text(text)
+                ),
+            ));
+        }
+    }
     for term in toks.split(|t| t.kind == Kind::Op("+")) {
         let Some(first) = term.first() else {
-            let at = toks
-                .first()
-                .map(|t| t.span.clone())
-                .unwrap_or(op.span.clone());
             return Err(err(
-                &at,
-                format!("a '+' without a name on the {side} of '{}'", op.text(text)),
+                &op.span,
+                format!("a '+' with no name on the {side} of '{}'", op.text(text)),
             ));
         };
         if let Some(star) = term.iter().position(|t| t.kind == Kind::Op("*")) {
@@ -442,6 +455,12 @@ fn terms(
                 return Err(err(
                     &one.span,
                     "intercepts ('~ 1') are not supported".into(),
+                ))
+            }
+            ([_, second, ..], Kind::Name) => {
+                return Err(err(
+                    &second.span,
+                    format!("expected '+' before '{}'", second.text(text)),
                 ))
             }
             _ => {
@@ -521,6 +540,12 @@ mod tests {
         assert!(m.contains("unexpected character '@'"), "{m}");
         let (_, _, m) = err_of("A =~ a1\nB =~ b1\nB ~ 1\n");
         assert!(m.contains("intercepts"), "{m}");
+        let (l, c, m) = err_of("A =~ a1 a2\n");
+        assert_eq!((l, c), (1, 9));
+        assert_eq!(m, "expected '+' before 'a2'");
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1\nB ~ A +\n");
+        assert_eq!((l, c), (3, 7));
+        assert!(m.contains("a '+' with no name after it"), "{m}");
         let (_, _, m) = err_of("A =~ a1\nA <~ a2\n");
         assert!(m.contains("both"), "{m}");
     }

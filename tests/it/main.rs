@@ -5,5 +5,6 @@ mod common;
 
 mod cli_validate;
 mod data;
+mod recovery;
 mod reference;
 mod spec;

@@ -1,0 +1,1240 @@
+//! Covariance-based SEM by maximum likelihood (LISREL-type common-factor model).
+//!
+//! Every construct is a common factor measured by reflective items; the structural
+//! model is recursive. Constructs with Mode B (formative) are refused with an
+//! [`Error::Estimation`]: a formative block is not a common factor, so the CB-SEM
+//! model would be a different model from the one declared (use PLS or PLSc for them).
+//!
+//! # Model
+//! ```text
+//! x = Λ η + ε,   η = B η + ζ,   Cov(ζ) = Ψ,   Cov(ε) = Θ (diagonal)
+//! Σ(θ) = Λ (I - B)^-1 Ψ (I - B)^-T Λ' + Θ
+//! ```
+//! * Λ: loadings, one free loading per item (except the marker, see below);
+//! * B: `B[to, from]`, the model's paths, free;
+//! * Ψ: variances and covariances of the exogenous constructs free; disturbance
+//!   variances of the endogenous constructs free, disturbances uncorrelated;
+//! * Θ: item error variances free; a single-item construct is measured without error
+//!   (its error variance is fixed to 0, as lavaan's `auto.fix.single`).
+//!
+//! Identification ([`Identify`]):
+//! * `Marker` (default, lavaan's default): the first loading of each construct is 1;
+//! * `Variance`: all loadings free; the variance of each exogenous construct and the
+//!   disturbance variance of each endogenous construct are fixed to 1 (lavaan's
+//!   `std.lv = TRUE`). The standardized solution, the fit and R² are the same.
+//!
+//! # Estimation
+//! ```text
+//! F(θ)      = ln|Σ(θ)| + tr(S Σ(θ)^-1) - ln|S| - p          S: covariance with divisor N
+//! dF/dθ_k   = tr(W ∂Σ/∂θ_k),  W = Σ^-1 (Σ - S) Σ^-1        (analytic, closed form per matrix)
+//! H_kl      = tr(Σ^-1 ∂Σ/∂θ_k Σ^-1 ∂Σ/∂θ_l)                 (expected Hessian of F)
+//! ```
+//! F is minimised by L-BFGS (argmin, Moré-Thuente line search) from starting values
+//! derived from a PLS fit (standardized loadings, construct correlations and paths,
+//! rescaled to the identification), then polished with Fisher-scoring steps
+//! `θ <- θ - t H^-1 ∇F` (step halving) until `max |∇F| < tolerance / 100`. Points where
+//! Σ is not positive definite get a large cost, so the line search backs off.
+//! `converged` is `max |∇F| < tolerance` at the end; non-convergence is reported, not
+//! an error.
+//!
+//! # Standard errors
+//! Expected information (lavaan `information = "expected"`, `se = "standard"`):
+//! `Cov(θ̂) = ((N/2) H)^-1`, `z = est / se`, two-sided normal p. Standard errors of the
+//! standardized estimates (`se_std`) are by the delta method on `std_all`.
+//!
+//! # Standardized estimates (lavaan `std.lv` / `std.all`)
+//! ```text
+//! Φ = (I-B)^-1 Ψ (I-B)^-T          latent covariance
+//! loading   std.lv = λ sqrt(φ_jj)        std.all = λ sqrt(φ_jj) / sqrt(σ_ii)
+//! path      std = b_{to,from} sqrt(φ_from / φ_to)
+//! ψ_ab      std = ψ_ab / sqrt(φ_aa φ_bb)      (an endogenous construct's: 1 - R²)
+//! θ_i       std.all = θ_i / σ_ii                (1 - item R²)
+//! R²_j      = 1 - ψ_jj / φ_jj
+//! ```
+//! Global fit: see [`FitIndices`].
+//!
+//! # Example
+//! ```
+//! use csi::estimate::cbsem::{estimate, CbsemSettings};
+//! use csi::moments::Moments;
+//! use csi::spec::{ConstructSpec, Model};
+//! use nalgebra::DMatrix;
+//!
+//! // population covariance of a two-factor model: loadings 0.8, 0.7, 0.6; path 0.5
+//! let model = Model::from_parts(
+//!     "toy",
+//!     vec![
+//!         ConstructSpec::new("QUAL", &["q1", "q2", "q3"]),
+//!         ConstructSpec::new("SAT", &["s1", "s2", "s3"]),
+//!     ],
+//!     &[("QUAL", "SAT")],
+//! )?;
+//! let l = [0.8, 0.7, 0.6];
+//! let sigma = DMatrix::from_fn(6, 6, |i, j| {
+//!     let f = |k: usize| k / 3;
+//!     let lv = if f(i) == f(j) { 1.0 } else { 0.5 };
+//!     if i == j { 1.0 } else { l[i % 3] * l[j % 3] * lv }
+//! });
+//! let m = Moments::from_cov(vec![0.0; 6], sigma, 500)?;
+//! let fit = estimate(&model, &m, &CbsemSettings::default())?;
+//! assert!(fit.converged);
+//! assert!(fit.fit.chisq < 1e-6); // the model reproduces its own covariance matrix
+//! let path = fit.path(0, 1).unwrap();
+//! assert!((path.std_all - 0.5).abs() < 1e-6);
+//! # Ok::<(), csi::Error>(())
+//! ```
+//!
+//! # References
+//! * Jöreskog, K. G. (1973). A general method for estimating a linear structural equation system.
+//! * Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley.
+//! * Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *JSS* 48(2).
+
+mod fit_indices;
+mod lisrel;
+
+pub use fit_indices::FitIndices;
+
+use crate::error::{Error, Result};
+use crate::estimate::admissibility::{
+    self, correlation_checks, Diagnostic, DiagnosticKind, HUGE_STD_SE,
+};
+use crate::estimate::pls;
+use crate::moments::Moments;
+use crate::spec::Model;
+use argmin::core::{CostFunction, Executor, Gradient, State};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use lisrel::{Eval, Free, Lisrel};
+use nalgebra::DMatrix;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// Cost returned where Σ(θ) is not positive definite (the line search backs off).
+const INFEASIBLE_COST: f64 = 1e10;
+/// L-BFGS memory.
+const LBFGS_MEMORY: usize = 10;
+/// Most Fisher-scoring steps after L-BFGS.
+const MAX_SCORING_STEPS: usize = 200;
+
+/// How the scale of each construct is fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Identify {
+    /// First loading of each construct fixed to 1 (lavaan's default).
+    #[default]
+    Marker,
+    /// Exogenous construct variances and endogenous disturbance variances fixed to 1.
+    Variance,
+}
+
+impl std::str::FromStr for Identify {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "marker" => Ok(Self::Marker),
+            "variance" => Ok(Self::Variance),
+            _ => Err(Error::setting(
+                "--identify",
+                format!("expected marker or variance, got '{s}'"),
+            )),
+        }
+    }
+}
+
+impl Identify {
+    /// Flag spelling.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Marker => "marker",
+            Self::Variance => "variance",
+        }
+    }
+}
+
+/// Settings of the ML estimation.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CbsemSettings {
+    /// Identification. Defaults to [`Identify::Marker`].
+    pub identify: Identify,
+    /// Most L-BFGS iterations. Defaults to 2000; must be >= 1.
+    pub max_iter: usize,
+    /// Convergence: `max |dF/dθ| < tolerance` at the solution. Defaults to
+    /// [`crate::tol::CBSEM_GRADIENT`] (1e-6); must be > 0.
+    pub tolerance: f64,
+}
+
+impl Default for CbsemSettings {
+    fn default() -> Self {
+        CbsemSettings {
+            identify: Identify::Marker,
+            max_iter: 2000,
+            tolerance: crate::tol::CBSEM_GRADIENT,
+        }
+    }
+}
+
+impl CbsemSettings {
+    /// Check the settings.
+    ///
+    /// # Errors
+    /// [`Error::Setting`] for a non-positive tolerance or a zero iteration limit.
+    pub fn check(&self) -> Result<()> {
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(Error::setting(
+                "--tol",
+                format!("must be a positive number, got {}", self.tolerance),
+            ));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::setting("--max-iter", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// What a row of the parameter table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamKind {
+    /// Loading `construct =~ item`.
+    Loading,
+    /// Structural path `to ~ from`.
+    Path,
+    /// Item error variance `item ~~ item`.
+    ErrorVariance,
+    /// Variance of an exogenous construct.
+    LatentVariance,
+    /// Disturbance (residual) variance of an endogenous construct.
+    Disturbance,
+    /// Covariance of two exogenous constructs.
+    LatentCovariance,
+}
+
+/// One row of the parameter table (lavaan's `parameterEstimates(standardized = TRUE)`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Parameter {
+    /// What the row is.
+    pub kind: ParamKind,
+    /// Left-hand side in lavaan syntax (construct for `=~` and `~`).
+    pub lhs: String,
+    /// lavaan operator: `=~`, `~` or `~~`.
+    pub op: &'static str,
+    /// Right-hand side.
+    pub rhs: String,
+    /// False for parameters fixed by the identification.
+    pub free: bool,
+    /// Unstandardized estimate.
+    pub est: f64,
+    /// Standard error (None for fixed parameters or when the information is singular).
+    pub se: Option<f64>,
+    /// z = est / se.
+    pub z: Option<f64>,
+    /// Two-sided p value of z.
+    pub p: Option<f64>,
+    /// Standardized on the constructs only (lavaan `std.lv`).
+    pub std_lv: f64,
+    /// Standardized on constructs and items (lavaan `std.all`).
+    pub std_all: f64,
+    /// Delta-method standard error of `std_all`.
+    pub se_std: Option<f64>,
+}
+
+/// A fitted CB-SEM model.
+#[derive(Debug, Clone)]
+pub struct CbsemFit {
+    /// Settings used.
+    pub settings: CbsemSettings,
+    /// Respondents (N in χ² = N F).
+    pub n: usize,
+    /// Construct names (model order).
+    pub constructs: Vec<String>,
+    /// Item names (model order).
+    pub items: Vec<String>,
+    /// `max |∇F| < tolerance` at the solution.
+    pub converged: bool,
+    /// L-BFGS iterations.
+    pub iterations: usize,
+    /// Fisher-scoring steps after L-BFGS.
+    pub scoring_steps: usize,
+    /// Why L-BFGS stopped.
+    pub termination: String,
+    /// Largest absolute gradient component at the solution.
+    pub max_gradient: f64,
+    /// The parameter table: loadings, paths, error variances, construct variances /
+    /// disturbances, construct covariances.
+    pub parameters: Vec<Parameter>,
+    /// Loadings Λ, p x q.
+    pub lambda: DMatrix<f64>,
+    /// Unstandardized paths, `paths[(from, to)]` (= Bᵀ).
+    pub paths: DMatrix<f64>,
+    /// Ψ, q x q.
+    pub psi: DMatrix<f64>,
+    /// Item error variances (diagonal of Θ).
+    pub theta: Vec<f64>,
+    /// Construct covariance matrix Φ.
+    pub latent_cov: DMatrix<f64>,
+    /// Construct correlation matrix.
+    pub latent_cor: DMatrix<f64>,
+    /// Model-implied item covariance matrix Σ(θ̂).
+    pub implied: DMatrix<f64>,
+    /// Standardized loadings (std.all) of each item on its construct.
+    pub std_loadings: Vec<f64>,
+    /// Standardized paths, `std_paths[(from, to)]`.
+    pub std_paths: DMatrix<f64>,
+    /// Standardized total effects, `std_total[(from, to)]`.
+    pub std_total: DMatrix<f64>,
+    /// R² per construct (None for exogenous).
+    pub r2: Vec<Option<f64>>,
+    /// R² of each item (1 - standardized error variance).
+    pub item_r2: Vec<f64>,
+    /// Global fit.
+    pub fit: FitIndices,
+    /// Covariance matrix of the free parameters (None when the information is singular).
+    pub vcov: Option<DMatrix<f64>>,
+    /// Admissibility diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CbsemFit {
+    /// The parameter row of the path `from -> to` (construct indices).
+    pub fn path(&self, from: usize, to: usize) -> Option<&Parameter> {
+        let (f, t) = (self.constructs.get(from)?, self.constructs.get(to)?);
+        self.parameters
+            .iter()
+            .find(|r| r.kind == ParamKind::Path && &r.lhs == t && &r.rhs == f)
+    }
+
+    /// The parameter row of the loading of item `k`.
+    pub fn loading(&self, k: usize) -> Option<&Parameter> {
+        let it = self.items.get(k)?;
+        self.parameters
+            .iter()
+            .find(|r| r.kind == ParamKind::Loading && &r.rhs == it)
+    }
+
+    /// True when no diagnostic makes the solution inadmissible.
+    pub fn is_admissible(&self) -> bool {
+        admissibility::is_admissible(&self.diagnostics)
+    }
+
+    /// A JSON object with everything a report needs: settings, convergence, fit
+    /// indices, paths (standardized `estimate`, `estimate_unstd` beside it), loadings,
+    /// the full parameter table, R², construct correlations and diagnostics.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let paths: Vec<serde_json::Value> = self
+            .parameters
+            .iter()
+            .filter(|r| r.kind == ParamKind::Path)
+            .map(|r| {
+                json!({"from": r.rhs, "to": r.lhs, "estimate": r.std_all, "estimate_unstd": r.est,
+                       "se": r.se, "z": r.z, "p": r.p, "se_std": r.se_std})
+            })
+            .collect();
+        let loadings: Vec<serde_json::Value> = self
+            .parameters
+            .iter()
+            .filter(|r| r.kind == ParamKind::Loading)
+            .map(|r| {
+                json!({"construct": r.lhs, "indicator": r.rhs, "loading": r.std_all,
+                       "loading_unstd": r.est, "se": r.se, "free": r.free})
+            })
+            .collect();
+        let r2: serde_json::Map<String, serde_json::Value> = self
+            .constructs
+            .iter()
+            .zip(&self.r2)
+            .filter_map(|(n, r)| r.map(|v| (n.clone(), json!(v))))
+            .collect();
+        let q = self.constructs.len();
+        let cor: serde_json::Map<String, serde_json::Value> = (0..q)
+            .map(|a| {
+                let row: serde_json::Map<String, serde_json::Value> = (0..q)
+                    .map(|b| (self.constructs[b].clone(), json!(self.latent_cor[(a, b)])))
+                    .collect();
+                (self.constructs[a].clone(), serde_json::Value::Object(row))
+            })
+            .collect();
+        json!({
+            "estimator": "cbsem",
+            "identify": self.settings.identify.as_str(),
+            "n": self.n,
+            "converged": self.converged,
+            "iterations": self.iterations,
+            "scoring_steps": self.scoring_steps,
+            "fit_indices": self.fit,
+            "paths": paths,
+            "loadings": loadings,
+            "parameters": self.parameters,
+            "r_squared": r2,
+            "latent_correlations": cor,
+            "admissible": self.is_admissible(),
+            "diagnostics": self.diagnostics,
+        })
+    }
+}
+
+/// The ML discrepancy of a model and a sample covariance matrix, as a function of the
+/// free parameters: value, analytic gradient and implied covariance matrix. This is
+/// the objective [`estimate`] minimises; it is public so that the gradient can be
+/// checked and the objective reused (e.g. for profiling).
+///
+/// Parameter order: free loadings (block by block), paths (model order), item error
+/// variances, construct variances / disturbances (marker identification only),
+/// exogenous covariances; [`MlObjective::names`] lists them in lavaan syntax.
+///
+/// ```
+/// # use csi::spec::{Model, ConstructSpec};
+/// # use csi::moments::Moments;
+/// # use nalgebra::DMatrix;
+/// use csi::estimate::cbsem::{Identify, MlObjective};
+/// # let model = Model::from_parts("toy",
+/// #     vec![ConstructSpec::new("A", &["a1", "a2", "a3"]), ConstructSpec::new("B", &["b1", "b2", "b3"])],
+/// #     &[("A", "B")])?;
+/// # let s = DMatrix::from_fn(6, 6, |i, j| if i == j { 1.0 } else if i / 3 == j / 3 { 0.5 } else { 0.2 });
+/// # let m = Moments::from_cov(vec![0.0; 6], s, 100)?;
+/// let obj = MlObjective::new(&model, &m, Identify::Marker)?;
+/// let x = obj.start();
+/// let f = obj.value(&x).unwrap();
+/// let g = obj.gradient(&x).unwrap();
+/// // central difference of the first parameter
+/// let h = 1e-6;
+/// let (mut a, mut b) = (x.clone(), x.clone());
+/// a[0] += h; b[0] -= h;
+/// let fd = (obj.value(&a).unwrap() - obj.value(&b).unwrap()) / (2.0 * h);
+/// assert!((fd - g[0]).abs() < 1e-6);
+/// assert!(f >= 0.0);
+/// # Ok::<(), csi::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct MlObjective {
+    lis: Lisrel,
+    s: DMatrix<f64>,
+    ln_det_s: f64,
+    start: Vec<f64>,
+    names: Vec<String>,
+}
+
+impl MlObjective {
+    /// Set up the objective for `model` on the covariance matrix of `m`.
+    ///
+    /// # Errors
+    /// [`Error::Estimation`] when the moments do not match the model, a construct is
+    /// Mode B, or the sample covariance matrix is not positive definite.
+    pub fn new(model: &Model, m: &Moments, identify: Identify) -> Result<MlObjective> {
+        if m.p() != model.n_items() {
+            return Err(Error::Estimation(format!(
+                "moments have {} items, the model {}",
+                m.p(),
+                model.n_items()
+            )));
+        }
+        let lis = Lisrel::new(model, identify)?;
+        let s = (&m.cov + m.cov.transpose()) * 0.5;
+        let ch = s.clone().cholesky().ok_or_else(|| {
+            Error::Estimation(
+                "the item covariance matrix is not positive definite (an item is constant or a linear combination of others); maximum likelihood needs a non-singular covariance matrix".into(),
+            )
+        })?;
+        let l = ch.l();
+        let ln_det_s: f64 = (0..s.nrows()).map(|i| 2.0 * l[(i, i)].ln()).sum();
+        if !ln_det_s.is_finite() {
+            return Err(Error::Estimation(
+                "the item covariance matrix is singular".into(),
+            ));
+        }
+        let names = lis
+            .free
+            .iter()
+            .map(|f| row_name(model, &Loc::from(*f)))
+            .collect();
+        let start = start_values(model, m, &lis, identify, &s, ln_det_s);
+        Ok(MlObjective {
+            lis,
+            s,
+            ln_det_s,
+            start,
+            names,
+        })
+    }
+
+    /// Number of free parameters.
+    pub fn n_params(&self) -> usize {
+        self.lis.n_free()
+    }
+
+    /// Names of the free parameters in lavaan syntax (`IMAG =~ imag2`, `SAT ~ IMAG`,
+    /// `imag1 ~~ imag1`...).
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Starting values (from a PLS fit, see the module docs).
+    pub fn start(&self) -> Vec<f64> {
+        self.start.clone()
+    }
+
+    /// F(θ), or None where Σ(θ) is not positive definite.
+    pub fn value(&self, x: &[f64]) -> Option<f64> {
+        self.eval(x).map(|e| e.f)
+    }
+
+    /// The analytic gradient ∇F(θ), or None where Σ(θ) is not positive definite.
+    pub fn gradient(&self, x: &[f64]) -> Option<Vec<f64>> {
+        self.eval(x).map(|e| self.lis.gradient(&self.s, &e))
+    }
+
+    /// The implied covariance matrix Σ(θ) (None when (I - B) is singular).
+    pub fn implied(&self, x: &[f64]) -> Option<DMatrix<f64>> {
+        if x.len() != self.lis.n_free() {
+            return None;
+        }
+        let m = self.lis.matrices(x);
+        self.lis.implied(&m).map(|i| i.sigma)
+    }
+
+    fn eval(&self, x: &[f64]) -> Option<Eval> {
+        if x.len() != self.lis.n_free() {
+            return None;
+        }
+        self.lis.eval(&self.s, self.ln_det_s, x)
+    }
+}
+
+/// argmin problem.
+struct Problem<'a> {
+    obj: &'a MlObjective,
+}
+
+impl CostFunction for Problem<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.obj.value(x).unwrap_or(INFEASIBLE_COST))
+    }
+}
+
+impl Gradient for Problem<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        Ok(self
+            .obj
+            .gradient(x)
+            .unwrap_or_else(|| vec![0.0; x.len()]))
+    }
+}
+
+/// Estimate a CB-SEM model by maximum likelihood.
+///
+/// # Errors
+/// [`Error::Setting`] for invalid settings; [`Error::Estimation`] when a construct is
+/// Mode B, the moments do not fit the model, the sample covariance matrix is singular
+/// or no starting point gives a positive definite Σ. Non-convergence and inadmissible
+/// estimates are not errors: see [`CbsemFit::converged`] and [`CbsemFit::diagnostics`].
+pub fn estimate(model: &Model, m: &Moments, settings: &CbsemSettings) -> Result<CbsemFit> {
+    settings.check()?;
+    let obj = MlObjective::new(model, m, settings.identify)?;
+    let x0 = obj.start();
+    if obj.value(&x0).is_none() {
+        return Err(Error::Estimation(
+            "no starting values with a positive definite implied covariance matrix".into(),
+        ));
+    }
+    // 1. L-BFGS
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
+        .with_tolerance_grad(settings.tolerance * 1e-3)
+        .and_then(|s| s.with_tolerance_cost(0.0))
+        .map_err(|e| Error::Estimation(format!("optimiser setup: {e}")))?;
+    let run = Executor::new(Problem { obj: &obj }, solver)
+        .configure(|st| st.param(x0.clone()).max_iters(settings.max_iter as u64))
+        .run();
+    let (mut x, iterations, termination) = match run {
+        Ok(res) => {
+            let st = res.state();
+            let best = st.get_best_param().cloned().unwrap_or_else(|| x0.clone());
+            let reason = st
+                .get_termination_reason()
+                .map(|r| r.to_string())
+                .unwrap_or_default();
+            (best, st.get_iter() as usize, reason)
+        }
+        Err(e) => (x0.clone(), 0, format!("L-BFGS failed: {e}")),
+    };
+    if obj.value(&x).is_none() {
+        x = x0;
+    }
+    // 2. Fisher scoring polish
+    let mut e = obj
+        .eval(&x)
+        .ok_or_else(|| Error::Estimation("the implied covariance matrix broke down".into()))?;
+    let mut g = obj.lis.gradient(&obj.s, &e);
+    let mut scoring_steps = 0;
+    let target = settings.tolerance * 1e-2;
+    while scoring_steps < MAX_SCORING_STEPS && max_abs(&g) > target {
+        let h = obj.lis.expected_hessian(&e);
+        let Some(d) = lisrel::solve_ridge(&h, &g) else {
+            break;
+        };
+        let slope: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
+        let mut t = 1.0;
+        let mut accepted = None;
+        for _ in 0..40 {
+            let xn: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a - t * b).collect();
+            if let Some(en) = obj.eval(&xn) {
+                if en.f <= e.f - 1e-4 * t * slope.max(0.0) {
+                    accepted = Some((xn, en));
+                    break;
+                }
+            }
+            t *= 0.5;
+        }
+        let Some((xn, en)) = accepted else { break };
+        scoring_steps += 1;
+        let gn = obj.lis.gradient(&obj.s, &en);
+        let stalled = en.f >= e.f && max_abs(&gn) >= max_abs(&g);
+        x = xn;
+        e = en;
+        g = gn;
+        if stalled {
+            break;
+        }
+    }
+    let max_gradient = max_abs(&g);
+    let converged = max_gradient < settings.tolerance;
+    finish(
+        model,
+        m,
+        settings,
+        &obj,
+        &x,
+        e,
+        converged,
+        iterations,
+        scoring_steps,
+        termination,
+        max_gradient,
+    )
+}
+
+fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |a, b| a.max(b.abs()))
+}
+
+/// Where a parameter-table row lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loc {
+    Lambda(usize, usize),
+    Beta(usize, usize),
+    Psi(usize, usize),
+    Theta(usize),
+}
+
+impl From<Free> for Loc {
+    fn from(f: Free) -> Loc {
+        match f {
+            Free::Lambda { item, lv } => Loc::Lambda(item, lv),
+            Free::Beta { to, from } => Loc::Beta(to, from),
+            Free::Psi { a, b } => Loc::Psi(a, b),
+            Free::Theta { item } => Loc::Theta(item),
+        }
+    }
+}
+
+fn row_name(model: &Model, loc: &Loc) -> String {
+    let c = |j: usize| model.constructs[j].name.as_str();
+    let i = |k: usize| model.items[k].name.as_str();
+    match *loc {
+        Loc::Lambda(k, j) => format!("{} =~ {}", c(j), i(k)),
+        Loc::Beta(to, from) => format!("{} ~ {}", c(to), c(from)),
+        Loc::Psi(a, b) => format!("{} ~~ {}", c(b.min(a)), c(a.max(b))),
+        Loc::Theta(k) => format!("{} ~~ {}", i(k), i(k)),
+    }
+}
+
+fn value_at(loc: &Loc, m: &lisrel::Matrices) -> f64 {
+    match *loc {
+        Loc::Lambda(k, j) => m.lambda[(k, j)],
+        Loc::Beta(to, from) => m.beta[(to, from)],
+        Loc::Psi(a, b) => m.psi[(a, b)],
+        Loc::Theta(k) => m.theta[k],
+    }
+}
+
+/// (std.lv, std.all) of a row.
+fn standardized(loc: &Loc, m: &lisrel::Matrices, imp: &lisrel::Implied) -> (f64, f64) {
+    let phi = &imp.phi;
+    let sig = &imp.sigma;
+    match *loc {
+        Loc::Lambda(k, j) => {
+            let v = m.lambda[(k, j)] * phi[(j, j)].sqrt();
+            (v, v / sig[(k, k)].sqrt())
+        }
+        Loc::Beta(to, from) => {
+            let v = m.beta[(to, from)] * (phi[(from, from)] / phi[(to, to)]).sqrt();
+            (v, v)
+        }
+        Loc::Psi(a, b) => {
+            let v = m.psi[(a, b)] / (phi[(a, a)] * phi[(b, b)]).sqrt();
+            (v, v)
+        }
+        Loc::Theta(k) => (m.theta[k], m.theta[k] / sig[(k, k)]),
+    }
+}
+
+fn table_rows(model: &Model, lis: &Lisrel) -> Vec<(ParamKind, Loc)> {
+    let mut rows = Vec::new();
+    for (j, c) in model.constructs.iter().enumerate() {
+        for &k in &c.items {
+            rows.push((ParamKind::Loading, Loc::Lambda(k, j)));
+        }
+    }
+    for &(from, to) in &model.paths {
+        rows.push((ParamKind::Path, Loc::Beta(to, from)));
+    }
+    for k in 0..lis.p {
+        rows.push((ParamKind::ErrorVariance, Loc::Theta(k)));
+    }
+    for j in 0..lis.q {
+        let kind = if lis.exogenous[j] {
+            ParamKind::LatentVariance
+        } else {
+            ParamKind::Disturbance
+        };
+        rows.push((kind, Loc::Psi(j, j)));
+    }
+    for a in 0..lis.q {
+        for b in 0..a {
+            if lis.exogenous[a] && lis.exogenous[b] {
+                rows.push((ParamKind::LatentCovariance, Loc::Psi(a, b)));
+            }
+        }
+    }
+    rows
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    model: &Model,
+    m: &Moments,
+    settings: &CbsemSettings,
+    obj: &MlObjective,
+    x: &[f64],
+    e: Eval,
+    converged: bool,
+    iterations: usize,
+    scoring_steps: usize,
+    termination: String,
+    max_gradient: f64,
+) -> Result<CbsemFit> {
+    let lis = &obj.lis;
+    let (p, q) = (lis.p, lis.q);
+    let n = m.n as f64;
+    let k = lis.n_free();
+    let mut diagnostics = Vec::new();
+    let cname = |j: usize| model.constructs[j].name.clone();
+    let iname = |i: usize| model.items[i].name.clone();
+    if !converged {
+        diagnostics.push(Diagnostic::new(
+            DiagnosticKind::NotConverged,
+            Vec::new(),
+            max_gradient,
+            format!(
+                "the ML estimation did not converge (largest gradient {max_gradient:.2e} after {iterations} L-BFGS iterations and {scoring_steps} scoring steps; {termination}): the estimates are not a maximum of the likelihood"
+            ),
+        ));
+    }
+    // expected information and the covariance of the estimates
+    let h = lis.expected_hessian(&e);
+    let info = &h * (n / 2.0);
+    let vcov = invert_information(&info);
+    if vcov.is_none() {
+        diagnostics.push(Diagnostic::new(
+            DiagnosticKind::NotIdentified,
+            Vec::new(),
+            f64::NAN,
+            "the information matrix is singular: some parameters are not identified (too few items per construct, or a construct unrelated to the rest of the model); standard errors are not available".into(),
+        ));
+    }
+    // parameter table
+    let rows = table_rows(model, lis);
+    let locs: Vec<Loc> = lis.free.iter().map(|f| Loc::from(*f)).collect();
+    let std_at = |xx: &[f64]| -> Option<Vec<f64>> {
+        let mm = lis.matrices(xx);
+        let imp = lis.implied(&mm)?;
+        Some(
+            rows.iter()
+                .map(|(_, l)| standardized(l, &mm, &imp).1)
+                .collect(),
+        )
+    };
+    // delta method for std.all: J (rows x k) by central differences
+    let se_std: Vec<Option<f64>> = match &vcov {
+        Some(v) => {
+            let mut jac = DMatrix::<f64>::zeros(rows.len(), k);
+            let mut ok = true;
+            for c in 0..k {
+                let hstep = 1e-6 * (1.0 + x[c].abs());
+                let (mut a, mut b) = (x.to_vec(), x.to_vec());
+                a[c] += hstep;
+                b[c] -= hstep;
+                match (std_at(&a), std_at(&b)) {
+                    (Some(fa), Some(fb)) => {
+                        for r in 0..rows.len() {
+                            jac[(r, c)] = (fa[r] - fb[r]) / (2.0 * hstep);
+                        }
+                    }
+                    _ => ok = false,
+                }
+            }
+            if ok {
+                let jv = &jac * v;
+                (0..rows.len())
+                    .map(|r| {
+                        let var = jv.row(r).dot(&jac.row(r));
+                        (var.is_finite() && var >= 0.0).then(|| var.sqrt())
+                    })
+                    .collect()
+            } else {
+                vec![None; rows.len()]
+            }
+        }
+        None => vec![None; rows.len()],
+    };
+    let normal = Normal::standard();
+    let parameters: Vec<Parameter> = rows
+        .iter()
+        .zip(&se_std)
+        .map(|((kind, loc), sstd)| {
+            let free_idx = locs.iter().position(|l| l == loc);
+            let est = value_at(loc, &e.m);
+            let (std_lv, std_all) = standardized(loc, &e.m, &e.imp);
+            let se = match (&vcov, free_idx) {
+                (Some(v), Some(i)) => {
+                    let var = v[(i, i)];
+                    (var.is_finite() && var >= 0.0).then(|| var.sqrt())
+                }
+                _ => None,
+            };
+            let z = se.map(|s| est / s);
+            let pv = z.map(|z| 2.0 * normal.sf(z.abs()));
+            let (lhs, op, rhs) = match *loc {
+                Loc::Lambda(i, j) => (cname(j), "=~", iname(i)),
+                Loc::Beta(to, from) => (cname(to), "~", cname(from)),
+                Loc::Psi(a, b) => (cname(b.min(a)), "~~", cname(a.max(b))),
+                Loc::Theta(i) => (iname(i), "~~", iname(i)),
+            };
+            Parameter {
+                kind: *kind,
+                lhs,
+                op,
+                rhs,
+                free: free_idx.is_some(),
+                est,
+                se,
+                z,
+                p: pv,
+                std_lv,
+                std_all,
+                se_std: if free_idx.is_some() || *kind == ParamKind::Loading {
+                    *sstd
+                } else {
+                    None
+                },
+            }
+        })
+        .collect();
+    // matrices and derived quantities
+    let phi = &e.imp.phi;
+    let sigma = &e.imp.sigma;
+    let latent_cor = DMatrix::from_fn(q, q, |a, b| {
+        if a == b {
+            1.0
+        } else {
+            phi[(a, b)] / (phi[(a, a)] * phi[(b, b)]).sqrt()
+        }
+    });
+    let std_paths = DMatrix::from_fn(q, q, |from, to| {
+        let b = e.m.beta[(to, from)];
+        if b == 0.0 {
+            0.0
+        } else {
+            b * (phi[(from, from)] / phi[(to, to)]).sqrt()
+        }
+    });
+    let std_total = pls::total_effects(&std_paths);
+    let std_loadings: Vec<f64> = (0..p)
+        .map(|i| {
+            let j = model.items[i].construct;
+            e.m.lambda[(i, j)] * (phi[(j, j)] / sigma[(i, i)]).sqrt()
+        })
+        .collect();
+    let r2: Vec<Option<f64>> = (0..q)
+        .map(|j| (!lis.exogenous[j]).then(|| 1.0 - e.m.psi[(j, j)] / phi[(j, j)]))
+        .collect();
+    let item_r2: Vec<f64> = (0..p).map(|i| 1.0 - e.m.theta[i] / sigma[(i, i)]).collect();
+    let fit = fit_indices::compute(&fit_indices::FitInput {
+        s: &obj.s,
+        sigma,
+        sigma_inv: &e.sigma_inv,
+        ln_det_s: obj.ln_det_s,
+        fmin: e.f,
+        n,
+        npar: k,
+    });
+    // admissibility
+    for (i, t) in e.m.theta.iter().enumerate() {
+        if *t < 0.0 {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::NegativeVariance,
+                vec![cname(model.items[i].construct), iname(i)],
+                *t,
+                format!(
+                    "the error variance of item {} is negative ({t:.4}), a Heywood case: the item is almost a copy of its construct, or the block has too few or too weak items",
+                    iname(i)
+                ),
+            ));
+        }
+    }
+    for j in 0..q {
+        let v = e.m.psi[(j, j)];
+        if v < 0.0 {
+            let what = if lis.exogenous[j] {
+                "variance"
+            } else {
+                "disturbance variance"
+            };
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::NegativeVariance,
+                vec![cname(j)],
+                v,
+                format!(
+                    "the {what} of {} is negative ({v:.4}), a Heywood case: its predecessors explain more than all of it, usually because they are nearly collinear",
+                    cname(j)
+                ),
+            ));
+        }
+    }
+    for (i, l) in std_loadings.iter().enumerate() {
+        if l.abs() > 1.0 {
+            diagnostics.push(admissibility::loading_above_one(
+                &cname(model.items[i].construct),
+                &iname(i),
+                *l,
+            ));
+        }
+    }
+    for &(from, to) in &model.paths {
+        let v = std_paths[(from, to)];
+        if v.abs() > 1.0 {
+            diagnostics.push(admissibility::path_above_one(&cname(from), &cname(to), v));
+        }
+    }
+    let names: Vec<String> = (0..q).map(cname).collect();
+    if (0..q).all(|j| phi[(j, j)] > 0.0) {
+        diagnostics.extend(correlation_checks(&names, &latent_cor));
+    }
+    for r in &parameters {
+        if matches!(r.kind, ParamKind::Path | ParamKind::Loading) {
+            if let Some(s) = r.se_std {
+                if s > HUGE_STD_SE {
+                    let what = if r.kind == ParamKind::Path {
+                        format!("path {} -> {}", r.rhs, r.lhs)
+                    } else {
+                        format!("loading of {} on {}", r.rhs, r.lhs)
+                    };
+                    let (a, b) = if r.kind == ParamKind::Path {
+                        (r.rhs.clone(), r.lhs.clone())
+                    } else {
+                        (r.lhs.clone(), r.rhs.clone())
+                    };
+                    diagnostics.push(Diagnostic::new(
+                        DiagnosticKind::HugeStandardError,
+                        vec![a, b],
+                        s,
+                        format!(
+                            "the standardized {what} ({:.3}) has a standard error of {s:.2}: the data do not determine it (the likelihood is flat in that direction, typically because the predecessors are nearly collinear)",
+                            r.std_all
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(CbsemFit {
+        settings: *settings,
+        n: m.n,
+        constructs: names,
+        items: (0..p).map(iname).collect(),
+        converged,
+        iterations,
+        scoring_steps,
+        termination,
+        max_gradient,
+        parameters,
+        lambda: e.m.lambda.clone(),
+        paths: e.m.beta.transpose(),
+        psi: e.m.psi.clone(),
+        theta: e.m.theta.clone(),
+        latent_cov: phi.clone(),
+        latent_cor,
+        implied: sigma.clone(),
+        std_loadings,
+        std_paths,
+        std_total,
+        r2,
+        item_r2,
+        fit,
+        vcov,
+        diagnostics,
+    })
+}
+
+/// Inverse of a symmetric positive definite information matrix, None when singular.
+fn invert_information(info: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let k = info.nrows();
+    // scale to unit diagonal for a meaningful singularity test
+    let d: Vec<f64> = (0..k).map(|i| info[(i, i)]).collect();
+    if d.iter().any(|v| !(*v > 0.0) || !v.is_finite()) {
+        return None;
+    }
+    let sd: Vec<f64> = d.iter().map(|v| v.sqrt()).collect();
+    let r = DMatrix::from_fn(k, k, |a, b| info[(a, b)] / (sd[a] * sd[b]));
+    let ch = r.cholesky()?;
+    let l = ch.l();
+    if (0..k).any(|i| l[(i, i)] < crate::tol::SINGULAR.sqrt()) {
+        return None;
+    }
+    let rinv = ch.inverse();
+    Some(DMatrix::from_fn(k, k, |a, b| rinv[(a, b)] / (sd[a] * sd[b])))
+}
+
+/// Starting values from a PLS fit (standardized loadings l, construct correlations R,
+/// OLS paths and R²), rescaled: latent sd d_j (marker: |l_m| sd_m; variance: 1 for
+/// exogenous, 1/sqrt(1-R²) for endogenous), λ_k = l_k sd_k / d_j,
+/// θ_k = max(1 - l_k², 0.1) s_kk, b_{to,from} = b*_{from,to} d_to / d_from,
+/// ψ_ab = R_ab d_a d_b (exogenous), ψ_jj = (1 - R²_j) d_j² (endogenous).
+fn start_values(
+    model: &Model,
+    m: &Moments,
+    lis: &Lisrel,
+    identify: Identify,
+    s: &DMatrix<f64>,
+    ln_det_s: f64,
+) -> Vec<f64> {
+    let p = lis.p;
+    let q = lis.q;
+    let from_pls = pls::estimate(model, m, &pls::PlsSettings::default())
+        .ok()
+        .map(|f| (f.loadings, f.lv_cor));
+    let candidates = [from_pls, Some((vec![0.7; p], DMatrix::identity(q, q)))];
+    let mut last = Vec::new();
+    for (loads, rlv) in candidates.into_iter().flatten() {
+        let x = start_from(model, m, lis, identify, &loads, &rlv);
+        if lis.eval(s, ln_det_s, &x).is_some() {
+            return x;
+        }
+        last = x;
+    }
+    last
+}
+
+fn start_from(
+    model: &Model,
+    m: &Moments,
+    lis: &Lisrel,
+    identify: Identify,
+    loads: &[f64],
+    rlv: &DMatrix<f64>,
+) -> Vec<f64> {
+    let p = lis.p;
+    let q = lis.q;
+    let sd = m.pop_sd();
+    let mut l: Vec<f64> = loads.to_vec();
+    for (j, c) in model.constructs.iter().enumerate() {
+        for &k in &c.items {
+            l[k] = if c.items.len() == 1 {
+                1.0
+            } else {
+                let v = l[k];
+                let a = v.abs().clamp(0.2, 0.95);
+                if v < 0.0 {
+                    -a
+                } else {
+                    a
+                }
+            };
+        }
+        let _ = j;
+    }
+    let (bstd, r2) = match pls::inner_model(model, rlv, m.n.max(3)) {
+        Ok(inner) => (inner.paths, inner.r2),
+        Err(_) => (DMatrix::zeros(q, q), vec![None; q]),
+    };
+    let resid: Vec<f64> = (0..q)
+        .map(|j| (1.0 - r2[j].unwrap_or(0.0)).clamp(0.05, 1.0))
+        .collect();
+    let d: Vec<f64> = (0..q)
+        .map(|j| match identify {
+            Identify::Marker => {
+                let mk = model.constructs[j].items[0];
+                (l[mk] * sd[mk]).abs().max(1e-8)
+            }
+            Identify::Variance => {
+                if lis.exogenous[j] {
+                    1.0
+                } else {
+                    1.0 / resid[j].sqrt()
+                }
+            }
+        })
+        .collect();
+    let mut lambda = DMatrix::zeros(p, q);
+    let mut theta = vec![0.0; p];
+    for (j, c) in model.constructs.iter().enumerate() {
+        for &k in &c.items {
+            lambda[(k, j)] = l[k] * sd[k] / d[j];
+            if c.items.len() > 1 {
+                theta[k] = (1.0 - l[k] * l[k]).max(0.1) * sd[k] * sd[k];
+            }
+        }
+    }
+    let mut beta = DMatrix::zeros(q, q);
+    for &(from, to) in &model.paths {
+        beta[(to, from)] = bstd[(from, to)] * d[to] / d[from];
+    }
+    let mut psi = DMatrix::zeros(q, q);
+    for a in 0..q {
+        if lis.exogenous[a] {
+            for b in 0..q {
+                if lis.exogenous[b] {
+                    let r = if a == b { 1.0 } else { rlv[(a, b)] };
+                    psi[(a, b)] = r * d[a] * d[b];
+                }
+            }
+        } else {
+            psi[(a, a)] = resid[a] * d[a] * d[a];
+        }
+    }
+    lis.params(&lisrel::Matrices {
+        lambda,
+        beta,
+        psi,
+        theta,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::ConstructSpec;
+
+    fn toy() -> (Model, Moments) {
+        let model = Model::from_parts(
+            "toy",
+            vec![
+                ConstructSpec::new("A", &["a1", "a2", "a3"]),
+                ConstructSpec::new("B", &["b1", "b2", "b3"]),
+                ConstructSpec::new("C", &["c1", "c2", "c3"]),
+            ],
+            &[("A", "B"), ("A", "C"), ("B", "C")],
+        )
+        .unwrap();
+        // a population covariance from known parameters (not standardized)
+        let lis = Lisrel::new(&model, Identify::Marker).unwrap();
+        let mut mm = lisrel::Matrices {
+            lambda: DMatrix::zeros(9, 3),
+            beta: DMatrix::zeros(3, 3),
+            psi: DMatrix::zeros(3, 3),
+            theta: vec![0.5, 0.6, 0.7, 0.4, 0.5, 0.6, 0.3, 0.4, 0.5],
+        };
+        let lam = [1.0, 0.9, 1.2, 1.0, 1.1, 0.8, 1.0, 0.7, 1.3];
+        for k in 0..9 {
+            mm.lambda[(k, k / 3)] = lam[k];
+        }
+        mm.beta[(1, 0)] = 0.6;
+        mm.beta[(2, 0)] = 0.3;
+        mm.beta[(2, 1)] = 0.4;
+        mm.psi[(0, 0)] = 1.5;
+        mm.psi[(1, 1)] = 0.8;
+        mm.psi[(2, 2)] = 0.6;
+        let imp = lis.implied(&mm).unwrap();
+        let m = Moments::from_cov(vec![0.0; 9], imp.sigma * (200.0 / 199.0), 200).unwrap();
+        (model, m)
+    }
+
+    #[test]
+    fn recovers_population_parameters() {
+        let (model, m) = toy();
+        let fit = estimate(&model, &m, &CbsemSettings::default()).unwrap();
+        assert!(fit.converged, "{}", fit.termination);
+        assert!(fit.fit.chisq.abs() < 1e-8, "{}", fit.fit.chisq);
+        assert!((fit.paths[(0, 1)] - 0.6).abs() < 1e-6);
+        assert!((fit.paths[(1, 2)] - 0.4).abs() < 1e-6);
+        assert!((fit.psi[(0, 0)] - 1.5).abs() < 1e-6);
+        assert!(fit.is_admissible(), "{:?}", fit.diagnostics);
+        assert_eq!(fit.fit.df, 45.0 - 21.0);
+        assert!((fit.fit.cfi - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn variance_identification_gives_the_same_standardized_solution() {
+        let (model, m) = toy();
+        let a = estimate(&model, &m, &CbsemSettings::default()).unwrap();
+        let b = estimate(
+            &model,
+            &m,
+            &CbsemSettings {
+                identify: Identify::Variance,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(b.converged);
+        assert!((a.fit.chisq - b.fit.chisq).abs() < 1e-8);
+        for (x, y) in a.std_paths.iter().zip(b.std_paths.iter()) {
+            assert!((x - y).abs() < 1e-6);
+        }
+        for (x, y) in a.std_loadings.iter().zip(&b.std_loadings) {
+            assert!((x - y).abs() < 1e-6);
+        }
+        // disturbance fixed to 1
+        assert!((b.psi[(1, 1)] - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let (model, m) = toy();
+        let obj = MlObjective::new(&model, &m, Identify::Marker).unwrap();
+        let x: Vec<f64> = obj
+            .start()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * (1.0 + 0.05 * ((i * 7 % 5) as f64 - 2.0)))
+            .collect();
+        let g = obj.gradient(&x).unwrap();
+        for c in 0..x.len() {
+            let h = 1e-6;
+            let (mut a, mut b) = (x.clone(), x.clone());
+            a[c] += h;
+            b[c] -= h;
+            let fd = (obj.value(&a).unwrap() - obj.value(&b).unwrap()) / (2.0 * h);
+            assert!((fd - g[c]).abs() < 1e-6 * (1.0 + g[c].abs()), "{c}");
+        }
+    }
+
+    #[test]
+    fn mode_b_is_refused() {
+        let model = Model::from_parts(
+            "toy",
+            vec![
+                ConstructSpec::new("A", &["a1", "a2"]).mode(crate::spec::Mode::B),
+                ConstructSpec::new("B", &["b1", "b2"]),
+            ],
+            &[("A", "B")],
+        )
+        .unwrap();
+        let m = Moments::from_cov(vec![0.0; 4], DMatrix::identity(4, 4), 50).unwrap();
+        let e = estimate(&model, &m, &CbsemSettings::default()).unwrap_err();
+        assert!(e.to_string().contains("Mode B"));
+    }
+}

@@ -1,0 +1,1 @@
+//! Consistent PLS (placeholder while written).

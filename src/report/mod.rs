@@ -1,0 +1,227 @@
+//! Reports: the `csi-fit/v1` JSON document and human-readable tables.
+//!
+//! The library never prints: these functions return values and strings that the CLI
+//! writes out.
+
+pub mod text;
+
+use crate::analysis::Analysis;
+use crate::bootstrap::BootstrapResult;
+use serde_json::{json, Map, Value};
+
+/// Round-trip-exact number, or null when not finite.
+fn num(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        Value::Null
+    }
+}
+
+fn opt(x: Option<f64>) -> Value {
+    x.map(num).unwrap_or(Value::Null)
+}
+
+/// Add the bootstrap figures of statistic `key` to a JSON object.
+fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: &str, with_t: bool) {
+    let Some(b) = boot else { return };
+    let Some(s) = b.stat(key) else { return };
+    obj.insert("boot_mean".into(), num(s.mean));
+    obj.insert("se".into(), num(s.se));
+    obj.insert("ci_low".into(), num(s.ci_low));
+    obj.insert("ci_high".into(), num(s.ci_high));
+    if with_t {
+        obj.insert("t".into(), num(s.t));
+        obj.insert("p".into(), num(s.p));
+    }
+}
+
+/// The `csi-fit/v1` document of an analysis (contract: `csi fit --json`).
+pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let paths: Vec<Value> = f
+        .path_stats
+        .iter()
+        .map(|s| {
+            let mut o = Map::new();
+            o.insert("from".into(), json!(cname(s.from)));
+            o.insert("to".into(), json!(cname(s.to)));
+            o.insert("estimate".into(), num(s.estimate));
+            o.insert("ols_se".into(), num(s.se));
+            o.insert("ols_t".into(), num(s.t));
+            o.insert("ols_p".into(), num(s.p));
+            add_boot(&mut o, boot, &crate::bootstrap::key_path(m, s.from, s.to), true);
+            Value::Object(o)
+        })
+        .collect();
+    let indicators: Vec<Value> = m
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, it)| {
+            let j = it.construct;
+            let pos = m.constructs[j].items.iter().position(|&x| x == k).unwrap_or(0);
+            let nw = a.indices[j].normalized_weights.get(pos).copied();
+            let mut o = Map::new();
+            o.insert("name".into(), json!(it.name));
+            o.insert("construct".into(), json!(cname(j)));
+            if let Some(l) = &it.label {
+                o.insert("label".into(), json!(l));
+            }
+            o.insert("weight".into(), num(f.weights[k]));
+            o.insert("loading".into(), num(f.loadings[k]));
+            o.insert("normalized_weight".into(), opt(nw));
+            o.insert("vif".into(), opt(a.quality.indicator_vif[k]));
+            o.insert("mean".into(), num(f.means[k]));
+            if let Some(b) = boot {
+                for (what, key) in [("weight", crate::bootstrap::key_weight(m, k)), ("loading", crate::bootstrap::key_loading(m, k))] {
+                    if let Some(s) = b.stat(&key) {
+                        o.insert(format!("{what}_se"), num(s.se));
+                        o.insert(format!("{what}_ci_low"), num(s.ci_low));
+                        o.insert(format!("{what}_ci_high"), num(s.ci_high));
+                    }
+                }
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let constructs: Vec<Value> = m
+        .constructs
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let qj = &a.quality.constructs[j];
+            let mut o = Map::new();
+            o.insert("name".into(), json!(c.name));
+            if let Some(l) = &c.label {
+                o.insert("label".into(), json!(l));
+            }
+            o.insert("mode".into(), json!(match c.mode { crate::spec::Mode::A => "A", crate::spec::Mode::B => "B" }));
+            o.insert("r2".into(), opt(f.r2[j]));
+            o.insert("r2_adj".into(), opt(f.r2_adj[j]));
+            o.insert("ave".into(), num(qj.ave));
+            o.insert("alpha".into(), opt(qj.alpha));
+            o.insert("rho_c".into(), num(qj.rho_c));
+            o.insert("rho_a".into(), num(qj.rho_a));
+            o.insert("index".into(), opt(a.indices[j].value));
+            if let Some(p) = &a.indices[j].problem {
+                o.insert("index_problem".into(), json!(p));
+            }
+            if let Some(b) = boot {
+                if let Some(s) = b.stat(&crate::bootstrap::key_index(m, j)) {
+                    o.insert("index_se".into(), num(s.se));
+                    o.insert("index_ci_low".into(), num(s.ci_low));
+                    o.insert("index_ci_high".into(), num(s.ci_high));
+                }
+                if let Some(s) = b.stat(&crate::bootstrap::key_r2(m, j)) {
+                    o.insert("r2_se".into(), num(s.se));
+                    o.insert("r2_ci_low".into(), num(s.ci_low));
+                    o.insert("r2_ci_high".into(), num(s.ci_high));
+                }
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let q = m.n_constructs();
+    let mut effects = Vec::new();
+    for i in 0..q {
+        for j in 0..q {
+            let total = f.total[(i, j)];
+            if total == 0.0 && f.paths[(i, j)] == 0.0 {
+                continue;
+            }
+            let mut o = Map::new();
+            o.insert("from".into(), json!(cname(i)));
+            o.insert("to".into(), json!(cname(j)));
+            o.insert("direct".into(), num(f.paths[(i, j)]));
+            o.insert("indirect".into(), num(total - f.paths[(i, j)]));
+            o.insert("total".into(), num(total));
+            add_boot(&mut o, boot, &crate::bootstrap::key_total(m, i, j), true);
+            if let Some(b) = boot {
+                if let Some(s) = b.stat(&crate::bootstrap::key_indirect(m, i, j)) {
+                    o.insert("indirect_se".into(), num(s.se));
+                    o.insert("indirect_ci_low".into(), num(s.ci_low));
+                    o.insert("indirect_ci_high".into(), num(s.ci_high));
+                    o.insert("indirect_p".into(), num(s.p));
+                }
+            }
+            effects.push(Value::Object(o));
+        }
+    }
+    let mut htmt = Vec::new();
+    for i in 0..q {
+        for j in (i + 1)..q {
+            let mut o = Map::new();
+            o.insert("a".into(), json!(cname(i)));
+            o.insert("b".into(), json!(cname(j)));
+            o.insert("htmt".into(), num(a.quality.htmt[(i, j)]));
+            if let Some(b) = boot {
+                if let Some(s) = b.stat(&crate::bootstrap::key_htmt(m, i, j)) {
+                    o.insert("ci_low".into(), num(s.ci_low));
+                    o.insert("ci_high".into(), num(s.ci_high));
+                }
+            }
+            htmt.push(Value::Object(o));
+        }
+    }
+    let fl: Vec<Value> = (0..q)
+        .map(|i| Value::Array((0..q).map(|j| num(a.quality.fornell_larcker[(i, j)])).collect()))
+        .collect();
+    let figs = |v: &[crate::quality::PathFigure], key: &str| -> Vec<Value> {
+        v.iter().map(|p| json!({"from": cname(p.from), "to": cname(p.to), key: num(p.value)})).collect()
+    };
+    let s = &a.options.pls;
+    let mut doc = json!({
+        "schema": "csi-fit/v1",
+        "model": m.name,
+        "n": a.data.x.nrows(),
+        "settings": {
+            "estimator": "pls",
+            "scheme": s.scheme.as_str(),
+            "indicators": s.indicators.as_str(),
+            "tolerance": s.tolerance,
+            "max_iter": s.max_iter,
+            "missing": a.missing.policy.as_str(),
+            "weighted": a.data.weights.is_some(),
+        },
+        "converged": f.converged,
+        "iterations": f.iterations,
+        "paths": paths,
+        "indicators": indicators,
+        "constructs": constructs,
+        "effects": effects,
+        "gof": num(a.quality.gof),
+        "srmr": num(a.quality.srmr),
+        "htmt": htmt,
+        "fornell_larcker": {"constructs": (0..q).map(cname).collect::<Vec<_>>(), "matrix": fl},
+        "inner_vif": figs(&a.quality.inner_vif, "vif"),
+        "f2": figs(&a.quality.f2, "f2"),
+        "missing": {
+            "policy": a.missing.policy.as_str(),
+            "n_read": a.missing.n_read,
+            "n_used": a.missing.n_used,
+            "removed": a.missing.removed,
+            "per_item": m.items.iter().enumerate().filter(|(k, _)| a.missing.missing[*k] > 0)
+                .map(|(k, it)| json!({"name": it.name, "missing": a.missing.missing[k], "imputed": a.missing.imputed[k]}))
+                .collect::<Vec<_>>(),
+        },
+        "warnings": a.warnings,
+    });
+    if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
+        obj.insert(
+            "bootstrap".into(),
+            json!({
+                "resamples": b.resamples,
+                "seed": b.seed,
+                "ci": b.ci.as_str(),
+                "level": b.level,
+                "failed": b.failed,
+                "sign_change": b.sign_change.as_str(),
+                "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    doc
+}
