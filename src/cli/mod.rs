@@ -6,7 +6,10 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub mod compare;
 pub mod fit;
+pub mod ipma;
+pub mod methods;
 pub mod validate;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
@@ -23,6 +26,12 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Estimate the model: paths, weights, loadings, quality, 0-100 indices.
     Fit(fit::FitArgs),
+    /// Improvement priorities: importance-performance map (IPMA) and quadrant chart.
+    Ipma(ipma::IpmaArgs),
+    /// Competitor benchmarking: per-group indices, differences, MICOM.
+    Compare(compare::CompareArgs),
+    /// The source documents' evaluation methods side by side with the SEM index.
+    Methods(methods::MethodsArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -174,6 +183,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Fit(a) => fit::run(a),
+        Command::Ipma(a) => ipma::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Methods(a) => methods::run(a),
     }
 }
 

@@ -19,7 +19,8 @@ use crate::error::{Error, Location, Result};
 use crate::spec::{Model, Scale};
 use nalgebra::DMatrix;
 use polars::prelude::{
-    Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, ParquetReader, Schema, SerReader,
+    Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, ParquetReader, Schema,
+    SerReader,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -76,7 +77,7 @@ const CSV_CHUNK_ROWS: usize = 1 << 17;
 /// let mut text = String::from("id,q1,q2,s1,s2,airline\n");
 /// for i in 0..12 {
 ///     let a = 3 + i % 6;
-///     text.push_str(&format!("{i},{a},{},{},{},A\n", a + 1, (a + i) % 10 + 1, 7));
+///     text.push_str(&format!("{i},{a},{},{},{},A\n", a + 1, (a + i) % 10 + 1, 10 - a));
 /// }
 /// text.push_str("12,无法回答,5,6,7,B\n");
 /// std::fs::write(&path, text).map_err(|e| csi::Error::io(&path, e))?;
@@ -423,8 +424,11 @@ struct Assembler<'a> {
     extra_names: Vec<String>,
     /// Items left out of the matrix checks (absent, duplicated, or with cell errors).
     skip: Vec<bool>,
-    /// The data cannot be assembled (ragged, empty, absent columns...).
+    /// The cells cannot be read (ragged, empty, unclosed quote...).
     fatal: bool,
+    /// The columns do not match the model (absent or duplicated items, weight column):
+    /// cells are still checked, but no survey is assembled.
+    columns_bad: bool,
     planned: bool,
     n: usize,
     data: Vec<f64>,
@@ -451,6 +455,7 @@ impl<'a> Assembler<'a> {
             extra_names: Vec::new(),
             skip: vec![false; p],
             fatal: false,
+            columns_bad: false,
             planned: false,
             n: 0,
             data: Vec::new(),
@@ -512,7 +517,7 @@ impl<'a> Assembler<'a> {
                         .in_column(name),
                     );
                     self.skip[k] = true;
-                    self.fatal = true;
+                    self.columns_bad = true;
                     self.roles.push(Role::Ignored);
                 } else {
                     self.item_src[k] = Some(c);
@@ -524,7 +529,7 @@ impl<'a> Assembler<'a> {
                             .at_row(header_row)
                             .in_column(name),
                     );
-                    self.fatal = true;
+                    self.columns_bad = true;
                 }
             } else if weight == Some(name) {
                 if weight_src.is_some() {
@@ -533,7 +538,7 @@ impl<'a> Assembler<'a> {
                             .at_row(header_row)
                             .in_column(name),
                     );
-                    self.fatal = true;
+                    self.columns_bad = true;
                     self.roles.push(Role::Ignored);
                 } else {
                     weight_src = Some(c);
@@ -593,7 +598,7 @@ impl<'a> Assembler<'a> {
                     .in_column(it.name.clone()),
             );
             self.skip[k] = true;
-            self.fatal = true;
+            self.columns_bad = true;
         }
         if let (Some(w), None) = (weight, weight_src) {
             if !index.contains_key(w) {
@@ -602,7 +607,7 @@ impl<'a> Assembler<'a> {
                         .at_row(header_row)
                         .in_column(w),
                 );
-                self.fatal = true;
+                self.columns_bad = true;
             }
         }
     }
@@ -686,9 +691,16 @@ impl<'a> Assembler<'a> {
             let col = if dtype == DataType::String || dtype == DataType::Float64 {
                 col
             } else {
-                let to = if dtype.is_primitive_numeric() { DataType::Float64 } else { DataType::String };
+                let to = if dtype.is_primitive_numeric() {
+                    DataType::Float64
+                } else {
+                    DataType::String
+                };
                 col.cast(&to).map_err(|e| {
-                    unreadable(&self.file, format!("column {} of type {dtype} cannot be read: {e}", c + 1))
+                    unreadable(
+                        &self.file,
+                        format!("column {} of type {dtype} cannot be read: {e}", c + 1),
+                    )
                 })?
             };
             norm.push(Some(col));
@@ -702,7 +714,12 @@ impl<'a> Assembler<'a> {
             let rows = &self.rows[start..];
             let model = self.model;
             let mut jobs = Vec::new();
-            for ((k, out), st) in self.data.chunks_mut(n).enumerate().zip(self.item_state.iter_mut()) {
+            for ((k, out), st) in self
+                .data
+                .chunks_mut(n)
+                .enumerate()
+                .zip(self.item_state.iter_mut())
+            {
                 let Some(c) = self.item_src[k] else { continue };
                 if let Some(col) = norm.get_mut(c).and_then(Option::take) {
                     jobs.push((k, &mut out[start..], st, col));
@@ -712,11 +729,25 @@ impl<'a> Assembler<'a> {
                 let name = model.items.get(k).map(|i| i.name.as_str()).unwrap_or("");
                 if let Ok(ca) = col.f64() {
                     for ((o, v), &r) in out.iter_mut().zip(ca.iter()).zip(rows) {
-                        *o = item_value(rules, k, name, r, v.map(Cell::Num).unwrap_or(Cell::Empty), st);
+                        *o = item_value(
+                            rules,
+                            k,
+                            name,
+                            r,
+                            v.map(Cell::Num).unwrap_or(Cell::Empty),
+                            st,
+                        );
                     }
                 } else if let Ok(ca) = col.str() {
                     for ((o, v), &r) in out.iter_mut().zip(ca.iter()).zip(rows) {
-                        *o = item_value(rules, k, name, r, v.map(Cell::Text).unwrap_or(Cell::Empty), st);
+                        *o = item_value(
+                            rules,
+                            k,
+                            name,
+                            r,
+                            v.map(Cell::Text).unwrap_or(Cell::Empty),
+                            st,
+                        );
                     }
                 }
             });
@@ -724,9 +755,17 @@ impl<'a> Assembler<'a> {
         for (c, slot) in norm.into_iter().enumerate() {
             let Some(col) = slot else { continue };
             if let Ok(ca) = col.f64() {
-                self.put_column(c, start, ca.iter().map(|v| v.map(Cell::Num).unwrap_or(Cell::Empty)));
+                self.put_column(
+                    c,
+                    start,
+                    ca.iter().map(|v| v.map(Cell::Num).unwrap_or(Cell::Empty)),
+                );
             } else if let Ok(ca) = col.str() {
-                self.put_column(c, start, ca.iter().map(|v| v.map(Cell::Text).unwrap_or(Cell::Empty)));
+                self.put_column(
+                    c,
+                    start,
+                    ca.iter().map(|v| v.map(Cell::Text).unwrap_or(Cell::Empty)),
+                );
             }
         }
         Ok(())

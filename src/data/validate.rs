@@ -339,31 +339,8 @@ fn pad_right(s: &str, w: usize) -> String {
     out
 }
 
-impl fmt::Display for ValidationReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.file {
-            Some(file) => writeln!(f, "data: {file} (model {})", self.model)?,
-            None => writeln!(
-                f,
-                "model: {} (no data given: only the model was checked)",
-                self.model
-            )?,
-        }
-        if self.file.is_some() {
-            writeln!(
-                f,
-                "respondents: {} read, {} usable",
-                self.n_rows, self.n_usable
-            )?;
-        }
-        writeln!(f)?;
-        let w = self
-            .items
-            .iter()
-            .map(|i| text_width(&i.name))
-            .max()
-            .unwrap_or(4)
-            .max(4);
+impl ValidationReport {
+    fn fmt_table(&self, f: &mut fmt::Formatter<'_>, w: usize) -> fmt::Result {
         writeln!(
             f,
             "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
@@ -385,6 +362,42 @@ impl fmt::Display for ValidationReport {
                 fmt_num(it.mean, 3),
                 fmt_num(it.sd, 3)
             )?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ValidationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(file) => writeln!(f, "data: {file} (model {})", self.model)?,
+            None => writeln!(
+                f,
+                "model: {} (no data given: only the model was checked)",
+                self.model
+            )?,
+        }
+        if self.file.is_some() {
+            writeln!(
+                f,
+                "respondents: {} read, {} usable",
+                self.n_rows, self.n_usable
+            )?;
+        }
+        writeln!(f)?;
+        if self.file.is_none() {
+            let names: Vec<&str> = self.items.iter().map(|i| i.name.as_str()).collect();
+            writeln!(f, "items ({}): {}", names.len(), names.join(", "))?;
+        }
+        let w = self
+            .items
+            .iter()
+            .map(|i| text_width(&i.name))
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        if self.file.is_some() {
+            self.fmt_table(f, w)?;
         }
         writeln!(f)?;
         if self.problems.is_empty() {

@@ -16,11 +16,12 @@
 //! CorrelationAboveOne         |construct correlation| > 1
 //! NotPositiveDefinite         smallest eigenvalue of the construct correlation matrix <= 0
 //! RhoAAboveOne                rho_A > 1 (PLSc)
+//! RhoANotPositive             rho_A <= 0 (PLSc)
 //! NearCollinear               |construct correlation| > COLLINEAR_CORRELATION (0.95)
 //! HugeStandardError           SE of a standardized coefficient > HUGE_STD_SE (1.0)
 //! NotConverged / NotIdentified
 //! ```
-//! The first six make a solution *inadmissible* ([`Severity::Inadmissible`]); the others
+//! The first seven make a solution *inadmissible* ([`Severity::Inadmissible`]); the others
 //! are warnings: the solution is admissible but some of its numbers are not determined
 //! by the data. [`is_admissible`] is what a bootstrap uses to count inadmissible
 //! resamples.
@@ -64,6 +65,8 @@ pub enum DiagnosticKind {
     NotPositiveDefinite,
     /// A reliability rho_A above 1 (PLSc).
     RhoAAboveOne,
+    /// A reliability rho_A at or below 0 (PLSc): the correction is undefined.
+    RhoANotPositive,
     /// Two constructs correlate so highly that the model cannot separate them.
     NearCollinear,
     /// A standardized coefficient with a huge standard error (not determined by the data).
@@ -93,7 +96,8 @@ impl DiagnosticKind {
             | DiagnosticKind::PathAboveOne
             | DiagnosticKind::CorrelationAboveOne
             | DiagnosticKind::NotPositiveDefinite
-            | DiagnosticKind::RhoAAboveOne => Severity::Inadmissible,
+            | DiagnosticKind::RhoAAboveOne
+            | DiagnosticKind::RhoANotPositive => Severity::Inadmissible,
             _ => Severity::Warning,
         }
     }

@@ -300,7 +300,13 @@ pub fn estimate_from(
     let n = m.n;
     let nf = n as f64;
     let sds = m.pop_sd();
-    if let Some(k) = sds.iter().position(|s| !(*s > 0.0) || !s.is_finite()) {
+    // a variance that is zero up to rounding (e.g. a resample of a top-box item whose
+    // answers are all 10) counts as zero
+    let zero_var = |k: usize| {
+        let v = m.cov[(k, k)];
+        !(v > crate::tol::ZERO_VARIANCE * (1.0 + m.means[k] * m.means[k])) || !v.is_finite()
+    };
+    if let Some(k) = (0..p).find(|&k| zero_var(k)) {
         return Err(Error::Estimation(format!(
             "item '{}' has zero variance",
             model.items[k].name

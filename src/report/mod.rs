@@ -3,6 +3,7 @@
 //! The library never prints: these functions return values and strings that the CLI
 //! writes out.
 
+pub mod chart;
 pub mod text;
 
 use crate::analysis::Analysis;

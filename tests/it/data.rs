@@ -12,10 +12,18 @@ use std::path::{Path, PathBuf};
 pub fn model() -> Model {
     let mut m = Model::from_parts(
         "t",
-        vec![ConstructSpec::new("QUAL", &["q1", "q2", "q3"]), ConstructSpec::new("SAT", &["s1", "s2"])],
+        vec![
+            ConstructSpec::new("QUAL", &["q1", "q2", "q3"]),
+            ConstructSpec::new("SAT", &["s1", "s2"]),
+        ],
         &[("QUAL", "SAT")],
     )
-    .and_then(|m| m.with_scale(Scale { min: 1.0, max: 10.0 }))
+    .and_then(|m| {
+        m.with_scale(Scale {
+            min: 1.0,
+            max: 10.0,
+        })
+    })
     .unwrap_or_else(|e| panic!("test model: {e}"));
     m.missing_codes = vec!["无法回答".into()];
     m
@@ -61,7 +69,11 @@ pub fn table() -> Vec<Vec<String>> {
             c(1 - (i % 4) as i64),
             c((i % 5) as i64 - 2),
             c(((i * 3) % 4) as i64 - 1),
-            if i % 2 == 0 { "女".into() } else { "男".into() },
+            if i % 2 == 0 {
+                "女".into()
+            } else {
+                "男".into()
+            },
         ];
         if i == 3 {
             row[3] = "无法回答".into();
@@ -84,7 +96,11 @@ pub fn to_text(t: &[Vec<String>], delim: &str, eol: &str, comma: bool, quote_all
         let cells: Vec<String> = row
             .iter()
             .map(|c| {
-                let c = if comma { c.replace('.', ",") } else { c.clone() };
+                let c = if comma {
+                    c.replace('.', ",")
+                } else {
+                    c.clone()
+                };
                 if quote_all {
                     format!("\"{c}\"")
                 } else {
@@ -110,7 +126,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -173,7 +193,10 @@ fn zip_stored(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn col_letters(mut c: usize) -> String {
@@ -203,7 +226,10 @@ pub fn xlsx(t: &[Vec<String>], sheet: &str) -> Vec<u8> {
             if i > 0 && c.parse::<f64>().is_ok_and(|v| v.is_finite()) {
                 rows.push_str(&format!("<c r=\"{r}\"><v>{c}</v></c>"));
             } else {
-                rows.push_str(&format!("<c r=\"{r}\" t=\"inlineStr\"><is><t>{}</t></is></c>", xml_escape(c)));
+                rows.push_str(&format!(
+                    "<c r=\"{r}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                    xml_escape(c)
+                ));
             }
         }
         rows.push_str("</row>");
@@ -258,20 +284,35 @@ pub fn parquet(t: &[Vec<String>], path: &Path) {
     for (j, name) in t[0].iter().enumerate() {
         let cells: Vec<&str> = body.iter().map(|r| r[j].as_str()).collect();
         let col = match name.as_str() {
-            "id" => Column::new(name.as_str().into(), cells.iter().map(|c| c.parse::<i64>().ok()).collect::<Vec<_>>()),
-            "q1" | "q3" | "s1" | "s2" => {
-                Column::new(name.as_str().into(), cells.iter().map(|c| c.parse::<f64>().ok()).collect::<Vec<_>>())
-            }
+            "id" => Column::new(
+                name.as_str().into(),
+                cells
+                    .iter()
+                    .map(|c| c.parse::<i64>().ok())
+                    .collect::<Vec<_>>(),
+            ),
+            "q1" | "q3" | "s1" | "s2" => Column::new(
+                name.as_str().into(),
+                cells
+                    .iter()
+                    .map(|c| c.parse::<f64>().ok())
+                    .collect::<Vec<_>>(),
+            ),
             _ => Column::new(
                 name.as_str().into(),
-                cells.iter().map(|c| if c.is_empty() { None } else { Some(*c) }).collect::<Vec<_>>(),
+                cells
+                    .iter()
+                    .map(|c| if c.is_empty() { None } else { Some(*c) })
+                    .collect::<Vec<_>>(),
             ),
         };
         cols.push(col);
     }
     let mut df = DataFrame::new_infer_height(cols).unwrap_or_else(|e| panic!("dataframe: {e}"));
     let f = std::fs::File::create(path).unwrap_or_else(|e| panic!("create: {e}"));
-    ParquetWriter::new(f).finish(&mut df).unwrap_or_else(|e| panic!("parquet: {e}"));
+    ParquetWriter::new(f)
+        .finish(&mut df)
+        .unwrap_or_else(|e| panic!("parquet: {e}"));
 }
 
 fn inspect(path: &Path, m: &Model, opts: &IngestOptions) -> (Option<Survey>, ValidationReport) {
@@ -288,7 +329,10 @@ fn json_without_file(r: &ValidationReport) -> serde_json::Value {
 
 fn same_matrix(a: &Survey, b: &Survey) -> bool {
     a.x.shape() == b.x.shape()
-        && a.x.iter().zip(b.x.iter()).all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-12)
+        && a.x
+            .iter()
+            .zip(b.x.iter())
+            .all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-12)
 }
 
 fn tmp() -> tempfile::TempDir {
@@ -320,12 +364,32 @@ fn every_format_gives_the_same_survey_and_report() {
     let files = vec![
         write(dir.path(), "utf8.csv", &utf8),
         write(dir.path(), "gbk.csv", &gbk[..]),
-        write(dir.path(), "euro.csv", to_text(&t, ";", "\r\n", true, false)),
-        write(dir.path(), "tabs.tsv", to_text(&t, "\t", "\n", false, false)),
-        write(dir.path(), "tabs.txt", to_text(&t, "\t", "\n", false, false)),
-        write(dir.path(), "pipes.csv", to_text(&t, "|", "\n", false, false)),
+        write(
+            dir.path(),
+            "euro.csv",
+            to_text(&t, ";", "\r\n", true, false),
+        ),
+        write(
+            dir.path(),
+            "tabs.tsv",
+            to_text(&t, "\t", "\n", false, false),
+        ),
+        write(
+            dir.path(),
+            "tabs.txt",
+            to_text(&t, "\t", "\n", false, false),
+        ),
+        write(
+            dir.path(),
+            "pipes.csv",
+            to_text(&t, "|", "\n", false, false),
+        ),
         write(dir.path(), "bom.csv", &bom),
-        write(dir.path(), "quoted.csv", to_text(&t, ",", "\r\n", false, true)),
+        write(
+            dir.path(),
+            "quoted.csv",
+            to_text(&t, ",", "\r\n", false, true),
+        ),
         write(dir.path(), "book.xlsx", xlsx(&t, "数据")),
     ];
     let pq = dir.path().join("data.parquet");
@@ -366,11 +430,20 @@ fn gbk_can_be_forced_and_utf8_forcing_fails_with_row() {
     let utf8 = to_text(&t, ",", "\n", false, false);
     let (gbk, _, _) = encoding_rs::GBK.encode(&utf8);
     let p = write(dir.path(), "gbk.csv", &gbk[..]);
-    let opts = IngestOptions { encoding: Some("gbk".into()), ..Default::default() };
+    let opts = IngestOptions {
+        encoding: Some("gbk".into()),
+        ..Default::default()
+    };
     let (s, _) = inspect(&p, &model(), &opts);
     assert_eq!(s.map(|s| s.n()), Some(40));
-    let opts = IngestOptions { encoding: Some("utf-8".into()), ..Default::default() };
-    let e = inspect_survey(&p, &model(), &opts).err().map(|e| e.to_string()).unwrap_or_default();
+    let opts = IngestOptions {
+        encoding: Some("utf-8".into()),
+        ..Default::default()
+    };
+    let e = inspect_survey(&p, &model(), &opts)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("gbk.csv: row 2") && e.contains("utf-8"), "{e}");
 }
 
@@ -385,11 +458,17 @@ fn csv(dir: &Path, body: &str) -> PathBuf {
 fn small(edit: impl Fn(usize, &mut Vec<String>)) -> String {
     let mut s = String::from("q1,q2,q3,s1,s2,age\n");
     for i in 0..12usize {
-        let mut cells: Vec<String> =
-            [(i % 10) + 1, (i * 3) % 10 + 1, (i * 7) % 10 + 1, (i * 5 + 2) % 10 + 1, (i + 4) % 10 + 1, 20 + i]
-                .iter()
-                .map(|v| v.to_string())
-                .collect();
+        let mut cells: Vec<String> = [
+            (i % 10) + 1,
+            (i * 3) % 10 + 1,
+            (i * 7) % 10 + 1,
+            (i * 5 + 2) % 10 + 1,
+            (i + 4) % 10 + 1,
+            20 + i,
+        ]
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
         edit(i, &mut cells);
         s.push_str(&cells.join(","));
         s.push('\n');
@@ -400,26 +479,49 @@ fn small(edit: impl Fn(usize, &mut Vec<String>)) -> String {
 #[test]
 fn cell_errors_name_row_column_and_value() {
     let dir = tmp();
-    for (bad, msg) in [("7分", "not a number"), ("NA", "not a number"), ("NaN", "not a number"), ("inf", "not a number"), ("11", "outside the scale 1..10"), ("0", "outside the scale")] {
-        let p = csv(dir.path(), &small(|i, c| if i == 2 { c[1] = bad.into() }));
-        let e = read_survey(&p, &model(), &IngestOptions::default()).err().map(|e| e.to_string()).unwrap_or_default();
+    for (bad, msg) in [
+        ("7分", "not a number"),
+        ("NA", "not a number"),
+        ("NaN", "not a number"),
+        ("inf", "not a number"),
+        ("11", "outside the scale 1..10"),
+        ("0", "outside the scale"),
+    ] {
+        let p = csv(
+            dir.path(),
+            &small(|i, c| {
+                if i == 2 {
+                    c[1] = bad.into()
+                }
+            }),
+        );
+        let e = read_survey(&p, &model(), &IngestOptions::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("d.csv: row 4, column 'q2'"), "{bad}: {e}");
-        assert!(e.contains(&format!("value '{bad}'")) && e.contains(msg), "{bad}: {e}");
+        assert!(
+            e.contains(&format!("value '{bad}'")) && e.contains(msg),
+            "{bad}: {e}"
+        );
     }
 }
 
 #[test]
 fn all_problems_are_collected_and_counted() {
     let dir = tmp();
-    let p = csv(dir.path(), &small(|i, c| {
-        if i == 1 {
-            c[0] = "NA".into();
-        }
-        if i == 5 {
-            c[4] = "12".into();
-            c[2] = "x".into();
-        }
-    }));
+    let p = csv(
+        dir.path(),
+        &small(|i, c| {
+            if i == 1 {
+                c[0] = "NA".into();
+            }
+            if i == 5 {
+                c[4] = "12".into();
+                c[2] = "x".into();
+            }
+        }),
+    );
     let (s, r) = inspect(&p, &model(), &IngestOptions::default());
     assert!(s.is_none());
     assert!(!r.ok);
@@ -429,44 +531,76 @@ fn all_problems_are_collected_and_counted() {
     assert!(e[1].starts_with("row 7, column 'q3'"), "{e:?}");
     assert!(e[2].starts_with("row 7, column 's2'"), "{e:?}");
     assert_eq!(r.items[4].out_of_range, 1);
-    let err = read_survey(&p, &model(), &IngestOptions::default()).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.contains("row 3, column 'q1'") && err.contains("2 more problems"), "{err}");
+    let err = read_survey(&p, &model(), &IngestOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("row 3, column 'q1'") && err.contains("2 more problems"),
+        "{err}"
+    );
 }
 
 #[test]
 fn out_of_range_can_be_read_as_missing() {
     let dir = tmp();
-    let p = csv(dir.path(), &small(|i, c| if i == 2 { c[1] = "11".into() }));
-    let opts = IngestOptions { out_of_range_missing: true, ..Default::default() };
+    let p = csv(
+        dir.path(),
+        &small(|i, c| {
+            if i == 2 {
+                c[1] = "11".into()
+            }
+        }),
+    );
+    let opts = IngestOptions {
+        out_of_range_missing: true,
+        ..Default::default()
+    };
     let (s, r) = read_survey(&p, &model(), &opts).unwrap_or_else(|e| panic!("{e}"));
     assert!(s.x[(2, 1)].is_nan());
     assert_eq!(r.items[1].out_of_range, 1);
     assert_eq!(r.items[1].missing, 1);
-    assert!(r.problems.iter().any(|p| p.severity == Severity::Warning && p.column.as_deref() == Some("q2")));
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.severity == Severity::Warning && p.column.as_deref() == Some("q2")));
 }
 
 #[test]
 fn missing_codes_text_and_numeric() {
     let dir = tmp();
-    let p = csv(dir.path(), &small(|i, c| {
-        if i == 0 {
-            c[0] = " 无法回答 ".into();
-        }
-        if i == 1 {
-            c[0] = "99".into();
-        }
-        if i == 2 {
-            c[0] = "N/A".into();
-        }
-    }));
-    let opts = IngestOptions { missing_codes: vec!["99".into(), "N/A".into()], ..Default::default() };
+    let p = csv(
+        dir.path(),
+        &small(|i, c| {
+            if i == 0 {
+                c[0] = " 无法回答 ".into();
+            }
+            if i == 1 {
+                c[0] = "99".into();
+            }
+            if i == 2 {
+                c[0] = "N/A".into();
+            }
+        }),
+    );
+    let opts = IngestOptions {
+        missing_codes: vec!["99".into(), "N/A".into()],
+        ..Default::default()
+    };
     let (s, r) = read_survey(&p, &model(), &opts).unwrap_or_else(|e| panic!("{e}"));
     assert!(s.x[(0, 0)].is_nan() && s.x[(1, 0)].is_nan() && s.x[(2, 0)].is_nan());
     assert_eq!(r.items[0].missing, 3);
     // numeric code in a workbook
-    let mut t = vec![vec!["q1", "q2", "q3", "s1", "s2"].into_iter().map(String::from).collect::<Vec<_>>()];
+    let mut t = vec![vec!["q1", "q2", "q3", "s1", "s2"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()];
     for i in 0..12usize {
-        t.push((0..5).map(|j| ((i * (j + 2)) % 10 + 1).to_string()).collect());
+        t.push(
+            (0..5)
+                .map(|j| ((i * (j + 2)) % 10 + 1).to_string())
+                .collect(),
+        );
     }
     t[3][2] = "99".into();
     let x = write(dir.path(), "b.xlsx", xlsx(&t, "Sheet1"));
@@ -490,7 +624,14 @@ fn reverse_coding_flips_after_checks() {
     let mean = raw.iter().map(|v| 11.0 - v).sum::<f64>() / 12.0;
     assert!((r.items[2].mean.unwrap_or(f64::NAN) - mean).abs() < 1e-12);
     // 11 is refused before flipping (it would become 0)
-    let p = csv(dir.path(), &small(|i, c| if i == 0 { c[2] = "11".into() }));
+    let p = csv(
+        dir.path(),
+        &small(|i, c| {
+            if i == 0 {
+                c[2] = "11".into()
+            }
+        }),
+    );
     assert!(read_survey(&p, &m, &IngestOptions::default()).is_err());
 }
 
@@ -498,7 +639,8 @@ fn reverse_coding_flips_after_checks() {
 fn stats_use_n_minus_one() {
     let dir = tmp();
     let p = csv(dir.path(), &small(|_, _| {}));
-    let (_, r) = read_survey(&p, &model(), &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (_, r) =
+        read_survey(&p, &model(), &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let v: Vec<f64> = (0..12).map(|i| ((i % 10) + 1) as f64).collect();
     let mean = v.iter().sum::<f64>() / 12.0;
     let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 11.0).sqrt();
@@ -511,23 +653,69 @@ fn stats_use_n_minus_one() {
 fn structural_problems() {
     let dir = tmp();
     let m = model();
-    let o = IngestOptions { model_file: Some("models/t.toml".into()), ..Default::default() };
+    let o = IngestOptions {
+        model_file: Some("models/t.toml".into()),
+        ..Default::default()
+    };
     let cases: Vec<(&str, String, &str)> = vec![
-        ("absent", small(|_, _| {}).replace("s2", "s9"), "column 's2'"),
-        ("duplicate", small(|_, _| {}).replace("age", "q1"), "column 'q1'"),
+        (
+            "absent",
+            small(|_, _| {}).replace("s2", "s9"),
+            "column 's2'",
+        ),
+        (
+            "duplicate",
+            small(|_, _| {}).replace("age", "q1"),
+            "column 'q1'",
+        ),
         ("empty", String::new(), "empty"),
         ("blank", " \n\r\n ".into(), "empty"),
         ("header only", "q1,q2,q3,s1,s2\n".into(), "row 1"),
-        ("ragged", small(|i, c| if i == 4 { c.push("x".into()) }), "row 6"),
-        ("short", small(|i, c| if i == 9 { c.pop(); }), "row 11"),
-        ("unclosed quote", small(|i, c| if i == 3 { c[5] = "\"20".into() }), "row 5"),
+        (
+            "ragged",
+            small(|i, c| {
+                if i == 4 {
+                    c.push("x".into())
+                }
+            }),
+            "row 6",
+        ),
+        (
+            "short",
+            small(|i, c| {
+                if i == 9 {
+                    c.pop();
+                }
+            }),
+            "row 11",
+        ),
+        (
+            "unclosed quote",
+            small(|i, c| {
+                if i == 3 {
+                    c[5] = "\"20".into()
+                }
+            }),
+            "row 5",
+        ),
         ("constant", small(|_, c| c[2] = "5".into()), "column 'q3'"),
-        ("all missing", small(|_, c| c[3] = "无法回答".into()), "column 's1'"),
-        ("too few", "q1,q2,q3,s1,s2\n1,2,3,4,5\n2,3,4,5,6\n3,3,3,3,1\n".into(), "usable respondents"),
+        (
+            "all missing",
+            small(|_, c| c[3] = "无法回答".into()),
+            "column 's1'",
+        ),
+        (
+            "too few",
+            "q1,q2,q3,s1,s2\n1,2,3,4,5\n2,3,4,5,6\n3,3,3,3,1\n".into(),
+            "usable respondents",
+        ),
     ];
     for (what, body, needle) in cases {
         let p = csv(dir.path(), &body);
-        let e = read_survey(&p, &m, &o).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = read_survey(&p, &m, &o)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.starts_with(&format!("{}", p.display())), "{what}: {e}");
         assert!(e.contains(needle), "{what}: {e}");
         if what == "absent" {
@@ -537,44 +725,103 @@ fn structural_problems() {
 }
 
 #[test]
+fn absent_column_does_not_hide_cell_errors() {
+    let dir = tmp();
+    let body = small(|i, c| {
+        if i == 6 {
+            c[0] = "7分".into();
+        }
+    })
+    .replacen("s2", "sat2", 1);
+    let p = csv(dir.path(), &body);
+    let (s, r) = inspect(&p, &model(), &IngestOptions::default());
+    assert!(s.is_none());
+    let e = errors(&r);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].contains("column 's2'") && e[0].contains("absent"),
+        "{e:?}"
+    );
+    assert!(e[1].starts_with("row 8, column 'q1', value '7分'"), "{e:?}");
+}
+
+#[test]
 fn weights() {
     let dir = tmp();
-    let with_w = |w: &dyn Fn(usize) -> String| {
-        small(|i, c| c.push(w(i))).replacen("age\n", "age,w\n", 1)
+    let with_w =
+        |w: &dyn Fn(usize) -> String| small(|i, c| c.push(w(i))).replacen("age\n", "age,w\n", 1);
+    let o = IngestOptions {
+        weight: Some("w".into()),
+        ..Default::default()
     };
-    let o = IngestOptions { weight: Some("w".into()), ..Default::default() };
-    let p = csv(dir.path(), &with_w(&|i| format!("{}", 1.0 + i as f64 / 10.0)));
+    let p = csv(
+        dir.path(),
+        &with_w(&|i| format!("{}", 1.0 + i as f64 / 10.0)),
+    );
     let (s, _) = read_survey(&p, &model(), &o).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.weights.as_ref().map(|w| w.len()), Some(12));
     assert!(!s.extra.contains_key("w"));
-    for (bad, needle) in [("-1", "value '-1'"), ("abc", "value 'abc'"), ("", "missing"), ("inf", "value 'inf'")] {
-        let p = csv(dir.path(), &with_w(&|i| if i == 6 { bad.to_string() } else { "1".into() }));
-        let e = read_survey(&p, &model(), &o).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e.contains("row 8, column 'w'") && e.contains(needle), "{bad}: {e}");
+    for (bad, needle) in [
+        ("-1", "value '-1'"),
+        ("abc", "value 'abc'"),
+        ("", "missing"),
+        ("inf", "value 'inf'"),
+    ] {
+        let p = csv(
+            dir.path(),
+            &with_w(&|i| if i == 6 { bad.to_string() } else { "1".into() }),
+        );
+        let e = read_survey(&p, &model(), &o)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("row 8, column 'w'") && e.contains(needle),
+            "{bad}: {e}"
+        );
     }
     let p = csv(dir.path(), &small(|_, _| {}));
-    let e = read_survey(&p, &model(), &o).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(e.contains("column 'w'") && e.contains("not in the data"), "{e}");
+    let e = read_survey(&p, &model(), &o)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("column 'w'") && e.contains("not in the data"),
+        "{e}"
+    );
 }
 
 #[test]
 fn warnings_do_not_refuse() {
     let dir = tmp();
-    let p = csv(dir.path(), &small(|i, c| {
-        if i == 3 {
-            for v in c.iter_mut().take(5) {
-                *v = "6".into();
+    let p = csv(
+        dir.path(),
+        &small(|i, c| {
+            if i == 3 {
+                for v in c.iter_mut().take(5) {
+                    *v = "6".into();
+                }
             }
-        }
-        if i < 2 {
-            c[4] = String::new();
-        }
-    }));
-    let (s, r) = read_survey(&p, &model(), &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+            if i < 2 {
+                c[4] = String::new();
+            }
+        }),
+    );
+    let (s, r) =
+        read_survey(&p, &model(), &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.n(), 12);
     assert_eq!(r.straight_liners, 1);
-    assert!(r.problems.iter().any(|p| p.row == Some(5) && p.message.contains("straight-lining")), "{:?}", r.problems);
-    assert!(r.problems.iter().any(|p| p.column.as_deref() == Some("s2") && p.message.contains("missing")));
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.row == Some(5) && p.message.contains("straight-lining")),
+        "{:?}",
+        r.problems
+    );
+    assert!(r
+        .problems
+        .iter()
+        .any(|p| p.column.as_deref() == Some("s2") && p.message.contains("missing")));
     assert!(r.problems.iter().all(|p| p.severity == Severity::Warning));
     let j = r.to_json();
     assert_eq!(j["schema"], "csi-validate/v1");
@@ -587,16 +834,23 @@ fn warnings_do_not_refuse() {
 #[test]
 fn blank_lines_keep_spreadsheet_rows_and_quotes_hold_delimiters() {
     let dir = tmp();
-    let mut body = small(|i, c| if i == 0 { c[5] = "\"a, \"\"b\"\"\nc\"".into() });
+    let mut body = small(|i, c| {
+        if i == 0 {
+            c[5] = "\"a, \"\"b\"\"\nc\"".into()
+        }
+    });
     body = body.replacen('\n', "\n\n", 1); // a blank row 2
     let p = csv(dir.path(), &body);
-    let (s, _) = read_survey(&p, &model(), &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (s, _) =
+        read_survey(&p, &model(), &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.n(), 12);
     assert_eq!(s.rows[0], 3);
     assert_eq!(s.rows[1], 4);
     assert_eq!(s.extra["age"][0].as_deref(), Some("a, \"b\"\nc"));
     let p = csv(dir.path(), &body.replacen("21", "7分", 1));
-    let e = read_survey(&p, &model(), &IngestOptions::default()).err().map(|e| e.to_string());
+    let e = read_survey(&p, &model(), &IngestOptions::default())
+        .err()
+        .map(|e| e.to_string());
     // 21 is in the age column: not an item, so no error
     assert!(e.is_none(), "{e:?}");
 }
@@ -607,21 +861,45 @@ fn unsupported_and_unreadable_files_are_clean_errors() {
     let m = model();
     let o = IngestOptions::default();
     let sav = write(dir.path(), "d.sav", b"$FL2@(#) SPSS DATA FILE");
-    let e = inspect_survey(&sav, &m, &o).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(e.contains("d.sav") && e.contains("SPSS .sav is not supported in this build"), "{e}");
+    let e = inspect_survey(&sav, &m, &o)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("d.sav") && e.contains("SPSS .sav is not supported in this build"),
+        "{e}"
+    );
     let bad = write(dir.path(), "d.xlsx", b"not a zip");
-    let e = inspect_survey(&bad, &m, &o).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = inspect_survey(&bad, &m, &o)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("d.xlsx"), "{e}");
     let bad = write(dir.path(), "d.parquet", b"PAR1 nope");
-    let e = inspect_survey(&bad, &m, &o).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = inspect_survey(&bad, &m, &o)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("d.parquet"), "{e}");
-    let e = inspect_survey(&dir.path().join("none.csv"), &m, &o).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = inspect_survey(&dir.path().join("none.csv"), &m, &o)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("none.csv"), "{e}");
     let x = write(dir.path(), "b.xlsx", xlsx(&table(), "数据"));
-    let o2 = IngestOptions { sheet: Some("Sheet9".into()), ..Default::default() };
-    let e = inspect_survey(&x, &m, &o2).err().map(|e| e.to_string()).unwrap_or_default();
+    let o2 = IngestOptions {
+        sheet: Some("Sheet9".into()),
+        ..Default::default()
+    };
+    let e = inspect_survey(&x, &m, &o2)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("Sheet9") && e.contains("数据"), "{e}");
-    let o3 = IngestOptions { sheet: Some("1".into()), ..Default::default() };
+    let o3 = IngestOptions {
+        sheet: Some("1".into()),
+        ..Default::default()
+    };
     assert!(read_survey(&x, &m, &o3).is_ok());
 }
 
@@ -631,14 +909,26 @@ fn workbook_and_parquet_cells_are_located() {
     let mut t = table();
     t[6][4] = "很好".into(); // row 7, q3 (column E)
     let x = write(dir.path(), "b.xlsx", xlsx(&t, "Sheet1"));
-    let e = read_survey(&x, &model(), &IngestOptions::default()).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(e.contains("b.xlsx: row 7, column 'q3', value '很好'"), "{e}");
+    let e = read_survey(&x, &model(), &IngestOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("b.xlsx: row 7, column 'q3', value '很好'"),
+        "{e}"
+    );
     let mut t = table();
     t[9][3] = "NA".into(); // row 10, q2 (a text column in the parquet file)
     let pq = dir.path().join("d.parquet");
     parquet(&t, &pq);
-    let e = read_survey(&pq, &model(), &IngestOptions::default()).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(e.contains("d.parquet: row 10, column 'q2', value 'NA'"), "{e}");
+    let e = read_survey(&pq, &model(), &IngestOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("d.parquet: row 10, column 'q2', value 'NA'"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -646,8 +936,13 @@ fn required_respondents_follows_the_model() {
     let m = Model::from_parts(
         "b",
         vec![
-            ConstructSpec::new("A", &["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11", "a12"])
-                .mode(Mode::B),
+            ConstructSpec::new(
+                "A",
+                &[
+                    "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11", "a12",
+                ],
+            )
+            .mode(Mode::B),
             ConstructSpec::new("B", &["b1"]),
         ],
         &[("A", "B")],
@@ -660,10 +955,20 @@ fn required_respondents_follows_the_model() {
 #[test]
 fn report_display_lists_items_and_problems() {
     let dir = tmp();
-    let p = csv(dir.path(), &small(|i, c| if i == 2 { c[1] = "7分".into() }));
+    let p = csv(
+        dir.path(),
+        &small(|i, c| {
+            if i == 2 {
+                c[1] = "7分".into()
+            }
+        }),
+    );
     let (_, r) = inspect(&p, &model(), &IngestOptions::default());
     let text = r.to_string();
-    assert!(text.contains("q1") && text.contains("out of range") && text.contains("straight-liners"), "{text}");
+    assert!(
+        text.contains("q1") && text.contains("out of range") && text.contains("straight-liners"),
+        "{text}"
+    );
     assert!(text.contains("row 4, column 'q2', value '7分'"), "{text}");
     assert!(text.contains("not usable"), "{text}");
 }
@@ -712,10 +1017,20 @@ fn read_speed_one_million_rows() {
             ConstructSpec::new(&format!("C{c}"), &its)
         })
         .collect();
-    let paths: Vec<(String, String)> = (0..8).map(|c| (format!("C{c}"), "C8".to_string())).collect();
-    let pr: Vec<(&str, &str)> = paths.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let paths: Vec<(String, String)> = (0..8)
+        .map(|c| (format!("C{c}"), "C8".to_string()))
+        .collect();
+    let pr: Vec<(&str, &str)> = paths
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let mut m = Model::from_parts("big", cons, &pr)
-        .and_then(|m| m.with_scale(Scale { min: 1.0, max: 10.0 }))
+        .and_then(|m| {
+            m.with_scale(Scale {
+                min: 1.0,
+                max: 10.0,
+            })
+        })
         .unwrap_or_else(|e| panic!("{e}"));
     m.missing_codes = vec!["无法回答".into()];
     let dir = tmp();
@@ -727,7 +1042,9 @@ fn read_speed_one_million_rows() {
     let mut state = 12345u64;
     for _ in 0..n {
         for k in 0..27 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let v = (state >> 33) % 10 + 1;
             if k > 0 {
                 s.push(',');
@@ -739,8 +1056,14 @@ fn read_speed_one_million_rows() {
     std::fs::write(&p, &s).unwrap_or_else(|e| panic!("{e}"));
     drop(s);
     let t = std::time::Instant::now();
-    let (survey, _) = read_survey(&p, &m, &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (survey, _) =
+        read_survey(&p, &m, &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let el = t.elapsed();
-    eprintln!("read {} x {} in {:.3} s", survey.n(), survey.x.ncols(), el.as_secs_f64());
+    eprintln!(
+        "read {} x {} in {:.3} s",
+        survey.n(),
+        survey.x.ncols(),
+        el.as_secs_f64()
+    );
     assert_eq!(survey.n(), n);
 }

@@ -3,8 +3,10 @@
 
 mod common;
 
+mod bootstrap;
 mod cli_validate;
 mod data;
 mod recovery;
 mod reference;
 mod spec;
+mod cbsem;

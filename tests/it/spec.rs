@@ -318,7 +318,13 @@ fn cases() -> Vec<Case> {
             None,
             "toml syntax error",
         ),
-        c("unclosed_string.toml", with_line(19, "to = \"C"), 19, None, "toml syntax error"),
+        c(
+            "unclosed_string.toml",
+            with_line(19, "to = \"C"),
+            19,
+            None,
+            "toml syntax error",
+        ),
         c(
             "duplicate_key.toml",
             with_line(2, "name = \"U\""),

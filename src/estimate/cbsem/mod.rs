@@ -112,6 +112,10 @@ use statrs::distribution::{ContinuousCDF, Normal};
 const INFEASIBLE_COST: f64 = 1e10;
 /// L-BFGS memory.
 const LBFGS_MEMORY: usize = 10;
+/// L-BFGS stops when the relative change of F in an iteration is below this; the
+/// Fisher-scoring polish then converges in a few steps (L-BFGS crawls along the flat
+/// directions of collinear models).
+const LBFGS_COST_TOL: f64 = 1e-10;
 /// Most Fisher-scoring steps after L-BFGS.
 const MAX_SCORING_STEPS: usize = 200;
 
@@ -500,27 +504,41 @@ impl MlObjective {
     }
 }
 
-/// argmin problem.
+/// argmin problem in scaled coordinates θ = x0 + D u (D diagonal): a Jacobi
+/// preconditioner from the expected Hessian at the start, D_kk = 1/sqrt(H_kk).
 struct Problem<'a> {
     obj: &'a MlObjective,
+    x0: &'a [f64],
+    d: &'a [f64],
+}
+
+impl Problem<'_> {
+    fn theta(&self, u: &[f64]) -> Vec<f64> {
+        self.x0
+            .iter()
+            .zip(self.d)
+            .zip(u)
+            .map(|((a, d), u)| a + d * u)
+            .collect()
+    }
 }
 
 impl CostFunction for Problem<'_> {
     type Param = Vec<f64>;
     type Output = f64;
-    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        Ok(self.obj.value(x).unwrap_or(INFEASIBLE_COST))
+    fn cost(&self, u: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.obj.value(&self.theta(u)).unwrap_or(INFEASIBLE_COST))
     }
 }
 
 impl Gradient for Problem<'_> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
-    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        Ok(self
-            .obj
-            .gradient(x)
-            .unwrap_or_else(|| vec![0.0; x.len()]))
+    fn gradient(&self, u: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        Ok(match self.obj.gradient(&self.theta(u)) {
+            Some(g) => g.iter().zip(self.d).map(|(g, d)| g * d).collect(),
+            None => vec![0.0; u.len()],
+        })
     }
 }
 
@@ -540,23 +558,52 @@ pub fn estimate(model: &Model, m: &Moments, settings: &CbsemSettings) -> Result<
             "no starting values with a positive definite implied covariance matrix".into(),
         ));
     }
-    // 1. L-BFGS
+    // 1. L-BFGS in Jacobi-scaled coordinates
+    let scale: Vec<f64> = match obj.eval(&x0) {
+        Some(e0) => {
+            let h0 = obj.lis.expected_hessian(&e0);
+            (0..h0.nrows())
+                .map(|i| {
+                    let v = h0[(i, i)];
+                    if v.is_finite() && v > 0.0 {
+                        1.0 / v.sqrt()
+                    } else {
+                        1.0
+                    }
+                })
+                .collect()
+        }
+        None => vec![1.0; x0.len()],
+    };
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
         .with_tolerance_grad(settings.tolerance * 1e-3)
-        .and_then(|s| s.with_tolerance_cost(0.0))
+        .and_then(|s| s.with_tolerance_cost(LBFGS_COST_TOL))
         .map_err(|e| Error::Estimation(format!("optimiser setup: {e}")))?;
-    let run = Executor::new(Problem { obj: &obj }, solver)
-        .configure(|st| st.param(x0.clone()).max_iters(settings.max_iter as u64))
+    let problem = Problem {
+        obj: &obj,
+        x0: &x0,
+        d: &scale,
+    };
+    let run = Executor::new(problem, solver)
+        .configure(|st| st.param(vec![0.0; x0.len()]).max_iters(settings.max_iter as u64))
         .run();
     let (mut x, iterations, termination) = match run {
         Ok(res) => {
             let st = res.state();
-            let best = st.get_best_param().cloned().unwrap_or_else(|| x0.clone());
             let reason = st
                 .get_termination_reason()
                 .map(|r| r.to_string())
                 .unwrap_or_default();
-            (best, st.get_iter() as usize, reason)
+            let x = match st.get_best_param() {
+                Some(u) => x0
+                    .iter()
+                    .zip(&scale)
+                    .zip(u)
+                    .map(|((a, d), u)| a + d * u)
+                    .collect(),
+                None => x0.clone(),
+            };
+            (x, st.get_iter() as usize, reason)
         }
         Err(e) => (x0.clone(), 0, format!("L-BFGS failed: {e}")),
     };

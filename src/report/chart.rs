@@ -1,0 +1,1 @@
+//! Charts (plotters): being written.
