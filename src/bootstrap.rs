@@ -437,8 +437,9 @@ fn sign_correct(model: &Model, full: &PlsFit, fit: &mut PlsFit, how: SignChange)
     }
 }
 
-/// Row-major centred data shared by all replicates.
-struct Prepared {
+/// The data of a resampling run: row-major centred answers and sampling weights, so
+/// that the moments of any reweighting of the rows cost one pass and no copy.
+pub struct ResampleData {
     n: usize,
     p: usize,
     /// (x_i - mean_full) row-major.
@@ -448,8 +449,17 @@ struct Prepared {
     means: Vec<f64>,
 }
 
-impl Prepared {
-    fn new(data: &Complete) -> Prepared {
+/// Scratch buffers of one worker thread.
+pub struct Scratch {
+    /// Counts of the current resample.
+    pub counts: Vec<u32>,
+    acc: Vec<f64>,
+    shift: Vec<f64>,
+}
+
+impl ResampleData {
+    /// Prepare complete data for resampling.
+    pub fn new(data: &Complete) -> ResampleData {
         let (n, p) = data.x.shape();
         let w: Vec<f64> = data.weights.clone().unwrap_or_else(|| vec![1.0; n]);
         let ws: f64 = w.iter().sum();
@@ -460,20 +470,40 @@ impl Prepared {
                 d[i * p + j] = data.x[(i, j)] - means[j];
             }
         }
-        Prepared { n, p, d, w, means }
+        ResampleData { n, p, d, w, means }
     }
 
-    /// Moments of a resample given by counts.
-    fn moments(&self, counts: &[u32], acc: &mut [f64], shift: &mut [f64]) -> Moments {
+    /// Number of respondents.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Fresh scratch buffers.
+    pub fn scratch(&self) -> Scratch {
+        Scratch { counts: vec![0; self.n], acc: vec![0.0; self.p * self.p], shift: vec![0.0; self.p] }
+    }
+
+    /// Moments of the resample in `scratch.counts` (respondent i counted `counts[i]`
+    /// times, with its sampling weight).
+    ///
+    /// # Formula
+    /// ```text
+    /// d_i = x_i - mean_full;  W = Σ c_i w_i;  s = Σ c_i w_i d_i / W
+    /// mean = mean_full + s;   C = Σ c_i w_i d_i d_i' / W - s s'
+    /// ```
+    pub fn moments(&self, scratch: &mut Scratch) -> Moments {
         let (n, p) = (self.n, self.p);
+        let Scratch { counts, acc, shift } = scratch;
         acc.iter_mut().for_each(|v| *v = 0.0);
         shift.iter_mut().for_each(|v| *v = 0.0);
         let mut wsum = 0.0;
+        let mut rows = 0usize;
         for i in 0..n {
             let c = counts[i];
             if c == 0 {
                 continue;
             }
+            rows += c as usize;
             let cw = c as f64 * self.w[i];
             wsum += cw;
             let row = &self.d[i * p..(i + 1) * p];
@@ -486,8 +516,10 @@ impl Prepared {
                 }
             }
         }
-        for v in shift.iter_mut() {
-            *v /= wsum;
+        if wsum > 0.0 {
+            for v in shift.iter_mut() {
+                *v /= wsum;
+            }
         }
         let mut cov = DMatrix::zeros(p, p);
         for a in 0..p {
@@ -498,7 +530,23 @@ impl Prepared {
             }
         }
         let means = self.means.iter().zip(shift.iter()).map(|(m, s)| m + s).collect();
-        Moments { n, weight_sum: wsum, means, cov }
+        Moments { n: rows, weight_sum: wsum, means, cov }
+    }
+}
+
+/// Replicate `r`'s resample: n draws with replacement from stream `r` of
+/// `ChaCha8Rng::seed_from_u64(seed)`, as counts per respondent.
+pub fn draw_counts(seed: u64, r: usize, counts: &mut [u32]) {
+    let n = counts.len();
+    counts.iter_mut().for_each(|c| *c = 0);
+    if n == 0 {
+        return;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(r as u64);
+    for _ in 0..n {
+        let i = rng.random_range(0..n);
+        counts[i] += 1;
     }
 }
 
@@ -560,65 +608,83 @@ pub fn run(
     opts: &BootstrapOptions,
     hooks: Option<&Hooks>,
 ) -> Result<BootstrapResult> {
-    opts.check()?;
     let list = stat_list(model);
-    let prep = Prepared::new(data);
-    let (n, p) = (prep.n, prep.p);
     let full_mom = Moments::from_data(&data.x, data.weights.as_deref())?;
     let mut est = Vec::new();
     statistics(model, &list, full, &full_mom.correlation(), &mut est);
+    let keys: Vec<String> = list.iter().map(|(k, _)| k.clone()).collect();
+    let sign = opts.sign_change;
+    let stat = |m: &Moments, jackknife: bool| -> std::result::Result<Vec<f64>, String> {
+        match pls::estimate_from(model, m, settings, Some(&full.weights)) {
+            Ok(mut fit) if fit.converged || jackknife => {
+                let how = if jackknife { SignChange::Construct } else { sign };
+                sign_correct(model, full, &mut fit, how).map_err(|e| classify(&e))?;
+                let mut out = Vec::with_capacity(list.len());
+                statistics(model, &list, &fit, &m.correlation(), &mut out);
+                Ok(out)
+            }
+            Ok(fit) => Err(format!("not converged in {} iterations", fit.iterations)),
+            Err(e) => Err(classify(&e)),
+        }
+    };
+    resample(data, opts, keys, est, hooks, &stat)
+}
+
+/// The resampling engine behind [`run`], for any statistic computed from moments:
+/// `stat(moments, jackknife)` returns the statistics of one resample (in `keys`
+/// order) or the reason it failed. `estimates` are the full-sample values.
+///
+/// # Errors
+/// Invalid options; [`Error::Interrupted`] when cancelled.
+pub fn resample<F>(
+    data: &Complete,
+    opts: &BootstrapOptions,
+    keys: Vec<String>,
+    estimates: Vec<f64>,
+    hooks: Option<&Hooks>,
+    stat: &F,
+) -> Result<BootstrapResult>
+where
+    F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, String> + Sync,
+{
+    opts.check()?;
+    let prep = ResampleData::new(data);
+    let n = prep.n;
     let done = AtomicUsize::new(0);
     let cancelled = AtomicBool::new(false);
     type Rep = std::result::Result<Vec<f64>, String>;
     let reps: Vec<Rep> = (0..opts.resamples)
         .into_par_iter()
         .map_init(
-            || (vec![0u32; n], vec![0.0; p * p], vec![0.0; p], Vec::with_capacity(list.len())),
-            |(counts, acc, shift, out), r| -> Rep {
+            || prep.scratch(),
+            |scratch, r| -> Rep {
                 if let Some(h) = hooks {
                     if h.cancel.load(Ordering::Relaxed) {
                         cancelled.store(true, Ordering::Relaxed);
                         return Err("cancelled".into());
                     }
                 }
-                let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-                rng.set_stream(r as u64);
-                counts.iter_mut().for_each(|c| *c = 0);
-                for _ in 0..n {
-                    let i = rng.random_range(0..n);
-                    counts[i] += 1;
-                }
-                let m = prep.moments(counts, acc, shift);
-                let res = pls::estimate_from(model, &m, settings, Some(&full.weights));
-                let out_v = match res {
-                    Ok(mut fit) if fit.converged => match sign_correct(model, full, &mut fit, opts.sign_change) {
-                        Ok(()) => {
-                            statistics(model, &list, &fit, &m.correlation(), out);
-                            Ok(out.clone())
-                        }
-                        Err(e) => Err(classify(&e)),
-                    },
-                    Ok(fit) => Err(format!("not converged in {} iterations", fit.iterations)),
-                    Err(e) => Err(classify(&e)),
-                };
+                draw_counts(opts.seed, r, &mut scratch.counts);
+                let m = prep.moments(scratch);
+                let out = stat(&m, false);
                 if let Some(h) = hooks {
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     (h.progress)(d);
                 }
-                out_v
+                out
             },
         )
         .collect();
     if cancelled.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }
-    let s = list.len();
+    let s = keys.len();
     let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     let mut replicates = DMatrix::from_element(opts.resamples, s, f64::NAN);
     for (r, rep) in reps.iter().enumerate() {
         match rep {
             Ok(v) => {
-                for (c, x) in v.iter().enumerate() {
+                for (c, x) in v.iter().enumerate().take(s) {
                     replicates[(r, c)] = *x;
                 }
             }
@@ -626,12 +692,12 @@ pub fn run(
         }
     }
     let failed = reasons.values().sum();
-    let jack = if opts.ci == CiMethod::Bca { Some(jackknife(model, data, settings, full, &list)?) } else { None };
+    let jack = if opts.ci == CiMethod::Bca { Some(jackknife(&prep, s, stat)) } else { None };
     let tdist = StudentsT::new(0.0, 1.0, (n.max(2) - 1) as f64).ok();
     let mut stats = Vec::with_capacity(s);
-    for (c, (key, _)) in list.iter().enumerate() {
+    for (c, key) in keys.iter().enumerate() {
         let mut vals: Vec<f64> = replicates.column(c).iter().copied().filter(|v| v.is_finite()).collect();
-        let theta = est[c];
+        let theta = estimates.get(c).copied().unwrap_or(f64::NAN);
         let n_ok = vals.len();
         let (mean, se) = mean_sd(&vals);
         vals.sort_by(|a, b| a.total_cmp(b));
@@ -651,7 +717,7 @@ pub fn run(
         };
         stats.push(BootStat { key: key.clone(), estimate: theta, mean, se, ci_low: lo, ci_high: hi, t, p: pv, n_ok });
     }
-    let lookup = list.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+    let lookup = keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
     Ok(BootstrapResult {
         resamples: opts.resamples,
         seed: opts.seed,
@@ -721,44 +787,31 @@ fn bca(sorted: &[f64], theta: f64, jack: &[f64], alpha: f64) -> (f64, f64) {
     (quantile(sorted, lo), quantile(sorted, hi))
 }
 
-/// Jackknife values (rows = deleted units) of every statistic.
-fn jackknife(
-    model: &Model,
-    data: &Complete,
-    settings: &PlsSettings,
-    full: &PlsFit,
-    list: &[(String, Stat)],
-) -> Result<DMatrix<f64>> {
-    let prep = Prepared::new(data);
+/// Jackknife values (rows = deleted units) of every statistic: one respondent deleted
+/// for n <= 1000, otherwise one of 1000 contiguous groups.
+fn jackknife<F>(prep: &ResampleData, width: usize, stat: &F) -> DMatrix<f64>
+where
+    F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, String> + Sync,
+{
     let n = prep.n;
     let groups = if n <= 1000 { n } else { 1000 };
-    let p = prep.p;
     let rows: Vec<Vec<f64>> = (0..groups)
         .into_par_iter()
         .map_init(
-            || (vec![1u32; n], vec![0.0; p * p], vec![0.0; p], Vec::new()),
-            |(counts, acc, shift, out), g| {
-                counts.iter_mut().for_each(|c| *c = 1);
+            || prep.scratch(),
+            |scratch, g| {
+                scratch.counts.iter_mut().for_each(|c| *c = 1);
                 let lo = g * n / groups;
                 let hi = (g + 1) * n / groups;
-                for c in &mut counts[lo..hi] {
+                for c in &mut scratch.counts[lo..hi] {
                     *c = 0;
                 }
-                let m = prep.moments(counts, acc, shift);
-                match pls::estimate_from(model, &m, settings, Some(&full.weights)) {
-                    Ok(mut fit) => {
-                        if sign_correct(model, full, &mut fit, SignChange::Construct).is_err() {
-                            return vec![f64::NAN; list.len()];
-                        }
-                        statistics(model, list, &fit, &m.correlation(), out);
-                        out.clone()
-                    }
-                    Err(_) => vec![f64::NAN; list.len()],
-                }
+                let m = prep.moments(scratch);
+                stat(&m, true).unwrap_or_else(|_| vec![f64::NAN; width])
             },
         )
         .collect();
-    Ok(DMatrix::from_fn(groups, list.len(), |r, c| rows[r][c]))
+    DMatrix::from_fn(groups, width, |r, c| rows[r].get(c).copied().unwrap_or(f64::NAN))
 }
 
 #[cfg(test)]
