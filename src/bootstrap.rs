@@ -630,6 +630,104 @@ pub fn run(
     resample(data, opts, keys, est, hooks, &stat)
 }
 
+/// Keys of the statistics resampled for PLSc and CB-SEM: paths, loadings, total
+/// effects (reachable pairs) and R².
+fn structural_keys(model: &Model) -> (Vec<String>, Vec<Stat>) {
+    let list: Vec<(String, Stat)> = stat_list(model)
+        .into_iter()
+        .filter(|(_, s)| matches!(s, Stat::Path(..) | Stat::Loading(_) | Stat::Total(..) | Stat::R2(_)))
+        .collect();
+    list.into_iter().unzip()
+}
+
+fn pick(stats: &[Stat], paths: &DMatrix<f64>, loadings: &[f64], total: &DMatrix<f64>, r2: &[Option<f64>]) -> Vec<f64> {
+    stats
+        .iter()
+        .map(|s| match *s {
+            Stat::Path(a, b) => paths[(a, b)],
+            Stat::Loading(k) => loadings[k],
+            Stat::Total(a, b) => total[(a, b)],
+            Stat::R2(j) => r2[j].unwrap_or(f64::NAN),
+            _ => f64::NAN,
+        })
+        .collect()
+}
+
+/// Bootstrap of consistent PLS: each resample is estimated by PLS (warm start,
+/// sign-corrected against the full sample), then corrected. A resample whose PLSc
+/// solution is inadmissible (see [`crate::estimate::admissibility`]) is counted as
+/// failed with the reason, as are estimation failures.
+///
+/// # Errors
+/// Invalid options; [`Error::Interrupted`].
+pub fn run_plsc(
+    model: &Model,
+    data: &Complete,
+    settings: &PlsSettings,
+    full: &PlsFit,
+    full_plsc: &crate::estimate::plsc::PlscFit,
+    opts: &BootstrapOptions,
+    hooks: Option<&Hooks>,
+) -> Result<BootstrapResult> {
+    let (keys, stats) = structural_keys(model);
+    let est = pick(&stats, &full_plsc.paths, &full_plsc.loadings, &full_plsc.total, &full_plsc.r2);
+    let sign = opts.sign_change;
+    let stat = |m: &Moments, jackknife: bool| -> std::result::Result<Vec<f64>, String> {
+        let mut fit = pls::estimate_from(model, m, settings, Some(&full.weights)).map_err(|e| classify(&e))?;
+        if !fit.converged && !jackknife {
+            return Err(format!("not converged in {} iterations", fit.iterations));
+        }
+        sign_correct(model, full, &mut fit, if jackknife { SignChange::Construct } else { sign }).map_err(|e| classify(&e))?;
+        let c = crate::estimate::plsc::correct(model, m, &fit).map_err(|e| classify(&e))?;
+        if !c.is_admissible() && !jackknife {
+            let why = c
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == crate::estimate::admissibility::Severity::Inadmissible)
+                .map(|d| format!("{:?}", d.kind))
+                .unwrap_or_default();
+            return Err(format!("inadmissible PLSc solution ({why})"));
+        }
+        Ok(pick(&stats, &c.paths, &c.loadings, &c.total, &c.r2))
+    };
+    resample(data, opts, keys, est, hooks, &stat)
+}
+
+/// Bootstrap of CB-SEM (ML): each resample is fitted warm-started from the
+/// full-sample parameters; standardized paths, loadings, total effects and R² are
+/// resampled. Non-converged and inadmissible resamples are counted as failed.
+///
+/// # Errors
+/// Invalid options; [`Error::Interrupted`].
+pub fn run_cbsem(
+    model: &Model,
+    data: &Complete,
+    settings: &crate::estimate::cbsem::CbsemSettings,
+    full: &crate::estimate::cbsem::CbsemFit,
+    opts: &BootstrapOptions,
+    hooks: Option<&Hooks>,
+) -> Result<BootstrapResult> {
+    let (keys, stats) = structural_keys(model);
+    let est = pick(&stats, &full.std_paths, &full.std_loadings, &full.std_total, &full.r2);
+    let stat = |m: &Moments, _jackknife: bool| -> std::result::Result<Vec<f64>, String> {
+        let f = crate::estimate::cbsem::estimate_from(model, m, settings, Some(&full.params)).map_err(|e| classify(&e))?;
+        if !f.converged {
+            return Err("CB-SEM did not converge".into());
+        }
+        if !f.is_admissible() {
+            let why = f
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == crate::estimate::admissibility::Severity::Inadmissible)
+                .map(|d| format!("{:?}", d.kind))
+                .unwrap_or_default();
+            return Err(format!("inadmissible CB-SEM solution ({why})"));
+        }
+        Ok(pick(&stats, &f.std_paths, &f.std_loadings, &f.std_total, &f.r2))
+    };
+    resample(data, opts, keys, est, hooks, &stat)
+}
+
 /// The resampling engine behind [`run`], for any statistic computed from moments:
 /// `stat(moments, jackknife)` returns the statistics of one resample (in `keys`
 /// order) or the reason it failed. `estimates` are the full-sample values.

@@ -19,6 +19,11 @@
 //! * [`estimate`]: PLS path modeling from moments;
 //! * [`quality`]: reliability and validity (alpha, rho_C, rho_A, AVE, HTMT, VIF, ...);
 //! * [`index`]: the 0-100 CSI (Fornell/ACSI recipe);
+//! * [`ipma`]: importance-performance map, quadrants and the ranked action list;
+//! * [`methods`]: the source documents' evaluation methods (simple, dual evaluation,
+//!   improved dual evaluation, regression) beside the SEM index, C = b/a, Dick & Basu
+//!   loyalty segments;
+//! * [`report`]: JSON documents, text tables and charts (SVG/PNG, Chinese labels);
 //!
 //! # Example: fit a model to simulated data
 //! ```
@@ -50,10 +55,13 @@
 
 pub mod analysis;
 pub mod bootstrap;
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod estimate;
 pub mod index;
+pub mod ipma;
+pub mod methods;
 pub mod moments;
 pub mod quality;
 pub mod report;

@@ -1,12 +1,165 @@
-//! `csi compare` (being written).
+//! `csi compare`: competitor benchmarking. One fit per group, league tables, the
+//! significance of every pairwise difference (bootstrap intervals, permutation tests
+//! with Holm adjustment), an omnibus test for more than two groups, and MICOM.
+use super::{DataArgs, EstArgs, ModelArg, Progress};
 use clap::Args;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `csi compare`.
 #[derive(Debug, Args)]
-pub struct CompareArgs {}
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// Data file (CSV, TSV, XLSX, Parquet).
+    #[arg(long, short = 'd', value_name = "DATA")]
+    pub data: PathBuf,
+    /// Column whose values form the groups (e.g. the airline flown).
+    #[arg(long, value_name = "COLUMN")]
+    pub group: String,
+    /// Compare only these groups, in this order (comma-separated).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub groups: Option<Vec<String>>,
+    /// Permutations per test (Chin & Dibbern; 0 = no permutation tests, no MICOM).
+    #[arg(long, default_value_t = 1000)]
+    pub permutations: usize,
+    /// Skip the omnibus test across all groups (more than two groups).
+    #[arg(long = "no-omnibus")]
+    pub no_omnibus: bool,
+    /// Construct shown in the competitor chart (default: SAT, else the construct with
+    /// the most predecessors).
+    #[arg(long, value_name = "CONSTRUCT")]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+    #[command(flatten)]
+    pub est: EstArgs,
+    /// Write the results as JSON to FILE, or to stdout with `-`.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<String>,
+    /// Competitor index chart: one bar per group with interval whiskers (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+    /// Side-by-side IPMA quadrant charts per group (.svg or .png).
+    #[arg(long = "ipma-chart", value_name = "FILE")]
+    pub ipma_chart: Option<PathBuf>,
+}
+
+/// The construct a chart shows: `--target`, else `SAT`, else the endogenous construct
+/// with the most predecessors (the last one on ties).
+fn chart_target(model: &csi::spec::Model, wanted: Option<&str>) -> csi::Result<usize> {
+    if let Some(w) = wanted {
+        return model.construct_index(w.trim()).ok_or_else(|| {
+            let names: Vec<&str> = model.constructs.iter().map(|c| c.name.as_str()).collect();
+            csi::Error::setting(
+                "--target",
+                format!(
+                    "no construct '{w}' in the model (constructs: {})",
+                    names.join(", ")
+                ),
+            )
+        });
+    }
+    if let Some(j) = model
+        .constructs
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case("SAT"))
+    {
+        return Ok(j);
+    }
+    let mut best = 0;
+    let mut most = 0;
+    for j in 0..model.n_constructs() {
+        let k = model.predecessors(j).len();
+        if k >= most {
+            most = k;
+            best = j;
+        }
+    }
+    Ok(best)
+}
 
 /// Run `csi compare`.
-pub fn run(_a: CompareArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!("csi compare is not implemented yet"))
+pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
+    let fit = a.est.fit_options()?;
+    let boot = a.est.bootstrap_options()?;
+    if a.est.estimator != "pls" {
+        return Err(csi::Error::setting(
+            "--estimator",
+            format!(
+                "'{}' is not available for compare yet; use pls",
+                a.est.estimator
+            ),
+        )
+        .into());
+    }
+    let options = csi::compare::CompareOptions {
+        fit,
+        bootstrap: boot,
+        permutations: a.permutations,
+        seed: a.est.seed,
+        level: a.est.level,
+        omnibus: !a.no_omnibus,
+    };
+    options.check()?;
+    for (flag, path) in [("--chart", &a.chart), ("--ipma-chart", &a.ipma_chart)] {
+        if let Some(p) = path {
+            csi::report::compare_chart::check_path(flag, p)?;
+        }
+    }
+    let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let target = chart_target(&model, a.target.as_deref())?;
+    // the bar's length assumes every group is fitted (an upper bound)
+    let grouping = csi::compare::group_rows(&survey, &a.group, a.groups.as_deref())?;
+    let progress = Progress::new(
+        csi::compare::planned_steps(grouping.labels.len(), &options) as u64,
+        "compare",
+    );
+    let set = |done: usize, _total: usize| progress.set(done);
+    let hooks = csi::compare::Hooks {
+        progress: &set,
+        cancel: progress.cancel,
+    };
+    let result = csi::compare::compare_with(
+        &model,
+        &survey,
+        &a.group,
+        a.groups.clone(),
+        &options,
+        Some(&hooks),
+    );
+    progress.finish();
+    let c = result?;
+    for w in &c.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(p) = &a.chart {
+        csi::report::compare_chart::competitor_chart(&c, target, p)?;
+    }
+    if let Some(p) = &a.ipma_chart {
+        csi::report::compare_chart::ipma_charts(&c, target, p)?;
+    }
+    let json_stdout = a.json.as_deref() == Some("-");
+    if let Some(t) = &a.json {
+        super::write_json(t, &csi::compare::report::to_json(&c))?;
+    }
+    if !json_stdout {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(csi::compare::report::to_text(&c).as_bytes())?;
+        out.flush()?;
+    }
+    let not_converged =
+        c.groups.iter().any(|g| !g.analysis.fit.converged) || !c.pooled.analysis.fit.converged;
+    let failures = c
+        .groups
+        .iter()
+        .chain(std::iter::once(&c.pooled))
+        .any(|g| g.bootstrap.as_ref().is_some_and(|b| b.failed > 0))
+        || c.permutation_runs.iter().any(|r| r.failed > 0);
+    Ok(if a.est.strict && (not_converged || failures) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

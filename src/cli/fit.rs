@@ -40,36 +40,110 @@ pub fn load(model: &ModelArg, data: &std::path::Path, da: &DataArgs) -> anyhow::
     Ok((m, survey))
 }
 
-/// Run the bootstrap with a progress bar.
+/// Run the PLS bootstrap with a progress bar.
 pub fn bootstrap(
     a: &csi::analysis::Analysis,
     opts: &csi::bootstrap::BootstrapOptions,
 ) -> anyhow::Result<csi::bootstrap::BootstrapResult> {
-    let progress = Progress::new(opts.resamples as u64, "bootstrap");
-    let set = |d: usize| progress.set(d);
-    let hooks = csi::bootstrap::Hooks { progress: &set, cancel: progress.cancel };
-    let r = csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, opts, Some(&hooks));
-    progress.finish();
-    Ok(r?)
+    with_progress(opts, |h| csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, opts, Some(h)))
 }
 
 /// Run `csi fit`.
 pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
-    if a.est.estimator != "pls" {
-        return Err(csi::Error::setting("--estimator", format!("'{}' is not available yet; use pls", a.est.estimator)).into());
+    let estimator = a.est.estimator.as_str();
+    if !matches!(estimator, "pls" | "plsc" | "cbsem") {
+        return Err(csi::Error::setting("--estimator", format!("expected pls, plsc or cbsem, got '{estimator}'")).into());
     }
+    let cb_settings = csi::estimate::cbsem::CbsemSettings { identify: a.est.identify.parse()?, ..Default::default() };
     let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
-    let boot = match &boot_opts {
-        Some(o) => Some(bootstrap(&analysis, o)?),
-        None => None,
-    };
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    if let Some(b) = &boot {
+    let (doc, text, admissible, converged, boot_failed) = match estimator {
+        "plsc" => {
+            let c = csi::estimate::plsc::correct(&model, &analysis.moments, &analysis.fit)?;
+            let boot = match &boot_opts {
+                Some(o) => Some(with_progress(o, |h| {
+                    csi::bootstrap::run_plsc(&model, &analysis.data, &options.pls, &analysis.fit, &c, o, Some(h))
+                })?),
+                None => None,
+            };
+            warn_failures(boot.as_ref());
+            (
+                csi::report::estimators::plsc_json(&analysis, &c, boot.as_ref()),
+                csi::report::estimators::plsc_text(&analysis, &c, boot.as_ref()),
+                c.is_admissible(),
+                analysis.fit.converged,
+                boot.as_ref().map(|b| b.failed).unwrap_or(0),
+            )
+        }
+        "cbsem" => {
+            let f = csi::estimate::cbsem::estimate(&model, &analysis.moments, &cb_settings)?;
+            let boot = match &boot_opts {
+                Some(o) => Some(with_progress(o, |h| {
+                    csi::bootstrap::run_cbsem(&model, &analysis.data, &cb_settings, &f, o, Some(h))
+                })?),
+                None => None,
+            };
+            warn_failures(boot.as_ref());
+            (
+                csi::report::estimators::cbsem_json(&analysis, &f, boot.as_ref()),
+                csi::report::estimators::cbsem_text(&analysis, &f, boot.as_ref()),
+                f.is_admissible(),
+                f.converged,
+                boot.as_ref().map(|b| b.failed).unwrap_or(0),
+            )
+        }
+        _ => {
+            let boot = match &boot_opts {
+                Some(o) => Some(bootstrap(&analysis, o)?),
+                None => None,
+            };
+            warn_failures(boot.as_ref());
+            (
+                csi::report::fit_json(&analysis, boot.as_ref()),
+                csi::report::text::fit_text(&analysis, boot.as_ref()),
+                true,
+                analysis.fit.converged,
+                boot.as_ref().map(|b| b.failed).unwrap_or(0),
+            )
+        }
+    };
+    if !admissible {
+        eprintln!("warning: the {estimator} solution is inadmissible; see the diagnostics");
+    }
+    let json_stdout = a.json.as_deref() == Some("-");
+    if let Some(target) = &a.json {
+        super::write_json(target, &doc)?;
+    }
+    if !json_stdout {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    }
+    let failed_strict = a.est.strict && (!converged || !admissible || boot_failed > 0);
+    Ok(if failed_strict { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Run a resampling job with a progress bar and Ctrl-C handling.
+fn with_progress<T>(
+    o: &csi::bootstrap::BootstrapOptions,
+    job: impl FnOnce(&csi::bootstrap::Hooks) -> csi::Result<T>,
+) -> anyhow::Result<T> {
+    let progress = Progress::new(o.resamples as u64, "bootstrap");
+    let set = |d: usize| progress.set(d);
+    let hooks = csi::bootstrap::Hooks { progress: &set, cancel: progress.cancel };
+    let r = job(&hooks);
+    progress.finish();
+    Ok(r?)
+}
+
+fn warn_failures(b: Option<&csi::bootstrap::BootstrapResult>) {
+    if let Some(b) = b {
         if b.failed > 0 {
             eprintln!("warning: {} of {} bootstrap resamples failed and were left out:", b.failed, b.resamples);
             for (why, n) in &b.failure_reasons {
@@ -77,16 +151,4 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    if let Some(target) = &a.json {
-        super::write_json(target, &csi::report::fit_json(&analysis, boot.as_ref()))?;
-    }
-    if !json_stdout {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(csi::report::text::fit_text(&analysis, boot.as_ref()).as_bytes())?;
-        out.flush()?;
-    }
-    let failed_strict = a.est.strict && (!analysis.fit.converged || boot.as_ref().is_some_and(|b| b.failed > 0));
-    Ok(if failed_strict { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

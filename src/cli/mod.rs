@@ -97,7 +97,11 @@ pub struct EstArgs {
     /// Bootstrap sign-change correction: construct, individual or none.
     #[arg(long = "sign-change", default_value = "construct")]
     pub sign_change: String,
-    /// Exit with code 1 when PLS does not converge or a resample fails.
+    /// CB-SEM identification: marker (first loading 1) or variance (latent variances 1).
+    #[arg(long, default_value = "marker")]
+    pub identify: String,
+    /// Exit with code 1 when the estimation does not converge, is inadmissible, or a
+    /// resample fails.
     #[arg(long)]
     pub strict: bool,
 }

@@ -19,8 +19,8 @@ use crate::error::{Error, Location, Result};
 use crate::spec::{Model, Scale};
 use nalgebra::DMatrix;
 use polars::prelude::{
-    Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, ParquetReader, Schema,
-    SerReader,
+    Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, NullValues, ParquetReader,
+    PlSmallStr, Schema, SerReader,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -50,7 +50,7 @@ pub struct IngestOptions {
 /// At most this many cell errors are kept per column (all are counted).
 const MAX_ERRORS_PER_COLUMN: usize = 100;
 /// Rows handed to the polars CSV reader at a time (bounds the memory of text columns).
-const CSV_CHUNK_ROWS: usize = 1 << 17;
+const CSV_CHUNK_ROWS: usize = 1 << 16;
 
 /// Read a data file for a model: the item columns as a matrix in model order
 /// (reverse-coded, `NaN` = missing), the other columns as text, and the validation
@@ -1263,44 +1263,96 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
     }
     asm.alloc(data.iter().map(|&r| r + 1).collect());
 
-    // Chunks of consecutive records for the polars reader.
-    let schema: Schema = (0..width)
-        .map(|c| Field::new(format!("c{c}").into(), DataType::String))
-        .collect();
-    let schema = Arc::new(schema);
+    // Chunks of consecutive records for the polars reader: (first byte, end byte,
+    // first respondent, respondents). The record list is dropped before reading.
+    let mut chunks: Vec<(usize, usize, usize, usize)> = Vec::new();
     let mut i = 0usize;
     while i < data.len() {
         let mut j = i + 1;
         while j < data.len() && j - i < CSV_CHUNK_ROWS && data[j] == data[j - 1] + 1 {
             j += 1;
         }
-        let first = recs[data[i]];
-        let last = recs[data[j - 1]];
-        let slice = &text[first.start..last.end];
-        let df = read_csv_chunk(slice, delim, eol, schema.clone()).map_err(|e| {
+        chunks.push((recs[data[i]].start, recs[data[j - 1]].end, i, j - i));
+        i = j;
+    }
+    drop(recs);
+    drop(data);
+    // Two ways to read a chunk: the fast one parses item columns as numbers (with the
+    // one text missing code, if any, as polars' null value); when that fails (text in an
+    // item cell, blanks around numbers, decimal commas, `NaN`...) the chunk is read as
+    // text and every cell is checked and located.
+    let name = |c: usize| -> PlSmallStr { format!("c{c}").into() };
+    let text_schema: Schema = (0..width)
+        .map(|c| Field::new(name(c), DataType::String))
+        .collect();
+    let text_schema = Arc::new(text_schema);
+    let is_item = |c: usize| matches!(asm.roles.get(c), Some(Role::Item(_)));
+    let num_schema: Schema = (0..width)
+        .map(|c| {
+            let t = if is_item(c) {
+                DataType::Float64
+            } else {
+                DataType::String
+            };
+            Field::new(name(c), t)
+        })
+        .collect();
+    let num_schema = Arc::new(num_schema);
+    let word_codes: Vec<&String> = asm
+        .rules
+        .text_codes
+        .iter()
+        .filter(|c| parse_plain_number(c, false).is_none())
+        .collect();
+    let num_nulls = match word_codes.as_slice() {
+        [] => None,
+        [code] => Some(NullValues::Named(
+            (0..width)
+                .filter(|&c| is_item(c))
+                .map(|c| (name(c), code.as_str().into()))
+                .collect(),
+        )),
+        _ => None,
+    };
+    let mut fast_failures = 0usize;
+    for (from, to, first, len) in chunks {
+        let row = asm.rows.get(first).copied();
+        let at_row = |message: String| {
             Error::data(
                 Location {
                     file: file.clone(),
-                    row: Some(data[i] + 1),
+                    row,
                     ..Default::default()
                 },
-                format!("the csv reader failed in the rows from here on: {e}"),
+                message,
             )
-        })?;
-        if df.height() != j - i || df.width() != width {
-            return Err(Error::data(
-                Location { file: file.clone(), row: Some(data[i] + 1), ..Default::default() },
-                format!(
-                    "the rows from here on could not be split consistently ({} rows and {} columns expected, {} and {} read); check the quotes",
-                    j - i,
-                    width,
-                    df.height(),
-                    df.width()
-                ),
-            ));
+        };
+        let slice = text.get(from..to).unwrap_or(&[]);
+        let mut fast = None;
+        if fast_failures < 2 {
+            match read_csv_chunk(slice, delim, eol, num_schema.clone(), num_nulls.clone()) {
+                Ok(df) if df.height() == len && df.width() == width && all_finite(&df) => {
+                    fast = Some(df)
+                }
+                _ => fast_failures += 1,
+            }
         }
-        asm.put_polars_columns(i, df.into_columns())?;
-        i = j;
+        let df = match fast {
+            Some(df) => df,
+            None => read_csv_chunk(slice, delim, eol, text_schema.clone(), None).map_err(|e| {
+                at_row(format!(
+                    "the csv reader failed in the rows from here on: {e}"
+                ))
+            })?,
+        };
+        if df.height() != len || df.width() != width {
+            return Err(at_row(format!(
+                "the rows from here on could not be split consistently ({len} rows and {width} columns expected, {} and {} read); check the quotes",
+                df.height(),
+                df.width()
+            )));
+        }
+        asm.put_polars_columns(first, df.into_columns())?;
     }
     Ok(())
 }
@@ -1310,12 +1362,14 @@ fn read_csv_chunk(
     delim: u8,
     eol: u8,
     schema: Arc<Schema>,
+    null_values: Option<NullValues>,
 ) -> polars::prelude::PolarsResult<DataFrame> {
     let parse = CsvParseOptions::default()
         .with_separator(delim)
         .with_quote_char(Some(b'"'))
         .with_eol_char(eol)
-        .with_missing_is_null(true);
+        .with_missing_is_null(true)
+        .with_null_values(null_values);
     CsvReadOptions::default()
         .with_has_header(false)
         .with_schema(Some(schema))
@@ -1323,6 +1377,15 @@ fn read_csv_chunk(
         .with_raise_if_empty(false)
         .into_reader_with_file_handle(std::io::Cursor::new(slice))
         .finish()
+}
+
+/// No `NaN` or infinity in the numeric columns (polars reads the texts `NaN` and `inf`
+/// as numbers; they must be reported as text).
+fn all_finite(df: &DataFrame) -> bool {
+    df.columns().iter().all(|c| match c.f64() {
+        Ok(ca) => ca.iter().all(|v| v.is_none_or(f64::is_finite)),
+        Err(_) => true,
+    })
 }
 
 // ---------------------------------------------------------------------------------

@@ -170,7 +170,8 @@ pub fn estimate(model: &Model, m: &Moments, settings: &PlsSettings) -> Result<Pl
 }
 
 /// rho_A of each construct from a PLS fit (1 for Mode B and single items), with the
-/// standardized, unit-variance weights it uses.
+/// standardized, unit-variance weights it uses: `(rho_a per construct, weights per
+/// item)`. See [`correct`] for an example.
 pub fn rho_a(model: &Model, m: &Moments, fit: &PlsFit) -> (Vec<f64>, Vec<f64>) {
     let r = m.correlation();
     let sd = m.pop_sd();
@@ -212,6 +213,29 @@ pub fn rho_a(model: &Model, m: &Moments, fit: &PlsFit) -> (Vec<f64>, Vec<f64>) {
 
 /// The consistency correction of a PLS fit (see the module docs for the formulas).
 ///
+/// ```
+/// # use csi::spec::{Model, ConstructSpec};
+/// # use csi::moments::Moments;
+/// # use nalgebra::DMatrix;
+/// use csi::estimate::{pls, plsc};
+/// # let model = Model::from_parts("toy",
+/// #     vec![ConstructSpec::new("A", &["a1", "a2", "a3"]), ConstructSpec::new("B", &["b1", "b2"])],
+/// #     &[("A", "B")])?;
+/// # let x = DMatrix::from_row_slice(6, 5, &[
+/// #     1., 2., 1., 2., 1.,  2., 2., 3., 2., 3.,  3., 4., 3., 5., 4.,
+/// #     4., 3., 5., 4., 4.,  5., 5., 4., 4., 5.,  2., 1., 2., 1., 2.]);
+/// let m = Moments::from_data(&x, None)?;
+/// let pls_fit = pls::estimate(&model, &m, &pls::PlsSettings::default())?;
+/// let fit = plsc::correct(&model, &m, &pls_fit)?;
+/// // the corrected correlation is the PLS one divided by sqrt(rho_A,A rho_A,B)
+/// let want = pls_fit.lv_cor[(0, 1)] / (fit.rho_a[0] * fit.rho_a[1]).sqrt();
+/// assert!((fit.lv_cor[(0, 1)] - want).abs() < 1e-12);
+/// // rho_A is the quality module's
+/// let q = csi::quality::assess(&model, &m, &pls_fit);
+/// assert!((fit.rho_a[0] - q.constructs[0].rho_a).abs() < 1e-12);
+/// # Ok::<(), csi::Error>(())
+/// ```
+///
 /// The fit's composites are used whatever its indicator treatment; PLSc as published
 /// uses standardized indicators ([`pls::Indicators::Standardized`], the default).
 ///
@@ -240,7 +264,7 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
                     cname(j)
                 ),
             ));
-        } else if !(*r > 0.0) {
+        } else if r.is_nan() || *r <= 0.0 {
             diagnostics.push(Diagnostic::new(
                 DiagnosticKind::RhoANotPositive,
                 vec![cname(j)],
@@ -290,9 +314,9 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
             diagnostics.push(admissibility::path_above_one(&cname(from), &cname(to), v));
         }
     }
-    for j in 0..q {
-        if let Some(v) = r2[j] {
-            if v > 1.0 || v < 0.0 || !v.is_finite() {
+    for (j, r) in r2.iter().enumerate() {
+        if let Some(v) = *r {
+            if !(0.0..=1.0).contains(&v) {
                 let mut involved = vec![cname(j)];
                 involved.extend(model.predecessors(j).iter().map(|&i| cname(i)));
                 diagnostics.push(Diagnostic::new(
@@ -403,7 +427,9 @@ mod tests {
         assert!(fit
             .diagnostics
             .iter()
-            .any(|d| d.kind == DiagnosticKind::NearCollinear && d.involves("A") && d.involves("B")));
+            .any(|d| d.kind == DiagnosticKind::NearCollinear
+                && d.involves("A")
+                && d.involves("B")));
         // 0.7 - 0.99*0.6 ... paths are far beyond 1
         assert!(fit.paths[(0, 2)].abs() > 1.0);
         assert!(!fit.is_admissible());

@@ -4,6 +4,8 @@
 //! writes out.
 
 pub mod chart;
+pub mod estimators;
+pub mod compare_chart;
 pub mod text;
 
 use crate::analysis::Analysis;

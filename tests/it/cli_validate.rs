@@ -149,7 +149,7 @@ fn the_same_data_in_every_format_gives_the_same_report() {
     let t = table();
     let utf8 = csv_text(&t);
     let (gbk, _, _) = encoding_rs::GBK.encode(&utf8);
-    let files = vec![
+    let files = [
         write(env.dir.path(), "a.csv", &utf8),
         write(env.dir.path(), "b.csv", &gbk[..]),
         write(

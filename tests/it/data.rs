@@ -385,6 +385,12 @@ fn every_format_gives_the_same_survey_and_report() {
             to_text(&t, "|", "\n", false, false),
         ),
         write(dir.path(), "bom.csv", &bom),
+        write(dir.path(), "cr.csv", to_text(&t, ",", "\r", false, false)),
+        write(dir.path(), "utf16.csv", {
+            let mut b = vec![0xFF, 0xFE];
+            b.extend(utf8.encode_utf16().flat_map(|u| u.to_le_bytes()));
+            b
+        }),
         write(
             dir.path(),
             "quoted.csv",
@@ -1036,11 +1042,23 @@ fn read_speed_one_million_rows() {
     let dir = tmp();
     let p = dir.path().join("big.csv");
     let n = 1_000_000usize;
-    let mut s = String::with_capacity(n * 60);
+    // CSI_SPEED_EXTRA=1 adds three text columns (id, airline, gender) kept in `extra`.
+    let extra = std::env::var("CSI_SPEED_EXTRA").is_ok();
+    let mut s = String::with_capacity(n * 80);
+    if extra {
+        s.push_str("id,airline,gender,");
+    }
     s.push_str(&items.join(","));
     s.push('\n');
     let mut state = 12345u64;
-    for _ in 0..n {
+    for i in 0..n {
+        if extra {
+            s.push_str(&format!(
+                "{i},{},{},",
+                ["南方航空", "东方航空", "国航"][i % 3],
+                ["男", "女"][i % 2]
+            ));
+        }
         for k in 0..27 {
             state = state
                 .wrapping_mul(6364136223846793005)
@@ -1055,15 +1073,29 @@ fn read_speed_one_million_rows() {
     }
     std::fs::write(&p, &s).unwrap_or_else(|e| panic!("{e}"));
     drop(s);
+    // CPU seconds of this process (user + system), Linux only; the machine may be busy.
+    let cpu = || -> f64 {
+        std::fs::read_to_string("/proc/self/stat")
+            .ok()
+            .and_then(|s| {
+                let rest = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+                let u: f64 = rest.get(11)?.parse().ok()?;
+                let k: f64 = rest.get(12)?.parse().ok()?;
+                Some((u + k) / 100.0)
+            })
+            .unwrap_or(f64::NAN)
+    };
+    let c0 = cpu();
     let t = std::time::Instant::now();
     let (survey, _) =
         read_survey(&p, &m, &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let el = t.elapsed();
     eprintln!(
-        "read {} x {} in {:.3} s",
+        "read {} x {} in {:.3} s wall, {:.2} s cpu",
         survey.n(),
         survey.x.ncols(),
-        el.as_secs_f64()
+        el.as_secs_f64(),
+        cpu() - c0
     );
     assert_eq!(survey.n(), n);
 }

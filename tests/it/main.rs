@@ -4,8 +4,12 @@
 mod common;
 
 mod bootstrap;
+mod charts;
 mod cli_validate;
+mod compare;
 mod data;
+mod ipma;
+mod methods;
 mod recovery;
 mod reference;
 mod spec;

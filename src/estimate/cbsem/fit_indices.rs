@@ -177,7 +177,7 @@ fn chisq_sf(x: f64, df: f64) -> f64 {
 /// P(X <= x) = Σ_j e^{-λ/2} (λ/2)^j / j! · P(χ²_{df+2j} <= x), summed outwards from the
 /// Poisson mode until the weights are negligible.
 fn ncx2(x: f64, df: f64, ncp: f64) -> (f64, f64) {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return (0.0, 1.0);
     }
     let h = ncp / 2.0;

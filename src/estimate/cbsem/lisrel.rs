@@ -185,7 +185,7 @@ impl Lisrel {
         let mut ln_det = 0.0;
         for i in 0..self.p {
             let d = l[(i, i)];
-            if !(d > 0.0) {
+            if d.is_nan() || d <= 0.0 {
                 return None;
             }
             ln_det += 2.0 * d.ln();
@@ -264,8 +264,8 @@ impl Lisrel {
                     Free::Beta { to, from } => {
                         for r in 0..p {
                             for c in 0..p {
-                                d[(r, c)] = la[(r, to)] * lphi[(c, from)]
-                                    + lphi[(r, from)] * la[(c, to)];
+                                d[(r, c)] =
+                                    la[(r, to)] * lphi[(c, from)] + lphi[(r, from)] * la[(c, to)];
                             }
                         }
                     }
@@ -294,11 +294,23 @@ impl Lisrel {
     }
 }
 
+/// Solve `h x = g` when h is positive definite (None otherwise).
+pub(crate) fn solve_pd(h: &DMatrix<f64>, g: &[f64]) -> Option<Vec<f64>> {
+    let ch = h.clone().cholesky()?;
+    let x = ch.solve(&DVector::from_column_slice(g));
+    x.iter()
+        .all(|v| v.is_finite())
+        .then(|| x.as_slice().to_vec())
+}
+
 /// Solve `h x = g` for a symmetric h, with a growing ridge if h is not positive definite.
 pub(crate) fn solve_ridge(h: &DMatrix<f64>, g: &[f64]) -> Option<Vec<f64>> {
     let k = h.nrows();
     let gv = DVector::from_column_slice(g);
-    let scale = (0..k).map(|i| h[(i, i)].abs()).fold(0.0, f64::max).max(1e-300);
+    let scale = (0..k)
+        .map(|i| h[(i, i)].abs())
+        .fold(0.0, f64::max)
+        .max(1e-300);
     let mut ridge = 0.0;
     for _ in 0..20 {
         let mut hr = h.clone();

@@ -29,13 +29,19 @@
 //! dF/dθ_k   = tr(W ∂Σ/∂θ_k),  W = Σ^-1 (Σ - S) Σ^-1        (analytic, closed form per matrix)
 //! H_kl      = tr(Σ^-1 ∂Σ/∂θ_k Σ^-1 ∂Σ/∂θ_l)                 (expected Hessian of F)
 //! ```
-//! F is minimised by L-BFGS (argmin, Moré-Thuente line search) from starting values
-//! derived from a PLS fit (standardized loadings, construct correlations and paths,
-//! rescaled to the identification), then polished with Fisher-scoring steps
-//! `θ <- θ - t H^-1 ∇F` (step halving) until `max |∇F| < tolerance / 100`. Points where
-//! Σ is not positive definite get a large cost, so the line search backs off.
-//! `converged` is `max |∇F| < tolerance` at the end; non-convergence is reported, not
-//! an error.
+//! F is minimised by L-BFGS (argmin, Moré-Thuente line search) with the analytic
+//! gradient, from starting values derived from a PLS fit (standardized loadings,
+//! construct correlations and paths, rescaled to the identification), in coordinates
+//! preconditioned by the Cholesky factor of H at the round's starting point. Each
+//! round of at most 300 L-BFGS iterations (stopping early when F changes by less than
+//! 1e-10 relatively) is followed by Newton polishing (Hessian by central differences
+//! of the analytic gradient, or H where that is not positive definite; step halving)
+//! until `max |∇F| < tolerance / 100`; rounds repeat until that holds or `max_iter`
+//! L-BFGS iterations are spent. On collinear models L-BFGS crawls along the flat
+//! direction of the likelihood; Newton does not. Points where Σ is not positive
+//! definite get a large cost, so the line search backs off. `converged` is
+//! `max |∇F| < tolerance` at the end; non-convergence is reported (and listed as a
+//! [`DiagnosticKind::NotConverged`] diagnostic), not an error.
 //!
 //! # Standard errors
 //! Expected information (lavaan `information = "expected"`, `se = "standard"`):
@@ -81,6 +87,9 @@
 //! assert!(fit.fit.chisq < 1e-6); // the model reproduces its own covariance matrix
 //! let path = fit.path(0, 1).unwrap();
 //! assert!((path.std_all - 0.5).abs() < 1e-6);
+//! // 21 moments, 13 free parameters (4 loadings, 1 path, 6 error variances, 2 variances)
+//! assert_eq!(fit.to_json()["fit_indices"]["df"], 8.0);
+//! assert!(fit.is_admissible());
 //! # Ok::<(), csi::Error>(())
 //! ```
 //!
@@ -113,10 +122,14 @@ const INFEASIBLE_COST: f64 = 1e10;
 /// L-BFGS memory.
 const LBFGS_MEMORY: usize = 10;
 /// L-BFGS stops when the relative change of F in an iteration is below this; the
-/// Fisher-scoring polish then converges in a few steps (L-BFGS crawls along the flat
+/// Newton polish then converges in a few steps (L-BFGS crawls along the flat
 /// directions of collinear models).
 const LBFGS_COST_TOL: f64 = 1e-10;
-/// Most Fisher-scoring steps after L-BFGS.
+/// L-BFGS stops when the norm of the (scaled) gradient is below this; Newton takes over.
+const LBFGS_GRAD_TOL: f64 = 1e-4;
+/// L-BFGS iterations per round before Newton polishing is tried.
+const LBFGS_ROUND: usize = 300;
+/// Most Newton / Fisher-scoring steps per polishing round.
 const MAX_SCORING_STEPS: usize = 200;
 
 /// How the scale of each construct is fixed.
@@ -257,12 +270,15 @@ pub struct CbsemFit {
     pub converged: bool,
     /// L-BFGS iterations.
     pub iterations: usize,
-    /// Fisher-scoring steps after L-BFGS.
+    /// Newton / Fisher-scoring polishing steps after L-BFGS.
     pub scoring_steps: usize,
     /// Why L-BFGS stopped.
     pub termination: String,
     /// Largest absolute gradient component at the solution.
     pub max_gradient: f64,
+    /// The free parameters θ̂ in [`MlObjective::names`] order (a warm start for
+    /// [`estimate_from`]).
+    pub params: Vec<f64>,
     /// The parameter table: loadings, paths, error variances, construct variances /
     /// disturbances, construct covariances.
     pub parameters: Vec<Parameter>,
@@ -496,6 +512,23 @@ impl MlObjective {
         self.lis.implied(&m).map(|i| i.sigma)
     }
 
+    /// Hessian of F by central differences of the analytic gradient (symmetrized).
+    fn hessian_fd(&self, x: &[f64]) -> Option<DMatrix<f64>> {
+        let k = x.len();
+        let mut h = DMatrix::zeros(k, k);
+        for c in 0..k {
+            let step = 1e-5 * (1.0 + x[c].abs());
+            let (mut a, mut b) = (x.to_vec(), x.to_vec());
+            a[c] += step;
+            b[c] -= step;
+            let (ga, gb) = (self.gradient(&a)?, self.gradient(&b)?);
+            for r in 0..k {
+                h[(r, c)] = (ga[r] - gb[r]) / (2.0 * step);
+            }
+        }
+        Some((&h + h.transpose()) * 0.5)
+    }
+
     fn eval(&self, x: &[f64]) -> Option<Eval> {
         if x.len() != self.lis.n_free() {
             return None;
@@ -504,22 +537,19 @@ impl MlObjective {
     }
 }
 
-/// argmin problem in scaled coordinates θ = x0 + D u (D diagonal): a Jacobi
-/// preconditioner from the expected Hessian at the start, D_kk = 1/sqrt(H_kk).
+/// argmin problem in preconditioned coordinates θ = x0 + T u, with T = L^-T where
+/// H_0 = L L' is the expected Hessian at the start (so F is nearly isotropic in u);
+/// T = diag(1/sqrt(H_0,kk)) when H_0 is not positive definite.
 struct Problem<'a> {
     obj: &'a MlObjective,
     x0: &'a [f64],
-    d: &'a [f64],
+    t: &'a DMatrix<f64>,
 }
 
 impl Problem<'_> {
     fn theta(&self, u: &[f64]) -> Vec<f64> {
-        self.x0
-            .iter()
-            .zip(self.d)
-            .zip(u)
-            .map(|((a, d), u)| a + d * u)
-            .collect()
+        let tu = self.t * nalgebra::DVector::from_column_slice(u);
+        self.x0.iter().zip(tu.iter()).map(|(a, b)| a + b).collect()
     }
 }
 
@@ -536,10 +566,40 @@ impl Gradient for Problem<'_> {
     type Gradient = Vec<f64>;
     fn gradient(&self, u: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
         Ok(match self.obj.gradient(&self.theta(u)) {
-            Some(g) => g.iter().zip(self.d).map(|(g, d)| g * d).collect(),
+            Some(g) => {
+                let gu = self.t.tr_mul(&nalgebra::DVector::from_vec(g));
+                gu.as_slice().to_vec()
+            }
             None => vec![0.0; u.len()],
         })
     }
+}
+
+/// The preconditioner T of [`Problem`].
+fn preconditioner(obj: &MlObjective, x0: &[f64]) -> DMatrix<f64> {
+    let k = x0.len();
+    let Some(e0) = obj.eval(x0) else {
+        return DMatrix::identity(k, k);
+    };
+    let h0 = obj.lis.expected_hessian(&e0);
+    if let Some(ch) = h0.clone().cholesky() {
+        let lt = ch.l().transpose();
+        if let Some(t) = lt.try_inverse() {
+            if t.iter().all(|v| v.is_finite()) {
+                return t;
+            }
+        }
+    }
+    DMatrix::from_fn(k, k, |i, j| {
+        let v = h0[(i, i)];
+        if i != j {
+            0.0
+        } else if v.is_finite() && v > 0.0 {
+            1.0 / v.sqrt()
+        } else {
+            1.0
+        }
+    })
 }
 
 /// Estimate a CB-SEM model by maximum likelihood.
@@ -550,102 +610,73 @@ impl Gradient for Problem<'_> {
 /// or no starting point gives a positive definite Σ. Non-convergence and inadmissible
 /// estimates are not errors: see [`CbsemFit::converged`] and [`CbsemFit::diagnostics`].
 pub fn estimate(model: &Model, m: &Moments, settings: &CbsemSettings) -> Result<CbsemFit> {
+    estimate_from(model, m, settings, None)
+}
+
+/// Like [`estimate`], starting from given free parameters (e.g. the full-sample
+/// [`CbsemFit::params`] in a bootstrap); a start of the wrong length or with a
+/// non-positive-definite Σ is replaced by the usual PLS-based start.
+///
+/// ```
+/// # use csi::spec::{Model, ConstructSpec};
+/// # use csi::moments::Moments;
+/// # use nalgebra::DMatrix;
+/// use csi::estimate::cbsem::{estimate, estimate_from, CbsemSettings};
+/// # let model = Model::from_parts("toy",
+/// #     vec![ConstructSpec::new("A", &["a1", "a2", "a3"]), ConstructSpec::new("B", &["b1", "b2", "b3"])],
+/// #     &[("A", "B")])?;
+/// # let s = DMatrix::from_fn(6, 6, |i, j| if i == j { 1.0 } else if i / 3 == j / 3 { 0.5 } else { 0.2 });
+/// # let m = Moments::from_cov(vec![0.0; 6], s, 100)?;
+/// let full = estimate(&model, &m, &CbsemSettings::default())?;
+/// let again = estimate_from(&model, &m, &CbsemSettings::default(), Some(&full.params))?;
+/// assert!((again.fit.chisq - full.fit.chisq).abs() < 1e-8);
+/// # Ok::<(), csi::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`estimate`].
+pub fn estimate_from(
+    model: &Model,
+    m: &Moments,
+    settings: &CbsemSettings,
+    start: Option<&[f64]>,
+) -> Result<CbsemFit> {
     settings.check()?;
     let obj = MlObjective::new(model, m, settings.identify)?;
-    let x0 = obj.start();
+    let x0 = match start {
+        Some(s) if s.len() == obj.n_params() && obj.value(s).is_some() => s.to_vec(),
+        _ => obj.start(),
+    };
     if obj.value(&x0).is_none() {
         return Err(Error::Estimation(
             "no starting values with a positive definite implied covariance matrix".into(),
         ));
     }
-    // 1. L-BFGS in Jacobi-scaled coordinates
-    let scale: Vec<f64> = match obj.eval(&x0) {
-        Some(e0) => {
-            let h0 = obj.lis.expected_hessian(&e0);
-            (0..h0.nrows())
-                .map(|i| {
-                    let v = h0[(i, i)];
-                    if v.is_finite() && v > 0.0 {
-                        1.0 / v.sqrt()
-                    } else {
-                        1.0
-                    }
-                })
-                .collect()
-        }
-        None => vec![1.0; x0.len()],
-    };
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
-        .with_tolerance_grad(settings.tolerance * 1e-3)
-        .and_then(|s| s.with_tolerance_cost(LBFGS_COST_TOL))
-        .map_err(|e| Error::Estimation(format!("optimiser setup: {e}")))?;
-    let problem = Problem {
-        obj: &obj,
-        x0: &x0,
-        d: &scale,
-    };
-    let run = Executor::new(problem, solver)
-        .configure(|st| st.param(vec![0.0; x0.len()]).max_iters(settings.max_iter as u64))
-        .run();
-    let (mut x, iterations, termination) = match run {
-        Ok(res) => {
-            let st = res.state();
-            let reason = st
-                .get_termination_reason()
-                .map(|r| r.to_string())
-                .unwrap_or_default();
-            let x = match st.get_best_param() {
-                Some(u) => x0
-                    .iter()
-                    .zip(&scale)
-                    .zip(u)
-                    .map(|((a, d), u)| a + d * u)
-                    .collect(),
-                None => x0.clone(),
-            };
-            (x, st.get_iter() as usize, reason)
-        }
-        Err(e) => (x0.clone(), 0, format!("L-BFGS failed: {e}")),
-    };
-    if obj.value(&x).is_none() {
-        x = x0;
-    }
-    // 2. Fisher scoring polish
-    let mut e = obj
-        .eval(&x)
-        .ok_or_else(|| Error::Estimation("the implied covariance matrix broke down".into()))?;
-    let mut g = obj.lis.gradient(&obj.s, &e);
-    let mut scoring_steps = 0;
+    // Rounds of (1) L-BFGS for at most LBFGS_ROUND iterations in preconditioned
+    // coordinates and (2) Newton polishing, until converged or max_iter L-BFGS
+    // iterations are spent.
+    let mut x = x0.clone();
+    let mut iterations = 0usize;
+    let mut scoring_steps = 0usize;
+    let mut termination = String::new();
     let target = settings.tolerance * 1e-2;
-    while scoring_steps < MAX_SCORING_STEPS && max_abs(&g) > target {
-        let h = obj.lis.expected_hessian(&e);
-        let Some(d) = lisrel::solve_ridge(&h, &g) else {
-            break;
-        };
-        let slope: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
-        let mut t = 1.0;
-        let mut accepted = None;
-        for _ in 0..40 {
-            let xn: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a - t * b).collect();
-            if let Some(en) = obj.eval(&xn) {
-                if en.f <= e.f - 1e-4 * t * slope.max(0.0) {
-                    accepted = Some((xn, en));
-                    break;
-                }
-            }
-            t *= 0.5;
+    let (e, g) = loop {
+        let before = iterations;
+        let budget = LBFGS_ROUND.min(settings.max_iter - iterations);
+        if budget > 0 {
+            let (xn, it, why) = lbfgs_round(&obj, &x, budget)?;
+            x = xn;
+            iterations += it;
+            termination = why;
         }
-        let Some((xn, en)) = accepted else { break };
-        scoring_steps += 1;
-        let gn = obj.lis.gradient(&obj.s, &en);
-        let stalled = en.f >= e.f && max_abs(&gn) >= max_abs(&g);
-        x = xn;
-        e = en;
-        g = gn;
-        if stalled {
-            break;
+        let (e, g, steps) = newton_polish(&obj, &x, target)?;
+        scoring_steps += steps;
+        x = lisrel_params(&obj, &e);
+        let stuck = iterations == before && steps == 0;
+        if max_abs(&g) <= target || iterations >= settings.max_iter || stuck {
+            break (e, g);
         }
-    }
+    };
     let max_gradient = max_abs(&g);
     let converged = max_gradient < settings.tolerance;
     finish(
@@ -661,6 +692,99 @@ pub fn estimate(model: &Model, m: &Moments, settings: &CbsemSettings) -> Result<
         termination,
         max_gradient,
     )
+}
+
+/// The free parameters of an evaluation point.
+fn lisrel_params(obj: &MlObjective, e: &Eval) -> Vec<f64> {
+    obj.lis.params(&e.m)
+}
+
+/// One round of L-BFGS from `x` for at most `budget` iterations: (best θ, iterations,
+/// termination reason).
+fn lbfgs_round(obj: &MlObjective, x: &[f64], budget: usize) -> Result<(Vec<f64>, usize, String)> {
+    let tmat = preconditioner(obj, x);
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
+        .with_tolerance_grad(LBFGS_GRAD_TOL)
+        .and_then(|s| s.with_tolerance_cost(LBFGS_COST_TOL))
+        .map_err(|e| Error::Estimation(format!("optimiser setup: {e}")))?;
+    let problem = Problem {
+        obj,
+        x0: x,
+        t: &tmat,
+    };
+    let run = Executor::new(problem, solver)
+        .configure(|st| st.param(vec![0.0; x.len()]).max_iters(budget as u64))
+        .run();
+    let out = match run {
+        Ok(res) => {
+            let st = res.state();
+            let reason = st
+                .get_termination_reason()
+                .map(|r| r.to_string())
+                .unwrap_or_default();
+            let xn = match st.get_best_param() {
+                Some(u) => Problem {
+                    obj,
+                    x0: x,
+                    t: &tmat,
+                }
+                .theta(u),
+                None => x.to_vec(),
+            };
+            (xn, st.get_iter() as usize, reason)
+        }
+        Err(e) => (x.to_vec(), 0, format!("L-BFGS failed: {e}")),
+    };
+    if obj.value(&out.0).is_none() {
+        return Ok((x.to_vec(), out.1, out.2));
+    }
+    Ok(out)
+}
+
+/// Newton steps from `x` (Hessian by central differences of the analytic gradient,
+/// the expected Hessian where that is not positive definite; step halving) until
+/// `max |∇F| <= target`, no step helps, or MAX_SCORING_STEPS.
+fn newton_polish(obj: &MlObjective, x: &[f64], target: f64) -> Result<(Eval, Vec<f64>, usize)> {
+    let mut x = x.to_vec();
+    let mut e = obj
+        .eval(&x)
+        .ok_or_else(|| Error::Estimation("the implied covariance matrix broke down".into()))?;
+    let mut g = obj.lis.gradient(&obj.s, &e);
+    let mut steps = 0;
+    while steps < MAX_SCORING_STEPS && max_abs(&g) > target {
+        let d = obj
+            .hessian_fd(&x)
+            .and_then(|h| lisrel::solve_pd(&h, &g))
+            .or_else(|| lisrel::solve_ridge(&obj.lis.expected_hessian(&e), &g));
+        let Some(d) = d else { break };
+        let slope: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
+        let gmax = max_abs(&g);
+        let mut t = 1.0;
+        let mut accepted = None;
+        for _ in 0..40 {
+            let xn: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a - t * b).collect();
+            if let Some(en) = obj.eval(&xn) {
+                let decrease = en.f <= e.f - 1e-4 * t * slope.max(0.0);
+                // at the minimum F stops changing in double precision: accept steps
+                // that keep F within rounding and shrink the gradient
+                let flat = en.f <= e.f + 1e-13 * (1.0 + e.f.abs());
+                if decrease || flat {
+                    let gn = obj.lis.gradient(&obj.s, &en);
+                    if decrease || max_abs(&gn) < gmax {
+                        accepted = Some((xn, en, gn));
+                        break;
+                    }
+                }
+            }
+            t *= 0.5;
+        }
+        let Some((xn, en, gn)) = accepted else { break };
+        steps += 1;
+        x = xn;
+        e = en;
+        g = gn;
+    }
+    Ok((e, g, steps))
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -1017,6 +1141,7 @@ fn finish(
         scoring_steps,
         termination,
         max_gradient,
+        params: x.to_vec(),
         parameters,
         lambda: e.m.lambda.clone(),
         paths: e.m.beta.transpose(),
@@ -1041,7 +1166,7 @@ fn invert_information(info: &DMatrix<f64>) -> Option<DMatrix<f64>> {
     let k = info.nrows();
     // scale to unit diagonal for a meaningful singularity test
     let d: Vec<f64> = (0..k).map(|i| info[(i, i)]).collect();
-    if d.iter().any(|v| !(*v > 0.0) || !v.is_finite()) {
+    if d.iter().any(|v| !v.is_finite() || *v <= 0.0) {
         return None;
     }
     let sd: Vec<f64> = d.iter().map(|v| v.sqrt()).collect();
@@ -1052,7 +1177,9 @@ fn invert_information(info: &DMatrix<f64>) -> Option<DMatrix<f64>> {
         return None;
     }
     let rinv = ch.inverse();
-    Some(DMatrix::from_fn(k, k, |a, b| rinv[(a, b)] / (sd[a] * sd[b])))
+    Some(DMatrix::from_fn(k, k, |a, b| {
+        rinv[(a, b)] / (sd[a] * sd[b])
+    }))
 }
 
 /// Starting values from a PLS fit (standardized loadings l, construct correlations R,
@@ -1195,8 +1322,8 @@ mod tests {
             theta: vec![0.5, 0.6, 0.7, 0.4, 0.5, 0.6, 0.3, 0.4, 0.5],
         };
         let lam = [1.0, 0.9, 1.2, 1.0, 1.1, 0.8, 1.0, 0.7, 1.3];
-        for k in 0..9 {
-            mm.lambda[(k, k / 3)] = lam[k];
+        for (k, l) in lam.iter().enumerate() {
+            mm.lambda[(k, k / 3)] = *l;
         }
         mm.beta[(1, 0)] = 0.6;
         mm.beta[(2, 0)] = 0.3;
@@ -1267,6 +1394,69 @@ mod tests {
             let fd = (obj.value(&a).unwrap() - obj.value(&b).unwrap()) / (2.0 * h);
             assert!((fd - g[c]).abs() < 1e-6 * (1.0 + g[c].abs()), "{c}");
         }
+    }
+
+    #[test]
+    fn heywood_case_is_reported() {
+        // a1 correlates 0.85 with a2 and a3 but a2-a3 only 0.6: λ1² = 0.85²/0.6 > 1
+        let model = Model::from_parts(
+            "heywood",
+            vec![
+                ConstructSpec::new("A", &["a1", "a2", "a3"]),
+                ConstructSpec::new("B", &["b1", "b2", "b3"]),
+            ],
+            &[("A", "B")],
+        )
+        .unwrap();
+        let mut r = DMatrix::from_fn(6, 6, |i, j| {
+            if i == j {
+                1.0
+            } else if i / 3 == j / 3 {
+                if i / 3 == 0 {
+                    0.6
+                } else {
+                    0.5
+                }
+            } else {
+                0.3
+            }
+        });
+        for k in [1, 2] {
+            r[(0, k)] = 0.85;
+            r[(k, 0)] = 0.85;
+        }
+        let m = Moments::from_cov(vec![0.0; 6], r, 300).unwrap();
+        let fit = estimate(&model, &m, &CbsemSettings::default()).unwrap();
+        assert!(fit.theta[0] < 0.0, "{:?}", fit.theta);
+        assert!(fit
+            .diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::NegativeVariance && d.involves("a1")));
+        assert!(fit
+            .diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::LoadingAboveOne && d.involves("a1")));
+        assert!(!fit.is_admissible());
+    }
+
+    #[test]
+    fn non_convergence_is_reported_not_an_error() {
+        let (model, m) = toy();
+        let fit = estimate(
+            &model,
+            &m,
+            &CbsemSettings {
+                max_iter: 1,
+                tolerance: 1e-300,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(!fit.converged);
+        assert!(fit
+            .diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::NotConverged));
     }
 
     #[test]

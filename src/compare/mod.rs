@@ -1,0 +1,1069 @@
+//! Competitor benchmarking: the same model estimated per group (company, region,
+//! wave), each group's 0-100 indices with bootstrap intervals, league tables, the
+//! significance of every pairwise difference of indices and path coefficients, an
+//! omnibus test for more than two groups, and measurement invariance (MICOM).
+//!
+//! # What is computed
+//! * **Groups.** Respondents are grouped by the trimmed text of one column of the data
+//!   ([`crate::data::Survey::extra`]); empty cells are counted in
+//!   [`Comparison::missing_group`] and left out. Each group is fitted on its own rows
+//!   with [`crate::analysis::analyze`], so a group's figures equal a `csi fit` of that
+//!   group's rows alone. Groups with fewer usable respondents than
+//!   `max(required_respondents(model), 10)`, or whose estimation fails, are listed in
+//!   [`Comparison::excluded`] with the reason, never fitted silently.
+//! * **Intervals.** Each group is bootstrapped with [`crate::bootstrap::run`] and the
+//!   same seed, so a group's intervals equal `csi fit --bootstrap N --seed S` on its
+//!   rows. The interval of a difference `theta_A - theta_B` is the percentile interval
+//!   of the replicate differences `theta*_A,r - theta*_B,r` (replicate r with r).
+//! * **Permutation tests** (Chin & Dibbern 2010). For a pair (A, B) the group labels
+//!   are permuted among the pooled respondents of A and B (group sizes kept, each
+//!   respondent keeping its answers and its sampling weight), both groups are refitted
+//!   and the difference recomputed:
+//!   ```text
+//!   p = (1 + #{ |d*_r| >= |d| }) / (N_ok + 1)
+//!   ```
+//!   where N_ok counts the permutations whose statistic is defined. Permutation r uses
+//!   `ChaCha8Rng::seed_from_u64(seed ^ PERMUTATION_SALT)` switched to stream r, so it
+//!   depends only on (seed, r); permutations run in parallel and are collected in
+//!   order, which makes the results bit-identical on 1 and N threads. Failed
+//!   permutations (zero-variance item, singular block, non-convergence) are counted
+//!   with their reasons and left out.
+//! * **Omnibus test** (more than two groups): labels are permuted among all compared
+//!   respondents, and the statistic is the between-group dispersion of a construct
+//!   index or path coefficient, `T = sum_g n_g (theta_g - theta_bar)^2 / sum_g n_g`
+//!   with `theta_bar = sum_g n_g theta_g / sum_g n_g`; `p = (1 + #{T* >= T}) / (N_ok + 1)`.
+//! * **Multiple comparisons.** Holm's step-down adjustment ([`holm`]) across all
+//!   pairwise differences reported (the contract's `p_adjusted`); the omnibus tests are
+//!   a family of their own.
+//! * **MICOM** (Henseler, Ringle & Sarstedt 2016), per pair and construct: step 1
+//!   (configural invariance) holds by construction: the same model, items, scales,
+//!   missing-data treatment and algorithm settings are used for every group. Step 2
+//!   (compositional invariance): `c = cor(X w_A, X w_B)` on the pair's pooled treated
+//!   data X with the two groups' outer weights; invariance holds when c is not below
+//!   the 5% quantile of its permutation distribution (one-sided p reported). Step 3:
+//!   composite scores from the pooled fit, standardized on the pooled data; the group
+//!   difference of their means and of the logarithms of their variances must lie in
+//!   the central permutation interval. The verdict ([`Invariance`]) says whether the
+//!   indices may be compared.
+//!
+//! # References
+//! * Chin, W. W., Dibbern, J. (2010). An introduction to a permutation based procedure
+//!   for multi-group PLS analysis. In *Handbook of Partial Least Squares*, 171-193.
+//! * Henseler, J., Ringle, C. M., Sarstedt, M. (2016). Testing measurement invariance
+//!   of composites using partial least squares. *International Marketing Review* 33(3),
+//!   405-431.
+//! * Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+//!   *Scandinavian Journal of Statistics* 6, 65-70.
+//!
+//! # Example
+//! ```
+//! use csi::compare::{compare, CompareOptions};
+//! use csi::data::Survey;
+//! use csi::simulate::{to_scale, Measurement, Population};
+//! use csi::spec::{ConstructSpec, Model, Scale};
+//! use nalgebra::DMatrix;
+//!
+//! let scale = Scale { min: 1.0, max: 10.0 };
+//! let model = Model::from_parts("toy",
+//!     vec![ConstructSpec::new("QUAL", &["q1", "q2", "q3"]), ConstructSpec::new("SAT", &["s1", "s2", "s3"])],
+//!     &[("QUAL", "SAT")])?.with_scale(scale)?;
+//! let pop = Population::new(&model, &[("QUAL", "SAT", 0.6)], Measurement::CommonFactor(0.8))?;
+//! // two companies of 150 respondents; the second one's satisfaction is lower
+//! let za = pop.draw_continuous(&model, 150, 1)?;
+//! let zb = pop.draw_continuous(&model, 150, 2)?;
+//! let xa = to_scale(&model, &za, scale, 6.5, 1.5, &[], &[]);
+//! let xb = to_scale(&model, &zb, scale, 6.5, 1.5, &[0.0, -0.8], &[]);
+//! let x = DMatrix::from_fn(300, 6, |i, k| if i < 150 { xa[(i, k)] } else { xb[(i - 150, k)] });
+//! let items = model.items.iter().map(|i| i.name.clone()).collect();
+//! let mut survey = Survey::from_matrix(items, x);
+//! let company = (0..300).map(|i| Some(if i < 150 { "A" } else { "B" }.to_string())).collect();
+//! survey.extra.insert("company".into(), company);
+//!
+//! let options = CompareOptions { permutations: 99, ..Default::default() };
+//! let c = compare(&model, &survey, "company", None, &options)?;
+//! assert_eq!(c.groups.len(), 2);
+//! let sat = c.differences.iter().find(|d| d.name == "SAT").unwrap();
+//! assert!(sat.difference > 0.0); // A minus B
+//! assert!(sat.p < 0.05);
+//! # Ok::<(), csi::Error>(())
+//! ```
+
+use crate::analysis::{analyze, Analysis, FitOptions};
+use crate::bootstrap::{self, BootstrapOptions, BootstrapResult};
+use crate::data::{required_respondents, MissingPolicy, Survey};
+use crate::error::{Error, Location, Result};
+use crate::spec::Model;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+mod perm;
+pub mod report;
+
+pub use perm::{permutation_rng, PERMUTATION_SALT};
+
+/// The smallest group that is fitted, whatever the model (contract: 10 respondents).
+pub const MIN_GROUP: usize = 10;
+
+/// Settings of a comparison.
+#[derive(Debug, Clone)]
+pub struct CompareOptions {
+    /// Estimation settings, the same for every group.
+    pub fit: FitOptions,
+    /// Bootstrap of each group (and of the pooled fit); `None`: no intervals.
+    pub bootstrap: Option<BootstrapOptions>,
+    /// Permutations per test (0: no permutation tests, no MICOM steps 2-3).
+    /// Defaults to 1000.
+    pub permutations: usize,
+    /// Seed of the permutation streams. Defaults to [`bootstrap::DEFAULT_SEED`].
+    pub seed: u64,
+    /// Level of the permutation intervals (MICOM step 3); `1 - level` is the
+    /// significance level of every verdict. Defaults to 0.95.
+    pub level: f64,
+    /// Run the omnibus test when more than two groups are compared. Defaults to true.
+    pub omnibus: bool,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            fit: FitOptions::default(),
+            bootstrap: None,
+            permutations: 1000,
+            seed: bootstrap::DEFAULT_SEED,
+            level: 0.95,
+            omnibus: true,
+        }
+    }
+}
+
+impl CompareOptions {
+    /// Check the options.
+    ///
+    /// # Errors
+    /// Invalid PLS or bootstrap settings, a level outside (0, 1), or a single
+    /// permutation (at least 2 are needed for an interval).
+    pub fn check(&self) -> Result<()> {
+        self.fit.pls.check()?;
+        if let Some(b) = &self.bootstrap {
+            b.check()?;
+        }
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(Error::setting(
+                "--level",
+                format!("must be between 0 and 1, got {}", self.level),
+            ));
+        }
+        if self.permutations == 1 {
+            return Err(Error::setting(
+                "--permutations",
+                "needs 0 (no tests) or at least 2",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Significance level `1 - level`.
+    pub fn alpha(&self) -> f64 {
+        1.0 - self.level
+    }
+}
+
+/// Progress and cancellation (the library never prints).
+pub struct Hooks<'a> {
+    /// Called from worker threads with (finished steps, total steps); a step is one
+    /// bootstrap resample or one permutation.
+    pub progress: &'a (dyn Fn(usize, usize) + Sync),
+    /// Set to stop; the run then returns [`Error::Interrupted`].
+    pub cancel: &'a AtomicBool,
+}
+
+/// The respondents of each value of a grouping column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grouping {
+    /// Group labels (trimmed cell text), in order of first appearance or as requested.
+    pub labels: Vec<String>,
+    /// Respondents (indices into the survey) of each label.
+    pub rows: Vec<Vec<usize>>,
+    /// Respondents whose group cell is empty.
+    pub missing: Vec<usize>,
+    /// Respondents in groups that `--groups` left out.
+    pub not_requested: usize,
+}
+
+/// Group the respondents of `survey` by the trimmed text of `column`.
+///
+/// With `wanted`, only those groups are kept, in that order.
+///
+/// # Errors
+/// [`Error::Data`] when the column is not in the data; [`Error::Setting`] when a
+/// wanted group has no respondent or is named twice.
+///
+/// # Example
+/// ```
+/// use csi::compare::group_rows;
+/// use csi::data::Survey;
+/// use nalgebra::DMatrix;
+/// let mut s = Survey::from_matrix(vec!["a".into()], DMatrix::from_element(4, 1, 5.0));
+/// s.extra.insert("airline".into(),
+///     vec![Some(" 海鸥航空".into()), Some("青云航空".into()), None, Some("海鸥航空 ".into())]);
+/// let g = group_rows(&s, "airline", None)?;
+/// assert_eq!(g.labels, vec!["海鸥航空", "青云航空"]);
+/// assert_eq!(g.rows[0], vec![0, 3]);
+/// assert_eq!(g.missing, vec![2]);
+/// let g = group_rows(&s, "airline", Some(&["青云航空".to_string()]))?;
+/// assert_eq!(g.labels, vec!["青云航空"]);
+/// assert_eq!(g.not_requested, 2);
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn group_rows(survey: &Survey, column: &str, wanted: Option<&[String]>) -> Result<Grouping> {
+    let col = survey.extra.get(column).ok_or_else(|| {
+        let known: Vec<&str> = survey.extra.keys().map(String::as_str).collect();
+        let why = if survey.items.iter().any(|i| i == column) {
+            "is an item of the model; the group column must be another column".to_string()
+        } else if known.is_empty() {
+            "no such column in the data (it has no columns besides the items)".to_string()
+        } else {
+            format!(
+                "no such column in the data (other columns: {})",
+                known.join(", ")
+            )
+        };
+        Error::data(
+            Location {
+                file: survey.file.clone(),
+                column: Some(column.into()),
+                ..Default::default()
+            },
+            why,
+        )
+    })?;
+    let mut labels: Vec<String> = Vec::new();
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut missing = Vec::new();
+    for (i, v) in col.iter().enumerate() {
+        match v.as_deref().map(str::trim) {
+            None | Some("") => missing.push(i),
+            Some(t) => match labels.iter().position(|l| l == t) {
+                Some(g) => rows[g].push(i),
+                None => {
+                    labels.push(t.to_string());
+                    rows.push(vec![i]);
+                }
+            },
+        }
+    }
+    let Some(wanted) = wanted else {
+        return Ok(Grouping {
+            labels,
+            rows,
+            missing,
+            not_requested: 0,
+        });
+    };
+    let mut out_labels = Vec::new();
+    let mut out_rows = Vec::new();
+    for w in wanted {
+        let w = w.trim();
+        if out_labels.iter().any(|l: &String| l == w) {
+            return Err(Error::setting(
+                "--groups",
+                format!("group '{w}' is named twice"),
+            ));
+        }
+        match labels.iter().position(|l| l == w) {
+            Some(g) => {
+                out_labels.push(labels[g].clone());
+                out_rows.push(rows[g].clone());
+            }
+            None => {
+                return Err(Error::setting(
+                    "--groups",
+                    format!(
+                        "no respondent has '{w}' in column '{column}' of {} (values: {})",
+                        survey.file,
+                        labels.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+    let kept: usize = out_rows.iter().map(Vec::len).sum();
+    let all: usize = rows.iter().map(Vec::len).sum();
+    Ok(Grouping {
+        labels: out_labels,
+        rows: out_rows,
+        missing,
+        not_requested: all - kept,
+    })
+}
+
+/// One fitted group.
+#[derive(Debug, Clone)]
+pub struct GroupFit {
+    /// Group label.
+    pub name: String,
+    /// Respondents of the group in the file (before the missing-data policy).
+    pub n_read: usize,
+    /// Respondents (indices into the survey) of the group.
+    pub rows: Vec<usize>,
+    /// The group's own analysis (equal to `analyze` on its rows alone).
+    pub analysis: Analysis,
+    /// The group's bootstrap.
+    pub bootstrap: Option<BootstrapResult>,
+}
+
+impl GroupFit {
+    /// Respondents used.
+    pub fn n(&self) -> usize {
+        self.analysis.data.x.nrows()
+    }
+    /// 0-100 index of construct `j`.
+    pub fn index(&self, j: usize) -> Option<f64> {
+        self.analysis.indices.get(j).and_then(|i| i.value)
+    }
+    /// Bootstrap interval of a statistic key (`NaN`s without bootstrap).
+    pub fn interval(&self, key: &str) -> (f64, f64) {
+        self.bootstrap
+            .as_ref()
+            .and_then(|b| b.stat(key))
+            .map(|s| (s.ci_low, s.ci_high))
+            .unwrap_or((f64::NAN, f64::NAN))
+    }
+}
+
+/// A group that was not fitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excluded {
+    /// Group label.
+    pub group: String,
+    /// Respondents of the group in the file.
+    pub n: usize,
+    /// Why it was not fitted.
+    pub reason: String,
+}
+
+/// What a difference or test is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The 0-100 index of a construct.
+    Index(usize),
+    /// The path coefficient `from -> to`.
+    Path(usize, usize),
+}
+
+impl Target {
+    /// `"index"` or `"path"` (the contract's `kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Index(_) => "index",
+            Target::Path(..) => "path",
+        }
+    }
+    /// Display name: the construct, or `FROM->TO`.
+    pub fn name(&self, m: &Model) -> String {
+        match *self {
+            Target::Index(j) => m.constructs[j].name.clone(),
+            Target::Path(a, b) => format!("{}->{}", m.constructs[a].name, m.constructs[b].name),
+        }
+    }
+    /// Bootstrap key of the statistic.
+    pub fn key(&self, m: &Model) -> String {
+        match *self {
+            Target::Index(j) => bootstrap::key_index(m, j),
+            Target::Path(a, b) => bootstrap::key_path(m, a, b),
+        }
+    }
+    /// The statistic in a fitted group (`NaN` when undefined).
+    pub fn value(&self, g: &GroupFit) -> f64 {
+        match *self {
+            Target::Index(j) => g.index(j).unwrap_or(f64::NAN),
+            Target::Path(a, b) => g.analysis.fit.paths[(a, b)],
+        }
+    }
+}
+
+/// Every statistic compared: the construct indices, then the paths in model order.
+pub fn targets(m: &Model) -> Vec<Target> {
+    (0..m.n_constructs())
+        .map(Target::Index)
+        .chain(m.paths.iter().map(|&(a, b)| Target::Path(a, b)))
+        .collect()
+}
+
+/// The difference of one statistic between two groups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// First group (index into [`Comparison::groups`]).
+    pub a: usize,
+    /// Second group.
+    pub b: usize,
+    /// The statistic.
+    pub target: Target,
+    /// Its name (construct, or `FROM->TO`).
+    pub name: String,
+    /// `theta_a - theta_b` (`NaN` when undefined in a group).
+    pub difference: f64,
+    /// Percentile bootstrap interval of the difference (`NaN` without bootstrap).
+    pub ci_low: f64,
+    /// Upper bound.
+    pub ci_high: f64,
+    /// Bootstrap replicate pairs with a defined difference.
+    pub boot_ok: usize,
+    /// Two-sided permutation p value (`NaN` without permutations).
+    pub p: f64,
+    /// Holm-adjusted p value across all differences.
+    pub p_adjusted: f64,
+    /// Permutations with a defined statistic.
+    pub permutations_ok: usize,
+}
+
+/// The omnibus test of one statistic across all groups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Omnibus {
+    /// The statistic.
+    pub target: Target,
+    /// Its name.
+    pub name: String,
+    /// Between-group dispersion `T` (see the module docs).
+    pub statistic: f64,
+    /// Permutation p value.
+    pub p: f64,
+    /// Holm-adjusted among the omnibus tests.
+    pub p_adjusted: f64,
+    /// Permutations with a defined statistic.
+    pub permutations_ok: usize,
+}
+
+/// MICOM verdict of one construct in one pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invariance {
+    /// Steps 1-3 hold: compare indices, and the groups may even be pooled.
+    Full,
+    /// Steps 1-2 hold, step 3 does not: indices and paths may be compared, the groups
+    /// should not be pooled.
+    Partial,
+    /// Step 2 fails: the composite is formed differently; do not compare indices.
+    None,
+    /// No permutations were run.
+    NotTested,
+}
+
+impl Invariance {
+    /// Short name: `full`, `partial`, `none`, `not tested`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Invariance::Full => "full",
+            Invariance::Partial => "partial",
+            Invariance::None => "none",
+            Invariance::NotTested => "not tested",
+        }
+    }
+    /// The plain-language verdict.
+    pub fn verdict(&self) -> &'static str {
+        match self {
+            Invariance::Full => "full invariance: indices may be compared (and the groups pooled)",
+            Invariance::Partial => {
+                "partial invariance: indices and paths may be compared; do not pool the groups"
+            }
+            Invariance::None => "no invariance: do not compare indices",
+            Invariance::NotTested => "not tested (no permutations)",
+        }
+    }
+}
+
+/// MICOM steps 2 and 3 for one construct in one pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MicomConstruct {
+    /// Construct.
+    pub construct: usize,
+    /// Step 2: `c = cor(X w_a, X w_b)` on the pooled data.
+    pub c: f64,
+    /// The `1 - level` quantile of the permutation distribution of c.
+    pub c_quantile: f64,
+    /// One-sided permutation p of c: `(1 + #{c* <= c}) / (N_ok + 1)`.
+    pub c_p: f64,
+    /// Step 2 holds (`c >= c_quantile`); `None` untested.
+    pub compositional: Option<bool>,
+    /// Step 3a: mean of the pooled-standardized scores in a minus in b.
+    pub mean_diff: f64,
+    /// Central permutation interval of the mean difference.
+    pub mean_ci: (f64, f64),
+    /// Two-sided permutation p of the mean difference.
+    pub mean_p: f64,
+    /// Step 3a holds.
+    pub equal_means: Option<bool>,
+    /// Step 3b: `ln var_a - ln var_b` of the pooled-standardized scores.
+    pub log_var_ratio: f64,
+    /// Central permutation interval of the log variance ratio.
+    pub var_ci: (f64, f64),
+    /// Two-sided permutation p of the log variance ratio.
+    pub var_p: f64,
+    /// Step 3b holds.
+    pub equal_variances: Option<bool>,
+    /// The verdict.
+    pub invariance: Invariance,
+}
+
+/// MICOM of one pair of groups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Micom {
+    /// First group.
+    pub a: usize,
+    /// Second group.
+    pub b: usize,
+    /// Step 1 (configural invariance): always established by construction.
+    pub configural: bool,
+    /// Per construct.
+    pub constructs: Vec<MicomConstruct>,
+}
+
+/// Step 1 of MICOM, as stated in every report.
+pub const CONFIGURAL_NOTE: &str = "configural invariance (MICOM step 1) holds by construction: every group is estimated with the same model, items, scales, missing-data treatment and algorithm settings";
+
+/// Failed permutations of one permutation run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermutationRun {
+    /// The groups whose labels were permuted.
+    pub groups: Vec<usize>,
+    /// Permutations requested.
+    pub requested: usize,
+    /// Permutations whose refit failed (left out).
+    pub failed: usize,
+    /// Failure reasons with counts.
+    pub reasons: Vec<(String, usize)>,
+}
+
+/// One row of a league table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeagueEntry {
+    /// Rank (1 = highest index; ties share a rank); `None` when the index is undefined.
+    pub rank: Option<usize>,
+    /// Group (index into [`Comparison::groups`]).
+    pub group: usize,
+    /// Index.
+    pub index: Option<f64>,
+    /// Bootstrap interval.
+    pub ci_low: f64,
+    /// Upper bound.
+    pub ci_high: f64,
+    /// Respondents used.
+    pub n: usize,
+}
+
+/// The league table of one construct, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct League {
+    /// Construct.
+    pub construct: usize,
+    /// Entries, best first; undefined indices last.
+    pub entries: Vec<LeagueEntry>,
+}
+
+/// The result of [`compare`].
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The model.
+    pub model: Model,
+    /// The grouping column.
+    pub group_column: String,
+    /// Options used.
+    pub options: CompareOptions,
+    /// Respondents whose group cell is empty (survey indices).
+    pub missing_group: Vec<usize>,
+    /// Respondents in groups that were not requested.
+    pub not_requested: usize,
+    /// Groups not fitted, with reasons.
+    pub excluded: Vec<Excluded>,
+    /// Fitted groups, in order.
+    pub groups: Vec<GroupFit>,
+    /// The fit of all compared respondents together.
+    pub pooled: GroupFit,
+    /// League table per construct.
+    pub league: Vec<League>,
+    /// Every pairwise difference: pairs (a < b) in group order, then statistics in
+    /// [`targets`] order.
+    pub differences: Vec<Difference>,
+    /// Omnibus tests (more than two groups).
+    pub omnibus: Vec<Omnibus>,
+    /// MICOM per pair.
+    pub micom: Vec<Micom>,
+    /// Failed permutations per run.
+    pub permutation_runs: Vec<PermutationRun>,
+    /// Warnings (excluded groups, failed resamples, too few permutations, ...).
+    pub warnings: Vec<String>,
+}
+
+impl Comparison {
+    /// The difference of a statistic between groups `a` and `b` (by position).
+    pub fn difference(&self, a: usize, b: usize, target: Target) -> Option<&Difference> {
+        self.differences
+            .iter()
+            .find(|d| d.a == a && d.b == b && d.target == target)
+    }
+    /// Position of a group by label.
+    pub fn group(&self, name: &str) -> Option<usize> {
+        self.groups.iter().position(|g| g.name == name)
+    }
+}
+
+/// Holm's step-down adjustment. `NaN` entries are left out of the family and stay `NaN`.
+///
+/// ```text
+/// p_(1) <= ... <= p_(m):  adj_(i) = max_{k <= i} min(1, (m - k + 1) p_(k))
+/// ```
+///
+/// ```
+/// let adj = csi::compare::holm(&[0.01, 0.04, f64::NAN, 0.03]);
+/// assert!((adj[0] - 0.03).abs() < 1e-12); // 3 x 0.01
+/// assert!((adj[3] - 0.06).abs() < 1e-12); // 2 x 0.03
+/// assert!((adj[1] - 0.06).abs() < 1e-12); // max(0.06, 1 x 0.04)
+/// assert!(adj[2].is_nan());
+/// ```
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_finite()).collect();
+    idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let m = idx.len();
+    let mut out = vec![f64::NAN; p.len()];
+    let mut running: f64 = 0.0;
+    for (k, &i) in idx.iter().enumerate() {
+        let v = ((m - k) as f64 * p[i]).min(1.0);
+        running = running.max(v);
+        out[i] = running;
+    }
+    out
+}
+
+/// Compare groups: see the module documentation.
+///
+/// # Errors
+/// An unknown group column or group, invalid options, data errors of the missing-data
+/// policy (`--missing error`), fewer than two groups that can be fitted, a failing
+/// pooled fit, or [`Error::Interrupted`].
+pub fn compare(
+    model: &Model,
+    survey: &Survey,
+    group_column: &str,
+    groups: Option<Vec<String>>,
+    options: &CompareOptions,
+) -> Result<Comparison> {
+    compare_with(model, survey, group_column, groups, options, None)
+}
+
+/// Steps (bootstrap resamples and permutations) of a comparison of `k` groups, as
+/// [`Hooks::progress`] counts them: `(k + 1) B + k (k - 1) / 2 N (+ N for the omnibus
+/// test when k > 2)`.
+///
+/// ```
+/// use csi::compare::{planned_steps, CompareOptions};
+/// let o = CompareOptions { permutations: 100, ..Default::default() };
+/// assert_eq!(planned_steps(3, &o), 3 * 100 + 100);
+/// ```
+pub fn planned_steps(k: usize, options: &CompareOptions) -> usize {
+    let boot_b = options.bootstrap.map(|b| b.resamples).unwrap_or(0);
+    let n_perm = options.permutations;
+    let pairs = k * k.saturating_sub(1) / 2;
+    (k + 1) * boot_b + pairs * n_perm + if k > 2 && options.omnibus { n_perm } else { 0 }
+}
+
+/// Progress accounting shared by the phases.
+struct Ticker<'a> {
+    hooks: Option<&'a Hooks<'a>>,
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+impl Ticker<'_> {
+    fn tick(&self) {
+        let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(h) = self.hooks {
+            (h.progress)(d, self.total.load(Ordering::Relaxed));
+        }
+    }
+    fn cancelled(&self) -> bool {
+        self.hooks.is_some_and(|h| h.cancel.load(Ordering::Relaxed))
+    }
+}
+
+/// [`compare`] with progress and cancellation hooks.
+///
+/// # Errors
+/// As [`compare`].
+pub fn compare_with(
+    model: &Model,
+    survey: &Survey,
+    group_column: &str,
+    groups: Option<Vec<String>>,
+    options: &CompareOptions,
+    hooks: Option<&Hooks>,
+) -> Result<Comparison> {
+    options.check()?;
+    let grouping = group_rows(survey, group_column, groups.as_deref())?;
+    let need = required_respondents(model).max(MIN_GROUP);
+    let policy = options.fit.missing;
+    let usable = |rows: &[usize]| -> usize {
+        match policy {
+            MissingPolicy::Listwise => rows
+                .iter()
+                .filter(|&&i| survey.x.row(i).iter().all(|v| !v.is_nan()))
+                .count(),
+            _ => rows.len(),
+        }
+    };
+    let mut warnings = Vec::new();
+    let mut excluded = Vec::new();
+    let mut candidates: Vec<(String, Vec<usize>)> = Vec::new();
+    for (label, rows) in grouping.labels.iter().zip(&grouping.rows) {
+        let u = usable(rows);
+        if u < need {
+            excluded.push(Excluded {
+                group: label.clone(),
+                n: rows.len(),
+                reason: format!("{u} usable respondents; the model needs at least {need}"),
+            });
+        } else {
+            candidates.push((label.clone(), rows.clone()));
+        }
+    }
+    let n_perm = options.permutations;
+    let plan = |k: usize| planned_steps(k, options);
+    let ticker = Ticker {
+        hooks,
+        done: AtomicUsize::new(0),
+        total: AtomicUsize::new(plan(candidates.len())),
+    };
+    let tick = || ticker.tick();
+    let boot_hooks_cancel = AtomicBool::new(false);
+    let cancel_flag: &AtomicBool = hooks.map(|h| h.cancel).unwrap_or(&boot_hooks_cancel);
+    let bhooks = bootstrap::Hooks {
+        progress: &|_| tick(),
+        cancel: cancel_flag,
+    };
+
+    // one fit (and bootstrap) per group, in parallel
+    let fits: Vec<Result<GroupFit>> = candidates
+        .par_iter()
+        .map(|(label, rows)| fit_group(model, survey, label, rows, options, Some(&bhooks)))
+        .collect();
+    let mut fitted = Vec::new();
+    for ((label, rows), r) in candidates.iter().zip(fits) {
+        match r {
+            Ok(g) => fitted.push(g),
+            Err(Error::Estimation(msg)) => excluded.push(Excluded {
+                group: label.clone(),
+                n: rows.len(),
+                reason: format!("estimation failed: {msg}"),
+            }),
+            Err(e @ Error::Data { .. }) if policy != MissingPolicy::Error => {
+                excluded.push(Excluded {
+                    group: label.clone(),
+                    n: rows.len(),
+                    reason: e.to_string(),
+                })
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if ticker.cancelled() {
+        return Err(Error::Interrupted);
+    }
+    ticker.total.store(plan(fitted.len()), Ordering::Relaxed);
+    for e in &excluded {
+        warnings.push(format!(
+            "group '{}' (n = {}) not compared: {}",
+            e.group, e.n, e.reason
+        ));
+    }
+    if !grouping.missing.is_empty() {
+        let first: Vec<String> = grouping
+            .missing
+            .iter()
+            .take(5)
+            .map(|&i| survey.rows[i].to_string())
+            .collect();
+        warnings.push(format!(
+            "{} respondent(s) have no value in column '{group_column}' and are left out (rows {}{})",
+            grouping.missing.len(),
+            first.join(", "),
+            if grouping.missing.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    if fitted.len() < 2 {
+        let mut msg = format!(
+            "column '{group_column}' of {} gives {} group(s) that can be fitted; at least two are needed",
+            survey.file,
+            fitted.len()
+        );
+        for e in &excluded {
+            msg.push_str(&format!("; '{}': {}", e.group, e.reason));
+        }
+        return Err(Error::setting("--group", msg));
+    }
+    for g in &fitted {
+        for w in &g.analysis.warnings {
+            warnings.push(format!("group '{}': {w}", g.name));
+        }
+        if let Some(b) = &g.bootstrap {
+            if b.failed > 0 {
+                warnings.push(format!(
+                    "group '{}': {} of {} bootstrap resamples failed and were left out",
+                    g.name, b.failed, b.resamples
+                ));
+            }
+        }
+    }
+
+    // the pooled fit of every compared respondent
+    let all_rows: Vec<usize> = fitted.iter().flat_map(|g| g.rows.iter().copied()).collect();
+    let pooled = fit_group(model, survey, "pooled", &all_rows, options, Some(&bhooks))?;
+    if ticker.cancelled() {
+        return Err(Error::Interrupted);
+    }
+
+    let tg = targets(model);
+    let k = fitted.len();
+    let alpha = options.alpha();
+    // differences with bootstrap intervals
+    let mut differences = Vec::new();
+    for a in 0..k {
+        for b in (a + 1)..k {
+            for t in &tg {
+                let (lo, hi, ok) = diff_interval(model, &fitted[a], &fitted[b], t, alpha);
+                differences.push(Difference {
+                    a,
+                    b,
+                    target: *t,
+                    name: t.name(model),
+                    difference: t.value(&fitted[a]) - t.value(&fitted[b]),
+                    ci_low: lo,
+                    ci_high: hi,
+                    boot_ok: ok,
+                    p: f64::NAN,
+                    p_adjusted: f64::NAN,
+                    permutations_ok: 0,
+                });
+            }
+        }
+    }
+
+    // permutation tests and MICOM
+    let mut micom = Vec::new();
+    let mut runs = Vec::new();
+    let mut omnibus = Vec::new();
+    let perm_ctx = perm::Context {
+        model,
+        survey,
+        options,
+        tick: &tick,
+        cancel: cancel_flag,
+    };
+    for a in 0..k {
+        for b in (a + 1)..k {
+            let out = perm::pair(&perm_ctx, &fitted[a], &fitted[b])?;
+            if ticker.cancelled() {
+                return Err(Error::Interrupted);
+            }
+            for (t, (p, ok)) in tg.iter().zip(out.p.iter()) {
+                if let Some(d) = differences
+                    .iter_mut()
+                    .find(|d| d.a == a && d.b == b && d.target == *t)
+                {
+                    d.p = *p;
+                    d.permutations_ok = *ok;
+                }
+            }
+            micom.push(Micom {
+                a,
+                b,
+                configural: true,
+                constructs: out.micom,
+            });
+            if n_perm > 0 {
+                runs.push(PermutationRun {
+                    groups: vec![a, b],
+                    requested: n_perm,
+                    failed: out.failed,
+                    reasons: out.reasons,
+                });
+            }
+        }
+    }
+    if k > 2 && options.omnibus && n_perm > 0 {
+        let out = perm::omnibus(&perm_ctx, &fitted)?;
+        if ticker.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        let adj = holm(&out.p.iter().map(|x| x.0).collect::<Vec<_>>());
+        for (i, t) in tg.iter().enumerate() {
+            omnibus.push(Omnibus {
+                target: *t,
+                name: t.name(model),
+                statistic: out.statistic[i],
+                p: out.p[i].0,
+                p_adjusted: adj[i],
+                permutations_ok: out.p[i].1,
+            });
+        }
+        runs.push(PermutationRun {
+            groups: (0..k).collect(),
+            requested: n_perm,
+            failed: out.failed,
+            reasons: out.reasons,
+        });
+    }
+    let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
+    for (d, p) in differences.iter_mut().zip(adj) {
+        d.p_adjusted = p;
+    }
+    for r in &runs {
+        if r.failed > 0 {
+            let names: Vec<&str> = r.groups.iter().map(|&g| fitted[g].name.as_str()).collect();
+            warnings.push(format!(
+                "{} of {} permutations of {} failed and were left out",
+                r.failed,
+                r.requested,
+                names.join(" / ")
+            ));
+        }
+    }
+    let m_tests = differences.iter().filter(|d| d.p.is_finite()).count();
+    if n_perm > 0 && m_tests > 0 {
+        let floor = m_tests as f64 / (n_perm as f64 + 1.0);
+        if floor > alpha {
+            warnings.push(format!(
+                "with {n_perm} permutations and {m_tests} comparisons the smallest Holm-adjusted p is {floor:.3} > {alpha:.2}: use --permutations {} or more for adjusted significance",
+                ((m_tests as f64 / alpha).ceil() as usize).max(n_perm + 1)
+            ));
+        }
+    }
+    let league = league_tables(model, &fitted);
+    Ok(Comparison {
+        model: model.clone(),
+        group_column: group_column.to_string(),
+        options: options.clone(),
+        missing_group: grouping.missing,
+        not_requested: grouping.not_requested,
+        excluded,
+        groups: fitted,
+        pooled,
+        league,
+        differences,
+        omnibus,
+        micom,
+        permutation_runs: runs,
+        warnings,
+    })
+}
+
+/// Fit one group's rows (and bootstrap them).
+fn fit_group(
+    model: &Model,
+    survey: &Survey,
+    name: &str,
+    rows: &[usize],
+    options: &CompareOptions,
+    hooks: Option<&bootstrap::Hooks>,
+) -> Result<GroupFit> {
+    let sub = survey.select_rows(rows);
+    let analysis = analyze(model, &sub, &options.fit)?;
+    let boot = match &options.bootstrap {
+        Some(o) => Some(bootstrap::run(
+            model,
+            &analysis.data,
+            &options.fit.pls,
+            &analysis.fit,
+            o,
+            hooks,
+        )?),
+        None => None,
+    };
+    Ok(GroupFit {
+        name: name.to_string(),
+        n_read: rows.len(),
+        rows: rows.to_vec(),
+        analysis,
+        bootstrap: boot,
+    })
+}
+
+/// Percentile interval of the paired replicate differences.
+fn diff_interval(
+    model: &Model,
+    a: &GroupFit,
+    b: &GroupFit,
+    t: &Target,
+    alpha: f64,
+) -> (f64, f64, usize) {
+    let (Some(ba), Some(bb)) = (&a.bootstrap, &b.bootstrap) else {
+        return (f64::NAN, f64::NAN, 0);
+    };
+    let key = t.key(model);
+    let (Some(ca), Some(cb)) = (ba.column(&key), bb.column(&key)) else {
+        return (f64::NAN, f64::NAN, 0);
+    };
+    let r = ba.replicates.nrows().min(bb.replicates.nrows());
+    let mut d: Vec<f64> = (0..r)
+        .map(|i| ba.replicates[(i, ca)] - bb.replicates[(i, cb)])
+        .filter(|v| v.is_finite())
+        .collect();
+    if d.len() < 2 {
+        return (f64::NAN, f64::NAN, d.len());
+    }
+    d.sort_by(|x, y| x.total_cmp(y));
+    (
+        bootstrap::quantile(&d, alpha / 2.0),
+        bootstrap::quantile(&d, 1.0 - alpha / 2.0),
+        d.len(),
+    )
+}
+
+/// League tables: groups ranked by each construct's index, best first.
+fn league_tables(model: &Model, groups: &[GroupFit]) -> Vec<League> {
+    (0..model.n_constructs())
+        .map(|j| {
+            let key = bootstrap::key_index(model, j);
+            let mut order: Vec<usize> = (0..groups.len()).collect();
+            order.sort_by(|&x, &y| match (groups[x].index(j), groups[y].index(j)) {
+                (Some(a), Some(b)) => b.total_cmp(&a).then(x.cmp(&y)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => x.cmp(&y),
+            });
+            let mut entries: Vec<LeagueEntry> = Vec::with_capacity(order.len());
+            for (pos, &g) in order.iter().enumerate() {
+                let index = groups[g].index(j);
+                let rank = index.map(|v| match entries.last() {
+                    Some(prev) if prev.index == Some(v) => prev.rank.unwrap_or(pos + 1),
+                    _ => pos + 1,
+                });
+                let (lo, hi) = groups[g].interval(&key);
+                entries.push(LeagueEntry {
+                    rank,
+                    group: g,
+                    index,
+                    ci_low: lo,
+                    ci_high: hi,
+                    n: groups[g].n(),
+                });
+            }
+            League {
+                construct: j,
+                entries,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holm_is_monotone_and_capped() {
+        let adj = holm(&[0.5, 0.001, 0.2, 0.9]);
+        // sorted: 0.001*4 = 0.004, 0.2*3 = 0.6, 0.5*2 = 1.0, 0.9*1 -> max(1.0, 0.9) = 1
+        assert!((adj[1] - 0.004).abs() < crate::tol::EXACT);
+        assert!((adj[2] - 0.6).abs() < crate::tol::EXACT);
+        assert!((adj[0] - 1.0).abs() < crate::tol::EXACT);
+        assert!((adj[3] - 1.0).abs() < crate::tol::EXACT);
+    }
+}

@@ -1,0 +1,606 @@
+//! Permutation machinery: pooled respondents, refits of permuted groups, the
+//! pairwise (Chin & Dibbern) and omnibus tests, and MICOM steps 2-3.
+
+use super::{targets, CompareOptions, GroupFit, Invariance, MicomConstruct, Target};
+use crate::analysis::analyze;
+use crate::bootstrap::quantile;
+use crate::data::Survey;
+use crate::error::{Error, Result};
+use crate::estimate::pls::{self, PlsFit};
+use crate::index;
+use crate::moments::Moments;
+use crate::spec::Model;
+use nalgebra::DMatrix;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Mixed into the seed of the permutation streams so that permutation r and bootstrap
+/// resample r of the same seed draw from different streams ("permute!" in ASCII).
+pub const PERMUTATION_SALT: u64 = 0x7065_726d_7574_6521;
+
+/// Slack when counting permuted statistics at least as extreme as the observed one,
+/// so that a permutation reproducing the observed split counts despite rounding.
+const TIE: f64 = crate::tol::EXACT;
+
+/// The random stream of permutation `r`: `ChaCha8Rng::seed_from_u64(seed ^
+/// PERMUTATION_SALT)` switched to stream `r`. It depends only on (seed, r).
+///
+/// ```
+/// use rand::RngExt;
+/// let mut a = csi::compare::permutation_rng(42, 7);
+/// let mut b = csi::compare::permutation_rng(42, 7);
+/// let x: u64 = a.random();
+/// assert_eq!(x, b.random::<u64>());
+/// ```
+pub fn permutation_rng(seed: u64, r: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ PERMUTATION_SALT);
+    rng.set_stream(r as u64);
+    rng
+}
+
+/// Fisher-Yates shuffle of `0..n` driven by `rng`.
+fn shuffled(n: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = rng.random_range(0..=i);
+        v.swap(i, j);
+    }
+    v
+}
+
+/// What every permutation run needs.
+pub(super) struct Context<'a> {
+    pub model: &'a Model,
+    pub survey: &'a Survey,
+    pub options: &'a CompareOptions,
+    pub tick: &'a (dyn Fn() + Sync),
+    pub cancel: &'a AtomicBool,
+}
+
+/// The respondents of some groups, one after the other, without the text columns.
+struct Pool {
+    survey: Survey,
+    /// Size of each group in the pool.
+    sizes: Vec<usize>,
+}
+
+impl Pool {
+    /// The rows each group's analysis used (listwise deletion drops the same
+    /// respondents whatever the labels), group after group.
+    fn new(survey: &Survey, groups: &[&GroupFit]) -> Pool {
+        let mut idx = Vec::new();
+        let mut sizes = Vec::new();
+        for g in groups {
+            sizes.push(g.analysis.data.kept.len());
+            idx.extend(g.analysis.data.kept.iter().map(|&i| g.rows[i]));
+        }
+        let p = survey.x.ncols();
+        let s = Survey {
+            file: survey.file.clone(),
+            items: survey.items.clone(),
+            x: DMatrix::from_fn(idx.len(), p, |i, j| survey.x[(idx[i], j)]),
+            rows: idx.iter().map(|&i| survey.rows[i]).collect(),
+            extra: BTreeMap::new(),
+            weights: survey
+                .weights
+                .as_ref()
+                .map(|w| idx.iter().map(|&i| w[i]).collect()),
+        };
+        Pool { survey: s, sizes }
+    }
+
+    fn n(&self) -> usize {
+        self.survey.n()
+    }
+}
+
+/// A refit of a subset: the PLS solution and its indices (`NaN` undefined).
+struct Refit {
+    fit: PlsFit,
+    index: Vec<f64>,
+}
+
+/// Refit the respondents `idx` (ascending) of a pool exactly as `analyze` would fit
+/// them on their own.
+fn refit(model: &Model, options: &CompareOptions, pool: &Survey, idx: &[usize]) -> Result<Refit> {
+    let sub = pool.select_rows(idx);
+    let (data, _) = sub.complete(options.fit.missing)?;
+    let m = Moments::from_data(&data.x, data.weights.as_deref())?;
+    let fit = pls::estimate(model, &m, &options.fit.pls)?;
+    if !fit.converged {
+        return Err(Error::Estimation(format!(
+            "not converged in {} iterations",
+            fit.iterations
+        )));
+    }
+    let index = index::indices(model, &fit)
+        .iter()
+        .map(|i| i.value.unwrap_or(f64::NAN))
+        .collect();
+    Ok(Refit { fit, index })
+}
+
+fn observed(g: &GroupFit) -> Refit {
+    Refit {
+        fit: g.analysis.fit.clone(),
+        index: g
+            .analysis
+            .indices
+            .iter()
+            .map(|i| i.value.unwrap_or(f64::NAN))
+            .collect(),
+    }
+}
+
+fn target_value(t: &Target, r: &Refit) -> f64 {
+    match *t {
+        Target::Index(j) => r.index[j],
+        Target::Path(a, b) => r.fit.paths[(a, b)],
+    }
+}
+
+fn classify(e: &Error) -> String {
+    let s = e.to_string();
+    if s.contains("zero variance") {
+        "an item has zero variance in a permuted group".into()
+    } else if s.contains("collinear") {
+        "singular matrix (perfectly collinear items or constructs)".into()
+    } else if s.contains("not converged") {
+        "PLS did not converge".into()
+    } else {
+        s
+    }
+}
+
+/// The pooled solution of a pair: treated indicator moments and standardized scores.
+struct PairPooled {
+    /// Treated indicator covariance of the pooled data (correlations when standardized).
+    r: DMatrix<f64>,
+    /// Pooled composite scores (n x q), weighted mean 0 and variance 1.
+    scores: DMatrix<f64>,
+    /// Sampling weights (1 without).
+    w: Vec<f64>,
+}
+
+impl PairPooled {
+    fn new(model: &Model, options: &CompareOptions, pool: &Pool) -> Result<PairPooled> {
+        let a = analyze(model, &pool.survey, &options.fit)?;
+        let t = &a.fit.treat_scale;
+        let p = model.n_items();
+        let r = DMatrix::from_fn(p, p, |i, j| a.moments.cov[(i, j)] / (t[i] * t[j]));
+        let n = a.data.x.nrows();
+        let q = model.n_constructs();
+        let mut scores = DMatrix::zeros(n, q);
+        for (j, c) in model.constructs.iter().enumerate() {
+            for i in 0..n {
+                scores[(i, j)] = c
+                    .items
+                    .iter()
+                    .map(|&k| a.fit.weights[k] * (a.data.x[(i, k)] - a.moments.means[k]) / t[k])
+                    .sum();
+            }
+        }
+        let w = a.data.weights.clone().unwrap_or_else(|| vec![1.0; n]);
+        Ok(PairPooled { r, scores, w })
+    }
+
+    /// MICOM step 2: `c = w_a' R w_b / sqrt(w_a' R w_a  w_b' R w_b)` over construct j's block.
+    fn c(&self, model: &Model, j: usize, wa: &[f64], wb: &[f64]) -> f64 {
+        let items = &model.constructs[j].items;
+        let quad = |u: &[f64], v: &[f64]| -> f64 {
+            items
+                .iter()
+                .map(|&i| {
+                    items
+                        .iter()
+                        .map(|&k| u[i] * self.r[(i, k)] * v[k])
+                        .sum::<f64>()
+                })
+                .sum()
+        };
+        quad(wa, wb) / (quad(wa, wa) * quad(wb, wb)).sqrt()
+    }
+
+    /// Weighted mean and population variance of construct j's scores over `idx`.
+    fn mean_var(&self, j: usize, idx: &[usize]) -> (f64, f64) {
+        let ws: f64 = idx.iter().map(|&i| self.w[i]).sum();
+        let m = idx
+            .iter()
+            .map(|&i| self.w[i] * self.scores[(i, j)])
+            .sum::<f64>()
+            / ws;
+        let v = idx
+            .iter()
+            .map(|&i| self.w[i] * (self.scores[(i, j)] - m).powi(2))
+            .sum::<f64>()
+            / ws;
+        (m, v)
+    }
+}
+
+/// The statistics of a split of a pair's pool: target differences, then per construct
+/// c, mean difference and log variance ratio.
+fn pair_vector(
+    model: &Model,
+    tg: &[Target],
+    pp: &PairPooled,
+    fa: &Refit,
+    fb: &Refit,
+    ia: &[usize],
+    ib: &[usize],
+) -> Vec<f64> {
+    let q = model.n_constructs();
+    let mut v = Vec::with_capacity(tg.len() + 3 * q);
+    v.extend(tg.iter().map(|t| target_value(t, fa) - target_value(t, fb)));
+    for j in 0..q {
+        v.push(pp.c(model, j, &fa.fit.weights, &fb.fit.weights));
+    }
+    let mv: Vec<((f64, f64), (f64, f64))> = (0..q)
+        .map(|j| (pp.mean_var(j, ia), pp.mean_var(j, ib)))
+        .collect();
+    v.extend(mv.iter().map(|(a, b)| a.0 - b.0));
+    v.extend(mv.iter().map(|(a, b)| a.1.ln() - b.1.ln()));
+    v
+}
+
+type Rep = std::result::Result<Vec<f64>, String>;
+
+/// Run `n_perm` permutations of the pool labels in parallel, collected in order.
+fn run(ctx: &Context, n: usize, f: &(dyn Fn(&[usize]) -> Rep + Sync)) -> Vec<Rep> {
+    (0..ctx.options.permutations)
+        .into_par_iter()
+        .map(|r| {
+            if ctx.cancel.load(Ordering::Relaxed) {
+                return Err("cancelled".into());
+            }
+            let mut rng = permutation_rng(ctx.options.seed, r);
+            let perm = shuffled(n, &mut rng);
+            let out = f(&perm);
+            (ctx.tick)();
+            out
+        })
+        .collect()
+}
+
+fn reasons(reps: &[Rep]) -> (usize, Vec<(String, usize)>) {
+    let mut m: BTreeMap<String, usize> = BTreeMap::new();
+    for r in reps {
+        if let Err(why) = r {
+            *m.entry(why.clone()).or_default() += 1;
+        }
+    }
+    (m.values().sum(), m.into_iter().collect())
+}
+
+/// Values of statistic `c` over the successful permutations (finite only).
+fn column(reps: &[Rep], c: usize) -> Vec<f64> {
+    reps.iter()
+        .filter_map(|r| r.as_ref().ok().and_then(|v| v.get(c).copied()))
+        .filter(|v| v.is_finite())
+        .collect()
+}
+
+/// Two-sided permutation p: `(1 + #{|d*| >= |d|}) / (N_ok + 1)`.
+fn p_two_sided(d: f64, vals: &[f64]) -> (f64, usize) {
+    if !d.is_finite() || vals.is_empty() {
+        return (f64::NAN, vals.len());
+    }
+    let ad = d.abs();
+    let k = vals
+        .iter()
+        .filter(|v| v.abs() >= ad - TIE * (1.0 + ad))
+        .count();
+    ((1.0 + k as f64) / (vals.len() as f64 + 1.0), vals.len())
+}
+
+/// What a pair's permutation run gives.
+pub(super) struct PairOut {
+    /// (p, permutations ok) per target.
+    pub p: Vec<(f64, usize)>,
+    pub micom: Vec<MicomConstruct>,
+    pub failed: usize,
+    pub reasons: Vec<(String, usize)>,
+}
+
+/// Permutation tests and MICOM of one pair.
+pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOut> {
+    let model = ctx.model;
+    let tg = targets(model);
+    let q = model.n_constructs();
+    let nt = tg.len();
+    let pool = Pool::new(ctx.survey, &[ga, gb]);
+    let n = pool.n();
+    let na = pool.sizes[0];
+    let pp = PairPooled::new(model, ctx.options, &pool)?;
+    let ia: Vec<usize> = (0..na).collect();
+    let ib: Vec<usize> = (na..n).collect();
+    let obs = pair_vector(model, &tg, &pp, &observed(ga), &observed(gb), &ia, &ib);
+    let split = |perm: &[usize]| -> Rep {
+        let mut in_a = vec![false; n];
+        for &i in &perm[..na] {
+            in_a[i] = true;
+        }
+        let ia: Vec<usize> = (0..n).filter(|&i| in_a[i]).collect();
+        let ib: Vec<usize> = (0..n).filter(|&i| !in_a[i]).collect();
+        let fa = refit(model, ctx.options, &pool.survey, &ia).map_err(|e| classify(&e))?;
+        let fb = refit(model, ctx.options, &pool.survey, &ib).map_err(|e| classify(&e))?;
+        Ok(pair_vector(model, &tg, &pp, &fa, &fb, &ia, &ib))
+    };
+    let reps = run(ctx, n, &split);
+    let (failed, why) = reasons(&reps);
+    let tested = ctx.options.permutations > 0;
+    let p = (0..nt)
+        .map(|c| {
+            if tested {
+                p_two_sided(obs[c], &column(&reps, c))
+            } else {
+                (f64::NAN, 0)
+            }
+        })
+        .collect();
+    let alpha = ctx.options.alpha();
+    let micom = (0..q)
+        .map(|j| {
+            let c = obs[nt + j];
+            let md = obs[nt + q + j];
+            let lv = obs[nt + 2 * q + j];
+            let mut m = MicomConstruct {
+                construct: j,
+                c,
+                c_quantile: f64::NAN,
+                c_p: f64::NAN,
+                compositional: None,
+                mean_diff: md,
+                mean_ci: (f64::NAN, f64::NAN),
+                mean_p: f64::NAN,
+                equal_means: None,
+                log_var_ratio: lv,
+                var_ci: (f64::NAN, f64::NAN),
+                var_p: f64::NAN,
+                equal_variances: None,
+                invariance: Invariance::NotTested,
+            };
+            if !tested {
+                return m;
+            }
+            let mut cs = column(&reps, nt + j);
+            cs.sort_by(|x, y| x.total_cmp(y));
+            if !cs.is_empty() && c.is_finite() {
+                m.c_quantile = quantile(&cs, alpha);
+                let k = cs.iter().filter(|v| **v <= c + TIE).count();
+                m.c_p = (1.0 + k as f64) / (cs.len() as f64 + 1.0);
+                m.compositional = Some(c >= m.c_quantile - TIE);
+            }
+            let interval = |col: usize, obs: f64| -> ((f64, f64), f64, Option<bool>) {
+                let mut v = column(&reps, col);
+                if v.is_empty() || !obs.is_finite() {
+                    return ((f64::NAN, f64::NAN), f64::NAN, None);
+                }
+                let (pv, _) = p_two_sided(obs, &v);
+                v.sort_by(|x, y| x.total_cmp(y));
+                let ci = (quantile(&v, alpha / 2.0), quantile(&v, 1.0 - alpha / 2.0));
+                (ci, pv, Some(obs >= ci.0 - TIE && obs <= ci.1 + TIE))
+            };
+            (m.mean_ci, m.mean_p, m.equal_means) = interval(nt + q + j, md);
+            (m.var_ci, m.var_p, m.equal_variances) = interval(nt + 2 * q + j, lv);
+            m.invariance = match (m.compositional, m.equal_means, m.equal_variances) {
+                (Some(false), _, _) => Invariance::None,
+                (Some(true), Some(true), Some(true)) => Invariance::Full,
+                (Some(true), _, _) => Invariance::Partial,
+                _ => Invariance::NotTested,
+            };
+            m
+        })
+        .collect();
+    Ok(PairOut {
+        p,
+        micom,
+        failed,
+        reasons: why,
+    })
+}
+
+/// What the omnibus run gives.
+pub(super) struct OmnibusOut {
+    /// Observed statistic per target.
+    pub statistic: Vec<f64>,
+    /// (p, permutations ok) per target.
+    pub p: Vec<(f64, usize)>,
+    pub failed: usize,
+    pub reasons: Vec<(String, usize)>,
+}
+
+/// `T = sum_g n_g (theta_g - theta_bar)^2 / sum_g n_g`, `theta_bar` the n-weighted mean.
+fn dispersion(theta: &[f64], n: &[usize]) -> f64 {
+    let nt: f64 = n.iter().map(|&v| v as f64).sum();
+    let mean = theta.iter().zip(n).map(|(t, &k)| t * k as f64).sum::<f64>() / nt;
+    theta
+        .iter()
+        .zip(n)
+        .map(|(t, &k)| k as f64 * (t - mean).powi(2))
+        .sum::<f64>()
+        / nt
+}
+
+/// The omnibus permutation test across all groups.
+pub(super) fn omnibus(ctx: &Context, groups: &[GroupFit]) -> Result<OmnibusOut> {
+    let model = ctx.model;
+    let tg = targets(model);
+    let refs: Vec<&GroupFit> = groups.iter().collect();
+    let pool = Pool::new(ctx.survey, &refs);
+    let n = pool.n();
+    let sizes = pool.sizes.clone();
+    let statistic: Vec<f64> = tg
+        .iter()
+        .map(|t| {
+            dispersion(
+                &groups.iter().map(|g| t.value(g)).collect::<Vec<_>>(),
+                &sizes,
+            )
+        })
+        .collect();
+    let split = |perm: &[usize]| -> Rep {
+        let mut label = vec![0usize; n];
+        let mut start = 0;
+        for (g, &s) in sizes.iter().enumerate() {
+            for &i in &perm[start..start + s] {
+                label[i] = g;
+            }
+            start += s;
+        }
+        let mut fits = Vec::with_capacity(sizes.len());
+        for g in 0..sizes.len() {
+            let idx: Vec<usize> = (0..n).filter(|&i| label[i] == g).collect();
+            fits.push(refit(model, ctx.options, &pool.survey, &idx).map_err(|e| classify(&e))?);
+        }
+        Ok(tg
+            .iter()
+            .map(|t| {
+                dispersion(
+                    &fits.iter().map(|f| target_value(t, f)).collect::<Vec<_>>(),
+                    &sizes,
+                )
+            })
+            .collect())
+    };
+    let reps = run(ctx, n, &split);
+    let (failed, why) = reasons(&reps);
+    let p = statistic
+        .iter()
+        .enumerate()
+        .map(|(c, &t)| {
+            let vals = column(&reps, c);
+            if !t.is_finite() || vals.is_empty() {
+                return (f64::NAN, vals.len());
+            }
+            let k = vals.iter().filter(|v| **v >= t - TIE * (1.0 + t)).count();
+            ((1.0 + k as f64) / (vals.len() as f64 + 1.0), vals.len())
+        })
+        .collect();
+    Ok(OmnibusOut {
+        statistic,
+        p,
+        failed,
+        reasons: why,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shuffle_is_a_permutation_and_seeded() {
+        let mut r1 = permutation_rng(5, 3);
+        let mut r2 = permutation_rng(5, 3);
+        let a = shuffled(50, &mut r1);
+        let b = shuffled(50, &mut r2);
+        assert_eq!(a, b);
+        let mut s = a.clone();
+        s.sort_unstable();
+        assert_eq!(s, (0..50).collect::<Vec<_>>());
+        let c = shuffled(50, &mut permutation_rng(5, 4));
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn two_sided_p_counts_ties_and_the_observed_split() {
+        let (p, ok) = p_two_sided(2.0, &[0.5, -2.0, 3.0, 1.0]);
+        assert_eq!(ok, 4);
+        assert!((p - 3.0 / 5.0).abs() < crate::tol::EXACT);
+    }
+
+    #[test]
+    fn dispersion_of_equal_values_is_zero() {
+        assert!(dispersion(&[3.0, 3.0, 3.0], &[10, 20, 30]).abs() < crate::tol::EXACT);
+        // two groups of 10 at 0 and 2: mean 1, T = (10 + 10) / 20 = 1
+        assert!((dispersion(&[0.0, 2.0], &[10, 10]) - 1.0).abs() < crate::tol::EXACT);
+    }
+}
+
+#[cfg(test)]
+mod identity {
+    use super::*;
+    use crate::compare::{compare, CompareOptions};
+    use crate::simulate::{to_scale, Measurement, Population};
+    use crate::spec::{ConstructSpec, Scale};
+
+    /// The refit of the observed split is the group's own analysis, bit for bit, with
+    /// missing answers (mean replacement within the group) and sampling weights: the
+    /// permutation distribution and the observed statistic come from one procedure.
+    #[test]
+    fn refit_of_the_observed_split_is_the_group_fit() {
+        let scale = Scale {
+            min: 1.0,
+            max: 10.0,
+        };
+        let model = Model::from_parts(
+            "t",
+            vec![
+                ConstructSpec::new("A", &["a1", "a2", "a3"]),
+                ConstructSpec::new("B", &["b1", "b2"]),
+            ],
+            &[("A", "B")],
+        )
+        .and_then(|m| m.with_scale(scale))
+        .unwrap();
+        let pop =
+            Population::new(&model, &[("A", "B", 0.5)], Measurement::CommonFactor(0.8)).unwrap();
+        let x = to_scale(
+            &model,
+            &pop.draw_continuous(&model, 90, 4).unwrap(),
+            scale,
+            6.0,
+            1.6,
+            &[],
+            &[],
+        );
+        let mut s = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
+        s.x[(5, 1)] = f64::NAN;
+        s.x[(50, 3)] = f64::NAN;
+        s.weights = Some((0..90).map(|i| 0.5 + (i % 4) as f64 * 0.25).collect());
+        s.extra.insert(
+            "g".into(),
+            (0..90)
+                .map(|i| Some(["x", "y"][i % 2].to_string()))
+                .collect(),
+        );
+        for missing in [
+            crate::data::MissingPolicy::Mean,
+            crate::data::MissingPolicy::Listwise,
+        ] {
+            let mut o = CompareOptions {
+                permutations: 0,
+                ..Default::default()
+            };
+            o.fit.missing = missing;
+            let c = compare(&model, &s, "g", None, &o).unwrap();
+            let pool = Pool::new(&s, &[&c.groups[0], &c.groups[1]]);
+            let na = pool.sizes[0];
+            let ia: Vec<usize> = (0..na).collect();
+            let ib: Vec<usize> = (na..pool.n()).collect();
+            for (g, idx) in [(&c.groups[0], ia), (&c.groups[1], ib)] {
+                let r = refit(&model, &o, &pool.survey, &idx).unwrap();
+                let obs = observed(g);
+                assert!(r
+                    .fit
+                    .weights
+                    .iter()
+                    .zip(&obs.fit.weights)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+                assert!(r
+                    .index
+                    .iter()
+                    .zip(&obs.index)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+                assert_eq!(
+                    r.fit.paths[(0, 1)].to_bits(),
+                    obs.fit.paths[(0, 1)].to_bits()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! The `csi-compare/v1` JSON document and the human-readable comparison report.
+//!
+//! # Example
+//! ```
+//! # use csi::compare::{compare, CompareOptions};
+//! # use csi::data::Survey;
+//! # use csi::simulate::{to_scale, Measurement, Population};
+//! # use csi::spec::{ConstructSpec, Model, Scale};
+//! # let scale = Scale { min: 1.0, max: 10.0 };
+//! # let model = Model::from_parts("toy",
+//! #     vec![ConstructSpec::new("QUAL", &["q1", "q2"]), ConstructSpec::new("SAT", &["s1", "s2"])],
+//! #     &[("QUAL", "SAT")])?.with_scale(scale)?;
+//! # let pop = Population::new(&model, &[("QUAL", "SAT", 0.6)], Measurement::CommonFactor(0.8))?;
+//! # let x = to_scale(&model, &pop.draw_continuous(&model, 120, 3)?, scale, 6.5, 1.5, &[], &[]);
+//! # let mut survey = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
+//! # survey.extra.insert("brand".into(), (0..120).map(|i| Some(["X", "Y"][i % 2].to_string())).collect());
+//! let c = compare(&model, &survey, "brand", None, &CompareOptions { permutations: 19, ..Default::default() })?;
+//! let doc = csi::compare::report::to_json(&c);
+//! assert_eq!(doc["schema"], "csi-compare/v1");
+//! assert_eq!(doc["groups"].as_array().map(|g| g.len()), Some(2));
+//! assert!(csi::compare::report::to_text(&c).contains("League"));
+//! # Ok::<(), csi::Error>(())
+//! ```
+
+use super::{Comparison, GroupFit, Invariance, Target, CONFIGURAL_NOTE};
+use crate::bootstrap;
+use crate::report::text::Table;
+use serde_json::{json, Map, Value};
+use std::fmt::Write;
+
+fn num(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        Value::Null
+    }
+}
+
+fn opt(x: Option<f64>) -> Value {
+    x.map(num).unwrap_or(Value::Null)
+}
+
+fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
+    let m = &c.model;
+    let a = &g.analysis;
+    let constructs: Vec<Value> = m
+        .constructs
+        .iter()
+        .enumerate()
+        .map(|(j, con)| {
+            let mut o = Map::new();
+            o.insert("name".into(), json!(con.name));
+            o.insert("index".into(), opt(g.index(j)));
+            let key = bootstrap::key_index(m, j);
+            let (lo, hi) = g.interval(&key);
+            o.insert("ci_low".into(), num(lo));
+            o.insert("ci_high".into(), num(hi));
+            if let Some(s) = g.bootstrap.as_ref().and_then(|b| b.stat(&key)) {
+                o.insert("se".into(), num(s.se));
+            }
+            o.insert("r2".into(), opt(a.fit.r2[j]));
+            if let Some(p) = &a.indices[j].problem {
+                o.insert("index_problem".into(), json!(p));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let paths: Vec<Value> = a
+        .fit
+        .path_stats
+        .iter()
+        .map(|s| {
+            let mut o = Map::new();
+            o.insert("from".into(), json!(m.constructs[s.from].name));
+            o.insert("to".into(), json!(m.constructs[s.to].name));
+            o.insert("estimate".into(), num(s.estimate));
+            let key = bootstrap::key_path(m, s.from, s.to);
+            let (lo, hi) = g.interval(&key);
+            o.insert("ci_low".into(), num(lo));
+            o.insert("ci_high".into(), num(hi));
+            if let Some(st) = g.bootstrap.as_ref().and_then(|b| b.stat(&key)) {
+                o.insert("se".into(), num(st.se));
+                o.insert("p".into(), num(st.p));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let mut o = Map::new();
+    if let Some(l) = label {
+        o.insert("group".into(), json!(l));
+    }
+    o.insert("n".into(), json!(g.n()));
+    o.insert("n_read".into(), json!(g.n_read));
+    o.insert("converged".into(), json!(a.fit.converged));
+    o.insert("iterations".into(), json!(a.fit.iterations));
+    o.insert("constructs".into(), Value::Array(constructs));
+    o.insert("paths".into(), Value::Array(paths));
+    if let Some(b) = &g.bootstrap {
+        o.insert("bootstrap_failed".into(), json!(b.failed));
+    }
+    o.insert("warnings".into(), json!(a.warnings));
+    Value::Object(o)
+}
+
+/// The `csi-compare/v1` document (contract: `csi compare --json`).
+pub fn to_json(c: &Comparison) -> Value {
+    let m = &c.model;
+    let gname = |g: usize| c.groups.get(g).map(|x| x.name.clone()).unwrap_or_default();
+    let s = &c.options.fit.pls;
+    let groups: Vec<Value> = c
+        .groups
+        .iter()
+        .map(|g| group_json(c, g, Some(&g.name)))
+        .collect();
+    let league: Vec<Value> = c
+        .league
+        .iter()
+        .map(|l| {
+            json!({
+                "construct": m.constructs[l.construct].name,
+                "label": m.construct_label(l.construct),
+                "entries": l.entries.iter().map(|e| json!({
+                    "rank": e.rank,
+                    "group": gname(e.group),
+                    "index": opt(e.index),
+                    "ci_low": num(e.ci_low),
+                    "ci_high": num(e.ci_high),
+                    "n": e.n,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let differences: Vec<Value> = c
+        .differences
+        .iter()
+        .map(|d| {
+            let mut o = Map::new();
+            o.insert("a".into(), json!(gname(d.a)));
+            o.insert("b".into(), json!(gname(d.b)));
+            o.insert("kind".into(), json!(d.target.kind()));
+            o.insert("name".into(), json!(d.name));
+            if let Target::Path(x, y) = d.target {
+                o.insert("from".into(), json!(m.constructs[x].name));
+                o.insert("to".into(), json!(m.constructs[y].name));
+            }
+            o.insert("difference".into(), num(d.difference));
+            o.insert("ci_low".into(), num(d.ci_low));
+            o.insert("ci_high".into(), num(d.ci_high));
+            o.insert("p".into(), num(d.p));
+            o.insert("p_adjusted".into(), num(d.p_adjusted));
+            o.insert("permutations_ok".into(), json!(d.permutations_ok));
+            Value::Object(o)
+        })
+        .collect();
+    let omnibus: Vec<Value> = c
+        .omnibus
+        .iter()
+        .map(|t| {
+            json!({
+                "kind": t.target.kind(),
+                "name": t.name,
+                "statistic": num(t.statistic),
+                "p": num(t.p),
+                "p_adjusted": num(t.p_adjusted),
+                "permutations_ok": t.permutations_ok,
+            })
+        })
+        .collect();
+    let micom: Vec<Value> = c
+        .micom
+        .iter()
+        .map(|mc| {
+            json!({
+                "a": gname(mc.a),
+                "b": gname(mc.b),
+                "configural": mc.configural,
+                "constructs": mc.constructs.iter().map(|x| json!({
+                    "name": m.constructs[x.construct].name,
+                    "c": num(x.c),
+                    "c_quantile": num(x.c_quantile),
+                    "c_p": num(x.c_p),
+                    "compositional": x.compositional,
+                    "mean_diff": num(x.mean_diff),
+                    "mean_ci_low": num(x.mean_ci.0),
+                    "mean_ci_high": num(x.mean_ci.1),
+                    "mean_p": num(x.mean_p),
+                    "equal_means": x.equal_means,
+                    "log_var_ratio": num(x.log_var_ratio),
+                    "var_ci_low": num(x.var_ci.0),
+                    "var_ci_high": num(x.var_ci.1),
+                    "var_p": num(x.var_p),
+                    "equal_variances": x.equal_variances,
+                    "invariance": x.invariance.as_str(),
+                    "verdict": x.invariance.verdict(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let boot = match &c.options.bootstrap {
+        Some(b) => json!({
+            "resamples": b.resamples,
+            "seed": b.seed,
+            "ci": b.ci.as_str(),
+            "level": b.level,
+            "sign_change": b.sign_change.as_str(),
+            "difference_ci": "percentile of paired replicate differences",
+        }),
+        None => Value::Null,
+    };
+    json!({
+        "schema": "csi-compare/v1",
+        "model": m.name,
+        "group_column": c.group_column,
+        "settings": {
+            "estimator": "pls",
+            "scheme": s.scheme.as_str(),
+            "indicators": s.indicators.as_str(),
+            "tolerance": s.tolerance,
+            "max_iter": s.max_iter,
+            "missing": c.options.fit.missing.as_str(),
+            "weighted": c.pooled.analysis.data.weights.is_some(),
+        },
+        "seed": c.options.seed,
+        "permutations": c.options.permutations,
+        "level": c.options.level,
+        "adjustment": "holm",
+        "bootstrap": boot,
+        "n_missing_group": c.missing_group.len(),
+        "n_not_requested": c.not_requested,
+        "excluded_groups": c.excluded.iter().map(|e| json!({"group": e.group, "n": e.n, "reason": e.reason})).collect::<Vec<_>>(),
+        "groups": groups,
+        "pooled": group_json(c, &c.pooled, None),
+        "league": league,
+        "differences": differences,
+        "omnibus": omnibus,
+        "micom": micom,
+        "micom_note": CONFIGURAL_NOTE,
+        "permutation_failures": c.permutation_runs.iter().map(|r| json!({
+            "groups": r.groups.iter().map(|&g| gname(g)).collect::<Vec<_>>(),
+            "requested": r.requested,
+            "failed": r.failed,
+            "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "warnings": c.warnings,
+    })
+}
+
+fn f1(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "-".into()
+    }
+}
+
+fn f3(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.3}")
+    } else {
+        "-".into()
+    }
+}
+
+fn pv(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.4}")
+    } else {
+        "-".into()
+    }
+}
+
+fn ci(lo: f64, hi: f64, f: fn(f64) -> String) -> String {
+    if lo.is_finite() && hi.is_finite() {
+        format!("[{}, {}]", f(lo), f(hi))
+    } else {
+        String::new()
+    }
+}
+
+fn stars(p: f64) -> &'static str {
+    if !p.is_finite() {
+        ""
+    } else if p < 0.001 {
+        "***"
+    } else if p < 0.01 {
+        "**"
+    } else if p < 0.05 {
+        "*"
+    } else {
+        ""
+    }
+}
+
+/// The human-readable report: league tables, differences, omnibus tests, MICOM.
+pub fn to_text(c: &Comparison) -> String {
+    let m = &c.model;
+    let o = &c.options;
+    let mut s = String::new();
+    let total: usize = c.groups.iter().map(|g| g.n()).sum();
+    let _ = writeln!(
+        s,
+        "csi compare: {} by '{}' ({} groups, n = {})",
+        m.name,
+        c.group_column,
+        c.groups.len(),
+        total
+    );
+    let _ = writeln!(
+        s,
+        "PLS-PM, {} scheme, {} indicators, missing: {}{}",
+        o.fit.pls.scheme.as_str(),
+        o.fit.pls.indicators.as_str(),
+        o.fit.missing.as_str(),
+        if c.pooled.analysis.data.weights.is_some() {
+            "; weighted"
+        } else {
+            ""
+        }
+    );
+    match &o.bootstrap {
+        Some(b) => {
+            let _ = writeln!(
+                s,
+                "bootstrap: {} resamples per group, seed {}, {} {:.0}% intervals",
+                b.resamples,
+                b.seed,
+                b.ci.as_str(),
+                b.level * 100.0
+            );
+        }
+        None => {
+            let _ = writeln!(s, "no bootstrap intervals (add --bootstrap 1000)");
+        }
+    }
+    if o.permutations > 0 {
+        let _ = writeln!(
+            s,
+            "permutation tests: {} permutations, seed {}",
+            o.permutations, o.seed
+        );
+    } else {
+        let _ = writeln!(s, "no permutation tests (--permutations 0)");
+    }
+    for e in &c.excluded {
+        let _ = writeln!(s, "not compared: '{}' (n = {}): {}", e.group, e.n, e.reason);
+    }
+    if !c.missing_group.is_empty() {
+        let _ = writeln!(
+            s,
+            "{} respondent(s) without a value in '{}' left out",
+            c.missing_group.len(),
+            c.group_column
+        );
+    }
+    let _ = writeln!(s);
+
+    let level = o.bootstrap.map(|b| b.level).unwrap_or(o.level);
+    let ci_head = format!("{:.0}% CI", level * 100.0);
+    let _ = writeln!(s, "League tables (0-100 index, best first)");
+    let mut t = Table::new(&["construct", "rank", "group", "index", &ci_head, "n"], 3);
+    for l in &c.league {
+        for (pos, e) in l.entries.iter().enumerate() {
+            t.row(vec![
+                if pos == 0 {
+                    m.constructs[l.construct].name.clone()
+                } else {
+                    String::new()
+                },
+                e.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
+                c.groups
+                    .get(e.group)
+                    .map(|g| g.name.clone())
+                    .unwrap_or_default(),
+                e.index.map(f1).unwrap_or_else(|| "undefined".into()),
+                ci(e.ci_low, e.ci_high, f1),
+                e.n.to_string(),
+            ]);
+        }
+        let pooled_key = bootstrap::key_index(m, l.construct);
+        let (lo, hi) = c.pooled.interval(&pooled_key);
+        t.row(vec![
+            String::new(),
+            String::new(),
+            "(pooled)".into(),
+            c.pooled
+                .index(l.construct)
+                .map(f1)
+                .unwrap_or_else(|| "undefined".into()),
+            ci(lo, hi, f1),
+            c.pooled.n().to_string(),
+        ]);
+    }
+    s.push_str(&t.render());
+    let _ = writeln!(s);
+
+    for (title, kind, fmt) in [
+        (
+            "Index differences (a - b)",
+            "index",
+            f1 as fn(f64) -> String,
+        ),
+        (
+            "Path coefficient differences (a - b)",
+            "path",
+            f3 as fn(f64) -> String,
+        ),
+    ] {
+        let _ = writeln!(s, "{title}");
+        let mut t = Table::new(
+            &[
+                "a",
+                "b",
+                "name",
+                "difference",
+                &ci_head,
+                "p",
+                "p (Holm)",
+                "",
+            ],
+            3,
+        );
+        for d in c.differences.iter().filter(|d| d.target.kind() == kind) {
+            t.row(vec![
+                c.groups[d.a].name.clone(),
+                c.groups[d.b].name.clone(),
+                d.name.clone(),
+                fmt(d.difference),
+                ci(d.ci_low, d.ci_high, fmt),
+                pv(d.p),
+                pv(d.p_adjusted),
+                stars(d.p).into(),
+            ]);
+        }
+        s.push_str(&t.render());
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(
+        s,
+        "p: permutation test (Chin & Dibbern); * < 0.05, ** < 0.01, *** < 0.001 unadjusted; p (Holm) adjusts across all {} differences",
+        c.differences.iter().filter(|d| d.p.is_finite()).count()
+    );
+    let _ = writeln!(s);
+
+    if !c.omnibus.is_empty() {
+        let _ = writeln!(
+            s,
+            "Omnibus tests across all {} groups (between-group dispersion)",
+            c.groups.len()
+        );
+        let mut t = Table::new(&["kind", "name", "statistic", "p", "p (Holm)", ""], 2);
+        for x in &c.omnibus {
+            t.row(vec![
+                x.target.kind().into(),
+                x.name.clone(),
+                format!("{:.4}", x.statistic),
+                pv(x.p),
+                pv(x.p_adjusted),
+                stars(x.p).into(),
+            ]);
+        }
+        s.push_str(&t.render());
+        let _ = writeln!(s);
+    }
+
+    let _ = writeln!(s, "Measurement invariance (MICOM)");
+    let _ = writeln!(s, "step 1: {CONFIGURAL_NOTE}");
+    let q_head = format!("c {:.0}% quantile", (1.0 - o.level) * 100.0);
+    let mut t = Table::new(
+        &[
+            "a",
+            "b",
+            "construct",
+            "c",
+            &q_head,
+            "mean diff",
+            "interval",
+            "log var ratio",
+            "interval",
+            "invariance",
+        ],
+        3,
+    );
+    for mc in &c.micom {
+        for x in &mc.constructs {
+            t.row(vec![
+                c.groups[mc.a].name.clone(),
+                c.groups[mc.b].name.clone(),
+                m.constructs[x.construct].name.clone(),
+                format!("{:.4}", x.c),
+                if x.c_quantile.is_finite() {
+                    format!("{:.4}", x.c_quantile)
+                } else {
+                    "-".into()
+                },
+                f3(x.mean_diff),
+                ci(x.mean_ci.0, x.mean_ci.1, f3),
+                f3(x.log_var_ratio),
+                ci(x.var_ci.0, x.var_ci.1, f3),
+                x.invariance.as_str().into(),
+            ]);
+        }
+    }
+    s.push_str(&t.render());
+    let _ = writeln!(s);
+    let _ = writeln!(s, "Verdicts");
+    for mc in &c.micom {
+        let count = |k: Invariance| mc.constructs.iter().filter(|x| x.invariance == k).count();
+        let none: Vec<&str> = mc
+            .constructs
+            .iter()
+            .filter(|x| x.invariance == Invariance::None)
+            .map(|x| m.constructs[x.construct].name.as_str())
+            .collect();
+        let head = format!("{} vs {}", c.groups[mc.a].name, c.groups[mc.b].name);
+        if count(Invariance::NotTested) == mc.constructs.len() {
+            let _ = writeln!(s, "- {head}: {}", Invariance::NotTested.verdict());
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "- {head}: {} full, {} partial, {} no invariance{}",
+            count(Invariance::Full),
+            count(Invariance::Partial),
+            count(Invariance::None),
+            if none.is_empty() {
+                ": every index may be compared".to_string()
+            } else {
+                format!(": do not compare the indices of {}", none.join(", "))
+            }
+        );
+    }
+    let _ = writeln!(s, "  full: {}", Invariance::Full.verdict());
+    let _ = writeln!(s, "  partial: {}", Invariance::Partial.verdict());
+    let _ = writeln!(s, "  none: {}", Invariance::None.verdict());
+    s
+}

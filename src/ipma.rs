@@ -1,0 +1,1441 @@
+//! Importance-performance map analysis (IPMA): which drivers of a target construct
+//! matter most and perform worst, i.e. where improvement pays first (the 「四分图」
+//! quadrant chart of Chinese CSI practice; Ringle & Sarstedt 2016).
+//!
+//! # Formulas
+//! Every construct j gets a 0-100 score built like its index ([`crate::index`]):
+//! ```text
+//! x*_k      = (x_k - a_k) / (b_k - a_k) * 100          item k rescaled to 0..100
+//! w~_k      normalised unstandardized weights (sum 1 per block), crate::index
+//! xi*_j     = sum_k w~_k x*_k                           0-100 construct score
+//! sd*_j     = sqrt(w~_j' Cov(x*) w~_j)                  its sd, from the moments
+//! B_ij      standardized path i -> j (PLS)
+//! B^u_ij    = B_ij * sd*_j / sd*_i * s_i * s_j          path between 0-100 scores
+//! T^u       = (I - B^u)^-1 - I                          unstandardized total effects
+//! ```
+//! `s_j = sign(sum_k u*_k)` is +1 unless the PLS score of j runs against its 0-100
+//! score (all weights negative); it keeps the conversion right in that case.
+//!
+//! * **Construct level**: importance of driver i for target t is `T^u_it` (one more
+//!   point on i's 0-100 score moves the target's 0-100 score by `T^u_it` points);
+//!   performance is i's 0-100 index.
+//! * **Indicator level**: importance of item k of construct i is `w~_k * T^u_it`;
+//!   performance is the item mean rescaled to 0-100, `mean(x*_k)`.
+//!
+//! Rows are the constructs with a directed path to the target (and their items).
+//! A construct whose index is undefined (a normalised weight not positive) is left
+//! out and listed in [`Ipma::excluded`]; an undefined target index is an error.
+//!
+//! # Quadrants
+//! Split lines sit at the mean importance and mean performance of the rows of one
+//! level ([`Split::Mean`], the SmartPLS practice), at the medians ([`Split::Median`],
+//! as seminrExtras' cIPMA) or at given values ([`Split::Value`], the same values for
+//! both levels). A value equal to a threshold counts as high.
+//!
+//! | importance | performance | quadrant | 中文 | action |
+//! |---|---|---|---|---|
+//! | high | low  | [`Quadrant::ConcentrateHere`] | 修补区 | raise first |
+//! | high | high | [`Quadrant::KeepUp`] | 优势区 | keep up |
+//! | low  | low  | [`Quadrant::LowPriority`] | 机会区 | low priority |
+//! | low  | high | [`Quadrant::PossibleOverkill`] | 维持区 | possible overkill |
+//!
+//! The action list ranks rows by quadrant in that order, then by importance
+//! (largest first). Names are Chinese when the model's labels contain CJK characters
+//! ([`Lang::of_model`]).
+//!
+//! # Bootstrap
+//! [`add_bootstrap`] draws the same resamples as [`crate::bootstrap::run`] (ChaCha8,
+//! stream = replicate number, so results are identical on any number of threads),
+//! re-estimates PLS on each (warm start from the full-sample weights), recomputes the
+//! IPMA and gives percentile intervals (R quantile type 7) and standard errors for
+//! every importance and performance. IPMA figures do not depend on the sign of a
+//! construct's scores (the rescaled score fixes the direction), so no sign correction
+//! is needed. A resample whose estimation fails, does not converge, or leaves a row
+//! undefined is counted as failed for that row.
+//!
+//! # Example
+//! ```
+//! use csi::analysis::{analyze, FitOptions};
+//! use csi::ipma::{ipma, Split, Quadrant};
+//! # use csi::data::Survey;
+//! # use csi::simulate::{Measurement, Population};
+//! # use csi::spec::{ConstructSpec, Model, Scale};
+//! # let model = Model::from_parts("toy",
+//! #     vec![ConstructSpec::new("CREW", &["c1", "c2"]), ConstructSpec::new("FOOD", &["f1", "f2"]),
+//! #          ConstructSpec::new("SAT", &["s1", "s2"])],
+//! #     &[("CREW", "SAT"), ("FOOD", "SAT")])?.with_scale(Scale { min: 1.0, max: 10.0 })?;
+//! # let pop = Population::new(&model, &[("CREW", "SAT", 0.6), ("FOOD", "SAT", 0.2)], Measurement::CommonFactor(0.8))?;
+//! # let z = pop.draw_continuous(&model, 400, 3)?;
+//! # let x = csi::simulate::to_scale(&model, &z, Scale { min: 1.0, max: 10.0 }, 7.0, 1.5, &[], &[]);
+//! # let survey = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
+//! let a = analyze(&model, &survey, &FitOptions::default())?;
+//! let sat = model.construct_index("SAT").unwrap();
+//! let map = ipma(&a, sat, Split::Mean)?;
+//! assert_eq!(map.constructs.len(), 2); // CREW and FOOD drive SAT
+//! let crew = &map.constructs[0];
+//! // importance: points of SAT's 0-100 score per point of CREW's 0-100 score
+//! assert!(crew.importance > map.constructs[1].importance);
+//! assert!(crew.performance > 0.0 && crew.performance < 100.0);
+//! // indicator importances of a construct add up to its importance (weights sum to 1)
+//! let sum: f64 = map.indicators.iter().filter(|r| r.construct == crew.construct).map(|r| r.importance).sum();
+//! assert!((sum - crew.importance).abs() < 1e-12);
+//! # Ok::<(), csi::Error>(())
+//! ```
+//!
+//! # References
+//! * Ringle, C. M., Sarstedt, M. (2016). Gain more insight from your PLS-SEM results:
+//!   the importance-performance map analysis. *Industrial Management & Data Systems*
+//!   116(9), 1865-1886.
+//! * Martilla, J. A., James, J. C. (1977). Importance-performance analysis. *Journal of
+//!   Marketing* 41(1), 77-79 (the quadrant names).
+
+use crate::analysis::Analysis;
+use crate::bootstrap::{BootstrapOptions, Hooks};
+use crate::error::{Error, Result};
+use crate::estimate::pls::{self, PlsFit};
+use crate::moments::Moments;
+use crate::report::text::Table;
+use crate::spec::Model;
+use nalgebra::DMatrix;
+use serde_json::{json, Map, Value};
+use std::fmt::Write;
+
+/// Which rows an IPMA reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Level {
+    /// Constructs only.
+    Constructs,
+    /// Indicators only.
+    Indicators,
+    /// Both (default).
+    #[default]
+    Both,
+}
+
+impl Level {
+    /// Flag spelling.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Level::Constructs => "constructs",
+            Level::Indicators => "indicators",
+            Level::Both => "both",
+        }
+    }
+    /// True when construct rows are reported.
+    pub fn constructs(&self) -> bool {
+        matches!(self, Level::Constructs | Level::Both)
+    }
+    /// True when indicator rows are reported.
+    pub fn indicators(&self) -> bool {
+        matches!(self, Level::Indicators | Level::Both)
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "constructs" | "construct" => Ok(Level::Constructs),
+            "indicators" | "indicator" | "items" => Ok(Level::Indicators),
+            "both" => Ok(Level::Both),
+            _ => Err(Error::setting(
+                "--level",
+                format!("expected constructs, indicators or both, got '{s}'"),
+            )),
+        }
+    }
+}
+
+/// Where the quadrant lines are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Split {
+    /// Mean importance and mean performance of the rows (default).
+    #[default]
+    Mean,
+    /// Median importance and median performance of the rows.
+    Median,
+    /// Fixed values (used at both levels).
+    Value {
+        /// Importance threshold.
+        importance: f64,
+        /// Performance threshold (0-100).
+        performance: f64,
+    },
+}
+
+impl Split {
+    /// Flag spelling (`mean`, `median` or `IMP,PERF`).
+    pub fn as_string(&self) -> String {
+        match self {
+            Split::Mean => "mean".into(),
+            Split::Median => "median".into(),
+            Split::Value {
+                importance,
+                performance,
+            } => format!("{importance},{performance}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Split {
+    type Err = Error;
+    /// `mean`, `median` or `IMPORTANCE,PERFORMANCE`.
+    ///
+    /// ```
+    /// use csi::ipma::Split;
+    /// assert_eq!("median".parse::<Split>()?, Split::Median);
+    /// assert_eq!("0.1,70".parse::<Split>()?, Split::Value { importance: 0.1, performance: 70.0 });
+    /// assert!("0.1".parse::<Split>().is_err());
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "mean" => Ok(Split::Mean),
+            "median" => Ok(Split::Median),
+            other => {
+                let parts: Vec<&str> = other.split(',').map(str::trim).collect();
+                let bad = || {
+                    Error::setting(
+                        "--split",
+                        format!("expected mean, median or IMPORTANCE,PERFORMANCE (e.g. 0.1,70), got '{s}'"),
+                    )
+                };
+                if parts.len() != 2 {
+                    return Err(bad());
+                }
+                let importance: f64 = parts[0].parse().map_err(|_| bad())?;
+                let performance: f64 = parts[1].parse().map_err(|_| bad())?;
+                if !importance.is_finite() || !performance.is_finite() {
+                    return Err(bad());
+                }
+                Ok(Split::Value {
+                    importance,
+                    performance,
+                })
+            }
+        }
+    }
+}
+
+/// The language of names in outputs: Chinese when the model's labels contain CJK
+/// characters, English otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    English,
+    /// Chinese (simplified).
+    Chinese,
+}
+
+impl Lang {
+    /// The language of a model's labels (construct and item labels and names).
+    ///
+    /// ```
+    /// use csi::ipma::Lang;
+    /// use csi::spec::{Model, ConstructSpec};
+    /// let m = Model::from_parts("m", vec![ConstructSpec::new("A", &["a"]).label("形象"),
+    ///     ConstructSpec::new("B", &["b"])], &[("A", "B")])?;
+    /// assert_eq!(Lang::of_model(&m), Lang::Chinese);
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn of_model(model: &Model) -> Lang {
+        let cjk = model
+            .constructs
+            .iter()
+            .map(|c| c.label.as_deref().unwrap_or(&c.name))
+            .chain(
+                model
+                    .items
+                    .iter()
+                    .map(|i| i.label.as_deref().unwrap_or(&i.name)),
+            )
+            .any(has_cjk);
+        if cjk {
+            Lang::Chinese
+        } else {
+            Lang::English
+        }
+    }
+    /// `"zh"` or `"en"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Lang::English => "en",
+            Lang::Chinese => "zh",
+        }
+    }
+}
+
+/// True when `s` contains a CJK ideograph, kana, hangul or CJK punctuation.
+///
+/// ```
+/// assert!(csi::ipma::has_cjk("乘务员服务 (Cabin crew)"));
+/// assert!(!csi::ipma::has_cjk("Cabin crew"));
+/// ```
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(c as u32,
+            0x2E80..=0x303F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF |
+            0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFF00..=0xFF60 | 0x20000..=0x3FFFD)
+    })
+}
+
+/// The display part of a bilingual label: `"乘务员服务 (Cabin-crew service)"` gives
+/// `"乘务员服务"`; a label without CJK characters, or without a parenthesised part, is
+/// returned whole.
+///
+/// ```
+/// assert_eq!(csi::ipma::short_label("乘务员服务 (Cabin-crew service)"), "乘务员服务");
+/// assert_eq!(csi::ipma::short_label("Cabin crew (service)"), "Cabin crew (service)");
+/// ```
+pub fn short_label(label: &str) -> &str {
+    if !has_cjk(label) {
+        return label;
+    }
+    let cut = [" (", "(", "（"].iter().filter_map(|p| label.find(p)).min();
+    match cut {
+        Some(i) if i > 0 => label[..i].trim_end(),
+        _ => label,
+    }
+}
+
+/// A quadrant of the importance-performance map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Quadrant {
+    /// High importance, low performance: concentrate here (修补区).
+    ConcentrateHere,
+    /// High importance, high performance: keep up the good work (优势区).
+    KeepUp,
+    /// Low importance, low performance: low priority (机会区).
+    LowPriority,
+    /// Low importance, high performance: possible overkill (维持区).
+    PossibleOverkill,
+}
+
+impl Quadrant {
+    /// All quadrants in action order.
+    pub const ALL: [Quadrant; 4] = [
+        Quadrant::ConcentrateHere,
+        Quadrant::KeepUp,
+        Quadrant::LowPriority,
+        Quadrant::PossibleOverkill,
+    ];
+
+    /// Classify a point; a value equal to a threshold counts as high.
+    ///
+    /// ```
+    /// use csi::ipma::{Quadrant, Thresholds};
+    /// let t = Thresholds { importance: 0.2, performance: 70.0 };
+    /// assert_eq!(Quadrant::classify(0.3, 60.0, &t), Quadrant::ConcentrateHere);
+    /// assert_eq!(Quadrant::classify(0.3, 80.0, &t), Quadrant::KeepUp);
+    /// assert_eq!(Quadrant::classify(0.1, 60.0, &t), Quadrant::LowPriority);
+    /// assert_eq!(Quadrant::classify(0.1, 80.0, &t), Quadrant::PossibleOverkill);
+    /// ```
+    pub fn classify(importance: f64, performance: f64, t: &Thresholds) -> Quadrant {
+        let hi_imp = importance >= t.importance;
+        let hi_perf = performance >= t.performance;
+        match (hi_imp, hi_perf) {
+            (true, false) => Quadrant::ConcentrateHere,
+            (true, true) => Quadrant::KeepUp,
+            (false, false) => Quadrant::LowPriority,
+            (false, true) => Quadrant::PossibleOverkill,
+        }
+    }
+
+    /// Stable machine key (JSON `quadrant`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Quadrant::ConcentrateHere => "concentrate_here",
+            Quadrant::KeepUp => "keep_up",
+            Quadrant::LowPriority => "low_priority",
+            Quadrant::PossibleOverkill => "possible_overkill",
+        }
+    }
+
+    /// Display name.
+    pub fn name(&self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Quadrant::ConcentrateHere, Lang::Chinese) => "修补区",
+            (Quadrant::KeepUp, Lang::Chinese) => "优势区",
+            (Quadrant::LowPriority, Lang::Chinese) => "机会区",
+            (Quadrant::PossibleOverkill, Lang::Chinese) => "维持区",
+            (Quadrant::ConcentrateHere, Lang::English) => "concentrate here",
+            (Quadrant::KeepUp, Lang::English) => "keep up",
+            (Quadrant::LowPriority, Lang::English) => "low priority",
+            (Quadrant::PossibleOverkill, Lang::English) => "possible overkill",
+        }
+    }
+
+    /// What to do, as the action list says it.
+    pub fn advice(&self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Quadrant::ConcentrateHere, Lang::Chinese) => "优先提升",
+            (Quadrant::KeepUp, Lang::Chinese) => "继续保持",
+            (Quadrant::LowPriority, Lang::Chinese) => "暂缓改进",
+            (Quadrant::PossibleOverkill, Lang::Chinese) => "可能投入过度",
+            (Quadrant::ConcentrateHere, Lang::English) => "raise first",
+            (Quadrant::KeepUp, Lang::English) => "keep up",
+            (Quadrant::LowPriority, Lang::English) => "low priority",
+            (Quadrant::PossibleOverkill, Lang::English) => "possible overkill",
+        }
+    }
+
+    fn order(&self) -> usize {
+        match self {
+            Quadrant::ConcentrateHere => 0,
+            Quadrant::KeepUp => 1,
+            Quadrant::LowPriority => 2,
+            Quadrant::PossibleOverkill => 3,
+        }
+    }
+}
+
+/// Split values of one level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Importance threshold.
+    pub importance: f64,
+    /// Performance threshold (0-100).
+    pub performance: f64,
+}
+
+/// A bootstrap interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// Standard deviation of the successful replicates.
+    pub se: f64,
+    /// Lower percentile bound.
+    pub low: f64,
+    /// Upper percentile bound.
+    pub high: f64,
+    /// Replicates with a defined value.
+    pub n_ok: usize,
+}
+
+/// One construct of the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstructRow {
+    /// Construct index in the model.
+    pub construct: usize,
+    /// Unstandardized total effect on the target (0-100 scores).
+    pub importance: f64,
+    /// The construct's 0-100 index.
+    pub performance: f64,
+    /// Quadrant at the construct-level thresholds.
+    pub quadrant: Quadrant,
+    /// Bootstrap interval of the importance.
+    pub importance_ci: Option<Interval>,
+    /// Bootstrap interval of the performance.
+    pub performance_ci: Option<Interval>,
+}
+
+/// One indicator of the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorRow {
+    /// Item index in the model.
+    pub item: usize,
+    /// Its construct.
+    pub construct: usize,
+    /// Normalised weight `w~_k` on the 0-100 scale.
+    pub normalized_weight: f64,
+    /// `w~_k * T^u_(construct, target)`.
+    pub importance: f64,
+    /// Item mean rescaled to 0-100.
+    pub performance: f64,
+    /// Quadrant at the indicator-level thresholds.
+    pub quadrant: Quadrant,
+    /// Bootstrap interval of the importance.
+    pub importance_ci: Option<Interval>,
+    /// Bootstrap interval of the performance.
+    pub performance_ci: Option<Interval>,
+}
+
+/// What a row of the action list refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// A construct (index in the model).
+    Construct(usize),
+    /// An item (index in the model).
+    Indicator(usize),
+}
+
+/// One entry of the ranked action list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// 1-based rank.
+    pub rank: usize,
+    /// The construct or item.
+    pub subject: Subject,
+    /// Its quadrant.
+    pub quadrant: Quadrant,
+    /// Importance.
+    pub importance: f64,
+    /// Performance.
+    pub performance: f64,
+}
+
+/// How the IPMA intervals were obtained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IpmaBootstrap {
+    /// Resamples drawn.
+    pub resamples: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Confidence level.
+    pub level: f64,
+    /// Resamples whose estimation failed or did not converge.
+    pub failed: usize,
+    /// Failure reasons with counts, sorted by reason.
+    pub failure_reasons: Vec<(String, usize)>,
+}
+
+/// An importance-performance map.
+#[derive(Debug, Clone)]
+pub struct Ipma {
+    /// Target construct.
+    pub target: usize,
+    /// How the thresholds were chosen.
+    pub split: Split,
+    /// Language of names.
+    pub lang: Lang,
+    /// Construct rows (model order).
+    pub constructs: Vec<ConstructRow>,
+    /// Indicator rows (model item order).
+    pub indicators: Vec<IndicatorRow>,
+    /// Construct-level split (None without rows).
+    pub construct_thresholds: Option<Thresholds>,
+    /// Indicator-level split (None without rows).
+    pub indicator_thresholds: Option<Thresholds>,
+    /// sd of each construct's 0-100 score (`NaN` where no 0-100 score exists).
+    pub rescaled_sd: Vec<f64>,
+    /// Paths between 0-100 scores, `B^u[(from, to)]`.
+    pub unstd_paths: DMatrix<f64>,
+    /// Unstandardized total effects `T^u[(from, to)]`.
+    pub unstd_total: DMatrix<f64>,
+    /// Target's 0-100 index.
+    pub target_performance: f64,
+    /// Constructs upstream of the target that were left out, with the reason.
+    pub excluded: Vec<(usize, String)>,
+    /// Bootstrap summary, after [`add_bootstrap`].
+    pub bootstrap: Option<IpmaBootstrap>,
+}
+
+/// Resolve a target construct by name (or label), with a helpful error.
+///
+/// # Errors
+/// [`Error::Setting`] (`--target`) naming the constructs that exist, or saying that
+/// the construct has no incoming path.
+pub fn target_index(model: &Model, name: &str) -> Result<usize> {
+    let j = model
+        .construct_index(name)
+        .or_else(|| {
+            model
+                .constructs
+                .iter()
+                .position(|c| c.label.as_deref() == Some(name) || c.name.eq_ignore_ascii_case(name))
+        })
+        .ok_or_else(|| {
+            let names: Vec<&str> = model.constructs.iter().map(|c| c.name.as_str()).collect();
+            Error::setting(
+                "--target",
+                format!(
+                    "no construct '{name}' in model {} (constructs: {})",
+                    model.name,
+                    names.join(", ")
+                ),
+            )
+        })?;
+    if !model.is_endogenous(j) {
+        return Err(Error::setting(
+            "--target",
+            format!(
+                "'{}' has no incoming path, so nothing drives it; choose an endogenous construct",
+                model.constructs[j].name
+            ),
+        ));
+    }
+    Ok(j)
+}
+
+/// `upstream[i]`: a directed path leads from construct i to `target`.
+pub fn upstream(model: &Model, target: usize) -> Vec<bool> {
+    let q = model.n_constructs();
+    let mut up = vec![false; q];
+    let mut stack = vec![target];
+    while let Some(j) = stack.pop() {
+        for &i in model.predecessors(j) {
+            if !up[i] {
+                up[i] = true;
+                stack.push(i);
+            }
+        }
+    }
+    up
+}
+
+/// The IPMA of an analysis for construct `target`.
+///
+/// # Errors
+/// See [`ipma_fit`].
+pub fn ipma(a: &Analysis, target: usize, split: Split) -> Result<Ipma> {
+    ipma_fit(&a.model, &a.fit, &a.moments, target, split)
+}
+
+/// The IPMA from a PLS solution and the moments it was estimated from.
+///
+/// # Errors
+/// [`Error::Estimation`] when the target is not an endogenous construct, the model
+/// has no item scales, the moments do not match the model, or the target's 0-100
+/// index is undefined.
+pub fn ipma_fit(
+    model: &Model,
+    fit: &PlsFit,
+    moments: &Moments,
+    target: usize,
+    split: Split,
+) -> Result<Ipma> {
+    let q = model.n_constructs();
+    let p = model.n_items();
+    if target >= q || !model.is_endogenous(target) {
+        return Err(Error::Estimation(
+            "the IPMA target must be an endogenous construct".into(),
+        ));
+    }
+    if moments.p() != p || fit.weights.len() != p {
+        return Err(Error::Estimation(format!(
+            "moments have {} items, the model {}",
+            moments.p(),
+            p
+        )));
+    }
+    let scales = item_scales(model)?;
+    // normalised weights, validity, direction and sd of each 0-100 score
+    let mut wn: Vec<Vec<f64>> = Vec::with_capacity(q);
+    let mut problem: Vec<Option<String>> = Vec::with_capacity(q);
+    for j in 0..q {
+        match crate::index::normalized_weights(model, fit, j) {
+            Ok(w) => {
+                wn.push(w);
+                problem.push(None);
+            }
+            Err((w, msg)) => {
+                if w.len() != model.constructs[j].items.len() {
+                    return Err(Error::Estimation(msg));
+                }
+                wn.push(w);
+                problem.push(Some(msg));
+            }
+        }
+    }
+    if let Some(msg) = &problem[target] {
+        return Err(Error::Estimation(format!(
+            "the IPMA needs the target's 0-100 score: {msg}"
+        )));
+    }
+    let mut sd = vec![f64::NAN; q];
+    let mut dir = vec![1.0; q];
+    for (j, c) in model.constructs.iter().enumerate() {
+        let mut v = 0.0;
+        for (r, &k) in c.items.iter().enumerate() {
+            for (s, &l) in c.items.iter().enumerate() {
+                let ck = 100.0 / (scales[k].1 - scales[k].0);
+                let cl = 100.0 / (scales[l].1 - scales[l].0);
+                v += wn[j][r] * wn[j][s] * moments.cov[(k, l)] * ck * cl;
+            }
+        }
+        sd[j] = v.max(0.0).sqrt();
+        let u: f64 = c
+            .items
+            .iter()
+            .map(|&k| fit.weights[k] / fit.treat_scale[k] * (scales[k].1 - scales[k].0))
+            .sum();
+        dir[j] = if u < 0.0 { -1.0 } else { 1.0 };
+    }
+    let mut bu = DMatrix::zeros(q, q);
+    for &(i, j) in &model.paths {
+        let b = fit.paths[(i, j)];
+        let ratio = sd[j] / sd[i];
+        if !(ratio.is_finite() && ratio > 0.0) {
+            return Err(Error::Estimation(format!(
+                "the 0-100 score of '{}' or '{}' has no variance; the IPMA is undefined",
+                model.constructs[i].name, model.constructs[j].name
+            )));
+        }
+        bu[(i, j)] = b * ratio * dir[i] * dir[j];
+    }
+    let id = DMatrix::<f64>::identity(q, q);
+    let inv = (&id - &bu).try_inverse().ok_or_else(|| {
+        Error::Estimation("I - B is singular: the inner model is not recursive".into())
+    })?;
+    let total = inv - id;
+    let index = |j: usize| -> f64 {
+        model.constructs[j]
+            .items
+            .iter()
+            .enumerate()
+            .map(|(r, &k)| wn[j][r] * to_100(scales[k], fit.means[k]))
+            .sum()
+    };
+    let up = upstream(model, target);
+    let mut constructs = Vec::new();
+    let mut indicators = Vec::new();
+    let mut excluded = Vec::new();
+    for (j, c) in model.constructs.iter().enumerate() {
+        if !up[j] {
+            continue;
+        }
+        if let Some(msg) = &problem[j] {
+            excluded.push((j, msg.clone()));
+            continue;
+        }
+        let imp = total[(j, target)];
+        constructs.push(ConstructRow {
+            construct: j,
+            importance: imp,
+            performance: index(j),
+            quadrant: Quadrant::KeepUp,
+            importance_ci: None,
+            performance_ci: None,
+        });
+        for (r, &k) in c.items.iter().enumerate() {
+            indicators.push(IndicatorRow {
+                item: k,
+                construct: j,
+                normalized_weight: wn[j][r],
+                importance: wn[j][r] * imp,
+                performance: to_100(scales[k], fit.means[k]),
+                quadrant: Quadrant::KeepUp,
+                importance_ci: None,
+                performance_ci: None,
+            });
+        }
+    }
+    let construct_thresholds = thresholds(
+        split,
+        &constructs.iter().map(|r| r.importance).collect::<Vec<_>>(),
+        &constructs.iter().map(|r| r.performance).collect::<Vec<_>>(),
+    );
+    let indicator_thresholds = thresholds(
+        split,
+        &indicators.iter().map(|r| r.importance).collect::<Vec<_>>(),
+        &indicators.iter().map(|r| r.performance).collect::<Vec<_>>(),
+    );
+    if let Some(t) = &construct_thresholds {
+        for r in &mut constructs {
+            r.quadrant = Quadrant::classify(r.importance, r.performance, t);
+        }
+    }
+    if let Some(t) = &indicator_thresholds {
+        for r in &mut indicators {
+            r.quadrant = Quadrant::classify(r.importance, r.performance, t);
+        }
+    }
+    Ok(Ipma {
+        target,
+        split,
+        lang: Lang::of_model(model),
+        constructs,
+        indicators,
+        construct_thresholds,
+        indicator_thresholds,
+        rescaled_sd: sd,
+        unstd_paths: bu,
+        unstd_total: total,
+        target_performance: index(target),
+        excluded,
+        bootstrap: None,
+    })
+}
+
+fn to_100(s: (f64, f64), x: f64) -> f64 {
+    (x - s.0) / (s.1 - s.0) * 100.0
+}
+
+fn item_scales(model: &Model) -> Result<Vec<(f64, f64)>> {
+    (0..model.n_items())
+        .map(|k| {
+            model.item_scale(k).map(|s| (s.min, s.max)).ok_or_else(|| {
+                Error::Estimation(format!(
+                    "item '{}' has no scale: the IPMA needs 0-100 scores; declare [scale] min/max in the model (or --scale MIN,MAX for a lavaan model)",
+                    model.items[k].name
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Mean (Split::Mean) or median of values; `None` for no values.
+fn center(split: Split, v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    match split {
+        Split::Median => {
+            let mut s = v.to_vec();
+            s.sort_by(|a, b| a.total_cmp(b));
+            let n = s.len();
+            Some(if n % 2 == 1 {
+                s[n / 2]
+            } else {
+                0.5 * (s[n / 2 - 1] + s[n / 2])
+            })
+        }
+        _ => Some(v.iter().sum::<f64>() / v.len() as f64),
+    }
+}
+
+fn thresholds(split: Split, imp: &[f64], perf: &[f64]) -> Option<Thresholds> {
+    if imp.is_empty() {
+        return None;
+    }
+    match split {
+        Split::Value {
+            importance,
+            performance,
+        } => Some(Thresholds {
+            importance,
+            performance,
+        }),
+        _ => Some(Thresholds {
+            importance: center(split, imp)?,
+            performance: center(split, perf)?,
+        }),
+    }
+}
+
+impl Ipma {
+    /// The ranked action list of one level ([`Level::Both`] lists constructs first,
+    /// then indicators, each ranked on its own): quadrant order concentrate here,
+    /// keep up, low priority, possible overkill; within a quadrant, largest importance
+    /// first.
+    pub fn actions(&self, level: Level) -> Vec<Action> {
+        let mut out = Vec::new();
+        if level.constructs() {
+            let mut v: Vec<Action> = self
+                .constructs
+                .iter()
+                .map(|r| Action {
+                    rank: 0,
+                    subject: Subject::Construct(r.construct),
+                    quadrant: r.quadrant,
+                    importance: r.importance,
+                    performance: r.performance,
+                })
+                .collect();
+            rank(&mut v);
+            out.extend(v);
+        }
+        if level.indicators() {
+            let mut v: Vec<Action> = self
+                .indicators
+                .iter()
+                .map(|r| Action {
+                    rank: 0,
+                    subject: Subject::Indicator(r.item),
+                    quadrant: r.quadrant,
+                    importance: r.importance,
+                    performance: r.performance,
+                })
+                .collect();
+            rank(&mut v);
+            out.extend(v);
+        }
+        out
+    }
+
+    /// One action as a sentence, e.g. `raise first: cabin crew, importance 0.31,
+    /// performance 58` (Chinese: `优先提升：乘务员服务，重要性 0.31，绩效 58`).
+    pub fn action_text(&self, model: &Model, a: &Action) -> String {
+        let name = subject_label(model, a.subject);
+        match self.lang {
+            Lang::Chinese => format!(
+                "{}：{}，重要性 {}，绩效 {:.0}",
+                a.quadrant.advice(self.lang),
+                name,
+                fmt_imp(a.importance),
+                a.performance
+            ),
+            Lang::English => format!(
+                "{}: {}, importance {}, performance {:.0}",
+                a.quadrant.advice(self.lang),
+                name,
+                fmt_imp(a.importance),
+                a.performance
+            ),
+        }
+    }
+
+    /// The `csi-ipma/v1` JSON document.
+    pub fn to_json(&self, model: &Model, level: Level, n: usize) -> Value {
+        let cname = |j: usize| model.constructs[j].name.clone();
+        let add_ci = |o: &mut Map<String, Value>, what: &str, ci: &Option<Interval>| {
+            if let Some(c) = ci {
+                o.insert(format!("{what}_se"), num(c.se));
+                o.insert(format!("{what}_ci_low"), num(c.low));
+                o.insert(format!("{what}_ci_high"), num(c.high));
+            }
+        };
+        let constructs: Vec<Value> = if level.constructs() {
+            self.constructs
+                .iter()
+                .map(|r| {
+                    let mut o = Map::new();
+                    o.insert("name".into(), json!(cname(r.construct)));
+                    o.insert("label".into(), json!(model.construct_label(r.construct)));
+                    o.insert("importance".into(), num(r.importance));
+                    o.insert("performance".into(), num(r.performance));
+                    o.insert("quadrant".into(), json!(r.quadrant.key()));
+                    o.insert("quadrant_label".into(), json!(r.quadrant.name(self.lang)));
+                    add_ci(&mut o, "importance", &r.importance_ci);
+                    add_ci(&mut o, "performance", &r.performance_ci);
+                    Value::Object(o)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let indicators: Vec<Value> = if level.indicators() {
+            self.indicators
+                .iter()
+                .map(|r| {
+                    let mut o = Map::new();
+                    o.insert("name".into(), json!(model.items[r.item].name));
+                    o.insert("label".into(), json!(model.item_label(r.item)));
+                    o.insert("construct".into(), json!(cname(r.construct)));
+                    o.insert("normalized_weight".into(), num(r.normalized_weight));
+                    o.insert("importance".into(), num(r.importance));
+                    o.insert("performance".into(), num(r.performance));
+                    o.insert("quadrant".into(), json!(r.quadrant.key()));
+                    o.insert("quadrant_label".into(), json!(r.quadrant.name(self.lang)));
+                    add_ci(&mut o, "importance", &r.importance_ci);
+                    add_ci(&mut o, "performance", &r.performance_ci);
+                    Value::Object(o)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let th = |t: &Option<Thresholds>| match t {
+            Some(t) => json!({"importance": num(t.importance), "performance": num(t.performance)}),
+            None => Value::Null,
+        };
+        // `thresholds` of the contract: the construct level when reported, else the
+        // indicator level; both levels are also given by name.
+        let main = if level.constructs() {
+            &self.construct_thresholds
+        } else {
+            &self.indicator_thresholds
+        };
+        let mut thresholds = match main {
+            Some(t) => json!({"importance": num(t.importance), "performance": num(t.performance)}),
+            None => json!({"importance": null, "performance": null}),
+        };
+        if let Some(o) = thresholds.as_object_mut() {
+            o.insert("split".into(), json!(self.split.as_string()));
+            if level.constructs() {
+                o.insert("constructs".into(), th(&self.construct_thresholds));
+            }
+            if level.indicators() {
+                o.insert("indicators".into(), th(&self.indicator_thresholds));
+            }
+        }
+        let actions: Vec<Value> = self
+            .actions(level)
+            .iter()
+            .map(|a| {
+                let (kind, name) = match a.subject {
+                    Subject::Construct(j) => ("construct", cname(j)),
+                    Subject::Indicator(k) => ("indicator", model.items[k].name.clone()),
+                };
+                json!({
+                    "rank": a.rank,
+                    "level": kind,
+                    "name": name,
+                    "quadrant": a.quadrant.key(),
+                    "importance": num(a.importance),
+                    "performance": num(a.performance),
+                    "text": self.action_text(model, a),
+                })
+            })
+            .collect();
+        let mut doc = json!({
+            "schema": "csi-ipma/v1",
+            "model": model.name,
+            "n": n,
+            "target": cname(self.target),
+            "target_label": model.construct_label(self.target),
+            "target_performance": num(self.target_performance),
+            "level": level.as_str(),
+            "language": self.lang.code(),
+            "importance": "unstandardized total effect on the target, 0-100 scores",
+            "performance": "0-100 index (constructs) or item mean rescaled to 0-100 (indicators)",
+            "constructs": constructs,
+            "indicators": indicators,
+            "thresholds": thresholds,
+            "actions": actions,
+            "excluded": self.excluded.iter().map(|(j, why)| json!({"name": cname(*j), "reason": why})).collect::<Vec<_>>(),
+        });
+        if let (Some(b), Some(o)) = (&self.bootstrap, doc.as_object_mut()) {
+            o.insert(
+                "bootstrap".into(),
+                json!({
+                    "resamples": b.resamples,
+                    "seed": b.seed,
+                    "ci": "percentile",
+                    "level": b.level,
+                    "failed": b.failed,
+                    "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+                }),
+            );
+        }
+        doc
+    }
+
+    /// Human-readable tables: the map of each level and the action list.
+    pub fn to_text(&self, model: &Model, level: Level, n: usize) -> String {
+        let mut s = String::new();
+        let zh = self.lang == Lang::Chinese;
+        let _ = writeln!(
+            s,
+            "csi ipma: {} (n = {}), target {} {} (index {:.1})",
+            model.name,
+            n,
+            model.constructs[self.target].name,
+            model.construct_label(self.target),
+            self.target_performance
+        );
+        let _ = writeln!(
+            s,
+            "importance = points gained on the target's 0-100 score per point on the driver's 0-100 score (unstandardized total effect)"
+        );
+        let _ = writeln!(
+            s,
+            "performance = 0-100 index (constructs), item mean rescaled to 0-100 (indicators)"
+        );
+        if let Some(b) = &self.bootstrap {
+            let _ = writeln!(
+                s,
+                "bootstrap: {} resamples, seed {}, percentile {:.0}% intervals, {} failed",
+                b.resamples,
+                b.seed,
+                b.level * 100.0,
+                b.failed
+            );
+        }
+        let boot = self.bootstrap.is_some();
+        let ci = |c: &Option<Interval>, digits: usize| match c {
+            Some(c) if c.low.is_finite() => {
+                format!("[{:.*}, {:.*}]", digits, c.low, digits, c.high)
+            }
+            _ => String::new(),
+        };
+        if level.constructs() {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "{}",
+                if zh {
+                    "Constructs 构念"
+                } else {
+                    "Constructs"
+                }
+            );
+            let mut hdr = vec!["construct", "label", "importance"];
+            if boot {
+                hdr.push("CI");
+            }
+            hdr.push("performance");
+            if boot {
+                hdr.push("CI");
+            }
+            hdr.push("quadrant");
+            let mut t = Table::new(&hdr, 2);
+            for r in &self.constructs {
+                let mut row = vec![
+                    model.constructs[r.construct].name.clone(),
+                    model.construct_label(r.construct).to_string(),
+                    fmt_imp(r.importance),
+                ];
+                if boot {
+                    row.push(ci(&r.importance_ci, 3));
+                }
+                row.push(format!("{:.1}", r.performance));
+                if boot {
+                    row.push(ci(&r.performance_ci, 1));
+                }
+                row.push(r.quadrant.name(self.lang).to_string());
+                t.row(row);
+            }
+            s.push_str(&t.render());
+            if let Some(th) = &self.construct_thresholds {
+                let _ = writeln!(
+                    s,
+                    "split ({}): importance {}, performance {:.1}",
+                    self.split.as_string(),
+                    fmt_imp(th.importance),
+                    th.performance
+                );
+            }
+        }
+        if level.indicators() {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "{}",
+                if zh {
+                    "Indicators 指标"
+                } else {
+                    "Indicators"
+                }
+            );
+            let mut hdr = vec!["item", "label", "construct", "weight", "importance"];
+            if boot {
+                hdr.push("CI");
+            }
+            hdr.push("performance");
+            if boot {
+                hdr.push("CI");
+            }
+            hdr.push("quadrant");
+            let mut t = Table::new(&hdr, 3);
+            for r in &self.indicators {
+                let mut row = vec![
+                    model.items[r.item].name.clone(),
+                    model.item_label(r.item).to_string(),
+                    model.constructs[r.construct].name.clone(),
+                    format!("{:.3}", r.normalized_weight),
+                    fmt_imp(r.importance),
+                ];
+                if boot {
+                    row.push(ci(&r.importance_ci, 3));
+                }
+                row.push(format!("{:.1}", r.performance));
+                if boot {
+                    row.push(ci(&r.performance_ci, 1));
+                }
+                row.push(r.quadrant.name(self.lang).to_string());
+                t.row(row);
+            }
+            s.push_str(&t.render());
+            if let Some(th) = &self.indicator_thresholds {
+                let _ = writeln!(
+                    s,
+                    "split ({}): importance {}, performance {:.1}",
+                    self.split.as_string(),
+                    fmt_imp(th.importance),
+                    th.performance
+                );
+            }
+        }
+        for (j, why) in &self.excluded {
+            let _ = writeln!(s, "left out: {}: {why}", model.constructs[*j].name);
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{}",
+            if zh {
+                "Actions 改进优先顺序 (high importance, low performance first)"
+            } else {
+                "Actions (high importance, low performance first)"
+            }
+        );
+        let mut kind = None;
+        for a in self.actions(level) {
+            let k = matches!(a.subject, Subject::Construct(_));
+            if level == Level::Both && kind != Some(k) {
+                let _ = writeln!(s, "{}", if k { "constructs:" } else { "indicators:" });
+                kind = Some(k);
+            }
+            let _ = writeln!(s, "{:>3}. {}", a.rank, self.action_text(model, &a));
+        }
+        s
+    }
+}
+
+fn rank(v: &mut [Action]) {
+    v.sort_by(|a, b| {
+        a.quadrant
+            .order()
+            .cmp(&b.quadrant.order())
+            .then(b.importance.total_cmp(&a.importance))
+    });
+    for (i, a) in v.iter_mut().enumerate() {
+        a.rank = i + 1;
+    }
+}
+
+/// Display label of an action's subject (short form of bilingual labels).
+pub fn subject_label(model: &Model, s: Subject) -> String {
+    match s {
+        Subject::Construct(j) => short_label(model.construct_label(j)).to_string(),
+        Subject::Indicator(k) => short_label(model.item_label(k)).to_string(),
+    }
+}
+
+/// Importance with enough digits: 3 significant decimals below 1.
+pub fn fmt_imp(x: f64) -> String {
+    if !x.is_finite() {
+        "-".into()
+    } else if x.abs() >= 0.1 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn num(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        Value::Null
+    }
+}
+
+/// Add bootstrap intervals (percentile, at `opts.level`) to every row of `map`, by
+/// re-estimating the model on the resamples [`crate::bootstrap::run`] draws.
+///
+/// # Errors
+/// Invalid options; [`Error::Interrupted`] when cancelled through `hooks`.
+///
+/// # Example
+/// ```
+/// # use csi::analysis::{analyze, FitOptions};
+/// # use csi::data::Survey;
+/// # use csi::simulate::{Measurement, Population};
+/// # use csi::spec::{ConstructSpec, Model, Scale};
+/// use csi::ipma::{ipma, add_bootstrap, Split};
+/// use csi::bootstrap::BootstrapOptions;
+/// # let model = Model::from_parts("toy",
+/// #     vec![ConstructSpec::new("QUAL", &["q1", "q2"]), ConstructSpec::new("SAT", &["s1", "s2"])],
+/// #     &[("QUAL", "SAT")])?.with_scale(Scale { min: 1.0, max: 10.0 })?;
+/// # let pop = Population::new(&model, &[("QUAL", "SAT", 0.6)], Measurement::CommonFactor(0.8))?;
+/// # let z = pop.draw_continuous(&model, 300, 1)?;
+/// # let x = csi::simulate::to_scale(&model, &z, Scale { min: 1.0, max: 10.0 }, 7.0, 1.5, &[], &[]);
+/// # let survey = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
+/// let a = analyze(&model, &survey, &FitOptions::default())?;
+/// let mut map = ipma(&a, 1, Split::Mean)?;
+/// add_bootstrap(&mut map, &a, &BootstrapOptions { resamples: 100, ..Default::default() }, None)?;
+/// let row = &map.constructs[0];
+/// let ci = row.importance_ci.unwrap();
+/// assert!(ci.low < row.importance && row.importance < ci.high);
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn add_bootstrap(
+    map: &mut Ipma,
+    a: &Analysis,
+    opts: &BootstrapOptions,
+    hooks: Option<&Hooks>,
+) -> Result<()> {
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    opts.check()?;
+    let model = &a.model;
+    let x = &a.data.x;
+    let n = x.nrows();
+    let sw: Vec<f64> = a.data.weights.clone().unwrap_or_else(|| vec![1.0; n]);
+    let nc = map.constructs.len();
+    let ni = map.indicators.len();
+    let width = 2 * (nc + ni);
+    let target = map.target;
+    let split = map.split;
+    let crow: Vec<usize> = map.constructs.iter().map(|r| r.construct).collect();
+    let irow: Vec<usize> = map.indicators.iter().map(|r| r.item).collect();
+    let done = AtomicUsize::new(0);
+    let cancelled = AtomicBool::new(false);
+    type Rep = std::result::Result<Vec<f64>, String>;
+    let reps: Vec<Rep> = (0..opts.resamples)
+        .into_par_iter()
+        .map_init(
+            || vec![0.0f64; n],
+            |w, r| -> Rep {
+                if let Some(h) = hooks {
+                    if h.cancel.load(Ordering::Relaxed) {
+                        cancelled.store(true, Ordering::Relaxed);
+                        return Err("cancelled".into());
+                    }
+                }
+                // the same draw as crate::bootstrap::run
+                let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+                rng.set_stream(r as u64);
+                w.iter_mut().for_each(|v| *v = 0.0);
+                for _ in 0..n {
+                    let i = rng.random_range(0..n);
+                    w[i] += 1.0;
+                }
+                for (wi, s) in w.iter_mut().zip(&sw) {
+                    *wi *= s;
+                }
+                let out = replicate(
+                    model,
+                    x,
+                    w,
+                    &a.options.pls,
+                    &a.fit,
+                    target,
+                    split,
+                    &crow,
+                    &irow,
+                    width,
+                );
+                if let Some(h) = hooks {
+                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    (h.progress)(d);
+                }
+                out
+            },
+        )
+        .collect();
+    if cancelled.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted);
+    }
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(opts.resamples); width];
+    for rep in &reps {
+        match rep {
+            Ok(v) => {
+                for (c, val) in v.iter().enumerate() {
+                    if val.is_finite() {
+                        cols[c].push(*val);
+                    }
+                }
+            }
+            Err(why) => *reasons.entry(why.clone()).or_default() += 1,
+        }
+    }
+    let alpha = 1.0 - opts.level;
+    let interval = |c: usize| -> Option<Interval> {
+        let mut v = cols[c].clone();
+        if v.len() < 2 {
+            return None;
+        }
+        v.sort_by(|a, b| a.total_cmp(b));
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        let ss: f64 = v.iter().map(|x| (x - m) * (x - m)).sum();
+        Some(Interval {
+            se: (ss / (v.len() as f64 - 1.0)).sqrt(),
+            low: crate::bootstrap::quantile(&v, alpha / 2.0),
+            high: crate::bootstrap::quantile(&v, 1.0 - alpha / 2.0),
+            n_ok: v.len(),
+        })
+    };
+    for (r, row) in map.constructs.iter_mut().enumerate() {
+        row.importance_ci = interval(r);
+        row.performance_ci = interval(nc + r);
+    }
+    for (r, row) in map.indicators.iter_mut().enumerate() {
+        row.importance_ci = interval(2 * nc + r);
+        row.performance_ci = interval(2 * nc + ni + r);
+    }
+    map.bootstrap = Some(IpmaBootstrap {
+        resamples: opts.resamples,
+        seed: opts.seed,
+        level: opts.level,
+        failed: reasons.values().sum(),
+        failure_reasons: reasons.into_iter().collect(),
+    });
+    Ok(())
+}
+
+/// One resample: `[construct importances, construct performances, indicator
+/// importances, indicator performances]` in the rows' order (`NaN` where a row is
+/// undefined in this resample).
+#[allow(clippy::too_many_arguments)]
+fn replicate(
+    model: &Model,
+    x: &DMatrix<f64>,
+    w: &[f64],
+    settings: &pls::PlsSettings,
+    full: &PlsFit,
+    target: usize,
+    split: Split,
+    crow: &[usize],
+    irow: &[usize],
+    width: usize,
+) -> std::result::Result<Vec<f64>, String> {
+    let m = Moments::from_data(x, Some(w)).map_err(|e| e.to_string())?;
+    let fit = match pls::estimate_from(model, &m, settings, Some(&full.weights)) {
+        Ok(f) if f.converged => f,
+        Ok(f) => return Err(format!("not converged in {} iterations", f.iterations)),
+        Err(e) => {
+            let s = e.to_string();
+            return Err(if s.contains("zero variance") {
+                "an item has zero variance in the resample".into()
+            } else if s.contains("collinear") {
+                "singular matrix (perfectly collinear items or constructs)".into()
+            } else {
+                s
+            });
+        }
+    };
+    let map = ipma_fit(model, &fit, &m, target, split).map_err(|e| e.to_string())?;
+    let nc = crow.len();
+    let ni = irow.len();
+    let mut out = vec![f64::NAN; width];
+    for r in &map.constructs {
+        if let Some(pos) = crow.iter().position(|&j| j == r.construct) {
+            out[pos] = r.importance;
+            out[nc + pos] = r.performance;
+        }
+    }
+    for r in &map.indicators {
+        if let Some(pos) = irow.iter().position(|&k| k == r.item) {
+            out[2 * nc + pos] = r.importance;
+            out[2 * nc + ni + pos] = r.performance;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_even_count_is_mean_of_middle_two() {
+        assert_eq!(center(Split::Median, &[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(center(Split::Mean, &[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(center(Split::Median, &[5.0, 1.0, 3.0]), Some(3.0));
+    }
+
+    #[test]
+    fn actions_rank_concentrate_first_then_by_importance() {
+        let mut v = vec![
+            Action {
+                rank: 0,
+                subject: Subject::Construct(0),
+                quadrant: Quadrant::KeepUp,
+                importance: 0.5,
+                performance: 80.0,
+            },
+            Action {
+                rank: 0,
+                subject: Subject::Construct(1),
+                quadrant: Quadrant::ConcentrateHere,
+                importance: 0.2,
+                performance: 50.0,
+            },
+            Action {
+                rank: 0,
+                subject: Subject::Construct(2),
+                quadrant: Quadrant::ConcentrateHere,
+                importance: 0.3,
+                performance: 60.0,
+            },
+        ];
+        rank(&mut v);
+        let order: Vec<Subject> = v.iter().map(|a| a.subject).collect();
+        assert_eq!(
+            order,
+            vec![
+                Subject::Construct(2),
+                Subject::Construct(1),
+                Subject::Construct(0)
+            ]
+        );
+        assert_eq!(v[2].rank, 3);
+    }
+}

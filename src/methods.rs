@@ -1,0 +1,1485 @@
+//! The source documents' satisfaction evaluation methods, side by side with the SEM
+//! (PLS) index on the same data; the ratio C = b/a; Dick & Basu loyalty segments.
+//!
+//! The seed documents name five methods (「简单方法、双重评价法、双重评价改进法、
+//! 线性回归统计分析法、结构方程模型」) without defining them; csi computes them as
+//! follows. *Drivers* are the constructs with a directed path to the target construct
+//! (e.g. the eight service dimensions that drive SAT); their items are the
+//! *attributes*; every rating is first rescaled to 0-100 with its theoretical scale,
+//! `x* = (x - min) / (max - min) * 100`.
+//!
+//! | method | 中文 | score | driver importance |
+//! |---|---|---|---|
+//! | simple | 简单方法 | mean of the target's own items (the satisfaction questions), equal weights | none (performance only) |
+//! | dual evaluation | 双重评价法 | `sum_k I_k S_k / sum_k I_k`: attribute satisfaction `S_k` weighted by stated importance `I_k` | mean stated importance of the driver's items |
+//! | improved dual evaluation | 双重评价改进法 | `sum_j w_j P_j`: driver performances weighted by regression weights | `w_j = max(b_j, 0) / sum max(b, 0)` |
+//! | linear regression | 线性回归分析法 | none (R²) | standardized coefficients `beta_j = b_j sd_j / sd_y` |
+//! | SEM (PLS) | 结构方程模型 | the target's 0-100 index | IPMA importance (unstandardized total effect) |
+//!
+//! * `I_k`, `S_k`: means over respondents of the stated importance (the column the
+//!   model declares with `[item.X] importance = "COL"`) and of the rescaled rating;
+//!   only attributes with a declared importance column enter dual evaluation.
+//! * `b_j`: coefficients of the OLS regression (with intercept) of the overall-
+//!   satisfaction item (`[methods] overall = "ITEM"`) on the driver scores, a driver's
+//!   score being the plain mean of its rescaled items; `P_j` the mean driver score.
+//!   A negative `b_j` (a suppressor in collinear data) gets weight 0 in the improved
+//!   dual evaluation.
+//!
+//! The methods agree about a driver when its importance ranks (1 = most important) in
+//! the methods that rank drivers differ by at most one place; Spearman's rank
+//! correlation summarises each pair of methods.
+//!
+//! # C = b/a
+//! For each perception item with a declared expectation column
+//! (`[item.X] expectation = "COL"`): `C_k = mean(b_k) / mean(a_k)` (perceived over
+//! expected, raw scale, respondents who answered both); overall
+//! `C = sum_k mean(b_k) / sum_k mean(a_k)`; per respondent
+//! `C_i = sum_k b_ik / sum_k a_ik` for the share in each band. Bands of the source
+//! (004:791): `C < 1` dissatisfied (不满意), `C ≈ 1` fairly satisfied (比较满意/一般),
+//! `C > 1` very satisfied (很满意); "≈ 1" is `|C - 1| <= 0.05` ([`SATISFIED_BAND`]).
+//!
+//! # Dick & Basu loyalty segments
+//! A respondent's attitudinal score is the mean of the declared attitudinal items
+//! rescaled to 0-100 (answered items only), likewise behavioural; *high* means above
+//! the scale midpoint, i.e. above 50 on the 0-100 scale (on 1-10: 6 or more).
+//! loyal = high attitude and high behaviour (Ⅰ 忠诚), latent = high attitude, low
+//! behaviour (Ⅱ 潜在忠诚), spurious = low attitude, high behaviour (Ⅲ 虚假忠诚), no
+//! loyalty = both low (Ⅳ 不忠诚). Shares use the sampling weights when the survey has
+//! them; respondents with no answer on an axis are counted as unclassified.
+//!
+//! # Example
+//! ```
+//! use csi::methods::{dual_evaluation, Band};
+//! // importance 9 and 3, satisfaction 80 and 40: (9*80 + 3*40) / 12 = 70
+//! assert!((dual_evaluation(&[9.0, 3.0], &[80.0, 40.0]).unwrap() - 70.0).abs() < 1e-12);
+//! assert_eq!(Band::classify(0.97), Band::Satisfied);
+//! ```
+
+// Negated comparisons (`!(x > 0.0)`) are deliberate: NaN must fail them.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use crate::analysis::Analysis;
+use crate::data::Survey;
+use crate::error::{Error, Location, Result};
+use crate::ipma::{self, short_label, Lang};
+use crate::report::text::Table;
+use crate::spec::Model;
+use nalgebra::{DMatrix, DVector};
+use serde_json::{json, Value};
+use std::fmt::Write;
+
+/// Half-width of the "C about 1" band: `|C - 1| <= 0.05` reads as satisfied.
+pub const SATISFIED_BAND: f64 = 0.05;
+
+/// A result that a model or data set may not support, with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome<T> {
+    /// Computed.
+    Done(T),
+    /// Not computed, and why (e.g. "declare importance columns").
+    NotAvailable(String),
+}
+
+impl<T> Outcome<T> {
+    /// The value, if computed.
+    pub fn done(&self) -> Option<&T> {
+        match self {
+            Outcome::Done(t) => Some(t),
+            Outcome::NotAvailable(_) => None,
+        }
+    }
+}
+
+/// Plain mean (the simple method's score of already rescaled means).
+///
+/// ```
+/// // items rescaled to 0-100 with means 60, 70, 80: simple score 70
+/// assert!((csi::methods::simple_score(&[60.0, 70.0, 80.0]) - 70.0).abs() < 1e-12);
+/// ```
+pub fn simple_score(means_100: &[f64]) -> f64 {
+    if means_100.is_empty() {
+        return f64::NAN;
+    }
+    means_100.iter().sum::<f64>() / means_100.len() as f64
+}
+
+/// Dual evaluation: `sum_k I_k S_k / sum_k I_k`.
+///
+/// # Errors
+/// Different lengths, no attributes, a negative or non-finite importance, or
+/// importances summing to zero.
+pub fn dual_evaluation(
+    importance: &[f64],
+    satisfaction_100: &[f64],
+) -> std::result::Result<f64, String> {
+    if importance.len() != satisfaction_100.len() || importance.is_empty() {
+        return Err("needs one importance per attribute".into());
+    }
+    if importance.iter().any(|v| !v.is_finite() || *v < 0.0) {
+        return Err("a stated importance is negative or missing".into());
+    }
+    let total: f64 = importance.iter().sum();
+    if !(total > 0.0) {
+        return Err("the stated importances sum to zero".into());
+    }
+    Ok(importance
+        .iter()
+        .zip(satisfaction_100)
+        .map(|(i, s)| i * s)
+        .sum::<f64>()
+        / total)
+}
+
+/// An OLS regression with intercept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ols {
+    /// Intercept.
+    pub intercept: f64,
+    /// Unstandardized coefficients, one per predictor.
+    pub coef: Vec<f64>,
+    /// Standardized coefficients `b_j sd_j / sd_y`.
+    pub beta: Vec<f64>,
+    /// R².
+    pub r2: f64,
+    /// Respondents used.
+    pub n: usize,
+}
+
+/// OLS of `y` on the columns of `x` with an intercept, optionally weighted. Rows with
+/// a non-finite value are left out.
+///
+/// # Errors
+/// Too few rows (fewer than predictors + 2), no variance in `y`, or collinear
+/// predictors.
+pub fn ols(
+    y: &[f64],
+    x: &DMatrix<f64>,
+    weights: Option<&[f64]>,
+) -> std::result::Result<Ols, String> {
+    let p = x.ncols();
+    let rows: Vec<usize> = (0..y.len().min(x.nrows()))
+        .filter(|&i| {
+            y[i].is_finite()
+                && x.row(i).iter().all(|v| v.is_finite())
+                && weights.is_none_or(|w| w[i] > 0.0)
+        })
+        .collect();
+    let n = rows.len();
+    if n < p + 2 {
+        return Err(format!("{n} complete respondents for {p} predictors"));
+    }
+    let w = |i: usize| weights.map(|w| w[i]).unwrap_or(1.0);
+    let ws: f64 = rows.iter().map(|&i| w(i)).sum();
+    let my = rows.iter().map(|&i| w(i) * y[i]).sum::<f64>() / ws;
+    let mx: Vec<f64> = (0..p)
+        .map(|j| rows.iter().map(|&i| w(i) * x[(i, j)]).sum::<f64>() / ws)
+        .collect();
+    let mut sxx = DMatrix::<f64>::zeros(p, p);
+    let mut sxy = DVector::<f64>::zeros(p);
+    let mut syy = 0.0;
+    for &i in &rows {
+        let dy = y[i] - my;
+        syy += w(i) * dy * dy;
+        for a in 0..p {
+            let da = x[(i, a)] - mx[a];
+            sxy[a] += w(i) * da * dy;
+            for b in 0..p {
+                sxx[(a, b)] += w(i) * da * (x[(i, b)] - mx[b]);
+            }
+        }
+    }
+    if !(syy > 0.0) {
+        return Err("the overall-satisfaction item has no variance".into());
+    }
+    let chol = sxx
+        .clone()
+        .cholesky()
+        .ok_or("the driver scores are perfectly collinear")?;
+    let b = chol.solve(&sxy);
+    if b.iter().any(|v| !v.is_finite()) {
+        return Err("the driver scores are perfectly collinear".into());
+    }
+    let r2 = b.dot(&sxy) / syy;
+    let beta = (0..p).map(|j| b[j] * (sxx[(j, j)] / syy).sqrt()).collect();
+    let intercept = my - (0..p).map(|j| b[j] * mx[j]).sum::<f64>();
+    Ok(Ols {
+        intercept,
+        coef: b.iter().copied().collect(),
+        beta,
+        r2,
+        n,
+    })
+}
+
+/// Improved dual evaluation weights: `max(b_j, 0) / sum_m max(b_m, 0)`.
+///
+/// # Errors
+/// When no coefficient is positive.
+pub fn improved_weights(coef: &[f64]) -> std::result::Result<Vec<f64>, String> {
+    let pos: Vec<f64> = coef
+        .iter()
+        .map(|b| if b.is_finite() { b.max(0.0) } else { 0.0 })
+        .collect();
+    let total: f64 = pos.iter().sum();
+    if !(total > 0.0) {
+        return Err("no driver has a positive regression coefficient".into());
+    }
+    Ok(pos.iter().map(|v| v / total).collect())
+}
+
+/// Reading of a satisfaction ratio C = b/a.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// C < 1 - [`SATISFIED_BAND`]: expectations not met (不满意).
+    Dissatisfied,
+    /// |C - 1| <= [`SATISFIED_BAND`]: expectations met (比较满意/一般).
+    Satisfied,
+    /// C > 1 + [`SATISFIED_BAND`]: expectations exceeded (很满意).
+    VerySatisfied,
+}
+
+impl Band {
+    /// The band of a ratio.
+    ///
+    /// ```
+    /// use csi::methods::Band;
+    /// assert_eq!(Band::classify(0.94), Band::Dissatisfied);
+    /// assert_eq!(Band::classify(1.05), Band::Satisfied);
+    /// assert_eq!(Band::classify(1.06), Band::VerySatisfied);
+    /// ```
+    pub fn classify(c: f64) -> Band {
+        if c < 1.0 - SATISFIED_BAND {
+            Band::Dissatisfied
+        } else if c > 1.0 + SATISFIED_BAND {
+            Band::VerySatisfied
+        } else {
+            Band::Satisfied
+        }
+    }
+    /// Machine key.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Band::Dissatisfied => "dissatisfied",
+            Band::Satisfied => "satisfied",
+            Band::VerySatisfied => "very_satisfied",
+        }
+    }
+    /// Display name.
+    pub fn name(&self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Band::Dissatisfied, Lang::Chinese) => "不满意",
+            (Band::Satisfied, Lang::Chinese) => "比较满意",
+            (Band::VerySatisfied, Lang::Chinese) => "很满意",
+            (Band::Dissatisfied, Lang::English) => "dissatisfied",
+            (Band::Satisfied, Lang::English) => "satisfied",
+            (Band::VerySatisfied, Lang::English) => "very satisfied",
+        }
+    }
+}
+
+/// C = b/a of one attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatioRow {
+    /// Perception item (model item name).
+    pub perceived: String,
+    /// Expectation column.
+    pub expected: String,
+    /// Mean perception (raw scale).
+    pub b: f64,
+    /// Mean expectation (raw scale).
+    pub a: f64,
+    /// b / a.
+    pub c: f64,
+    /// Respondents who answered both.
+    pub n: usize,
+}
+
+/// The C = b/a section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatioReport {
+    /// Per attribute.
+    pub rows: Vec<RatioRow>,
+    /// `sum b / sum a`.
+    pub overall: f64,
+    /// Shares of respondents by band of their own `C_i` (dissatisfied, satisfied,
+    /// very satisfied).
+    pub shares: [f64; 3],
+    /// Respondents with a defined `C_i`.
+    pub n: usize,
+}
+
+/// C = b/a from paired perception (`b`) and expectation (`a`) values, one vector per
+/// attribute (`NaN` = missing), with optional respondent weights.
+///
+/// # Errors
+/// When an attribute has no respondent with both answers or a non-positive mean
+/// expectation.
+///
+/// ```
+/// // two attributes, two respondents:
+/// // b = [[8, 6], [9, 7]] (attribute x respondent), a = [[10, 6], [9, 7]]
+/// // C_1 = 7 / 8 = 0.875, C_2 = 8 / 8 = 1, overall (7 + 8) / (8 + 8) = 0.9375
+/// // respondent 1: (8 + 9) / (10 + 9) = 0.895 (dissatisfied), respondent 2: 13 / 13 = 1
+/// let r = csi::methods::satisfaction_ratio(
+///     &[("q1", "e1", vec![8.0, 6.0], vec![10.0, 6.0]), ("q2", "e2", vec![9.0, 7.0], vec![9.0, 7.0])], None).unwrap();
+/// assert!((r.rows[0].c - 0.875).abs() < 1e-12);
+/// assert!((r.overall - 0.9375).abs() < 1e-12);
+/// assert_eq!(r.shares, [0.5, 0.5, 0.0]);
+/// ```
+#[allow(clippy::type_complexity)]
+pub fn satisfaction_ratio(
+    pairs: &[(&str, &str, Vec<f64>, Vec<f64>)],
+    weights: Option<&[f64]>,
+) -> std::result::Result<RatioReport, String> {
+    if pairs.is_empty() {
+        return Err("no perception/expectation pairs".into());
+    }
+    let n = pairs[0].2.len();
+    let w = |i: usize| weights.map(|w| w[i]).unwrap_or(1.0);
+    let mut rows = Vec::new();
+    for (pname, ename, b, a) in pairs {
+        let mut sb = 0.0;
+        let mut sa = 0.0;
+        let mut sw = 0.0;
+        let mut cnt = 0;
+        for i in 0..n.min(b.len()).min(a.len()) {
+            if b[i].is_finite() && a[i].is_finite() {
+                sb += w(i) * b[i];
+                sa += w(i) * a[i];
+                sw += w(i);
+                cnt += 1;
+            }
+        }
+        if cnt == 0 || !(sw > 0.0) {
+            return Err(format!(
+                "no respondent answered both '{pname}' and '{ename}'"
+            ));
+        }
+        let (mb, ma) = (sb / sw, sa / sw);
+        if !(ma > 0.0) {
+            return Err(format!(
+                "the mean expectation '{ename}' is {ma}: C = b/a is undefined"
+            ));
+        }
+        rows.push(RatioRow {
+            perceived: pname.to_string(),
+            expected: ename.to_string(),
+            b: mb,
+            a: ma,
+            c: mb / ma,
+            n: cnt,
+        });
+    }
+    let overall = rows.iter().map(|r| r.b).sum::<f64>() / rows.iter().map(|r| r.a).sum::<f64>();
+    let mut shares = [0.0; 3];
+    let mut total = 0.0;
+    let mut count = 0;
+    for i in 0..n {
+        let (mut sb, mut sa) = (0.0, 0.0);
+        let mut any = false;
+        for (_, _, b, a) in pairs {
+            if let (Some(bv), Some(av)) = (b.get(i), a.get(i)) {
+                if bv.is_finite() && av.is_finite() {
+                    sb += bv;
+                    sa += av;
+                    any = true;
+                }
+            }
+        }
+        if any && sa > 0.0 {
+            let k = match Band::classify(sb / sa) {
+                Band::Dissatisfied => 0,
+                Band::Satisfied => 1,
+                Band::VerySatisfied => 2,
+            };
+            shares[k] += w(i);
+            total += w(i);
+            count += 1;
+        }
+    }
+    if total > 0.0 {
+        for s in &mut shares {
+            *s /= total;
+        }
+    }
+    Ok(RatioReport {
+        rows,
+        overall,
+        shares,
+        n: count,
+    })
+}
+
+/// A Dick & Basu loyalty class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoyaltyClass {
+    /// High attitude, high repeat behaviour (Ⅰ).
+    Loyal,
+    /// High attitude, low behaviour (Ⅱ).
+    Latent,
+    /// Low attitude, high behaviour (Ⅲ), e.g. held by switching costs.
+    Spurious,
+    /// Both low (Ⅳ).
+    NoLoyalty,
+}
+
+impl LoyaltyClass {
+    /// The four classes in report order.
+    pub const ALL: [LoyaltyClass; 4] = [
+        LoyaltyClass::Loyal,
+        LoyaltyClass::Latent,
+        LoyaltyClass::Spurious,
+        LoyaltyClass::NoLoyalty,
+    ];
+    /// Class of a respondent with high / low attitude and behaviour.
+    pub fn of(high_attitude: bool, high_behaviour: bool) -> LoyaltyClass {
+        match (high_attitude, high_behaviour) {
+            (true, true) => LoyaltyClass::Loyal,
+            (true, false) => LoyaltyClass::Latent,
+            (false, true) => LoyaltyClass::Spurious,
+            (false, false) => LoyaltyClass::NoLoyalty,
+        }
+    }
+    /// Machine key.
+    pub fn key(&self) -> &'static str {
+        match self {
+            LoyaltyClass::Loyal => "loyal",
+            LoyaltyClass::Latent => "latent",
+            LoyaltyClass::Spurious => "spurious",
+            LoyaltyClass::NoLoyalty => "no_loyalty",
+        }
+    }
+    /// Display name.
+    pub fn name(&self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (LoyaltyClass::Loyal, Lang::Chinese) => "Ⅰ 忠诚",
+            (LoyaltyClass::Latent, Lang::Chinese) => "Ⅱ 潜在忠诚",
+            (LoyaltyClass::Spurious, Lang::Chinese) => "Ⅲ 虚假忠诚",
+            (LoyaltyClass::NoLoyalty, Lang::Chinese) => "Ⅳ 不忠诚",
+            (LoyaltyClass::Loyal, Lang::English) => "loyal",
+            (LoyaltyClass::Latent, Lang::English) => "latent loyalty",
+            (LoyaltyClass::Spurious, Lang::English) => "spurious loyalty",
+            (LoyaltyClass::NoLoyalty, Lang::English) => "no loyalty",
+        }
+    }
+}
+
+/// Dick & Basu segment counts and shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segments {
+    /// Respondents per class, in [`LoyaltyClass::ALL`] order.
+    pub counts: [usize; 4],
+    /// Weighted shares per class (sum 1 over classified respondents).
+    pub shares: [f64; 4],
+    /// Respondents without an answer on an axis.
+    pub unclassified: usize,
+    /// The 0-100 threshold above which a score is high (50: the scale midpoint).
+    pub threshold: f64,
+}
+
+/// Classify respondents from 0-100 attitudinal and behavioural scores (`NaN` =
+/// unanswered); high = strictly above `threshold`.
+///
+/// ```
+/// use csi::methods::dick_basu;
+/// // scores on 0-100; high = above 50
+/// // r1 (80, 90) loyal, r2 (70, 20) latent, r3 (30, 60) spurious, r4 (10, 50) none
+/// // (50 is not above the midpoint), r5 (NaN, 40) unclassified
+/// let s = dick_basu(&[80.0, 70.0, 30.0, 10.0, f64::NAN], &[90.0, 20.0, 60.0, 50.0, 40.0], 50.0, None);
+/// assert_eq!(s.counts, [1, 1, 1, 1]);
+/// assert_eq!(s.shares, [0.25, 0.25, 0.25, 0.25]);
+/// assert_eq!(s.unclassified, 1);
+/// ```
+pub fn dick_basu(
+    attitude: &[f64],
+    behaviour: &[f64],
+    threshold: f64,
+    weights: Option<&[f64]>,
+) -> Segments {
+    let mut counts = [0usize; 4];
+    let mut shares = [0.0; 4];
+    let mut unclassified = 0;
+    let mut total = 0.0;
+    for i in 0..attitude.len().min(behaviour.len()) {
+        let (a, b) = (attitude[i], behaviour[i]);
+        if !a.is_finite() || !b.is_finite() {
+            unclassified += 1;
+            continue;
+        }
+        let c = LoyaltyClass::of(a > threshold, b > threshold);
+        let k = LoyaltyClass::ALL.iter().position(|x| *x == c).unwrap_or(3);
+        let w = weights.map(|w| w[i]).unwrap_or(1.0);
+        counts[k] += 1;
+        shares[k] += w;
+        total += w;
+    }
+    if total > 0.0 {
+        for s in &mut shares {
+            *s /= total;
+        }
+    }
+    Segments {
+        counts,
+        shares,
+        unclassified,
+        threshold,
+    }
+}
+
+/// Spearman's rank correlation (average ranks for ties); `NaN` with fewer than 2
+/// pairs or a constant ranking.
+///
+/// ```
+/// let r = csi::methods::spearman(&[1.0, 2.0, 3.0], &[10.0, 30.0, 20.0]);
+/// // ranks (1,2,3) vs (1,3,2): d² = 0+1+1, rho = 1 - 6*2/(3*8) = 0.5
+/// assert!((r - 0.5).abs() < 1e-12);
+/// ```
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    if n < 2 {
+        return f64::NAN;
+    }
+    let ra = ranks(&a[..n]);
+    let rb = ranks(&b[..n]);
+    let ma = ra.iter().sum::<f64>() / n as f64;
+    let mb = rb.iter().sum::<f64>() / n as f64;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        sab += (ra[i] - ma) * (rb[i] - mb);
+        saa += (ra[i] - ma).powi(2);
+        sbb += (rb[i] - mb).powi(2);
+    }
+    sab / (saa * sbb).sqrt()
+}
+
+/// Ascending ranks (1 = smallest), ties get the average rank.
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&x, &y| v[x].total_cmp(&v[y]));
+    let mut r = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Importance ranks, 1 = largest; `None` stays `None`.
+fn importance_ranks(v: &[Option<f64>]) -> Vec<Option<usize>> {
+    v.iter()
+        .map(|x| x.map(|x| 1 + v.iter().flatten().filter(|y| **y > x).count()))
+        .collect()
+}
+
+/// The methods that rank drivers by importance, in table order.
+pub const RANKING_METHODS: [&str; 4] = ["dual", "improved_dual", "regression", "sem"];
+
+/// One driver in the comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverRow {
+    /// Construct index.
+    pub construct: usize,
+    /// Simple method: mean of the driver's rescaled item means.
+    pub simple_performance: f64,
+    /// SEM: the driver's 0-100 index.
+    pub sem_performance: Option<f64>,
+    /// Importance per method in [`RANKING_METHODS`] order (dual: mean stated importance;
+    /// improved dual: weight; regression: beta; SEM: IPMA importance).
+    pub importance: [Option<f64>; 4],
+    /// Ranks (1 = most important) per method.
+    pub ranks: [Option<usize>; 4],
+}
+
+impl DriverRow {
+    /// True when the available ranks differ by at most one place.
+    pub fn agree(&self) -> bool {
+        let r: Vec<usize> = self.ranks.iter().flatten().copied().collect();
+        match (r.iter().min(), r.iter().max()) {
+            (Some(a), Some(b)) => b - a <= 1,
+            _ => true,
+        }
+    }
+}
+
+/// Dual evaluation result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dual {
+    /// Score (0-100).
+    pub score: f64,
+    /// Attributes with a stated importance (item indices).
+    pub items: Vec<usize>,
+    /// Their mean stated importance.
+    pub importance: Vec<f64>,
+}
+
+/// Regression-based results (improved dual evaluation and linear regression).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegressionResult {
+    /// The overall-satisfaction item.
+    pub overall: String,
+    /// OLS of the overall item (raw scale) on the driver scores (0-100).
+    pub ols: Ols,
+    /// Improved dual weights (drivers order).
+    pub weights: Outcome<Vec<f64>>,
+    /// Improved dual score (0-100).
+    pub improved_score: Outcome<f64>,
+}
+
+/// Everything `csi methods` reports.
+#[derive(Debug, Clone)]
+pub struct MethodsReport {
+    /// Target construct.
+    pub target: usize,
+    /// Language of names.
+    pub lang: Lang,
+    /// Respondents.
+    pub n: usize,
+    /// Simple method score: mean of the target's rescaled items.
+    pub simple: f64,
+    /// Dual evaluation.
+    pub dual: Outcome<Dual>,
+    /// Improved dual evaluation and regression.
+    pub regression: Outcome<RegressionResult>,
+    /// SEM index of the target.
+    pub sem: Option<f64>,
+    /// Drivers.
+    pub drivers: Vec<DriverRow>,
+    /// Spearman correlations of the importance rankings: (method a, method b, rho).
+    pub spearman: Vec<(&'static str, &'static str, f64)>,
+    /// C = b/a.
+    pub ratio: Outcome<RatioReport>,
+    /// Dick & Basu segments.
+    pub loyalty: Outcome<Segments>,
+    /// Notes (e.g. how SEM importance was obtained).
+    pub notes: Vec<String>,
+}
+
+/// Default target of the methods: the construct holding the overall item, else a
+/// construct named SAT / Satisfaction (any case), else the construct whose label
+/// contains 满意.
+pub fn default_target(model: &Model) -> Option<usize> {
+    if let Some(k) = model
+        .extras
+        .overall
+        .as_deref()
+        .and_then(|o| model.item_index(o))
+    {
+        let j = model.items[k].construct;
+        if model.is_endogenous(j) {
+            return Some(j);
+        }
+    }
+    model
+        .constructs
+        .iter()
+        .position(|c| {
+            c.name.eq_ignore_ascii_case("sat") || c.name.eq_ignore_ascii_case("satisfaction")
+        })
+        .or_else(|| {
+            model
+                .constructs
+                .iter()
+                .position(|c| c.label.as_deref().is_some_and(|l| l.contains("满意")))
+        })
+        .filter(|&j| model.is_endogenous(j))
+}
+
+/// Values of a column for the analysed respondents: a model item from the complete
+/// data, otherwise a text column of the survey parsed as numbers (`NaN` = missing).
+fn column(
+    model: &Model,
+    survey: &Survey,
+    a: &Analysis,
+    name: &str,
+    what: &str,
+) -> Result<Vec<f64>> {
+    if let Some(k) = model.item_index(name) {
+        return Ok(a.data.x.column(k).iter().copied().collect());
+    }
+    let col = survey.extra.get(name).ok_or_else(|| {
+        Error::data(
+            Location {
+                file: survey.file.clone(),
+                column: Some(name.into()),
+                ..Default::default()
+            },
+            format!("the model declares this column ({what}) but the data have no such column"),
+        )
+    })?;
+    a.data
+        .kept
+        .iter()
+        .map(|&i| {
+            let cell = col.get(i).cloned().flatten();
+            let t = cell.as_deref().map(str::trim).unwrap_or("");
+            if t.is_empty() || model.missing_codes.iter().any(|m| m.trim() == t) {
+                return Ok(f64::NAN);
+            }
+            match t.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(Error::data(
+                    Location {
+                        file: survey.file.clone(),
+                        row: survey.rows.get(i).copied(),
+                        column: Some(name.into()),
+                        value: Some(t.to_string()),
+                    },
+                    format!("{what}: not a number (fix the cell or declare it in the model's missing list)"),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Observed (not imputed) values of model item `k` for the analysed respondents,
+/// rescaled to 0-100.
+fn observed_100(
+    model: &Model,
+    survey: &Survey,
+    a: &Analysis,
+    name: &str,
+    what: &str,
+) -> Result<Vec<f64>> {
+    let scale = model
+        .item_index(name)
+        .and_then(|k| model.item_scale(k))
+        .or(model.scale)
+        .ok_or_else(|| {
+            Error::Estimation(format!(
+                "{what} '{name}' has no scale; declare [scale] min/max in the model (or --scale MIN,MAX for a lavaan model)"
+            ))
+        })?;
+    let raw: Vec<f64> = match model.item_index(name) {
+        Some(k) => a
+            .data
+            .kept
+            .iter()
+            .map(|&i| survey.x.get((i, k)).copied().unwrap_or(f64::NAN))
+            .collect(),
+        None => column(model, survey, a, name, what)?,
+    };
+    Ok(raw
+        .iter()
+        .map(|v| {
+            if v.is_finite() {
+                scale.to_100(*v)
+            } else {
+                f64::NAN
+            }
+        })
+        .collect())
+}
+
+fn wmean(v: &[f64], w: Option<&[f64]>) -> f64 {
+    let (mut s, mut t) = (0.0, 0.0);
+    for (i, x) in v.iter().enumerate() {
+        if x.is_finite() {
+            let wi = w.map(|w| w[i]).unwrap_or(1.0);
+            s += wi * x;
+            t += wi;
+        }
+    }
+    if t > 0.0 {
+        s / t
+    } else {
+        f64::NAN
+    }
+}
+
+/// Run every method on an analysis of `survey` (the survey supplies the columns the
+/// model declares outside its items: stated importance, expectations).
+///
+/// # Errors
+/// [`Error::Estimation`] when the model has no item scales; [`Error::Data`] when a
+/// declared column is absent or holds text that is not a number or a missing code.
+pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsReport> {
+    let model = &a.model;
+    let lang = Lang::of_model(model);
+    let x = &a.data.x;
+    let w = a.data.weights.as_deref();
+    let n = x.nrows();
+    let scales: Vec<crate::spec::Scale> = (0..model.n_items())
+        .map(|k| {
+            model.item_scale(k).ok_or_else(|| {
+                Error::Estimation(format!(
+                    "item '{}' has no scale: the methods need 0-100 scores; declare [scale] min/max in the model (or --scale MIN,MAX for a lavaan model)",
+                    model.items[k].name
+                ))
+            })
+        })
+        .collect::<Result<_>>()?;
+    let item_mean_100: Vec<f64> = (0..model.n_items())
+        .map(|k| scales[k].to_100(wmean(&x.column(k).iter().copied().collect::<Vec<_>>(), w)))
+        .collect();
+    let simple = simple_score(
+        &model.constructs[target]
+            .items
+            .iter()
+            .map(|&k| item_mean_100[k])
+            .collect::<Vec<_>>(),
+    );
+    let up = ipma::upstream(model, target);
+    let drivers: Vec<usize> = (0..model.n_constructs()).filter(|&j| up[j]).collect();
+    let mut notes = Vec::new();
+
+    // dual evaluation
+    let dual = {
+        let mut items = Vec::new();
+        let mut imp = Vec::new();
+        for &j in &drivers {
+            for &k in &model.constructs[j].items {
+                if let Some(col) = model.extras.importance.get(&model.items[k].name) {
+                    let v = column(
+                        model,
+                        survey,
+                        a,
+                        col,
+                        &format!("importance of '{}'", model.items[k].name),
+                    )?;
+                    items.push(k);
+                    imp.push(wmean(&v, w));
+                }
+            }
+        }
+        if items.is_empty() {
+            Outcome::NotAvailable(
+                "no stated importance: declare a column per attribute with [item.X] importance = \"COLUMN\"".into(),
+            )
+        } else {
+            let sat: Vec<f64> = items.iter().map(|&k| item_mean_100[k]).collect();
+            match dual_evaluation(&imp, &sat) {
+                Ok(score) => Outcome::Done(Dual {
+                    score,
+                    items,
+                    importance: imp,
+                }),
+                Err(e) => Outcome::NotAvailable(e),
+            }
+        }
+    };
+
+    // driver scores and the regression of the overall item
+    let dscore = DMatrix::from_fn(n, drivers.len(), |i, d| {
+        let items = &model.constructs[drivers[d]].items;
+        items
+            .iter()
+            .map(|&k| scales[k].to_100(x[(i, k)]))
+            .sum::<f64>()
+            / items.len() as f64
+    });
+    let perf: Vec<f64> = (0..drivers.len())
+        .map(|d| wmean(&dscore.column(d).iter().copied().collect::<Vec<_>>(), w))
+        .collect();
+    let regression = match model.extras.overall.as_deref() {
+        None => Outcome::NotAvailable(
+            "no overall-satisfaction item: declare [methods] overall = \"ITEM\"".into(),
+        ),
+        Some(_) if drivers.is_empty() => Outcome::NotAvailable("the target has no drivers".into()),
+        Some(o) => {
+            let y = column(model, survey, a, o, "overall-satisfaction item")?;
+            match ols(&y, &dscore, w) {
+                Ok(fit) => {
+                    let weights = match improved_weights(&fit.coef) {
+                        Ok(v) => Outcome::Done(v),
+                        Err(e) => Outcome::NotAvailable(e),
+                    };
+                    let improved_score = match &weights {
+                        Outcome::Done(v) => {
+                            Outcome::Done(v.iter().zip(&perf).map(|(a, b)| a * b).sum())
+                        }
+                        Outcome::NotAvailable(e) => Outcome::NotAvailable(e.clone()),
+                    };
+                    if fit.coef.iter().any(|b| *b < 0.0) {
+                        notes.push("a driver has a negative regression coefficient (collinear drivers); it gets weight 0 in the improved dual evaluation".into());
+                    }
+                    Outcome::Done(RegressionResult {
+                        overall: o.to_string(),
+                        ols: fit,
+                        weights,
+                        improved_score,
+                    })
+                }
+                Err(e) => Outcome::NotAvailable(e),
+            }
+        }
+    };
+
+    // SEM
+    let sem = a.indices.get(target).and_then(|ix| ix.value);
+    let sem_imp: Vec<Option<f64>> = match ipma::ipma(a, target, ipma::Split::Mean) {
+        Ok(map) => drivers
+            .iter()
+            .map(|&j| {
+                map.constructs
+                    .iter()
+                    .find(|r| r.construct == j)
+                    .map(|r| r.importance)
+            })
+            .collect(),
+        Err(e) => {
+            notes.push(format!(
+                "SEM importance is the standardized total effect ({e})"
+            ));
+            drivers
+                .iter()
+                .map(|&j| Some(a.fit.total[(j, target)]))
+                .collect()
+        }
+    };
+
+    // importance per method and ranks
+    let dual_imp: Vec<Option<f64>> = drivers
+        .iter()
+        .map(|&j| {
+            let d = dual.done()?;
+            let v: Vec<f64> = d
+                .items
+                .iter()
+                .zip(&d.importance)
+                .filter(|(k, _)| model.items[**k].construct == j)
+                .map(|(_, i)| *i)
+                .collect();
+            if v.is_empty() {
+                None
+            } else {
+                Some(v.iter().sum::<f64>() / v.len() as f64)
+            }
+        })
+        .collect();
+    let (impr_imp, beta_imp): (Vec<Option<f64>>, Vec<Option<f64>>) = match &regression {
+        Outcome::Done(r) => (
+            (0..drivers.len())
+                .map(|d| r.weights.done().map(|v| v[d]))
+                .collect(),
+            r.ols.beta.iter().map(|b| Some(*b)).collect(),
+        ),
+        Outcome::NotAvailable(_) => (vec![None; drivers.len()], vec![None; drivers.len()]),
+    };
+    let cols = [dual_imp, impr_imp, beta_imp, sem_imp];
+    let ranks: Vec<Vec<Option<usize>>> = cols.iter().map(|c| importance_ranks(c)).collect();
+    let rows: Vec<DriverRow> = drivers
+        .iter()
+        .enumerate()
+        .map(|(d, &j)| DriverRow {
+            construct: j,
+            simple_performance: perf[d],
+            sem_performance: a.indices.get(j).and_then(|ix| ix.value),
+            importance: [cols[0][d], cols[1][d], cols[2][d], cols[3][d]],
+            ranks: [ranks[0][d], ranks[1][d], ranks[2][d], ranks[3][d]],
+        })
+        .collect();
+    let mut sp = Vec::new();
+    for m1 in 0..4 {
+        for m2 in (m1 + 1)..4 {
+            let pairs: Vec<(f64, f64)> = (0..drivers.len())
+                .filter_map(|d| Some((cols[m1][d]?, cols[m2][d]?)))
+                .collect();
+            if pairs.len() >= 2 {
+                let (va, vb): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+                sp.push((RANKING_METHODS[m1], RANKING_METHODS[m2], spearman(&va, &vb)));
+            }
+        }
+    }
+
+    // C = b/a
+    let ratio = if model.extras.expectation_pairs.is_empty() {
+        Outcome::NotAvailable(
+            "no expectation items: declare [item.X] expectation = \"COLUMN\" for paired perception/expectation questions".into(),
+        )
+    } else {
+        let mut pairs = Vec::new();
+        for (p, e) in &model.extras.expectation_pairs {
+            let b = match model.item_index(p) {
+                Some(k) => a
+                    .data
+                    .kept
+                    .iter()
+                    .map(|&i| survey.x.get((i, k)).copied().unwrap_or(f64::NAN))
+                    .collect(),
+                None => column(model, survey, a, p, "perception item")?,
+            };
+            let av = column(model, survey, a, e, &format!("expectation of '{p}'"))?;
+            if let Some(s) = model.item_index(p).and_then(|k| model.item_scale(k)) {
+                if let Some(pos) = av
+                    .iter()
+                    .position(|v| v.is_finite() && (*v < s.min || *v > s.max))
+                {
+                    let i = a.data.kept.get(pos).copied().unwrap_or(pos);
+                    return Err(Error::data(
+                        Location {
+                            file: survey.file.clone(),
+                            row: survey.rows.get(i).copied(),
+                            column: Some(e.clone()),
+                            value: Some(format!("{}", av[pos])),
+                        },
+                        format!(
+                            "expectation outside the scale {}..{} of '{p}'",
+                            s.min, s.max
+                        ),
+                    ));
+                }
+            }
+            pairs.push((p.as_str(), e.as_str(), b, av));
+        }
+        match satisfaction_ratio(&pairs, w) {
+            Ok(r) => Outcome::Done(r),
+            Err(e) => Outcome::NotAvailable(e),
+        }
+    };
+
+    // Dick & Basu
+    let ex = &model.extras;
+    let loyalty = if ex.attitudinal.is_empty() || ex.behavioural.is_empty() {
+        Outcome::NotAvailable(
+            "declare [loyalty] attitudinal = [...] and behavioural = [...] items".into(),
+        )
+    } else {
+        let axis = |names: &[String], what: &str| -> Result<Vec<f64>> {
+            let cols: Vec<Vec<f64>> = names
+                .iter()
+                .map(|nm| observed_100(model, survey, a, nm, what))
+                .collect::<Result<_>>()?;
+            Ok((0..n)
+                .map(|i| {
+                    let v: Vec<f64> = cols
+                        .iter()
+                        .map(|c| c[i])
+                        .filter(|x| x.is_finite())
+                        .collect();
+                    if v.is_empty() {
+                        f64::NAN
+                    } else {
+                        v.iter().sum::<f64>() / v.len() as f64
+                    }
+                })
+                .collect())
+        };
+        let att = axis(&ex.attitudinal, "attitudinal loyalty item")?;
+        let beh = axis(&ex.behavioural, "behavioural loyalty item")?;
+        Outcome::Done(dick_basu(&att, &beh, 50.0, w))
+    };
+
+    Ok(MethodsReport {
+        target,
+        lang,
+        n,
+        simple,
+        dual,
+        regression,
+        sem,
+        drivers: rows,
+        spearman: sp,
+        ratio,
+        loyalty,
+        notes,
+    })
+}
+
+/// One-line explanation of each method (also in the text report).
+pub fn explanation(method: &str) -> &'static str {
+    match method {
+        "simple" => "mean of the satisfaction questions (the target's items) rescaled to 0-100, every question weighted equally",
+        "dual" => "attribute satisfaction weighted by the importance respondents stated for each attribute: sum I_k S_k / sum I_k",
+        "improved_dual" => "driver performances weighted by data-derived importance: the positive coefficients of a regression of overall satisfaction on the driver scores, normalised to sum 1",
+        "regression" => "standardized coefficients (beta) of the regression of overall satisfaction on the driver scores: derived importance",
+        "sem" => "PLS path model: the target's 0-100 index (PLS-weighted items) and each driver's total effect on it (IPMA importance)",
+        _ => "",
+    }
+}
+
+/// Display name of a method.
+pub fn method_name(method: &str, lang: Lang) -> &'static str {
+    match (method, lang) {
+        ("simple", Lang::Chinese) => "简单方法",
+        ("dual", Lang::Chinese) => "双重评价法",
+        ("improved_dual", Lang::Chinese) => "双重评价改进法",
+        ("regression", Lang::Chinese) => "线性回归分析法",
+        ("sem", Lang::Chinese) => "结构方程模型",
+        ("simple", _) => "simple method",
+        ("dual", _) => "dual evaluation",
+        ("improved_dual", _) => "improved dual evaluation",
+        ("regression", _) => "linear regression",
+        ("sem", _) => "SEM (PLS)",
+        _ => "",
+    }
+}
+
+fn num(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        Value::Null
+    }
+}
+
+fn onum(x: Option<f64>) -> Value {
+    x.map(num).unwrap_or(Value::Null)
+}
+
+impl MethodsReport {
+    fn scores(&self) -> Vec<(&'static str, Outcome<f64>)> {
+        vec![
+            ("simple", Outcome::Done(self.simple)),
+            (
+                "dual",
+                match &self.dual {
+                    Outcome::Done(d) => Outcome::Done(d.score),
+                    Outcome::NotAvailable(e) => Outcome::NotAvailable(e.clone()),
+                },
+            ),
+            (
+                "improved_dual",
+                match &self.regression {
+                    Outcome::Done(r) => r.improved_score.clone(),
+                    Outcome::NotAvailable(e) => Outcome::NotAvailable(e.clone()),
+                },
+            ),
+            (
+                "regression",
+                match &self.regression {
+                    Outcome::Done(_) => {
+                        Outcome::NotAvailable("gives importance (beta), not a score".into())
+                    }
+                    Outcome::NotAvailable(e) => Outcome::NotAvailable(e.clone()),
+                },
+            ),
+            (
+                "sem",
+                match self.sem {
+                    Some(v) => Outcome::Done(v),
+                    None => Outcome::NotAvailable("the target's index is undefined".into()),
+                },
+            ),
+        ]
+    }
+
+    /// The `csi-methods/v1` JSON document.
+    pub fn to_json(&self, model: &Model) -> Value {
+        let lang = self.lang;
+        let methods: Vec<Value> = self
+            .scores()
+            .into_iter()
+            .map(|(m, o)| {
+                let mut v = json!({
+                    "method": m,
+                    "name": method_name(m, lang),
+                    "explanation": explanation(m),
+                });
+                if let Some(obj) = v.as_object_mut() {
+                    match o {
+                        Outcome::Done(s) => {
+                            obj.insert("score".into(), num(s));
+                        }
+                        Outcome::NotAvailable(why) => {
+                            obj.insert("score".into(), Value::Null);
+                            obj.insert("note".into(), json!(why));
+                        }
+                    }
+                }
+                v
+            })
+            .collect();
+        let drivers: Vec<Value> = self
+            .drivers
+            .iter()
+            .map(|d| {
+                let mut imp = serde_json::Map::new();
+                let mut rk = serde_json::Map::new();
+                for (m, name) in RANKING_METHODS.iter().enumerate() {
+                    imp.insert((*name).into(), onum(d.importance[m]));
+                    rk.insert(
+                        (*name).into(),
+                        d.ranks[m].map(|r| json!(r)).unwrap_or(Value::Null),
+                    );
+                }
+                json!({
+                    "name": model.constructs[d.construct].name,
+                    "label": model.construct_label(d.construct),
+                    "performance_simple": num(d.simple_performance),
+                    "performance_sem": onum(d.sem_performance),
+                    "importance": imp,
+                    "ranks": rk,
+                    "agreement": if d.agree() { "agree" } else { "differ" },
+                })
+            })
+            .collect();
+        let regression = match &self.regression {
+            Outcome::Done(r) => json!({
+                "available": true,
+                "overall_item": r.overall,
+                "n": r.ols.n,
+                "r2": num(r.ols.r2),
+                "intercept": num(r.ols.intercept),
+                "coefficients": self.drivers.iter().zip(&r.ols.coef).zip(&r.ols.beta)
+                    .map(|((d, b), be)| json!({"name": model.constructs[d.construct].name, "b": num(*b), "beta": num(*be)}))
+                    .collect::<Vec<_>>(),
+            }),
+            Outcome::NotAvailable(e) => json!({"available": false, "note": e}),
+        };
+        let ratio = match &self.ratio {
+            Outcome::Done(r) => json!({
+                "available": true,
+                "band": SATISFIED_BAND,
+                "attributes": r.rows.iter().map(|x| json!({
+                    "perceived": x.perceived, "expected": x.expected, "b": num(x.b), "a": num(x.a),
+                    "c": num(x.c), "band": Band::classify(x.c).key(), "n": x.n,
+                })).collect::<Vec<_>>(),
+                "overall": {"c": num(r.overall), "band": Band::classify(r.overall).key()},
+                "respondents": {"n": r.n, "dissatisfied": num(r.shares[0]), "satisfied": num(r.shares[1]), "very_satisfied": num(r.shares[2])},
+            }),
+            Outcome::NotAvailable(e) => json!({"available": false, "note": e}),
+        };
+        let loyalty = match &self.loyalty {
+            Outcome::Done(s) => json!({
+                "available": true,
+                "threshold": s.threshold,
+                "attitudinal": model.extras.attitudinal,
+                "behavioural": model.extras.behavioural,
+                "classes": LoyaltyClass::ALL.iter().enumerate().map(|(k, c)| json!({
+                    "class": c.key(), "label": c.name(lang), "n": s.counts[k], "share": num(s.shares[k]),
+                })).collect::<Vec<_>>(),
+                "unclassified": s.unclassified,
+            }),
+            Outcome::NotAvailable(e) => json!({"available": false, "note": e}),
+        };
+        json!({
+            "schema": "csi-methods/v1",
+            "model": model.name,
+            "n": self.n,
+            "target": model.constructs[self.target].name,
+            "language": lang.code(),
+            "methods": methods,
+            "drivers": drivers,
+            "rank_agreement": self.spearman.iter().map(|(a, b, r)| json!({"a": a, "b": b, "spearman": num(*r)})).collect::<Vec<_>>(),
+            "regression": regression,
+            "ratio": ratio,
+            "loyalty": loyalty,
+            "notes": self.notes,
+        })
+    }
+
+    /// Human-readable report.
+    pub fn to_text(&self, model: &Model) -> String {
+        let lang = self.lang;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "csi methods: {} (n = {}), target {} {}",
+            model.name,
+            self.n,
+            model.constructs[self.target].name,
+            model.construct_label(self.target)
+        );
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Scores (0-100)");
+        let mut t = Table::new(&["method", "", "score"], 2);
+        let mut legend = Vec::new();
+        for (m, o) in self.scores() {
+            let score = match o {
+                Outcome::Done(v) => {
+                    legend.push(format!(
+                        "- {}: {}",
+                        method_name(m, Lang::English),
+                        explanation(m)
+                    ));
+                    format!("{v:.1}")
+                }
+                Outcome::NotAvailable(e) => {
+                    legend.push(format!(
+                        "- {}: {} ({e})",
+                        method_name(m, Lang::English),
+                        explanation(m)
+                    ));
+                    "-".to_string()
+                }
+            };
+            t.row(vec![
+                method_name(m, Lang::English).into(),
+                if lang == Lang::Chinese {
+                    method_name(m, lang).into()
+                } else {
+                    String::new()
+                },
+                score,
+            ]);
+        }
+        s.push_str(&t.render());
+        for l in legend {
+            let _ = writeln!(s, "{l}");
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Drivers: performance and importance (rank) by method");
+        let mut t = Table::new(
+            &[
+                "driver",
+                "label",
+                "simple perf",
+                "SEM index",
+                "dual (stated)",
+                "improved dual w",
+                "regression beta",
+                "SEM importance",
+                "agreement",
+            ],
+            2,
+        );
+        let cell = |v: Option<f64>, r: Option<usize>, d: usize| match (v, r) {
+            (Some(v), Some(r)) => format!("{v:.d$} ({r})"),
+            _ => "-".into(),
+        };
+        for d in &self.drivers {
+            t.row(vec![
+                model.constructs[d.construct].name.clone(),
+                short_label(model.construct_label(d.construct)).to_string(),
+                format!("{:.1}", d.simple_performance),
+                d.sem_performance
+                    .map(|v| format!("{v:.1}"))
+                    .unwrap_or_else(|| "-".into()),
+                cell(d.importance[0], d.ranks[0], 2),
+                cell(d.importance[1], d.ranks[1], 3),
+                cell(d.importance[2], d.ranks[2], 3),
+                cell(d.importance[3], d.ranks[3], 3),
+                if d.agree() {
+                    "agree".into()
+                } else {
+                    "differ".into()
+                },
+            ]);
+        }
+        s.push_str(&t.render());
+        if !self.spearman.is_empty() {
+            let _ = writeln!(s);
+            let _ = writeln!(s, "Rank agreement (Spearman)");
+            for (a, b, r) in &self.spearman {
+                let _ = writeln!(
+                    s,
+                    "  {} vs {}: {:.2}",
+                    method_name(a, Lang::English),
+                    method_name(b, Lang::English),
+                    r
+                );
+            }
+        }
+        let agree: Vec<String> = self
+            .drivers
+            .iter()
+            .filter(|d| d.agree())
+            .map(|d| model.constructs[d.construct].name.clone())
+            .collect();
+        let differ: Vec<String> = self
+            .drivers
+            .iter()
+            .filter(|d| !d.agree())
+            .map(|d| model.constructs[d.construct].name.clone())
+            .collect();
+        if !agree.is_empty() {
+            let _ = writeln!(
+                s,
+                "methods agree (ranks within one place) on: {}",
+                agree.join(", ")
+            );
+        }
+        if !differ.is_empty() {
+            let _ = writeln!(s, "methods differ on: {}", differ.join(", "));
+        }
+        if let Outcome::Done(r) = &self.regression {
+            let _ = writeln!(
+                s,
+                "regression of '{}' on the driver scores: R2 = {:.3}, n = {}",
+                r.overall, r.ols.r2, r.ols.n
+            );
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "C = b/a (perceived / expected; |C - 1| <= {SATISFIED_BAND} reads as satisfied)"
+        );
+        match &self.ratio {
+            Outcome::Done(r) => {
+                let mut t = Table::new(&["perceived", "expected", "b", "a", "C", "reading"], 2);
+                for x in &r.rows {
+                    t.row(vec![
+                        x.perceived.clone(),
+                        x.expected.clone(),
+                        format!("{:.2}", x.b),
+                        format!("{:.2}", x.a),
+                        format!("{:.3}", x.c),
+                        Band::classify(x.c).name(lang).into(),
+                    ]);
+                }
+                s.push_str(&t.render());
+                let _ = writeln!(
+                    s,
+                    "overall C = {:.3}: {}",
+                    r.overall,
+                    Band::classify(r.overall).name(lang)
+                );
+                let _ = writeln!(
+                    s,
+                    "respondents (n = {}): dissatisfied {:.1}%, satisfied {:.1}%, very satisfied {:.1}%",
+                    r.n,
+                    100.0 * r.shares[0],
+                    100.0 * r.shares[1],
+                    100.0 * r.shares[2]
+                );
+            }
+            Outcome::NotAvailable(e) => {
+                let _ = writeln!(s, "not available: {e}");
+            }
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "Loyalty segments (Dick & Basu; high = above the scale midpoint)"
+        );
+        match &self.loyalty {
+            Outcome::Done(seg) => {
+                let mut t = Table::new(&["class", "respondents", "share"], 1);
+                for (k, c) in LoyaltyClass::ALL.iter().enumerate() {
+                    t.row(vec![
+                        c.name(lang).into(),
+                        seg.counts[k].to_string(),
+                        format!("{:.1}%", 100.0 * seg.shares[k]),
+                    ]);
+                }
+                s.push_str(&t.render());
+                if seg.unclassified > 0 {
+                    let _ = writeln!(
+                        s,
+                        "unclassified (no answer on an axis): {}",
+                        seg.unclassified
+                    );
+                }
+            }
+            Outcome::NotAvailable(e) => {
+                let _ = writeln!(s, "not available: {e}");
+            }
+        }
+        for n in &self.notes {
+            let _ = writeln!(s, "note: {n}");
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_average_ties() {
+        assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+        assert_eq!(
+            importance_ranks(&[Some(0.2), None, Some(0.5), Some(0.2)]),
+            vec![Some(2), None, Some(1), Some(2)]
+        );
+    }
+}

@@ -1,0 +1,508 @@
+//! Competitor charts of a [`Comparison`]: the competitor index chart (one bar per
+//! group, best first, bootstrap whiskers, the pooled index as a dashed line, stars
+//! for a significant gap to the leader) and side-by-side IPMA quadrant charts, one
+//! panel per group. Drawing, fonts (Chinese labels) and the SVG/PNG choice come from
+//! [`crate::report::chart`].
+//!
+//! # Example
+//! ```
+//! # use csi::compare::{compare, CompareOptions};
+//! # use csi::data::Survey;
+//! # use csi::simulate::{to_scale, Measurement, Population};
+//! # use csi::spec::{ConstructSpec, Model, Scale};
+//! # let scale = Scale { min: 1.0, max: 10.0 };
+//! # let model = Model::from_parts("toy",
+//! #     vec![ConstructSpec::new("QUAL", &["q1", "q2"]), ConstructSpec::new("SAT", &["s1", "s2"])],
+//! #     &[("QUAL", "SAT")])?.with_scale(scale)?;
+//! # let pop = Population::new(&model, &[("QUAL", "SAT", 0.6)], Measurement::CommonFactor(0.8))?;
+//! # let x = to_scale(&model, &pop.draw_continuous(&model, 120, 3)?, scale, 6.5, 1.5, &[], &[]);
+//! # let mut survey = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
+//! # survey.extra.insert("brand".into(), (0..120).map(|i| Some(["青云", "海鸥"][i % 2].to_string())).collect());
+//! use csi::report::chart::render_svg;
+//! use csi::report::compare_chart::CompetitorChart;
+//! let c = compare(&model, &survey, "brand", None, &CompareOptions { permutations: 19, ..Default::default() })?;
+//! let svg = render_svg(&CompetitorChart::new(&c, 1))?;
+//! assert!(svg.contains("青云") && svg.contains("海鸥"));
+//! # Ok::<(), csi::Error>(())
+//! ```
+
+use crate::compare::{Comparison, Target};
+use crate::error::{Error, Result};
+use crate::ipma::{self, has_cjk, short_label, Ipma, Lang, Split};
+use crate::report::chart::{
+    font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult, Figure, Output,
+    QuadrantChart, FONT_FAMILY,
+};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
+
+/// Empty band above the bars (in bar rows) for the pooled line's label.
+const TOP_BAND: f64 = 0.45;
+const INK: RGBColor = RGBColor(40, 40, 40);
+const MUTED: RGBColor = RGBColor(110, 110, 110);
+const LEADER: RGBColor = RGBColor(31, 90, 160);
+const OTHER: RGBColor = RGBColor(120, 160, 205);
+
+/// Check that a chart path ends in `.svg` or `.png` (before any work is done).
+///
+/// # Errors
+/// [`Error::Setting`] naming the flag otherwise.
+pub fn check_path(flag: &str, path: &Path) -> Result<()> {
+    Output::from_path(path).map(|_| ()).map_err(|_| {
+        Error::setting(
+            flag,
+            format!("'{}': name the chart file .svg or .png", path.display()),
+        )
+    })
+}
+
+fn chinese(c: &Comparison) -> bool {
+    Lang::of_model(&c.model) == Lang::Chinese || c.groups.iter().any(|g| has_cjk(&g.name))
+}
+
+fn stars(p: f64) -> &'static str {
+    if !p.is_finite() {
+        ""
+    } else if p < 0.001 {
+        "***"
+    } else if p < 0.01 {
+        "**"
+    } else if p < 0.05 {
+        "*"
+    } else {
+        ""
+    }
+}
+
+/// The competitor index chart of one construct: horizontal bars, best first.
+#[derive(Debug, Clone)]
+pub struct CompetitorChart<'a> {
+    /// The comparison.
+    pub comparison: &'a Comparison,
+    /// The construct shown.
+    pub construct: usize,
+}
+
+/// One bar: group label, index, interval, stars of the gap to the leader, leader?
+type Bar = (String, f64, Option<(f64, f64)>, &'static str, bool);
+
+impl<'a> CompetitorChart<'a> {
+    /// The chart of construct `construct`.
+    pub fn new(comparison: &'a Comparison, construct: usize) -> Self {
+        CompetitorChart {
+            comparison,
+            construct,
+        }
+    }
+
+    fn bars(&self) -> Vec<Bar> {
+        let c = self.comparison;
+        let Some(league) = c.league.get(self.construct) else {
+            return Vec::new();
+        };
+        let leader = league.entries.first().map(|e| e.group);
+        league
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let v = e.index?;
+                let ci = (e.ci_low.is_finite() && e.ci_high.is_finite())
+                    .then_some((e.ci_low, e.ci_high));
+                let gap = match leader {
+                    Some(l) if l != e.group => {
+                        let (a, b) = (l.min(e.group), l.max(e.group));
+                        c.difference(a, b, Target::Index(self.construct))
+                            .map(|d| stars(d.p))
+                            .unwrap_or("")
+                    }
+                    _ => "",
+                };
+                let name = c
+                    .groups
+                    .get(e.group)
+                    .map(|g| format!("{} (n={})", g.name, e.n))
+                    .unwrap_or_default();
+                Some((name, v, ci, gap, Some(e.group) == leader))
+            })
+            .collect()
+    }
+}
+
+impl Figure for CompetitorChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (960, 190 + 52 * self.bars().len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        root.fill(&WHITE)?;
+        let c = self.comparison;
+        let m = &c.model;
+        let zh = chinese(c);
+        let bars = self.bars();
+        let label = short_label(m.construct_label(self.construct)).to_string();
+        let title = if zh {
+            format!("{label}指数：竞争对手比较 (0-100)")
+        } else {
+            format!("{label} index by {} (0-100)", c.group_column)
+        };
+        let k = bars.len().max(1);
+        let label_w = bars
+            .iter()
+            .map(|b| text_size(&b.0, 16.0).0)
+            .fold(60.0, f64::max)
+            + 24.0;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, font(24.0))
+            .margin(20)
+            .margin_right(60)
+            .margin_bottom(56)
+            .x_label_area_size(50)
+            .y_label_area_size(label_w.ceil() as u32)
+            .build_cartesian_2d(0f64..100f64, 0f64..k as f64 + TOP_BAND)?;
+        let xfmt = |v: &f64| format!("{v:.0}");
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .light_line_style(RGBColor(246, 246, 246))
+            .bold_line_style(RGBColor(228, 228, 228))
+            .x_desc(if zh {
+                "指数 (0-100)"
+            } else {
+                "Index (0-100)"
+            })
+            .label_style(font(15.0))
+            .axis_desc_style(font(16.0))
+            .x_label_formatter(&xfmt)
+            .draw()?;
+        if let Some(pv) = c.pooled.index(self.construct) {
+            let dash = ShapeStyle {
+                color: RGBColor(200, 80, 40).to_rgba(),
+                filled: false,
+                stroke_width: 2,
+            };
+            chart.draw_series(DashedLineSeries::new(
+                vec![(pv, 0.0), (pv, k as f64)],
+                8,
+                5,
+                dash,
+            ))?;
+            let (px, py) = chart.backend_coord(&(pv, k as f64 + 0.05));
+            let t = if zh {
+                format!("合并样本 {pv:.1}")
+            } else {
+                format!("pooled {pv:.1}")
+            };
+            root.draw(&Text::new(
+                t,
+                (px, py - 4),
+                font(14.0)
+                    .color(&RGBColor(200, 80, 40))
+                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
+            ))?;
+        }
+        for (r, (name, v, ci, gap, lead)) in bars.iter().enumerate() {
+            let yc = (k - 1 - r) as f64 + 0.5;
+            let color = if *lead { LEADER } else { OTHER };
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, yc - 0.32), (*v, yc + 0.32)],
+                color.filled(),
+            )))?;
+            let mut end = *v;
+            if let Some((lo, hi)) = ci {
+                let s = INK.stroke_width(2);
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(*lo, yc), (*hi, yc)],
+                    s,
+                )))?;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(*lo, yc - 0.15), (*lo, yc + 0.15)],
+                    s,
+                )))?;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(*hi, yc - 0.15), (*hi, yc + 0.15)],
+                    s,
+                )))?;
+                end = end.max(*hi);
+            }
+            let (px, py) = chart.backend_coord(&(end, yc));
+            let text = format!(
+                "{v:.1}{}",
+                if gap.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {gap}")
+                }
+            );
+            root.draw(&Text::new(
+                text,
+                (px + 8, py),
+                font(15.0)
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            let (lx, ly) = chart.backend_coord(&(0.0, yc));
+            root.draw(&Text::new(
+                name.clone(),
+                (lx - 10, ly),
+                font(16.0)
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+        }
+        let level = c.options.bootstrap.map(|b| b.level * 100.0);
+        let mut note = match (c.options.bootstrap, zh) {
+            (Some(b), true) => format!(
+                "误差线：{:.0}% bootstrap 区间 ({} 次)。",
+                level.unwrap_or(95.0),
+                b.resamples
+            ),
+            (Some(b), false) => format!(
+                "Whiskers: {:.0}% bootstrap intervals ({} resamples).",
+                level.unwrap_or(95.0),
+                b.resamples
+            ),
+            (None, true) => "加 --bootstrap N 可显示区间。".to_string(),
+            (None, false) => "Add --bootstrap N for intervals.".to_string(),
+        };
+        if c.options.permutations > 0 {
+            note.push_str(if zh {
+                " 星号：与第一名之差的置换检验 (* p<0.05，** p<0.01，*** p<0.001，未校正)。"
+            } else {
+                " Stars: permutation test of the gap to the leader (* p<0.05, ** p<0.01, *** p<0.001, unadjusted)."
+            });
+        }
+        let (_, h) = root.dim_in_pixel();
+        root.draw(&Text::new(
+            note,
+            (20, h as i32 - 30),
+            font(13.0).color(&MUTED),
+        ))?;
+        Ok(())
+    }
+}
+
+/// IPMA quadrant charts of every group side by side (up to three per row), each
+/// panel headed by the group's name and n.
+#[derive(Debug, Clone)]
+pub struct IpmaPanels<'a> {
+    /// The comparison.
+    pub comparison: &'a Comparison,
+    /// One map per group (same order as the comparison's groups).
+    pub maps: Vec<Ipma>,
+}
+
+impl<'a> IpmaPanels<'a> {
+    /// The construct-level IPMA of `target` in every group (split at each group's
+    /// mean importance and performance).
+    ///
+    /// # Errors
+    /// From [`crate::ipma::ipma`], e.g. when `target` is exogenous or its index is
+    /// undefined in a group.
+    pub fn new(comparison: &'a Comparison, target: usize) -> Result<Self> {
+        let maps = comparison
+            .groups
+            .iter()
+            .map(|g| {
+                ipma::ipma(&g.analysis, target, Split::Mean)
+                    .map_err(|e| Error::Estimation(format!("IPMA of group '{}': {e}", g.name)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(IpmaPanels { comparison, maps })
+    }
+
+    fn grid(&self) -> (usize, usize) {
+        let k = self.maps.len().max(1);
+        let cols = k.min(3);
+        (k.div_ceil(cols), cols)
+    }
+}
+
+const PANEL: (u32, u32) = (1000, 760);
+const HEAD: u32 = 56;
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+impl IpmaPanels<'_> {
+    /// Canvas size in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        let (rows, cols) = self.grid();
+        (PANEL.0 * cols as u32, (PANEL.1 + HEAD) * rows as u32)
+    }
+
+    fn panels(&self) -> impl Iterator<Item = (String, QuadrantChart<'_>, (i32, i32))> {
+        let (_, cols) = self.grid();
+        self.maps
+            .iter()
+            .zip(&self.comparison.groups)
+            .enumerate()
+            .map(move |(i, (map, g))| {
+                let (r, c) = (i / cols, i % cols);
+                let at = (
+                    (c as u32 * PANEL.0) as i32,
+                    (r as u32 * (PANEL.1 + HEAD)) as i32,
+                );
+                let chart = QuadrantChart {
+                    model: &self.comparison.model,
+                    ipma: map,
+                    indicators: false,
+                    width: PANEL.0,
+                    height: PANEL.1,
+                };
+                (format!("{} (n={})", g.name, g.n()), chart, at)
+            })
+    }
+
+    /// The panels as one SVG document: each group's quadrant chart (drawn by
+    /// [`QuadrantChart`]) nested at its place under a heading.
+    ///
+    /// # Errors
+    /// [`Error::Chart`] when a panel cannot be drawn.
+    pub fn to_svg(&self) -> Result<String> {
+        let (w, h) = self.size();
+        let mut out = format!(
+            "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#FFFFFF\"/>\n"
+        );
+        for (head, chart, (x, y)) in self.panels() {
+            out.push_str(&format!(
+                "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" text-anchor=\"middle\" font-family=\"{}\" font-size=\"30\" fill=\"#1F5AA0\">{}</text>\n",
+                x + PANEL.0 as i32 / 2,
+                y + HEAD as i32 / 2 + 4,
+                xml_escape(FONT_FAMILY),
+                xml_escape(&head)
+            ));
+            let svg = render_svg(&chart)?;
+            let body = svg.trim_start_matches(|c: char| c != '<');
+            let body = match body.strip_prefix("<?xml") {
+                Some(rest) => rest
+                    .split_once("?>")
+                    .map(|(_, b)| b.trim_start())
+                    .unwrap_or(body),
+                None => body,
+            };
+            match body.strip_prefix("<svg") {
+                Some(rest) => {
+                    out.push_str(&format!("<svg x=\"{x}\" y=\"{}\"{rest}", y + HEAD as i32))
+                }
+                None => {
+                    return Err(Error::Chart {
+                        path: "<svg>".into(),
+                        message: "unexpected SVG from a panel".into(),
+                    })
+                }
+            }
+            out.push('\n');
+        }
+        out.push_str("</svg>\n");
+        Ok(out)
+    }
+
+    /// The panels as RGB pixels (row-major, 3 bytes per pixel, [`IpmaPanels::size`]).
+    ///
+    /// # Errors
+    /// [`Error::Chart`] when a panel cannot be drawn.
+    pub fn to_rgb(&self) -> Result<Vec<u8>> {
+        let (w, h) = self.size();
+        let mut buf = vec![255u8; w as usize * h as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            self.draw_bitmap(&root).map_err(|e| Error::Chart {
+                path: "<bitmap>".into(),
+                message: e.to_string(),
+            })?;
+            root.present().map_err(|e| Error::Chart {
+                path: "<bitmap>".into(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(buf)
+    }
+
+    fn draw_bitmap<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), Error> {
+        let err = |e: &dyn std::fmt::Display| Error::Chart {
+            path: "<bitmap>".into(),
+            message: e.to_string(),
+        };
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        for (head, chart, (x, y)) in self.panels() {
+            let px = render_rgb(&chart)?;
+            let style = font(30.0)
+                .color(&LEADER)
+                .pos(Pos::new(HPos::Center, VPos::Center));
+            root.draw(&Text::new(
+                head,
+                (x + PANEL.0 as i32 / 2, y + HEAD as i32 / 2),
+                style,
+            ))
+            .map_err(|e| err(&e))?;
+            let el = BitMapElement::with_owned_buffer((x, y + HEAD as i32), PANEL, px)
+                .ok_or_else(|| err(&"a panel's pixel buffer has the wrong size"))?;
+            root.draw(&el).map_err(|e| err(&e))?;
+        }
+        Ok(())
+    }
+
+    /// Write the panels to an SVG or PNG file.
+    ///
+    /// # Errors
+    /// [`Error::Chart`] when drawing or writing fails (e.g. the folder does not exist).
+    pub fn write(&self, out: &Output) -> Result<()> {
+        register_fonts()?;
+        let name = out.path().display().to_string();
+        if let Some(dir) = out.path().parent() {
+            if !dir.as_os_str().is_empty() && !dir.is_dir() {
+                return Err(Error::Chart {
+                    path: name,
+                    message: "the folder does not exist".into(),
+                });
+            }
+        }
+        match out {
+            Output::Svg(p) => std::fs::write(p, self.to_svg()?).map_err(|e| Error::io(p, e)),
+            Output::Png(p) => {
+                let root = BitMapBackend::new(p, self.size()).into_drawing_area();
+                self.draw_bitmap(&root).map_err(|e| match e {
+                    Error::Chart { message, .. } => Error::Chart {
+                        path: name.clone(),
+                        message,
+                    },
+                    other => other,
+                })?;
+                root.present().map_err(|e| Error::Chart {
+                    path: name,
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+}
+
+/// Write the competitor index chart of construct `construct` (SVG or PNG by extension).
+///
+/// # Errors
+/// [`Error::Chart`] for an unknown extension or when writing fails.
+pub fn competitor_chart(c: &Comparison, construct: usize, path: &Path) -> Result<()> {
+    render(
+        &CompetitorChart::new(c, construct),
+        &Output::from_path(path)?,
+    )
+}
+
+/// Write the side-by-side IPMA quadrant charts of target `target`.
+///
+/// # Errors
+/// As [`IpmaPanels::new`], and [`Error::Chart`] when writing fails.
+pub fn ipma_charts(c: &Comparison, target: usize, path: &Path) -> Result<()> {
+    let out = Output::from_path(path)?;
+    IpmaPanels::new(c, target)?.write(&out)
+}

@@ -1,0 +1,293 @@
+//! `csi-fit/v1` documents for `--estimator plsc` and `--estimator cbsem`.
+//!
+//! Both keep the contract's keys (`paths[from, to, estimate]`, `indicators`,
+//! `constructs[name, r2, index]`, `effects`) and add what the estimator has:
+//! PLSc: corrected paths, loadings, R² and effects, with the composite (PLS) values
+//! beside them (`pls_estimate`, `pls_loading`); CB-SEM: `fit_indices`, standardized
+//! path `estimate` with `estimate_unstd`, the lavaan-style parameter table. The 0-100
+//! index always comes from the PLS composite weights (an index is a weighted mean of
+//! items; the common-factor model has no weights of its own).
+
+use super::{fit_json, num};
+use crate::analysis::Analysis;
+use crate::bootstrap::{self, BootstrapResult};
+use crate::estimate::cbsem::CbsemFit;
+use crate::estimate::plsc::PlscFit;
+use serde_json::{json, Map, Value};
+
+fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: &str) {
+    if let Some(s) = boot.and_then(|b| b.stat(key)) {
+        o.insert("se".into(), num(s.se));
+        o.insert("ci_low".into(), num(s.ci_low));
+        o.insert("ci_high".into(), num(s.ci_high));
+        o.insert("t".into(), num(s.t));
+        o.insert("p".into(), num(s.p));
+    }
+}
+
+fn boot_block(boot: Option<&BootstrapResult>) -> Option<Value> {
+    boot.map(|b| {
+        json!({
+            "resamples": b.resamples, "seed": b.seed, "ci": b.ci.as_str(), "level": b.level,
+            "failed": b.failed, "sign_change": b.sign_change.as_str(),
+            "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+        })
+    })
+}
+
+/// The document of a PLSc fit (`a` is the underlying PLS analysis).
+pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> Value {
+    let m = &a.model;
+    let mut doc = fit_json(a, None);
+    let Some(obj) = doc.as_object_mut() else { return doc };
+    if let Some(s) = obj.get_mut("settings").and_then(|v| v.as_object_mut()) {
+        s.insert("estimator".into(), json!("plsc"));
+    }
+    let paths: Vec<Value> = m
+        .paths
+        .iter()
+        .map(|&(i, j)| {
+            let mut o = Map::new();
+            o.insert("from".into(), json!(m.constructs[i].name));
+            o.insert("to".into(), json!(m.constructs[j].name));
+            o.insert("estimate".into(), num(c.paths[(i, j)]));
+            o.insert("pls_estimate".into(), num(a.fit.paths[(i, j)]));
+            boot_fields(&mut o, boot, &bootstrap::key_path(m, i, j));
+            Value::Object(o)
+        })
+        .collect();
+    obj.insert("paths".into(), Value::Array(paths));
+    if let Some(items) = obj.get_mut("indicators").and_then(|v| v.as_array_mut()) {
+        for (k, it) in items.iter_mut().enumerate() {
+            if let Some(o) = it.as_object_mut() {
+                o.insert("pls_loading".into(), num(a.fit.loadings[k]));
+                o.insert("loading".into(), num(c.loadings[k]));
+            }
+        }
+    }
+    if let Some(cons) = obj.get_mut("constructs").and_then(|v| v.as_array_mut()) {
+        for (j, it) in cons.iter_mut().enumerate() {
+            if let Some(o) = it.as_object_mut() {
+                o.insert("r2".into(), c.r2[j].map(num).unwrap_or(Value::Null));
+                o.insert("r2_adj".into(), c.r2_adj[j].map(num).unwrap_or(Value::Null));
+                o.insert("rho_a".into(), num(c.rho_a[j]));
+            }
+        }
+    }
+    let q = m.n_constructs();
+    let mut effects = Vec::new();
+    for i in 0..q {
+        for j in 0..q {
+            if c.total[(i, j)] != 0.0 {
+                let mut o = Map::new();
+                o.insert("from".into(), json!(m.constructs[i].name));
+                o.insert("to".into(), json!(m.constructs[j].name));
+                o.insert("direct".into(), num(c.paths[(i, j)]));
+                o.insert("indirect".into(), num(c.total[(i, j)] - c.paths[(i, j)]));
+                o.insert("total".into(), num(c.total[(i, j)]));
+                boot_fields(&mut o, boot, &bootstrap::key_total(m, i, j));
+                effects.push(Value::Object(o));
+            }
+        }
+    }
+    obj.insert("effects".into(), Value::Array(effects));
+    obj.insert("admissible".into(), json!(c.is_admissible()));
+    obj.insert("diagnostics".into(), json!(c.diagnostics));
+    if let Some(b) = boot_block(boot) {
+        obj.insert("bootstrap".into(), b);
+    }
+    doc
+}
+
+/// The document of a CB-SEM fit (`a` is the PLS analysis of the same data, used for
+/// the 0-100 indices and the missing-data report).
+pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) -> Value {
+    let m = &a.model;
+    let paths: Vec<Value> = m
+        .paths
+        .iter()
+        .map(|&(i, j)| {
+            let mut o = Map::new();
+            o.insert("from".into(), json!(m.constructs[i].name));
+            o.insert("to".into(), json!(m.constructs[j].name));
+            o.insert("estimate".into(), num(f.std_paths[(i, j)]));
+            o.insert("estimate_unstd".into(), num(f.paths[(i, j)]));
+            if let Some(p) = f.path(i, j) {
+                o.insert("ml_se".into(), super::opt(p.se));
+                o.insert("z".into(), super::opt(p.z));
+                o.insert("ml_p".into(), super::opt(p.p));
+            }
+            boot_fields(&mut o, boot, &bootstrap::key_path(m, i, j));
+            Value::Object(o)
+        })
+        .collect();
+    let indicators: Vec<Value> = m
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, it)| {
+            let mut o = Map::new();
+            o.insert("name".into(), json!(it.name));
+            o.insert("construct".into(), json!(m.constructs[it.construct].name));
+            o.insert("loading".into(), num(f.std_loadings[k]));
+            if let Some(p) = f.loading(k) {
+                o.insert("loading_unstd".into(), num(p.est));
+                o.insert("ml_se".into(), super::opt(p.se));
+            }
+            o.insert("r2".into(), num(f.item_r2[k]));
+            Value::Object(o)
+        })
+        .collect();
+    let constructs: Vec<Value> = m
+        .constructs
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            json!({"name": c.name, "label": c.label, "r2": f.r2[j].map(num).unwrap_or(Value::Null),
+                   "index": a.indices[j].value.map(num).unwrap_or(Value::Null)})
+        })
+        .collect();
+    let q = m.n_constructs();
+    let mut effects = Vec::new();
+    for i in 0..q {
+        for j in 0..q {
+            if f.std_total[(i, j)] != 0.0 {
+                let mut o = Map::new();
+                o.insert("from".into(), json!(m.constructs[i].name));
+                o.insert("to".into(), json!(m.constructs[j].name));
+                o.insert("direct".into(), num(f.std_paths[(i, j)]));
+                o.insert("indirect".into(), num(f.std_total[(i, j)] - f.std_paths[(i, j)]));
+                o.insert("total".into(), num(f.std_total[(i, j)]));
+                boot_fields(&mut o, boot, &bootstrap::key_total(m, i, j));
+                effects.push(Value::Object(o));
+            }
+        }
+    }
+    let own = f.to_json();
+    let mut doc = json!({
+        "schema": "csi-fit/v1",
+        "model": m.name,
+        "n": a.data.x.nrows(),
+        "settings": {
+            "estimator": "cbsem",
+            "identify": f.settings.identify.as_str(),
+            "tolerance": f.settings.tolerance,
+            "max_iter": f.settings.max_iter,
+            "missing": a.missing.policy.as_str(),
+        },
+        "converged": f.converged,
+        "iterations": f.iterations,
+        "paths": paths,
+        "indicators": indicators,
+        "constructs": constructs,
+        "effects": effects,
+        "fit_indices": own["fit_indices"],
+        "parameters": own["parameters"],
+        "latent_correlations": own["latent_correlations"],
+        "admissible": f.is_admissible(),
+        "diagnostics": own["diagnostics"],
+        "index_note": "0-100 indices are computed from the PLS composite weights",
+        "warnings": a.warnings,
+    });
+    if let (Some(b), Some(obj)) = (boot_block(boot), doc.as_object_mut()) {
+        obj.insert("bootstrap".into(), b);
+    }
+    doc
+}
+
+fn diag_lines(d: &[crate::estimate::admissibility::Diagnostic], s: &mut String) {
+    use std::fmt::Write;
+    if d.is_empty() {
+        let _ = writeln!(s, "\nAdmissibility: no problem found");
+        return;
+    }
+    let _ = writeln!(s, "\nAdmissibility");
+    for x in d {
+        let _ = writeln!(s, "- [{:?}] {}", x.severity, x.message);
+    }
+}
+
+/// Human-readable PLSc report: corrected paths beside the PLS composite paths, rho_A,
+/// diagnostics; then the PLS report (indices, quality).
+pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> String {
+    use super::text::Table;
+    use std::fmt::Write;
+    let m = &a.model;
+    let mut s = String::new();
+    let _ = writeln!(s, "consistent PLS (PLSc, Dijkstra & Henseler 2015): {} (n = {})\n", m.name, a.data.x.nrows());
+    let mut t = Table::new(&["path", "PLSc", "PLS", "boot se", "CI", "p"], 1);
+    for &(i, j) in &m.paths {
+        let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
+        t.row(vec![
+            format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
+            format!("{:.3}", c.paths[(i, j)]),
+            format!("{:.3}", a.fit.paths[(i, j)]),
+            st.map(|x| format!("{:.3}", x.se)).unwrap_or_default(),
+            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high)).unwrap_or_default(),
+            st.map(|x| format!("{:.4}", x.p)).unwrap_or_default(),
+        ]);
+    }
+    s.push_str(&t.render());
+    let mut t = Table::new(&["construct", "rho_A", "R2 (PLSc)"], 1);
+    for (j, con) in m.constructs.iter().enumerate() {
+        t.row(vec![con.name.clone(), format!("{:.3}", c.rho_a[j]), c.r2[j].map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())]);
+    }
+    s.push('\n');
+    s.push_str(&t.render());
+    diag_lines(&c.diagnostics, &mut s);
+    s.push_str("\n--- composite (PLS) results ---\n");
+    s.push_str(&super::text::fit_text(a, None));
+    s
+}
+
+/// Human-readable CB-SEM report: fit indices, standardized and unstandardized paths
+/// with ML standard errors, R², diagnostics.
+pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) -> String {
+    use super::text::Table;
+    use std::fmt::Write;
+    let m = &a.model;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "CB-SEM (maximum likelihood, {} identification): {} (n = {}); {} after {} iterations\n",
+        f.settings.identify.as_str(),
+        m.name,
+        f.n,
+        if f.converged { "converged" } else { "NOT converged" },
+        f.iterations
+    );
+    let fi = &f.fit;
+    let _ = writeln!(
+        s,
+        "chi-square {:.3}, df {}, p {:.4}; CFI {:.3}; TLI {:.3}; RMSEA {:.3} [{:.3}, {:.3}]; SRMR {:.3}; AIC {:.1}; BIC {:.1}\n",
+        fi.chisq, fi.df, fi.pvalue, fi.cfi, fi.tli, fi.rmsea, fi.rmsea_ci_lower, fi.rmsea_ci_upper, fi.srmr, fi.aic, fi.bic
+    );
+    let mut t = Table::new(&["path", "std", "unstd", "ML se", "z", "p", "boot CI"], 1);
+    for &(i, j) in &m.paths {
+        let p = f.path(i, j);
+        let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
+        let o = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
+        t.row(vec![
+            format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
+            format!("{:.3}", f.std_paths[(i, j)]),
+            format!("{:.3}", f.paths[(i, j)]),
+            o(p.and_then(|p| p.se), 3),
+            o(p.and_then(|p| p.z), 2),
+            o(p.and_then(|p| p.p), 4),
+            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high)).unwrap_or_default(),
+        ]);
+    }
+    s.push_str(&t.render());
+    let mut t = Table::new(&["construct", "R2", "index (PLS weights)"], 1);
+    for (j, con) in m.constructs.iter().enumerate() {
+        t.row(vec![
+            con.name.clone(),
+            f.r2[j].map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()),
+            a.indices[j].value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    s.push('\n');
+    s.push_str(&t.render());
+    diag_lines(&f.diagnostics, &mut s);
+    s
+}
