@@ -11,6 +11,7 @@
 //!
 //! A few answers are 「无法回答」 ("cannot answer"), as in the seed questionnaire.
 //! Everything is seeded: running it again writes the same bytes.
+#![allow(clippy::type_complexity)]
 
 use csi::simulate::{to_scale, Measurement, Population};
 use csi::spec::{read_model, Model, Scale};

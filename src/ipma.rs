@@ -44,14 +44,15 @@
 //! ([`Lang::of_model`]).
 //!
 //! # Bootstrap
-//! [`add_bootstrap`] draws the same resamples as [`crate::bootstrap::run`] (ChaCha8,
-//! stream = replicate number, so results are identical on any number of threads),
-//! re-estimates PLS on each (warm start from the full-sample weights), recomputes the
-//! IPMA and gives percentile intervals (R quantile type 7) and standard errors for
-//! every importance and performance. IPMA figures do not depend on the sign of a
-//! construct's scores (the rescaled score fixes the direction), so no sign correction
-//! is needed. A resample whose estimation fails, does not converge, or leaves a row
-//! undefined is counted as failed for that row.
+//! [`add_bootstrap`] runs the resampling engine of [`crate::bootstrap`] (the same
+//! draws as `csi fit --bootstrap`: ChaCha8, stream = replicate number, identical on any
+//! number of threads), re-estimates PLS on each resample (warm start from the
+//! full-sample weights), recomputes the IPMA and gives percentile or BCa intervals and
+//! standard errors for every importance and performance. IPMA figures do not depend on
+//! the sign of a construct's scores (the rescaled score fixes the direction), so no
+//! sign correction is needed. A resample whose estimation fails or does not converge
+//! is counted as failed; a row undefined in a resample (a non-positive weight) is left
+//! out of that row's interval.
 //!
 //! # Example
 //! ```
@@ -481,6 +482,8 @@ pub struct IpmaBootstrap {
     pub resamples: usize,
     /// Seed.
     pub seed: u64,
+    /// Interval method.
+    pub ci: crate::bootstrap::CiMethod,
     /// Confidence level.
     pub level: f64,
     /// Resamples whose estimation failed or did not converge.
@@ -981,7 +984,7 @@ impl Ipma {
                 json!({
                     "resamples": b.resamples,
                     "seed": b.seed,
-                    "ci": "percentile",
+                    "ci": b.ci.as_str(),
                     "level": b.level,
                     "failed": b.failed,
                     "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
@@ -1015,9 +1018,10 @@ impl Ipma {
         if let Some(b) = &self.bootstrap {
             let _ = writeln!(
                 s,
-                "bootstrap: {} resamples, seed {}, percentile {:.0}% intervals, {} failed",
+                "bootstrap: {} resamples, seed {}, {} {:.0}% intervals, {} failed",
                 b.resamples,
                 b.seed,
+                b.ci.as_str(),
                 b.level * 100.0,
                 b.failed
             );
@@ -1192,8 +1196,10 @@ fn num(x: f64) -> Value {
     }
 }
 
-/// Add bootstrap intervals (percentile, at `opts.level`) to every row of `map`, by
-/// re-estimating the model on the resamples [`crate::bootstrap::run`] draws.
+/// Add bootstrap intervals (at `opts.level`, percentile or BCa as `opts.ci` says) to
+/// every row of `map`: the model is re-estimated on the resamples of
+/// [`crate::bootstrap::resample`] (the draws of [`crate::bootstrap::run`]) and the
+/// IPMA recomputed on each.
 ///
 /// # Errors
 /// Invalid options; [`Error::Interrupted`] when cancelled through `hooks`.
@@ -1227,99 +1233,56 @@ pub fn add_bootstrap(
     opts: &BootstrapOptions,
     hooks: Option<&Hooks>,
 ) -> Result<()> {
-    use rand::{RngExt, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
-    use rayon::prelude::*;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-    opts.check()?;
     let model = &a.model;
-    let x = &a.data.x;
-    let n = x.nrows();
-    let sw: Vec<f64> = a.data.weights.clone().unwrap_or_else(|| vec![1.0; n]);
-    let nc = map.constructs.len();
-    let ni = map.indicators.len();
-    let width = 2 * (nc + ni);
-    let target = map.target;
-    let split = map.split;
     let crow: Vec<usize> = map.constructs.iter().map(|r| r.construct).collect();
     let irow: Vec<usize> = map.indicators.iter().map(|r| r.item).collect();
-    let done = AtomicUsize::new(0);
-    let cancelled = AtomicBool::new(false);
-    type Rep = std::result::Result<Vec<f64>, String>;
-    let reps: Vec<Rep> = (0..opts.resamples)
-        .into_par_iter()
-        .map_init(
-            || vec![0.0f64; n],
-            |w, r| -> Rep {
-                if let Some(h) = hooks {
-                    if h.cancel.load(Ordering::Relaxed) {
-                        cancelled.store(true, Ordering::Relaxed);
-                        return Err("cancelled".into());
-                    }
-                }
-                // the same draw as crate::bootstrap::run
-                let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
-                rng.set_stream(r as u64);
-                w.iter_mut().for_each(|v| *v = 0.0);
-                for _ in 0..n {
-                    let i = rng.random_range(0..n);
-                    w[i] += 1.0;
-                }
-                for (wi, s) in w.iter_mut().zip(&sw) {
-                    *wi *= s;
-                }
-                let out = replicate(
-                    model,
-                    x,
-                    w,
-                    &a.options.pls,
-                    &a.fit,
-                    target,
-                    split,
-                    &crow,
-                    &irow,
-                    width,
-                );
-                if let Some(h) = hooks {
-                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    (h.progress)(d);
-                }
-                out
-            },
+    let (nc, ni) = (crow.len(), irow.len());
+    let mut keys = Vec::with_capacity(2 * (nc + ni));
+    let mut est = Vec::with_capacity(2 * (nc + ni));
+    for what in ["importance", "performance"] {
+        for r in &map.constructs {
+            keys.push(format!(
+                "ipma:{what}:{}",
+                model.constructs[r.construct].name
+            ));
+            est.push(if what == "importance" {
+                r.importance
+            } else {
+                r.performance
+            });
+        }
+    }
+    for what in ["importance", "performance"] {
+        for r in &map.indicators {
+            keys.push(format!("ipma:{what}:{}", model.items[r.item].name));
+            est.push(if what == "importance" {
+                r.importance
+            } else {
+                r.performance
+            });
+        }
+    }
+    let (target, split) = (map.target, map.split);
+    let stat = |m: &Moments, _jackknife: bool| -> std::result::Result<Vec<f64>, String> {
+        replicate(
+            model,
+            m,
+            &a.options.pls,
+            &a.fit,
+            target,
+            split,
+            &crow,
+            &irow,
         )
-        .collect();
-    if cancelled.load(Ordering::Relaxed) {
-        return Err(Error::Interrupted);
-    }
-    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
-    let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(opts.resamples); width];
-    for rep in &reps {
-        match rep {
-            Ok(v) => {
-                for (c, val) in v.iter().enumerate() {
-                    if val.is_finite() {
-                        cols[c].push(*val);
-                    }
-                }
-            }
-            Err(why) => *reasons.entry(why.clone()).or_default() += 1,
-        }
-    }
-    let alpha = 1.0 - opts.level;
+    };
+    let res = crate::bootstrap::resample(&a.data, opts, keys, est, hooks, &stat)?;
     let interval = |c: usize| -> Option<Interval> {
-        let mut v = cols[c].clone();
-        if v.len() < 2 {
-            return None;
-        }
-        v.sort_by(|a, b| a.total_cmp(b));
-        let m = v.iter().sum::<f64>() / v.len() as f64;
-        let ss: f64 = v.iter().map(|x| (x - m) * (x - m)).sum();
-        Some(Interval {
-            se: (ss / (v.len() as f64 - 1.0)).sqrt(),
-            low: crate::bootstrap::quantile(&v, alpha / 2.0),
-            high: crate::bootstrap::quantile(&v, 1.0 - alpha / 2.0),
-            n_ok: v.len(),
+        let s = res.stats.get(c)?;
+        (s.n_ok >= 2).then_some(Interval {
+            se: s.se,
+            low: s.ci_low,
+            high: s.ci_high,
+            n_ok: s.n_ok,
         })
     };
     for (r, row) in map.constructs.iter_mut().enumerate() {
@@ -1331,11 +1294,12 @@ pub fn add_bootstrap(
         row.performance_ci = interval(2 * nc + ni + r);
     }
     map.bootstrap = Some(IpmaBootstrap {
-        resamples: opts.resamples,
-        seed: opts.seed,
-        level: opts.level,
-        failed: reasons.values().sum(),
-        failure_reasons: reasons.into_iter().collect(),
+        resamples: res.resamples,
+        seed: res.seed,
+        ci: res.ci,
+        level: res.level,
+        failed: res.failed,
+        failure_reasons: res.failure_reasons,
     });
     Ok(())
 }
@@ -1346,18 +1310,15 @@ pub fn add_bootstrap(
 #[allow(clippy::too_many_arguments)]
 fn replicate(
     model: &Model,
-    x: &DMatrix<f64>,
-    w: &[f64],
+    m: &Moments,
     settings: &pls::PlsSettings,
     full: &PlsFit,
     target: usize,
     split: Split,
     crow: &[usize],
     irow: &[usize],
-    width: usize,
 ) -> std::result::Result<Vec<f64>, String> {
-    let m = Moments::from_data(x, Some(w)).map_err(|e| e.to_string())?;
-    let fit = match pls::estimate_from(model, &m, settings, Some(&full.weights)) {
+    let fit = match pls::estimate_from(model, m, settings, Some(&full.weights)) {
         Ok(f) if f.converged => f,
         Ok(f) => return Err(format!("not converged in {} iterations", f.iterations)),
         Err(e) => {
@@ -1371,10 +1332,9 @@ fn replicate(
             });
         }
     };
-    let map = ipma_fit(model, &fit, &m, target, split).map_err(|e| e.to_string())?;
-    let nc = crow.len();
-    let ni = irow.len();
-    let mut out = vec![f64::NAN; width];
+    let map = ipma_fit(model, &fit, m, target, split).map_err(|e| e.to_string())?;
+    let (nc, ni) = (crow.len(), irow.len());
+    let mut out = vec![f64::NAN; 2 * (nc + ni)];
     for r in &map.constructs {
         if let Some(pos) = crow.iter().position(|&j| j == r.construct) {
             out[pos] = r.importance;

@@ -52,6 +52,9 @@
 //! # Ok::<(), csi::Error>(())
 //! ```
 #![warn(missing_docs)]
+// Numerical code: index loops mirror the formulas, and `!(x > 0.0)` deliberately
+// catches NaN as well as non-positive values.
+#![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod analysis;
 pub mod bootstrap;

@@ -319,20 +319,32 @@ fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> f64 {
     w * h
 }
 
-/// Place labels next to points without overlapping each other or the points:
-/// returns the top-left corner of each label box.
+/// Place labels next to points without overlapping each other or the points: the
+/// top-left corner of each label box, and whether it sits away from its point (then a
+/// leader line is drawn). Crowded points are placed first; each tries 12 positions
+/// around its point, then the 8 main ones pushed 25 and 50 px further out.
 fn place_labels(
     pts: &[(f64, f64)],
     sizes: &[(f64, f64)],
     area: (f64, f64, f64, f64),
-) -> Vec<(f64, f64)> {
+) -> Vec<((f64, f64), bool)> {
+    let n = pts.len();
     let mut boxes: Vec<(f64, f64, f64, f64)> = pts
         .iter()
         .map(|&(x, y)| (x - 8.0, y - 8.0, x + 8.0, y + 8.0))
         .collect();
-    let mut out = Vec::with_capacity(pts.len());
-    for (i, (&(x, y), &(w, h))) in pts.iter().zip(sizes).enumerate() {
-        let cands = [
+    let crowd = |i: usize| {
+        pts.iter()
+            .filter(|p| (p.0 - pts[i].0).abs() < 60.0 && (p.1 - pts[i].1).abs() < 30.0)
+            .count()
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(crowd(i)));
+    let mut out = vec![((0.0, 0.0), false); n];
+    for i in order {
+        let (x, y) = pts[i];
+        let (w, h) = sizes[i];
+        let mut cands: Vec<(f64, f64, bool)> = [
             (10.0, -h / 2.0),
             (-10.0 - w, -h / 2.0),
             (6.0, -h - 6.0),
@@ -345,27 +357,58 @@ fn place_labels(
             (10.0, 0.5 * h + 4.0),
             (-10.0 - w, -1.5 * h - 4.0),
             (-10.0 - w, 0.5 * h + 4.0),
-        ];
+        ]
+        .iter()
+        .map(|&(dx, dy)| (dx, dy, false))
+        .collect();
+        for push in [25.0, 50.0] {
+            for (ux, uy) in [
+                (1.0, 0.0),
+                (-1.0, 0.0),
+                (0.0, -1.0),
+                (0.0, 1.0),
+                (1.0, -1.0),
+                (1.0, 1.0),
+                (-1.0, -1.0),
+                (-1.0, 1.0),
+            ] {
+                let dx = if ux > 0.0 {
+                    10.0 + push
+                } else if ux < 0.0 {
+                    -10.0 - w - push
+                } else {
+                    -w / 2.0
+                };
+                let dy = if uy > 0.0 {
+                    8.0 + push * 0.6
+                } else if uy < 0.0 {
+                    -h - 8.0 - push * 0.6
+                } else {
+                    -h / 2.0
+                };
+                cands.push((dx, dy, true));
+            }
+        }
         let mut best = (f64::INFINITY, cands[0]);
-        for (c, &(dx, dy)) in cands.iter().enumerate() {
+        for (c, &(dx, dy, far)) in cands.iter().enumerate() {
             let b = (x + dx, y + dy, x + dx + w, y + dy + h);
             let outside = (area.0 - b.0).max(0.0)
                 + (b.2 - area.2).max(0.0)
                 + (area.1 - b.1).max(0.0)
                 + (b.3 - area.3).max(0.0);
-            let mut cost = outside * 1000.0 + c as f64 * 0.01;
+            let mut cost = outside * 1000.0 + c as f64 * 0.01 + if far { 40.0 } else { 0.0 };
             for (k, o) in boxes.iter().enumerate() {
                 if k != i {
                     cost += overlap(b, *o);
                 }
             }
             if cost < best.0 {
-                best = (cost, (dx, dy));
+                best = (cost, (dx, dy, far));
             }
         }
-        let (dx, dy) = best.1;
+        let (dx, dy, far) = best.1;
         boxes.push((x + dx, y + dy, x + dx + w, y + dy + h));
-        out.push((x + dx, y + dy));
+        out[i] = ((x + dx, y + dy), far);
     }
     out
 }
@@ -588,7 +631,20 @@ impl Figure for QuadrantChart<'_> {
             yr.end as f64 - 24.0,
         );
         let places = place_labels(&px, &sizes, area);
-        for ((p, &(x, y)), &(w, h)) in pts.iter().zip(&places).zip(&sizes) {
+        for ((&((x, y), far), &(w, h)), &(cx, cy)) in places.iter().zip(&sizes).zip(&px) {
+            if far {
+                // leader line from the point to the nearest point of the label box
+                let (lx, ly) = (cx.clamp(x, x + w), cy.clamp(y, y + h));
+                root.draw(&PathElement::new(
+                    vec![
+                        (cx.round() as i32, cy.round() as i32),
+                        (lx.round() as i32, ly.round() as i32),
+                    ],
+                    RGBColor(150, 150, 150).stroke_width(1),
+                ))?;
+            }
+        }
+        for ((p, &((x, y), _)), &(w, h)) in pts.iter().zip(&places).zip(&sizes) {
             root.draw(&Rectangle::new(
                 [
                     ((x - 2.0).round() as i32, (y - 1.0).round() as i32),

@@ -751,6 +751,56 @@ fn absent_column_does_not_hide_cell_errors() {
     assert!(e[1].starts_with("row 8, column 'q1', value '7分'"), "{e:?}");
 }
 
+/// Files larger than one reading chunk: the numeric fast path, the text fallback and
+/// the row numbers agree across chunks.
+#[test]
+fn large_files_keep_rows_across_chunks() {
+    let dir = tmp();
+    let n = 150_000usize;
+    let build = |with_errors: bool| {
+        let mut s = String::with_capacity(n * 16);
+        s.push_str("q1,q2,q3,s1,s2\n");
+        for i in 0..n {
+            let mut c: Vec<String> = (1..=5)
+                .map(|k| ((i * k + i / 7) % 10 + 1).to_string())
+                .collect();
+            match i {
+                1_000 => c[1] = "无法回答".into(),
+                100_000 => c[4] = " 8 ".into(),
+                120_000 => c[0] = "99".into(),
+                70_000 if with_errors => c[2] = "NaN".into(),
+                140_000 if with_errors => c[3] = "7分".into(),
+                _ => {}
+            }
+            s.push_str(&c.join(","));
+            s.push('\n');
+        }
+        s
+    };
+    let o = IngestOptions {
+        missing_codes: vec!["99".into()],
+        ..Default::default()
+    };
+    let p = csv(dir.path(), &build(true));
+    let (sv, r) = inspect(&p, &model(), &o);
+    assert!(sv.is_none());
+    assert_eq!(errors(&r), vec![
+        "row 70002, column 'q3', value 'NaN': not a number; if it means 'no answer', declare it in the model's missing list or with --missing-code".to_string(),
+        "row 140002, column 's1', value '7分': not a number; if it means 'no answer', declare it in the model's missing list or with --missing-code".to_string(),
+    ]);
+    let p = csv(dir.path(), &build(false));
+    let (sv, r) = read_survey(&p, &model(), &o).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sv.n(), n);
+    assert_eq!(sv.rows[n - 1], n + 1);
+    assert!(sv.x[(1_000, 1)].is_nan());
+    assert!(sv.x[(120_000, 0)].is_nan());
+    assert!((sv.x[(100_000, 4)] - 8.0).abs() < 1e-12);
+    let i = 123_456usize;
+    assert!((sv.x[(i, 2)] - ((i * 3 + i / 7) % 10 + 1) as f64).abs() < 1e-12);
+    assert_eq!(r.items[1].missing, 1);
+    assert_eq!(r.items[0].missing, 1);
+}
+
 #[test]
 fn weights() {
     let dir = tmp();

@@ -1,5 +1,6 @@
 //! One integration-test crate (one linked binary: the polars tree makes each test
 //! binary large, see ../shared/stack-notes.md §3).
+#![allow(clippy::needless_range_loop)]
 
 mod common;
 
