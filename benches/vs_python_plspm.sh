@@ -13,8 +13,9 @@ PY_B=${1:-200}
 CSI_B=${2:-10000}
 python3 -c "import plspm" 2>/dev/null || pip install -q plspm==0.5.7 pandas==2.3.3
 cargo build --release --quiet --bin csi --example big_survey
+BIN=${CARGO_TARGET_DIR:-target}/release
 DATA=$(mktemp -d)/ccsi_250.csv
-./target/release/examples/big_survey 250 "$DATA" 2>/dev/null
+"$BIN"/examples/big_survey 250 "$DATA" 2>/dev/null
 
 py_seconds=$(python3 - "$DATA" "$PY_B" <<'PY'
 import sys, time
@@ -37,10 +38,10 @@ Plspm(X, cfg, Scheme.PATH, 100, 1e-6, bootstrap=True, bootstrap_iterations=B, pr
 print(time.perf_counter() - t)
 PY
 )
-t0=$(date +%s.%N)
-./target/release/csi fit --model models/ccsi.toml --data "$DATA" --bootstrap "$CSI_B" --seed 1 --json /dev/null > /dev/null
-t1=$(date +%s.%N)
-csi_seconds=$(echo "$t1 - $t0" | bc -l)
+t0=$(python3 -c "import time; print(time.time())")
+"$BIN"/csi fit --model models/ccsi.toml --data "$DATA" --bootstrap "$CSI_B" --seed 1 --json /dev/null > /dev/null
+t1=$(python3 -c "import time; print(time.time())")
+csi_seconds=$(python3 -c "print($t1 - $t0)")
 python3 - "$py_seconds" "$PY_B" "$csi_seconds" "$CSI_B" <<'PY'
 import sys
 py, pyb, cs, csb = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])

@@ -453,7 +453,8 @@ pub struct ResampleData {
 pub struct Scratch {
     /// Counts of the current resample.
     pub counts: Vec<u32>,
-    acc: Vec<f64>,
+    /// Stacked scaled rows, row-major (n x p, the first rows used).
+    b: Vec<f64>,
     shift: Vec<f64>,
 }
 
@@ -480,7 +481,7 @@ impl ResampleData {
 
     /// Fresh scratch buffers.
     pub fn scratch(&self) -> Scratch {
-        Scratch { counts: vec![0; self.n], acc: vec![0.0; self.p * self.p], shift: vec![0.0; self.p] }
+        Scratch { counts: vec![0; self.n], b: vec![0.0; self.n * self.p], shift: vec![0.0; self.p] }
     }
 
     /// Moments of the resample in `scratch.counts` (respondent i counted `counts[i]`
@@ -489,15 +490,18 @@ impl ResampleData {
     /// # Formula
     /// ```text
     /// d_i = x_i - mean_full;  W = Σ c_i w_i;  s = Σ c_i w_i d_i / W
-    /// mean = mean_full + s;   C = Σ c_i w_i d_i d_i' / W - s s'
+    /// mean = mean_full + s;   C = B'B / W - s s',  B = rows sqrt(c_i w_i) d_i (c_i > 0)
     /// ```
+    /// (B'B by a blocked matrix product; the rows drawn zero times are skipped.)
     pub fn moments(&self, scratch: &mut Scratch) -> Moments {
         let (n, p) = (self.n, self.p);
-        let Scratch { counts, acc, shift } = scratch;
-        acc.iter_mut().for_each(|v| *v = 0.0);
+        let Scratch { counts, b, shift } = scratch;
         shift.iter_mut().for_each(|v| *v = 0.0);
+        // rows with a positive count, scaled by sqrt(count * weight), stacked
+        // row-major in b (m x p)
         let mut wsum = 0.0;
         let mut rows = 0usize;
+        let mut m = 0usize;
         for i in 0..n {
             let c = counts[i];
             if c == 0 {
@@ -506,27 +510,48 @@ impl ResampleData {
             rows += c as usize;
             let cw = c as f64 * self.w[i];
             wsum += cw;
+            let sw = cw.sqrt();
             let row = &self.d[i * p..(i + 1) * p];
+            let dst = &mut b[m * p..(m + 1) * p];
             for a in 0..p {
-                let da = cw * row[a];
-                shift[a] += da;
-                let dst = &mut acc[a * p..a * p + a + 1];
-                for (t, &db) in dst.iter_mut().zip(&row[..=a]) {
-                    *t += da * db;
-                }
+                shift[a] += cw * row[a];
+                dst[a] = sw * row[a];
             }
+            m += 1;
         }
         if wsum > 0.0 {
             for v in shift.iter_mut() {
                 *v /= wsum;
             }
         }
-        let mut cov = DMatrix::zeros(p, p);
+        let mut cov = DMatrix::<f64>::zeros(p, p);
+        let used = &b[..m * p];
+        // C = B'B / W. The same row-major buffer is read as B' (p x m: row stride 1,
+        // column stride p) and as B (m x p: row stride p, column stride 1); C is
+        // nalgebra's column-major p x p (row stride 1, column stride p).
+        // SAFETY: `used` holds m*p initialised f64, `cov` p*p; every index the
+        // strides address lies inside them, and the two buffers do not overlap.
+        unsafe {
+            matrixmultiply::dgemm(
+                p,
+                m,
+                p,
+                1.0 / wsum,
+                used.as_ptr(),
+                1,
+                p as isize,
+                used.as_ptr(),
+                p as isize,
+                1,
+                0.0,
+                cov.as_mut_slice().as_mut_ptr(),
+                1,
+                p as isize,
+            );
+        }
         for a in 0..p {
-            for b in 0..=a {
-                let v = acc[a * p + b] / wsum - shift[a] * shift[b];
-                cov[(a, b)] = v;
-                cov[(b, a)] = v;
+            for c in 0..p {
+                cov[(a, c)] -= shift[a] * shift[c];
             }
         }
         let means = self.means.iter().zip(shift.iter()).map(|(m, s)| m + s).collect();
@@ -615,7 +640,7 @@ pub fn run(
     let keys: Vec<String> = list.iter().map(|(k, _)| k.clone()).collect();
     let sign = opts.sign_change;
     let stat = |m: &Moments, jackknife: bool| -> std::result::Result<Vec<f64>, String> {
-        match pls::estimate_from(model, m, settings, Some(&full.weights)) {
+        match pls::estimate_resample(model, m, settings, Some(&full.weights)) {
             Ok(mut fit) if fit.converged || jackknife => {
                 let how = if jackknife { SignChange::Construct } else { sign };
                 sign_correct(model, full, &mut fit, how).map_err(|e| classify(&e))?;
@@ -673,7 +698,7 @@ pub fn run_plsc(
     let est = pick(&stats, &full_plsc.paths, &full_plsc.loadings, &full_plsc.total, &full_plsc.r2);
     let sign = opts.sign_change;
     let stat = |m: &Moments, jackknife: bool| -> std::result::Result<Vec<f64>, String> {
-        let mut fit = pls::estimate_from(model, m, settings, Some(&full.weights)).map_err(|e| classify(&e))?;
+        let mut fit = pls::estimate_resample(model, m, settings, Some(&full.weights)).map_err(|e| classify(&e))?;
         if !fit.converged && !jackknife {
             return Err(format!("not converged in {} iterations", fit.iterations));
         }

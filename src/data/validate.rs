@@ -481,6 +481,79 @@ pub fn validate_survey(survey: &Survey, model: &Model) -> ValidationReport {
     report
 }
 
+/// Statistics of one item column (observed values only).
+struct ColStats {
+    cnt: usize,
+    mean: Option<f64>,
+    sd: Option<f64>,
+    first: Option<f64>,
+    constant: bool,
+    half: usize,
+    first_half: Option<usize>,
+    oor: usize,
+    oor_first: Vec<usize>,
+}
+
+fn column_stats(col: &[f64], scale: Option<crate::spec::Scale>) -> ColStats {
+    let integer_scale = scale.is_some_and(|s| s.min.fract() == 0.0 && s.max.fract() == 0.0);
+    let (lo, hi) = match scale {
+        Some(s) => (s.min - 1e-9, s.max + 1e-9),
+        None => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    let mut st = ColStats {
+        cnt: 0,
+        mean: None,
+        sd: None,
+        first: None,
+        constant: true,
+        half: 0,
+        first_half: None,
+        oor: 0,
+        oor_first: Vec::new(),
+    };
+    // Sums of deviations from the first observed value (a shift keeps the one-pass
+    // variance accurate).
+    let mut shift = f64::NAN;
+    let mut s1 = 0.0;
+    let mut s2 = 0.0;
+    for (i, &v) in col.iter().enumerate() {
+        if v.is_nan() {
+            continue;
+        }
+        if st.cnt == 0 {
+            shift = v;
+            st.first = Some(v);
+        } else if v != shift {
+            st.constant = false;
+        }
+        st.cnt += 1;
+        let d = v - shift;
+        s1 += d;
+        s2 += d * d;
+        if v < lo || v > hi {
+            st.oor += 1;
+            if st.oor_first.len() < 100 {
+                st.oor_first.push(i);
+            }
+        }
+        if integer_scale && (v as i64) as f64 != v {
+            st.half += 1;
+            if st.first_half.is_none() {
+                st.first_half = Some(i);
+            }
+        }
+    }
+    if st.cnt > 0 {
+        let c = st.cnt as f64;
+        st.mean = Some(shift + s1 / c);
+        if st.cnt > 1 {
+            let ss = (s2 - s1 * s1 / c).max(0.0);
+            st.sd = Some((ss / (c - 1.0)).sqrt());
+        }
+    }
+    st
+}
+
 /// Checks on the matrix, appended to `report` (items flagged in `skip` are left out of
 /// the item checks, e.g. absent columns already reported).
 pub(crate) fn matrix_checks(
@@ -503,72 +576,41 @@ pub(crate) fn matrix_checks(
     let mut item_errors: Vec<Problem> = Vec::new();
     let mut item_warnings: Vec<Problem> = Vec::new();
 
-    for j in 0..p {
-        let col = survey.x.column(j);
+    // Per-column statistics, in parallel over the columns of the column-major matrix.
+    let data = survey.x.as_slice();
+    let stats: Vec<ColStats> = {
+        use rayon::prelude::*;
+        (0..p)
+            .into_par_iter()
+            .map(|j| {
+                column_stats(
+                    data.get(j * n..(j + 1) * n).unwrap_or(&[]),
+                    model.item_scale(j),
+                )
+            })
+            .collect()
+    };
+    for (j, st) in stats.into_iter().enumerate() {
         let name = survey.items[j].clone();
-        let scale = model.item_scale(j);
-        let mut cnt = 0usize;
-        let mut sum = 0.0;
-        let mut first: Option<f64> = None;
-        let mut constant = true;
-        let mut half = 0usize;
-        let mut first_half: Option<usize> = None;
-        let mut oor = 0usize;
-        let integer_scale = scale.is_some_and(|s| s.min.fract() == 0.0 && s.max.fract() == 0.0);
-        for (i, &v) in col.iter().enumerate() {
-            if v.is_nan() {
-                continue;
-            }
-            if let Some(s) = scale {
-                if v < s.min - 1e-9 || v > s.max + 1e-9 {
-                    oor += 1;
-                    if oor <= 100 {
-                        item_errors.push(
-                            Problem::error(format!("outside the scale {}..{}", s.min, s.max))
-                                .at_row(row_of(i))
-                                .in_column(name.clone())
-                                .with_value(format!("{v}")),
-                        );
-                    }
-                }
-            }
-            cnt += 1;
-            sum += v;
-            match first {
-                None => first = Some(v),
-                Some(f0) => {
-                    if v != f0 {
-                        constant = false;
-                    }
-                }
-            }
-            if integer_scale && v.fract() != 0.0 {
-                half += 1;
-                if first_half.is_none() {
-                    first_half = Some(row_of(i));
-                }
+        if let Some(s) = model.item_scale(j) {
+            for &i in &st.oor_first {
+                let v = data.get(j * n + i).copied().unwrap_or(f64::NAN);
+                item_errors.push(
+                    Problem::error(format!("outside the scale {}..{}", s.min, s.max))
+                        .at_row(row_of(i))
+                        .in_column(name.clone())
+                        .with_value(format!("{v}")),
+                );
             }
         }
-        if oor > 100 {
-            report.count_unlisted(Severity::Error, oor - 100);
+        let oor = st.oor;
+        if oor > st.oor_first.len() {
+            report.count_unlisted(Severity::Error, oor - st.oor_first.len());
         }
+        let cnt = st.cnt;
         let missing = n - cnt;
-        let mean = if cnt > 0 {
-            Some(sum / cnt as f64)
-        } else {
-            None
-        };
-        let sd = match mean {
-            Some(m) if cnt > 1 => {
-                let ss: f64 = col
-                    .iter()
-                    .filter(|v| !v.is_nan())
-                    .map(|v| (v - m) * (v - m))
-                    .sum();
-                Some((ss / (cnt as f64 - 1.0)).sqrt())
-            }
-            _ => None,
-        };
+        let (mean, sd, first, constant, half) = (st.mean, st.sd, st.first, st.constant, st.half);
+        let first_half = st.first_half.map(row_of);
         if let Some(it) = report.items.get_mut(j) {
             it.n = cnt;
             it.missing = missing;
@@ -622,29 +664,49 @@ pub(crate) fn matrix_checks(
     // Column by column (the matrix is column-major): per respondent the number of
     // answered items, the first raw answer, and whether all raw answers are equal.
     let min_obs = 2usize.max(p.div_ceil(2));
+    let flips: Vec<Option<f64>> = (0..p)
+        .map(|j| match (model.items.get(j), model.item_scale(j)) {
+            (Some(it), Some(s)) if it.reverse => Some(s.min + s.max),
+            _ => None,
+        })
+        .collect();
     let mut obs = vec![0u32; n];
     let mut first = vec![f64::NAN; n];
     let mut same = vec![true; n];
-    for j in 0..p {
-        let flip = match (model.items.get(j), model.item_scale(j)) {
-            (Some(it), Some(s)) if it.reverse => Some(s.min + s.max),
-            _ => None,
-        };
-        for (i, &v) in survey.x.column(j).iter().enumerate() {
-            if v.is_nan() {
-                continue;
-            }
-            let raw = match flip {
-                Some(t) => t - v,
-                None => v,
-            };
-            if obs[i] == 0 {
-                first[i] = raw;
-            } else if (raw - first[i]).abs() > 1e-9 {
-                same[i] = false;
-            }
-            obs[i] += 1;
-        }
+    {
+        // Blocks of rows, so the per-respondent arrays stay in cache; blocks in parallel.
+        use rayon::prelude::*;
+        const BLOCK: usize = 4096;
+        obs.par_chunks_mut(BLOCK)
+            .zip(first.par_chunks_mut(BLOCK))
+            .zip(same.par_chunks_mut(BLOCK))
+            .enumerate()
+            .for_each(|(b, ((obs, first), same))| {
+                let r0 = b * BLOCK;
+                for (j, flip) in flips.iter().enumerate() {
+                    let col = data.get(j * n + r0..j * n + r0 + obs.len()).unwrap_or(&[]);
+                    for (((&v, o), f), sm) in col
+                        .iter()
+                        .zip(obs.iter_mut())
+                        .zip(first.iter_mut())
+                        .zip(same.iter_mut())
+                    {
+                        if v.is_nan() {
+                            continue;
+                        }
+                        let raw = match flip {
+                            Some(t) => t - v,
+                            None => v,
+                        };
+                        if *o == 0 {
+                            *f = raw;
+                        } else if (raw - *f).abs() > 1e-9 {
+                            *sm = false;
+                        }
+                        *o += 1;
+                    }
+                }
+            });
     }
     let usable = obs.iter().filter(|&&o| o > 0).count();
     let straight: Vec<(usize, f64, u32)> = (0..n)

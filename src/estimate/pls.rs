@@ -287,6 +287,28 @@ pub fn estimate_from(
     settings: &PlsSettings,
     start: Option<&[f64]>,
 ) -> Result<PlsFit> {
+    estimate_impl(model, m, settings, start, true)
+}
+
+/// Like [`estimate_from`] but without the OLS p values of the paths (`NaN`): a
+/// bootstrap resample needs the coefficients only, and the Student t tail costs more
+/// than the rest of the inner model.
+pub fn estimate_resample(
+    model: &Model,
+    m: &Moments,
+    settings: &PlsSettings,
+    start: Option<&[f64]>,
+) -> Result<PlsFit> {
+    estimate_impl(model, m, settings, start, false)
+}
+
+fn estimate_impl(
+    model: &Model,
+    m: &Moments,
+    settings: &PlsSettings,
+    start: Option<&[f64]>,
+    pvalues: bool,
+) -> Result<PlsFit> {
     settings.check()?;
     let p = model.n_items();
     let q = model.n_constructs();
@@ -441,6 +463,7 @@ pub fn estimate_from(
         converged,
         iterations,
         delta,
+        pvalues,
     )
 }
 
@@ -456,6 +479,7 @@ fn finish(
     converged: bool,
     iterations: usize,
     delta: f64,
+    pvalues: bool,
 ) -> Result<PlsFit> {
     let p = model.n_items();
     let q = model.n_constructs();
@@ -501,7 +525,7 @@ fn finish(
             quad(&c, blocks[a], &w, blocks[b], &w)
         }
     });
-    let inner = inner_model(model, &lv_cor, n)?;
+    let inner = inner_model_impl(model, &lv_cor, n, pvalues)?;
     Ok(PlsFit {
         settings: *settings,
         n,
@@ -545,6 +569,10 @@ pub struct InnerModel {
 /// # Errors
 /// When a predecessor correlation matrix is singular.
 pub fn inner_model(model: &Model, phi: &DMatrix<f64>, n: usize) -> Result<InnerModel> {
+    inner_model_impl(model, phi, n, true)
+}
+
+fn inner_model_impl(model: &Model, phi: &DMatrix<f64>, n: usize, pvalues: bool) -> Result<InnerModel> {
     let q = model.n_constructs();
     let mut paths = DMatrix::zeros(q, q);
     let mut r2 = vec![None; q];
@@ -585,7 +613,7 @@ pub fn inner_model(model: &Model, phi: &DMatrix<f64>, n: usize) -> Result<InnerM
             let est = paths[(i, j)];
             let se = se_of[(i, j)];
             let t = est / se;
-            let pval = if df >= 1.0 && t.is_finite() {
+            let pval = if pvalues && df >= 1.0 && t.is_finite() {
                 StudentsT::new(0.0, 1.0, df)
                     .map(|d| 2.0 * d.sf(t.abs()))
                     .unwrap_or(f64::NAN)
