@@ -13,19 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = args.next().unwrap_or_else(|| "1000000".into()).parse()?;
     let out = args.next().unwrap_or_else(|| "/tmp/ccsi_big.csv".into());
     let model = read_model(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ccsi.toml")))?;
-    let paths = [
-        ("IMAG", "EXPE", 0.50),
-        ("IMAG", "SAT", 0.20),
-        ("IMAG", "LOY", 0.25),
-        ("EXPE", "QUAL", 0.60),
-        ("EXPE", "VAL", 0.15),
-        ("EXPE", "SAT", 0.10),
-        ("QUAL", "VAL", 0.50),
-        ("QUAL", "SAT", 0.35),
-        ("VAL", "SAT", 0.25),
-        ("SAT", "LOY", 0.50),
-    ];
-    let pop = Population::new(&model, &paths, Measurement::CommonFactor(0.8))?;
+    let pop = Population::new(&model, &csi::simulate::CCSI_PATHS, Measurement::CommonFactor(0.8))?;
     let mut w = std::io::BufWriter::new(std::fs::File::create(&out)?);
     let names: Vec<&str> = model.items.iter().map(|i| i.name.as_str()).collect();
     writeln!(w, "{}", names.join(","))?;

@@ -23,18 +23,7 @@ use std::path::Path;
 
 const SCALE: Scale = Scale { min: 1.0, max: 10.0 };
 
-const CCSI_PATHS: [(&str, &str, f64); 10] = [
-    ("IMAG", "EXPE", 0.50),
-    ("IMAG", "SAT", 0.20),
-    ("IMAG", "LOY", 0.25),
-    ("EXPE", "QUAL", 0.60),
-    ("EXPE", "VAL", 0.15),
-    ("EXPE", "SAT", 0.10),
-    ("QUAL", "VAL", 0.50),
-    ("QUAL", "SAT", 0.35),
-    ("VAL", "SAT", 0.25),
-    ("SAT", "LOY", 0.50),
-];
+use csi::simulate::CCSI_PATHS;
 
 fn airline_paths(punct: f64) -> Vec<(&'static str, &'static str, f64)> {
     vec![

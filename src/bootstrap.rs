@@ -322,7 +322,7 @@ pub fn stat_keys(model: &Model) -> Vec<String> {
 /// The statistics of one solution, in [`stat_keys`] order.
 fn statistics(model: &Model, list: &[(String, Stat)], fit: &PlsFit, cor: &DMatrix<f64>, out: &mut Vec<f64>) {
     out.clear();
-    let mono = mono_means(model, cor);
+    let mono = crate::quality::monotrait_means(model, cor);
     let idx_cache: Vec<Option<f64>> =
         crate::index::indices(model, fit).into_iter().map(|c| c.value).collect();
     for (_, s) in list {
@@ -334,42 +334,10 @@ fn statistics(model: &Model, list: &[(String, Stat)], fit: &PlsFit, cor: &DMatri
             Stat::Indirect(a, b) => fit.total[(a, b)] - fit.paths[(a, b)],
             Stat::R2(j) => fit.r2[j].unwrap_or(f64::NAN),
             Stat::Index(j) => idx_cache[j].unwrap_or(f64::NAN),
-            Stat::Htmt(i, j) => htmt(model, cor, &mono, i, j),
+            Stat::Htmt(i, j) => crate::quality::htmt_pair(model, cor, &mono, i, j),
         };
         out.push(v);
     }
-}
-
-fn mono_means(model: &Model, r: &DMatrix<f64>) -> Vec<f64> {
-    model
-        .constructs
-        .iter()
-        .map(|c| {
-            let k = c.items.len();
-            if k < 2 {
-                return 1.0;
-            }
-            let mut s = 0.0;
-            for a in 0..k {
-                for b in (a + 1)..k {
-                    s += r[(c.items[a], c.items[b])];
-                }
-            }
-            s / (k * (k - 1) / 2) as f64
-        })
-        .collect()
-}
-
-fn htmt(model: &Model, r: &DMatrix<f64>, mono: &[f64], i: usize, j: usize) -> f64 {
-    let ia = &model.constructs[i].items;
-    let ib = &model.constructs[j].items;
-    let mut s = 0.0;
-    for &x in ia {
-        for &y in ib {
-            s += r[(x, y)];
-        }
-    }
-    s / (ia.len() * ib.len()) as f64 / (mono[i] * mono[j]).sqrt()
 }
 
 /// Flip constructs of a resample solution so that it matches the full-sample signs.

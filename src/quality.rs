@@ -146,39 +146,7 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
             fit.lv_cor[(a, b)]
         }
     });
-    // HTMT
-    let mono: Vec<f64> = model
-        .constructs
-        .iter()
-        .map(|c| {
-            let k = c.items.len();
-            if k < 2 {
-                return 1.0;
-            }
-            let mut s = 0.0;
-            for a in 0..k {
-                for b in (a + 1)..k {
-                    s += r[(c.items[a], c.items[b])];
-                }
-            }
-            s / (k * (k - 1) / 2) as f64
-        })
-        .collect();
-    let htmt = DMatrix::from_fn(q, q, |a, b| {
-        if a == b {
-            return 0.0;
-        }
-        let ia = &model.constructs[a].items;
-        let ib = &model.constructs[b].items;
-        let mut s = 0.0;
-        for &x in ia {
-            for &y in ib {
-                s += r[(x, y)];
-            }
-        }
-        let het = s / (ia.len() * ib.len()) as f64;
-        het / (mono[a] * mono[b]).sqrt()
-    });
+    let htmt = htmt_matrix(model, &r);
     // indicator VIF within blocks
     let mut indicator_vif = vec![None; p];
     for c in &model.constructs {
@@ -315,4 +283,47 @@ fn rho_a(r: &DMatrix<f64>, it: &[usize], fit: &PlsFit, _j: usize, m: &Moments) -
         }
     }
     ww * ww * num / den
+}
+
+/// Mean within-block correlation of each construct (1 for single items): the
+/// "monotrait" part of HTMT.
+pub fn monotrait_means(model: &Model, r: &DMatrix<f64>) -> Vec<f64> {
+    model
+        .constructs
+        .iter()
+        .map(|c| {
+            let k = c.items.len();
+            if k < 2 {
+                return 1.0;
+            }
+            let mut s = 0.0;
+            for a in 0..k {
+                for b in (a + 1)..k {
+                    s += r[(c.items[a], c.items[b])];
+                }
+            }
+            s / (k * (k - 1) / 2) as f64
+        })
+        .collect()
+}
+
+/// HTMT of constructs i and j from the indicator correlation matrix `r` and the
+/// monotrait means ([`monotrait_means`]).
+pub fn htmt_pair(model: &Model, r: &DMatrix<f64>, mono: &[f64], i: usize, j: usize) -> f64 {
+    let ia = &model.constructs[i].items;
+    let ib = &model.constructs[j].items;
+    let mut s = 0.0;
+    for &x in ia {
+        for &y in ib {
+            s += r[(x, y)];
+        }
+    }
+    s / (ia.len() * ib.len()) as f64 / (mono[i] * mono[j]).sqrt()
+}
+
+/// The HTMT matrix (0 on the diagonal).
+pub fn htmt_matrix(model: &Model, r: &DMatrix<f64>) -> DMatrix<f64> {
+    let q = model.n_constructs();
+    let mono = monotrait_means(model, r);
+    DMatrix::from_fn(q, q, |a, b| if a == b { 0.0 } else { htmt_pair(model, r, &mono, a, b) })
 }

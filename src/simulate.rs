@@ -38,6 +38,21 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+/// The population paths of the CCSI structure used by the bundled sample, the
+/// benches and the recovery and coverage tests (standardized coefficients).
+pub const CCSI_PATHS: [(&str, &str, f64); 10] = [
+    ("IMAG", "EXPE", 0.50),
+    ("IMAG", "SAT", 0.20),
+    ("IMAG", "LOY", 0.25),
+    ("EXPE", "QUAL", 0.60),
+    ("EXPE", "VAL", 0.15),
+    ("EXPE", "SAT", 0.10),
+    ("QUAL", "VAL", 0.50),
+    ("QUAL", "SAT", 0.35),
+    ("VAL", "SAT", 0.25),
+    ("SAT", "LOY", 0.50),
+];
+
 /// How items relate to their construct in the population.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measurement {

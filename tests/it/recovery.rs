@@ -24,19 +24,8 @@ pub fn ccsi_model() -> Model {
     .unwrap()
 }
 
-/// Population paths of the recovery tests.
-pub const CCSI_PATHS: [(&str, &str, f64); 10] = [
-    ("IMAG", "EXPE", 0.50),
-    ("IMAG", "SAT", 0.20),
-    ("IMAG", "LOY", 0.25),
-    ("EXPE", "QUAL", 0.60),
-    ("EXPE", "VAL", 0.15),
-    ("EXPE", "SAT", 0.10),
-    ("QUAL", "VAL", 0.50),
-    ("QUAL", "SAT", 0.35),
-    ("VAL", "SAT", 0.25),
-    ("SAT", "LOY", 0.50),
-];
+/// Population paths of the recovery tests (truth).
+pub use csi::simulate::CCSI_PATHS;
 
 #[test]
 fn pls_recovers_composite_population_paths() {

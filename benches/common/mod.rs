@@ -3,18 +3,7 @@ use csi::simulate::{to_scale, Measurement, Population};
 use csi::spec::{read_model, Model, Scale};
 use nalgebra::DMatrix;
 
-pub const CCSI_PATHS: [(&str, &str, f64); 10] = [
-    ("IMAG", "EXPE", 0.50),
-    ("IMAG", "SAT", 0.20),
-    ("IMAG", "LOY", 0.25),
-    ("EXPE", "QUAL", 0.60),
-    ("EXPE", "VAL", 0.15),
-    ("EXPE", "SAT", 0.10),
-    ("QUAL", "VAL", 0.50),
-    ("QUAL", "SAT", 0.35),
-    ("VAL", "SAT", 0.25),
-    ("SAT", "LOY", 0.50),
-];
+pub use csi::simulate::CCSI_PATHS;
 
 pub fn ccsi() -> Model {
     read_model(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ccsi.toml"))).expect("models/ccsi.toml")
