@@ -17,12 +17,23 @@ fn boot(c: &mut Criterion) {
         let x = common::answers(&model, n);
         let s = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
         let a = analyze(&model, &s, &FitOptions::default()).expect("fit");
-        let opts = BootstrapOptions { resamples, ..Default::default() };
+        let opts = BootstrapOptions {
+            resamples,
+            ..Default::default()
+        };
         for threads in [1usize, all] {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
             let id = BenchmarkId::new(format!("n{n}_x{resamples}"), format!("{threads}threads"));
             g.bench_function(id, |b| {
-                b.iter(|| pool.install(|| run(&model, &a.data, &a.options.pls, &a.fit, &opts, None).expect("bootstrap")))
+                b.iter(|| {
+                    pool.install(|| {
+                        run(&model, &a.data, &a.options.pls, &a.fit, &opts, None)
+                            .expect("bootstrap")
+                    })
+                })
             });
         }
     }

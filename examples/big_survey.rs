@@ -12,8 +12,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().unwrap_or_else(|| "1000000".into()).parse()?;
     let out = args.next().unwrap_or_else(|| "/tmp/ccsi_big.csv".into());
-    let model = read_model(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models/ccsi.toml")))?;
-    let pop = Population::new(&model, &csi::simulate::CCSI_PATHS, Measurement::CommonFactor(0.8))?;
+    let model = read_model(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/ccsi.toml"
+    )))?;
+    let pop = Population::new(
+        &model,
+        &csi::simulate::CCSI_PATHS,
+        Measurement::CommonFactor(0.8),
+    )?;
     let mut w = std::io::BufWriter::new(std::fs::File::create(&out)?);
     let names: Vec<&str> = model.items.iter().map(|i| i.name.as_str()).collect();
     writeln!(w, "{}", names.join(","))?;
@@ -24,7 +31,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     while done < n {
         let m = chunk.min(n - done);
         let z = pop.draw_continuous(&model, m, seed)?;
-        let x = to_scale(&model, &z, Scale { min: 1.0, max: 10.0 }, 7.0, 1.6, &[], &[]);
+        let x = to_scale(
+            &model,
+            &z,
+            Scale {
+                min: 1.0,
+                max: 10.0,
+            },
+            7.0,
+            1.6,
+            &[],
+            &[],
+        );
         let mut line = String::new();
         for i in 0..m {
             line.clear();

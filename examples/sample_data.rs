@@ -21,7 +21,10 @@ use rand_chacha::ChaCha8Rng;
 use std::fmt::Write;
 use std::path::Path;
 
-const SCALE: Scale = Scale { min: 1.0, max: 10.0 };
+const SCALE: Scale = Scale {
+    min: 1.0,
+    max: 10.0,
+};
 
 use csi::simulate::CCSI_PATHS;
 
@@ -52,7 +55,9 @@ fn propagate(model: &Model, pop: &Population, own: &[f64]) -> Vec<f64> {
 
 fn loadings(model: &Model, seed: u64) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..model.n_items()).map(|_| rng.random_range(0.72..0.90)).collect()
+    (0..model.n_items())
+        .map(|_| rng.random_range(0.72..0.90))
+        .collect()
 }
 
 struct Extra {
@@ -60,7 +65,14 @@ struct Extra {
     values: Vec<String>,
 }
 
-fn write_csv(path: &Path, model: &Model, x: &DMatrix<f64>, extra: &[Extra], missing_rate: f64, seed: u64) -> usize {
+fn write_csv(
+    path: &Path,
+    model: &Model,
+    x: &DMatrix<f64>,
+    extra: &[Extra],
+    missing_rate: f64,
+    seed: u64,
+) -> usize {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut s = String::from("id");
     for e in extra {
@@ -112,16 +124,42 @@ fn demographics(n: usize, seed: u64) -> Vec<Extra> {
         flights.push(pick(&["1-2", "3-5", "6-10", ">10"]));
     }
     vec![
-        Extra { name: "age", values: age },
-        Extra { name: "gender", values: gender },
-        Extra { name: "occupation", values: occupation },
-        Extra { name: "education", values: education },
-        Extra { name: "income", values: income },
-        Extra { name: "flights_per_year", values: flights },
+        Extra {
+            name: "age",
+            values: age,
+        },
+        Extra {
+            name: "gender",
+            values: gender,
+        },
+        Extra {
+            name: "occupation",
+            values: occupation,
+        },
+        Extra {
+            name: "education",
+            values: education,
+        },
+        Extra {
+            name: "income",
+            values: income,
+        },
+        Extra {
+            name: "flights_per_year",
+            values: flights,
+        },
     ]
 }
 
-fn population_toml(title: &str, groups: &[(&str, usize, &[(&str, &str, f64)], &[f64])], model: &Model, load: &[f64], mean: f64, sd: f64, missing: usize) -> String {
+fn population_toml(
+    title: &str,
+    groups: &[(&str, usize, &[(&str, &str, f64)], &[f64])],
+    model: &Model,
+    load: &[f64],
+    mean: f64,
+    sd: f64,
+    missing: usize,
+) -> String {
     let mut s = format!("# {title}\n# Written by `cargo run --example sample_data`; the truth behind the sample file.\n");
     let _ = writeln!(s, "measurement = \"common factor\"\nanswer = \"round({mean} + {sd} * (z + shift * loading)), clamped to 1..10\"");
     let _ = writeln!(s, "cannot_answer_cells = {missing}\n");
@@ -132,7 +170,12 @@ fn population_toml(title: &str, groups: &[(&str, usize, &[(&str, &str, f64)], &[
     for (g, n, paths, shift) in groups {
         let _ = writeln!(s, "\n[[group]]\nname = \"{g}\"\nn = {n}");
         s.push_str("latent_mean_shift = { ");
-        let parts: Vec<String> = model.constructs.iter().enumerate().map(|(j, c)| format!("{} = {:.4}", c.name, shift[j])).collect();
+        let parts: Vec<String> = model
+            .constructs
+            .iter()
+            .enumerate()
+            .map(|(j, c)| format!("{} = {:.4}", c.name, shift[j]))
+            .collect();
         s.push_str(&parts.join(", "));
         s.push_str(" }\npaths = [\n");
         for (a, b, v) in paths.iter() {
@@ -148,14 +191,30 @@ fn main() {
     // CCSI sample
     let model = read_model(&root.join("models/ccsi.toml")).expect("models/ccsi.toml");
     let load = loadings(&model, 11);
-    let pop = Population::new(&model, &CCSI_PATHS, Measurement::Loadings(load.clone())).expect("population");
+    let pop = Population::new(&model, &CCSI_PATHS, Measurement::Loadings(load.clone()))
+        .expect("population");
     let z = pop.draw_continuous(&model, 250, 2026).expect("draw");
     let x = to_scale(&model, &z, SCALE, 7.0, 1.6, &[], &load);
-    let miss = write_csv(&root.join("data/ccsi_sample.csv"), &model, &x, &demographics(250, 5)[..2], 0.004, 17);
+    let miss = write_csv(
+        &root.join("data/ccsi_sample.csv"),
+        &model,
+        &x,
+        &demographics(250, 5)[..2],
+        0.004,
+        17,
+    );
     let zero = vec![0.0; model.n_constructs()];
     std::fs::write(
         root.join("data/ccsi_sample.population.toml"),
-        population_toml("CCSI sample (data/ccsi_sample.csv), models/ccsi.toml", &[("all", 250, &CCSI_PATHS, &zero)], &model, &load, 7.0, 1.6, miss),
+        population_toml(
+            "CCSI sample (data/ccsi_sample.csv), models/ccsi.toml",
+            &[("all", 250, &CCSI_PATHS, &zero)],
+            &model,
+            &load,
+            7.0,
+            1.6,
+            miss,
+        ),
     )
     .expect("write");
 
@@ -172,14 +231,17 @@ fn main() {
     let mut groups_doc: Vec<(String, Vec<(&str, &str, f64)>, Vec<f64>)> = Vec::new();
     for (g, name) in names.iter().enumerate() {
         let paths = if g == 2 { &third } else { &common };
-        let pop = Population::with_exo_cor(&model, paths, Measurement::Loadings(load.clone()), 0.3).expect("population");
+        let pop = Population::with_exo_cor(&model, paths, Measurement::Loadings(load.clone()), 0.3)
+            .expect("population");
         let mut own = vec![0.0; model.n_constructs()];
         if g == 2 {
             own[sat] = -0.6; // lower satisfaction beyond what the drivers explain
             own[punct] = -0.4; // and worse punctuality
         }
         let shift = propagate(&model, &pop, &own);
-        let z = pop.draw_continuous(&model, 200, 100 + g as u64).expect("draw");
+        let z = pop
+            .draw_continuous(&model, 200, 100 + g as u64)
+            .expect("draw");
         let x = to_scale(&model, &z, SCALE, 6.8, 1.7, &shift, &load);
         let start = all.nrows();
         all = all.insert_rows(start, 200, 0.0);
@@ -191,11 +253,23 @@ fn main() {
         }
         groups_doc.push((name.to_string(), paths.clone(), shift));
     }
-    let mut extra = vec![Extra { name: "airline", values: airline_col }];
+    let mut extra = vec![Extra {
+        name: "airline",
+        values: airline_col,
+    }];
     extra.extend(demographics(600, 9));
-    let miss = write_csv(&root.join("data/airline_sample.csv"), &model, &all, &extra, 0.006, 29);
-    let g: Vec<(&str, usize, &[(&str, &str, f64)], &[f64])> =
-        groups_doc.iter().map(|(n, p, s)| (n.as_str(), 200usize, p.as_slice(), s.as_slice())).collect();
+    let miss = write_csv(
+        &root.join("data/airline_sample.csv"),
+        &model,
+        &all,
+        &extra,
+        0.006,
+        29,
+    );
+    let g: Vec<(&str, usize, &[(&str, &str, f64)], &[f64])> = groups_doc
+        .iter()
+        .map(|(n, p, s)| (n.as_str(), 200usize, p.as_slice(), s.as_slice()))
+        .collect();
     std::fs::write(
         root.join("data/airline_sample.population.toml"),
         population_toml("Airline sample (data/airline_sample.csv), models/airline.toml; exogenous drivers correlate 0.3", &g, &model, &load, 6.8, 1.7, miss),

@@ -112,8 +112,21 @@ pub fn analyze_moments(
     }
     for ix in &indices {
         if let Some(p) = &ix.problem {
-            warnings.push(format!("index of {}: {}", model.constructs[ix.construct].name, p));
+            warnings.push(format!(
+                "index of {}: {}",
+                model.constructs[ix.construct].name, p
+            ));
         }
     }
-    Ok(Analysis { model: model.clone(), options: options.clone(), data, missing, moments, fit, quality, indices, warnings })
+    Ok(Analysis {
+        model: model.clone(),
+        options: options.clone(),
+        data,
+        missing,
+        moments,
+        fit,
+        quality,
+        indices,
+        warnings,
+    })
 }

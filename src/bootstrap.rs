@@ -65,7 +65,10 @@ impl std::str::FromStr for CiMethod {
         match s {
             "percentile" => Ok(Self::Percentile),
             "bca" | "BCa" => Ok(Self::Bca),
-            _ => Err(Error::setting("--ci", format!("expected percentile or bca, got '{s}'"))),
+            _ => Err(Error::setting(
+                "--ci",
+                format!("expected percentile or bca, got '{s}'"),
+            )),
         }
     }
 }
@@ -100,7 +103,10 @@ impl std::str::FromStr for SignChange {
             "construct" => Ok(Self::Construct),
             "individual" => Ok(Self::Individual),
             "none" => Ok(Self::None),
-            _ => Err(Error::setting("--sign-change", format!("expected construct, individual or none, got '{s}'"))),
+            _ => Err(Error::setting(
+                "--sign-change",
+                format!("expected construct, individual or none, got '{s}'"),
+            )),
         }
     }
 }
@@ -122,7 +128,13 @@ pub struct BootstrapOptions {
 
 impl Default for BootstrapOptions {
     fn default() -> Self {
-        BootstrapOptions { resamples: 1000, seed: DEFAULT_SEED, ci: CiMethod::Percentile, level: 0.95, sign_change: SignChange::Construct }
+        BootstrapOptions {
+            resamples: 1000,
+            seed: DEFAULT_SEED,
+            ci: CiMethod::Percentile,
+            level: 0.95,
+            sign_change: SignChange::Construct,
+        }
     }
 }
 
@@ -133,10 +145,16 @@ impl BootstrapOptions {
     /// Fewer than 2 resamples or a level outside (0, 1).
     pub fn check(&self) -> Result<()> {
         if self.resamples < 2 {
-            return Err(Error::setting("--bootstrap", format!("needs at least 2 resamples, got {}", self.resamples)));
+            return Err(Error::setting(
+                "--bootstrap",
+                format!("needs at least 2 resamples, got {}", self.resamples),
+            ));
         }
         if !(self.level > 0.0 && self.level < 1.0) {
-            return Err(Error::setting("--level", format!("must be between 0 and 1, got {}", self.level)));
+            return Err(Error::setting(
+                "--level",
+                format!("must be between 0 and 1, got {}", self.level),
+            ));
         }
         Ok(())
     }
@@ -202,7 +220,10 @@ impl BootstrapResult {
 
 /// Key of a path coefficient.
 pub fn key_path(m: &Model, from: usize, to: usize) -> String {
-    format!("path:{}->{}", m.constructs[from].name, m.constructs[to].name)
+    format!(
+        "path:{}->{}",
+        m.constructs[from].name, m.constructs[to].name
+    )
 }
 /// Key of an outer weight.
 pub fn key_weight(m: &Model, k: usize) -> String {
@@ -214,11 +235,17 @@ pub fn key_loading(m: &Model, k: usize) -> String {
 }
 /// Key of a total effect.
 pub fn key_total(m: &Model, from: usize, to: usize) -> String {
-    format!("total:{}->{}", m.constructs[from].name, m.constructs[to].name)
+    format!(
+        "total:{}->{}",
+        m.constructs[from].name, m.constructs[to].name
+    )
 }
 /// Key of an indirect effect.
 pub fn key_indirect(m: &Model, from: usize, to: usize) -> String {
-    format!("indirect:{}->{}", m.constructs[from].name, m.constructs[to].name)
+    format!(
+        "indirect:{}->{}",
+        m.constructs[from].name, m.constructs[to].name
+    )
 }
 /// Key of an R².
 pub fn key_r2(m: &Model, j: usize) -> String {
@@ -320,11 +347,19 @@ pub fn stat_keys(model: &Model) -> Vec<String> {
 }
 
 /// The statistics of one solution, in [`stat_keys`] order.
-fn statistics(model: &Model, list: &[(String, Stat)], fit: &PlsFit, cor: &DMatrix<f64>, out: &mut Vec<f64>) {
+fn statistics(
+    model: &Model,
+    list: &[(String, Stat)],
+    fit: &PlsFit,
+    cor: &DMatrix<f64>,
+    out: &mut Vec<f64>,
+) {
     out.clear();
     let mono = crate::quality::monotrait_means(model, cor);
-    let idx_cache: Vec<Option<f64>> =
-        crate::index::indices(model, fit).into_iter().map(|c| c.value).collect();
+    let idx_cache: Vec<Option<f64>> = crate::index::indices(model, fit)
+        .into_iter()
+        .map(|c| c.value)
+        .collect();
     for (_, s) in list {
         let v = match *s {
             Stat::Path(a, b) => fit.paths[(a, b)],
@@ -432,7 +467,9 @@ impl ResampleData {
         let (n, p) = data.x.shape();
         let w: Vec<f64> = data.weights.clone().unwrap_or_else(|| vec![1.0; n]);
         let ws: f64 = w.iter().sum();
-        let means: Vec<f64> = (0..p).map(|j| (0..n).map(|i| w[i] * data.x[(i, j)]).sum::<f64>() / ws).collect();
+        let means: Vec<f64> = (0..p)
+            .map(|j| (0..n).map(|i| w[i] * data.x[(i, j)]).sum::<f64>() / ws)
+            .collect();
         let mut d = vec![0.0; n * p];
         for i in 0..n {
             for j in 0..p {
@@ -449,7 +486,11 @@ impl ResampleData {
 
     /// Fresh scratch buffers.
     pub fn scratch(&self) -> Scratch {
-        Scratch { counts: vec![0; self.n], b: vec![0.0; self.n * self.p], shift: vec![0.0; self.p] }
+        Scratch {
+            counts: vec![0; self.n],
+            b: vec![0.0; self.n * self.p],
+            shift: vec![0.0; self.p],
+        }
     }
 
     /// Moments of the resample in `scratch.counts` (respondent i counted `counts[i]`
@@ -522,8 +563,18 @@ impl ResampleData {
                 cov[(a, c)] -= shift[a] * shift[c];
             }
         }
-        let means = self.means.iter().zip(shift.iter()).map(|(m, s)| m + s).collect();
-        Moments { n: rows, weight_sum: wsum, means, cov }
+        let means = self
+            .means
+            .iter()
+            .zip(shift.iter())
+            .map(|(m, s)| m + s)
+            .collect();
+        Moments {
+            n: rows,
+            weight_sum: wsum,
+            means,
+            cov,
+        }
     }
 }
 
@@ -610,7 +661,11 @@ pub fn run(
     let stat = |m: &Moments, jackknife: bool| -> std::result::Result<Vec<f64>, String> {
         match pls::estimate_resample(model, m, settings, Some(&full.weights)) {
             Ok(mut fit) if fit.converged || jackknife => {
-                let how = if jackknife { SignChange::Construct } else { sign };
+                let how = if jackknife {
+                    SignChange::Construct
+                } else {
+                    sign
+                };
                 sign_correct(model, full, &mut fit, how).map_err(|e| classify(&e))?;
                 let mut out = Vec::with_capacity(list.len());
                 statistics(model, &list, &fit, &m.correlation(), &mut out);
@@ -628,12 +683,23 @@ pub fn run(
 fn structural_keys(model: &Model) -> (Vec<String>, Vec<Stat>) {
     let list: Vec<(String, Stat)> = stat_list(model)
         .into_iter()
-        .filter(|(_, s)| matches!(s, Stat::Path(..) | Stat::Loading(_) | Stat::Total(..) | Stat::R2(_)))
+        .filter(|(_, s)| {
+            matches!(
+                s,
+                Stat::Path(..) | Stat::Loading(_) | Stat::Total(..) | Stat::R2(_)
+            )
+        })
         .collect();
     list.into_iter().unzip()
 }
 
-fn pick(stats: &[Stat], paths: &DMatrix<f64>, loadings: &[f64], total: &DMatrix<f64>, r2: &[Option<f64>]) -> Vec<f64> {
+fn pick(
+    stats: &[Stat],
+    paths: &DMatrix<f64>,
+    loadings: &[f64],
+    total: &DMatrix<f64>,
+    r2: &[Option<f64>],
+) -> Vec<f64> {
     stats
         .iter()
         .map(|s| match *s {
@@ -663,14 +729,31 @@ pub fn run_plsc(
     hooks: Option<&Hooks>,
 ) -> Result<BootstrapResult> {
     let (keys, stats) = structural_keys(model);
-    let est = pick(&stats, &full_plsc.paths, &full_plsc.loadings, &full_plsc.total, &full_plsc.r2);
+    let est = pick(
+        &stats,
+        &full_plsc.paths,
+        &full_plsc.loadings,
+        &full_plsc.total,
+        &full_plsc.r2,
+    );
     let sign = opts.sign_change;
     let stat = |m: &Moments, jackknife: bool| -> std::result::Result<Vec<f64>, String> {
-        let mut fit = pls::estimate_resample(model, m, settings, Some(&full.weights)).map_err(|e| classify(&e))?;
+        let mut fit = pls::estimate_resample(model, m, settings, Some(&full.weights))
+            .map_err(|e| classify(&e))?;
         if !fit.converged && !jackknife {
             return Err(format!("not converged in {} iterations", fit.iterations));
         }
-        sign_correct(model, full, &mut fit, if jackknife { SignChange::Construct } else { sign }).map_err(|e| classify(&e))?;
+        sign_correct(
+            model,
+            full,
+            &mut fit,
+            if jackknife {
+                SignChange::Construct
+            } else {
+                sign
+            },
+        )
+        .map_err(|e| classify(&e))?;
         let c = crate::estimate::plsc::correct(model, m, &fit).map_err(|e| classify(&e))?;
         if !c.is_admissible() && !jackknife {
             let why = c
@@ -701,9 +784,16 @@ pub fn run_cbsem(
     hooks: Option<&Hooks>,
 ) -> Result<BootstrapResult> {
     let (keys, stats) = structural_keys(model);
-    let est = pick(&stats, &full.std_paths, &full.std_loadings, &full.std_total, &full.r2);
+    let est = pick(
+        &stats,
+        &full.std_paths,
+        &full.std_loadings,
+        &full.std_total,
+        &full.r2,
+    );
     let stat = |m: &Moments, _jackknife: bool| -> std::result::Result<Vec<f64>, String> {
-        let f = crate::estimate::cbsem::estimate_from(model, m, settings, Some(&full.params)).map_err(|e| classify(&e))?;
+        let f = crate::estimate::cbsem::estimate_from(model, m, settings, Some(&full.params))
+            .map_err(|e| classify(&e))?;
         if !f.converged {
             return Err("CB-SEM did not converge".into());
         }
@@ -716,7 +806,13 @@ pub fn run_cbsem(
                 .unwrap_or_default();
             return Err(format!("inadmissible CB-SEM solution ({why})"));
         }
-        Ok(pick(&stats, &f.std_paths, &f.std_loadings, &f.std_total, &f.r2))
+        Ok(pick(
+            &stats,
+            &f.std_paths,
+            &f.std_loadings,
+            &f.std_total,
+            &f.r2,
+        ))
     };
     resample(data, opts, keys, est, hooks, &stat)
 }
@@ -783,11 +879,20 @@ where
         }
     }
     let failed = reasons.values().sum();
-    let jack = if opts.ci == CiMethod::Bca { Some(jackknife(&prep, s, stat)) } else { None };
+    let jack = if opts.ci == CiMethod::Bca {
+        Some(jackknife(&prep, s, stat))
+    } else {
+        None
+    };
     let tdist = StudentsT::new(0.0, 1.0, (n.max(2) - 1) as f64).ok();
     let mut stats = Vec::with_capacity(s);
     for (c, key) in keys.iter().enumerate() {
-        let mut vals: Vec<f64> = replicates.column(c).iter().copied().filter(|v| v.is_finite()).collect();
+        let mut vals: Vec<f64> = replicates
+            .column(c)
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
         let theta = estimates.get(c).copied().unwrap_or(f64::NAN);
         let n_ok = vals.len();
         let (mean, se) = mean_sd(&vals);
@@ -797,8 +902,16 @@ where
             (f64::NAN, f64::NAN)
         } else {
             match (&jack, opts.ci) {
-                (Some(j), CiMethod::Bca) => bca(&vals, theta, &j.column(c).iter().copied().collect::<Vec<_>>(), alpha),
-                _ => (quantile(&vals, alpha / 2.0), quantile(&vals, 1.0 - alpha / 2.0)),
+                (Some(j), CiMethod::Bca) => bca(
+                    &vals,
+                    theta,
+                    &j.column(c).iter().copied().collect::<Vec<_>>(),
+                    alpha,
+                ),
+                _ => (
+                    quantile(&vals, alpha / 2.0),
+                    quantile(&vals, 1.0 - alpha / 2.0),
+                ),
             }
         };
         let t = theta / se;
@@ -806,9 +919,23 @@ where
             (Some(d), true) => 2.0 * d.sf(t.abs()),
             _ => f64::NAN,
         };
-        stats.push(BootStat { key: key.clone(), estimate: theta, mean, se, ci_low: lo, ci_high: hi, t, p: pv, n_ok });
+        stats.push(BootStat {
+            key: key.clone(),
+            estimate: theta,
+            mean,
+            se,
+            ci_low: lo,
+            ci_high: hi,
+            t,
+            p: pv,
+            n_ok,
+        });
     }
-    let lookup = keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+    let lookup = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i))
+        .collect();
     Ok(BootstrapResult {
         resamples: opts.resamples,
         seed: opts.seed,
@@ -850,7 +977,9 @@ pub fn quantile(sorted: &[f64], prob: f64) -> f64 {
 
 /// BCa interval from sorted replicates, the estimate and jackknife values.
 fn bca(sorted: &[f64], theta: f64, jack: &[f64], alpha: f64) -> (f64, f64) {
-    let Ok(norm) = Normal::new(0.0, 1.0) else { return (f64::NAN, f64::NAN) };
+    let Ok(norm) = Normal::new(0.0, 1.0) else {
+        return (f64::NAN, f64::NAN);
+    };
     let b = sorted.len() as f64;
     let below = sorted.iter().filter(|v| **v < theta).count() as f64;
     let equal = sorted.iter().filter(|v| **v == theta).count() as f64;
@@ -902,7 +1031,9 @@ where
             },
         )
         .collect();
-    DMatrix::from_fn(groups, width, |r, c| rows[r].get(c).copied().unwrap_or(f64::NAN))
+    DMatrix::from_fn(groups, width, |r, c| {
+        rows[r].get(c).copied().unwrap_or(f64::NAN)
+    })
 }
 
 #[cfg(test)]

@@ -325,5 +325,11 @@ pub fn htmt_pair(model: &Model, r: &DMatrix<f64>, mono: &[f64], i: usize, j: usi
 pub fn htmt_matrix(model: &Model, r: &DMatrix<f64>) -> DMatrix<f64> {
     let q = model.n_constructs();
     let mono = monotrait_means(model, r);
-    DMatrix::from_fn(q, q, |a, b| if a == b { 0.0 } else { htmt_pair(model, r, &mono, a, b) })
+    DMatrix::from_fn(q, q, |a, b| {
+        if a == b {
+            0.0
+        } else {
+            htmt_pair(model, r, &mono, a, b)
+        }
+    })
 }

@@ -90,23 +90,41 @@ impl Population {
     /// # Errors
     /// Unknown names, paths not in the model, loadings outside (-1, 1), or paths that
     /// imply a negative disturbance variance.
-    pub fn new(model: &Model, paths: &[(&str, &str, f64)], meas: Measurement) -> Result<Population> {
+    pub fn new(
+        model: &Model,
+        paths: &[(&str, &str, f64)],
+        meas: Measurement,
+    ) -> Result<Population> {
         Self::build(model, paths, meas, 0.0)
     }
 
     /// Same with correlated exogenous constructs.
-    pub fn with_exo_cor(model: &Model, paths: &[(&str, &str, f64)], meas: Measurement, exo_cor: f64) -> Result<Population> {
+    pub fn with_exo_cor(
+        model: &Model,
+        paths: &[(&str, &str, f64)],
+        meas: Measurement,
+        exo_cor: f64,
+    ) -> Result<Population> {
         Self::build(model, paths, meas, exo_cor)
     }
 
-    fn build(model: &Model, paths: &[(&str, &str, f64)], meas: Measurement, exo_cor: f64) -> Result<Population> {
+    fn build(
+        model: &Model,
+        paths: &[(&str, &str, f64)],
+        meas: Measurement,
+        exo_cor: f64,
+    ) -> Result<Population> {
         let q = model.n_constructs();
         let p = model.n_items();
         let bad = |m: String| Error::setting("population", m);
         let mut b = DMatrix::zeros(q, q);
         for (a, c, v) in paths {
-            let i = model.construct_index(a).ok_or_else(|| bad(format!("unknown construct '{a}'")))?;
-            let j = model.construct_index(c).ok_or_else(|| bad(format!("unknown construct '{c}'")))?;
+            let i = model
+                .construct_index(a)
+                .ok_or_else(|| bad(format!("unknown construct '{a}'")))?;
+            let j = model
+                .construct_index(c)
+                .ok_or_else(|| bad(format!("unknown construct '{c}'")))?;
             if !model.paths.contains(&(i, j)) {
                 return Err(bad(format!("the model has no path {a} -> {c}")));
             }
@@ -133,8 +151,14 @@ impl Population {
                 phi[(j, k)] = v;
                 phi[(k, j)] = v;
             }
-            let explained: f64 =
-                pred.iter().map(|&i| pred.iter().map(|&l| b[(i, j)] * b[(l, j)] * phi[(i, l)]).sum::<f64>()).sum();
+            let explained: f64 = pred
+                .iter()
+                .map(|&i| {
+                    pred.iter()
+                        .map(|&l| b[(i, j)] * b[(l, j)] * phi[(i, l)])
+                        .sum::<f64>()
+                })
+                .sum();
             if explained >= 1.0 {
                 return Err(bad(format!(
                     "paths into '{}' explain {:.3} >= 1 of its variance",
@@ -150,7 +174,9 @@ impl Population {
                 for k in 0..p {
                     let l = match &meas {
                         Measurement::CommonFactor(l) => *l,
-                        Measurement::Loadings(v) => *v.get(k).ok_or_else(|| bad(format!("{} loadings for {} items", v.len(), p)))?,
+                        Measurement::Loadings(v) => *v
+                            .get(k)
+                            .ok_or_else(|| bad(format!("{} loadings for {} items", v.len(), p)))?,
                         Measurement::Composite(_) => 0.0,
                     };
                     if !(l.abs() < 1.0) {
@@ -169,7 +195,9 @@ impl Population {
             }
             Measurement::Composite(r) => {
                 if !(*r > 0.0 && *r < 1.0) {
-                    return Err(bad(format!("within-block correlation {r} must be inside (0, 1)")));
+                    return Err(bad(format!(
+                        "within-block correlation {r} must be inside (0, 1)"
+                    )));
                 }
                 weights = vec![0.0; p];
                 for con in &model.constructs {
@@ -201,9 +229,18 @@ impl Population {
             }
         }
         if sigma.clone().cholesky().is_none() {
-            return Err(bad("the implied indicator correlation matrix is not positive definite".into()));
+            return Err(bad(
+                "the implied indicator correlation matrix is not positive definite".into(),
+            ));
         }
-        Ok(Population { b, phi, sigma, loadings, weights, exo_cor })
+        Ok(Population {
+            b,
+            phi,
+            sigma,
+            loadings,
+            weights,
+            exo_cor,
+        })
     }
 
     /// Draw `n` respondents of standardized continuous indicators (rows = respondents).
@@ -216,7 +253,12 @@ impl Population {
             .sigma
             .clone()
             .cholesky()
-            .ok_or_else(|| Error::setting("population", "indicator correlation matrix not positive definite"))?
+            .ok_or_else(|| {
+                Error::setting(
+                    "population",
+                    "indicator correlation matrix not positive definite",
+                )
+            })?
             .l();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut z = vec![0.0; p];
@@ -254,7 +296,9 @@ pub fn to_scale(
     DMatrix::from_fn(n, p, |i, k| {
         let j = model.items[k].construct;
         let s = shift.get(j).copied().unwrap_or(0.0) * loadings.get(k).copied().unwrap_or(1.0);
-        (mean + sd * (z[(i, k)] + s)).round().clamp(scale.min, scale.max)
+        (mean + sd * (z[(i, k)] + s))
+            .round()
+            .clamp(scale.min, scale.max)
     })
 }
 
@@ -268,21 +312,41 @@ mod tests {
         // A -> B (0.5), B -> C (0.4), A -> C (0.3): phi_AC = 0.3 + 0.5 * 0.4 = 0.5
         let m = Model::from_parts(
             "t",
-            vec![ConstructSpec::new("A", &["a"]), ConstructSpec::new("B", &["b"]), ConstructSpec::new("C", &["c"])],
+            vec![
+                ConstructSpec::new("A", &["a"]),
+                ConstructSpec::new("B", &["b"]),
+                ConstructSpec::new("C", &["c"]),
+            ],
             &[("A", "B"), ("B", "C"), ("A", "C")],
         )
         .unwrap();
-        let pop = Population::new(&m, &[("A", "B", 0.5), ("B", "C", 0.4), ("A", "C", 0.3)], Measurement::CommonFactor(0.9)).unwrap();
+        let pop = Population::new(
+            &m,
+            &[("A", "B", 0.5), ("B", "C", 0.4), ("A", "C", 0.3)],
+            Measurement::CommonFactor(0.9),
+        )
+        .unwrap();
         assert!((pop.phi[(0, 2)] - 0.5).abs() < crate::tol::EXACT);
         assert!((pop.phi[(1, 2)] - (0.4 + 0.3 * 0.5)).abs() < crate::tol::EXACT);
     }
 
     #[test]
     fn same_seed_same_data() {
-        let m = Model::from_parts("t", vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b"])], &[("A", "B")]).unwrap();
+        let m = Model::from_parts(
+            "t",
+            vec![
+                ConstructSpec::new("A", &["a1", "a2"]),
+                ConstructSpec::new("B", &["b"]),
+            ],
+            &[("A", "B")],
+        )
+        .unwrap();
         let pop = Population::new(&m, &[("A", "B", 0.5)], Measurement::Composite(0.5)).unwrap();
         let x1 = pop.draw_continuous(&m, 50, 3).unwrap();
         let x2 = pop.draw_continuous(&m, 50, 3).unwrap();
-        assert!(x1.iter().zip(x2.iter()).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(x1
+            .iter()
+            .zip(x2.iter())
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 }

@@ -22,12 +22,20 @@ pub struct FitArgs {
 }
 
 /// Read the model and the data the flags name (shared by fit, ipma, compare).
-pub fn load(model: &ModelArg, data: &std::path::Path, da: &DataArgs) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
+pub fn load(
+    model: &ModelArg,
+    data: &std::path::Path,
+    da: &DataArgs,
+) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
     let mut m = csi::spec::read_model(&model.model)?;
     da.apply_to_model(&mut m)?;
     let opts = da.ingest_options(&model.model)?;
     let (survey, report) = csi::data::read_survey(data, &m, &opts)?;
-    for p in report.problems.iter().filter(|p| p.severity == csi::data::Severity::Warning) {
+    for p in report
+        .problems
+        .iter()
+        .filter(|p| p.severity == csi::data::Severity::Warning)
+    {
         let mut loc = survey.file.clone();
         if let Some(r) = p.row {
             loc.push_str(&format!(": row {r}"));
@@ -45,7 +53,9 @@ pub fn bootstrap(
     a: &csi::analysis::Analysis,
     opts: &csi::bootstrap::BootstrapOptions,
 ) -> anyhow::Result<csi::bootstrap::BootstrapResult> {
-    with_progress(opts, |h| csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, opts, Some(h)))
+    with_progress(opts, |h| {
+        csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, opts, Some(h))
+    })
 }
 
 /// Run `csi fit`.
@@ -54,9 +64,16 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let boot_opts = a.est.bootstrap_options()?;
     let estimator = a.est.estimator.as_str();
     if !matches!(estimator, "pls" | "plsc" | "cbsem") {
-        return Err(csi::Error::setting("--estimator", format!("expected pls, plsc or cbsem, got '{estimator}'")).into());
+        return Err(csi::Error::setting(
+            "--estimator",
+            format!("expected pls, plsc or cbsem, got '{estimator}'"),
+        )
+        .into());
     }
-    let cb_settings = csi::estimate::cbsem::CbsemSettings { identify: a.est.identify.parse()?, ..Default::default() };
+    let cb_settings = csi::estimate::cbsem::CbsemSettings {
+        identify: a.est.identify.parse()?,
+        ..Default::default()
+    };
     let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
@@ -67,7 +84,15 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let c = csi::estimate::plsc::correct(&model, &analysis.moments, &analysis.fit)?;
             let boot = match &boot_opts {
                 Some(o) => Some(with_progress(o, |h| {
-                    csi::bootstrap::run_plsc(&model, &analysis.data, &options.pls, &analysis.fit, &c, o, Some(h))
+                    csi::bootstrap::run_plsc(
+                        &model,
+                        &analysis.data,
+                        &options.pls,
+                        &analysis.fit,
+                        &c,
+                        o,
+                        Some(h),
+                    )
                 })?),
                 None => None,
             };
@@ -126,7 +151,11 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         out.flush()?;
     }
     let failed_strict = a.est.strict && (!converged || !admissible || boot_failed > 0);
-    Ok(if failed_strict { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed_strict {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Run a resampling job with a progress bar and Ctrl-C handling.
@@ -136,7 +165,10 @@ fn with_progress<T>(
 ) -> anyhow::Result<T> {
     let progress = Progress::new(o.resamples as u64, "bootstrap");
     let set = |d: usize| progress.set(d);
-    let hooks = csi::bootstrap::Hooks { progress: &set, cancel: progress.cancel };
+    let hooks = csi::bootstrap::Hooks {
+        progress: &set,
+        cancel: progress.cancel,
+    };
     let r = job(&hooks);
     progress.finish();
     Ok(r?)
@@ -145,7 +177,10 @@ fn with_progress<T>(
 fn warn_failures(b: Option<&csi::bootstrap::BootstrapResult>) {
     if let Some(b) = b {
         if b.failed > 0 {
-            eprintln!("warning: {} of {} bootstrap resamples failed and were left out:", b.failed, b.resamples);
+            eprintln!(
+                "warning: {} of {} bootstrap resamples failed and were left out:",
+                b.failed, b.resamples
+            );
             for (why, n) in &b.failure_reasons {
                 eprintln!("  {n} x {why}");
             }

@@ -116,7 +116,10 @@ impl EstArgs {
             max_iter: self.max_iter,
         };
         pls.check()?;
-        Ok(csi::analysis::FitOptions { pls, missing: self.missing.parse()? })
+        Ok(csi::analysis::FitOptions {
+            pls,
+            missing: self.missing.parse()?,
+        })
     }
 
     /// Bootstrap options, when `--bootstrap N` asks for resamples.
@@ -152,7 +155,9 @@ impl Progress {
         use std::io::IsTerminal;
         let bar = if std::io::stderr().is_terminal() {
             let b = indicatif::ProgressBar::new(len);
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            {
                 b.set_style(style.progress_chars("=> "));
             }
             b.set_message(msg.to_string());
@@ -162,7 +167,10 @@ impl Progress {
         };
         // installing the handler twice fails harmlessly
         let _ = ctrlc::set_handler(|| CANCEL.store(true, std::sync::atomic::Ordering::SeqCst));
-        Progress { bar, cancel: &CANCEL }
+        Progress {
+            bar,
+            cancel: &CANCEL,
+        }
     }
     /// Report `done` finished steps.
     pub fn set(&self, done: usize) {

@@ -572,7 +572,12 @@ pub fn inner_model(model: &Model, phi: &DMatrix<f64>, n: usize) -> Result<InnerM
     inner_model_impl(model, phi, n, true)
 }
 
-fn inner_model_impl(model: &Model, phi: &DMatrix<f64>, n: usize, pvalues: bool) -> Result<InnerModel> {
+fn inner_model_impl(
+    model: &Model,
+    phi: &DMatrix<f64>,
+    n: usize,
+    pvalues: bool,
+) -> Result<InnerModel> {
     let q = model.n_constructs();
     let mut paths = DMatrix::zeros(q, q);
     let mut r2 = vec![None; q];

@@ -39,7 +39,9 @@ fn boot_block(boot: Option<&BootstrapResult>) -> Option<Value> {
 pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> Value {
     let m = &a.model;
     let mut doc = fit_json(a, None);
-    let Some(obj) = doc.as_object_mut() else { return doc };
+    let Some(obj) = doc.as_object_mut() else {
+        return doc;
+    };
     if let Some(s) = obj.get_mut("settings").and_then(|v| v.as_object_mut()) {
         s.insert("estimator".into(), json!("plsc"));
     }
@@ -156,7 +158,10 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
                 o.insert("from".into(), json!(m.constructs[i].name));
                 o.insert("to".into(), json!(m.constructs[j].name));
                 o.insert("direct".into(), num(f.std_paths[(i, j)]));
-                o.insert("indirect".into(), num(f.std_total[(i, j)] - f.std_paths[(i, j)]));
+                o.insert(
+                    "indirect".into(),
+                    num(f.std_total[(i, j)] - f.std_paths[(i, j)]),
+                );
                 o.insert("total".into(), num(f.std_total[(i, j)]));
                 boot_fields(&mut o, boot, &bootstrap::key_total(m, i, j));
                 effects.push(Value::Object(o));
@@ -214,7 +219,12 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
     use std::fmt::Write;
     let m = &a.model;
     let mut s = String::new();
-    let _ = writeln!(s, "consistent PLS (PLSc, Dijkstra & Henseler 2015): {} (n = {})\n", m.name, a.data.x.nrows());
+    let _ = writeln!(
+        s,
+        "consistent PLS (PLSc, Dijkstra & Henseler 2015): {} (n = {})\n",
+        m.name,
+        a.data.x.nrows()
+    );
     let mut t = Table::new(&["path", "PLSc", "PLS", "boot se", "CI", "p"], 1);
     for &(i, j) in &m.paths {
         let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
@@ -223,14 +233,21 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
             format!("{:.3}", c.paths[(i, j)]),
             format!("{:.3}", a.fit.paths[(i, j)]),
             st.map(|x| format!("{:.3}", x.se)).unwrap_or_default(),
-            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high)).unwrap_or_default(),
+            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high))
+                .unwrap_or_default(),
             st.map(|x| format!("{:.4}", x.p)).unwrap_or_default(),
         ]);
     }
     s.push_str(&t.render());
     let mut t = Table::new(&["construct", "rho_A", "R2 (PLSc)"], 1);
     for (j, con) in m.constructs.iter().enumerate() {
-        t.row(vec![con.name.clone(), format!("{:.3}", c.rho_a[j]), c.r2[j].map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())]);
+        t.row(vec![
+            con.name.clone(),
+            format!("{:.3}", c.rho_a[j]),
+            c.r2[j]
+                .map(|v| format!("{v:.3}"))
+                .unwrap_or_else(|| "-".into()),
+        ]);
     }
     s.push('\n');
     s.push_str(&t.render());
@@ -253,7 +270,11 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         f.settings.identify.as_str(),
         m.name,
         f.n,
-        if f.converged { "converged" } else { "NOT converged" },
+        if f.converged {
+            "converged"
+        } else {
+            "NOT converged"
+        },
         f.iterations
     );
     let fi = &f.fit;
@@ -266,7 +287,8 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
     for &(i, j) in &m.paths {
         let p = f.path(i, j);
         let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
-        let o = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
+        let o =
+            |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
         t.row(vec![
             format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
             format!("{:.3}", f.std_paths[(i, j)]),
@@ -274,7 +296,8 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
             o(p.and_then(|p| p.se), 3),
             o(p.and_then(|p| p.z), 2),
             o(p.and_then(|p| p.p), 4),
-            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high)).unwrap_or_default(),
+            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high))
+                .unwrap_or_default(),
         ]);
     }
     s.push_str(&t.render());
@@ -282,8 +305,13 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
     for (j, con) in m.constructs.iter().enumerate() {
         t.row(vec![
             con.name.clone(),
-            f.r2[j].map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()),
-            a.indices[j].value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into()),
+            f.r2[j]
+                .map(|v| format!("{v:.3}"))
+                .unwrap_or_else(|| "-".into()),
+            a.indices[j]
+                .value
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "-".into()),
         ]);
     }
     s.push('\n');

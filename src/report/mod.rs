@@ -4,8 +4,8 @@
 //! writes out.
 
 pub mod chart;
-pub mod estimators;
 pub mod compare_chart;
+pub mod estimators;
 pub mod text;
 
 use crate::analysis::Analysis;
@@ -55,7 +55,12 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("ols_se".into(), num(s.se));
             o.insert("ols_t".into(), num(s.t));
             o.insert("ols_p".into(), num(s.p));
-            add_boot(&mut o, boot, &crate::bootstrap::key_path(m, s.from, s.to), true);
+            add_boot(
+                &mut o,
+                boot,
+                &crate::bootstrap::key_path(m, s.from, s.to),
+                true,
+            );
             Value::Object(o)
         })
         .collect();
@@ -65,7 +70,11 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         .enumerate()
         .map(|(k, it)| {
             let j = it.construct;
-            let pos = m.constructs[j].items.iter().position(|&x| x == k).unwrap_or(0);
+            let pos = m.constructs[j]
+                .items
+                .iter()
+                .position(|&x| x == k)
+                .unwrap_or(0);
             let nw = a.indices[j].normalized_weights.get(pos).copied();
             let mut o = Map::new();
             o.insert("name".into(), json!(it.name));
@@ -79,7 +88,10 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("vif".into(), opt(a.quality.indicator_vif[k]));
             o.insert("mean".into(), num(f.means[k]));
             if let Some(b) = boot {
-                for (what, key) in [("weight", crate::bootstrap::key_weight(m, k)), ("loading", crate::bootstrap::key_loading(m, k))] {
+                for (what, key) in [
+                    ("weight", crate::bootstrap::key_weight(m, k)),
+                    ("loading", crate::bootstrap::key_loading(m, k)),
+                ] {
                     if let Some(s) = b.stat(&key) {
                         o.insert(format!("{what}_se"), num(s.se));
                         o.insert(format!("{what}_ci_low"), num(s.ci_low));
@@ -101,7 +113,13 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             if let Some(l) = &c.label {
                 o.insert("label".into(), json!(l));
             }
-            o.insert("mode".into(), json!(match c.mode { crate::spec::Mode::A => "A", crate::spec::Mode::B => "B" }));
+            o.insert(
+                "mode".into(),
+                json!(match c.mode {
+                    crate::spec::Mode::A => "A",
+                    crate::spec::Mode::B => "B",
+                }),
+            );
             o.insert("r2".into(), opt(f.r2[j]));
             o.insert("r2_adj".into(), opt(f.r2_adj[j]));
             o.insert("ave".into(), num(qj.ave));
@@ -170,10 +188,18 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         }
     }
     let fl: Vec<Value> = (0..q)
-        .map(|i| Value::Array((0..q).map(|j| num(a.quality.fornell_larcker[(i, j)])).collect()))
+        .map(|i| {
+            Value::Array(
+                (0..q)
+                    .map(|j| num(a.quality.fornell_larcker[(i, j)]))
+                    .collect(),
+            )
+        })
         .collect();
     let figs = |v: &[crate::quality::PathFigure], key: &str| -> Vec<Value> {
-        v.iter().map(|p| json!({"from": cname(p.from), "to": cname(p.to), key: num(p.value)})).collect()
+        v.iter()
+            .map(|p| json!({"from": cname(p.from), "to": cname(p.to), key: num(p.value)}))
+            .collect()
     };
     let s = &a.options.pls;
     let mut doc = json!({

@@ -115,27 +115,44 @@ pub fn readings(a: &Analysis) -> Vec<String> {
         if c.mode == crate::spec::Mode::A && c.items.len() > 1 {
             if let Some(al) = q.alpha {
                 if al < 0.70 {
-                    out.push(format!("alpha {al:.2} < 0.70: {lab} items are not consistent"));
+                    out.push(format!(
+                        "alpha {al:.2} < 0.70: {lab} items are not consistent"
+                    ));
                 }
             }
             if q.rho_c < 0.70 {
-                out.push(format!("rho_C {:.2} < 0.70: {lab} composite reliability is low", q.rho_c));
+                out.push(format!(
+                    "rho_C {:.2} < 0.70: {lab} composite reliability is low",
+                    q.rho_c
+                ));
             }
             if q.rho_a > 1.0 {
-                out.push(format!("rho_A {:.2} > 1: {lab} is inadmissible as a common factor", q.rho_a));
+                out.push(format!(
+                    "rho_A {:.2} > 1: {lab} is inadmissible as a common factor",
+                    q.rho_a
+                ));
             }
             if q.ave < 0.50 {
-                out.push(format!("AVE {:.2} < 0.50: {lab} explains less than half of its items' variance", q.ave));
+                out.push(format!(
+                    "AVE {:.2} < 0.50: {lab} explains less than half of its items' variance",
+                    q.ave
+                ));
             }
         }
         for &k in &c.items {
             let l = a.fit.loadings[k];
             if c.mode == crate::spec::Mode::A && c.items.len() > 1 && l < 0.40 {
-                out.push(format!("loading of {} is {l:.2} < 0.40: consider dropping it from {lab}", m.item_label(k)));
+                out.push(format!(
+                    "loading of {} is {l:.2} < 0.40: consider dropping it from {lab}",
+                    m.item_label(k)
+                ));
             }
             if let Some(v) = a.quality.indicator_vif[k] {
                 if c.mode == crate::spec::Mode::B && v > 3.3 {
-                    out.push(format!("VIF of {} is {v:.1} > 3.3: collinear formative items in {lab}", m.item_label(k)));
+                    out.push(format!(
+                        "VIF of {} is {v:.1} > 3.3: collinear formative items in {lab}",
+                        m.item_label(k)
+                    ));
                 }
             }
         }
@@ -164,7 +181,10 @@ pub fn readings(a: &Analysis) -> Vec<String> {
         }
     }
     if a.quality.srmr > 0.08 {
-        out.push(format!("SRMR {:.3} > 0.08: the measurement model fits the correlations poorly", a.quality.srmr));
+        out.push(format!(
+            "SRMR {:.3} > 0.08: the measurement model fits the correlations poorly",
+            a.quality.srmr
+        ));
     }
     out
 }
@@ -181,9 +201,17 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         "PLS-PM, {} scheme, {} indicators; {} after {} iterations{}",
         s_.scheme.as_str(),
         s_.indicators.as_str(),
-        if f.converged { "converged" } else { "NOT converged" },
+        if f.converged {
+            "converged"
+        } else {
+            "NOT converged"
+        },
         f.iterations,
-        if a.data.weights.is_some() { "; weighted" } else { "" }
+        if a.data.weights.is_some() {
+            "; weighted"
+        } else {
+            ""
+        }
     );
     if let Some(b) = boot {
         let _ = writeln!(
@@ -199,7 +227,21 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     let _ = writeln!(s);
 
     let _ = writeln!(s, "Satisfaction indices (0-100)");
-    let mut t = Table::new(&["construct", "label", "index", "CI", "R2", "R2 adj", "alpha", "rho_C", "rho_A", "AVE"], 2);
+    let mut t = Table::new(
+        &[
+            "construct",
+            "label",
+            "index",
+            "CI",
+            "R2",
+            "R2 adj",
+            "alpha",
+            "rho_C",
+            "rho_A",
+            "AVE",
+        ],
+        2,
+    );
     for (j, c) in m.constructs.iter().enumerate() {
         let q = &a.quality.constructs[j];
         let ix = a.indices[j].value;
@@ -210,7 +252,8 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         t.row(vec![
             c.name.clone(),
             c.label.clone().unwrap_or_default(),
-            ix.map(|v| format!("{v:.1}")).unwrap_or_else(|| "undefined".into()),
+            ix.map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "undefined".into()),
             ci,
             fo(f.r2[j]),
             fo(f.r2_adj[j]),
@@ -230,7 +273,10 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         Table::new(&["path", "estimate", "OLS se", "t", "p", ""], 1)
     };
     for ps in &f.path_stats {
-        let name = format!("{} -> {}", m.constructs[ps.from].name, m.constructs[ps.to].name);
+        let name = format!(
+            "{} -> {}",
+            m.constructs[ps.from].name, m.constructs[ps.to].name
+        );
         match boot.and_then(|b| b.stat(&bootstrap::key_path(m, ps.from, ps.to))) {
             Some(st) => t.row(vec![
                 name,
@@ -272,7 +318,18 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     let _ = writeln!(s);
 
     let _ = writeln!(s, "Outer model");
-    let mut t = Table::new(&["item", "label", "construct", "weight", "loading", "VIF", "mean"], 3);
+    let mut t = Table::new(
+        &[
+            "item",
+            "label",
+            "construct",
+            "weight",
+            "loading",
+            "VIF",
+            "mean",
+        ],
+        3,
+    );
     for (k, it) in m.items.iter().enumerate() {
         t.row(vec![
             it.name.clone(),
@@ -295,7 +352,11 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     for i in 0..q {
         let mut row = vec![m.constructs[i].name.clone()];
         for j in 0..q {
-            row.push(if j < i { f3(a.quality.htmt[(i, j)]) } else { String::new() });
+            row.push(if j < i {
+                f3(a.quality.htmt[(i, j)])
+            } else {
+                String::new()
+            });
         }
         t.row(row);
     }

@@ -9,7 +9,10 @@ use csi::simulate::{to_scale, Measurement, Population};
 use csi::spec::Scale;
 use std::process::Command;
 
-const SCALE: Scale = Scale { min: 1.0, max: 10.0 };
+const SCALE: Scale = Scale {
+    min: 1.0,
+    max: 10.0,
+};
 
 fn survey(n: usize, seed: u64) -> (csi::spec::Model, Survey) {
     let model = ccsi_model().with_scale(SCALE).unwrap();
@@ -21,23 +24,57 @@ fn survey(n: usize, seed: u64) -> (csi::spec::Model, Survey) {
 }
 
 fn bits(b: &csi::bootstrap::BootstrapResult) -> Vec<u64> {
-    b.replicates.iter().map(|v| v.to_bits()).chain(b.stats.iter().flat_map(|s| [s.se.to_bits(), s.ci_low.to_bits(), s.ci_high.to_bits()])).collect()
+    b.replicates
+        .iter()
+        .map(|v| v.to_bits())
+        .chain(
+            b.stats
+                .iter()
+                .flat_map(|s| [s.se.to_bits(), s.ci_low.to_bits(), s.ci_high.to_bits()]),
+        )
+        .collect()
 }
 
 #[test]
 fn same_seed_same_bits_on_one_and_two_threads() {
     let (model, s) = survey(250, 1);
     let a = analyze(&model, &s, &FitOptions::default()).unwrap();
-    let opts = BootstrapOptions { resamples: 300, seed: 7, ci: CiMethod::Bca, ..Default::default() };
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let opts = BootstrapOptions {
+        resamples: 300,
+        seed: 7,
+        ci: CiMethod::Bca,
+        ..Default::default()
+    };
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     let b1 = one.install(|| run(&model, &a.data, &a.options.pls, &a.fit, &opts, None).unwrap());
     let b2 = two.install(|| run(&model, &a.data, &a.options.pls, &a.fit, &opts, None).unwrap());
     assert_eq!(bits(&b1), bits(&b2));
-    let b3 = run(&model, &a.data, &a.options.pls, &a.fit, &BootstrapOptions { seed: 8, ..opts }, None).unwrap();
-    assert_ne!(bits(&b1), bits(&b3), "different seeds must give different resamples");
+    let b3 = run(
+        &model,
+        &a.data,
+        &a.options.pls,
+        &a.fit,
+        &BootstrapOptions { seed: 8, ..opts },
+        None,
+    )
+    .unwrap();
+    assert_ne!(
+        bits(&b1),
+        bits(&b3),
+        "different seeds must give different resamples"
+    );
     let k = "path:QUAL->SAT";
-    assert_ne!(b1.stat(k).unwrap().ci_low.to_bits(), b3.stat(k).unwrap().ci_low.to_bits());
+    assert_ne!(
+        b1.stat(k).unwrap().ci_low.to_bits(),
+        b3.stat(k).unwrap().ci_low.to_bits()
+    );
 }
 
 #[test]
@@ -48,10 +85,26 @@ fn cli_json_is_byte_identical_on_one_and_two_threads() {
         let out = Command::new(exe)
             .current_dir(root)
             .env("RAYON_NUM_THREADS", threads)
-            .args(["fit", "--model", "models/ccsi.toml", "--data", "data/ccsi_sample.csv", "--bootstrap", "200", "--seed", seed, "--json", "-"])
+            .args([
+                "fit",
+                "--model",
+                "models/ccsi.toml",
+                "--data",
+                "data/ccsi_sample.csv",
+                "--bootstrap",
+                "200",
+                "--seed",
+                seed,
+                "--json",
+                "-",
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let a = run_with("1", "5");
@@ -61,7 +114,9 @@ fn cli_json_is_byte_identical_on_one_and_two_threads() {
     assert_eq!(v["schema"], "csi-fit/v1");
     assert_eq!(v["bootstrap"]["seed"], 5);
     assert_eq!(v["bootstrap"]["resamples"], 200);
-    assert!(v["paths"][0]["ci_low"].as_f64().unwrap() < v["paths"][0]["estimate"].as_f64().unwrap());
+    assert!(
+        v["paths"][0]["ci_low"].as_f64().unwrap() < v["paths"][0]["estimate"].as_f64().unwrap()
+    );
     let c = run_with("2", "6");
     assert_ne!(a, c);
 }
@@ -77,10 +132,24 @@ fn failed_resamples_are_counted_not_dropped_silently() {
     }
     let s = Survey::from_matrix(s.items.clone(), x);
     let a = analyze(&model, &s, &FitOptions::default()).unwrap();
-    let b = run(&model, &a.data, &a.options.pls, &a.fit, &BootstrapOptions { resamples: 200, ..Default::default() }, None).unwrap();
+    let b = run(
+        &model,
+        &a.data,
+        &a.options.pls,
+        &a.fit,
+        &BootstrapOptions {
+            resamples: 200,
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
     // P(no 9 in a resample of 60 from 2/60) = (58/60)^60 ≈ 0.13: expect ~26 failures
     assert!(b.failed > 5 && b.failed < 60, "failed {}", b.failed);
-    assert_eq!(b.failure_reasons.iter().map(|(_, c)| c).sum::<usize>(), b.failed);
+    assert_eq!(
+        b.failure_reasons.iter().map(|(_, c)| c).sum::<usize>(),
+        b.failed
+    );
     assert!(b.failure_reasons[0].0.contains("zero variance"));
     let st = b.stat("path:SAT->LOY").unwrap();
     assert_eq!(st.n_ok, 200 - b.failed);
@@ -90,8 +159,24 @@ fn failed_resamples_are_counted_not_dropped_silently() {
 fn sign_options_all_run() {
     let (model, s) = survey(200, 4);
     let a = analyze(&model, &s, &FitOptions::default()).unwrap();
-    for sc in [SignChange::Construct, SignChange::Individual, SignChange::None] {
-        let b = run(&model, &a.data, &a.options.pls, &a.fit, &BootstrapOptions { resamples: 50, sign_change: sc, ..Default::default() }, None).unwrap();
+    for sc in [
+        SignChange::Construct,
+        SignChange::Individual,
+        SignChange::None,
+    ] {
+        let b = run(
+            &model,
+            &a.data,
+            &a.options.pls,
+            &a.fit,
+            &BootstrapOptions {
+                resamples: 50,
+                sign_change: sc,
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
         assert_eq!(b.failed, 0);
         assert!(b.stat("index:SAT").unwrap().se > 0.0);
     }
@@ -112,7 +197,19 @@ fn percentile_intervals_cover_the_truth() {
         let names = model.items.iter().map(|i| i.name.clone()).collect();
         let s = Survey::from_matrix(names, x);
         let a = analyze(&model, &s, &FitOptions::default()).unwrap();
-        let b = run(&model, &a.data, &a.options.pls, &a.fit, &BootstrapOptions { resamples: 300, seed: rep, ..Default::default() }, None).unwrap();
+        let b = run(
+            &model,
+            &a.data,
+            &a.options.pls,
+            &a.fit,
+            &BootstrapOptions {
+                resamples: 300,
+                seed: rep,
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap();
         for (from, to, truth) in CCSI_PATHS {
             let st = b.stat(&format!("path:{from}->{to}")).unwrap();
             total += 1;
@@ -133,19 +230,36 @@ fn percentile_intervals_cover_the_truth() {
 fn counts_engine_equals_materialised_resamples() {
     let (model, s) = survey(150, 9);
     let a = analyze(&model, &s, &FitOptions::default()).unwrap();
-    let opts = BootstrapOptions { resamples: 20, seed: 3, sign_change: SignChange::None, ..Default::default() };
+    let opts = BootstrapOptions {
+        resamples: 20,
+        seed: 3,
+        sign_change: SignChange::None,
+        ..Default::default()
+    };
     let b = run(&model, &a.data, &a.options.pls, &a.fit, &opts, None).unwrap();
     let n = a.data.x.nrows();
     let col = b.column("path:QUAL->SAT").unwrap();
     for r in 0..20 {
         let mut counts = vec![0u32; n];
         csi::bootstrap::draw_counts(3, r, &mut counts);
-        let rows: Vec<usize> = (0..n).flat_map(|i| std::iter::repeat_n(i, counts[i] as usize)).collect();
-        let x = nalgebra::DMatrix::from_fn(rows.len(), a.data.x.ncols(), |i, j| a.data.x[(rows[i], j)]);
+        let rows: Vec<usize> = (0..n)
+            .flat_map(|i| std::iter::repeat_n(i, counts[i] as usize))
+            .collect();
+        let x =
+            nalgebra::DMatrix::from_fn(rows.len(), a.data.x.ncols(), |i, j| a.data.x[(rows[i], j)]);
         let m = csi::moments::Moments::from_data(&x, None).unwrap();
-        let fit = csi::estimate::pls::estimate_from(&model, &m, &a.options.pls, Some(&a.fit.weights)).unwrap();
-        let (q, s_) = (model.construct_index("QUAL").unwrap(), model.construct_index("SAT").unwrap());
+        let fit =
+            csi::estimate::pls::estimate_from(&model, &m, &a.options.pls, Some(&a.fit.weights))
+                .unwrap();
+        let (q, s_) = (
+            model.construct_index("QUAL").unwrap(),
+            model.construct_index("SAT").unwrap(),
+        );
         let got = b.replicates[(r, col)];
-        assert!((got - fit.paths[(q, s_)]).abs() < 1e-10, "replicate {r}: engine {got}, naive {}", fit.paths[(q, s_)]);
+        assert!(
+            (got - fit.paths[(q, s_)]).abs() < 1e-10,
+            "replicate {r}: engine {got}, naive {}",
+            fit.paths[(q, s_)]
+        );
     }
 }

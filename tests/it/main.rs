@@ -5,6 +5,7 @@
 mod common;
 
 mod bootstrap;
+mod cbsem;
 mod charts;
 mod cli_validate;
 mod compare;
@@ -14,4 +15,3 @@ mod methods;
 mod recovery;
 mod reference;
 mod spec;
-mod cbsem;

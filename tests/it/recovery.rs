@@ -18,8 +18,18 @@ pub fn ccsi_model() -> Model {
     };
     Model::from_parts(
         "ccsi",
-        vec![c("IMAG", "imag", 5), c("EXPE", "expe", 5), c("QUAL", "qual", 5), c("VAL", "val", 4), c("SAT", "sat", 4), c("LOY", "loy", 4)],
-        &CCSI_PATHS.iter().map(|(a, b, _)| (*a, *b)).collect::<Vec<_>>(),
+        vec![
+            c("IMAG", "imag", 5),
+            c("EXPE", "expe", 5),
+            c("QUAL", "qual", 5),
+            c("VAL", "val", 4),
+            c("SAT", "sat", 4),
+            c("LOY", "loy", 4),
+        ],
+        &CCSI_PATHS
+            .iter()
+            .map(|(a, b, _)| (*a, *b))
+            .collect::<Vec<_>>(),
     )
     .unwrap()
 }
@@ -34,12 +44,26 @@ fn pls_recovers_composite_population_paths() {
     let x = pop.draw_continuous(&model, 20_000, 20261122).unwrap();
     let m = Moments::from_data(&x, None).unwrap();
     for scheme in [Scheme::Path, Scheme::Centroid, Scheme::Factorial] {
-        let fit = estimate(&model, &m, &PlsSettings { scheme, ..Default::default() }).unwrap();
+        let fit = estimate(
+            &model,
+            &m,
+            &PlsSettings {
+                scheme,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(fit.converged);
         for (a, b, truth) in CCSI_PATHS {
-            let (i, j) = (model.construct_index(a).unwrap(), model.construct_index(b).unwrap());
+            let (i, j) = (
+                model.construct_index(a).unwrap(),
+                model.construct_index(b).unwrap(),
+            );
             let est = fit.paths[(i, j)];
-            assert!((est - truth).abs() < 0.02, "{scheme:?} {a}->{b}: estimate {est:.4}, truth {truth}");
+            assert!(
+                (est - truth).abs() < 0.02,
+                "{scheme:?} {a}->{b}: estimate {est:.4}, truth {truth}"
+            );
         }
         // weights: population weights of the composite
         for k in 0..model.n_items() {
@@ -56,8 +80,16 @@ fn mode_b_recovers_composite_population() {
         .constructs
         .iter()
         .map(|c| {
-            let items: Vec<&str> = c.items.iter().map(|&k| model.items[k].name.as_str()).collect();
-            let mode = if c.name == "QUAL" || c.name == "IMAG" { Mode::B } else { Mode::A };
+            let items: Vec<&str> = c
+                .items
+                .iter()
+                .map(|&k| model.items[k].name.as_str())
+                .collect();
+            let mode = if c.name == "QUAL" || c.name == "IMAG" {
+                Mode::B
+            } else {
+                Mode::A
+            };
             ConstructSpec::new(&c.name, &items).mode(mode)
         })
         .collect();
@@ -68,8 +100,15 @@ fn mode_b_recovers_composite_population() {
     let m = Moments::from_data(&x, None).unwrap();
     let fit = estimate(&model, &m, &PlsSettings::default()).unwrap();
     for (a, b, truth) in CCSI_PATHS {
-        let (i, j) = (model.construct_index(a).unwrap(), model.construct_index(b).unwrap());
-        assert!((fit.paths[(i, j)] - truth).abs() < 0.02, "{a}->{b}: {} vs {truth}", fit.paths[(i, j)]);
+        let (i, j) = (
+            model.construct_index(a).unwrap(),
+            model.construct_index(b).unwrap(),
+        );
+        assert!(
+            (fit.paths[(i, j)] - truth).abs() < 0.02,
+            "{a}->{b}: {} vs {truth}",
+            fit.paths[(i, j)]
+        );
     }
 }
 
@@ -78,7 +117,10 @@ fn single_item_block_has_weight_one_and_loading_one() {
     // a single standardized item is its own score: weight 1, loading 1 (hand result)
     let model = Model::from_parts(
         "t",
-        vec![ConstructSpec::new("A", &["a1", "a2", "a3"]), ConstructSpec::new("B", &["b1"])],
+        vec![
+            ConstructSpec::new("A", &["a1", "a2", "a3"]),
+            ConstructSpec::new("B", &["b1"]),
+        ],
         &[("A", "B")],
     )
     .unwrap();
@@ -99,20 +141,45 @@ fn negative_normalised_weight_makes_index_undefined() {
     // with its block, its normalised weight is negative, and the index is refused.
     let model = Model::from_parts(
         "t",
-        vec![ConstructSpec::new("A", &["a1", "a2", "a3"]), ConstructSpec::new("B", &["b1", "b2"])],
+        vec![
+            ConstructSpec::new("A", &["a1", "a2", "a3"]),
+            ConstructSpec::new("B", &["b1", "b2"]),
+        ],
         &[("A", "B")],
     )
     .unwrap()
-    .with_scale(csi::spec::Scale { min: 1.0, max: 10.0 })
+    .with_scale(csi::spec::Scale {
+        min: 1.0,
+        max: 10.0,
+    })
     .unwrap();
-    let pop = Population::new(&model, &[("A", "B", 0.5)], Measurement::Loadings(vec![0.8, 0.8, -0.7, 0.8, 0.8])).unwrap();
+    let pop = Population::new(
+        &model,
+        &[("A", "B", 0.5)],
+        Measurement::Loadings(vec![0.8, 0.8, -0.7, 0.8, 0.8]),
+    )
+    .unwrap();
     let z = pop.draw_continuous(&model, 400, 5).unwrap();
-    let x = csi::simulate::to_scale(&model, &z, csi::spec::Scale { min: 1.0, max: 10.0 }, 6.0, 1.8, &[], &[]);
+    let x = csi::simulate::to_scale(
+        &model,
+        &z,
+        csi::spec::Scale {
+            min: 1.0,
+            max: 10.0,
+        },
+        6.0,
+        1.8,
+        &[],
+        &[],
+    );
     let m = Moments::from_data(&x, None).unwrap();
     let fit = estimate(&model, &m, &PlsSettings::default()).unwrap();
     let idx = csi::index::indices(&model, &fit);
     assert!(idx[0].value.is_none());
     let why = idx[0].problem.as_deref().unwrap();
-    assert!(why.contains("'a3'") && why.contains("not positive"), "{why}");
+    assert!(
+        why.contains("'a3'") && why.contains("not positive"),
+        "{why}"
+    );
     assert!(idx[1].value.is_some());
 }

@@ -405,7 +405,10 @@ fn mobi_ecsi_seminr() {
 #[test]
 fn bootstrap_se_close_to_python_plspm() {
     let Some(dir) = reference_dir() else {
-        skip("bootstrap_se_close_to_python_plspm", "../shared/reference is absent");
+        skip(
+            "bootstrap_se_close_to_python_plspm",
+            "../shared/reference is absent",
+        );
         return;
     };
     let python_se = [
@@ -432,17 +435,33 @@ fn bootstrap_se_close_to_python_plspm() {
     }
     let survey = csi::data::Survey::from_matrix(names, x);
     let options = csi::analysis::FitOptions {
-        pls: PlsSettings { indicators: Indicators::Centered, tolerance: 1e-6, max_iter: 100, ..Default::default() },
+        pls: PlsSettings {
+            indicators: Indicators::Centered,
+            tolerance: 1e-6,
+            max_iter: 100,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let a = csi::analysis::analyze(model, &survey, &options).unwrap();
-    let opts = csi::bootstrap::BootstrapOptions { resamples: 2000, seed: 1, ..Default::default() };
+    let opts = csi::bootstrap::BootstrapOptions {
+        resamples: 2000,
+        seed: 1,
+        ..Default::default()
+    };
     let b = csi::bootstrap::run(model, &a.data, &a.options.pls, &a.fit, &opts, None).unwrap();
     assert_eq!(b.failed, 0);
     for (from, to, se) in python_se {
         let st = b.stat(&format!("path:{from}->{to}")).unwrap();
         let ratio = st.se / se;
-        eprintln!("{from}->{to}: csi se {:.4}, python plspm {se:.4} (ratio {ratio:.3})", st.se);
-        assert!((0.85..=1.15).contains(&ratio), "{from}->{to}: csi se {:.4}, python plspm {se:.4} (ratio {ratio:.3})", st.se);
+        eprintln!(
+            "{from}->{to}: csi se {:.4}, python plspm {se:.4} (ratio {ratio:.3})",
+            st.se
+        );
+        assert!(
+            (0.85..=1.15).contains(&ratio),
+            "{from}->{to}: csi se {:.4}, python plspm {se:.4} (ratio {ratio:.3})",
+            st.se
+        );
     }
 }
