@@ -88,6 +88,13 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("vif".into(), opt(a.quality.indicator_vif[k]));
             o.insert("mean".into(), num(f.means[k]));
             if let Some(b) = boot {
+                // contract: the indicator gains se/ci_low/ci_high (those of its outer
+                // weight); weight_* and loading_* name each statistic explicitly
+                if let Some(st) = b.stat(&crate::bootstrap::key_weight(m, k)) {
+                    o.insert("se".into(), num(st.se));
+                    o.insert("ci_low".into(), num(st.ci_low));
+                    o.insert("ci_high".into(), num(st.ci_high));
+                }
                 for (what, key) in [
                     ("weight", crate::bootstrap::key_weight(m, k)),
                     ("loading", crate::bootstrap::key_loading(m, k)),
@@ -132,6 +139,10 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             }
             if let Some(b) = boot {
                 if let Some(s) = b.stat(&crate::bootstrap::key_index(m, j)) {
+                    // contract: the construct index gains se/ci_low/ci_high
+                    o.insert("se".into(), num(s.se));
+                    o.insert("ci_low".into(), num(s.ci_low));
+                    o.insert("ci_high".into(), num(s.ci_high));
                     o.insert("index_se".into(), num(s.se));
                     o.insert("index_ci_low".into(), num(s.ci_low));
                     o.insert("index_ci_high".into(), num(s.ci_high));

@@ -117,6 +117,21 @@ fn cli_json_is_byte_identical_on_one_and_two_threads() {
     assert!(
         v["paths"][0]["ci_low"].as_f64().unwrap() < v["paths"][0]["estimate"].as_f64().unwrap()
     );
+    // contract: paths, indicators, effects and construct indices gain se/ci_low/ci_high
+    for (list, key) in [
+        ("paths", "estimate"),
+        ("indicators", "weight"),
+        ("effects", "total"),
+        ("constructs", "index"),
+    ] {
+        let first = &v[list][0];
+        let lo = first["ci_low"].as_f64().unwrap();
+        let hi = first["ci_high"].as_f64().unwrap();
+        let est = first[key].as_f64().unwrap();
+        assert!(first["se"].as_f64().unwrap() > 0.0, "{list}");
+        assert!(lo <= est && est <= hi, "{list}: {lo} <= {est} <= {hi}");
+    }
+    assert!(v["paths"][0]["p"].is_number() && v["effects"][0]["t"].is_number());
     let c = run_with("2", "6");
     assert_ne!(a, c);
 }
