@@ -7,6 +7,7 @@ mod common;
 mod bootstrap;
 mod cbsem;
 mod charts;
+mod cli_fit;
 mod cli_validate;
 mod compare;
 mod data;

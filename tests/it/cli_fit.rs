@@ -1,0 +1,133 @@
+//! `csi fit` through the real binary: contract keys, estimators, exit codes.
+
+use std::process::{Command, Output};
+
+fn csi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csi"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("run csi")
+}
+
+const SAMPLE: [&str; 4] = [
+    "--model",
+    "models/ccsi.toml",
+    "--data",
+    "data/ccsi_sample.csv",
+];
+
+fn fit_json(extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["fit"];
+    args.extend(SAMPLE);
+    args.extend(extra);
+    args.extend(["--json", "-"]);
+    let out = csi(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is only JSON")
+}
+
+#[test]
+fn pls_json_has_the_contract_keys() {
+    let v = fit_json(&[]);
+    assert_eq!(v["schema"], "csi-fit/v1");
+    assert_eq!(v["model"], "CCSI");
+    assert_eq!(v["n"], 250);
+    for k in [
+        "estimator",
+        "scheme",
+        "indicators",
+        "tolerance",
+        "max_iter",
+        "missing",
+    ] {
+        assert!(!v["settings"][k].is_null(), "settings.{k}");
+    }
+    assert_eq!(v["converged"], true);
+    assert_eq!(v["paths"].as_array().unwrap().len(), 10);
+    assert_eq!(v["indicators"].as_array().unwrap().len(), 27);
+    let sat = v["constructs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "SAT")
+        .unwrap();
+    for k in ["r2", "r2_adj", "ave", "alpha", "rho_c", "rho_a", "index"] {
+        assert!(sat[k].is_number(), "SAT.{k}");
+    }
+    let imag = v["constructs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "IMAG")
+        .unwrap();
+    assert!(imag["r2"].is_null(), "exogenous r2 is null");
+    // the sample's population has item means near 7 on 1..10: index near (7-1)/9*100 = 67
+    let idx = sat["index"].as_f64().unwrap();
+    assert!((60.0..75.0).contains(&idx), "SAT index {idx}");
+    assert!(v["gof"].is_number());
+    assert_eq!(v["missing"]["policy"], "mean");
+}
+
+#[test]
+fn cbsem_json_has_fit_indices_and_standardized_paths() {
+    let v = fit_json(&["--estimator", "cbsem"]);
+    assert_eq!(v["settings"]["estimator"], "cbsem");
+    for k in ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr"] {
+        assert!(v["fit_indices"][k].is_number(), "fit_indices.{k}");
+    }
+    let p = &v["paths"][0];
+    assert!(p["estimate"].is_number() && p["estimate_unstd"].is_number());
+}
+
+#[test]
+fn plsc_json_reports_admissibility() {
+    let v = fit_json(&["--estimator", "plsc"]);
+    assert_eq!(v["settings"]["estimator"], "plsc");
+    assert!(v["admissible"].is_boolean());
+    assert!(v["paths"][0]["pls_estimate"].is_number());
+}
+
+#[test]
+fn strict_non_convergence_exits_1_and_otherwise_0() {
+    let mut args = vec!["fit"];
+    args.extend(SAMPLE);
+    args.extend(["--max-iter", "1", "--json", "-"]);
+    let out = csi(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "non-convergence is reported, not an error"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["converged"], false);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not converge"));
+    args.push("--strict");
+    assert_eq!(csi(&args).status.code(), Some(1));
+}
+
+#[test]
+fn bad_flags_exit_2_with_a_message() {
+    for (flag, value, needle) in [
+        ("--estimator", "lisrel", "--estimator"),
+        ("--scheme", "magic", "--scheme"),
+        ("--tol", "0", "--tol"),
+        ("--missing", "drop", "--missing"),
+        ("--ci", "normal", "--ci"),
+    ] {
+        let mut args = vec!["fit"];
+        args.extend(SAMPLE);
+        args.extend([flag, value]);
+        if flag == "--ci" {
+            args.extend(["--bootstrap", "10"]);
+        }
+        let out = csi(&args);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{flag}: {err}");
+    }
+}
