@@ -277,19 +277,7 @@ fn ci(lo: f64, hi: f64, f: fn(f64) -> String) -> String {
     }
 }
 
-fn stars(p: f64) -> &'static str {
-    if !p.is_finite() {
-        ""
-    } else if p < 0.001 {
-        "***"
-    } else if p < 0.01 {
-        "**"
-    } else if p < 0.05 {
-        "*"
-    } else {
-        ""
-    }
-}
+use crate::report::text::stars;
 
 /// The human-readable report: league tables, differences, omnibus tests, MICOM.
 pub fn to_text(c: &Comparison) -> String {

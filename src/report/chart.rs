@@ -707,19 +707,7 @@ impl Figure for QuadrantChart<'_> {
     }
 }
 
-fn stars(p: f64) -> &'static str {
-    if !p.is_finite() {
-        ""
-    } else if p < 0.001 {
-        "***"
-    } else if p < 0.01 {
-        "**"
-    } else if p < 0.05 {
-        "*"
-    } else {
-        ""
-    }
-}
+use crate::report::text::stars;
 
 /// The path diagram of the inner model: constructs as boxes (label, name, R², index),
 /// arrows with standardized coefficients (line width grows with |coefficient|),

@@ -62,19 +62,7 @@ fn chinese(c: &Comparison) -> bool {
     Lang::of_model(&c.model) == Lang::Chinese || c.groups.iter().any(|g| has_cjk(&g.name))
 }
 
-fn stars(p: f64) -> &'static str {
-    if !p.is_finite() {
-        ""
-    } else if p < 0.001 {
-        "***"
-    } else if p < 0.01 {
-        "**"
-    } else if p < 0.05 {
-        "*"
-    } else {
-        ""
-    }
-}
+use crate::report::text::stars;
 
 /// The competitor index chart of one construct: horizontal bars, best first.
 #[derive(Debug, Clone)]

@@ -91,7 +91,13 @@ fn fo(x: Option<f64>) -> String {
     x.map(f3).unwrap_or_else(|| "-".into())
 }
 
-fn stars(p: f64) -> &'static str {
+/// Significance stars of a p value: `***` < 0.001, `**` < 0.01, `*` < 0.05.
+///
+/// ```
+/// assert_eq!(csi::report::text::stars(0.004), "**");
+/// assert_eq!(csi::report::text::stars(f64::NAN), "");
+/// ```
+pub fn stars(p: f64) -> &'static str {
     if !p.is_finite() {
         ""
     } else if p < 0.001 {
