@@ -80,7 +80,7 @@ pub fn normalized_weights(
             return Err((
                 Vec::new(),
                 format!(
-                    "item '{}' has no scale: declare [scale] min/max in the model",
+                    "item '{}' has no scale: declare [scale] min/max in the model or give --scale MIN,MAX",
                     model.items[k].name
                 ),
             ));

@@ -16,9 +16,12 @@ pub fn reference_dir() -> Option<PathBuf> {
     }
 }
 
-/// Print why a test is skipped (visible with `--nocapture` and in nextest output).
+/// Print why a test is skipped. Written straight to the stderr handle, not with
+/// `eprintln!`, so that the test harness does not capture it: a skipped reference
+/// test always shows its reason in the `cargo test` output.
 pub fn skip(test: &str, why: &str) {
-    eprintln!("SKIPPED {test}: {why}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
 /// Read a numeric CSV with a header; non-numeric columns are returned as text.
