@@ -709,6 +709,36 @@ impl Figure for QuadrantChart<'_> {
 
 use crate::report::text::stars;
 
+/// One horizontal bar from 0 to `v` centred on `yc`, with an interval whisker
+/// `(lo, hi)` when given; returns the right end of what was drawn (for a value label).
+/// Shared by the index chart and the competitor chart.
+pub fn bar_with_whisker<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    yc: f64,
+    v: f64,
+    ci: Option<(f64, f64)>,
+    color: RGBColor,
+) -> std::result::Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(0.0, yc - 0.32), (v, yc + 0.32)],
+        color.filled(),
+    )))?;
+    let Some((lo, hi)) = ci else { return Ok(v) };
+    let s = INK.stroke_width(2);
+    for seg in [
+        vec![(lo, yc), (hi, yc)],
+        vec![(lo, yc - 0.15), (lo, yc + 0.15)],
+        vec![(hi, yc - 0.15), (hi, yc + 0.15)],
+    ] {
+        chart.draw_series(std::iter::once(PathElement::new(seg, s)))?;
+    }
+    Ok(v.max(hi))
+}
+
 /// The path diagram of the inner model: constructs as boxes (label, name, R², index),
 /// arrows with standardized coefficients (line width grows with |coefficient|),
 /// significance stars from the bootstrap when given.
@@ -1218,27 +1248,7 @@ impl Figure for IndexChart<'_> {
             } else {
                 RGBColor(120, 160, 205)
             };
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, yc - 0.32), (*v, yc + 0.32)],
-                color.filled(),
-            )))?;
-            let mut end = *v;
-            if let Some((lo, hi)) = ci {
-                let s = INK.stroke_width(2);
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*lo, yc), (*hi, yc)],
-                    s,
-                )))?;
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*lo, yc - 0.15), (*lo, yc + 0.15)],
-                    s,
-                )))?;
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*hi, yc - 0.15), (*hi, yc + 0.15)],
-                    s,
-                )))?;
-                end = end.max(*hi);
-            }
+            let end = bar_with_whisker(&mut chart, yc, *v, *ci, color)?;
             let (px, py) = chart.backend_coord(&(end, yc));
             root.draw(&Text::new(
                 format!("{v:.1}"),

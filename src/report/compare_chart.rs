@@ -30,8 +30,8 @@ use crate::compare::{Comparison, Target};
 use crate::error::{Error, Result};
 use crate::ipma::{self, has_cjk, short_label, Ipma, Lang, Split};
 use crate::report::chart::{
-    font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult, Figure, Output,
-    QuadrantChart, FONT_FAMILY,
+    bar_with_whisker, font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult,
+    Figure, Output, QuadrantChart, FONT_FAMILY,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -194,27 +194,7 @@ impl Figure for CompetitorChart<'_> {
         for (r, (name, v, ci, gap, lead)) in bars.iter().enumerate() {
             let yc = (k - 1 - r) as f64 + 0.5;
             let color = if *lead { LEADER } else { OTHER };
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, yc - 0.32), (*v, yc + 0.32)],
-                color.filled(),
-            )))?;
-            let mut end = *v;
-            if let Some((lo, hi)) = ci {
-                let s = INK.stroke_width(2);
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*lo, yc), (*hi, yc)],
-                    s,
-                )))?;
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*lo, yc - 0.15), (*lo, yc + 0.15)],
-                    s,
-                )))?;
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(*hi, yc - 0.15), (*hi, yc + 0.15)],
-                    s,
-                )))?;
-                end = end.max(*hi);
-            }
+            let end = bar_with_whisker(&mut chart, yc, *v, *ci, color)?;
             let (px, py) = chart.backend_coord(&(end, yc));
             let text = format!(
                 "{v:.1}{}",
