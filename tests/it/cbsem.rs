@@ -516,38 +516,10 @@ fn recovery_of_simulated_paths_cbsem_and_plsc() {
 // ---------------------------------------------------------------------------
 // PLSc
 
-/// Load a pls-reference/v1 file's model (same as reference.rs).
+/// Load a pls-reference/v1 file's model, moments and contents.
 fn pls_case(dir: &Path, file: &str) -> (Model, Moments, Value) {
-    let r = read_json(&dir.join(file));
-    let spec = &r["specification"];
-    let constructs: Vec<ConstructSpec> = spec["constructs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let items: Vec<&str> = match &c["indicators"] {
-                Value::String(s) => vec![s.as_str()],
-                v => v
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_str().unwrap())
-                    .collect(),
-            };
-            ConstructSpec::new(c["name"].as_str().unwrap(), &items)
-        })
-        .collect();
-    let paths: Vec<(&str, &str)> = spec["paths"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["from"].as_str().unwrap(), p["to"].as_str().unwrap()))
-        .collect();
-    let model = Model::from_parts("ref", constructs, &paths).unwrap();
-    let csv = Csv::read(&dir.join(r["dataset"]["file"].as_str().unwrap()));
-    let names: Vec<String> = model.items.iter().map(|i| i.name.clone()).collect();
-    let m = Moments::from_data(&csv.matrix(&names), None).unwrap();
-    (model, m, r)
+    let c = crate::reference::load(dir, file);
+    (c.model, c.moments, c.reference)
 }
 
 fn ref_settings(r: &Value) -> PlsSettings {

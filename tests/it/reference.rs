@@ -14,13 +14,14 @@ use csi::spec::{ConstructSpec, Mode, Model};
 use serde_json::Value;
 use std::path::Path;
 
-struct Case {
-    model: Model,
-    moments: Moments,
-    reference: Value,
+pub(crate) struct Case {
+    pub(crate) model: Model,
+    pub(crate) moments: Moments,
+    pub(crate) reference: Value,
 }
 
-fn load(dir: &Path, file: &str) -> Case {
+/// A pls-reference/v1 file: its model, the moments of its dataset, the file itself.
+pub(crate) fn load(dir: &Path, file: &str) -> Case {
     let reference: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
     let spec = &reference["specification"];
