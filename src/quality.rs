@@ -98,8 +98,9 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
     let r = m.correlation();
     let q = model.n_constructs();
     let p = model.n_items();
+    let unit_w = unit_variance_weights(model, &r, m, fit);
     let mut constructs = Vec::with_capacity(q);
-    for (j, c) in model.constructs.iter().enumerate() {
+    for c in model.constructs.iter() {
         let it = &c.items;
         let k = it.len();
         let lam: Vec<f64> = it.iter().map(|&i| fit.loadings[i]).collect();
@@ -130,7 +131,7 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
         } else {
             (None, None)
         };
-        let rho_a = rho_a(&r, it, fit, j, m);
+        let rho_a = rho_a_block(&r, it, &unit_w);
         constructs.push(ConstructQuality {
             alpha,
             alpha_raw,
@@ -249,36 +250,47 @@ fn r2_of(phi: &DMatrix<f64>, pred: &[usize], j: usize) -> f64 {
     }
 }
 
-/// Dijkstra-Henseler rho_A of construct `j`.
-fn rho_a(r: &DMatrix<f64>, it: &[usize], fit: &PlsFit, _j: usize, m: &Moments) -> f64 {
-    let k = it.len();
-    if k < 2 {
-        return 1.0;
-    }
-    // weights for standardized indicators, scaled so that w'Rw = 1
+/// Outer weights for standardized indicators, scaled block by block so that each
+/// composite has unit variance (`w_j' R_jj w_j = 1`): the weights rho_A and PLSc use.
+pub fn unit_variance_weights(
+    model: &Model,
+    r: &DMatrix<f64>,
+    m: &Moments,
+    fit: &PlsFit,
+) -> Vec<f64> {
     let sd = m.pop_sd();
-    let mut w: Vec<f64> = it
-        .iter()
-        .map(|&i| fit.weights[i] / fit.treat_scale[i] * sd[i])
+    let mut w: Vec<f64> = (0..model.n_items())
+        .map(|k| fit.weights[k] / fit.treat_scale[k] * sd[k])
         .collect();
-    let mut v = 0.0;
-    for a in 0..k {
-        for b in 0..k {
-            v += w[a] * w[b] * r[(it[a], it[b])];
+    for c in &model.constructs {
+        let mut v = 0.0;
+        for &a in &c.items {
+            for &b in &c.items {
+                v += w[a] * w[b] * r[(a, b)];
+            }
+        }
+        let s = v.sqrt();
+        for &a in &c.items {
+            w[a] /= s;
         }
     }
-    let s = v.sqrt();
-    for x in w.iter_mut() {
-        *x /= s;
+    w
+}
+
+/// Dijkstra-Henseler rho_A of the block `it` with unit-variance weights `w` (indexed
+/// by item): `(w'w)² w'(R - diag R)w / w'(ww' - diag ww')w`; 1 for a single item.
+pub fn rho_a_block(r: &DMatrix<f64>, it: &[usize], w: &[f64]) -> f64 {
+    if it.len() < 2 {
+        return 1.0;
     }
-    let ww: f64 = w.iter().map(|x| x * x).sum();
-    let mut num = 0.0;
-    let mut den = 0.0;
-    for a in 0..k {
-        for b in 0..k {
+    let ww: f64 = it.iter().map(|&a| w[a] * w[a]).sum();
+    let (mut num, mut den) = (0.0, 0.0);
+    for &a in it {
+        for &b in it {
             if a != b {
-                num += w[a] * w[b] * r[(it[a], it[b])];
-                den += w[a] * w[b] * w[a] * w[b];
+                let p = w[a] * w[b];
+                num += p * r[(a, b)];
+                den += p * p;
             }
         }
     }

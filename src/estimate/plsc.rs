@@ -174,41 +174,19 @@ pub fn estimate(model: &Model, m: &Moments, settings: &PlsSettings) -> Result<Pl
 /// item)`. See [`correct`] for an example.
 pub fn rho_a(model: &Model, m: &Moments, fit: &PlsFit) -> (Vec<f64>, Vec<f64>) {
     let r = m.correlation();
-    let sd = m.pop_sd();
-    let mut w_all: Vec<f64> = (0..model.n_items())
-        .map(|k| fit.weights[k] / fit.treat_scale[k] * sd[k])
+    let w = crate::quality::unit_variance_weights(model, &r, m, fit);
+    let rho = model
+        .constructs
+        .iter()
+        .map(|c| {
+            if c.mode == Mode::B {
+                1.0
+            } else {
+                crate::quality::rho_a_block(&r, &c.items, &w)
+            }
+        })
         .collect();
-    let mut rho = Vec::with_capacity(model.n_constructs());
-    for c in &model.constructs {
-        let it = &c.items;
-        let mut v = 0.0;
-        for &a in it {
-            for &b in it {
-                v += w_all[a] * w_all[b] * r[(a, b)];
-            }
-        }
-        let s = v.sqrt();
-        for &a in it {
-            w_all[a] /= s;
-        }
-        if it.len() < 2 || c.mode == Mode::B {
-            rho.push(1.0);
-            continue;
-        }
-        let ww: f64 = it.iter().map(|&a| w_all[a] * w_all[a]).sum();
-        let (mut num, mut den) = (0.0, 0.0);
-        for &a in it {
-            for &b in it {
-                if a != b {
-                    let p = w_all[a] * w_all[b];
-                    num += p * r[(a, b)];
-                    den += p * p;
-                }
-            }
-        }
-        rho.push(ww * ww * num / den);
-    }
-    (rho, w_all)
+    (rho, w)
 }
 
 /// The consistency correction of a PLS fit (see the module docs for the formulas).
