@@ -652,8 +652,15 @@ pub fn run(
     opts: &BootstrapOptions,
     hooks: Option<&Hooks>,
 ) -> Result<BootstrapResult> {
+    opts.check()?;
     let list = stat_list(model);
-    let full_mom = Moments::from_data(&data.x, data.weights.as_deref())?;
+    // the resampling copy of the data also gives the full-sample moments (every
+    // respondent counted once), so the data are not passed over a second time
+    let prep = ResampleData::new(data);
+    let mut all = prep.scratch();
+    all.counts.iter_mut().for_each(|c| *c = 1);
+    let full_mom = prep.moments(&mut all);
+    drop(all);
     let mut est = Vec::new();
     statistics(model, &list, full, &full_mom.correlation(), &mut est);
     let keys: Vec<String> = list.iter().map(|(k, _)| k.clone()).collect();
@@ -675,7 +682,7 @@ pub fn run(
             Err(e) => Err(classify(&e)),
         }
     };
-    resample(data, opts, keys, est, hooks, &stat)
+    resample_prepared(&prep, opts, keys, est, hooks, &stat)
 }
 
 /// Keys of the statistics resampled for PLSc and CB-SEM: paths, loadings, total
@@ -835,7 +842,20 @@ where
     F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, String> + Sync,
 {
     opts.check()?;
-    let prep = ResampleData::new(data);
+    resample_prepared(&ResampleData::new(data), opts, keys, estimates, hooks, stat)
+}
+
+fn resample_prepared<F>(
+    prep: &ResampleData,
+    opts: &BootstrapOptions,
+    keys: Vec<String>,
+    estimates: Vec<f64>,
+    hooks: Option<&Hooks>,
+    stat: &F,
+) -> Result<BootstrapResult>
+where
+    F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, String> + Sync,
+{
     let n = prep.n;
     let done = AtomicUsize::new(0);
     let cancelled = AtomicBool::new(false);
@@ -880,7 +900,7 @@ where
     }
     let failed = reasons.values().sum();
     let jack = if opts.ci == CiMethod::Bca {
-        Some(jackknife(&prep, s, stat))
+        Some(jackknife(prep, s, stat))
     } else {
         None
     };
