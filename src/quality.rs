@@ -68,7 +68,12 @@ pub struct Quality {
     pub inner_vif: Vec<PathFigure>,
     /// Cohen's f² of each path.
     pub f2: Vec<PathFigure>,
-    /// SRMR (common-factor implied correlations from PLS loadings).
+    /// SRMR with common-factor implied correlations built from the PLS composite
+    /// loadings and composite correlations, saturated structural model:
+    /// `r̂_kl = λ_k λ_l φ_ab` for every k != l, *also within a block* (the JSON key
+    /// `srmr`, kept for compatibility). This is neither ADANCO's nor cSEM's SRMR; those
+    /// (composite model for PLS, saturated and estimated) are in
+    /// [`crate::model_fit`] (JSON `model_fit`).
     pub srmr: f64,
     /// Goodness of fit (Tenenhaus et al. 2004).
     pub gof: f64,

@@ -79,7 +79,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    let (doc, text, admissible, converged, boot_failed) = match estimator {
+    let (mut doc, mut text, admissible, converged, boot_failed, mf) = match estimator {
         "plsc" => {
             let c = csi::estimate::plsc::correct(&model, &analysis.moments, &analysis.fit)?;
             let boot = match &boot_opts {
@@ -97,12 +97,19 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             warn_failures(boot.as_ref());
+            let mf = model_fit(
+                &analysis,
+                csi::model_fit::plsc(&model, &analysis.moments, &c),
+                csi::model_fit::Estimator::Plsc(&options.pls, &analysis.fit),
+                boot_opts.as_ref(),
+            )?;
             (
                 csi::report::estimators::plsc_json(&analysis, &c, boot.as_ref()),
                 csi::report::estimators::plsc_text(&analysis, &c, boot.as_ref()),
                 c.is_admissible(),
                 analysis.fit.converged,
                 boot.as_ref().map(|b| b.failed).unwrap_or(0),
+                mf,
             )
         }
         "cbsem" => {
@@ -114,12 +121,19 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             warn_failures(boot.as_ref());
+            let mf = model_fit(
+                &analysis,
+                csi::model_fit::cbsem(&model, &analysis.moments, &f),
+                csi::model_fit::Estimator::Cbsem(&cb_settings, &f),
+                boot_opts.as_ref(),
+            )?;
             (
                 csi::report::estimators::cbsem_json(&analysis, &f, boot.as_ref()),
                 csi::report::estimators::cbsem_text(&analysis, &f, boot.as_ref()),
                 f.is_admissible(),
                 f.converged,
                 boot.as_ref().map(|b| b.failed).unwrap_or(0),
+                mf,
             )
         }
         _ => {
@@ -128,17 +142,33 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             warn_failures(boot.as_ref());
+            let mf = model_fit(
+                &analysis,
+                csi::model_fit::pls(&model, &analysis.moments, &analysis.fit),
+                csi::model_fit::Estimator::Pls(&options.pls, &analysis.fit),
+                boot_opts.as_ref(),
+            )?;
             (
                 csi::report::fit_json(&analysis, boot.as_ref()),
                 csi::report::text::fit_text(&analysis, boot.as_ref()),
                 true,
                 analysis.fit.converged,
                 boot.as_ref().map(|b| b.failed).unwrap_or(0),
+                mf,
             )
         }
     };
     if !admissible {
         eprintln!("warning: the {estimator} solution is inadmissible; see the diagnostics");
+    }
+    if let Some(mf) = &mf {
+        if let Some(obj) = doc.as_object_mut() {
+            obj.insert(
+                "model_fit".into(),
+                csi::report::model_fit::model_fit_json(mf),
+            );
+        }
+        text.push_str(&csi::report::model_fit::model_fit_text(mf));
     }
     let json_stdout = a.json.as_deref() == Some("-");
     if let Some(target) = &a.json {
@@ -172,6 +202,44 @@ fn with_progress<T>(
     let r = job(&hooks);
     progress.finish();
     Ok(r?)
+}
+
+/// Overall model fit (`model_fit`), with the bootstrap test of exact fit when
+/// `--bootstrap` asks for resamples. A model fit that cannot be computed is a warning
+/// (the key is then absent), not an error.
+fn model_fit(
+    a: &csi::analysis::Analysis,
+    mf: csi::Result<csi::model_fit::ModelFit>,
+    est: csi::model_fit::Estimator,
+    boot: Option<&csi::bootstrap::BootstrapOptions>,
+) -> anyhow::Result<Option<csi::model_fit::ModelFit>> {
+    let mut mf = match mf {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("warning: model fit (SRMR, d_ULS, d_G) not available: {e}");
+            return Ok(None);
+        }
+    };
+    if let Some(o) = boot {
+        let t = with_progress(o, |h| {
+            csi::model_fit::exact_fit_test(&a.model, &a.data, est, &mf, o, Some(h))
+        })?;
+        for (what, part) in [("saturated", &t.saturated), ("estimated", &t.estimated)] {
+            if let Some(p) = part {
+                if p.failed > 0 {
+                    eprintln!(
+                        "warning: {} of {} resamples of the exact-fit test ({what} model) failed and were left out",
+                        p.failed, p.resamples
+                    );
+                }
+            }
+        }
+        for p in &t.problems {
+            eprintln!("warning: {p}");
+        }
+        mf.test = Some(t);
+    }
+    Ok(Some(mf))
 }
 
 fn warn_failures(b: Option<&csi::bootstrap::BootstrapResult>) {

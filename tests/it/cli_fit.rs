@@ -131,3 +131,32 @@ fn bad_flags_exit_2_with_a_message() {
         assert!(err.contains(needle), "{flag}: {err}");
     }
 }
+
+#[test]
+fn model_fit_key_for_every_estimator() {
+    for est in ["pls", "plsc", "cbsem"] {
+        let v = fit_json(&["--estimator", est]);
+        let mf = &v["model_fit"];
+        let implied = match est {
+            "pls" => "composite",
+            "plsc" => "common_factor",
+            _ => "maximum_likelihood",
+        };
+        assert_eq!(mf["implied"], implied, "{est}");
+        for part in ["saturated", "estimated"] {
+            for k in ["srmr", "d_uls", "d_g", "d_g_ln"] {
+                let x = mf[part][k].as_f64().unwrap_or(f64::NAN);
+                assert!(x.is_finite() && x >= 0.0, "{est} {part}.{k}");
+            }
+            assert!(mf[part]["hi95"].is_null(), "no test without --bootstrap");
+        }
+        // the top-level srmr stays for PLS
+        if est == "pls" {
+            assert!(v["srmr"].is_number());
+        }
+    }
+    let v = fit_json(&["--bootstrap", "120", "--seed", "3"]);
+    let mf = &v["model_fit"];
+    assert_eq!(mf["exact_fit_test"]["resamples"], 120);
+    assert!(mf["estimated"]["hi99"]["srmr"].is_number());
+}

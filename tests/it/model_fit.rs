@@ -107,3 +107,167 @@ fn common_factor_model_matches_adanco() {
     close("estimated dULS", mf.estimated.d_uls, 2.8328135119317785, ADANCO);
     close("estimated dG", mf.estimated.d_g, 1.1504932899346105, ADANCO);
 }
+
+/// A chain A -> B -> C of three-item constructs; `with_ac` adds A -> C.
+fn chain(with_ac: bool) -> Model {
+    let mut paths = vec![("A", "B"), ("B", "C")];
+    if with_ac {
+        paths.push(("A", "C"));
+    }
+    Model::from_parts(
+        "chain",
+        vec![
+            ConstructSpec::new("A", &["a1", "a2", "a3"]),
+            ConstructSpec::new("B", &["b1", "b2", "b3"]),
+            ConstructSpec::new("C", &["c1", "c2", "c3"]),
+        ],
+        &paths,
+    )
+    .unwrap()
+}
+
+fn draw(model: &Model, paths: &[(&str, &str, f64)], n: usize, seed: u64) -> csi::data::Complete {
+    use csi::simulate::{Measurement, Population};
+    let pop = Population::new(model, paths, Measurement::Composite(0.5)).unwrap();
+    let x = pop.draw_continuous(model, n, seed).unwrap();
+    csi::data::Complete {
+        rows: (2..n + 2).collect(),
+        kept: (0..n).collect(),
+        x,
+        weights: None,
+    }
+}
+
+#[test]
+fn exact_fit_test_rejects_an_omitted_path_and_keeps_the_true_model() {
+    // Simulation truth: composite population A -> B (0.5), B -> C (0.2), A -> C (0.4),
+    // n = 400 (seed 11). The model without A -> C is misspecified in its structural
+    // part only: its saturated model fits, its estimated model does not.
+    use csi::bootstrap::BootstrapOptions;
+    let truth = chain(true);
+    let data = draw(
+        &truth,
+        &[("A", "B", 0.5), ("B", "C", 0.2), ("A", "C", 0.4)],
+        400,
+        11,
+    );
+    let m = Moments::from_data(&data.x, None).unwrap();
+    let opts = BootstrapOptions {
+        resamples: 300,
+        seed: 5,
+        ..Default::default()
+    };
+    let settings = PlsSettings::default();
+    for (model, misspecified) in [(chain(false), true), (chain(true), false)] {
+        let fit = estimate(&model, &m, &settings).unwrap();
+        let mut mf = model_fit::pls(&model, &m, &fit).unwrap();
+        let t = model_fit::exact_fit_test(
+            &model,
+            &data,
+            model_fit::Estimator::Pls(&settings, &fit),
+            &mf,
+            &opts,
+            None,
+        )
+        .unwrap();
+        let (s, e) = (t.saturated.clone().unwrap(), t.estimated.clone().unwrap());
+        assert_eq!(s.failed + e.failed, 0);
+        assert!(s.srmr.hi95 <= s.srmr.hi99 && e.d_g.hi95 <= e.d_g.hi99);
+        // the saturated model is true in both cases
+        assert!(mf.saturated.srmr < s.srmr.hi95, "{:?} {:?}", mf.saturated, s);
+        if misspecified {
+            assert!(mf.estimated.srmr > e.srmr.hi99, "{:?} {:?}", mf.estimated, e);
+            assert!(mf.estimated.d_uls > e.d_uls.hi99);
+            assert!(mf.estimated.d_g > e.d_g.hi99);
+        } else {
+            assert!(mf.estimated.srmr < e.srmr.hi95, "{:?} {:?}", mf.estimated, e);
+        }
+        mf.test = Some(t);
+        let js = csi::report::model_fit::model_fit_json(&mf);
+        assert!(js["estimated"]["hi95"]["srmr"].is_number());
+        assert_eq!(js["exact_fit_test"]["resamples"], 300);
+    }
+}
+
+#[test]
+fn exact_fit_test_is_deterministic() {
+    use csi::bootstrap::BootstrapOptions;
+    let model = chain(false);
+    let data = draw(&model, &[("A", "B", 0.5), ("B", "C", 0.3)], 200, 3);
+    let m = Moments::from_data(&data.x, None).unwrap();
+    let settings = PlsSettings::default();
+    let fit = estimate(&model, &m, &settings).unwrap();
+    let mf = model_fit::pls(&model, &m, &fit).unwrap();
+    let opts = BootstrapOptions {
+        resamples: 40,
+        seed: 9,
+        ..Default::default()
+    };
+    let run = || {
+        model_fit::exact_fit_test(
+            &model,
+            &data,
+            model_fit::Estimator::Pls(&settings, &fit),
+            &mf,
+            &opts,
+            None,
+        )
+        .unwrap()
+    };
+    let (a, b) = (run(), run());
+    // bit-identical (Debug, since NaN != NaN)
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    // 40 resamples: HI95 reported, HI99 not (needs 100), with a note
+    let e = a.estimated.unwrap();
+    assert!(e.srmr.hi95.is_finite() && e.srmr.hi99.is_nan());
+    assert!(a.problems.iter().any(|p| p.contains("HI99 100")), "{:?}", a.problems);
+}
+
+#[test]
+fn beran_srivastava_data_have_the_implied_correlations() {
+    let model = chain(false);
+    let data = draw(&model, &[("A", "B", 0.5), ("B", "C", 0.3)], 150, 4);
+    let m = Moments::from_data(&data.x, None).unwrap();
+    let fit = estimate(&model, &m, &PlsSettings::default()).unwrap();
+    let mf = model_fit::pls(&model, &m, &fit).unwrap();
+    let t = model_fit::beran_srivastava(&data, &mf.sigma_estimated).unwrap();
+    let mt = Moments::from_data(&t.x, None).unwrap();
+    let r = mt.correlation();
+    for i in 0..9 {
+        close("mean kept", mt.means[i], m.means[i], EXACT);
+        close("variance kept", mt.cov[(i, i)], m.cov[(i, i)], 1e-10);
+        for j in 0..9 {
+            close("implied correlation", r[(i, j)], mf.sigma_estimated[(i, j)], 1e-10);
+        }
+    }
+}
+
+#[test]
+fn cbsem_saturated_model_is_the_fully_recursive_one() {
+    let Some((model, m, _)) = satisfaction(Mode::A) else {
+        return skip(
+            "cbsem_saturated_model_is_the_fully_recursive_one",
+            "../shared/reference absent",
+        );
+    };
+    use csi::estimate::cbsem;
+    let f = cbsem::estimate(&model, &m, &Default::default()).unwrap();
+    // lavaan 0.6.14 on the same model (satisfaction_ccsi_cbsem_lavaan.json): df 314
+    assert_eq!(f.fit.df, 314.0);
+    let sat_model = model_fit::saturated_structure(&model).unwrap();
+    assert_eq!(sat_model.paths.len(), 15); // every pair of the 6 constructs
+    let sat = cbsem::estimate(&sat_model, &m, &Default::default()).unwrap();
+    // five more structural parameters than the CCSI model's ten paths
+    assert_eq!(sat.fit.df, 309.0);
+    assert!(sat.fit.chisq < f.fit.chisq);
+    let mf = model_fit::cbsem(&model, &m, &f).unwrap();
+    assert!(mf.saturated.srmr < mf.estimated.srmr);
+    assert!(mf.saturated.d_uls < mf.estimated.d_uls);
+    // estimated: the ML-implied matrix turned into correlations (cSEM's SRMR); lavaan's
+    // srmr (0.0776681309122105) divides the residuals by the sample variances instead,
+    // so the two differ slightly
+    let sigma = model_fit::cov2cor(&f.implied);
+    let direct = model_fit::discrepancy(&m.correlation(), &sigma);
+    close("estimated SRMR", mf.estimated.srmr, direct.srmr, EXACT);
+    assert!((mf.estimated.srmr - 0.0776681309122105).abs() < 2e-3);
+}
