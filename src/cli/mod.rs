@@ -10,6 +10,7 @@ pub mod compare;
 pub mod fit;
 pub mod ipma;
 pub mod methods;
+pub mod predict;
 pub mod validate;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
@@ -32,6 +33,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// The source documents' evaluation methods side by side with the SEM index.
     Methods(methods::MethodsArgs),
+    /// Out-of-sample prediction (PLSpredict) against the linear-model benchmark.
+    Predict(predict::PredictArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -198,6 +201,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ipma(a) => ipma::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Methods(a) => methods::run(a),
+        Command::Predict(a) => predict::run(a),
     }
 }
 

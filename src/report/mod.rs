@@ -7,6 +7,7 @@ pub mod chart;
 pub mod compare_chart;
 pub mod estimators;
 pub mod model_fit;
+pub mod predict;
 pub mod text;
 
 use crate::analysis::Analysis;

@@ -14,6 +14,7 @@ mod data;
 mod ipma;
 mod methods;
 mod model_fit;
+mod predict;
 mod recovery;
 mod reference;
 mod spec;
