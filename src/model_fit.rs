@@ -334,7 +334,9 @@ pub fn implied_construct_correlations(
 
 /// Indicator correlations implied by loadings `lambda` (one per item, on its own
 /// construct), construct correlations `v`, error variances `1 - λ²`, with the
-/// within-block correlations of the blocks marked in `composite` taken from `r`.
+/// within-block correlations of the blocks marked in `composite`, and those of the
+/// item pairs with a declared residual covariance ([`Model::covariances`]), taken
+/// from `r` (as cSEM's `fit()` does for correlated measurement errors).
 pub fn implied_indicator_correlations(
     model: &Model,
     r: &DMatrix<f64>,
@@ -348,7 +350,8 @@ pub fn implied_indicator_correlations(
             return 1.0;
         }
         let (a, b) = (model.items[k].construct, model.items[l].construct);
-        if a == b && composite[a] {
+        let free = model.covariances.contains(&(k.min(l), k.max(l)));
+        if (a == b && composite[a]) || free {
             r[(k, l)]
         } else {
             lambda[k] * lambda[l] * v[(a, b)]
@@ -447,6 +450,7 @@ pub fn saturated_structure(model: &Model) -> Result<Model> {
     let mut sat = Model::build(&model.name, specs, &paths)
         .map_err(|i| Error::Estimation(format!("saturated model: {i}")))?;
     sat.items = model.items.clone();
+    sat.covariances = model.covariances.clone();
     Ok(sat)
 }
 

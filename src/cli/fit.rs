@@ -75,6 +75,12 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
+    if !model.covariances.is_empty() && estimator != "cbsem" {
+        eprintln!(
+            "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {estimator} ignores them (its model fit leaves those correlations free)",
+            model.covariances.len()
+        );
+    }
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
         eprintln!("warning: {w}");

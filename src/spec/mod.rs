@@ -237,6 +237,11 @@ pub struct Model {
     pub items: Vec<Item>,
     /// Directed paths `(from, to)` as construct indices, in declaration order.
     pub paths: Vec<(usize, usize)>,
+    /// Residual covariances of two items (`y1 ~~ y5`, TOML `[[covariance]]`), as item
+    /// indices `(a, b)` with `a < b`, in declaration order. Only CB-SEM estimates them
+    /// (and the model fit of every estimator leaves those correlations free); see
+    /// [`Model::set_covariances`].
+    pub covariances: Vec<(usize, usize)>,
     /// Extra sections of the model file this crate understands (methods, loyalty...).
     pub extras: Extras,
     /// Constructs in a topological order of the inner model.
@@ -399,6 +404,7 @@ impl Model {
             constructs: cons,
             items,
             paths: pth,
+            covariances: Vec::new(),
             extras: Extras::default(),
             topo,
             predecessors,
@@ -501,6 +507,82 @@ impl Model {
         Ok(())
     }
 
+    /// Declare residual covariances between pairs of items, by item name. Both names
+    /// must be items of the model (not constructs), different, and not already paired.
+    /// A single item of a single-item construct is measured without error (its error
+    /// variance is fixed to 0 in CB-SEM), so it cannot have a residual covariance.
+    ///
+    /// # Errors
+    /// A message naming the offending pair and the index of the pair in `pairs`.
+    ///
+    /// ```
+    /// # use csi::spec::{ConstructSpec, Model};
+    /// let mut m = Model::from_parts("dem",
+    ///     vec![ConstructSpec::new("D60", &["y1", "y2", "y3"]), ConstructSpec::new("D65", &["y5", "y6", "y7"])],
+    ///     &[("D60", "D65")])?;
+    /// m.set_covariances(&[("y1".into(), "y5".into())]).unwrap();
+    /// assert_eq!(m.covariances, vec![(0, 3)]);
+    /// let (i, e) = m.set_covariances(&[("y1".into(), "D65".into())]).unwrap_err();
+    /// assert_eq!(i, 0);
+    /// assert!(e.contains("'D65' is a construct"), "{e}");
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn set_covariances(
+        &mut self,
+        pairs: &[(String, String)],
+    ) -> std::result::Result<(), (usize, String)> {
+        let mut out: Vec<(usize, usize)> = Vec::with_capacity(pairs.len());
+        for (k, (a, b)) in pairs.iter().enumerate() {
+            let (a, b) = (a.trim(), b.trim());
+            let find = |name: &str| -> std::result::Result<usize, String> {
+                if let Some(i) = self.item_index(name) {
+                    return Ok(i);
+                }
+                if self.construct_index(name).is_some() {
+                    return Err(construct_in_covariance(a, b, name));
+                }
+                Err(format!(
+                    "residual covariance {a} ~~ {b}: '{name}' is not an item of any construct"
+                ))
+            };
+            let ia = find(a).map_err(|e| (k, e))?;
+            let ib = find(b).map_err(|e| (k, e))?;
+            if ia == ib {
+                return Err((
+                    k,
+                    format!("residual covariance {a} ~~ {b}: an item's error variance is always free; name two different items"),
+                ));
+            }
+            for i in [ia, ib] {
+                let c = &self.constructs[self.items[i].construct];
+                if c.items.len() == 1 {
+                    return Err((
+                        k,
+                        format!(
+                            "residual covariance {a} ~~ {b}: '{}' is the only item of construct '{}', which is measured without error, so it has no residual to correlate",
+                            self.items[i].name, c.name
+                        ),
+                    ));
+                }
+            }
+            let pair = (ia.min(ib), ia.max(ib));
+            if out.contains(&pair) {
+                return Err((k, format!("residual covariance {a} ~~ {b} is declared twice")));
+            }
+            out.push(pair);
+        }
+        self.covariances = out;
+        Ok(())
+    }
+
+    /// Residual covariances as `(item, item)` name pairs.
+    pub fn covariance_names(&self) -> Vec<(String, String)> {
+        self.covariances
+            .iter()
+            .map(|&(a, b)| (self.items[a].name.clone(), self.items[b].name.clone()))
+            .collect()
+    }
+
     /// Path matrix as `from -> to` name pairs.
     pub fn path_names(&self) -> Vec<(String, String)> {
         self.paths
@@ -513,6 +595,13 @@ impl Model {
             })
             .collect()
     }
+}
+
+/// The message refusing a covariance `a ~~ b` that names construct `name`.
+pub(crate) fn construct_in_covariance(a: &str, b: &str, name: &str) -> String {
+    format!(
+        "residual covariance {a} ~~ {b}: '{name}' is a construct; only residual covariances of two items are supported (exogenous constructs already covary freely)"
+    )
 }
 
 /// Check a scale has finite bounds with min < max.

@@ -13,6 +13,8 @@
 //! * `[[construct]]`: `name`, `label`, `items` (a list, or the shorthand
 //!   `{ prefix = "imag", range = [1, 5] }`), `mode` (`"A"` or `"B"`);
 //! * `[[path]]`: `from`, `to` (a name or a list of names; every `from -> to` pair);
+//! * `[[covariance]]`: `between = ["y1", "y5"]`, a residual covariance of two items
+//!   (CB-SEM; lavaan `y1 ~~ y5`);
 //! * `[item.NAME]`: `label`, `scale = { min, max }`, `reverse`, and for the
 //!   evaluation methods `importance = "COLUMN"` and `expectation = "COLUMN"`;
 //! * `[methods]`: `overall = "ITEM"`;
@@ -150,6 +152,7 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             "scale",
             "construct",
             "path",
+            "covariance",
             "item",
             "methods",
             "loyalty",
@@ -255,6 +258,40 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
     })?;
     model.name = name.trim().to_string();
     model.description = description;
+
+    // [[covariance]] between = ["y1", "y5"]
+    if let Some((_, v)) = lookup(root, "covariance") {
+        let arr = cx.array_of_tables(v, "covariance")?;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for (k, el) in arr.iter().enumerate() {
+            let what = format!("[[covariance]] #{}", k + 1);
+            let t = cx.table(el, &what)?;
+            cx.check_keys(t, &["between"], &what)?;
+            let Some((_, bv)) = lookup(t, "between") else {
+                return Err(cx.err(
+                    &el.span(),
+                    format!("{what} has no 'between'; write between = [\"item1\", \"item2\"]"),
+                ));
+            };
+            let names = cx.string_or_list(bv, &format!("'between' in {what}"), false)?;
+            let [(a, _), (b, _)] = names.as_slice() else {
+                return Err(cx.err(
+                    &bv.span(),
+                    format!(
+                        "'between' in {what} must list exactly two items, found {}",
+                        names.len()
+                    ),
+                ));
+            };
+            pairs.push((a.clone(), b.clone()));
+            spans.push(bv.span());
+        }
+        model.set_covariances(&pairs).map_err(|(k, msg)| {
+            let span = spans.get(k).cloned().unwrap_or(0..0);
+            cx.err(&span, msg)
+        })?;
+    }
     model.scale = scale;
     model.missing_codes = missing_codes;
 
@@ -432,6 +469,10 @@ pub fn model_to_toml(model: &Model) -> String {
         } else {
             out.push_str(&format!("to = {}\n", list(&to)));
         }
+    }
+    for (a, b) in model.covariance_names() {
+        out.push_str("\n[[covariance]]\n");
+        out.push_str(&format!("between = {}\n", list(&[a, b])));
     }
     for it in &model.items {
         let importance = ex.importance.get(&it.name);

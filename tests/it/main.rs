@@ -6,6 +6,7 @@ mod common;
 
 mod bootstrap;
 mod cbsem;
+mod cbsem_covariance;
 mod charts;
 mod cli_fit;
 mod cli_validate;

@@ -7,7 +7,7 @@
 //!
 //! # Model
 //! ```text
-//! x = Λ η + ε,   η = B η + ζ,   Cov(ζ) = Ψ,   Cov(ε) = Θ (diagonal)
+//! x = Λ η + ε,   η = B η + ζ,   Cov(ζ) = Ψ,   Cov(ε) = Θ
 //! Σ(θ) = Λ (I - B)^-1 Ψ (I - B)^-T Λ' + Θ
 //! ```
 //! * Λ: loadings, one free loading per item (except the marker, see below);
@@ -15,7 +15,12 @@
 //! * Ψ: variances and covariances of the exogenous constructs free; disturbance
 //!   variances of the endogenous constructs free, disturbances uncorrelated;
 //! * Θ: item error variances free; a single-item construct is measured without error
-//!   (its error variance is fixed to 0, as lavaan's `auto.fix.single`).
+//!   (its error variance is fixed to 0, as lavaan's `auto.fix.single`); off the
+//!   diagonal, the residual covariances the model declares ([`Model::covariances`],
+//!   lavaan `y1 ~~ y5`) are free, all others 0. A declared covariance that makes the
+//!   model unidentified is refused with an error naming it (checked on the expected
+//!   information at the starting point); its standardized value (`std.all`) is the
+//!   residual correlation `θ_ab / sqrt(θ_aa θ_bb)`, as lavaan reports it.
 //!
 //! Identification ([`Identify`]):
 //! * `Marker` (default, lavaan's default): the first loading of each construct is 1;
@@ -224,6 +229,8 @@ pub enum ParamKind {
     Disturbance,
     /// Covariance of two exogenous constructs.
     LatentCovariance,
+    /// Residual covariance of two items `item ~~ item` (declared in the model).
+    ErrorCovariance,
 }
 
 /// One row of the parameter table (lavaan's `parameterEstimates(standardized = TRUE)`).
@@ -290,6 +297,9 @@ pub struct CbsemFit {
     pub psi: DMatrix<f64>,
     /// Item error variances (diagonal of Θ).
     pub theta: Vec<f64>,
+    /// Residual covariances of items (off-diagonal part of Θ; zero except for the
+    /// model's [`Model::covariances`]).
+    pub theta_cov: DMatrix<f64>,
     /// Construct covariance matrix Φ.
     pub latent_cov: DMatrix<f64>,
     /// Construct correlation matrix.
@@ -468,6 +478,9 @@ impl MlObjective {
             .map(|f| row_name(model, &Loc::from(*f)))
             .collect();
         let start = start_values(model, m, &lis, identify, &s, ln_det_s);
+        if !model.covariances.is_empty() {
+            check_covariances(model, &lis, &s, ln_det_s, &start)?;
+        }
         Ok(MlObjective {
             lis,
             s,
@@ -535,6 +548,71 @@ impl MlObjective {
         }
         self.lis.eval(&self.s, self.ln_det_s, x)
     }
+}
+
+/// Refuse a residual covariance that makes the model unidentified: at the starting
+/// point (a generic, data-derived point) the expected information of the parameters
+/// without residual covariances must be non-singular, and adding the declared
+/// covariances one by one (in declaration order) must keep it so; the first one that
+/// makes it singular is named. (When the model without them is already singular the
+/// check is left to the information-matrix diagnostic of the fit.)
+fn check_covariances(
+    model: &Model,
+    lis: &Lisrel,
+    s: &DMatrix<f64>,
+    ln_det_s: f64,
+    x: &[f64],
+) -> Result<()> {
+    let Some(e) = lis.eval(s, ln_det_s, x) else {
+        return Ok(());
+    };
+    let h = lis.expected_hessian(&e);
+    let k = lis.n_free();
+    let is_cov = |i: usize| matches!(lis.free[i], Free::ThetaCov { .. });
+    let mut set: Vec<usize> = (0..k).filter(|&i| !is_cov(i)).collect();
+    if !full_rank(&h, &set) {
+        return Ok(());
+    }
+    let moments = lis.p * (lis.p + 1) / 2;
+    for i in (0..k).filter(|&i| is_cov(i)) {
+        set.push(i);
+        if !full_rank(&h, &set) {
+            let Free::ThetaCov { a, b } = lis.free[i] else {
+                continue;
+            };
+            let (ia, ib) = (&model.items[a], &model.items[b]);
+            let why = if set.len() > moments {
+                format!(
+                    "the model then has {} free parameters for {moments} item variances and covariances",
+                    set.len()
+                )
+            } else if ia.construct == ib.construct {
+                format!(
+                    "within construct '{}' the residual covariance cannot be told apart from the construct's variance (too few items, or no other items to separate them)",
+                    model.constructs[ia.construct].name
+                )
+            } else {
+                "the information matrix becomes singular (the covariance duplicates what the loadings and paths already explain)".to_string()
+            };
+            return Err(Error::Estimation(format!(
+                "residual covariance {} ~~ {} makes the model unidentified: {why}; remove it from the model",
+                ia.name, ib.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// True when the principal submatrix of `h` on `set`, scaled to a unit diagonal, has
+/// no eigenvalue below 1e-10.
+fn full_rank(h: &DMatrix<f64>, set: &[usize]) -> bool {
+    let m = set.len();
+    let d: Vec<f64> = set.iter().map(|&i| h[(i, i)]).collect();
+    if d.iter().any(|v| !(*v > 0.0) || !v.is_finite()) {
+        return false;
+    }
+    let r = DMatrix::from_fn(m, m, |a, b| h[(set[a], set[b])] / (d[a] * d[b]).sqrt());
+    r.symmetric_eigenvalues().iter().all(|v| *v > 1e-10)
 }
 
 /// argmin problem in preconditioned coordinates θ = x0 + T u, with T = L^-T where
@@ -798,6 +876,7 @@ enum Loc {
     Beta(usize, usize),
     Psi(usize, usize),
     Theta(usize),
+    ThetaCov(usize, usize),
 }
 
 impl From<Free> for Loc {
@@ -807,6 +886,7 @@ impl From<Free> for Loc {
             Free::Beta { to, from } => Loc::Beta(to, from),
             Free::Psi { a, b } => Loc::Psi(a, b),
             Free::Theta { item } => Loc::Theta(item),
+            Free::ThetaCov { a, b } => Loc::ThetaCov(a, b),
         }
     }
 }
@@ -819,6 +899,7 @@ fn row_name(model: &Model, loc: &Loc) -> String {
         Loc::Beta(to, from) => format!("{} ~ {}", c(to), c(from)),
         Loc::Psi(a, b) => format!("{} ~~ {}", c(b.min(a)), c(a.max(b))),
         Loc::Theta(k) => format!("{} ~~ {}", i(k), i(k)),
+        Loc::ThetaCov(a, b) => format!("{} ~~ {}", i(a), i(b)),
     }
 }
 
@@ -828,6 +909,7 @@ fn value_at(loc: &Loc, m: &lisrel::Matrices) -> f64 {
         Loc::Beta(to, from) => m.beta[(to, from)],
         Loc::Psi(a, b) => m.psi[(a, b)],
         Loc::Theta(k) => m.theta[k],
+        Loc::ThetaCov(a, b) => m.theta_cov[(a, b)],
     }
 }
 
@@ -849,6 +931,12 @@ fn standardized(loc: &Loc, m: &lisrel::Matrices, imp: &lisrel::Implied) -> (f64,
             (v, v)
         }
         Loc::Theta(k) => (m.theta[k], m.theta[k] / sig[(k, k)]),
+        // lavaan: a residual covariance is standardized by the residual variances
+        // (a residual correlation), in std.all only
+        Loc::ThetaCov(a, b) => {
+            let v = m.theta_cov[(a, b)];
+            (v, v / (m.theta[a] * m.theta[b]).sqrt())
+        }
     }
 }
 
@@ -864,6 +952,9 @@ fn table_rows(model: &Model, lis: &Lisrel) -> Vec<(ParamKind, Loc)> {
     }
     for k in 0..lis.p {
         rows.push((ParamKind::ErrorVariance, Loc::Theta(k)));
+    }
+    for &(a, b) in &model.covariances {
+        rows.push((ParamKind::ErrorCovariance, Loc::ThetaCov(a, b)));
     }
     for j in 0..lis.q {
         let kind = if lis.exogenous[j] {
@@ -993,6 +1084,7 @@ fn finish(
                 Loc::Beta(to, from) => (cname(to), "~", cname(from)),
                 Loc::Psi(a, b) => (cname(b.min(a)), "~~", cname(a.max(b))),
                 Loc::Theta(i) => (iname(i), "~~", iname(i)),
+                Loc::ThetaCov(a, b) => (iname(a), "~~", iname(b)),
             };
             Parameter {
                 kind: *kind,
@@ -1062,6 +1154,22 @@ fn finish(
                 format!(
                     "the error variance of item {} is negative ({t:.4}), a Heywood case: the item is almost a copy of its construct, or the block has too few or too weak items",
                     iname(i)
+                ),
+            ));
+        }
+    }
+    for &(a, b) in &model.covariances {
+        let v = e.m.theta_cov[(a, b)];
+        let r = v / (e.m.theta[a] * e.m.theta[b]).sqrt();
+        if !(r.abs() <= 1.0) {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::CorrelationAboveOne,
+                vec![iname(a), iname(b)],
+                r,
+                format!(
+                    "the residual correlation of items {} and {} is {r:.3}, beyond ±1 (or their error variances are not positive): the error covariance matrix is impossible",
+                    iname(a),
+                    iname(b)
                 ),
             ));
         }
@@ -1147,6 +1255,7 @@ fn finish(
         paths: e.m.beta.transpose(),
         psi: e.m.psi.clone(),
         theta: e.m.theta.clone(),
+        theta_cov: e.m.theta_cov.clone(),
         latent_cov: phi.clone(),
         latent_cor,
         implied: sigma.clone(),
@@ -1294,6 +1403,7 @@ fn start_from(
         beta,
         psi,
         theta,
+        theta_cov: DMatrix::zeros(p, p),
     })
 }
 
@@ -1320,6 +1430,7 @@ mod tests {
             beta: DMatrix::zeros(3, 3),
             psi: DMatrix::zeros(3, 3),
             theta: vec![0.5, 0.6, 0.7, 0.4, 0.5, 0.6, 0.3, 0.4, 0.5],
+            theta_cov: DMatrix::zeros(9, 9),
         };
         let lam = [1.0, 0.9, 1.2, 1.0, 1.1, 0.8, 1.0, 0.7, 1.3];
         for (k, l) in lam.iter().enumerate() {
