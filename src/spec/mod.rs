@@ -559,7 +559,7 @@ impl Model {
                     return Err((
                         k,
                         format!(
-                            "residual covariance {a} ~~ {b}: '{}' is the only item of construct '{}', which is measured without error, so it has no residual to correlate",
+                            "residual covariance {a} ~~ {b}: '{}' is the only item of construct '{}', which is measured without error; residual covariances need items with an error term",
                             self.items[i].name, c.name
                         ),
                     ));
