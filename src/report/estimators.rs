@@ -72,7 +72,12 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
             if let Some(o) = it.as_object_mut() {
                 o.insert("r2".into(), c.r2[j].map(num).unwrap_or(Value::Null));
                 o.insert("r2_adj".into(), c.r2_adj[j].map(num).unwrap_or(Value::Null));
-                o.insert("rho_a".into(), num(c.rho_a[j]));
+                if m.constructs[j].mode == crate::spec::Mode::B {
+                    o.insert("rho_a".into(), Value::Null);
+                    o.insert("rho_a_note".into(), json!(crate::quality::RHO_A_MODE_B));
+                } else {
+                    o.insert("rho_a".into(), num(c.rho_a[j]));
+                }
             }
         }
     }
@@ -243,7 +248,11 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
     for (j, con) in m.constructs.iter().enumerate() {
         t.row(vec![
             con.name.clone(),
-            format!("{:.3}", c.rho_a[j]),
+            if con.mode == crate::spec::Mode::B {
+                "n/a".into()
+            } else {
+                format!("{:.3}", c.rho_a[j])
+            },
             c.r2[j]
                 .map(|v| format!("{v:.3}"))
                 .unwrap_or_else(|| "-".into()),

@@ -134,7 +134,12 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("ave".into(), num(qj.ave));
             o.insert("alpha".into(), opt(qj.alpha));
             o.insert("rho_c".into(), num(qj.rho_c));
-            o.insert("rho_a".into(), num(qj.rho_a));
+            o.insert("rho_a".into(), opt(qj.rho_a_reported()));
+            for (k, note) in [("rho_a_note", &qj.rho_a_note), ("alpha_note", &qj.alpha_note)] {
+                if let Some(n) = note {
+                    o.insert(k.into(), json!(n));
+                }
+            }
             o.insert("index".into(), opt(a.indices[j].value));
             if let Some(p) = &a.indices[j].problem {
                 o.insert("index_problem".into(), json!(p));
@@ -239,7 +244,10 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         "htmt": htmt,
         "fornell_larcker": {"constructs": (0..q).map(cname).collect::<Vec<_>>(), "matrix": fl},
         "inner_vif": figs(&a.quality.inner_vif, "vif"),
-        "f2": figs(&a.quality.f2, "f2"),
+        "f2": a.quality.f2.iter().zip(&a.quality.f2_reestimated)
+            .map(|(p, r)| json!({"from": cname(p.from), "to": cname(p.to), "f2": num(p.value), "f2_reestimated": num(r.value)}))
+            .collect::<Vec<_>>(),
+        "f2_definition": "f2 = (R2_incl - R2_excl) / (1 - R2_incl), R2_excl from the same construct scores without the predictor (cSEM, ADANCO); f2_reestimated: R2_excl from PLS re-estimated without the path (seminr)",
         "missing": {
             "policy": a.missing.policy.as_str(),
             "n_read": a.missing.n_read,

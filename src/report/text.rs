@@ -263,13 +263,16 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
             ci,
             fo(f.r2[j]),
             fo(f.r2_adj[j]),
-            fo(q.alpha),
+            q.alpha.map(f3).unwrap_or_else(|| "n/a".into()),
             f3(q.rho_c),
-            f3(q.rho_a),
+            q.rho_a_reported().map(f3).unwrap_or_else(|| "n/a".into()),
             f3(q.ave),
         ]);
     }
     s.push_str(&t.render());
+    if a.quality.constructs.iter().any(|q| q.rho_a_note.is_some() || q.alpha_note.is_some()) {
+        let _ = writeln!(s, "n/a: not applicable (rho_A of a Mode B block, alpha of a single item)");
+    }
     let _ = writeln!(s);
 
     let _ = writeln!(s, "Path coefficients");
