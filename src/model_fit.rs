@@ -433,7 +433,11 @@ pub fn saturated_structure(model: &Model) -> Result<Model> {
         .map(|c| ConstructSpec {
             name: c.name.clone(),
             label: c.label.clone(),
-            items: c.items.iter().map(|&k| model.items[k].name.clone()).collect(),
+            items: c
+                .items
+                .iter()
+                .map(|&k| model.items[k].name.clone())
+                .collect(),
             mode: c.mode,
         })
         .collect();
@@ -486,14 +490,51 @@ pub enum Estimator<'a> {
     Cbsem(&'a CbsemSettings, &'a CbsemFit),
 }
 
-/// Re-estimate on moments `m` and compute the model fit (one bootstrap replicate).
-fn refit(model: &Model, m: &Moments, est: Estimator) -> std::result::Result<ModelFit, String> {
+/// Re-estimate on moments `m` and compute the distances of the saturated or the
+/// estimated model (one bootstrap replicate). CB-SEM fits only the model needed.
+fn refit(
+    model: &Model,
+    m: &Moments,
+    est: Estimator,
+    saturated: bool,
+) -> std::result::Result<Discrepancy, String> {
+    if let Estimator::Cbsem(s, full) = est {
+        let (which, start) = if saturated {
+            (saturated_structure(model).map_err(|e| e.to_string())?, None)
+        } else {
+            (model.clone(), Some(full.params.as_slice()))
+        };
+        let f = cbsem::estimate_from(&which, m, s, start).map_err(|e| e.to_string())?;
+        if !f.converged {
+            return Err("CB-SEM did not converge".into());
+        }
+        if !f.is_admissible() {
+            return Err("inadmissible CB-SEM solution".into());
+        }
+        return Ok(discrepancy(&m.correlation(), &cov2cor(&f.implied)));
+    }
+    let mf = refit_composite(model, m, est)?;
+    Ok(if saturated {
+        mf.saturated
+    } else {
+        mf.estimated
+    })
+}
+
+fn refit_composite(
+    model: &Model,
+    m: &Moments,
+    est: Estimator,
+) -> std::result::Result<ModelFit, String> {
     match est {
         Estimator::Pls(s, full) => {
             let fit = pls::estimate_resample(model, m, s, Some(&full.weights))
                 .map_err(|e| e.to_string())?;
             if !fit.converged {
-                return Err(format!("PLS not converged in {} iterations", fit.iterations));
+                return Err(format!(
+                    "PLS not converged in {} iterations",
+                    fit.iterations
+                ));
             }
             pls(model, m, &fit).map_err(|e| e.to_string())
         }
@@ -501,7 +542,10 @@ fn refit(model: &Model, m: &Moments, est: Estimator) -> std::result::Result<Mode
             let fit = pls::estimate_resample(model, m, s, Some(&full.weights))
                 .map_err(|e| e.to_string())?;
             if !fit.converged {
-                return Err(format!("PLS not converged in {} iterations", fit.iterations));
+                return Err(format!(
+                    "PLS not converged in {} iterations",
+                    fit.iterations
+                ));
             }
             let c = plsc::correct(model, m, &fit).map_err(|e| e.to_string())?;
             if !c.is_admissible() {
@@ -509,17 +553,7 @@ fn refit(model: &Model, m: &Moments, est: Estimator) -> std::result::Result<Mode
             }
             plsc(model, m, &c).map_err(|e| e.to_string())
         }
-        Estimator::Cbsem(s, full) => {
-            let f = cbsem::estimate_from(model, m, s, Some(&full.params))
-                .map_err(|e| e.to_string())?;
-            if !f.converged {
-                return Err("CB-SEM did not converge".into());
-            }
-            if !f.is_admissible() {
-                return Err("inadmissible CB-SEM solution".into());
-            }
-            cbsem(model, m, &f).map_err(|e| e.to_string())
-        }
+        Estimator::Cbsem(..) => Err("internal: CB-SEM is refitted in refit".into()),
     }
 }
 
@@ -621,8 +655,7 @@ pub fn exact_fit_test(
         };
         let estimates = vec![d.srmr, d.d_uls, d.d_g, d.d_g_ln];
         let stat = |m: &Moments, _jack: bool| -> std::result::Result<Vec<f64>, String> {
-            let f = refit(model, m, est)?;
-            let d = if saturated { f.saturated } else { f.estimated };
+            let d = refit(model, m, est, saturated)?;
             Ok(vec![d.srmr, d.d_uls, d.d_g, d.d_g_ln])
         };
         let b = crate::bootstrap::resample(&tdata, &o, keys, estimates, hooks, &stat)?;

@@ -361,18 +361,19 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
         }
     }
     let pf = passes as f64;
-    let metric = |y: &dyn Fn(usize) -> f64, yhat: &dyn Fn(usize) -> f64, naive: &dyn Fn(usize) -> f64| {
-        let (mut sse, mut sae, mut ss0) = (0.0, 0.0, 0.0);
-        for i in 0..n {
-            let e = y(i) - yhat(i);
-            sse += e * e;
-            sae += e.abs();
-            let e0 = y(i) - naive(i);
-            ss0 += e0 * e0;
-        }
-        let nf = n as f64;
-        ((sse / nf).sqrt(), sae / nf, 1.0 - sse / ss0)
-    };
+    let metric =
+        |y: &dyn Fn(usize) -> f64, yhat: &dyn Fn(usize) -> f64, naive: &dyn Fn(usize) -> f64| {
+            let (mut sse, mut sae, mut ss0) = (0.0, 0.0, 0.0);
+            for i in 0..n {
+                let e = y(i) - yhat(i);
+                sse += e * e;
+                sae += e.abs();
+                let e0 = y(i) - naive(i);
+                ss0 += e0 * e0;
+            }
+            let nf = n as f64;
+            ((sse / nf).sqrt(), sae / nf, 1.0 - sse / ss0)
+        };
     let mut indicators = Vec::with_capacity(t);
     for (c, &k) in targets.iter().enumerate() {
         let y = |i: usize| data.x[(i, k)];

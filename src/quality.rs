@@ -315,7 +315,11 @@ pub fn r2_without_path(
             crate::spec::ConstructSpec {
                 name: c.name.clone(),
                 label: None,
-                items: c.items.iter().map(|&k| model.items[k].name.clone()).collect(),
+                items: c
+                    .items
+                    .iter()
+                    .map(|&k| model.items[k].name.clone())
+                    .collect(),
                 mode: c.mode,
             }
         })

@@ -39,7 +39,10 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
     if a.est.estimator != "pls" {
         return Err(csi::Error::setting(
             "--estimator",
-            format!("'{}' is not available for predict; use pls", a.est.estimator),
+            format!(
+                "'{}' is not available for predict; use pls",
+                a.est.estimator
+            ),
         )
         .into());
     }

@@ -135,7 +135,10 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("alpha".into(), opt(qj.alpha));
             o.insert("rho_c".into(), num(qj.rho_c));
             o.insert("rho_a".into(), opt(qj.rho_a_reported()));
-            for (k, note) in [("rho_a_note", &qj.rho_a_note), ("alpha_note", &qj.alpha_note)] {
+            for (k, note) in [
+                ("rho_a_note", &qj.rho_a_note),
+                ("alpha_note", &qj.alpha_note),
+            ] {
                 if let Some(n) = note {
                     o.insert(k.into(), json!(n));
                 }

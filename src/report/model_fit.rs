@@ -51,7 +51,10 @@ pub fn model_fit_json(mf: &ModelFit) -> Value {
         "estimated".into(),
         part(&mf.estimated, t.and_then(|t| t.estimated.as_ref())),
     );
-    o.insert("d_g_log".into(), json!("base 10 (ADANCO, cSEM); d_g_ln: natural"));
+    o.insert(
+        "d_g_log".into(),
+        json!("base 10 (ADANCO, cSEM); d_g_ln: natural"),
+    );
     if let Some(t) = t {
         let failed = |x: Option<&ExactFitTest>| x.map(|e| json!(e.failed)).unwrap_or(Value::Null);
         let reasons = |x: Option<&ExactFitTest>| -> Vec<Value> {

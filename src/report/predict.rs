@@ -89,7 +89,14 @@ pub fn predict_text(model: &Model, p: &Prediction) -> String {
     );
     let mut t = Table::new(
         &[
-            "indicator", "construct", "Q2predict", "RMSE", "MAE", "LM RMSE", "LM MAE", "PLS<LM",
+            "indicator",
+            "construct",
+            "Q2predict",
+            "RMSE",
+            "MAE",
+            "LM RMSE",
+            "LM MAE",
+            "PLS<LM",
         ],
         2,
     );

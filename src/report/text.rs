@@ -270,8 +270,15 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         ]);
     }
     s.push_str(&t.render());
-    if a.quality.constructs.iter().any(|q| q.rho_a_note.is_some() || q.alpha_note.is_some()) {
-        let _ = writeln!(s, "n/a: not applicable (rho_A of a Mode B block, alpha of a single item)");
+    if a.quality
+        .constructs
+        .iter()
+        .any(|q| q.rho_a_note.is_some() || q.alpha_note.is_some())
+    {
+        let _ = writeln!(
+            s,
+            "n/a: not applicable (rho_A of a Mode B block, alpha of a single item)"
+        );
     }
     let _ = writeln!(s);
 

@@ -249,7 +249,10 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
     // a covariance naming a construct is refused before the model is checked, so
     // that its message (not, e.g., a missing regression) comes first
     for (k, (a, b)) in covs.iter().enumerate() {
-        if let Some(c) = [a, b].into_iter().find(|x| specs.iter().any(|s| &s.name == *x)) {
+        if let Some(c) = [a, b]
+            .into_iter()
+            .find(|x| specs.iter().any(|s| &s.name == *x))
+        {
             let span = cov_spans.get(k).cloned().unwrap_or(0..0);
             return Err(err(&span, crate::spec::construct_in_covariance(a, b, c)));
         }

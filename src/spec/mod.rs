@@ -567,7 +567,10 @@ impl Model {
             }
             let pair = (ia.min(ib), ia.max(ib));
             if out.contains(&pair) {
-                return Err((k, format!("residual covariance {a} ~~ {b} is declared twice")));
+                return Err((
+                    k,
+                    format!("residual covariance {a} ~~ {b} is declared twice"),
+                ));
             }
             out.push(pair);
         }

@@ -47,15 +47,78 @@ const FIT: [(&str, f64); 13] = [
 
 /// lavaan parameterEstimates(standardized = TRUE): lhs, op, rhs, est, se, std.all.
 const PARAMS: [(&str, &str, &str, f64, f64, f64); 9] = [
-    ("dem60", "~", "ind60", 1.48300054022542, 0.399148608668019, 0.44671298077784),
-    ("dem65", "~", "ind60", 0.57233619475932, 0.221313792034602, 0.182259326140542),
-    ("dem65", "~", "dem60", 0.837344811202947, 0.0983509576681464, 0.885228970878764),
-    ("y1", "~~", "y5", 0.623671074030225, 0.35832022743272, 0.295760952931383),
-    ("y2", "~~", "y4", 1.31311257673291, 0.701983268421085, 0.272566778371843),
-    ("y2", "~~", "y6", 2.15286126610351, 0.733775932984817, 0.356222388545155),
-    ("y3", "~~", "y7", 0.794960276374888, 0.607698047456939, 0.190640930938034),
-    ("y4", "~~", "y8", 0.348226039083801, 0.442240063458797, 0.108801780072635),
-    ("y6", "~~", "y8", 1.35616712069039, 0.568286088953423, 0.337770857202812),
+    (
+        "dem60",
+        "~",
+        "ind60",
+        1.48300054022542,
+        0.399148608668019,
+        0.44671298077784,
+    ),
+    (
+        "dem65",
+        "~",
+        "ind60",
+        0.57233619475932,
+        0.221313792034602,
+        0.182259326140542,
+    ),
+    (
+        "dem65",
+        "~",
+        "dem60",
+        0.837344811202947,
+        0.0983509576681464,
+        0.885228970878764,
+    ),
+    (
+        "y1",
+        "~~",
+        "y5",
+        0.623671074030225,
+        0.35832022743272,
+        0.295760952931383,
+    ),
+    (
+        "y2",
+        "~~",
+        "y4",
+        1.31311257673291,
+        0.701983268421085,
+        0.272566778371843,
+    ),
+    (
+        "y2",
+        "~~",
+        "y6",
+        2.15286126610351,
+        0.733775932984817,
+        0.356222388545155,
+    ),
+    (
+        "y3",
+        "~~",
+        "y7",
+        0.794960276374888,
+        0.607698047456939,
+        0.190640930938034,
+    ),
+    (
+        "y4",
+        "~~",
+        "y8",
+        0.348226039083801,
+        0.442240063458797,
+        0.108801780072635,
+    ),
+    (
+        "y6",
+        "~~",
+        "y8",
+        1.35616712069039,
+        0.568286088953423,
+        0.337770857202812,
+    ),
 ];
 
 fn rel(what: &str, got: f64, want: f64) {
@@ -177,7 +240,10 @@ between = ["y6", "y8"]
 "#;
     let t = parse_model_toml(toml, "poldem.toml").unwrap();
     assert_eq!(t.covariances, lav.covariances);
-    assert_eq!(t.covariance_names()[0], ("y1".to_string(), "y5".to_string()));
+    assert_eq!(
+        t.covariance_names()[0],
+        ("y1".to_string(), "y5".to_string())
+    );
     // written back and read again
     let again = parse_model_toml(&model_to_toml(&t), "again.toml").unwrap();
     assert_eq!(again, t);
@@ -234,7 +300,10 @@ fn unidentified_covariance_is_refused_naming_it() {
     let e = estimate(&bad, &m, &CbsemSettings::default())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("residual covariance a1 ~~ a2 makes the model unidentified"), "{e}");
+    assert!(
+        e.contains("residual covariance a1 ~~ a2 makes the model unidentified"),
+        "{e}"
+    );
     assert!(e.contains("construct 'A'"), "{e}");
     // a residual covariance across constructs is identified here
     let across = parse_lavaan(&format!("{plain}a1 ~~ b1\n"), "m.lav").unwrap();

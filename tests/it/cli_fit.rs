@@ -186,7 +186,11 @@ fn not_applicable_reliabilities_are_null_with_a_reason() {
     let mut j = args.to_vec();
     j.extend(["--json", "-"]);
     let out = csi(&j);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let c = |n: &str| {
         v["constructs"]
@@ -200,10 +204,16 @@ fn not_applicable_reliabilities_are_null_with_a_reason() {
     assert!(c("IMAG")["rho_a"].is_null());
     assert!(c("IMAG")["rho_a_note"].as_str().unwrap().contains("Mode B"));
     assert!(c("EXPE")["alpha"].is_null());
-    assert!(c("EXPE")["alpha_note"].as_str().unwrap().contains("single item"));
+    assert!(c("EXPE")["alpha_note"]
+        .as_str()
+        .unwrap()
+        .contains("single item"));
     assert!(c("SAT")["rho_a"].is_number() && c("SAT").get("rho_a_note").is_none());
     for f in v["f2"].as_array().unwrap() {
-        assert!(f["f2"].is_number() && f["f2_reestimated"].is_number(), "{f}");
+        assert!(
+            f["f2"].is_number() && f["f2_reestimated"].is_number(),
+            "{f}"
+        );
     }
     assert!(v["f2_definition"].as_str().unwrap().contains("seminr"));
     let text = String::from_utf8_lossy(&csi(&args).stdout).to_string();

@@ -73,16 +73,39 @@ fn centroid() -> PlsSettings {
 #[test]
 fn composite_model_matches_adanco() {
     let Some((model, m, _)) = satisfaction(Mode::B) else {
-        return skip("composite_model_matches_adanco", "../shared/reference absent");
+        return skip(
+            "composite_model_matches_adanco",
+            "../shared/reference absent",
+        );
     };
     let fit = estimate(&model, &m, &centroid()).unwrap();
     let mf = model_fit::pls(&model, &m, &fit).unwrap();
     // ADANCO 2.2.1, results_composite_model_adanco_2_2_1_centroid.xls
-    close("saturated SRMR", mf.saturated.srmr, 0.052504523313134495, ADANCO);
-    close("saturated dULS", mf.saturated.d_uls, 1.0420420380322912, ADANCO);
+    close(
+        "saturated SRMR",
+        mf.saturated.srmr,
+        0.052504523313134495,
+        ADANCO,
+    );
+    close(
+        "saturated dULS",
+        mf.saturated.d_uls,
+        1.0420420380322912,
+        ADANCO,
+    );
     close("saturated dG", mf.saturated.d_g, 0.8600474047340422, ADANCO);
-    close("estimated SRMR", mf.estimated.srmr, 0.08607596991124664, ADANCO);
-    close("estimated dULS", mf.estimated.d_uls, 2.800629441349146, ADANCO);
+    close(
+        "estimated SRMR",
+        mf.estimated.srmr,
+        0.08607596991124664,
+        ADANCO,
+    );
+    close(
+        "estimated dULS",
+        mf.estimated.d_uls,
+        2.800629441349146,
+        ADANCO,
+    );
     close("estimated dG", mf.estimated.d_g, 0.9729048745959981, ADANCO);
     // the issue's four-digit figures
     assert!((mf.saturated.srmr - 0.0525).abs() < 5e-5);
@@ -100,11 +123,31 @@ fn common_factor_model_matches_adanco() {
     let c = plsc::estimate(&model, &m, &centroid()).unwrap();
     let mf = model_fit::plsc(&model, &m, &c).unwrap();
     // ADANCO 2.2.1, results_cf_model_adanco_2_2_1_centroid.xls
-    close("saturated SRMR", mf.saturated.srmr, 0.05853207832463632, ADANCO);
-    close("saturated dULS", mf.saturated.d_uls, 1.2950295849544806, ADANCO);
+    close(
+        "saturated SRMR",
+        mf.saturated.srmr,
+        0.05853207832463632,
+        ADANCO,
+    );
+    close(
+        "saturated dULS",
+        mf.saturated.d_uls,
+        1.2950295849544806,
+        ADANCO,
+    );
     close("saturated dG", mf.saturated.d_g, 1.0529974887190503, ADANCO);
-    close("estimated SRMR", mf.estimated.srmr, 0.08656913791895612, ADANCO);
-    close("estimated dULS", mf.estimated.d_uls, 2.8328135119317785, ADANCO);
+    close(
+        "estimated SRMR",
+        mf.estimated.srmr,
+        0.08656913791895612,
+        ADANCO,
+    );
+    close(
+        "estimated dULS",
+        mf.estimated.d_uls,
+        2.8328135119317785,
+        ADANCO,
+    );
     close("estimated dG", mf.estimated.d_g, 1.1504932899346105, ADANCO);
 }
 
@@ -174,13 +217,28 @@ fn exact_fit_test_rejects_an_omitted_path_and_keeps_the_true_model() {
         assert_eq!(s.failed + e.failed, 0);
         assert!(s.srmr.hi95 <= s.srmr.hi99 && e.d_g.hi95 <= e.d_g.hi99);
         // the saturated model is true in both cases
-        assert!(mf.saturated.srmr < s.srmr.hi95, "{:?} {:?}", mf.saturated, s);
+        assert!(
+            mf.saturated.srmr < s.srmr.hi95,
+            "{:?} {:?}",
+            mf.saturated,
+            s
+        );
         if misspecified {
-            assert!(mf.estimated.srmr > e.srmr.hi99, "{:?} {:?}", mf.estimated, e);
+            assert!(
+                mf.estimated.srmr > e.srmr.hi99,
+                "{:?} {:?}",
+                mf.estimated,
+                e
+            );
             assert!(mf.estimated.d_uls > e.d_uls.hi99);
             assert!(mf.estimated.d_g > e.d_g.hi99);
         } else {
-            assert!(mf.estimated.srmr < e.srmr.hi95, "{:?} {:?}", mf.estimated, e);
+            assert!(
+                mf.estimated.srmr < e.srmr.hi95,
+                "{:?} {:?}",
+                mf.estimated,
+                e
+            );
         }
         mf.test = Some(t);
         let js = csi::report::model_fit::model_fit_json(&mf);
@@ -220,7 +278,11 @@ fn exact_fit_test_is_deterministic() {
     // 40 resamples: HI95 reported, HI99 not (needs 100), with a note
     let e = a.estimated.unwrap();
     assert!(e.srmr.hi95.is_finite() && e.srmr.hi99.is_nan());
-    assert!(a.problems.iter().any(|p| p.contains("HI99 100")), "{:?}", a.problems);
+    assert!(
+        a.problems.iter().any(|p| p.contains("HI99 100")),
+        "{:?}",
+        a.problems
+    );
 }
 
 #[test]
@@ -237,7 +299,12 @@ fn beran_srivastava_data_have_the_implied_correlations() {
         close("mean kept", mt.means[i], m.means[i], EXACT);
         close("variance kept", mt.cov[(i, i)], m.cov[(i, i)], 1e-10);
         for j in 0..9 {
-            close("implied correlation", r[(i, j)], mf.sigma_estimated[(i, j)], 1e-10);
+            close(
+                "implied correlation",
+                r[(i, j)],
+                mf.sigma_estimated[(i, j)],
+                1e-10,
+            );
         }
     }
 }
@@ -277,7 +344,10 @@ fn cbsem_saturated_model_is_the_fully_recursive_one() {
 #[test]
 fn f2_by_r2_change_matches_adanco() {
     let Some((model, m, _)) = satisfaction(Mode::B) else {
-        return skip("f2_by_r2_change_matches_adanco", "../shared/reference absent");
+        return skip(
+            "f2_by_r2_change_matches_adanco",
+            "../shared/reference absent",
+        );
     };
     let fit = estimate(&model, &m, &centroid()).unwrap();
     let q = csi::quality::assess(&model, &m, &fit);
@@ -298,7 +368,11 @@ fn f2_by_r2_change_matches_adanco() {
             model.construct_index(from).unwrap(),
             model.construct_index(to).unwrap(),
         );
-        let got = q.f2.iter().find(|p| p.from == a && p.to == b).unwrap().value;
+        let got =
+            q.f2.iter()
+                .find(|p| p.from == a && p.to == b)
+                .unwrap()
+                .value;
         close(&format!("f2 {from} -> {to}"), got, want, ADANCO);
     }
     // rho_A of the Mode B blocks is not applicable (JSON null, text n/a)
@@ -349,12 +423,25 @@ fn f2_reestimated_refits_without_the_path() {
     close("f2_reestimated IMAG -> SAT", got, want, EXACT);
     // the re-estimated weights move, so the two definitions differ (issue 14: up to
     // 0.009 on seminr's corporate-reputation model)
-    let r2c = q.f2.iter().find(|p| p.from == 0 && p.to == sat).unwrap().value;
+    let r2c =
+        q.f2.iter()
+            .find(|p| p.from == 0 && p.to == sat)
+            .unwrap()
+            .value;
     assert!((got - r2c).abs() > 1e-6, "{got} {r2c}");
     // IMAG -> EXPE removed: EXPE has no other predecessor, R²_excl = 0
-    let e = q.f2_reestimated.iter().find(|p| p.from == 0 && p.to == 1).unwrap();
+    let e = q
+        .f2_reestimated
+        .iter()
+        .find(|p| p.from == 0 && p.to == 1)
+        .unwrap();
     let r2 = fit.r2[1].unwrap();
-    close("f2_reestimated IMAG -> EXPE", e.value, r2 / (1.0 - r2), EXACT);
+    close(
+        "f2_reestimated IMAG -> EXPE",
+        e.value,
+        r2 / (1.0 - r2),
+        EXACT,
+    );
     // single-item alpha: not applicable
     let one = Model::from_parts(
         "one",
@@ -376,5 +463,10 @@ fn f2_reestimated_refits_without_the_path() {
     assert!(q1.constructs[1].alpha_note.is_none());
     // two constructs: removing the only path leaves R²_excl = 0
     let r2 = f1.r2[1].unwrap();
-    close("f2 two constructs", q1.f2_reestimated[0].value, r2 / (1.0 - r2), EXACT);
+    close(
+        "f2 two constructs",
+        q1.f2_reestimated[0].value,
+        r2 / (1.0 - r2),
+        EXACT,
+    );
 }
