@@ -206,7 +206,7 @@ impl PredictivePower {
 /// The result of [`predict`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
-    /// Options used (folds as given; repeats as given).
+    /// Options used; `repeats` is 1 for leave-one-out (one pass is made).
     pub options: PredictOptions,
     /// Respondents.
     pub n: usize,
@@ -421,7 +421,10 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
         PredictivePower::None
     };
     Ok(Prediction {
-        options: *opts,
+        options: PredictOptions {
+            repeats: passes,
+            ..*opts
+        },
         n,
         leave_one_out: loo,
         not_converged,
