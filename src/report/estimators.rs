@@ -310,6 +310,37 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         ]);
     }
     s.push_str(&t.render());
+    let covs: Vec<_> = f
+        .parameters
+        .iter()
+        .filter(|r| r.kind == crate::estimate::cbsem::ParamKind::ErrorCovariance)
+        .collect();
+    if !covs.is_empty() {
+        let mut t = Table::new(
+            &[
+                "residual covariance",
+                "estimate",
+                "correlation",
+                "ML se",
+                "p",
+            ],
+            1,
+        );
+        for r in covs {
+            let o = |v: Option<f64>, d: usize| {
+                v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into())
+            };
+            t.row(vec![
+                format!("{} ~~ {}", r.lhs, r.rhs),
+                format!("{:.3}", r.est),
+                format!("{:.3}", r.std_all),
+                o(r.se, 3),
+                o(r.p, 4),
+            ]);
+        }
+        s.push('\n');
+        s.push_str(&t.render());
+    }
     let mut t = Table::new(&["construct", "R2", "index (PLS weights)"], 1);
     for (j, con) in m.constructs.iter().enumerate() {
         t.row(vec![
