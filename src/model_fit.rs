@@ -426,6 +426,17 @@ fn from_parts(
 ///
 /// # Errors
 /// When the model cannot be rebuilt (not expected for a checked model).
+///
+/// ```
+/// # use csi::spec::{ConstructSpec, Model};
+/// let chain = Model::from_parts("chain",
+///     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1", "b2"]),
+///          ConstructSpec::new("C", &["c1", "c2"])],
+///     &[("A", "B"), ("B", "C")])?;
+/// let sat = csi::model_fit::saturated_structure(&chain)?;
+/// assert_eq!(sat.paths.len(), 3); // A -> B, A -> C, B -> C
+/// # Ok::<(), csi::Error>(())
+/// ```
 pub fn saturated_structure(model: &Model) -> Result<Model> {
     let specs: Vec<ConstructSpec> = model
         .constructs
@@ -618,6 +629,31 @@ pub fn beran_srivastava(data: &Complete, sigma: &DMatrix<f64>) -> Option<Complet
 /// # Errors
 /// Invalid options; [`Error::Interrupted`] when cancelled. A model whose Σ̂ is not
 /// positive definite is not an error: its part is None with a reason in `problems`.
+///
+/// # Example
+/// ```
+/// use csi::bootstrap::BootstrapOptions;
+/// use csi::estimate::pls::{estimate, PlsSettings};
+/// use csi::model_fit::{self, Estimator};
+/// use csi::moments::Moments;
+/// # use csi::simulate::{Measurement, Population};
+/// # use csi::spec::{ConstructSpec, Model};
+/// # let model = Model::from_parts("toy",
+/// #     vec![ConstructSpec::new("A", &["a1", "a2", "a3"]), ConstructSpec::new("B", &["b1", "b2", "b3"])],
+/// #     &[("A", "B")])?;
+/// # let pop = Population::new(&model, &[("A", "B", 0.5)], Measurement::Composite(0.5))?;
+/// # let x = pop.draw_continuous(&model, 200, 1)?;
+/// # let data = csi::data::Complete { x, rows: (2..202).collect(), weights: None, kept: (0..200).collect() };
+/// let m = Moments::from_data(&data.x, None)?;
+/// let settings = PlsSettings::default();
+/// let fit = estimate(&model, &m, &settings)?;
+/// let mf = model_fit::pls(&model, &m, &fit)?;
+/// let opts = BootstrapOptions { resamples: 100, ..Default::default() };
+/// let t = model_fit::exact_fit_test(&model, &data, Estimator::Pls(&settings, &fit), &mf, &opts, None)?;
+/// let sat = t.saturated.unwrap();
+/// assert!(sat.srmr.hi95 <= sat.srmr.hi99);
+/// # Ok::<(), csi::Error>(())
+/// ```
 pub fn exact_fit_test(
     model: &Model,
     data: &Complete,
