@@ -336,6 +336,8 @@ fn parse_plain_number(s: &str, decimal_comma: bool) -> Option<f64> {
 #[derive(Debug, Default)]
 struct ColState {
     out_of_range: usize,
+    /// Cells holding a declared missing code (not empty).
+    coded: usize,
     errors: Vec<(usize, Problem)>,
     n_errors: usize,
 }
@@ -361,7 +363,17 @@ fn item_value(
     st: &mut ColState,
 ) -> f64 {
     match rules.classify(cell) {
-        Parsed::Missing => f64::NAN,
+        Parsed::Missing => {
+            // a declared missing code ("cannot answer"), not an empty cell
+            if match cell {
+                Cell::Empty => false,
+                Cell::Num(v) => !v.is_nan(),
+                Cell::Text(t) => !t.trim().is_empty(),
+            } {
+                st.coded += 1;
+            }
+            f64::NAN
+        }
         Parsed::NotNumber => {
             st.error(
                 row,
@@ -840,6 +852,7 @@ impl<'a> Assembler<'a> {
         for (k, st) in self.item_state.iter().enumerate() {
             if let Some(it) = self.report.items.get_mut(k) {
                 it.out_of_range += st.out_of_range;
+                it.cannot_answer = st.coded;
                 // refused cells are errors, not missing answers
                 it.missing = it.missing.saturating_sub(st.n_errors);
             }
@@ -857,6 +870,7 @@ impl<'a> Assembler<'a> {
                 );
             }
         }
+        super::cannot_answer::assess(self.model, &mut self.report);
         self.report.sort();
         if self.report.has_errors() {
             (None, self.report)

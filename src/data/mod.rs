@@ -22,6 +22,7 @@ use crate::error::{Error, Location, Result};
 use nalgebra::DMatrix;
 use std::collections::BTreeMap;
 
+pub mod cannot_answer;
 pub mod ingest;
 pub mod prepare;
 pub mod validate;

@@ -249,6 +249,13 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         },
         "warnings": a.warnings,
     });
+    if let (Some(w), Some(obj)) = (a.data.weights.as_deref(), doc.as_object_mut()) {
+        // contract (survey design): every document that uses weights gains Kish's n
+        obj.insert(
+            "n_effective".into(),
+            num(crate::design::weights::n_effective(w)),
+        );
+    }
     if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
         obj.insert(
             "bootstrap".into(),
