@@ -243,3 +243,245 @@ fn design_replicates_are_bit_identical_on_one_and_two_threads() {
         .collect();
     assert_ne!(one, other);
 }
+
+// ---------------------------------------------------------------------------------
+// Sampling weights: scale, checks, minimum n (issue 10 items 5 and 6)
+
+fn sim_survey(n: usize, seed: u64) -> (Model, Survey) {
+    let model = model();
+    let sim = DesignSim {
+        shift: vec![0.0],
+        clusters: n,
+        m: 1,
+        icc: 0.0,
+    };
+    let sv = sim.draw(&model, seed);
+    (model, sv)
+}
+
+/// Paths, outer weights, loadings, R² and indices of an analysis.
+fn figures(a: &csi::analysis::Analysis) -> Vec<f64> {
+    let mut v = vec![a.fit.paths[(0, 1)]];
+    v.extend(&a.fit.weights);
+    v.extend(&a.fit.loadings);
+    v.extend(a.fit.r2.iter().flatten());
+    v.extend(a.indices.iter().filter_map(|i| i.value));
+    v
+}
+
+#[test]
+fn item6_weights_scale_does_not_change_the_estimates() {
+    let (model, sv) = sim_survey(250, 21);
+    let plain = analyze(&model, &sv, &FitOptions::default()).unwrap();
+    // every weight equal: the unweighted estimates, whatever the scale (today 1e308
+    // overflows into "zero variance" and 5e-324 changes the estimates)
+    for w in [1.0, 1e308, 5e-324, 3.7e-200] {
+        let mut s = sv.clone();
+        s.weights = Some(vec![w; s.n()]);
+        let a = analyze(&model, &s, &FitOptions::default())
+            .unwrap_or_else(|e| panic!("weights {w}: {e}"));
+        for (x, y) in figures(&a).iter().zip(figures(&plain)) {
+            assert!((x - y).abs() < 1e-12, "weights {w}: {x} vs {y}");
+        }
+    }
+    // unequal weights: the same estimates at any common scale
+    let base: Vec<f64> = (0..sv.n()).map(|i| 0.5 + (i % 7) as f64 * 0.25).collect();
+    let mut s1 = sv.clone();
+    s1.weights = Some(base.clone());
+    let a1 = analyze(&model, &s1, &FitOptions::default()).unwrap();
+    assert!((figures(&a1)[0] - figures(&plain)[0]).abs() > 1e-6, "weights must matter");
+    for f in [1e300, 1e-300] {
+        let mut s2 = sv.clone();
+        s2.weights = Some(base.iter().map(|w| w * f).collect());
+        let a2 = analyze(&model, &s2, &FitOptions::default()).unwrap();
+        for (x, y) in figures(&a2).iter().zip(figures(&a1)) {
+            assert!((x - y).abs() < 1e-12, "scale {f}: {x} vs {y}");
+        }
+    }
+}
+
+#[test]
+fn item6_bad_weights_are_refused_with_row() {
+    let (model, sv) = sim_survey(40, 22);
+    for (bad, shown) in [(f64::NAN, "NaN"), (-1.0, "-1"), (f64::INFINITY, "inf")] {
+        let mut s = sv.clone();
+        let mut w = vec![1.0; s.n()];
+        w[6] = bad;
+        s.weights = Some(w);
+        let e = analyze(&model, &s, &FitOptions::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("row 8") && msg.contains(&format!("value '{shown}'")),
+            "{msg}"
+        );
+    }
+    let mut s = sv.clone();
+    s.weights = Some(vec![0.0; s.n()]);
+    let e = analyze(&model, &s, &FitOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("every weight is zero"), "{e}");
+}
+
+#[test]
+fn item5_minimum_n_after_listwise_and_positive_weights() {
+    let (model, mut sv) = sim_survey(60, 23);
+    // 51 respondents lose an answer: 9 complete rows are left
+    for i in 0..51 {
+        sv.x[(i, i % 6)] = f64::NAN;
+    }
+    let o = FitOptions {
+        missing: MissingPolicy::Listwise,
+        ..Default::default()
+    };
+    let e = analyze(&model, &sv, &o).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("only 9 respondents are left after listwise deletion")
+            && msg.contains("needs at least 10"),
+        "{msg}"
+    );
+    // 10 complete rows are enough
+    sv.x[(0, 0)] = 5.0;
+    assert!(analyze(&model, &sv, &o).is_ok());
+    // 9 positive weights among 60 respondents
+    let (model, mut sv) = sim_survey(60, 24);
+    sv.weights = Some((0..60).map(|i| if i < 9 { 1.0 } else { 0.0 }).collect());
+    let e = analyze(&model, &sv, &FitOptions::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("only 9 of 60 respondents have a positive weight"),
+        "{e}"
+    );
+}
+
+#[test]
+fn n_effective_is_kish() {
+    // hand values and the library against the defining sum, at 1e-9
+    let w: Vec<f64> = (0..97).map(|i| 0.2 + ((i * 37) % 11) as f64 * 0.41).collect();
+    let s1: f64 = w.iter().sum();
+    let s2: f64 = w.iter().map(|v| v * v).sum();
+    let ne = csi::design::weights::n_effective(&w);
+    assert!((ne - s1 * s1 / s2).abs() < 1e-9, "{ne}");
+    assert!((csi::design::weights::n_effective(&[2.0; 10]) - 10.0).abs() < 1e-9);
+}
+
+// ---------------------------------------------------------------------------------
+// EM (issue 15 item 3)
+
+/// QUAL -> SAT -> LOY, QUAL -> LOY: continuous multivariate normal answers.
+fn em_model() -> Model {
+    Model::from_parts(
+        "em",
+        vec![
+            ConstructSpec::new("QUAL", &["q1", "q2", "q3"]),
+            ConstructSpec::new("SAT", &["s1", "s2", "s3"]),
+            ConstructSpec::new("LOY", &["l1", "l2"]),
+        ],
+        &[("QUAL", "SAT"), ("SAT", "LOY"), ("QUAL", "LOY")],
+    )
+    .unwrap()
+}
+
+#[test]
+fn em_paths_are_closer_to_the_complete_data_fit_than_mean_replacement() {
+    use csi::simulate::{Measurement, Population};
+    let model = em_model();
+    let pop = Population::new(
+        &model,
+        &[("QUAL", "SAT", 0.6), ("SAT", "LOY", 0.5), ("QUAL", "LOY", 0.2)],
+        Measurement::CommonFactor(0.8),
+    )
+    .unwrap();
+    let (mut dev_em, mut dev_mean) = (0.0, 0.0);
+    for seed in 0..4u64 {
+        let n = 1500;
+        let z = pop.draw_continuous(&model, n, 900 + seed).unwrap();
+        let x = z.map(|v| 5.0 + 1.5 * v);
+        let complete = Survey::from_matrix(
+            model.items.iter().map(|i| i.name.clone()).collect(),
+            x.clone(),
+        );
+        // missing at random: every item but q1 goes missing with a probability that
+        // rises with q1 (observed), 15% of the cells in all
+        let mut rng = ChaCha8Rng::seed_from_u64(77 + seed);
+        let mut xm = x.clone();
+        let mut cells = 0usize;
+        for i in 0..n {
+            let p_i = if z[(i, 0)] > 0.0 { 0.26 } else { 0.08 };
+            for k in 1..model.n_items() {
+                let u: f64 = rand::RngExt::random(&mut rng);
+                if u < p_i {
+                    xm[(i, k)] = f64::NAN;
+                    cells += 1;
+                }
+            }
+        }
+        let share = cells as f64 / (n * model.n_items()) as f64;
+        assert!((share - 0.15).abs() < 0.02, "missing share {share}");
+        let mut incomplete = complete.clone();
+        incomplete.x = xm;
+        let full = analyze(&model, &complete, &FitOptions::default()).unwrap();
+        let fit = |missing| {
+            analyze(
+                &model,
+                &incomplete,
+                &FitOptions {
+                    missing,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        let (em, mean) = (fit(MissingPolicy::Em), fit(MissingPolicy::Mean));
+        assert!(em.missing.em.as_ref().unwrap().converged);
+        assert_eq!(em.missing.missing.iter().sum::<usize>(), cells);
+        let dev = |a: &csi::analysis::Analysis| -> f64 {
+            model
+                .paths
+                .iter()
+                .map(|&(i, j)| (a.fit.paths[(i, j)] - full.fit.paths[(i, j)]).abs())
+                .sum::<f64>()
+        };
+        dev_em += dev(&em);
+        dev_mean += dev(&mean);
+    }
+    eprintln!(
+        "15% MAR missing, sum of |path - complete-data path| over 3 paths and 4 samples: EM {dev_em:.4}, mean replacement {dev_mean:.4}"
+    );
+    assert!(dev_em < dev_mean * 0.5, "EM {dev_em} vs mean {dev_mean}");
+}
+
+#[test]
+fn em_with_weights_equals_em_on_repeated_rows() {
+    let model = em_model();
+    use csi::simulate::{Measurement, Population};
+    let pop = Population::new(
+        &model,
+        &[("QUAL", "SAT", 0.5), ("SAT", "LOY", 0.5), ("QUAL", "LOY", 0.1)],
+        Measurement::CommonFactor(0.7),
+    )
+    .unwrap();
+    let mut x = pop.draw_continuous(&model, 80, 5).unwrap();
+    for i in (0..80).step_by(3) {
+        x[(i, 1 + i % 7)] = f64::NAN;
+    }
+    let names: Vec<String> = model.items.iter().map(|i| i.name.clone()).collect();
+    let mut weighted = Survey::from_matrix(names.clone(), x.clone());
+    weighted.weights = Some((0..80).map(|i| (1 + i % 3) as f64).collect());
+    let rows: Vec<usize> = (0..80).flat_map(|i| std::iter::repeat_n(i, 1 + i % 3)).collect();
+    let repeated = Survey::from_matrix(
+        names,
+        DMatrix::from_fn(rows.len(), x.ncols(), |r, k| x[(rows[r], k)]),
+    );
+    let o = FitOptions {
+        missing: MissingPolicy::Em,
+        ..Default::default()
+    };
+    let (a, b) = (
+        analyze(&model, &weighted, &o).unwrap(),
+        analyze(&model, &repeated, &o).unwrap(),
+    );
+    for k in 0..a.moments.cov.len() {
+        assert!((a.moments.cov[k] - b.moments.cov[k]).abs() < 1e-8);
+    }
+    assert!((a.fit.paths[(0, 1)] - b.fit.paths[(0, 1)]).abs() < 1e-8);
+}
