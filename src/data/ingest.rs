@@ -1328,6 +1328,10 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
         )),
         _ => None,
     };
+    let word_code: Option<String> = match word_codes.as_slice() {
+        [code] => Some(code.trim().to_string()),
+        _ => None,
+    };
     let mut fast_failures = 0usize;
     for (from, to, first, len) in chunks {
         let row = asm.rows.get(first).copied();
@@ -1351,6 +1355,9 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
                 _ => fast_failures += 1,
             }
         }
+        if let (Some(df), Some(code)) = (&fast, &word_code) {
+            count_word_codes(asm, slice, delim, eol, df, code);
+        }
         let df = match fast {
             Some(df) => df,
             None => read_csv_chunk(slice, delim, eol, text_schema.clone(), None).map_err(|e| {
@@ -1369,6 +1376,50 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
         asm.put_polars_columns(first, df.into_columns())?;
     }
     Ok(())
+}
+
+/// The fast reader maps the one text missing code to null, like an empty cell: count
+/// the code's cells per item ("cannot answer" shares), re-splitting only the records
+/// with a null in an item column.
+fn count_word_codes(
+    asm: &mut Assembler<'_>,
+    slice: &[u8],
+    delim: u8,
+    eol: u8,
+    df: &DataFrame,
+    code: &str,
+) {
+    let cols = df.columns();
+    let items: Vec<(usize, usize)> = (0..cols.len())
+        .filter_map(|c| match asm.roles.get(c) {
+            Some(Role::Item(k)) if cols[c].null_count() > 0 => Some((c, *k)),
+            _ => None,
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let Ok(recs) = scan_records(slice, delim, eol) else {
+        return;
+    };
+    for (c, k) in items {
+        let Ok(ca) = cols[c].f64() else { continue };
+        let mut coded = 0usize;
+        for (r, v) in ca.iter().enumerate() {
+            if v.is_some() {
+                continue;
+            }
+            if let Some(rec) = recs.get(r) {
+                let fields = split_fields(slice.get(rec.start..rec.end).unwrap_or(&[]), delim);
+                if fields.get(c).map(|f| f.trim()) == Some(code) {
+                    coded += 1;
+                }
+            }
+        }
+        if let Some(st) = asm.item_state.get_mut(k) {
+            st.coded += coded;
+        }
+    }
 }
 
 fn read_csv_chunk(

@@ -485,3 +485,412 @@ fn em_with_weights_equals_em_on_repeated_rows() {
     }
     assert!((a.fit.paths[(0, 1)] - b.fit.paths[(0, 1)]).abs() < 1e-8);
 }
+
+// ---------------------------------------------------------------------------------
+// Through the binary: csi weights, screening, --missing em, n_effective, design flags
+
+use std::process::{Command, Output};
+
+fn csi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csi"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("run csi")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Weighted shares of `column` in a CSV written by `csi weights` (read with the
+/// test's own reader, not the library's).
+fn weighted_shares(path: &std::path::Path, column: &str, weight: &str) -> Vec<(String, f64)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let c = header.iter().position(|h| *h == column).unwrap();
+    let w = header.iter().position(|h| *h == weight).unwrap();
+    let mut tot: std::collections::BTreeMap<String, f64> = Default::default();
+    let mut all = 0.0;
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        let v: f64 = f[w].parse().unwrap();
+        *tot.entry(f[c].to_string()).or_default() += v;
+        all += v;
+    }
+    tot.into_iter().map(|(k, v)| (k, v / all)).collect()
+}
+
+const MARGINS: &str = r#"
+[margin.gender]
+"男" = 0.51
+"女" = 0.49
+
+[margin.age]
+"18-25" = 0.15
+"26-35" = 0.22
+"36-45" = 0.21
+"46-55" = 0.22
+"56+" = 0.20
+"#;
+
+#[test]
+fn csi_weights_reproduces_the_margins_and_copies_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let margins = dir.path().join("margins.toml");
+    std::fs::write(&margins, MARGINS).unwrap();
+    let out = dir.path().join("weighted.csv");
+    let before = std::fs::read("data/ccsi_sample.csv").unwrap();
+    let o = csi(&[
+        "weights",
+        "--data",
+        "data/ccsi_sample.csv",
+        "--margins",
+        margins.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["schema"], "csi-weights/v1");
+    assert_eq!(doc["converged"], true);
+    assert!(doc["max_error"].as_f64().unwrap() < 1e-6);
+    assert!(doc["design_effect"].as_f64().unwrap() > 1.0);
+    // the input is unchanged; the copy has every original line plus the weight
+    assert_eq!(std::fs::read("data/ccsi_sample.csv").unwrap(), before);
+    let copy = std::fs::read_to_string(&out).unwrap();
+    let original = String::from_utf8(before).unwrap();
+    for (a, b) in original.lines().zip(copy.trim_start_matches('\u{feff}').lines()) {
+        assert!(b.starts_with(a) && b[a.len()..].starts_with(','), "{a} / {b}");
+    }
+    // the margins, recomputed from the written file (targets from MARGINS above)
+    for (col, targets) in [
+        ("gender", vec![("女", 0.49), ("男", 0.51)]),
+        (
+            "age",
+            vec![
+                ("18-25", 0.15),
+                ("26-35", 0.22),
+                ("36-45", 0.21),
+                ("46-55", 0.22),
+                ("56+", 0.20),
+            ],
+        ),
+    ] {
+        let got = weighted_shares(&out, col, "weight");
+        for ((name, share), (tname, t)) in got.iter().zip(&targets) {
+            assert_eq!(name, tname);
+            assert!((share - t).abs() < 1e-6, "{col} {name}: {share} vs {t}");
+        }
+    }
+    // csi fit reads the weights back; n_effective is Kish's (Σw)²/Σw²
+    let fit = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        out.to_str().unwrap(),
+        "--weight",
+        "weight",
+        "--json",
+        "-",
+    ]);
+    assert!(fit.status.success(), "{}", stderr(&fit));
+    let v: serde_json::Value = serde_json::from_slice(&fit.stdout).unwrap();
+    let ne = v["n_effective"].as_f64().unwrap();
+    assert!((ne - doc["n_effective"].as_f64().unwrap()).abs() < 1e-9, "{ne}");
+}
+
+#[test]
+fn csi_weights_refuses_bad_margins_and_unsafe_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    std::fs::copy("data/ccsi_sample.csv", &data).unwrap();
+    let run = |margins: &str, out: &std::path::Path, extra: &[&str]| -> Output {
+        let m = dir.path().join("m.toml");
+        std::fs::write(&m, margins).unwrap();
+        let mut args = vec![
+            "weights",
+            "--data",
+            data.to_str().unwrap(),
+            "--margins",
+            m.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        csi(&args)
+    };
+    let out = dir.path().join("w.csv");
+    // a category in the data without a share
+    let o = run("[margin.gender]\n\"男\" = 1.0\n", &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("column 'gender'") && e.contains("value '女'"), "{e}");
+    // a share without a category in the data
+    let o = run(
+        "[margin.gender]\n\"男\" = 0.5\n\"女\" = 0.4\n\"其他\" = 0.1\n",
+        &out,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("column 'gender'") && e.contains("value '其他'"), "{e}");
+    // shares that do not sum to 1
+    let o = run("[margin.gender]\n\"男\" = 0.5\n\"女\" = 0.45\n", &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("column 'gender'") && stderr(&o).contains("sum to 0.95"));
+    // --out naming the data file
+    let ok = "[margin.gender]\n\"男\" = 0.5\n\"女\" = 0.5\n";
+    let before = std::fs::read(&data).unwrap();
+    let o = run(ok, &data, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&data).unwrap(), before);
+    // a data file with a weight column already: refused unless another name is given
+    let o = run(ok, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let again = dir.path().join("w2.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_csi"))
+        .args([
+            "weights",
+            "--data",
+            out.to_str().unwrap(),
+            "--margins",
+            dir.path().join("m.toml").to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("column 'weight'"), "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_csi"))
+        .args([
+            "weights",
+            "--data",
+            out.to_str().unwrap(),
+            "--margins",
+            dir.path().join("m.toml").to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+            "--weight-column",
+            "w2",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// The bundled sample with a duration column and two straight-liners.
+fn screened_sample(dir: &std::path::Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string("data/ccsi_sample.csv").unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(&format!("{line},secs\n"));
+            continue;
+        }
+        let row = i + 1; // spreadsheet row
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if row == 7 || row == 30 {
+            for c in f.iter_mut().skip(3) {
+                *c = "8".into();
+            }
+        }
+        let secs = if row == 5 || row == 12 || row == 100 { 45 } else { 300 + i };
+        out.push_str(&format!("{},{secs}\n", f.join(",")));
+    }
+    let p = dir.join("screen.csv");
+    std::fs::write(&p, out).unwrap();
+    p
+}
+
+#[test]
+fn speeders_and_straight_liners_are_excluded_counted_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = screened_sample(dir.path());
+    let before = std::fs::read(&data).unwrap();
+    let o = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        data.to_str().unwrap(),
+        "--min-duration",
+        "60",
+        "--duration",
+        "secs",
+        "--exclude-straight-liners",
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ex = &v["excluded_respondents"];
+    assert_eq!(ex["speeders"], serde_json::json!([5, 12, 100]));
+    assert_eq!(ex["straight_liners"], serde_json::json!([7, 30]));
+    assert_eq!(ex["n_excluded"], 5);
+    assert_eq!(v["n"], 245);
+    assert!(stderr(&o).contains("5 of 250 respondents excluded"), "{}", stderr(&o));
+    assert!(v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("rows 5, 12, 100")));
+    assert_eq!(std::fs::read(&data).unwrap(), before);
+    // --min-duration without --duration is a flag error
+    let o = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        data.to_str().unwrap(),
+        "--min-duration",
+        "60",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--duration"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_em_through_the_binary() {
+    let o = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--missing",
+        "em",
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["settings"]["missing"], "em");
+    assert_eq!(v["missing"]["policy"], "em");
+    // the sample's missing cells are counted as for mean (same per-item counts)
+    let m = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--json",
+        "-",
+    ]);
+    let vm: serde_json::Value = serde_json::from_slice(&m.stdout).unwrap();
+    assert_eq!(v["missing"]["per_item"], vm["missing"]["per_item"]);
+    assert_eq!(v["n"], vm["n"]);
+}
+
+#[test]
+fn strata_and_cluster_flags_are_checked() {
+    // an absent column is an error naming it
+    let o = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--strata",
+        "region",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("column 'region'"), "{}", stderr(&o));
+    // a stratum column is echoed
+    let o = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--strata",
+        "gender",
+        "--cluster",
+        "age",
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["design"]["strata"]["column"], "gender");
+    assert_eq!(v["design"]["strata"]["count"], 2);
+    // 5 age groups nested in each gender
+    assert_eq!(v["design"]["clusters"]["count"], 10);
+    assert_eq!(v["design"]["df"], 8);
+}
+
+#[test]
+fn validate_reports_cannot_answer_shares() {
+    // the sample declares 无法回答 and 99 as missing codes; make qual3 hard to answer
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("data/ccsi_sample.csv").unwrap();
+    let mut out = String::new();
+    let col = text
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == "qual3")
+        .unwrap();
+    let mut coded = 0;
+    for (i, line) in text.lines().enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i > 0 && i % 8 == 0 {
+            f[col] = "无法回答".into();
+        }
+        if i > 0 && (f[col] == "无法回答" || f[col] == "99") {
+            coded += 1;
+        }
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    let data = dir.path().join("ca.csv");
+    std::fs::write(&data, out).unwrap();
+    let o = csi(&[
+        "validate",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        data.to_str().unwrap(),
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|it| it["name"] == "qual3")
+        .unwrap();
+    assert_eq!(item["cannot_answer"], coded);
+    assert!(v["problems"].as_array().unwrap().iter().any(|p| {
+        p["column"] == "qual3" && p["message"].as_str().unwrap().contains("cannot answer")
+    }));
+    let qual = v["constructs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "QUAL")
+        .unwrap();
+    assert!(qual["cannot_answer"].as_u64().unwrap() >= coded as u64);
+    // and fit carries the shares
+    let o = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        data.to_str().unwrap(),
+        "--json",
+        "-",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["cannot_answer"]["items"].as_array().unwrap().len() == 27);
+}
