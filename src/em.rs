@@ -323,7 +323,9 @@ impl EmData {
         // start: observed moments (centred data: means ~0) or the warm start
         let (mut mu, mut sigma) = match start {
             Some(s) if s.means.len() == p && s.cov.shape() == (p, p) => (
-                (0..p).map(|j| s.means[j] - self.shift[j]).collect::<Vec<_>>(),
+                (0..p)
+                    .map(|j| s.means[j] - self.shift[j])
+                    .collect::<Vec<_>>(),
                 s.cov.clone(),
             ),
             _ => self.observed_start(&f),
@@ -465,7 +467,10 @@ impl EmData {
                 var[j] = 1.0;
             }
         }
-        (mu, DMatrix::from_diagonal(&nalgebra::DVector::from_vec(var)))
+        (
+            mu,
+            DMatrix::from_diagonal(&nalgebra::DVector::from_vec(var)),
+        )
     }
 }
 
@@ -559,10 +564,14 @@ mod tests {
             (3.5, nan),
         ];
         let x = DMatrix::from_fn(8, 2, |i, j| if j == 0 { y[i].0 } else { y[i].1 });
-        let fit = estimate(&x, None, &EmOptions {
-            tolerance: 1e-13,
-            ..Default::default()
-        })
+        let fit = estimate(
+            &x,
+            None,
+            &EmOptions {
+                tolerance: 1e-13,
+                ..Default::default()
+            },
+        )
         .unwrap();
         let cc: Vec<(f64, f64)> = y[..5].to_vec();
         let m1c = cc.iter().map(|v| v.0).sum::<f64>() / 5.0;
@@ -578,7 +587,11 @@ mod tests {
         let s12 = b * s11;
         assert!(fit.converged);
         assert!((fit.means[0] - mu1).abs() < 1e-9);
-        assert!((fit.means[1] - mu2).abs() < 1e-9, "{} vs {mu2}", fit.means[1]);
+        assert!(
+            (fit.means[1] - mu2).abs() < 1e-9,
+            "{} vs {mu2}",
+            fit.means[1]
+        );
         assert!((fit.cov[(1, 1)] - s22).abs() < 1e-9);
         assert!((fit.cov[(0, 1)] - s12).abs() < 1e-9);
     }

@@ -100,6 +100,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let (model, survey, excluded, ingest) = load_screened(&a.model, &a.data, &a.data_args)?;
     let design = a.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing.parse()?, a.est.bootstrap)?;
     let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
     let design = design.map(|d| d.select(&analysis.data.kept));
     analysis

@@ -63,6 +63,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     let (model, survey, excluded, _) = super::fit::load_screened(&a.model, &a.data, &a.data_args)?;
     let design = a.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing.parse()?, a.est.bootstrap)?;
     let target = csi::ipma::target_index(&model, &a.target)?;
     let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
     analysis.warnings.extend(excluded.summary());

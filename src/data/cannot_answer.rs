@@ -61,7 +61,13 @@ pub struct ConstructShare {
 /// every item and construct above [`CANNOT_ANSWER_WARNING_SHARE`].
 pub fn assess(model: &Model, report: &mut ValidationReport) {
     let n = report.n_rows;
-    let share = |k: usize, cells: usize| if cells > 0 { k as f64 / cells as f64 } else { 0.0 };
+    let share = |k: usize, cells: usize| {
+        if cells > 0 {
+            k as f64 / cells as f64
+        } else {
+            0.0
+        }
+    };
     let mut warnings = Vec::new();
     for it in &report.items {
         let s = share(it.cannot_answer, n);
@@ -131,7 +137,11 @@ pub(crate) fn fmt_shares(report: &ValidationReport, f: &mut fmt::Formatter<'_>) 
             )
         })
         .collect();
-    writeln!(f, "cannot answer (declared missing codes): {}", items.join(", "))?;
+    writeln!(
+        f,
+        "cannot answer (declared missing codes): {}",
+        items.join(", ")
+    )?;
     let cons: Vec<String> = report
         .constructs
         .iter()

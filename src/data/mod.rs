@@ -295,8 +295,7 @@ impl Survey {
                     if missing[j] == 0 {
                         continue;
                     }
-                    let (s, w) =
-                        col_mean_observed(x.column(j).iter().copied(), weights.as_deref());
+                    let (s, w) = col_mean_observed(x.column(j).iter().copied(), weights.as_deref());
                     let mean = s / w;
                     for v in x.column_mut(j).iter_mut() {
                         if v.is_nan() {

@@ -279,7 +279,9 @@ impl Design {
                         column: Some(name.to_string()),
                         value: None,
                     },
-                    message: format!("empty {what}: every respondent needs one for the design bootstrap"),
+                    message: format!(
+                        "empty {what}: every respondent needs one for the design bootstrap"
+                    ),
                     more,
                 });
             }
@@ -661,10 +663,8 @@ mod tests {
 
     #[test]
     fn empty_cells_are_errors_with_row_and_column() {
-        let mut s = Survey::from_matrix(
-            vec!["a".into()],
-            nalgebra::DMatrix::from_element(4, 1, 1.0),
-        );
+        let mut s =
+            Survey::from_matrix(vec!["a".into()], nalgebra::DMatrix::from_element(4, 1, 1.0));
         s.extra.insert(
             "region".into(),
             vec![Some("n".into()), None, Some(" ".into()), Some("s".into())],

@@ -29,13 +29,14 @@
 //! ```
 //! use csi::design::raking::{rake, Margins, RakeOptions};
 //! use csi::design::table::Table;
-//! let t = Table::parse("s.csv", "g,a\nm,y\nm,o\nm,o\nf,y\n", None)?;
+//! let t = Table::parse("s.csv", "g,a\nm,y\nm,o\nm,o\nf,y\nf,o\n", None)?;
 //! let m = Margins::parse("[margin.g]\nm = 0.5\nf = 0.5\n[margin.a]\ny = 0.5\no = 0.5\n", "m.toml")?;
 //! let r = rake(&t, &m, None, &RakeOptions::default())?;
 //! assert!(r.converged);
 //! assert!(r.max_error < 1e-9);
-//! // the one woman carries half the weight
-//! assert!((r.weights[3] / r.weights.iter().sum::<f64>() - 0.5).abs() < 1e-9);
+//! // the two women carry half the weight
+//! let women = r.weights[3] + r.weights[4];
+//! assert!((women / r.weights.iter().sum::<f64>() - 0.5).abs() < 1e-9);
 //! # Ok::<(), csi::Error>(())
 //! ```
 
@@ -53,7 +54,7 @@ pub const SUM_TOLERANCE: f64 = 1e-6;
 pub struct Margin {
     /// The data column.
     pub column: String,
-    /// Categories (cell text) and their shares, in file order.
+    /// Categories (cell text) and their shares (sorted by category).
     pub categories: Vec<(String, f64)>,
 }
 
@@ -62,7 +63,7 @@ pub struct Margin {
 pub struct Margins {
     /// The file, for messages.
     pub file: String,
-    /// One entry per `[margin.COLUMN]` table, in file order.
+    /// One entry per `[margin.COLUMN]` table (sorted by column).
     pub margins: Vec<Margin>,
 }
 
@@ -96,7 +97,9 @@ impl Margins {
         };
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             let msg = e.message().to_string();
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
             Error::model(file, line, None, msg)
         })?;
         for k in doc.keys() {
@@ -201,7 +204,7 @@ impl RakeOptions {
     /// tolerance that is not positive, or no iterations.
     pub fn check(&self) -> Result<()> {
         if let Some((lo, hi)) = self.trim {
-            if !(lo >= 0.0 && lo <= 1.0 && hi >= 1.0 && hi.is_finite()) {
+            if !((0.0..=1.0).contains(&lo) && hi >= 1.0 && hi.is_finite()) {
                 return Err(Error::setting(
                     "--trim",
                     format!("expected MIN,MAX with 0 <= MIN <= 1 <= MAX (multiples of the mean weight), got {lo},{hi}"),
@@ -245,7 +248,7 @@ pub struct MarginFit {
 /// The raked weights and how well they fit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RakeResult {
-    /// One weight per respondent (mean 1).
+    /// One weight per respondent (mean 1; close to 1 when trimmed).
     pub weights: Vec<f64>,
     /// Cycles over the margins.
     pub iterations: usize,
@@ -516,14 +519,23 @@ mod tests {
     #[test]
     fn margins_errors_name_column_and_category() {
         let e = Margins::parse("[margin.g]\nm = 0.5\nf = 0.4\n", "m.toml").unwrap_err();
-        assert!(e.to_string().contains("column 'g'") && e.to_string().contains("sum to 0.9"), "{e}");
+        assert!(
+            e.to_string().contains("column 'g'") && e.to_string().contains("sum to 0.9"),
+            "{e}"
+        );
         let m = Margins::parse("[margin.g]\nm = 0.5\nx = 0.5\n", "m.toml").unwrap();
         let e = rake(&table(), &m, None, &RakeOptions::default()).unwrap_err();
         // 'f' is in the data, not in the margins (its first row is row 2)
-        assert!(e.to_string().contains("row 2, column 'g', value 'f'"), "{e}");
+        assert!(
+            e.to_string().contains("row 2, column 'g', value 'f'"),
+            "{e}"
+        );
         let m = Margins::parse("[margin.g]\nm = 0.3\nf = 0.3\nx = 0.4\n", "m.toml").unwrap();
         let e = rake(&table(), &m, None, &RakeOptions::default()).unwrap_err();
-        assert!(e.to_string().starts_with("m.toml, column 'g', value 'x'"), "{e}");
+        assert!(
+            e.to_string().starts_with("m.toml, column 'g', value 'x'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -64,10 +64,7 @@ impl ScreenOptions {
                 "--min-duration",
                 "needs --duration COLUMN (the column of interview durations in seconds)",
             )),
-            (None, Some(_)) => Err(Error::setting(
-                "--duration",
-                "needs --min-duration SECONDS",
-            )),
+            (None, Some(_)) => Err(Error::setting("--duration", "needs --min-duration SECONDS")),
             (Some(m), Some(_)) if !(m.is_finite() && *m >= 0.0) => Err(Error::setting(
                 "--min-duration",
                 format!("must be a number of seconds >= 0, got {m}"),
@@ -182,7 +179,11 @@ pub fn straight_liners(survey: &Survey, model: &Model) -> Vec<usize> {
 /// # Errors
 /// Invalid options; [`Error::Data`] naming the file, row and column of a duration cell
 /// that is empty, not a number or negative, or the column when it is not in the data.
-pub fn screen(survey: &Survey, model: &Model, opts: &ScreenOptions) -> Result<(Survey, Exclusions)> {
+pub fn screen(
+    survey: &Survey,
+    model: &Model,
+    opts: &ScreenOptions,
+) -> Result<(Survey, Exclusions)> {
     opts.check()?;
     let n = survey.n();
     let mut ex = Exclusions {
@@ -232,7 +233,8 @@ pub fn screen(survey: &Survey, model: &Model, opts: &ScreenOptions) -> Result<(S
             };
             if v < min {
                 drop[i] = true;
-                ex.speeders.push(survey.rows.get(i).copied().unwrap_or(i + 2));
+                ex.speeders
+                    .push(survey.rows.get(i).copied().unwrap_or(i + 2));
             }
         }
     }

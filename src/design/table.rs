@@ -68,7 +68,9 @@ impl Table {
             if !matches!(e, "csv" | "txt" | "dat" | "tsv" | "tab") {
                 return Err(Error::data(
                     loc(&file),
-                    format!("this command reads CSV or TSV files, not '.{e}'; save the data as CSV"),
+                    format!(
+                        "this command reads CSV or TSV files, not '.{e}'; save the data as CSV"
+                    ),
                 ));
             }
         }
@@ -133,11 +135,7 @@ impl Table {
                         row: Some(*line),
                         ..Default::default()
                     },
-                    format!(
-                        "{} fields where the header has {}",
-                        f.len(),
-                        header.len()
-                    ),
+                    format!("{} fields where the header has {}", f.len(), header.len()),
                 ));
             }
             rows.push(*line);

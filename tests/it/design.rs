@@ -53,8 +53,12 @@ struct DesignSim {
 impl DesignSim {
     fn draw(&self, model: &Model, seed: u64) -> Survey {
         use csi::simulate::{Measurement, Population};
-        let pop = Population::new(model, &[("QUAL", "SAT", 0.6)], Measurement::CommonFactor(0.8))
-            .unwrap();
+        let pop = Population::new(
+            model,
+            &[("QUAL", "SAT", 0.6)],
+            Measurement::CommonFactor(0.8),
+        )
+        .unwrap();
         let h = self.shift.len();
         let n = h * self.clusters * self.m;
         let z = pop.draw_continuous(model, n, seed).unwrap();
@@ -180,7 +184,10 @@ fn stratified_bootstrap_se_matches_the_spread_across_surveys() {
     );
     // the simple bootstrap counts the (fixed) differences between strata as sampling
     // variance and overstates the se
-    assert!(simple > strat * 1.1, "simple {simple:.4} vs stratified {strat:.4}");
+    assert!(
+        simple > strat * 1.1,
+        "simple {simple:.4} vs stratified {strat:.4}"
+    );
 }
 
 #[test]
@@ -289,7 +296,10 @@ fn item6_weights_scale_does_not_change_the_estimates() {
     let mut s1 = sv.clone();
     s1.weights = Some(base.clone());
     let a1 = analyze(&model, &s1, &FitOptions::default()).unwrap();
-    assert!((figures(&a1)[0] - figures(&plain)[0]).abs() > 1e-6, "weights must matter");
+    assert!(
+        (figures(&a1)[0] - figures(&plain)[0]).abs() > 1e-6,
+        "weights must matter"
+    );
     for f in [1e300, 1e-300] {
         let mut s2 = sv.clone();
         s2.weights = Some(base.iter().map(|w| w * f).collect());
@@ -356,7 +366,9 @@ fn item5_minimum_n_after_listwise_and_positive_weights() {
 #[test]
 fn n_effective_is_kish() {
     // hand values and the library against the defining sum, at 1e-9
-    let w: Vec<f64> = (0..97).map(|i| 0.2 + ((i * 37) % 11) as f64 * 0.41).collect();
+    let w: Vec<f64> = (0..97)
+        .map(|i| 0.2 + ((i * 37) % 11) as f64 * 0.41)
+        .collect();
     let s1: f64 = w.iter().sum();
     let s2: f64 = w.iter().map(|v| v * v).sum();
     let ne = csi::design::weights::n_effective(&w);
@@ -387,7 +399,11 @@ fn em_paths_are_closer_to_the_complete_data_fit_than_mean_replacement() {
     let model = em_model();
     let pop = Population::new(
         &model,
-        &[("QUAL", "SAT", 0.6), ("SAT", "LOY", 0.5), ("QUAL", "LOY", 0.2)],
+        &[
+            ("QUAL", "SAT", 0.6),
+            ("SAT", "LOY", 0.5),
+            ("QUAL", "LOY", 0.2),
+        ],
         Measurement::CommonFactor(0.8),
     )
     .unwrap();
@@ -456,7 +472,11 @@ fn em_with_weights_equals_em_on_repeated_rows() {
     use csi::simulate::{Measurement, Population};
     let pop = Population::new(
         &model,
-        &[("QUAL", "SAT", 0.5), ("SAT", "LOY", 0.5), ("QUAL", "LOY", 0.1)],
+        &[
+            ("QUAL", "SAT", 0.5),
+            ("SAT", "LOY", 0.5),
+            ("QUAL", "LOY", 0.1),
+        ],
         Measurement::CommonFactor(0.7),
     )
     .unwrap();
@@ -467,7 +487,9 @@ fn em_with_weights_equals_em_on_repeated_rows() {
     let names: Vec<String> = model.items.iter().map(|i| i.name.clone()).collect();
     let mut weighted = Survey::from_matrix(names.clone(), x.clone());
     weighted.weights = Some((0..80).map(|i| (1 + i % 3) as f64).collect());
-    let rows: Vec<usize> = (0..80).flat_map(|i| std::iter::repeat_n(i, 1 + i % 3)).collect();
+    let rows: Vec<usize> = (0..80)
+        .flat_map(|i| std::iter::repeat_n(i, 1 + i % 3))
+        .collect();
     let repeated = Survey::from_matrix(
         names,
         DMatrix::from_fn(rows.len(), x.ncols(), |r, k| x[(rows[r], k)]),
@@ -564,8 +586,14 @@ fn csi_weights_reproduces_the_margins_and_copies_the_data() {
     assert_eq!(std::fs::read("data/ccsi_sample.csv").unwrap(), before);
     let copy = std::fs::read_to_string(&out).unwrap();
     let original = String::from_utf8(before).unwrap();
-    for (a, b) in original.lines().zip(copy.trim_start_matches('\u{feff}').lines()) {
-        assert!(b.starts_with(a) && b[a.len()..].starts_with(','), "{a} / {b}");
+    for (a, b) in original
+        .lines()
+        .zip(copy.trim_start_matches('\u{feff}').lines())
+    {
+        assert!(
+            b.starts_with(a) && b[a.len()..].starts_with(','),
+            "{a} / {b}"
+        );
     }
     // the margins, recomputed from the written file (targets from MARGINS above)
     for (col, targets) in [
@@ -602,7 +630,10 @@ fn csi_weights_reproduces_the_margins_and_copies_the_data() {
     assert!(fit.status.success(), "{}", stderr(&fit));
     let v: serde_json::Value = serde_json::from_slice(&fit.stdout).unwrap();
     let ne = v["n_effective"].as_f64().unwrap();
-    assert!((ne - doc["n_effective"].as_f64().unwrap()).abs() < 1e-9, "{ne}");
+    assert!(
+        (ne - doc["n_effective"].as_f64().unwrap()).abs() < 1e-9,
+        "{ne}"
+    );
 }
 
 #[test]
@@ -630,7 +661,10 @@ fn csi_weights_refuses_bad_margins_and_unsafe_outputs() {
     let o = run("[margin.gender]\n\"男\" = 1.0\n", &out, &[]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("column 'gender'") && e.contains("value '女'"), "{e}");
+    assert!(
+        e.contains("column 'gender'") && e.contains("value '女'"),
+        "{e}"
+    );
     // a share without a category in the data
     let o = run(
         "[margin.gender]\n\"男\" = 0.5\n\"女\" = 0.4\n\"其他\" = 0.1\n",
@@ -639,7 +673,10 @@ fn csi_weights_refuses_bad_margins_and_unsafe_outputs() {
     );
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("column 'gender'") && e.contains("value '其他'"), "{e}");
+    assert!(
+        e.contains("column 'gender'") && e.contains("value '其他'"),
+        "{e}"
+    );
     // shares that do not sum to 1
     let o = run("[margin.gender]\n\"男\" = 0.5\n\"女\" = 0.45\n", &out, &[]);
     assert_eq!(o.status.code(), Some(2));
@@ -702,7 +739,11 @@ fn screened_sample(dir: &std::path::Path) -> std::path::PathBuf {
                 *c = "8".into();
             }
         }
-        let secs = if row == 5 || row == 12 || row == 100 { 45 } else { 300 + i };
+        let secs = if row == 5 || row == 12 || row == 100 {
+            45
+        } else {
+            300 + i
+        };
         out.push_str(&format!("{},{secs}\n", f.join(",")));
     }
     let p = dir.join("screen.csv");
@@ -736,7 +777,11 @@ fn speeders_and_straight_liners_are_excluded_counted_and_listed() {
     assert_eq!(ex["straight_liners"], serde_json::json!([7, 30]));
     assert_eq!(ex["n_excluded"], 5);
     assert_eq!(v["n"], 245);
-    assert!(stderr(&o).contains("5 of 250 respondents excluded"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("5 of 250 respondents excluded"),
+        "{}",
+        stderr(&o)
+    );
     assert!(v["warnings"]
         .as_array()
         .unwrap()
