@@ -939,3 +939,39 @@ fn validate_reports_cannot_answer_shares() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["cannot_answer"]["items"].as_array().unwrap().len() == 27);
 }
+
+#[test]
+fn item5_listwise_leaving_nine_exits_2_through_the_binary() {
+    // the sample with an empty cell in every row but the first nine (some of which have
+    // a missing answer of their own: fewer than 10 complete rows; today: exit 0)
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("data/ccsi_sample.csv").unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i > 9 {
+            f[3 + i % 27] = String::new();
+        }
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    let data = dir.path().join("holes.csv");
+    std::fs::write(&data, out).unwrap();
+    let o = csi(&[
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        data.to_str().unwrap(),
+        "--missing",
+        "listwise",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("holes.csv")
+            && e.contains("respondents are left after listwise deletion")
+            && e.contains("needs at least 10"),
+        "{e}"
+    );
+}
