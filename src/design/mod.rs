@@ -648,6 +648,42 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn draws_keep_clusters_whole_and_strata_sizes(
+            labels in proptest::collection::vec((0u8..4, 0u8..6), 1..80),
+            seed in 0u64..1000,
+            r in 0usize..50,
+        ) {
+            let s: Vec<String> = labels.iter().map(|(h, _)| format!("s{h}")).collect();
+            let c: Vec<String> = labels.iter().map(|(_, k)| format!("c{k}")).collect();
+            let d = Design::from_labels(Some(&s[..]), Some(&c[..])).unwrap();
+            let mut counts = vec![0u32; labels.len()];
+            d.draw(seed, r, &mut counts);
+            // every member of a cluster is drawn as often as the others
+            for i in 0..labels.len() {
+                for j in 0..labels.len() {
+                    if labels[i] == labels[j] {
+                        proptest::prop_assert_eq!(counts[i], counts[j]);
+                    }
+                }
+            }
+            // each stratum draws as many clusters as it has
+            for h in 0..d.n_strata() {
+                let psus = d.psus_of_stratum(h);
+                let draws: u32 = psus
+                    .iter()
+                    .map(|&p| counts[d.members_of(p as usize)[0] as usize])
+                    .sum();
+                proptest::prop_assert_eq!(draws as usize, psus.len());
+            }
+            // and the same (seed, r) draws the same
+            let mut again = vec![0u32; labels.len()];
+            d.draw(seed, r, &mut again);
+            proptest::prop_assert_eq!(counts, again);
+        }
+    }
+
     #[test]
     fn select_keeps_the_labels_of_the_kept_respondents() {
         let s = ["x", "x", "y", "y", "z"];

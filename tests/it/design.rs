@@ -975,3 +975,37 @@ fn item5_listwise_leaving_nine_exits_2_through_the_binary() {
         "{e}"
     );
 }
+
+#[test]
+fn an_empty_stratum_cell_is_located_by_validate_and_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("data/ccsi_sample.csv").unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i == 3 {
+            f[2] = String::new(); // gender of spreadsheet row 4
+        }
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    let data = dir.path().join("strata.csv");
+    std::fs::write(&data, out).unwrap();
+    for cmd in ["validate", "fit"] {
+        let o = csi(&[
+            cmd,
+            "-m",
+            "models/ccsi.toml",
+            "-d",
+            data.to_str().unwrap(),
+            "--strata",
+            "gender",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let e = stderr(&o);
+        assert!(
+            e.contains("row 4") && e.contains("column 'gender'") && e.contains("empty stratum"),
+            "{cmd}: {e}"
+        );
+    }
+}
