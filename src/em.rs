@@ -136,6 +136,31 @@ impl EmFit {
     }
 }
 
+/// The full-sample EM solution with what a bootstrap needs to redo EM in a resample
+/// (kept in [`crate::data::Complete::em`]).
+#[derive(Debug, Clone)]
+pub struct EmSolution {
+    /// The full-sample fit (its moments are the ones the model is fitted from).
+    pub fit: EmFit,
+    /// The incomplete data, prepared (shared, not copied, by clones).
+    pub data: std::sync::Arc<EmData>,
+    /// The settings used.
+    pub options: EmOptions,
+}
+
+impl EmSolution {
+    /// The moments of bootstrap replicate `counts` (respondent i drawn `counts[i]`
+    /// times): EM redone on the replicate, warm-started from the full-sample solution.
+    /// This is the seam for the bootstrap executor under `--missing em`.
+    ///
+    /// # Errors
+    /// As [`EmData::replicate_moments`] (a failed resample, with its reason).
+    pub fn replicate_moments(&self, counts: &[u32]) -> Result<Moments> {
+        self.data
+            .replicate_moments(counts, &self.fit, &self.options)
+    }
+}
+
 /// What EM did, for reports (`"missing": {"em": {...}}` in the fit JSON).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EmInfo {
@@ -627,6 +652,20 @@ mod tests {
             assert!((a.cov[k] - b.cov[k]).abs() < 1e-9, "counts vs rows {k}");
             assert!((c.cov[k] - b.cov[k]).abs() < 1e-9, "weights vs rows {k}");
         }
+        // the bootstrap seam: every respondent once = the full sample
+        let full = data.fit(None, None, &opts).unwrap();
+        let sol = EmSolution {
+            fit: full.clone(),
+            data: std::sync::Arc::new(data.clone()),
+            options: opts,
+        };
+        let once = sol.replicate_moments(&[1; 6]).unwrap();
+        for k in 0..9 {
+            assert!((once.cov[k] - full.cov[k]).abs() < 1e-9);
+        }
+        assert_eq!(once.n, 6);
+        let rep = sol.replicate_moments(&counts).unwrap();
+        assert!((rep.cov[4] - a.cov[4]).abs() < 1e-9);
         let imputed = a.impute(&x).unwrap();
         assert!(imputed.iter().all(|v| v.is_finite()));
         assert_eq!(imputed[(0, 0)], 1.0);

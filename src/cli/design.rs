@@ -50,9 +50,10 @@ pub fn refuse_unconnected(design: Option<&Design>, bootstrap: usize) -> csi::Res
 /// Refuse `--missing em` with `--bootstrap` until the executor can redo EM in every
 /// resample (resampling the EM-imputed rows would centre the intervals on moments with
 /// too small variances).
-// TODO(merge): once the executor has its `ReplicateMoments` seam, give it
-// `csi::em::EmData::new(&survey.x, weights)` and `EmData::replicate_moments(counts,
-// &analysis.data.em, &EmOptions::default())` for MissingPolicy::Em, and delete this.
+// TODO(merge): once the executor has its `ReplicateMoments` seam, make it call
+// `analysis.data.em.as_ref().map(|em| em.replicate_moments(&counts))` (an
+// `csi::em::EmSolution`) when present instead of the counts-weighted moments of the
+// rows, and delete this check.
 pub fn refuse_em_bootstrap(missing: csi::data::MissingPolicy, bootstrap: usize) -> csi::Result<()> {
     if missing == csi::data::MissingPolicy::Em && bootstrap > 0 {
         return Err(csi::Error::setting(

@@ -107,7 +107,7 @@ pub struct Complete {
     pub kept: Vec<usize>,
     /// The EM solution ([`MissingPolicy::Em`]): the moments to fit from; `x` then holds
     /// the answers with missing cells replaced by their conditional means.
-    pub em: Option<crate::em::EmFit>,
+    pub em: Option<crate::em::EmSolution>,
 }
 
 /// What a missing-data policy did. Nothing is dropped silently.
@@ -266,6 +266,7 @@ impl Survey {
                 let opts = crate::em::EmOptions::default();
                 let data = crate::em::EmData::new(&self.x, weights.as_deref())?;
                 let fit = data.fit(None, None, &opts)?;
+                let data = std::sync::Arc::new(data);
                 let x = if missing.iter().any(|&m| m > 0) {
                     fit.impute(&self.x)?
                 } else {
@@ -284,7 +285,11 @@ impl Survey {
                         rows: self.rows.clone(),
                         weights,
                         kept: (0..n).collect(),
-                        em: Some(fit),
+                        em: Some(crate::em::EmSolution {
+                            fit,
+                            data,
+                            options: opts,
+                        }),
                     },
                     report,
                 ))

@@ -52,7 +52,7 @@ impl Survey {
         let (data, missing) = self.complete(policy)?;
         check_usable(model, &self.file, &data, &missing)?;
         let moments = match &data.em {
-            Some(fit) => fit.moments(),
+            Some(em) => em.fit.moments(),
             None => Moments::from_data(&data.x, data.weights.as_deref())?,
         };
         Ok((data, missing, moments))
