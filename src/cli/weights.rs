@@ -238,8 +238,13 @@ fn report_text(a: &WeightsArgs, table: &Table, r: &RakeResult) -> String {
     for m in &r.margins {
         for c in &m.categories {
             s.push_str(&format!(
-                "{:<16} {:<16} {:>6} {:>9.4} {:>9.4} {:>9.4}\n",
-                m.column, c.category, c.n, c.sample, c.target, c.weighted
+                "{} {} {:>6} {:>9.4} {:>9.4} {:>9.4}\n",
+                pad(&m.column, 16),
+                pad(&c.category, 16),
+                c.n,
+                c.sample,
+                c.target,
+                c.weighted
             ));
         }
     }
@@ -258,9 +263,10 @@ fn report_text(a: &WeightsArgs, table: &Table, r: &RakeResult) -> String {
         r.max_error, r.max_error_at.0, r.max_error_at.1
     ));
     s.push_str(&format!(
-        "weights: {:.4} to {:.4} (mean 1){}\n",
+        "weights: {:.4} to {:.4} (mean {:.4}){}\n",
         r.min_weight,
         r.max_weight,
+        r.weights.iter().sum::<f64>() / r.weights.len().max(1) as f64,
         if r.trimmed > 0 {
             format!(", {} at a trim bound", r.trimmed)
         } else {
@@ -277,4 +283,15 @@ fn report_text(a: &WeightsArgs, table: &Table, r: &RakeResult) -> String {
         a.weight_column.trim()
     ));
     s
+}
+
+/// Pad to `w` terminal cells (East Asian characters take two), without control
+/// characters.
+fn pad(text: &str, w: usize) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    let width: usize = clean
+        .chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum();
+    format!("{clean}{}", " ".repeat(w.saturating_sub(width)))
 }
