@@ -101,7 +101,7 @@ pub struct Complete {
     pub x: DMatrix<f64>,
     /// Spreadsheet rows kept.
     pub rows: Vec<usize>,
-    /// Weights of the kept rows.
+    /// Weights of the kept rows, rescaled to mean 1 (see [`crate::design::weights`]).
     pub weights: Option<Vec<f64>>,
     /// Index into the survey's respondents of each kept row.
     pub kept: Vec<usize>,
@@ -195,9 +195,13 @@ impl Survey {
         }
     }
 
-    /// Apply a missing-data policy.
+    /// Apply a missing-data policy. Sampling weights are checked and rescaled to mean 1
+    /// first ([`crate::design::weights::check`], [`crate::design::weights::normalized`]).
+    /// [`Survey::prepare`] adds the minimum-n check and the moments.
     ///
     /// # Errors
+    /// Weights that are not finite, negative, or all zero ([`Error::Data`] naming the
+    /// row).
     /// With [`MissingPolicy::Error`], an [`Error::Data`] naming the first missing cell.
     /// With any policy, an error when an item has no observed value at all.
     pub fn complete(&self, policy: MissingPolicy) -> Result<(Complete, MissingReport)> {

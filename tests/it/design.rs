@@ -1009,3 +1009,72 @@ fn an_empty_stratum_cell_is_located_by_validate_and_fit() {
         );
     }
 }
+
+#[test]
+fn em_bootstrap_through_the_seam_matches_the_spread_across_samples() {
+    // The seam the executor will call under --missing em (EmSolution::replicate_moments):
+    // EM redone on each resample. Its bootstrap se of QUAL -> SAT should match the
+    // spread of the EM estimate across independent samples with 15% MAR missing
+    // (simulation truth), within 20%.
+    use csi::simulate::{Measurement, Population};
+    let model = em_model();
+    let pop = Population::new(
+        &model,
+        &[
+            ("QUAL", "SAT", 0.5),
+            ("SAT", "LOY", 0.4),
+            ("QUAL", "LOY", 0.2),
+        ],
+        Measurement::CommonFactor(0.75),
+    )
+    .unwrap();
+    let names: Vec<String> = model.items.iter().map(|i| i.name.clone()).collect();
+    let sample = |seed: u64| -> Survey {
+        let n = 300;
+        let z = pop.draw_continuous(&model, n, 4000 + seed).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let x = DMatrix::from_fn(n, model.n_items(), |i, k| {
+            let p = if z[(i, 0)] > 0.0 { 0.26 } else { 0.08 };
+            let u: f64 = rand::RngExt::random(&mut rng);
+            if k > 0 && u < p {
+                f64::NAN
+            } else {
+                5.0 + 1.5 * z[(i, k)]
+            }
+        });
+        Survey::from_matrix(names.clone(), x)
+    };
+    let o = FitOptions {
+        missing: MissingPolicy::Em,
+        ..Default::default()
+    };
+    let truth: Vec<f64> = (0..200u64)
+        .into_par_iter()
+        .map(|s| analyze(&model, &sample(s), &o).unwrap().fit.paths[(0, 1)])
+        .collect();
+    let truth = sd(&truth);
+    let k = 6;
+    let mut se = 0.0;
+    for s in 0..k {
+        let a = analyze(&model, &sample(1000 + s), &o).unwrap();
+        let em = a.data.em.as_ref().unwrap();
+        let d = Design::simple(a.data.x.nrows());
+        let reps: Vec<f64> = (0..200usize)
+            .into_par_iter()
+            .map(|r| {
+                let mut counts = vec![0u32; d.n()];
+                d.draw(5, r, &mut counts);
+                let m = em.replicate_moments(&counts).unwrap();
+                pls::estimate_resample(&model, &m, &PlsSettings::default(), Some(&a.fit.weights))
+                    .map(|f| f.paths[(0, 1)])
+                    .unwrap_or(f64::NAN)
+            })
+            .collect();
+        se += sd(&reps) / k as f64;
+    }
+    eprintln!(
+        "EM bootstrap (EM redone per resample): se {se:.4}, sd across 200 samples {truth:.4}, ratio {:.3}",
+        se / truth
+    );
+    assert!((se / truth - 1.0).abs() < 0.2, "ratio {:.3}", se / truth);
+}
