@@ -14,7 +14,7 @@ use std::process::ExitCode;
 /// Arguments of `csi weights`.
 #[derive(Debug, Args)]
 pub struct WeightsArgs {
-    /// Data file (CSV or TSV).
+    /// Data file (CSV, TSV, or XLSX/XLS/ODS; the copy is CSV).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: PathBuf,
     /// Population margins (TOML: [margin.COLUMN] tables of "category" = share).
@@ -41,6 +41,9 @@ pub struct WeightsArgs {
     /// Field delimiter (default: detected among , ; tab |).
     #[arg(long)]
     pub delimiter: Option<String>,
+    /// Worksheet of a workbook (name or 1-based number; default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Write the report as JSON to FILE, or to stdout with `-`.
     #[arg(long, value_name = "FILE")]
     pub json: Option<String>,
@@ -120,7 +123,21 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
         .map(csi::data::parse_delimiter)
         .transpose()?;
     let margins = Margins::read(&a.margins)?;
-    let table = Table::read(&a.data, a.encoding.as_deref(), delimiter)?;
+    let is_workbook = a
+        .data
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"
+            )
+        });
+    let table = if is_workbook {
+        Table::read_workbook(&a.data, a.sheet.as_deref())?
+    } else {
+        Table::read(&a.data, a.encoding.as_deref(), delimiter)?
+    };
     if table.column(&name).is_some() {
         return Err(csi::Error::data(
             csi::error::Location {

@@ -1,5 +1,5 @@
-//! A delimited text file read as text cells, and written back with one column added
-//! (`csi weights`). Every cell is kept exactly as written: the copy differs from the
+//! A delimited text file (or a worksheet) read as text cells, and written back with
+//! one column added (`csi weights`). Every cell is kept exactly as written: the copy differs from the
 //! original only by the added column (and is UTF-8: a GBK or UTF-16 file is
 //! re-encoded, with a byte-order mark so that spreadsheet programs read it right).
 //!
@@ -65,12 +65,13 @@ impl Table {
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase());
         if let Some(e) = ext.as_deref() {
+            if matches!(e, "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") {
+                return Self::read_workbook(path, None);
+            }
             if !matches!(e, "csv" | "txt" | "dat" | "tsv" | "tab") {
                 return Err(Error::data(
                     loc(&file),
-                    format!(
-                        "this command reads CSV or TSV files, not '.{e}'; save the data as CSV"
-                    ),
+                    format!("this command reads CSV, TSV or workbook files, not '.{e}'; save the data as CSV"),
                 ));
             }
         }
@@ -84,6 +85,69 @@ impl Table {
         let delimiter = delimiter.or(if tsv { Some(b'\t') } else { None });
         let mut t = Self::parse(&file, &text, delimiter)?;
         t.bom = had_bom || !was_utf8;
+        Ok(t)
+    }
+
+    /// Read a worksheet of a workbook (XLSX, XLS, ODS): `sheet` by name or 1-based
+    /// number (default: the first). Cells become text as a spreadsheet shows them
+    /// (`7`, `2.5`, text as written); the copy is written as CSV (UTF-8 with BOM).
+    ///
+    /// # Errors
+    /// [`Error::Io`]; [`Error::Data`] for an unreadable workbook, an unknown sheet or an
+    /// empty worksheet.
+    pub fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Table> {
+        use calamine::{open_workbook_auto, Data, Reader};
+        let file = path.display().to_string();
+        std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let mut wb = open_workbook_auto(path)
+            .map_err(|e| Error::data(loc(&file), format!("not a readable workbook: {e}")))?;
+        let names = wb.sheet_names();
+        let index = match sheet {
+            None => Some(0),
+            Some(s) => names.iter().position(|n| n == s).or_else(|| {
+                s.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&k| k >= 1 && k <= names.len())
+                    .map(|k| k - 1)
+            }),
+        };
+        let Some(index) = index else {
+            return Err(Error::data(
+                loc(&file),
+                format!(
+                    "no worksheet '{}' (the workbook has: {})",
+                    sheet.unwrap_or(""),
+                    names.join(", ")
+                ),
+            ));
+        };
+        let range = wb
+            .worksheet_range_at(index)
+            .ok_or_else(|| Error::data(loc(&file), "the workbook has no worksheet"))?
+            .map_err(|e| Error::data(loc(&file), format!("the worksheet cannot be read: {e}")))?;
+        let (r0, _) = range
+            .start()
+            .ok_or_else(|| Error::data(loc(&file), "the worksheet is empty"))?;
+        let text = |d: &Data| -> String {
+            match d {
+                Data::Empty => String::new(),
+                Data::Int(v) => v.to_string(),
+                Data::Float(v) => format!("{v}"),
+                Data::String(s) => s.clone(),
+                other => other.to_string(),
+            }
+        };
+        // rows above the used range become blank lines, so that the row numbers of
+        // the text are the spreadsheet's
+        let mut out = "\n".repeat(r0 as usize);
+        for row in range.rows() {
+            let line: Vec<String> = row.iter().map(|d| quote(&text(d), b',')).collect();
+            out.push_str(&line.join(","));
+            out.push('\n');
+        }
+        let mut t = Self::parse(&file, &out, Some(b','))?;
+        t.bom = true;
         Ok(t)
     }
 

@@ -1078,3 +1078,36 @@ fn em_bootstrap_through_the_seam_matches_the_spread_across_samples() {
     );
     assert!((se / truth - 1.0).abs() < 0.2, "ratio {:.3}", se / truth);
 }
+
+#[test]
+fn csi_weights_reads_a_workbook_and_writes_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("data/ccsi_sample.csv").unwrap();
+    let t: Vec<Vec<String>> = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let book = crate::data::write(dir.path(), "s.xlsx", crate::data::xlsx(&t, "Sheet1"));
+    let margins = dir.path().join("m.toml");
+    std::fs::write(&margins, MARGINS).unwrap();
+    let out = dir.path().join("w.csv");
+    let o = csi(&[
+        "weights",
+        "--data",
+        book.to_str().unwrap(),
+        "--margins",
+        margins.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // the copy has the workbook's cells as the CSV has them, plus the weight
+    let copy = std::fs::read_to_string(&out).unwrap();
+    for (a, b) in text.lines().zip(copy.trim_start_matches('\u{feff}').lines()) {
+        assert!(b.starts_with(a), "{a} / {b}");
+    }
+    for (name, share) in weighted_shares(&out, "gender", "weight") {
+        let t = if name == "男" { 0.51 } else { 0.49 };
+        assert!((share - t).abs() < 1e-6, "{name}: {share}");
+    }
+}
