@@ -484,6 +484,17 @@ impl Design {
         &self.members[self.member_start[c]..self.member_start[c + 1]]
     }
 
+    /// Respondents of PSU `c` (indices into this design's respondents), e.g. for a
+    /// jackknife that deletes one PSU at a time (BCa acceleration under a cluster
+    /// design). Empty for an unknown PSU.
+    pub fn members(&self, c: usize) -> &[u32] {
+        if c < self.n_psus() {
+            self.members_of(c)
+        } else {
+            &[]
+        }
+    }
+
     /// Strata with a single PSU (kept as certainty units).
     pub fn lonely_strata(&self) -> Vec<String> {
         (0..self.n_strata())

@@ -1103,7 +1103,10 @@ fn csi_weights_reads_a_workbook_and_writes_csv() {
     assert!(o.status.success(), "{}", stderr(&o));
     // the copy has the workbook's cells as the CSV has them, plus the weight
     let copy = std::fs::read_to_string(&out).unwrap();
-    for (a, b) in text.lines().zip(copy.trim_start_matches('\u{feff}').lines()) {
+    for (a, b) in text
+        .lines()
+        .zip(copy.trim_start_matches('\u{feff}').lines())
+    {
         assert!(b.starts_with(a), "{a} / {b}");
     }
     for (name, share) in weighted_shares(&out, "gender", "weight") {
