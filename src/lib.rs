@@ -24,6 +24,9 @@
 //!   improved dual evaluation, regression) beside the SEM index, C = b/a, Dick & Basu
 //!   loyalty segments;
 //! * [`report`]: JSON documents, text tables and charts (SVG/PNG, Chinese labels);
+//! * [`design`]: survey design: strata and clusters in the bootstrap, sampling weights
+//!   (checks, Kish's effective n, raking), speeders and straight-liners;
+//! * [`em`]: EM means and covariances from incomplete answers (`--missing em`);
 //!
 //! # Example: fit a model to simulated data
 //! ```
@@ -60,6 +63,8 @@ pub mod analysis;
 pub mod bootstrap;
 pub mod compare;
 pub mod data;
+pub mod design;
+pub mod em;
 pub mod error;
 pub mod estimate;
 pub mod index;

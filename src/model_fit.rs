@@ -619,6 +619,8 @@ pub fn beran_srivastava(data: &Complete, sigma: &DMatrix<f64>) -> Option<Complet
         rows: data.rows.clone(),
         weights: data.weights.clone(),
         kept: data.kept.clone(),
+        // the transformed data are complete: resamples take their moments directly
+        em: None,
     })
 }
 

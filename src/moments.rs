@@ -78,6 +78,10 @@ impl Moments {
                 "data contain missing or non-finite values".into(),
             ));
         }
+        // rescaled to mean 1 (dividing by the largest first): the scale of the weights
+        // can neither overflow nor underflow the sums (1e308 or 5e-324 weights)
+        let scaled = weights.map(crate::design::weights::normalized);
+        let weights = scaled.as_deref();
         let wsum: f64 = weights.map(|w| w.iter().sum()).unwrap_or(n as f64);
         if wsum <= 0.0 {
             return Err(Error::Estimation("weights sum to zero".into()));

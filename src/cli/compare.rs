@@ -108,6 +108,9 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let design = a.data_args.design(&survey)?;
+    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap.max(1))?;
+    super::design::refuse_em_bootstrap(a.est.missing.parse()?, a.est.bootstrap)?;
     let target = chart_target(&model, a.target.as_deref())?;
     // the bar's length assumes every group is fitted (an upper bound)
     let grouping = csi::compare::group_rows(&survey, &a.group, a.groups.as_deref())?;

@@ -21,12 +21,34 @@ pub struct FitArgs {
     pub json: Option<String>,
 }
 
-/// Read the model and the data the flags name (shared by fit, ipma, compare).
+/// Read the model and the data the flags name (shared by fit, ipma, compare), with
+/// speeders and straight-liners excluded when the flags ask (a warning lists them).
 pub fn load(
     model: &ModelArg,
     data: &std::path::Path,
     da: &DataArgs,
 ) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
+    let (m, s, excluded, _) = load_screened(model, data, da)?;
+    if let Some(s) = excluded.summary() {
+        eprintln!("warning: {s}");
+    }
+    Ok((m, s))
+}
+
+/// As [`load`], also returning the respondents excluded by screening (not printed:
+/// the caller reports them) and the ingest report (per-item counts).
+pub fn load_screened(
+    model: &ModelArg,
+    data: &std::path::Path,
+    da: &DataArgs,
+) -> anyhow::Result<(
+    csi::spec::Model,
+    csi::data::Survey,
+    csi::design::screen::Exclusions,
+    csi::data::ValidationReport,
+)> {
+    let screening = da.screen_options();
+    screening.check()?;
     let mut m = csi::spec::read_model(&model.model)?;
     da.apply_to_model(&mut m)?;
     let opts = da.ingest_options(&model.model)?;
@@ -45,7 +67,8 @@ pub fn load(
         }
         eprintln!("warning: {loc}: {}", p.message);
     }
-    Ok((m, survey))
+    let (survey, excluded) = csi::design::screen::screen(&survey, &m, &screening)?;
+    Ok((m, survey, excluded, report))
 }
 
 /// Run the PLS bootstrap with a progress bar.
@@ -74,14 +97,22 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         identify: a.est.identify.parse()?,
         ..Default::default()
     };
-    let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
+    let (model, survey, excluded, ingest) = load_screened(&a.model, &a.data, &a.data_args)?;
     if !model.covariances.is_empty() && estimator != "cbsem" {
         eprintln!(
             "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {estimator} ignores them (its model fit leaves those correlations free)",
             model.covariances.len()
         );
     }
-    let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    let design = a.data_args.design(&survey)?;
+    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing.parse()?, a.est.bootstrap)?;
+    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    let design = design.map(|d| d.select(&analysis.data.kept));
+    analysis
+        .warnings
+        .extend(super::design::design_warnings(design.as_ref()));
+    analysis.warnings.extend(excluded.summary());
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
@@ -176,6 +207,13 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         }
         text.push_str(&csi::report::model_fit::model_fit_text(mf));
     }
+    super::design::annotate(
+        &mut doc,
+        analysis.data.weights.as_deref(),
+        design.as_ref(),
+        (!a.data_args.screen_options().is_empty()).then_some(&excluded),
+    );
+    super::design::annotate_cannot_answer(&mut doc, &ingest);
     let json_stdout = a.json.as_deref() == Some("-");
     if let Some(target) = &a.json {
         super::write_json(target, &doc)?;

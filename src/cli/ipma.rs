@@ -60,9 +60,13 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| p.as_ref().map(Output::from_path).transpose())
         .collect::<csi::Result<_>>()?;
-    let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let (model, survey, excluded, _) = super::fit::load_screened(&a.model, &a.data, &a.data_args)?;
+    let design = a.data_args.design(&survey)?;
+    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing.parse()?, a.est.bootstrap)?;
     let target = csi::ipma::target_index(&model, &a.target)?;
-    let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    analysis.warnings.extend(excluded.summary());
     let mut map = csi::ipma::ipma(&analysis, target, split)?;
     let mut boot = None;
     if let Some(o) = &boot_opts {
@@ -119,7 +123,14 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     }
     let json_stdout = a.json.as_deref() == Some("-");
     if let Some(t) = &a.json {
-        super::write_json(t, &map.to_json(&model, level, n))?;
+        let mut doc = map.to_json(&model, level, n);
+        super::design::annotate(
+            &mut doc,
+            analysis.data.weights.as_deref(),
+            None,
+            (!a.data_args.screen_options().is_empty()).then_some(&excluded),
+        );
+        super::write_json(t, &doc)?;
     }
     if !json_stdout {
         use std::io::Write;

@@ -7,11 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod compare;
+pub mod design;
 pub mod fit;
 pub mod ipma;
 pub mod methods;
 pub mod predict;
 pub mod validate;
+pub mod weights;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
 #[derive(Debug, Parser)]
@@ -35,6 +37,9 @@ pub enum Command {
     Methods(methods::MethodsArgs),
     /// Out-of-sample prediction (PLSpredict) against the linear-model benchmark.
     Predict(predict::PredictArgs),
+    /// Rake respondent weights to population margins; writes a copy of the data with a
+    /// weight column.
+    Weights(weights::WeightsArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -61,6 +66,23 @@ pub struct DataArgs {
     /// Column of sampling weights (weighted moments).
     #[arg(long, value_name = "COLUMN")]
     pub weight: Option<String>,
+    /// Column of strata: the bootstrap resamples within each stratum.
+    #[arg(long, value_name = "COLUMN")]
+    pub strata: Option<String>,
+    /// Column of clusters (interviewer, branch, flight): the bootstrap resamples whole
+    /// clusters (within strata when --strata is given).
+    #[arg(long, value_name = "COLUMN")]
+    pub cluster: Option<String>,
+    /// Exclude respondents whose interview took fewer seconds (needs --duration).
+    #[arg(long = "min-duration", value_name = "SECONDS")]
+    pub min_duration: Option<f64>,
+    /// Column of interview durations in seconds (for --min-duration).
+    #[arg(long, value_name = "COLUMN")]
+    pub duration: Option<String>,
+    /// Exclude straight-liners (the same answer to every item) from estimation; they
+    /// are counted and listed by row.
+    #[arg(long = "exclude-straight-liners")]
+    pub exclude_straight_liners: bool,
 }
 
 /// Estimation flags shared by `fit`, `ipma` and `compare` (contract: same meaning
@@ -76,7 +98,8 @@ pub struct EstArgs {
     /// Estimator: pls, plsc or cbsem.
     #[arg(long, default_value = "pls")]
     pub estimator: String,
-    /// Missing answers: mean (replace by the item mean, counted), listwise, error.
+    /// Missing answers: mean (replace by the item mean, counted), listwise, em (EM
+    /// moments under multivariate normality), error.
     #[arg(long, default_value = "mean")]
     pub missing: String,
     /// Maximum PLS iterations.
@@ -202,6 +225,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(a) => compare::run(a),
         Command::Methods(a) => methods::run(a),
         Command::Predict(a) => predict::run(a),
+        Command::Weights(a) => weights::run(a),
     }
 }
 

@@ -8,7 +8,6 @@ use crate::data::Survey;
 use crate::error::{Error, Result};
 use crate::estimate::pls::{self, PlsFit};
 use crate::index;
-use crate::moments::Moments;
 use crate::spec::Model;
 use nalgebra::DMatrix;
 use rand::{RngExt, SeedableRng};
@@ -107,8 +106,7 @@ struct Refit {
 /// them on their own.
 fn refit(model: &Model, options: &CompareOptions, pool: &Survey, idx: &[usize]) -> Result<Refit> {
     let sub = pool.select_rows(idx);
-    let (data, _) = sub.complete(options.fit.missing)?;
-    let m = Moments::from_data(&data.x, data.weights.as_deref())?;
+    let (_, _, m) = sub.prepare(model, options.fit.missing)?;
     let fit = pls::estimate(model, &m, &options.fit.pls)?;
     if !fit.converged {
         return Err(Error::Estimation(format!(

@@ -91,6 +91,12 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
     }
     o.insert("n".into(), json!(g.n()));
     o.insert("n_read".into(), json!(g.n_read));
+    if let Some(w) = a.data.weights.as_deref() {
+        o.insert(
+            "n_effective".into(),
+            num(crate::design::weights::n_effective(w)),
+        );
+    }
     o.insert("converged".into(), json!(a.fit.converged));
     o.insert("iterations".into(), json!(a.fit.iterations));
     o.insert("constructs".into(), Value::Array(constructs));

@@ -336,6 +336,8 @@ fn parse_plain_number(s: &str, decimal_comma: bool) -> Option<f64> {
 #[derive(Debug, Default)]
 struct ColState {
     out_of_range: usize,
+    /// Cells holding a declared missing code (not empty).
+    coded: usize,
     errors: Vec<(usize, Problem)>,
     n_errors: usize,
 }
@@ -361,7 +363,17 @@ fn item_value(
     st: &mut ColState,
 ) -> f64 {
     match rules.classify(cell) {
-        Parsed::Missing => f64::NAN,
+        Parsed::Missing => {
+            // a declared missing code ("cannot answer"), not an empty cell
+            if match cell {
+                Cell::Empty => false,
+                Cell::Num(v) => !v.is_nan(),
+                Cell::Text(t) => !t.trim().is_empty(),
+            } {
+                st.coded += 1;
+            }
+            f64::NAN
+        }
         Parsed::NotNumber => {
             st.error(
                 row,
@@ -840,6 +852,7 @@ impl<'a> Assembler<'a> {
         for (k, st) in self.item_state.iter().enumerate() {
             if let Some(it) = self.report.items.get_mut(k) {
                 it.out_of_range += st.out_of_range;
+                it.cannot_answer = st.coded;
                 // refused cells are errors, not missing answers
                 it.missing = it.missing.saturating_sub(st.n_errors);
             }
@@ -857,6 +870,7 @@ impl<'a> Assembler<'a> {
                 );
             }
         }
+        super::cannot_answer::assess(self.model, &mut self.report);
         self.report.sort();
         if self.report.has_errors() {
             (None, self.report)
@@ -1314,6 +1328,10 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
         )),
         _ => None,
     };
+    let word_code: Option<String> = match word_codes.as_slice() {
+        [code] => Some(code.trim().to_string()),
+        _ => None,
+    };
     let mut fast_failures = 0usize;
     for (from, to, first, len) in chunks {
         let row = asm.rows.get(first).copied();
@@ -1337,6 +1355,9 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
                 _ => fast_failures += 1,
             }
         }
+        if let (Some(df), Some(code)) = (&fast, &word_code) {
+            count_word_codes(asm, slice, delim, eol, df, code);
+        }
         let df = match fast {
             Some(df) => df,
             None => read_csv_chunk(slice, delim, eol, text_schema.clone(), None).map_err(|e| {
@@ -1355,6 +1376,50 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
         asm.put_polars_columns(first, df.into_columns())?;
     }
     Ok(())
+}
+
+/// The fast reader maps the one text missing code to null, like an empty cell: count
+/// the code's cells per item ("cannot answer" shares), re-splitting only the records
+/// with a null in an item column.
+fn count_word_codes(
+    asm: &mut Assembler<'_>,
+    slice: &[u8],
+    delim: u8,
+    eol: u8,
+    df: &DataFrame,
+    code: &str,
+) {
+    let cols = df.columns();
+    let items: Vec<(usize, usize)> = (0..cols.len())
+        .filter_map(|c| match asm.roles.get(c) {
+            Some(Role::Item(k)) if cols[c].null_count() > 0 => Some((c, *k)),
+            _ => None,
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let Ok(recs) = scan_records(slice, delim, eol) else {
+        return;
+    };
+    for (c, k) in items {
+        let Ok(ca) = cols[c].f64() else { continue };
+        let mut coded = 0usize;
+        for (r, v) in ca.iter().enumerate() {
+            if v.is_some() {
+                continue;
+            }
+            if let Some(rec) = recs.get(r) {
+                let fields = split_fields(slice.get(rec.start..rec.end).unwrap_or(&[]), delim);
+                if fields.get(c).map(|f| f.trim()) == Some(code) {
+                    coded += 1;
+                }
+            }
+        }
+        if let Some(st) = asm.item_state.get_mut(k) {
+            st.coded += coded;
+        }
+    }
 }
 
 fn read_csv_chunk(

@@ -163,6 +163,9 @@ pub struct ItemReport {
     pub mean: Option<f64>,
     /// Standard deviation (divisor n-1) of the observed values after reverse-coding.
     pub sd: Option<f64>,
+    /// Cells holding a declared missing code (e.g. 「无法回答」), as opposed to empty
+    /// cells; counted in `missing` too (see [`super::cannot_answer`]).
+    pub cannot_answer: usize,
 }
 
 impl ItemReport {
@@ -175,6 +178,7 @@ impl ItemReport {
             out_of_range: 0,
             mean: None,
             sd: None,
+            cannot_answer: 0,
         }
     }
 }
@@ -205,6 +209,8 @@ pub struct ValidationReport {
     pub problems_not_listed: usize,
     /// Respondents who gave the same answer to every item (straight-lining).
     pub straight_liners: usize,
+    /// Share of declared missing codes ("cannot answer") per construct.
+    pub constructs: Vec<super::cannot_answer::ConstructShare>,
 }
 
 impl ValidationReport {
@@ -426,6 +432,7 @@ impl fmt::Display for ValidationReport {
         }
         if self.file.is_some() {
             writeln!(f, "straight-liners: {}", self.straight_liners)?;
+            super::cannot_answer::fmt_shares(self, f)?;
         }
         if self.ok {
             write!(f, "result: usable")?;
@@ -477,6 +484,7 @@ pub fn validate_survey(survey: &Survey, model: &Model) -> ValidationReport {
     }
     let skip = vec![false; names.len()];
     matrix_checks(survey, model, &skip, &mut report);
+    super::cannot_answer::assess(model, &mut report);
     report.sort();
     report
 }

@@ -199,6 +199,12 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         "index_note": "0-100 indices are computed from the PLS composite weights",
         "warnings": a.warnings,
     });
+    if let (Some(w), Some(obj)) = (a.data.weights.as_deref(), doc.as_object_mut()) {
+        obj.insert(
+            "n_effective".into(),
+            num(crate::design::weights::n_effective(w)),
+        );
+    }
     if let (Some(b), Some(obj)) = (boot_block(boot), doc.as_object_mut()) {
         obj.insert("bootstrap".into(), b);
     }

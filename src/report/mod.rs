@@ -262,6 +262,19 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         },
         "warnings": a.warnings,
     });
+    if let (Some(em), Some(m)) = (
+        &a.missing.em,
+        doc.get_mut("missing").and_then(|m| m.as_object_mut()),
+    ) {
+        m.insert("em".into(), serde_json::to_value(em).unwrap_or(Value::Null));
+    }
+    if let (Some(w), Some(obj)) = (a.data.weights.as_deref(), doc.as_object_mut()) {
+        // contract (survey design): every document that uses weights gains Kish's n
+        obj.insert(
+            "n_effective".into(),
+            num(crate::design::weights::n_effective(w)),
+        );
+    }
     if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
         obj.insert(
             "bootstrap".into(),

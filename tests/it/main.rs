@@ -12,6 +12,7 @@ mod cli_fit;
 mod cli_validate;
 mod compare;
 mod data;
+mod design;
 mod ipma;
 mod methods;
 mod model_fit;

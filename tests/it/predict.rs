@@ -338,6 +338,7 @@ fn satisfaction() -> Option<(Model, csi::data::Complete)> {
     Some((
         model,
         csi::data::Complete {
+            em: None,
             x,
             rows: (2..n + 2).collect(),
             weights: None,
@@ -422,6 +423,7 @@ fn simulated(n: usize, seed: u64) -> (Model, csi::data::Complete) {
     .unwrap();
     let x = pop.draw_continuous(&model, n, seed).unwrap();
     let data = csi::data::Complete {
+        em: None,
         x,
         rows: (2..n + 2).collect(),
         weights: None,
@@ -502,6 +504,7 @@ fn lm_benchmark_wins_when_the_structural_model_omits_a_path() {
     let n = 500;
     let x = pop.draw_continuous(&truth, n, 5).unwrap();
     let data = csi::data::Complete {
+        em: None,
         x,
         rows: (2..n + 2).collect(),
         weights: None,
