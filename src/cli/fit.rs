@@ -15,6 +15,8 @@ pub struct FitArgs {
     #[command(flatten)]
     pub data_args: DataArgs,
     #[command(flatten)]
+    pub subset: super::subset::SubsetArgs,
+    #[command(flatten)]
     pub est: EstArgs,
     /// Write the results as JSON to FILE, or to stdout with `-`.
     #[arg(long, value_name = "FILE")]
@@ -75,6 +77,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
+    let survey = a.subset.apply(survey)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
         eprintln!("warning: {w}");

@@ -27,6 +27,8 @@ pub struct IpmaArgs {
     #[command(flatten)]
     pub data_args: DataArgs,
     #[command(flatten)]
+    pub subset: super::subset::SubsetArgs,
+    #[command(flatten)]
     pub est: EstArgs,
     /// Write the map as JSON (csi-ipma/v1) to FILE, or to stdout with `-`.
     #[arg(long, value_name = "FILE")]
@@ -61,6 +63,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         .map(|p| p.as_ref().map(Output::from_path).transpose())
         .collect::<csi::Result<_>>()?;
     let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let survey = a.subset.apply(survey)?;
     let target = csi::ipma::target_index(&model, &a.target)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     let mut map = csi::ipma::ipma(&analysis, target, split)?;

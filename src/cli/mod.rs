@@ -10,6 +10,8 @@ pub mod compare;
 pub mod fit;
 pub mod ipma;
 pub mod methods;
+pub mod report;
+pub mod subset;
 pub mod validate;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
@@ -32,6 +34,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// The source documents' evaluation methods side by side with the SEM index.
     Methods(methods::MethodsArgs),
+    /// The management report: one self-contained HTML file (and an Excel workbook).
+    Report(report::ReportArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -198,6 +202,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ipma(a) => ipma::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Methods(a) => methods::run(a),
+        Command::Report(a) => report::run(a),
     }
 }
 

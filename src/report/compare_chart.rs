@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::ipma::{self, has_cjk, short_label, Ipma, Lang, Split};
 use crate::report::chart::{
     bar_with_whisker, font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult,
-    Figure, Output, QuadrantChart, FONT_FAMILY,
+    Figure, GlyphFix, Output, QuadrantChart, FONT_FAMILY,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -380,7 +380,7 @@ impl IpmaPanels<'_> {
         let (w, h) = self.size();
         let mut buf = vec![255u8; w as usize * h as usize * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            let root = GlyphFix(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
             self.draw_bitmap(&root).map_err(|e| Error::Chart {
                 path: "<bitmap>".into(),
                 message: e.to_string(),
@@ -438,7 +438,7 @@ impl IpmaPanels<'_> {
         match out {
             Output::Svg(p) => std::fs::write(p, self.to_svg()?).map_err(|e| Error::io(p, e)),
             Output::Png(p) => {
-                let root = BitMapBackend::new(p, self.size()).into_drawing_area();
+                let root = GlyphFix(BitMapBackend::new(p, self.size())).into_drawing_area();
                 self.draw_bitmap(&root).map_err(|e| match e {
                     Error::Chart { message, .. } => Error::Chart {
                         path: name.clone(),

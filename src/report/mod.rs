@@ -5,8 +5,13 @@
 
 pub mod chart;
 pub mod compare_chart;
+pub mod data;
 pub mod estimators;
+pub mod font;
+pub mod html;
 pub mod text;
+pub mod trend_chart;
+pub mod xlsx;
 
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;

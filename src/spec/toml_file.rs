@@ -197,12 +197,18 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
 
     // [[construct]]
     let mut specs: Vec<ConstructSpec> = Vec::new();
+    let mut construct_owners = std::collections::BTreeMap::new();
     let mut cspans: Vec<ConstructSpans> = Vec::new();
     match lookup(root, "construct") {
         Some((_, v)) => {
             let arr = cx.array_of_tables(v, "construct")?;
             for (k, el) in arr.iter().enumerate() {
                 let (spec, sp) = cx.construct(el, k)?;
+                let t = cx.table(el, "[[construct]]")?;
+                if let Some((_, ov)) = lookup(t, "owner") {
+                    let what = format!("'owner' of construct '{}'", spec.name.trim());
+                    construct_owners.insert(spec.name.trim().to_string(), cx.owner(ov, &what)?);
+                }
                 specs.push(spec);
                 cspans.push(sp);
             }
@@ -253,6 +259,7 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
         let span = spans.issue_span(&issue, &paths);
         cx.err(&span, issue.to_string())
     })?;
+    model.extras.construct_owners = construct_owners;
     model.name = name.trim().to_string();
     model.description = description;
     model.scale = scale;
@@ -270,7 +277,7 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             let it = cx.table(val, &what)?;
             cx.check_keys(
                 it,
-                &["label", "scale", "reverse", "importance", "expectation"],
+                &["label", "scale", "reverse", "importance", "expectation", "owner"],
                 &what,
             )?;
             let mut opts = ItemOptions::default();
@@ -312,6 +319,10 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
                     .extras
                     .importance
                     .insert(iname.trim().to_string(), col);
+            }
+            if let Some((_, ov)) = lookup(it, "owner") {
+                let owner = cx.owner(ov, &format!("'owner' in {what}"))?;
+                model.extras.item_owners.insert(iname.trim().to_string(), owner);
             }
             if let Some((_, ev)) = lookup(it, "expectation") {
                 let col = cx.name(ev, &format!("'expectation' in {what}"))?;
@@ -626,6 +637,20 @@ impl Cx<'_> {
         }
     }
 
+    /// A department name (`owner`): a non-empty string, trimmed.
+    fn owner(&self, v: &Spanned<DeValue>, what: &str) -> Result<String> {
+        match v.get_ref() {
+            DeValue::String(_) => self.name(v, what),
+            other => Err(self.err(
+                &v.span(),
+                format!(
+                    "{what} must be a string naming the responsible department (e.g. owner = \"客舱服务部\"), found {}",
+                    other.type_str()
+                ),
+            )),
+        }
+    }
+
     /// A non-empty name (string), trimmed.
     fn name(&self, v: &Spanned<DeValue>, what: &str) -> Result<String> {
         let s = self.string(v, what)?;
@@ -759,7 +784,7 @@ impl Cx<'_> {
     ) -> Result<(ConstructSpec, ConstructSpans)> {
         let what = format!("[[construct]] #{}", k + 1);
         let t = self.table(el, &what)?;
-        self.check_keys(t, &["name", "label", "items", "mode"], &what)?;
+        self.check_keys(t, &["name", "label", "items", "mode", "owner"], &what)?;
         let (name, name_span) = match lookup(t, "name") {
             Some((_, v)) => (self.string(v, &format!("'name' in {what}"))?, v.span()),
             None => return Err(self.err(&el.span(), format!("{what} has no 'name'"))),
