@@ -51,7 +51,7 @@ use crate::spec::Model;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
+use plotters_backend::{BackendColor, BackendCoord, DrawingErrorKind};
 use std::path::{Path, PathBuf};
 
 /// The bundled font: WenQuanYi Micro Hei, GB2312 + Big5 subset (Apache-2.0; see
@@ -229,7 +229,7 @@ impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
     ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
         self.0.draw_pixel(point, color)
     }
-    fn draw_line<S: BackendStyle>(
+    fn draw_line<S: plotters_backend::BackendStyle>(
         &mut self,
         from: BackendCoord,
         to: BackendCoord,
@@ -237,7 +237,7 @@ impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
     ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
         self.0.draw_line(from, to, style)
     }
-    fn draw_rect<S: BackendStyle>(
+    fn draw_rect<S: plotters_backend::BackendStyle>(
         &mut self,
         upper_left: BackendCoord,
         bottom_right: BackendCoord,
@@ -246,14 +246,14 @@ impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
     ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
         self.0.draw_rect(upper_left, bottom_right, style, fill)
     }
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+    fn draw_path<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(
         &mut self,
         path: I,
         style: &S,
     ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
         self.0.draw_path(path, style)
     }
-    fn draw_circle<S: BackendStyle>(
+    fn draw_circle<S: plotters_backend::BackendStyle>(
         &mut self,
         center: BackendCoord,
         radius: u32,
@@ -262,7 +262,7 @@ impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
     ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
         self.0.draw_circle(center, radius, style, fill)
     }
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+    fn fill_polygon<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(
         &mut self,
         vert: I,
         style: &S,
@@ -277,7 +277,7 @@ impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
     ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
         self.0.blit_bitmap(pos, size, src)
     }
-    fn draw_text<S: BackendTextStyle>(
+    fn draw_text<S: plotters_backend::BackendTextStyle>(
         &mut self,
         text: &str,
         style: &S,
@@ -437,7 +437,14 @@ pub struct QuadrantChart<'a> {
     pub width: u32,
     /// Canvas height.
     pub height: u32,
+    /// Fixed axis ranges `((x0, x1), (y0, y1))`, e.g. one scale for side-by-side
+    /// panels; `None` = fitted to this chart's points.
+    pub axes: Option<((f64, f64), (f64, f64))>,
 }
+
+/// Smallest span of the performance axis (points of the 0-100 scale): a narrower
+/// span would make 0.1-point differences look large.
+pub const MIN_PERFORMANCE_SPAN: f64 = 20.0;
 
 impl<'a> QuadrantChart<'a> {
     /// The chart of one level ([`Level::Indicators`] plots items; otherwise constructs).
@@ -447,8 +454,47 @@ impl<'a> QuadrantChart<'a> {
             ipma,
             indicators: level == Level::Indicators,
             width: 1100,
-            height: 780,
+            height: if level == Level::Indicators { 900 } else { 780 },
+            axes: None,
         }
+    }
+
+    /// The axis ranges this chart would choose for its own points:
+    /// `((x0, x1), (y0, y1))`. Importance starts at 0 (or below the smallest negative
+    /// value); performance spans at least [`MIN_PERFORMANCE_SPAN`] points.
+    pub fn fitted_axes(&self) -> Option<((f64, f64), (f64, f64))> {
+        let pts = self.points();
+        let th = if self.indicators {
+            self.ipma.indicator_thresholds
+        } else {
+            self.ipma.construct_thresholds
+        }?;
+        if pts.is_empty() {
+            return None;
+        }
+        let mut xs: Vec<f64> = pts.iter().map(|p| p.imp).collect();
+        xs.push(th.importance);
+        xs.extend(pts.iter().filter_map(|p| p.imp_ci).flat_map(|(a, b)| [a, b]));
+        let mut ys: Vec<f64> = pts.iter().map(|p| p.perf).collect();
+        ys.push(th.performance);
+        ys.extend(pts.iter().filter_map(|p| p.perf_ci).flat_map(|(a, b)| [a, b]));
+        let xmin = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let xmax = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let span = (xmax - xmin.min(0.0)).max(1e-3);
+        let x0 = if xmin >= 0.0 { 0.0 } else { xmin - 0.08 * span };
+        let x1 = xmax + 0.18 * span;
+        let ymin = ys.iter().copied().fold(f64::INFINITY, f64::min);
+        let ymax = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let ypad = (0.12 * (ymax - ymin)).max(1.5);
+        let mut y0 = nice_floor(ymin - ypad, 5.0).max(0.0);
+        let mut y1 = nice_ceil(ymax + ypad, 5.0).min(100.0);
+        if y1 - y0 < MIN_PERFORMANCE_SPAN {
+            let mid = 0.5 * (ymin + ymax);
+            y0 = nice_floor(mid - MIN_PERFORMANCE_SPAN / 2.0, 5.0).max(0.0);
+            y1 = (y0 + MIN_PERFORMANCE_SPAN).min(100.0);
+            y0 = (y1 - MIN_PERFORMANCE_SPAN).max(0.0);
+        }
+        Some(((x0, x1), (y0, y1)))
     }
 
     fn points(&self) -> Vec<Point> {
@@ -623,37 +669,10 @@ impl Figure for QuadrantChart<'_> {
             ))?;
             return Ok(());
         };
-        // ranges
-        let mut xs: Vec<f64> = pts.iter().map(|p| p.imp).collect();
-        xs.push(th.importance);
-        xs.extend(
-            pts.iter()
-                .filter_map(|p| p.imp_ci)
-                .flat_map(|(a, b)| [a, b]),
-        );
-        let mut ys: Vec<f64> = pts.iter().map(|p| p.perf).collect();
-        ys.push(th.performance);
-        ys.extend(
-            pts.iter()
-                .filter_map(|p| p.perf_ci)
-                .flat_map(|(a, b)| [a, b]),
-        );
-        let xmin = xs.iter().copied().fold(f64::INFINITY, f64::min);
-        let xmax = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let span = (xmax - xmin.min(0.0)).max(1e-3);
-        let x0 = if xmin >= 0.0 { 0.0 } else { xmin - 0.08 * span };
-        let x1 = xmax + 0.18 * span;
-        let ymin = ys.iter().copied().fold(f64::INFINITY, f64::min);
-        let ymax = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let ypad = (0.15 * (ymax - ymin)).max(1.5);
-        let step = if ymax - ymin > 30.0 { 5.0 } else { 1.0 };
-        let mut y0 = nice_floor(ymin - ypad, step).max(0.0);
-        let mut y1 = nice_ceil(ymax + ypad, step).min(100.0);
-        if y1 - y0 < 6.0 {
-            let mid = 0.5 * (y0 + y1);
-            y0 = (mid - 3.0).max(0.0);
-            y1 = (y0 + 6.0).min(100.0);
-        }
+        let Some(((x0, x1), (y0, y1))) = self.axes.or_else(|| self.fitted_axes()) else {
+            return Ok(());
+        };
+        let zoomed = y0 > 0.0 || y1 < 100.0;
         let x_desc = if zh {
             format!("重要性 (对{target}的总效应, 0-100 分制)")
         } else {
@@ -766,12 +785,24 @@ impl Figure for QuadrantChart<'_> {
         }
         for p in &pts {
             let c = quadrant_color(p.quadrant);
-            chart.draw_series(std::iter::once(Circle::new((p.imp, p.perf), 7, c.filled())))?;
-            chart.draw_series(std::iter::once(Circle::new(
-                (p.imp, p.perf),
-                7,
-                WHITE.stroke_width(1),
-            )))?;
+            let uncertain = p.imp_ci.is_some_and(|(a, b)| a <= th.importance && th.importance <= b)
+                || p.perf_ci.is_some_and(|(a, b)| a <= th.performance && th.performance <= b);
+            if uncertain {
+                // hollow: the interval crosses a split line, the quadrant is uncertain
+                chart.draw_series(std::iter::once(Circle::new((p.imp, p.perf), 7, WHITE.filled())))?;
+                chart.draw_series(std::iter::once(Circle::new(
+                    (p.imp, p.perf),
+                    7,
+                    c.stroke_width(3),
+                )))?;
+            } else {
+                chart.draw_series(std::iter::once(Circle::new((p.imp, p.perf), 7, c.filled())))?;
+                chart.draw_series(std::iter::once(Circle::new(
+                    (p.imp, p.perf),
+                    7,
+                    WHITE.stroke_width(1),
+                )))?;
+            }
         }
         // labels
         let label_size = if pts.len() > 15 { 13.0 } else { 16.0 };
@@ -844,16 +875,23 @@ impl Figure for QuadrantChart<'_> {
                 th.performance
             )
         };
+        if zoomed {
+            note.push_str(&if zh {
+                format!(" 纵轴只显示 {y0:.0}-{y1:.0} 分 (放大)。")
+            } else {
+                format!(" Performance axis zoomed to {y0:.0}-{y1:.0}.")
+            });
+        }
         if let Some(b) = &self.ipma.bootstrap {
             if zh {
                 note.push_str(&format!(
-                    " 误差线：{:.0}% bootstrap 区间 ({} 次)。",
+                    " 误差线：{:.0}% bootstrap 区间 ({} 次)，空心点：区间跨过分界线，象限不确定。",
                     b.level * 100.0,
                     b.resamples
                 ));
             } else {
                 note.push_str(&format!(
-                    " Whiskers: {:.0}% bootstrap intervals ({} resamples).",
+                    " Whiskers: {:.0}% bootstrap intervals ({} resamples); hollow: the interval crosses a split line (quadrant uncertain).",
                     b.level * 100.0,
                     b.resamples
                 ));

@@ -204,6 +204,15 @@ impl Figure for CompetitorChart<'_> {
                     format!(" {gap}")
                 }
             );
+            // the value label sits on an opaque box, so the pooled line passes behind it
+            let (tw, th) = text_size(&text, 15.0);
+            root.draw(&Rectangle::new(
+                [
+                    (px + 4, py - (th / 2.0).ceil() as i32 - 3),
+                    (px + 12 + tw.ceil() as i32, py + (th / 2.0).ceil() as i32 + 3),
+                ],
+                WHITE.filled(),
+            ))?;
             root.draw(&Text::new(
                 text,
                 (px + 8, py),
@@ -252,8 +261,9 @@ impl Figure for CompetitorChart<'_> {
     }
 }
 
-/// IPMA quadrant charts of every group side by side (up to three per row), each
-/// panel headed by the group's name and n.
+/// IPMA quadrant charts of every group side by side (two per row, large enough to
+/// read), each panel headed by the group's name and n, all on one common scale
+/// ([`IpmaPanels::common_axes`]).
 #[derive(Debug, Clone)]
 pub struct IpmaPanels<'a> {
     /// The comparison.
@@ -283,8 +293,24 @@ impl<'a> IpmaPanels<'a> {
 
     fn grid(&self) -> (usize, usize) {
         let k = self.maps.len().max(1);
-        let cols = k.min(3);
+        let cols = k.min(2);
         (k.div_ceil(cols), cols)
+    }
+
+    /// One scale for every panel: the union of the ranges each panel would choose,
+    /// so a point's position means the same in every panel.
+    pub fn common_axes(&self) -> Option<((f64, f64), (f64, f64))> {
+        let mut out: Option<((f64, f64), (f64, f64))> = None;
+        for map in &self.maps {
+            let chart = QuadrantChart::new(&self.comparison.model, map, ipma::Level::Constructs);
+            if let Some(((a, b), (c, d))) = chart.fitted_axes() {
+                out = Some(match out {
+                    None => ((a, b), (c, d)),
+                    Some(((a0, b0), (c0, d0))) => ((a0.min(a), b0.max(b)), (c0.min(c), d0.max(d))),
+                });
+            }
+        }
+        out
     }
 }
 
@@ -307,6 +333,7 @@ impl IpmaPanels<'_> {
 
     fn panels(&self) -> impl Iterator<Item = (String, QuadrantChart<'_>, (i32, i32))> {
         let (_, cols) = self.grid();
+        let axes = self.common_axes();
         self.maps
             .iter()
             .zip(&self.comparison.groups)
@@ -323,6 +350,7 @@ impl IpmaPanels<'_> {
                     indicators: false,
                     width: PANEL.0,
                     height: PANEL.1,
+                    axes,
                 };
                 (format!("{} (n={})", g.name, g.n()), chart, at)
             })

@@ -20,7 +20,7 @@
 use crate::analysis::{analyze, Analysis, FitOptions};
 use crate::bootstrap::{self, BootstrapOptions, BootstrapResult};
 use crate::compare::{self, CompareOptions, Comparison, Target};
-use crate::data::subset::{present_values, subset_rows, RowFilter, SubsetReport};
+use crate::data::subset::{present_values, subset_rows, RowFilter};
 use crate::data::{validate_survey, Survey};
 use crate::error::{Error, Location, Result};
 use crate::ipma::{self, short_label, Interval, Ipma, Lang, Level, Quadrant, Split};

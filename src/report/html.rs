@@ -207,7 +207,7 @@ pub fn render_html(d: &ReportData) -> Result<String> {
     let env = environment()?;
     let tmpl = env.get_template("report.html").map_err(tmpl_err)?;
     let t = strings(lang);
-    let data = Value::from_serialize(d);
+    let data = Value::from(minijinja::value::Serde(d));
     // first pass without the font, to learn which characters the page uses
     let page = tmpl
         .render(context! { d => data.clone(), t => t.clone(), css => CSS, font_css => "" })
