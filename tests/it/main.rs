@@ -15,4 +15,5 @@ mod ipma;
 mod methods;
 mod recovery;
 mod reference;
+mod report;
 mod spec;
