@@ -103,35 +103,39 @@ pub fn present_values(col: &[Option<String>], k: usize) -> (Vec<String>, usize) 
 }
 
 fn column<'a>(survey: &'a Survey, f: &RowFilter) -> Result<&'a [Option<String>]> {
-    survey.extra.get(&f.column).map(|v| v.as_slice()).ok_or_else(|| {
-        let cols: Vec<&str> = survey.extra.keys().map(String::as_str).take(12).collect();
-        let is_item = survey.items.iter().any(|i| i == &f.column);
-        Error::data(
-            Location {
-                file: survey.file.clone(),
-                column: Some(f.column.clone()),
-                ..Default::default()
-            },
-            if is_item {
-                format!(
-                    "{}: '{}' is a questionnaire item; filter on a non-item column ({})",
-                    f.flag,
-                    f.column,
-                    cols.join(", ")
-                )
-            } else {
-                format!(
-                    "{}: no such column in the data (non-item columns: {})",
-                    f.flag,
-                    if cols.is_empty() {
-                        "none".to_string()
-                    } else {
+    survey
+        .extra
+        .get(&f.column)
+        .map(|v| v.as_slice())
+        .ok_or_else(|| {
+            let cols: Vec<&str> = survey.extra.keys().map(String::as_str).take(12).collect();
+            let is_item = survey.items.iter().any(|i| i == &f.column);
+            Error::data(
+                Location {
+                    file: survey.file.clone(),
+                    column: Some(f.column.clone()),
+                    ..Default::default()
+                },
+                if is_item {
+                    format!(
+                        "{}: '{}' is a questionnaire item; filter on a non-item column ({})",
+                        f.flag,
+                        f.column,
                         cols.join(", ")
-                    }
-                )
-            },
-        )
-    })
+                    )
+                } else {
+                    format!(
+                        "{}: no such column in the data (non-item columns: {})",
+                        f.flag,
+                        if cols.is_empty() {
+                            "none".to_string()
+                        } else {
+                            cols.join(", ")
+                        }
+                    )
+                },
+            )
+        })
 }
 
 /// The respondents meeting every condition (see the module documentation), in file
@@ -256,7 +260,10 @@ mod tests {
         let s = survey();
         let e = subset_rows(&s, &[RowFilter::new("co", "Z", "--focus")]).unwrap_err();
         let m = e.to_string();
-        assert!(m.contains("--focus") && m.contains("'co'") && m.contains("Z"), "{m}");
+        assert!(
+            m.contains("--focus") && m.contains("'co'") && m.contains("Z"),
+            "{m}"
+        );
         assert!(m.contains("A, B, C"), "{m}");
         let e = subset_rows(&s, &[RowFilter::new("nope", "x", "--filter")]).unwrap_err();
         assert!(e.to_string().contains("co, region"), "{e}");

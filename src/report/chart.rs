@@ -474,10 +474,18 @@ impl<'a> QuadrantChart<'a> {
         }
         let mut xs: Vec<f64> = pts.iter().map(|p| p.imp).collect();
         xs.push(th.importance);
-        xs.extend(pts.iter().filter_map(|p| p.imp_ci).flat_map(|(a, b)| [a, b]));
+        xs.extend(
+            pts.iter()
+                .filter_map(|p| p.imp_ci)
+                .flat_map(|(a, b)| [a, b]),
+        );
         let mut ys: Vec<f64> = pts.iter().map(|p| p.perf).collect();
         ys.push(th.performance);
-        ys.extend(pts.iter().filter_map(|p| p.perf_ci).flat_map(|(a, b)| [a, b]));
+        ys.extend(
+            pts.iter()
+                .filter_map(|p| p.perf_ci)
+                .flat_map(|(a, b)| [a, b]),
+        );
         let xmin = xs.iter().copied().fold(f64::INFINITY, f64::min);
         let xmax = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let span = (xmax - xmin.min(0.0)).max(1e-3);
@@ -490,7 +498,7 @@ impl<'a> QuadrantChart<'a> {
         let mut y1 = nice_ceil(ymax + ypad, 5.0).min(100.0);
         if y1 - y0 < MIN_PERFORMANCE_SPAN {
             let mid = 0.5 * (ymin + ymax);
-            y0 = nice_floor(mid - MIN_PERFORMANCE_SPAN / 2.0, 5.0).max(0.0);
+            y0 = nice_floor(mid - MIN_PERFORMANCE_SPAN / 2.0, 1.0).max(0.0);
             y1 = (y0 + MIN_PERFORMANCE_SPAN).min(100.0);
             y0 = (y1 - MIN_PERFORMANCE_SPAN).max(0.0);
         }
@@ -541,14 +549,15 @@ fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> f64 {
 /// Place labels next to points without overlapping each other or the points: the
 /// top-left corner of each label box, and whether it sits away from its point (then a
 /// leader line is drawn). Crowded points are placed first; each tries 12 positions
-/// around its point, then the 8 main ones pushed 25 and 50 px further out.
+/// around its point, then the 8 main directions pushed 25 to 170 px further out (the
+/// farther, the costlier), and takes the position overlapping least.
 fn place_labels(
     pts: &[(f64, f64)],
     sizes: &[(f64, f64)],
     area: (f64, f64, f64, f64),
 ) -> Vec<((f64, f64), bool)> {
     let n = pts.len();
-    let mut boxes: Vec<(f64, f64, f64, f64)> = pts
+    let boxes: Vec<(f64, f64, f64, f64)> = pts
         .iter()
         .map(|&(x, y)| (x - 8.0, y - 8.0, x + 8.0, y + 8.0))
         .collect();
@@ -560,74 +569,99 @@ fn place_labels(
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(crowd(i)));
     let mut out = vec![((0.0, 0.0), false); n];
-    for i in order {
-        let (x, y) = pts[i];
-        let (w, h) = sizes[i];
-        let mut cands: Vec<(f64, f64, bool)> = [
-            (10.0, -h / 2.0),
-            (-10.0 - w, -h / 2.0),
-            (6.0, -h - 6.0),
-            (6.0, 6.0),
-            (-w / 2.0, -h - 10.0),
-            (-w / 2.0, 10.0),
-            (-6.0 - w, -h - 6.0),
-            (-6.0 - w, 6.0),
-            (10.0, -1.5 * h - 4.0),
-            (10.0, 0.5 * h + 4.0),
-            (-10.0 - w, -1.5 * h - 4.0),
-            (-10.0 - w, 0.5 * h + 4.0),
-        ]
-        .iter()
-        .map(|&(dx, dy)| (dx, dy, false))
-        .collect();
-        for push in [25.0, 50.0] {
-            for (ux, uy) in [
-                (1.0, 0.0),
-                (-1.0, 0.0),
-                (0.0, -1.0),
-                (0.0, 1.0),
-                (1.0, -1.0),
-                (1.0, 1.0),
-                (-1.0, -1.0),
-                (-1.0, 1.0),
-            ] {
-                let dx = if ux > 0.0 {
-                    10.0 + push
-                } else if ux < 0.0 {
-                    -10.0 - w - push
-                } else {
-                    -w / 2.0
-                };
-                let dy = if uy > 0.0 {
-                    8.0 + push * 0.6
-                } else if uy < 0.0 {
-                    -h - 8.0 - push * 0.6
-                } else {
-                    -h / 2.0
-                };
-                cands.push((dx, dy, true));
-            }
-        }
-        let mut best = (f64::INFINITY, cands[0]);
-        for (c, &(dx, dy, far)) in cands.iter().enumerate() {
-            let b = (x + dx, y + dy, x + dx + w, y + dy + h);
-            let outside = (area.0 - b.0).max(0.0)
-                + (b.2 - area.2).max(0.0)
-                + (area.1 - b.1).max(0.0)
-                + (b.3 - area.3).max(0.0);
-            let mut cost = outside * 1000.0 + c as f64 * 0.01 + if far { 40.0 } else { 0.0 };
-            for (k, o) in boxes.iter().enumerate() {
-                if k != i {
-                    cost += overlap(b, *o);
+    let mut labels: Vec<Option<(f64, f64, f64, f64)>> = vec![None; n];
+    // greedy placement, crowded points first, then two passes that move each label
+    // to its best place given all the others
+    for pass in 0..3 {
+        let mut moved = false;
+        for &i in &order {
+            let place = |labels: &[Option<(f64, f64, f64, f64)>]| {
+                let (x, y) = pts[i];
+                let (w, h) = sizes[i];
+                let mut cands: Vec<(f64, f64, f64)> = [
+                    (10.0, -h / 2.0),
+                    (-10.0 - w, -h / 2.0),
+                    (6.0, -h - 6.0),
+                    (6.0, 6.0),
+                    (-w / 2.0, -h - 10.0),
+                    (-w / 2.0, 10.0),
+                    (-6.0 - w, -h - 6.0),
+                    (-6.0 - w, 6.0),
+                    (10.0, -1.5 * h - 4.0),
+                    (10.0, 0.5 * h + 4.0),
+                    (-10.0 - w, -1.5 * h - 4.0),
+                    (-10.0 - w, 0.5 * h + 4.0),
+                ]
+                .iter()
+                .map(|&(dx, dy)| (dx, dy, 0.0))
+                .collect();
+                for push in [25.0, 50.0, 85.0, 125.0, 170.0] {
+                    for (ux, uy) in [
+                        (1.0, 0.0),
+                        (-1.0, 0.0),
+                        (0.0, -1.0),
+                        (0.0, 1.0),
+                        (1.0, -1.0),
+                        (1.0, 1.0),
+                        (-1.0, -1.0),
+                        (-1.0, 1.0),
+                    ] {
+                        let dx = if ux > 0.0 {
+                            10.0 + push
+                        } else if ux < 0.0 {
+                            -10.0 - w - push
+                        } else {
+                            -w / 2.0
+                        };
+                        let dy = if uy > 0.0 {
+                            8.0 + push * 0.6
+                        } else if uy < 0.0 {
+                            -h - 8.0 - push * 0.6
+                        } else {
+                            -h / 2.0
+                        };
+                        cands.push((dx, dy, push));
+                    }
                 }
+                let mut best = (f64::INFINITY, cands[0]);
+                for (c, &(dx, dy, push)) in cands.iter().enumerate() {
+                    let b = (x + dx, y + dy, x + dx + w, y + dy + h);
+                    let outside = (area.0 - b.0).max(0.0)
+                        + (b.2 - area.2).max(0.0)
+                        + (area.1 - b.1).max(0.0)
+                        + (b.3 - area.3).max(0.0);
+                    // near positions first; a pushed label costs more the farther it goes
+                    let far_cost = if push > 0.0 { 30.0 + 0.5 * push } else { 0.0 };
+                    let mut cost = outside * 1000.0 + c as f64 * 0.01 + far_cost;
+                    for o in boxes.iter().chain(
+                        labels
+                            .iter()
+                            .enumerate()
+                            .filter(|(k, _)| *k != i)
+                            .filter_map(|(_, l)| l.as_ref()),
+                    ) {
+                        cost += 5.0 * overlap(b, *o);
+                    }
+                    if cost < best.0 {
+                        best = (cost, (dx, dy, push));
+                    }
+                }
+
+                let (dx, dy, push) = best.1;
+                let (x, y) = pts[i];
+                let (w, h) = sizes[i];
+                ((x + dx, y + dy, x + dx + w, y + dy + h), push > 0.0)
+            };
+            let (b, far) = place(&labels);
+            if labels[i] != Some(b) {
+                moved = true;
             }
-            if cost < best.0 {
-                best = (cost, (dx, dy, far));
-            }
+            labels[i] = Some(b);
+            out[i] = ((b.0, b.1), far);
         }
-        let (dx, dy, far) = best.1;
-        boxes.push((x + dx, y + dy, x + dx + w, y + dy + h));
-        out[i] = ((x + dx, y + dy), far);
+        if pass > 0 && !moved {
+            break;
+        }
     }
     out
 }
@@ -767,8 +801,10 @@ impl Figure for QuadrantChart<'_> {
             let style = font(19.0).color(&qc).pos(Pos::new(h, v));
             root.draw(&Text::new(corner(q), (x, y), style))?;
         }
-        // whiskers, then points
-        for p in &pts {
+        // whiskers (at item level only for a few points: dozens of crossing whiskers
+        // hide the points; the hollow markers still flag uncertain quadrants), then points
+        let whiskers = !self.indicators || pts.len() <= 12;
+        for p in pts.iter().filter(|_| whiskers) {
             let c = quadrant_color(p.quadrant);
             if let Some((lo, hi)) = p.imp_ci {
                 chart.draw_series(std::iter::once(PathElement::new(
@@ -785,11 +821,18 @@ impl Figure for QuadrantChart<'_> {
         }
         for p in &pts {
             let c = quadrant_color(p.quadrant);
-            let uncertain = p.imp_ci.is_some_and(|(a, b)| a <= th.importance && th.importance <= b)
-                || p.perf_ci.is_some_and(|(a, b)| a <= th.performance && th.performance <= b);
+            let uncertain = p
+                .imp_ci
+                .is_some_and(|(a, b)| a <= th.importance && th.importance <= b)
+                || p.perf_ci
+                    .is_some_and(|(a, b)| a <= th.performance && th.performance <= b);
             if uncertain {
                 // hollow: the interval crosses a split line, the quadrant is uncertain
-                chart.draw_series(std::iter::once(Circle::new((p.imp, p.perf), 7, WHITE.filled())))?;
+                chart.draw_series(std::iter::once(Circle::new(
+                    (p.imp, p.perf),
+                    7,
+                    WHITE.filled(),
+                )))?;
                 chart.draw_series(std::iter::once(Circle::new(
                     (p.imp, p.perf),
                     7,

@@ -209,7 +209,10 @@ impl Figure for CompetitorChart<'_> {
             root.draw(&Rectangle::new(
                 [
                     (px + 4, py - (th / 2.0).ceil() as i32 - 3),
-                    (px + 12 + tw.ceil() as i32, py + (th / 2.0).ceil() as i32 + 3),
+                    (
+                        px + 12 + tw.ceil() as i32,
+                        py + (th / 2.0).ceil() as i32 + 3,
+                    ),
                 ],
                 WHITE.filled(),
             ))?;

@@ -861,7 +861,10 @@ pub fn gather(model: &Model, survey: &Survey, opts: &ReportOptions) -> Result<Re
     // method
     let s = &opts.fit.pls;
     let mut settings = vec![
-        ("estimator".to_string(), "PLS-SEM (PLS path modeling)".to_string()),
+        (
+            "estimator".to_string(),
+            "PLS-SEM (PLS path modeling)".to_string(),
+        ),
         ("scheme".into(), s.scheme.as_str().into()),
         ("indicators".into(), s.indicators.as_str().into()),
         ("missing".into(), a.missing.policy.as_str().into()),
@@ -942,9 +945,7 @@ fn competitors_section(
     out: &mut Option<Comparison>,
     warnings: &mut Vec<String>,
 ) -> Result<Competitors> {
-    let constructs: Vec<Named> = (0..model.n_constructs())
-        .map(|j| cname(model, j))
-        .collect();
+    let constructs: Vec<Named> = (0..model.n_constructs()).map(|j| cname(model, j)).collect();
     let col_values = current.extra.get(col).ok_or_else(|| {
         Error::data(
             Location {
@@ -1171,8 +1172,7 @@ fn quality_section(model: &Model, survey: &Survey, a: &Analysis, lang: Lang) -> 
     let n_rel = constructs.iter().filter(|c| c.reliable).count();
     let n_conv = constructs.iter().filter(|c| c.convergent).count();
     let n_disc = constructs.iter().filter(|c| c.discriminant).count();
-    let many_missing: Vec<&ItemQuality> =
-        items.iter().filter(|i| i.missing_rate > 0.10).collect();
+    let many_missing: Vec<&ItemQuality> = items.iter().filter(|i| i.missing_rate > 0.10).collect();
     let weights = survey.weights.as_ref();
     let n_effective = weights.map(|w| {
         let s: f64 = w.iter().sum();

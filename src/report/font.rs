@@ -232,7 +232,11 @@ mod tests {
             let g0 = full.glyph_index(c).unwrap();
             let g1 = sub.glyph_index(c).unwrap_or_else(|| panic!("{c} missing"));
             assert_eq!(full.glyph_hor_advance(g0), sub.glyph_hor_advance(g1), "{c}");
-            assert_eq!(full.glyph_bounding_box(g0), sub.glyph_bounding_box(g1), "{c}");
+            assert_eq!(
+                full.glyph_bounding_box(g0),
+                sub.glyph_bounding_box(g1),
+                "{c}"
+            );
         }
         assert!(sub.glyph_index('航').is_none());
         // the whole-file checksum of a valid sfnt is 0xB1B0AFBA

@@ -190,7 +190,8 @@ fn environment() -> Result<Environment<'static>> {
     });
     // charts: SVG from csi's own chart code (text escaped there), inlined
     env.add_filter("svg", |v: String| Value::from_safe_string(inline_svg(&v)));
-    env.add_template("report.html", TEMPLATE).map_err(tmpl_err)?;
+    env.add_template("report.html", TEMPLATE)
+        .map_err(tmpl_err)?;
     Ok(env)
 }
 

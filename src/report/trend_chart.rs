@@ -84,7 +84,11 @@ impl Figure for TrendChart<'_> {
             .x_labels(k)
             .light_line_style(RGBColor(246, 246, 246))
             .bold_line_style(RGBColor(228, 228, 228))
-            .y_desc(if zh { "指数 (0-100)" } else { "Index (0-100)" })
+            .y_desc(if zh {
+                "指数 (0-100)"
+            } else {
+                "Index (0-100)"
+            })
             .label_style(font(15.0))
             .axis_desc_style(font(16.0))
             .x_label_formatter(&xfmt)

@@ -60,7 +60,10 @@ pub fn plan_sheet_name(dept: &str, taken: &[String]) -> String {
     let base: String = format!("plan {clean}").chars().take(31).collect();
     let mut name = base.clone();
     let mut k = 2;
-    while taken.iter().any(|t| t.to_lowercase() == name.to_lowercase()) {
+    while taken
+        .iter()
+        .any(|t| t.to_lowercase() == name.to_lowercase())
+    {
         let suffix = format!(" ({k})");
         name = base
             .chars()
@@ -191,11 +194,7 @@ mod imp {
     fn priority_rows<'a>(rows: &'a [PriorityRow], f: &'a Fmt, items: bool) -> Vec<Vec<C<'a>>> {
         rows.iter()
             .map(|r| {
-                let mut v = vec![
-                    C::N(r.rank as f64, &f.int),
-                    C::S(&r.name),
-                    C::S(&r.label),
-                ];
+                let mut v = vec![C::N(r.rank as f64, &f.int), C::S(&r.name), C::S(&r.label)];
                 if items {
                     v.push(C::S(&r.construct));
                 }
@@ -229,8 +228,14 @@ mod imp {
             vec![C::S(tr("目标构念", "target")), C::S(&d.target.name)],
             vec![C::S(tr("受访者", "respondents")), C::N(d.n as f64, &f.int)],
             vec![C::S(tr("指数", "index")), C::N(s.index.value, &f.f1)],
-            vec![C::S(tr("区间下限", "index_ci_low")), opt(s.index.low, &f.f1)],
-            vec![C::S(tr("区间上限", "index_ci_high")), opt(s.index.high, &f.f1)],
+            vec![
+                C::S(tr("区间下限", "index_ci_low")),
+                opt(s.index.low, &f.f1),
+            ],
+            vec![
+                C::S(tr("区间上限", "index_ci_high")),
+                opt(s.index.high, &f.f1),
+            ],
         ];
         if let Some(w) = &d.wave {
             rows.push(vec![C::S(tr("调查期", "wave")), C::S(w)]);
@@ -249,13 +254,31 @@ mod imp {
             ]);
         }
         for (i, t) in s.sentences.iter().enumerate() {
-            rows.push(vec![C::O(format!("{} {}", tr("要点", "point"), i + 1)), C::S(t)]);
+            rows.push(vec![
+                C::O(format!("{} {}", tr("要点", "point"), i + 1)),
+                C::S(t),
+            ]);
         }
-        table(&mut wb, "summary", &[tr("项目", "what"), tr("值", "value")], rows, &f)?;
+        table(
+            &mut wb,
+            "summary",
+            &[tr("项目", "what"), tr("值", "value")],
+            rows,
+            &f,
+        )?;
         // priorities
         let ph = [
-            "rank", "name", "label", "importance", "importance_ci_low", "importance_ci_high",
-            "performance", "performance_ci_low", "performance_ci_high", "quadrant", "quadrant_label",
+            "rank",
+            "name",
+            "label",
+            "importance",
+            "importance_ci_low",
+            "importance_ci_high",
+            "performance",
+            "performance_ci_low",
+            "performance_ci_high",
+            "quadrant",
+            "quadrant_label",
             "uncertain",
         ];
         table(
@@ -266,9 +289,20 @@ mod imp {
             &f,
         )?;
         let ih = [
-            "rank", "name", "label", "construct", "importance", "importance_ci_low",
-            "importance_ci_high", "performance", "performance_ci_low", "performance_ci_high",
-            "quadrant", "quadrant_label", "uncertain", "owner",
+            "rank",
+            "name",
+            "label",
+            "construct",
+            "importance",
+            "importance_ci_low",
+            "importance_ci_high",
+            "performance",
+            "performance_ci_low",
+            "performance_ci_high",
+            "quadrant",
+            "quadrant_label",
+            "uncertain",
+            "owner",
         ];
         table(
             &mut wb,
@@ -334,8 +368,17 @@ mod imp {
             &mut wb,
             "department_items",
             &[
-                "department", "item", "label", "performance", "importance", "quadrant",
-                "uncertain", "change", "best_competitor", "best_competitor_performance", "gap",
+                "department",
+                "item",
+                "label",
+                "performance",
+                "importance",
+                "quadrant",
+                "uncertain",
+                "change",
+                "best_competitor",
+                "best_competitor_performance",
+                "gap",
                 "below_threshold",
             ],
             rows,
@@ -344,8 +387,15 @@ mod imp {
         // competitors
         if let Some(c) = d.competitors.as_ref().filter(|c| c.note.is_none()) {
             let mut head: Vec<String> = [
-                "rank", "company", "n", "index", "index_ci_low", "index_ci_high", "gap_to_leader",
-                "significant", "focus",
+                "rank",
+                "company",
+                "n",
+                "index",
+                "index_ci_low",
+                "index_ci_high",
+                "gap_to_leader",
+                "significant",
+                "focus",
             ]
             .iter()
             .map(|s| s.to_string())
@@ -399,7 +449,15 @@ mod imp {
             table(
                 &mut wb,
                 "trend",
-                &["construct", "label", "wave", "n", "index", "index_ci_low", "index_ci_high"],
+                &[
+                    "construct",
+                    "label",
+                    "wave",
+                    "n",
+                    "index",
+                    "index_ci_low",
+                    "index_ci_high",
+                ],
                 rows,
                 &f,
             )?;
@@ -425,7 +483,16 @@ mod imp {
         table(
             &mut wb,
             "quality_constructs",
-            &["construct", "label", "alpha", "rho_c", "rho_a", "ave", "htmt_max", "r2"],
+            &[
+                "construct",
+                "label",
+                "alpha",
+                "rho_c",
+                "rho_a",
+                "ave",
+                "htmt_max",
+                "r2",
+            ],
             rows,
             &f,
         )?;

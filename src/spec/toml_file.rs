@@ -277,7 +277,14 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             let it = cx.table(val, &what)?;
             cx.check_keys(
                 it,
-                &["label", "scale", "reverse", "importance", "expectation", "owner"],
+                &[
+                    "label",
+                    "scale",
+                    "reverse",
+                    "importance",
+                    "expectation",
+                    "owner",
+                ],
                 &what,
             )?;
             let mut opts = ItemOptions::default();
@@ -322,7 +329,10 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             }
             if let Some((_, ov)) = lookup(it, "owner") {
                 let owner = cx.owner(ov, &format!("'owner' in {what}"))?;
-                model.extras.item_owners.insert(iname.trim().to_string(), owner);
+                model
+                    .extras
+                    .item_owners
+                    .insert(iname.trim().to_string(), owner);
             }
             if let Some((_, ev)) = lookup(it, "expectation") {
                 let col = cx.name(ev, &format!("'expectation' in {what}"))?;

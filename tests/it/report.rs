@@ -51,7 +51,10 @@ fn waves_csv() -> PathBuf {
                 out.push_str(&format!("{line},wave\n"));
             } else {
                 let id: usize = line.split(',').next().unwrap().parse().unwrap();
-                out.push_str(&format!("{line},{}\n", if id % 2 == 1 { "2023" } else { "2024" }));
+                out.push_str(&format!(
+                    "{line},{}\n",
+                    if id % 2 == 1 { "2023" } else { "2024" }
+                ));
             }
         }
         std::fs::write(&p, out).unwrap();
@@ -113,7 +116,15 @@ fn report_has_every_section_and_no_url_or_script() {
         );
     }
     // nothing to load: no URL of any kind, no script
-    for bad in ["http://", "https://", "src=\"//", "href=\"//", "url(//", "<script", "@import"] {
+    for bad in [
+        "http://",
+        "https://",
+        "src=\"//",
+        "href=\"//",
+        "url(//",
+        "<script",
+        "@import",
+    ] {
         assert!(!text.contains(bad), "the report contains '{bad}'");
     }
     assert!(text.contains("src:url(data:font/ttf;base64,"));
@@ -126,7 +137,10 @@ fn report_has_every_section_and_no_url_or_script() {
     }
     // no respondent-level value: the sample's demographic answers never appear
     for v in ["研究生", "10000-20000", "3-5"] {
-        assert!(!text.contains(v), "respondent-level value '{v}' in the report");
+        assert!(
+            !text.contains(v),
+            "respondent-level value '{v}' in the report"
+        );
     }
 }
 
@@ -149,7 +163,10 @@ fn focus_changes_the_priorities_as_issue_13_says() {
         v["actions"][0]["name"].as_str().unwrap().to_string()
     };
     assert_eq!(top(&[]), "PUNCT");
-    assert_eq!(top(&["--company", "airline", "--focus", "海鸥航空"]), "PRICE");
+    assert_eq!(
+        top(&["--company", "airline", "--focus", "海鸥航空"]),
+        "PRICE"
+    );
 }
 
 #[test]
@@ -216,7 +233,10 @@ fn workbook_numbers_equal_the_json_documents() {
         };
         assert!((num(&r[col("importance")]) - j["importance"].as_f64().unwrap()).abs() < 1e-12);
         assert!((num(&r[col("performance")]) - j["performance"].as_f64().unwrap()).abs() < 1e-12);
-        assert_eq!(r[col("quadrant")].to_string(), j["quadrant"].as_str().unwrap());
+        assert_eq!(
+            r[col("quadrant")].to_string(),
+            j["quadrant"].as_str().unwrap()
+        );
         seen += 1;
     }
     assert_eq!(seen, ipma["constructs"].as_array().unwrap().len());
@@ -288,14 +308,34 @@ fn bad_input_is_exit_2_with_a_clear_message() {
     let model = write_model("owner_int.toml", |t| {
         t.replace("label = \"形象 (Image)\"", "label = \"形象\"\nowner = 42")
     });
-    let r = csi(&["report", "-m", model.to_str().unwrap(), "-d", "data/ccsi_sample.csv", "--out", o]);
+    let r = csi(&[
+        "report",
+        "-m",
+        model.to_str().unwrap(),
+        "-d",
+        "data/ccsi_sample.csv",
+        "--out",
+        o,
+    ]);
     assert_eq!(r.status.code(), Some(2));
     let e = String::from_utf8_lossy(&r.stderr);
-    assert!(e.contains("owner_int.toml:") && e.contains("'owner' of construct 'IMAG' must be a string"), "{e}");
+    assert!(
+        e.contains("owner_int.toml:") && e.contains("'owner' of construct 'IMAG' must be a string"),
+        "{e}"
+    );
     // --focus naming a company absent from the data
     let r = csi(&[
-        "report", "-m", "models/airline.toml", "-d", "data/airline_sample.csv", "--company",
-        "airline", "--focus", "白云航空", "--out", o,
+        "report",
+        "-m",
+        "models/airline.toml",
+        "-d",
+        "data/airline_sample.csv",
+        "--company",
+        "airline",
+        "--focus",
+        "白云航空",
+        "--out",
+        o,
     ]);
     assert_eq!(r.status.code(), Some(2));
     let e = String::from_utf8_lossy(&r.stderr);
@@ -306,22 +346,52 @@ fn bad_input_is_exit_2_with_a_clear_message() {
     assert!(!out.exists(), "no report file is left behind on an error");
     // unwritable --out
     let r = csi(&[
-        "report", "-m", "models/ccsi.toml", "-d", "data/ccsi_sample.csv", "--out",
+        "report",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--out",
         "/nonexistent-folder/r.html",
     ]);
     assert_eq!(r.status.code(), Some(2));
     let e = String::from_utf8_lossy(&r.stderr);
-    assert!(e.contains("--out") && e.contains("/nonexistent-folder/r.html"), "{e}");
+    assert!(
+        e.contains("--out") && e.contains("/nonexistent-folder/r.html"),
+        "{e}"
+    );
     // a wave column with one wave: the trend section says so
     let r = csi(&[
-        "report", "-m", "models/airline.toml", "-d", "data/airline_sample.csv", "--wave",
-        "gender", "--filter", "gender=男", "--out", o,
+        "report",
+        "-m",
+        "models/airline.toml",
+        "-d",
+        "data/airline_sample.csv",
+        "--wave",
+        "gender",
+        "--filter",
+        "gender=男",
+        "--out",
+        o,
     ]);
     ok(&r);
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.contains("<section id=\"trend\"") && text.contains("只有一期数据"), "trend note missing");
+    assert!(
+        text.contains("<section id=\"trend\"") && text.contains("只有一期数据"),
+        "trend note missing"
+    );
     // --focus without --company
-    let r = csi(&["report", "-m", "models/airline.toml", "-d", "data/airline_sample.csv", "--focus", "x", "--out", o]);
+    let r = csi(&[
+        "report",
+        "-m",
+        "models/airline.toml",
+        "-d",
+        "data/airline_sample.csv",
+        "--focus",
+        "x",
+        "--out",
+        o,
+    ]);
     assert_eq!(r.status.code(), Some(2));
 }
 
@@ -372,7 +442,10 @@ macro_rules! need_chromium {
         match chromium() {
             Some(b) => b,
             None => {
-                skip($test, "no chromium on PATH (.ci/run installs Debian's chromium)");
+                skip(
+                    $test,
+                    "no chromium on PATH (.ci/run installs Debian's chromium)",
+                );
                 return;
             }
         }
@@ -386,10 +459,17 @@ fn chromium_dom_has_the_sections_no_script_and_no_console_message() {
     let (dom, log) = run_chromium(
         &bin,
         html,
-        &["--dump-dom".into(), "--enable-logging=stderr".into(), "--v=0".into()],
+        &[
+            "--dump-dom".into(),
+            "--enable-logging=stderr".into(),
+            "--v=0".into(),
+        ],
     );
     for id in SECTIONS {
-        assert!(dom.contains(&format!("id=\"{id}\"")), "DOM lacks section {id}");
+        assert!(
+            dom.contains(&format!("id=\"{id}\"")),
+            "DOM lacks section {id}"
+        );
     }
     assert!(!dom.contains("<script"));
     // console messages are logged as INFO:CONSOLE lines; a script-free page that
@@ -400,7 +480,10 @@ fn chromium_dom_has_the_sections_no_script_and_no_console_message() {
     let (dom, _) = run_chromium(&bin, hostile_report(), &["--dump-dom".into()]);
     assert!(!dom.contains("<script"), "a label created a script element");
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(!dom.contains("<b>R&amp;D</b>"), "an owner created an element");
+    assert!(
+        !dom.contains("<b>R&amp;D</b>"),
+        "an owner created an element"
+    );
 }
 
 #[test]
@@ -431,7 +514,10 @@ fn chromium_makes_no_network_request() {
             page_requests.push(url.to_string());
         }
     }
-    assert!(page_requests.is_empty(), "the page requested {page_requests:?}");
+    assert!(
+        page_requests.is_empty(),
+        "the page requested {page_requests:?}"
+    );
 }
 
 fn png_pixels(path: &Path) -> image::RgbImage {
@@ -452,7 +538,10 @@ fn chromium_screenshot_is_not_blank_and_chinese_is_not_tofu() {
         ],
     );
     let img = png_pixels(&shot);
-    let dark = img.pixels().filter(|p| p.0.iter().all(|&c| c < 128)).count();
+    let dark = img
+        .pixels()
+        .filter(|p| p.0.iter().all(|&c| c < 128))
+        .count();
     let frac = dark as f64 / (img.width() * img.height()) as f64;
     assert!(frac > 0.005, "screenshot nearly blank: {frac}");
     // Tofu test: render the report's own web font (its @font-face, no fallback) for
@@ -504,7 +593,12 @@ fn chromium_screenshot_is_not_blank_and_chinese_is_not_tofu() {
         assert!(ink > 200, "{} drew nothing ({ink} dark pixels)", chars[i]);
         for (j, h) in glyphs.iter().enumerate().skip(i + 1) {
             let diff: usize = g.iter().zip(h).filter(|(a, b)| a != b).count();
-            assert!(diff > 300, "{} and {} look alike (tofu?)", chars[i], chars[j]);
+            assert!(
+                diff > 300,
+                "{} and {} look alike (tofu?)",
+                chars[i],
+                chars[j]
+            );
         }
     }
 }
@@ -531,5 +625,9 @@ fn chromium_prints_at_least_one_page_per_section() {
         .filter(|(i, _)| text[i + 11..].chars().next() != Some('s'))
         .count();
     // every section starts a page (the summary shares the first with the cover)
-    assert!(pages >= SECTIONS.len(), "{pages} pages for {} sections", SECTIONS.len());
+    assert!(
+        pages >= SECTIONS.len(),
+        "{pages} pages for {} sections",
+        SECTIONS.len()
+    );
 }
