@@ -1026,6 +1026,8 @@ struct Edge {
     to: usize,
     /// control-point offset (0 = straight)
     bulge: f64,
+    /// both ends in one column (stacked layout): drawn top to bottom
+    vertical: bool,
 }
 
 struct Layout {
@@ -1054,10 +1056,34 @@ impl PathDiagram<'_> {
                 .max()
                 .unwrap_or(0);
         }
-        let n_layers = layer.iter().copied().max().unwrap_or(0) + 1;
+        let mut n_layers = layer.iter().copied().max().unwrap_or(0) + 1;
+        // More than 4 layers (a 7-construct ECSI is one chain of 7) would make one
+        // long row: stack a construct under its only predecessor (at most 3 to a
+        // column), as CSI diagrams draw image -> expectation -> quality.
+        let stacked = n_layers > 4;
+        if stacked {
+            let mut col = vec![0usize; q];
+            let mut count: Vec<usize> = vec![0; q];
+            for &j in m.topological_order() {
+                let preds = m.predecessors(j);
+                col[j] = match preds {
+                    [] => 0,
+                    [p] if count[col[*p]] < 3 => col[*p],
+                    _ => preds.iter().map(|&i| col[i] + 1).max().unwrap_or(0),
+                };
+                count[col[j]] += 1;
+            }
+            layer = col;
+            n_layers = layer.iter().copied().max().unwrap_or(0) + 1;
+        }
         let mut cols: Vec<Vec<usize>> = vec![Vec::new(); n_layers];
-        for j in 0..q {
+        for &j in m.topological_order() {
             cols[layer[j]].push(j);
+        }
+        if !stacked {
+            for c in cols.iter_mut() {
+                c.sort_unstable();
+            }
         }
         // node contents
         let mut nodes: Vec<Node> = (0..q)
@@ -1103,7 +1129,7 @@ impl PathDiagram<'_> {
             })
             .collect();
         let gap_x = 150.0;
-        let gap_y = 26.0;
+        let gap_y = if stacked { 64.0 } else { 26.0 };
         let margin = 40.0;
         let col_w: Vec<f64> = cols
             .iter()
@@ -1126,6 +1152,7 @@ impl PathDiagram<'_> {
                 from: a,
                 to: b,
                 bulge: 0.0,
+                vertical: layer[a] == layer[b],
             })
             .collect();
         let mut long: Vec<usize> = (0..edges.len())
@@ -1133,7 +1160,7 @@ impl PathDiagram<'_> {
             .collect();
         long.sort_by_key(|&e| (layer[edges[e].to] - layer[edges[e].from], edges[e].from));
         let (mut up, mut down) = (0.0f64, 0.0f64);
-        for (r, &e) in long.iter().enumerate() {
+        for (r, &e) in long.iter().enumerate().filter(|_| !stacked) {
             let s = (layer[edges[e].to] - layer[edges[e].from]) as f64;
             let t = 1.0 / s;
             let c = (max_node_h / 2.0 + 22.0) / (2.0 * t * (1.0 - t)) + 18.0 * r as f64;
@@ -1160,7 +1187,62 @@ impl PathDiagram<'_> {
             x += col_w[c] + gap_x;
         }
         let width = x - gap_x + margin;
-        let height = top + content_h + down_extra + 70.0;
+        let mut height = top + content_h + down_extra + 70.0;
+        if stacked {
+            // each arc bends up or down as far as it must to pass no other box
+            let curve = |a: &Node, b: &Node, c: f64| -> Vec<(f64, f64)> {
+                let p1 = (0.5 * (a.cx + b.cx), 0.5 * (a.cy + b.cy) + c);
+                (0..=48)
+                    .map(|i| {
+                        let t = i as f64 / 48.0;
+                        let u = 1.0 - t;
+                        (
+                            u * u * a.cx + 2.0 * u * t * p1.0 + t * t * b.cx,
+                            u * u * a.cy + 2.0 * u * t * p1.1 + t * t * b.cy,
+                        )
+                    })
+                    .collect()
+            };
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &e in &long {
+                let (f, t) = (edges[e].from, edges[e].to);
+                let mut best = (f64::INFINITY, -60.0);
+                for k in 1..=8 {
+                    for sign in [-1.0, 1.0] {
+                        let c = sign * 45.0 * k as f64;
+                        let pts = curve(&nodes[f], &nodes[t], c);
+                        let hits = pts
+                            .iter()
+                            .filter(|&&p| {
+                                nodes
+                                    .iter()
+                                    .enumerate()
+                                    .any(|(j, n)| j != f && j != t && inside(n, p, 8.0))
+                            })
+                            .count();
+                        let cost = hits as f64 * 1000.0 + c.abs();
+                        if cost < best.0 {
+                            best = (cost, c);
+                        }
+                    }
+                }
+                edges[e].bulge = best.1;
+                for p in curve(&nodes[f], &nodes[t], best.1) {
+                    lo = lo.min(p.1);
+                    hi = hi.max(p.1);
+                }
+            }
+            let shift = (70.0 - lo + 20.0).max(0.0);
+            if shift > 0.0 && lo.is_finite() {
+                for n in nodes.iter_mut() {
+                    n.cy += shift;
+                }
+                height += shift;
+            }
+            if hi.is_finite() {
+                height = height.max(hi + shift + 80.0);
+            }
+        }
         Layout {
             nodes,
             edges,
@@ -1178,7 +1260,7 @@ fn straight_ends(lay: &Layout, j: usize, out: bool) -> Vec<usize> {
     let mut v: Vec<usize> = lay
         .edges
         .iter()
-        .filter(|e| e.bulge == 0.0 && if out { e.from == j } else { e.to == j })
+        .filter(|e| e.bulge == 0.0 && !e.vertical && if out { e.from == j } else { e.to == j })
         .map(|e| if out { e.to } else { e.from })
         .collect();
     v.sort_by(|&x, &y| lay.nodes[x].cy.total_cmp(&lay.nodes[y].cy));
@@ -1216,7 +1298,7 @@ impl Figure for PathDiagram<'_> {
         let mut labels: Vec<(String, (f64, f64), RGBColor)> = Vec::new();
         for e in &lay.edges {
             let (a, b) = (&lay.nodes[e.from], &lay.nodes[e.to]);
-            let straight = e.bulge == 0.0;
+            let straight = e.bulge == 0.0 && !e.vertical;
             let (p0, p2) = if straight {
                 // from the right side of the source to the left side of the target, the
                 // ports spread along the sides in the order of the other ends
@@ -1239,7 +1321,18 @@ impl Figure for PathDiagram<'_> {
             } else {
                 ((a.cx, a.cy), (b.cx, b.cy))
             };
-            let p1 = (0.5 * (p0.0 + p2.0), 0.5 * (p0.1 + p2.1) + e.bulge);
+            let p1 = if e.vertical {
+                // a vertical edge that passes other boxes of its column bends left
+                let skips = (b.cy - a.cy).abs() > a.h / 2.0 + b.h / 2.0 + 80.0;
+                let dx = if skips {
+                    -(a.w.max(b.w) / 2.0 + 60.0)
+                } else {
+                    0.0
+                };
+                (0.5 * (p0.0 + p2.0) + dx, 0.5 * (p0.1 + p2.1))
+            } else {
+                (0.5 * (p0.0 + p2.0), 0.5 * (p0.1 + p2.1) + e.bulge)
+            };
             let samples = 64;
             let pts: Vec<(f64, f64)> = (0..=samples)
                 .map(|i| {
@@ -1308,7 +1401,7 @@ impl Figure for PathDiagram<'_> {
                 ),
             ];
             root.draw(&Polygon::new(tri, color.filled()))?;
-            let t = if e.bulge != 0.0 {
+            let t = if e.bulge != 0.0 || e.vertical {
                 0.5
             } else if fan_in[e.to] > 2 {
                 0.35
