@@ -631,3 +631,113 @@ fn chromium_prints_at_least_one_page_per_section() {
         SECTIONS.len()
     );
 }
+
+// ---------------------------------------------------------------- chart polish
+
+fn ccsi_analysis() -> csi::analysis::Analysis {
+    let m = csi::spec::read_model(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ccsi.toml"),
+    )
+    .unwrap();
+    let (s, _) = csi::data::read_survey(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/ccsi_sample.csv"),
+        &m,
+        &Default::default(),
+    )
+    .unwrap();
+    csi::analysis::analyze(&m, &s, &Default::default()).unwrap()
+}
+
+#[test]
+fn path_diagram_of_a_six_layer_chain_is_laid_out_in_layers() {
+    use csi::report::chart::{Figure, PathDiagram};
+    let a = ccsi_analysis();
+    // CCSI: image -> expectation -> quality -> value -> satisfaction -> loyalty is a
+    // chain of 6 layers; one row per layer was about 1500 px wide and 490 high
+    let (w, h) = PathDiagram::new(&a, None).size();
+    assert!(w < 1100 && h < 700, "{w}x{h}");
+    let svg = csi::report::chart::render_svg(&PathDiagram::new(&a, None)).unwrap();
+    for c in ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "LOY"] {
+        assert!(svg.contains(c), "{c}");
+    }
+}
+
+#[test]
+fn png_text_keeps_each_glyphs_side_bearing() {
+    use csi::report::chart::{font, render_rgb, DrawResult, Figure, FONT_BYTES};
+    use plotters::coord::Shift;
+    use plotters::prelude::*;
+    struct T;
+    impl Figure for T {
+        fn size(&self) -> (u32, u32) {
+            (400, 80)
+        }
+        fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+            root.fill(&WHITE)?;
+            root.draw(&Text::new("10101", (20, 10), font(48.0)))
+        }
+    }
+    let px = render_rgb(&T).unwrap();
+    // left edge of each ink run along the columns
+    let ink = |x: usize| (0..80).any(|y| px[(y * 400 + x) * 3] < 140);
+    let mut starts = Vec::new();
+    let mut prev = false;
+    for x in 0..400 {
+        let i = ink(x);
+        if i && !prev {
+            starts.push(x as f64);
+        }
+        prev = i;
+    }
+    assert_eq!(starts.len(), 5, "{starts:?}");
+    // expected from the font's metrics: pen advance plus each glyph's left bearing
+    let face = ttf_parser::Face::parse(FONT_BYTES, 0).unwrap();
+    // ab_glyph's pixel scale is the font's height (ascender - descender), not its em
+    let scale = 48.0 / (face.ascender() as f64 - face.descender() as f64);
+    let g = |c: char| face.glyph_index(c).unwrap();
+    let adv = |c: char| face.glyph_hor_advance(g(c)).unwrap() as f64 * scale;
+    let lsb = |c: char| face.glyph_bounding_box(g(c)).unwrap().x_min as f64 * scale;
+    // the bearings differ enough that dropping them (plotters' own drawing) shows
+    assert!((lsb('1') - lsb('0')).abs() > 3.0);
+    // '1' -> '0' and '0' -> '1' distances
+    let d10 = adv('1') + lsb('0') - lsb('1');
+    let d01 = adv('0') + lsb('1') - lsb('0');
+    for k in 0..4 {
+        let want = if k % 2 == 0 { d10 } else { d01 };
+        let got = starts[k + 1] - starts[k];
+        assert!((got - want).abs() <= 1.5, "gap {k}: {got} px, font metrics {want:.1} px");
+    }
+}
+
+#[test]
+fn side_by_side_ipma_panels_share_one_scale() {
+    let m = csi::spec::read_model(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models/airline.toml"),
+    )
+    .unwrap();
+    let (s, _) = csi::data::read_survey(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/airline_sample.csv"),
+        &m,
+        &Default::default(),
+    )
+    .unwrap();
+    let opts = csi::compare::CompareOptions {
+        permutations: 0,
+        ..Default::default()
+    };
+    let c = csi::compare::compare(&m, &s, "airline", None, &opts).unwrap();
+    let sat = m.construct_index("SAT").unwrap();
+    let panels = csi::report::compare_chart::IpmaPanels::new(&c, sat).unwrap();
+    let ((x0, x1), (y0, y1)) = panels.common_axes().unwrap();
+    // the common scale holds every group's points
+    for map in &panels.maps {
+        for r in &map.constructs {
+            assert!(x0 <= r.importance && r.importance <= x1);
+            assert!(y0 <= r.performance && r.performance <= y1);
+        }
+    }
+    // at most two panels a row, each 1000 px wide
+    assert_eq!(panels.size().0, 2000);
+    let svg = panels.to_svg().unwrap();
+    assert!(svg.contains("长风航空"));
+}
