@@ -670,19 +670,19 @@ fn png_text_keeps_each_glyphs_side_bearing() {
     struct T;
     impl Figure for T {
         fn size(&self) -> (u32, u32) {
-            (400, 80)
+            (800, 160)
         }
         fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
             root.fill(&WHITE)?;
-            root.draw(&Text::new("10101", (20, 10), font(48.0)))
+            root.draw(&Text::new("10101", (20, 10), font(120.0)))
         }
     }
     let px = render_rgb(&T).unwrap();
     // left edge of each ink run along the columns
-    let ink = |x: usize| (0..80).any(|y| px[(y * 400 + x) * 3] < 140);
+    let ink = |x: usize| (0..160).any(|y| px[(y * 800 + x) * 3] < 140);
     let mut starts = Vec::new();
     let mut prev = false;
-    for x in 0..400 {
+    for x in 0..800 {
         let i = ink(x);
         if i && !prev {
             starts.push(x as f64);
@@ -693,7 +693,7 @@ fn png_text_keeps_each_glyphs_side_bearing() {
     // expected from the font's metrics: pen advance plus each glyph's left bearing
     let face = ttf_parser::Face::parse(FONT_BYTES, 0).unwrap();
     // ab_glyph's pixel scale is the font's height (ascender - descender), not its em
-    let scale = 48.0 / (face.ascender() as f64 - face.descender() as f64);
+    let scale = 120.0 / (face.ascender() as f64 - face.descender() as f64);
     let g = |c: char| face.glyph_index(c).unwrap();
     let adv = |c: char| face.glyph_hor_advance(g(c)).unwrap() as f64 * scale;
     let lsb = |c: char| face.glyph_bounding_box(g(c)).unwrap().x_min as f64 * scale;
