@@ -124,7 +124,7 @@ fn checksum(d: &[u8]) -> u32 {
 /// An sfnt file (TrueType outlines) from its tables: sorted directory, 4-byte
 /// alignment, table checksums and `head.checkSumAdjustment`.
 fn assemble(mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
-    tables.sort_by(|a, b| a.0.cmp(&b.0));
+    tables.sort_by_key(|t| t.0);
     let n = tables.len() as u16;
     let mut entry_selector = 0u16;
     while (1u32 << (entry_selector + 1)) <= n as u32 {

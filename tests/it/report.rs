@@ -243,7 +243,7 @@ fn workbook_numbers_equal_the_json_documents() {
     let summary = wb.worksheet_range("summary").unwrap();
     let index = summary
         .rows()
-        .find(|r| r[0].to_string() == "指数")
+        .find(|r| r[0] == "指数")
         .map(|r| match r[1] {
             Data::Float(f) => f,
             _ => panic!("index is not a number"),
@@ -622,7 +622,7 @@ fn chromium_prints_at_least_one_page_per_section() {
     let text = String::from_utf8_lossy(&bytes);
     let pages = text
         .match_indices("/Type /Page")
-        .filter(|(i, _)| text[i + 11..].chars().next() != Some('s'))
+        .filter(|(i, _)| !text[i + 11..].starts_with('s'))
         .count();
     // every section starts a page (the summary shares the first with the cover)
     assert!(
@@ -635,10 +635,8 @@ fn chromium_prints_at_least_one_page_per_section() {
 // ---------------------------------------------------------------- chart polish
 
 fn ccsi_analysis() -> csi::analysis::Analysis {
-    let m = csi::spec::read_model(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ccsi.toml"),
-    )
-    .unwrap();
+    let m = csi::spec::read_model(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ccsi.toml"))
+        .unwrap();
     let (s, _) = csi::data::read_survey(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/ccsi_sample.csv"),
         &m,
@@ -705,16 +703,18 @@ fn png_text_keeps_each_glyphs_side_bearing() {
     for k in 0..4 {
         let want = if k % 2 == 0 { d10 } else { d01 };
         let got = starts[k + 1] - starts[k];
-        assert!((got - want).abs() <= 1.5, "gap {k}: {got} px, font metrics {want:.1} px");
+        assert!(
+            (got - want).abs() <= 1.5,
+            "gap {k}: {got} px, font metrics {want:.1} px"
+        );
     }
 }
 
 #[test]
 fn side_by_side_ipma_panels_share_one_scale() {
-    let m = csi::spec::read_model(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models/airline.toml"),
-    )
-    .unwrap();
+    let m =
+        csi::spec::read_model(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/airline.toml"))
+            .unwrap();
     let (s, _) = csi::data::read_survey(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/airline_sample.csv"),
         &m,
