@@ -999,6 +999,8 @@ pub struct PathDiagram<'a> {
     pub indices: Option<&'a [ConstructIndex]>,
     /// Bootstrap results (stars).
     pub boot: Option<&'a BootstrapResult>,
+    /// Language of titles and notes (`None`: the model's labels decide).
+    pub lang: Option<Lang>,
 }
 
 impl<'a> PathDiagram<'a> {
@@ -1009,6 +1011,7 @@ impl<'a> PathDiagram<'a> {
             fit: &a.fit,
             indices: Some(&a.indices),
             boot,
+            lang: None,
         }
     }
 }
@@ -1040,7 +1043,7 @@ const LINE_GAP: f64 = 1.3;
 
 impl PathDiagram<'_> {
     fn lang(&self) -> Lang {
-        Lang::of_model(self.model)
+        self.lang.unwrap_or_else(|| Lang::of_model(self.model))
     }
 
     fn layout(&self) -> Layout {
@@ -1494,6 +1497,8 @@ pub struct IndexChart<'a> {
     pub boot: Option<&'a BootstrapResult>,
     /// A construct drawn in a stronger colour (e.g. the satisfaction construct).
     pub highlight: Option<usize>,
+    /// Language of titles and notes (`None`: the model's labels decide).
+    pub lang: Option<Lang>,
 }
 
 /// construct, label, index, interval
@@ -1511,6 +1516,7 @@ impl<'a> IndexChart<'a> {
             indices: &a.indices,
             boot,
             highlight,
+            lang: None,
         }
     }
 
@@ -1542,7 +1548,7 @@ impl Figure for IndexChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
-        let zh = Lang::of_model(self.model) == Lang::Chinese;
+        let zh = self.lang.unwrap_or_else(|| Lang::of_model(self.model)) == Lang::Chinese;
         let rows = self.rows();
         let title = if zh {
             format!("顾客满意度指数 (0-100)：{}", self.model.name)

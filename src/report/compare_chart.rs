@@ -71,6 +71,9 @@ pub struct CompetitorChart<'a> {
     pub comparison: &'a Comparison,
     /// The construct shown.
     pub construct: usize,
+    /// Language of titles and notes (`None`: Chinese when the model's labels or the
+    /// group names are).
+    pub lang: Option<Lang>,
 }
 
 /// One bar: group label, index, interval, stars of the gap to the leader, leader?
@@ -82,6 +85,7 @@ impl<'a> CompetitorChart<'a> {
         CompetitorChart {
             comparison,
             construct,
+            lang: None,
         }
     }
 
@@ -127,7 +131,10 @@ impl Figure for CompetitorChart<'_> {
         root.fill(&WHITE)?;
         let c = self.comparison;
         let m = &c.model;
-        let zh = chinese(c);
+        let zh = match self.lang {
+            Some(l) => l == Lang::Chinese,
+            None => chinese(c),
+        };
         let bars = self.bars();
         let label = short_label(m.construct_label(self.construct)).to_string();
         let title = if zh {

@@ -899,12 +899,18 @@ pub fn gather(model: &Model, survey: &Survey, opts: &ReportOptions) -> Result<Re
         settings.push(("filter".into(), seg_report.conditions.join(", ")));
     }
     let method = Method {
-        path_diagram: render_svg(&chart::PathDiagram::new(&a, boot.as_ref()))?,
+        path_diagram: render_svg(&chart::PathDiagram {
+            lang: Some(lang),
+            ..chart::PathDiagram::new(&a, boot.as_ref())
+        })?,
         settings,
         command: opts.command.clone(),
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let index_chart = render_svg(&chart::IndexChart::new(&a, boot.as_ref(), Some(target)))?;
+    let index_chart = render_svg(&chart::IndexChart {
+        lang: Some(lang),
+        ..chart::IndexChart::new(&a, boot.as_ref(), Some(target))
+    })?;
     if let Some(b) = &boot {
         if b.failed > 0 {
             warnings.push(format!(
@@ -1014,9 +1020,10 @@ fn competitors_section(
             }
         })
         .collect();
-    let chart = render_svg(&crate::report::compare_chart::CompetitorChart::new(
-        &c, target,
-    ))?;
+    let chart = render_svg(&crate::report::compare_chart::CompetitorChart {
+        lang: Some(lang),
+        ..crate::report::compare_chart::CompetitorChart::new(&c, target)
+    })?;
     let excluded = c
         .excluded
         .iter()
