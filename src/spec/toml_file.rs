@@ -433,6 +433,9 @@ pub fn model_to_toml(model: &Model) -> String {
             Mode::B => "B",
         };
         out.push_str(&format!("mode = \"{mode}\"\n"));
+        if let Some(o) = ex.construct_owners.get(&c.name) {
+            out.push_str(&format!("owner = {}\n", quote(o)));
+        }
     }
     // consecutive paths from the same construct share one [[path]]
     let names = model.path_names();
@@ -467,6 +470,7 @@ pub fn model_to_toml(model: &Model) -> String {
             && !it.reverse
             && importance.is_none()
             && expectations.is_empty()
+            && !ex.item_owners.contains_key(&it.name)
         {
             continue;
         }
@@ -489,6 +493,9 @@ pub fn model_to_toml(model: &Model) -> String {
         }
         if let Some(c) = expectations.first() {
             out.push_str(&format!("expectation = {}\n", quote(c)));
+        }
+        if let Some(o) = ex.item_owners.get(&it.name) {
+            out.push_str(&format!("owner = {}\n", quote(o)));
         }
     }
     out
