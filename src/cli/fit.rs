@@ -15,6 +15,8 @@ pub struct FitArgs {
     #[command(flatten)]
     pub data_args: DataArgs,
     #[command(flatten)]
+    pub subset: super::subset::SubsetArgs,
+    #[command(flatten)]
     pub est: EstArgs,
     /// Write the results as JSON to FILE, or to stdout with `-`.
     #[arg(long, value_name = "FILE")]
@@ -98,6 +100,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let (model, survey, excluded, ingest) = load_screened(&a.model, &a.data, &a.data_args)?;
+    let survey = a.subset.apply(survey)?;
     if !model.covariances.is_empty() && estimator != "cbsem" {
         eprintln!(
             "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {estimator} ignores them (its model fit leaves those correlations free)",

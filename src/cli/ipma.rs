@@ -27,6 +27,8 @@ pub struct IpmaArgs {
     #[command(flatten)]
     pub data_args: DataArgs,
     #[command(flatten)]
+    pub subset: super::subset::SubsetArgs,
+    #[command(flatten)]
     pub est: EstArgs,
     /// Write the map as JSON (csi-ipma/v1) to FILE, or to stdout with `-`.
     #[arg(long, value_name = "FILE")]
@@ -61,6 +63,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         .map(|p| p.as_ref().map(Output::from_path).transpose())
         .collect::<csi::Result<_>>()?;
     let (model, survey, excluded, _) = super::fit::load_screened(&a.model, &a.data, &a.data_args)?;
+    let survey = a.subset.apply(survey)?;
     let design = a.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
     super::design::refuse_em_bootstrap(a.est.missing.parse()?, a.est.bootstrap)?;

@@ -12,6 +12,8 @@ pub mod fit;
 pub mod ipma;
 pub mod methods;
 pub mod predict;
+pub mod report;
+pub mod subset;
 pub mod validate;
 pub mod weights;
 
@@ -40,6 +42,8 @@ pub enum Command {
     /// Rake respondent weights to population margins; writes a copy of the data with a
     /// weight column.
     Weights(weights::WeightsArgs),
+    /// The management report: one self-contained HTML file (and an Excel workbook).
+    Report(report::ReportArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -226,6 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Methods(a) => methods::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Weights(a) => weights::run(a),
+        Command::Report(a) => report::run(a),
     }
 }
 

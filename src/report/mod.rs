@@ -5,10 +5,15 @@
 
 pub mod chart;
 pub mod compare_chart;
+pub mod data;
 pub mod estimators;
 pub mod model_fit;
 pub mod predict;
+pub mod font;
+pub mod html;
 pub mod text;
+pub mod trend_chart;
+pub mod xlsx;
 
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;

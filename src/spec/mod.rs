@@ -265,6 +265,10 @@ pub struct Extras {
     pub behavioural: Vec<String>,
     /// Overall-satisfaction item for the regression methods.
     pub overall: Option<String>,
+    /// Department responsible for a construct (`owner` in `[[construct]]`): name -> owner.
+    pub construct_owners: BTreeMap<String, String>,
+    /// Department responsible for an item (`owner` in `[item.X]`): name -> owner.
+    pub item_owners: BTreeMap<String, String>,
 }
 
 impl Model {
@@ -584,6 +588,43 @@ impl Model {
             .iter()
             .map(|&(a, b)| (self.items[a].name.clone(), self.items[b].name.clone()))
             .collect()
+    }
+
+    /// The department responsible for item `k`: its own `owner`, else its construct's
+    /// (model-file key `owner`), else `None`.
+    ///
+    /// ```
+    /// let m = csi::spec::toml_file::parse_model_toml(r#"
+    /// name = "m"
+    /// [[construct]]
+    /// name = "CREW"
+    /// items = ["c1", "c2"]
+    /// owner = "客舱服务部"
+    /// [[construct]]
+    /// name = "SAT"
+    /// items = ["s1"]
+    /// [[path]]
+    /// from = "CREW"
+    /// to = "SAT"
+    /// [item.c2]
+    /// owner = "培训部"
+    /// "#, "m.toml")?;
+    /// assert_eq!(m.item_owner(0), Some("客舱服务部"));
+    /// assert_eq!(m.item_owner(1), Some("培训部"));
+    /// assert_eq!(m.item_owner(2), None);
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn item_owner(&self, k: usize) -> Option<&str> {
+        let it = self.items.get(k)?;
+        self.extras
+            .item_owners
+            .get(&it.name)
+            .or_else(|| {
+                self.extras
+                    .construct_owners
+                    .get(&self.constructs[it.construct].name)
+            })
+            .map(String::as_str)
     }
 
     /// Path matrix as `from -> to` name pairs.

@@ -200,12 +200,18 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
 
     // [[construct]]
     let mut specs: Vec<ConstructSpec> = Vec::new();
+    let mut construct_owners = std::collections::BTreeMap::new();
     let mut cspans: Vec<ConstructSpans> = Vec::new();
     match lookup(root, "construct") {
         Some((_, v)) => {
             let arr = cx.array_of_tables(v, "construct")?;
             for (k, el) in arr.iter().enumerate() {
                 let (spec, sp) = cx.construct(el, k)?;
+                let t = cx.table(el, "[[construct]]")?;
+                if let Some((_, ov)) = lookup(t, "owner") {
+                    let what = format!("'owner' of construct '{}'", spec.name.trim());
+                    construct_owners.insert(spec.name.trim().to_string(), cx.owner(ov, &what)?);
+                }
                 specs.push(spec);
                 cspans.push(sp);
             }
@@ -256,6 +262,7 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
         let span = spans.issue_span(&issue, &paths);
         cx.err(&span, issue.to_string())
     })?;
+    model.extras.construct_owners = construct_owners;
     model.name = name.trim().to_string();
     model.description = description;
 
@@ -307,7 +314,14 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             let it = cx.table(val, &what)?;
             cx.check_keys(
                 it,
-                &["label", "scale", "reverse", "importance", "expectation"],
+                &[
+                    "label",
+                    "scale",
+                    "reverse",
+                    "importance",
+                    "expectation",
+                    "owner",
+                ],
                 &what,
             )?;
             let mut opts = ItemOptions::default();
@@ -349,6 +363,13 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
                     .extras
                     .importance
                     .insert(iname.trim().to_string(), col);
+            }
+            if let Some((_, ov)) = lookup(it, "owner") {
+                let owner = cx.owner(ov, &format!("'owner' in {what}"))?;
+                model
+                    .extras
+                    .item_owners
+                    .insert(iname.trim().to_string(), owner);
             }
             if let Some((_, ev)) = lookup(it, "expectation") {
                 let col = cx.name(ev, &format!("'expectation' in {what}"))?;
@@ -449,6 +470,9 @@ pub fn model_to_toml(model: &Model) -> String {
             Mode::B => "B",
         };
         out.push_str(&format!("mode = \"{mode}\"\n"));
+        if let Some(o) = ex.construct_owners.get(&c.name) {
+            out.push_str(&format!("owner = {}\n", quote(o)));
+        }
     }
     // consecutive paths from the same construct share one [[path]]
     let names = model.path_names();
@@ -487,6 +511,7 @@ pub fn model_to_toml(model: &Model) -> String {
             && !it.reverse
             && importance.is_none()
             && expectations.is_empty()
+            && !ex.item_owners.contains_key(&it.name)
         {
             continue;
         }
@@ -509,6 +534,9 @@ pub fn model_to_toml(model: &Model) -> String {
         }
         if let Some(c) = expectations.first() {
             out.push_str(&format!("expectation = {}\n", quote(c)));
+        }
+        if let Some(o) = ex.item_owners.get(&it.name) {
+            out.push_str(&format!("owner = {}\n", quote(o)));
         }
     }
     out
@@ -667,6 +695,20 @@ impl Cx<'_> {
         }
     }
 
+    /// A department name (`owner`): a non-empty string, trimmed.
+    fn owner(&self, v: &Spanned<DeValue>, what: &str) -> Result<String> {
+        match v.get_ref() {
+            DeValue::String(_) => self.name(v, what),
+            other => Err(self.err(
+                &v.span(),
+                format!(
+                    "{what} must be a string naming the responsible department (e.g. owner = \"客舱服务部\"), found {}",
+                    other.type_str()
+                ),
+            )),
+        }
+    }
+
     /// A non-empty name (string), trimmed.
     fn name(&self, v: &Spanned<DeValue>, what: &str) -> Result<String> {
         let s = self.string(v, what)?;
@@ -800,7 +842,7 @@ impl Cx<'_> {
     ) -> Result<(ConstructSpec, ConstructSpans)> {
         let what = format!("[[construct]] #{}", k + 1);
         let t = self.table(el, &what)?;
-        self.check_keys(t, &["name", "label", "items", "mode"], &what)?;
+        self.check_keys(t, &["name", "label", "items", "mode", "owner"], &what)?;
         let (name, name_span) = match lookup(t, "name") {
             Some((_, v)) => (self.string(v, &format!("'name' in {what}"))?, v.span()),
             None => return Err(self.err(&el.span(), format!("{what} has no 'name'"))),

@@ -19,4 +19,5 @@ mod model_fit;
 mod predict;
 mod recovery;
 mod reference;
+mod report;
 mod spec;
