@@ -63,6 +63,7 @@ pub mod data;
 pub mod error;
 pub mod estimate;
 pub mod index;
+pub mod init;
 pub mod ipma;
 pub mod methods;
 pub mod moments;

@@ -29,6 +29,7 @@ pub fn load(
 ) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
     let mut m = csi::spec::read_model(&model.model)?;
     da.apply_to_model(&mut m)?;
+    csi::data::sav::adopt_labels_from_file(data, &mut m)?;
     let opts = da.ingest_options(&model.model)?;
     let (survey, report) = csi::data::read_survey(data, &m, &opts)?;
     for p in report

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 pub mod compare;
 pub mod fit;
+pub mod init;
 pub mod ipma;
 pub mod methods;
 pub mod validate;
@@ -32,6 +33,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// The source documents' evaluation methods side by side with the SEM index.
     Methods(methods::MethodsArgs),
+    /// Propose a model file from a data file (constructs by name stem or template).
+    Init(init::InitArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -198,6 +201,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ipma(a) => ipma::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Methods(a) => methods::run(a),
+        Command::Init(a) => init::run(a),
     }
 }
 

@@ -117,7 +117,10 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     a.data_args.apply_to_model(&mut model)?;
     let opts = a.data_args.ingest_options(&a.model.model)?;
     let report = match &a.data {
-        Some(path) => inspect_survey(path, &model, &opts)?.1,
+        Some(path) => {
+            csi::data::sav::adopt_labels_from_file(path, &mut model)?;
+            inspect_survey(path, &model, &opts)?.1
+        }
         None => model_report(&model),
     };
     let json_to_stdout = a.json.as_deref() == Some("-");

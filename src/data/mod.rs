@@ -23,6 +23,7 @@ use nalgebra::DMatrix;
 use std::collections::BTreeMap;
 
 pub mod ingest;
+pub mod sav;
 pub mod validate;
 
 pub use ingest::{inspect_survey, parse_delimiter, read_survey, IngestOptions};
