@@ -429,8 +429,8 @@ const NUMERIC_CODES: [f64; 9] = [97.0, 98.0, 99.0, 999.0, 9999.0, -1.0, -9.0, -9
 struct ItemView {
     scale: Scale,
     scale_reason: String,
-    /// (code, reason)
-    codes: Vec<(String, String)>,
+    /// (code, what it is, cells)
+    codes: Vec<(String, String, usize)>,
 }
 
 fn fmt_num(v: f64) -> String {
@@ -486,7 +486,7 @@ fn item_view(c: &ColumnProfile) -> std::result::Result<ItemView, String> {
         });
     }
     // Text cells in a numeric column: codes when they are few and rare.
-    let mut codes: Vec<(String, String)> = Vec::new();
+    let mut codes: Vec<(String, String, usize)> = Vec::new();
     if c.n_texts > 0 {
         if c.texts.len() > 3 || c.n_texts * 2 > c.n_numbers {
             return Err(format!(
@@ -495,7 +495,7 @@ fn item_view(c: &ColumnProfile) -> std::result::Result<ItemView, String> {
             ));
         }
         for (t, n) in &c.texts {
-            codes.push((t.clone(), format!("text cells '{t}' ({n} in '{}')", c.name)));
+            codes.push((t.clone(), format!("text cells '{t}'"), *n));
         }
     }
     for m in &c.user_missing {
@@ -509,6 +509,11 @@ fn item_view(c: &ColumnProfile) -> std::result::Result<ItemView, String> {
             codes.push((
                 fmt_num(*v),
                 format!("SPSS user-missing value {}{lab}", fmt_num(*v)),
+                if c.user_missing.len() == 1 {
+                    c.n_user_missing
+                } else {
+                    0
+                },
             ));
         }
     }
@@ -518,7 +523,8 @@ fn item_view(c: &ColumnProfile) -> std::result::Result<ItemView, String> {
         if is_missing_label(l) || c.user_missing.iter().any(|m| m.matches(*v)) {
             label_codes.push(*v);
             if !c.user_missing.iter().any(|m| m.matches(*v)) {
-                codes.push((fmt_num(*v), format!("SPSS value label {} = {l}", fmt_num(*v))));
+                let n = c.numbers.iter().find(|x| x.0 == *v).map(|x| x.1).unwrap_or(0);
+                codes.push((fmt_num(*v), format!("SPSS value label {} = {l}", fmt_num(*v)), n));
             }
         }
     }
@@ -541,10 +547,11 @@ fn item_view(c: &ColumnProfile) -> std::result::Result<ItemView, String> {
         .collect();
     let (lo, hi) = match (core.first(), core.last()) {
         (Some(a), Some(b)) if b.0 <= 11.0 && a.0 >= 0.0 && core.len() < answers.len() => {
-            for (v, n) in answers.iter().filter(|x| !core.contains(x)) {
+            for (v, n) in answers.iter().filter(|x| !core.contains(*x)) {
                 codes.push((
                     fmt_num(*v),
-                    format!("code {} ({n} cells in '{}') far outside the other answers", fmt_num(*v), c.name),
+                    format!("code {} far outside the other answers", fmt_num(*v)),
+                    *n,
                 ));
             }
             (a.0, b.0)
@@ -948,7 +955,7 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
                 ProposedConstruct {
                     name,
                     items: g.columns.iter().map(|&c| profile.columns[c].name.clone()).collect(),
-                    reason: format!("name stem '{}' ({} columns)", g.stem, g.columns.len()),
+                    reason: format!("name stem '{}', {} columns", g.stem, g.columns.len()),
                 },
                 label,
             ));
@@ -1056,15 +1063,35 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
         )
     };
     // missing codes of the item columns
-    let mut missing_reasons: Vec<(String, String)> = Vec::new();
+    // (code, what, cells, columns)
+    let mut found: Vec<(String, String, usize, usize)> = Vec::new();
     for &c in &item_cols {
-        for (code, why) in &views[&c].codes {
-            match missing_reasons.iter_mut().find(|m| m.0 == *code) {
-                Some(_) => {}
-                None => missing_reasons.push((code.clone(), why.clone())),
+        for (code, why, n) in &views[&c].codes {
+            match found.iter_mut().find(|m| m.0 == *code) {
+                Some(m) => {
+                    m.2 += n;
+                    m.3 += 1;
+                }
+                None => found.push((code.clone(), why.clone(), *n, 1)),
             }
         }
     }
+    let missing_reasons: Vec<(String, String)> = found
+        .into_iter()
+        .map(|(code, why, cells, cols)| {
+            let cols = if cols == 1 {
+                "1 item column".to_string()
+            } else {
+                format!("{cols} item columns")
+            };
+            let what = if cells > 0 {
+                format!("{why} ({cells} cells in {cols})")
+            } else {
+                format!("{why} (declared in {cols})")
+            };
+            (code, what)
+        })
+        .collect();
 
     let specs: Vec<ConstructSpec> = constructs
         .iter()
@@ -1319,4 +1346,83 @@ pub fn proposal_to_toml(p: &Proposal) -> String {
         o.pop();
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        assert_eq!(name_stem("imag1"), Some(("imag".into(), 1)));
+        assert_eq!(name_stem("Q5_12"), Some(("Q5".into(), 12)));
+        assert_eq!(name_stem("形象3"), Some(("形象".into(), 3)));
+        assert_eq!(name_stem("sat"), None);
+        assert_eq!(name_stem("2024"), None);
+        assert_eq!(name_stem("x_1"), Some(("x".into(), 1)));
+    }
+
+    #[test]
+    fn scales_snap_to_the_usual_ones() {
+        let s = |lo, hi| {
+            let s = snap_scale(lo, hi);
+            (s.min, s.max)
+        };
+        assert_eq!(s(1.0, 5.0), (1.0, 5.0));
+        assert_eq!(s(2.0, 6.0), (1.0, 7.0));
+        assert_eq!(s(1.0, 9.0), (1.0, 10.0));
+        assert_eq!(s(0.0, 9.0), (0.0, 10.0));
+        assert_eq!(s(1.0, 60.0), (1.0, 100.0));
+    }
+
+    #[test]
+    fn item_columns_and_their_codes() {
+        let col = |cells: &[&str]| {
+            let mut a = Acc::new("q1");
+            for c in cells {
+                a.cell(Some(c));
+            }
+            a.finish()
+        };
+        // a text code and a far numeric code are missing codes; the scale is 1..10
+        let v = item_view(&col(&["1", "5", "9", "无法回答", "99", "7", "8", "2"])).expect("item");
+        assert_eq!((v.scale.min, v.scale.max), (1.0, 10.0));
+        let codes: Vec<&str> = v.codes.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(codes, ["无法回答", "99"]);
+        // words are not items, nor are ids or constant columns
+        assert!(item_view(&col(&["男", "女", "男"])).is_err());
+        assert!(item_view(&col(&["3", "3", "3"])).is_err());
+        let mut id = col(&["1", "2"]);
+        id.name = "ID".into();
+        assert!(item_view(&id).is_err());
+        // SPSS value labels give the scale, and a labelled non-answer is a code
+        let mut c = col(&["2", "3", "4", "98"]);
+        c.value_labels = vec![(1.0, "很差".into()), (5.0, "很好".into()), (98.0, "不知道".into())];
+        let v = item_view(&c).expect("item");
+        assert_eq!((v.scale.min, v.scale.max), (1.0, 5.0));
+        assert_eq!(v.codes[0].0, "98");
+    }
+
+    #[test]
+    fn common_label_cuts_at_a_separator() {
+        assert_eq!(
+            common_label(&["形象: 值得信赖", "形象: 有创新"]),
+            Some("形象".into())
+        );
+        assert_eq!(common_label(&["形象1", "形象2"]), Some("形象".into()));
+        assert_eq!(common_label(&["服务态度", "等候时间"]), None);
+        assert_eq!(
+            common_label(&["Crew (service) item 1", "Crew (service) item 2"]),
+            Some("Crew (service) item".into())
+        );
+    }
+
+    #[test]
+    fn templates_parse() {
+        for t in Template::ALL {
+            let m = t.model().unwrap_or_else(|e| panic!("{}: {e}", t.as_str()));
+            assert!(m.n_constructs() >= 5);
+            assert_eq!(t.as_str().parse::<Template>().ok(), Some(t));
+        }
+    }
 }

@@ -346,6 +346,7 @@ fn at_file(path: &Path, message: impl Into<String>) -> Error {
 }
 
 /// Remove control characters (labels are shown on terminals, in SVG and HTML).
+#[cfg_attr(not(feature = "sav"), allow(dead_code))]
 fn clean_text(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })

@@ -405,3 +405,135 @@ fn truncated_and_mutated_sav_files_never_panic() {
     // printed for the record: panics inside the crate that catch_unwind turned into errors
     eprintln!("sav fuzz: {tried} damaged copies, {refused} refused, {caught} crate panics caught");
 }
+
+/// A minimal uncompressed system file as an old Chinese SPSS writes it: text in the
+/// GBK code page (character code 936 in the machine-integer record, no encoding
+/// record), two numeric variables with labels, value labels and one user-missing value.
+/// Written byte by byte here (a test fixture, after the PSPP system-file description),
+/// because no writer at hand writes GBK.
+fn gbk_sav(cases: &[[f64; 2]]) -> Vec<u8> {
+    fn i32le(b: &mut Vec<u8>, v: i32) {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    fn f64le(b: &mut Vec<u8>, v: f64) {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    fn fixed(b: &mut Vec<u8>, s: &[u8], n: usize) {
+        let mut v = s.to_vec();
+        v.resize(n, b' ');
+        b.extend_from_slice(&v);
+    }
+    let gbk = |s: &str| encoding_rs::GBK.encode(s).0.into_owned();
+    let mut b = Vec::new();
+    b.extend_from_slice(b"$FL2");
+    fixed(&mut b, b"@(#) SPSS DATA FILE csi test fixture", 60);
+    i32le(&mut b, 2); // layout code
+    i32le(&mut b, 2); // slots per case
+    i32le(&mut b, 0); // uncompressed
+    i32le(&mut b, 0); // no weight
+    i32le(&mut b, cases.len() as i32);
+    f64le(&mut b, 100.0); // bias
+    fixed(&mut b, b"01 Jan 26", 9);
+    fixed(&mut b, b"00:00:00", 8);
+    fixed(&mut b, &gbk("满意度调查"), 64);
+    b.extend_from_slice(&[0, 0, 0]);
+    assert_eq!(b.len(), 176);
+    let format = (5 << 16) | (2 << 8); // F2.0
+    for (name, label, miss) in [("q1", "服务态度", Some(99.0)), ("s1", "总体满意度", None)] {
+        i32le(&mut b, 2);
+        i32le(&mut b, 0); // numeric
+        i32le(&mut b, 1); // has a label
+        i32le(&mut b, i32::from(miss.is_some()));
+        i32le(&mut b, format);
+        i32le(&mut b, format);
+        fixed(&mut b, name.as_bytes(), 8);
+        let l = gbk(label);
+        i32le(&mut b, l.len() as i32);
+        let mut padded = l.clone();
+        padded.resize(l.len().div_ceil(4) * 4, b' ');
+        b.extend_from_slice(&padded);
+        if let Some(m) = miss {
+            f64le(&mut b, m);
+        }
+    }
+    // value labels of both variables
+    let vl = [(1.0, "非常不满意"), (10.0, "非常满意"), (99.0, "无法回答")];
+    i32le(&mut b, 3);
+    i32le(&mut b, vl.len() as i32);
+    for (v, l) in vl {
+        f64le(&mut b, v);
+        let l = gbk(l);
+        let mut rec = vec![l.len() as u8];
+        rec.extend_from_slice(&l);
+        rec.resize(rec.len().div_ceil(8) * 8, b' ');
+        b.extend_from_slice(&rec);
+    }
+    i32le(&mut b, 4);
+    i32le(&mut b, 2);
+    i32le(&mut b, 1);
+    i32le(&mut b, 2);
+    // machine integer info: little-endian, IEEE, character code 936 (GBK)
+    i32le(&mut b, 7);
+    i32le(&mut b, 3);
+    i32le(&mut b, 4);
+    i32le(&mut b, 8);
+    for v in [21, 0, 0, -1, 1, 1, 2, 936] {
+        i32le(&mut b, v);
+    }
+    i32le(&mut b, 999);
+    i32le(&mut b, 0);
+    for c in cases {
+        for v in c {
+            f64le(&mut b, *v);
+        }
+    }
+    b
+}
+
+#[test]
+fn gbk_code_page_labels_are_decoded() {
+    let sysmis = -f64::MAX;
+    let cases: Vec<[f64; 2]> = (0..12)
+        .map(|i| {
+            let q = match i {
+                3 => 99.0,
+                5 => sysmis,
+                _ => (i % 5 + 4) as f64,
+            };
+            [q, ((i * 3) % 7 + 3) as f64]
+        })
+        .collect();
+    let bytes = gbk_sav(&cases);
+    let d = read_sav_bytes(&bytes, "gbk.sav").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.n_cases, 12);
+    let q1 = d.dictionary.variable("q1").expect("q1");
+    assert_eq!(q1.label.as_deref(), Some("服务态度"));
+    assert_eq!(q1.value_label(99.0), Some("无法回答"));
+    assert_eq!(q1.missing, vec![UserMissing::Value(99.0)]);
+    assert_eq!(d.dictionary.file_label.as_deref(), Some("满意度调查"));
+    // through the ingester: 99 and system-missing are the two missing answers of q1
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("gbk.sav");
+    std::fs::write(&p, &bytes).expect("write");
+    let model = dir.path().join("m.toml");
+    std::fs::write(
+        &model,
+        "name = \"t\"\n[scale]\nmin = 1\nmax = 10\n[[construct]]\nname = \"Q\"\nitems = [\"q1\"]\n[[construct]]\nname = \"S\"\nitems = [\"s1\"]\n[[path]]\nfrom = \"Q\"\nto = \"S\"\n",
+    )
+    .expect("model");
+    let m = read_model(&model).expect("model");
+    let (_, r) = inspect_survey(&p, &m, &IngestOptions::default()).expect("read");
+    assert!(r.ok, "{r}");
+    assert_eq!(r.items[0].missing, 2);
+    // hand computation: q1 over the ten answered cases i = 0,1,2,4,6..11 of i % 5 + 4
+    let answered: Vec<f64> = (0..12)
+        .filter(|&i| i != 3 && i != 5)
+        .map(|i| (i % 5 + 4) as f64)
+        .collect();
+    let mean = answered.iter().sum::<f64>() / answered.len() as f64;
+    let got = r.items[0].mean.unwrap_or(f64::NAN);
+    assert!((got - mean).abs() <= 1e-12, "{got} vs {mean}");
+    let c = csi(&["validate", "--model", s(&model), "--data", s(&p)]);
+    assert_eq!(c.status.code(), Some(0), "{}", err(&c));
+    assert!(out(&c).contains("服务态度"), "{}", out(&c));
+}
