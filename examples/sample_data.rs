@@ -320,7 +320,12 @@ fn write_sav_copy(csv: &Path, model: &Model, out: &Path) {
                 .unwrap_or(0);
             let mut v = SavVariable::numeric(name);
             v.format = "F2.0".into();
-            v.label = Some(format!("{cons} 第{}题 (question {})", pos + 1, pos + 1));
+            // the question wording: the model's item label, else the construct's
+            v.label = Some(
+                it.label
+                    .clone()
+                    .unwrap_or_else(|| format!("{cons} 第{}题 (question {})", pos + 1, pos + 1)),
+            );
             v.value_labels = vec![
                 (1.0, "非常不满意 (very dissatisfied)".into()),
                 (10.0, "非常满意 (very satisfied)".into()),
@@ -331,21 +336,35 @@ fn write_sav_copy(csv: &Path, model: &Model, out: &Path) {
             vars.push(v);
             cols.push(SavValues::Numeric(
                 cells
-                    .map(|t| Some(if t == "无法回答" { 99.0 } else { t.parse().expect("answer") }))
+                    .map(|t| {
+                        Some(if t == "无法回答" {
+                            99.0
+                        } else {
+                            t.parse().expect("answer")
+                        })
+                    })
                     .collect(),
             ));
         } else if *name == "id" {
             let mut v = SavVariable::numeric(name);
-            v.label = demo_labels.iter().find(|d| d.0 == *name).map(|d| d.1.to_string());
+            v.label = demo_labels
+                .iter()
+                .find(|d| d.0 == *name)
+                .map(|d| d.1.to_string());
             v.measure = Some("nominal");
             vars.push(v);
             cols.push(SavValues::Numeric(cells.map(|t| t.parse().ok()).collect()));
         } else {
             let mut v = SavVariable::text(name);
-            v.label = demo_labels.iter().find(|d| d.0 == *name).map(|d| d.1.to_string());
+            v.label = demo_labels
+                .iter()
+                .find(|d| d.0 == *name)
+                .map(|d| d.1.to_string());
             v.measure = Some("nominal");
             vars.push(v);
-            cols.push(SavValues::Text(cells.map(|t| Some(t.to_string())).collect()));
+            cols.push(SavValues::Text(
+                cells.map(|t| Some(t.to_string())).collect(),
+            ));
         }
     }
     let mut data = SavData::new(vars, cols).expect("sav data");

@@ -523,8 +523,17 @@ fn item_view(c: &ColumnProfile) -> std::result::Result<ItemView, String> {
         if is_missing_label(l) || c.user_missing.iter().any(|m| m.matches(*v)) {
             label_codes.push(*v);
             if !c.user_missing.iter().any(|m| m.matches(*v)) {
-                let n = c.numbers.iter().find(|x| x.0 == *v).map(|x| x.1).unwrap_or(0);
-                codes.push((fmt_num(*v), format!("SPSS value label {} = {l}", fmt_num(*v)), n));
+                let n = c
+                    .numbers
+                    .iter()
+                    .find(|x| x.0 == *v)
+                    .map(|x| x.1)
+                    .unwrap_or(0);
+                codes.push((
+                    fmt_num(*v),
+                    format!("SPSS value label {} = {l}", fmt_num(*v)),
+                    n,
+                ));
             }
         }
     }
@@ -562,7 +571,11 @@ fn item_view(c: &ColumnProfile) -> std::result::Result<ItemView, String> {
         return Err("many distinct values (not a rating scale)".into());
     }
     if hi - lo > 100.0 {
-        return Err(format!("values {}..{} (not a rating scale)", fmt_num(lo), fmt_num(hi)));
+        return Err(format!(
+            "values {}..{} (not a rating scale)",
+            fmt_num(lo),
+            fmt_num(hi)
+        ));
     }
     if hi == lo {
         return Err(format!("every answer is {}", fmt_num(lo)));
@@ -623,7 +636,10 @@ const ROLES: [(&str, &[&str]); 8] = [
     ("qual", &["qual", "perq", "质量", "quality"]),
     ("val", &["val", "value", "perv", "perf", "价值", "绩效"]),
     ("sat", &["sat", "cusa", "csi", "满意", "satisf"]),
-    ("comp", &["comp", "voice", "cusco", "抱怨", "投诉", "complain"]),
+    (
+        "comp",
+        &["comp", "voice", "cusco", "抱怨", "投诉", "complain"],
+    ),
     ("loy", &["loy", "cusl", "忠诚", "loyal", "recommend", "nps"]),
     ("other", &[]),
 ];
@@ -674,11 +690,7 @@ fn common_label(labels: &[&str]) -> Option<String> {
     let first: Vec<char> = labels[0].chars().collect();
     let mut n = first.len();
     for l in &labels[1..] {
-        let m = l
-            .chars()
-            .zip(&first)
-            .take_while(|(a, b)| a == *b)
-            .count();
+        let m = l.chars().zip(&first).take_while(|(a, b)| a == *b).count();
         n = n.min(m);
     }
     // a prefix that stops inside a word is cut back to the last separator, unless the
@@ -693,7 +705,13 @@ fn common_label(labels: &[&str]) -> Option<String> {
         n = first[..n]
             .iter()
             .rposition(|c| SEP.contains(c))
-            .map(|i| if matches!(first[i], ')' | '）') { i + 1 } else { i })
+            .map(|i| {
+                if matches!(first[i], ')' | '）') {
+                    i + 1
+                } else {
+                    i
+                }
+            })
             .unwrap_or(0);
     }
     let prefix: String = first[..n].iter().collect();
@@ -815,8 +833,9 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
             }
             if s.chars().count() >= 3 {
                 let pre = keys.iter().position(|k| {
-                    k.iter()
-                        .any(|x| x.chars().count() >= 3 && (x.starts_with(&s) || s.starts_with(x.as_str())))
+                    k.iter().any(|x| {
+                        x.chars().count() >= 3 && (x.starts_with(&s) || s.starts_with(x.as_str()))
+                    })
                 });
                 if pre.is_some() {
                     return pre;
@@ -891,7 +910,10 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
             constructs.push((
                 ProposedConstruct {
                     name: con.name.clone(),
-                    items: cols.iter().map(|&c| profile.columns[c].name.clone()).collect(),
+                    items: cols
+                        .iter()
+                        .map(|&c| profile.columns[c].name.clone())
+                        .collect(),
                     reason: format!("template {tname}, matched by {}", how.join(" and ")),
                 },
                 con.label.clone(),
@@ -954,7 +976,11 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
             constructs.push((
                 ProposedConstruct {
                     name,
-                    items: g.columns.iter().map(|&c| profile.columns[c].name.clone()).collect(),
+                    items: g
+                        .columns
+                        .iter()
+                        .map(|&c| profile.columns[c].name.clone())
+                        .collect(),
                     reason: format!("name stem '{}', {} columns", g.stem, g.columns.len()),
                 },
                 label,
@@ -976,7 +1002,8 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
         let names: BTreeSet<String> = constructs.iter().map(|(p, _)| p.name.clone()).collect();
         for t in Template::ALL {
             if let Ok(m) = t.model() {
-                let tn: BTreeSet<String> = m.constructs.iter().map(|c| c.name.to_uppercase()).collect();
+                let tn: BTreeSet<String> =
+                    m.constructs.iter().map(|c| c.name.to_uppercase()).collect();
                 if tn == names {
                     notes.push(format!(
                         "the constructs are those of {}: `--template {}` gives its paths and labels",
@@ -1102,15 +1129,16 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
             s
         })
         .collect();
-    let owned: Vec<(&str, &str)> = paths.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let name = opts.name.clone().unwrap_or_else(|| {
-        match &template {
-            Some(t) => t.name.clone(),
-            None => Path::new(&profile.file)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "model".into()),
-        }
+    let owned: Vec<(&str, &str)> = paths
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let name = opts.name.clone().unwrap_or_else(|| match &template {
+        Some(t) => t.name.clone(),
+        None => Path::new(&profile.file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into()),
     });
     let mut model = Model::from_parts(&name, specs, &owned)?.with_scale(scale)?;
     model.description = Some(match &template {
@@ -1168,7 +1196,9 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
 /// Paths for constructs grouped by stem: every driver -> the satisfaction construct
 /// -> complaints / loyalty (complaints -> loyalty); without a recognisable
 /// satisfaction construct, every construct -> the last one.
-fn guess_paths(constructs: &[(ProposedConstruct, Option<String>)]) -> (Vec<(String, String)>, String) {
+fn guess_paths(
+    constructs: &[(ProposedConstruct, Option<String>)],
+) -> (Vec<(String, String)>, String) {
     let role = |p: &ProposedConstruct, l: &Option<String>| {
         role_of(&p.name).or_else(|| l.as_deref().and_then(role_of))
     };
@@ -1239,8 +1269,7 @@ fn list(v: &[String]) -> String {
 
 fn key(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
         s.to_string()
@@ -1261,9 +1290,21 @@ fn comment(s: &str) -> String {
 pub fn proposal_to_toml(p: &Proposal) -> String {
     let m = &p.model;
     let mut o = String::new();
-    let _ = writeln!(o, "# Model proposed by `csi init` from {} ({} respondents).", comment(&p.data_file), p.n_rows);
-    let _ = writeln!(o, "# Every guess below says where it came from: check the constructs, the paths and");
-    let _ = writeln!(o, "# the scale, then run `csi validate --model THIS_FILE --data {}`.", comment(&p.data_file));
+    let _ = writeln!(
+        o,
+        "# Model proposed by `csi init` from {} ({} respondents).",
+        comment(&p.data_file),
+        p.n_rows
+    );
+    let _ = writeln!(
+        o,
+        "# Every guess below says where it came from: check the constructs, the paths and"
+    );
+    let _ = writeln!(
+        o,
+        "# the scale, then run `csi validate --model THIS_FILE --data {}`.",
+        comment(&p.data_file)
+    );
     let _ = writeln!(o, "name = {}", q(&m.name));
     if let Some(d) = &m.description {
         let _ = writeln!(o, "description = {}", q(d));
@@ -1318,7 +1359,10 @@ pub fn proposal_to_toml(p: &Proposal) -> String {
             continue;
         }
         if first {
-            let _ = writeln!(o, "# Item labels (question wording) and scales of single items");
+            let _ = writeln!(
+                o,
+                "# Item labels (question wording) and scales of single items"
+            );
             first = false;
         }
         let _ = writeln!(o, "[item.{}]", key(&it.name));
@@ -1326,7 +1370,12 @@ pub fn proposal_to_toml(p: &Proposal) -> String {
             let _ = writeln!(o, "label = {}", q(l));
         }
         if let Some(s) = it.scale {
-            let _ = writeln!(o, "scale = {{ min = {}, max = {} }}", fmt_num(s.min), fmt_num(s.max));
+            let _ = writeln!(
+                o,
+                "scale = {{ min = {}, max = {} }}",
+                fmt_num(s.min),
+                fmt_num(s.max)
+            );
         }
         o.push('\n');
     }
@@ -1337,7 +1386,10 @@ pub fn proposal_to_toml(p: &Proposal) -> String {
         }
     }
     if !p.unplaced.is_empty() {
-        let _ = writeln!(o, "# Columns not in the model (add an item column to a construct's items by hand):");
+        let _ = writeln!(
+            o,
+            "# Columns not in the model (add an item column to a construct's items by hand):"
+        );
         for u in &p.unplaced {
             let _ = writeln!(o, "#   {}: {}", comment(&u.column), comment(&u.reason));
         }
@@ -1397,7 +1449,11 @@ mod tests {
         assert!(item_view(&id).is_err());
         // SPSS value labels give the scale, and a labelled non-answer is a code
         let mut c = col(&["2", "3", "4", "98"]);
-        c.value_labels = vec![(1.0, "很差".into()), (5.0, "很好".into()), (98.0, "不知道".into())];
+        c.value_labels = vec![
+            (1.0, "很差".into()),
+            (5.0, "很好".into()),
+            (98.0, "不知道".into()),
+        ];
         let v = item_view(&c).expect("item");
         assert_eq!((v.scale.min, v.scale.max), (1.0, 5.0));
         assert_eq!(v.codes[0].0, "98");

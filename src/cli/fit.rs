@@ -9,7 +9,7 @@ use std::process::ExitCode;
 pub struct FitArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: PathBuf,
     #[command(flatten)]

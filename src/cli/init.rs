@@ -6,7 +6,7 @@
 //! goes to stdout (to stderr when the model itself goes to stdout).
 use super::DataArgs;
 use clap::Args;
-use csi::init::{profile_data, propose_model, proposal_to_toml, InitOptions, Proposal};
+use csi::init::{profile_data, proposal_to_toml, propose_model, InitOptions, Proposal};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,10 +43,7 @@ pub fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
         if out.exists() && !a.force {
             return Err(csi::Error::setting(
                 "--model-out",
-                format!(
-                    "{} exists; give --force to overwrite it",
-                    out.display()
-                ),
+                format!("{} exists; give --force to overwrite it", out.display()),
             )
             .into());
         }
@@ -68,7 +65,8 @@ pub fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
     for c in &a.data_args.missing_codes {
         let c = c.trim().to_string();
         if !p.missing_reasons.iter().any(|m| m.0 == c) {
-            p.missing_reasons.push((c, "given with --missing-code".into()));
+            p.missing_reasons
+                .push((c, "given with --missing-code".into()));
         }
     }
     let text = proposal_to_toml(&p);
@@ -132,7 +130,13 @@ fn summary(p: &Proposal, out: Option<&Path>) -> String {
         let _ = writeln!(s, "  {a} -> {b}");
     }
     if let Some(sc) = m.scale {
-        let _ = writeln!(s, "scale: {}..{} ({})", sc.min, sc.max, clean(&p.scale_reason));
+        let _ = writeln!(
+            s,
+            "scale: {}..{} ({})",
+            sc.min,
+            sc.max,
+            clean(&p.scale_reason)
+        );
     }
     if m.missing_codes.is_empty() {
         let _ = writeln!(s, "missing codes: none found");
@@ -164,7 +168,10 @@ fn summary(p: &Proposal, out: Option<&Path>) -> String {
             );
         }
         None => {
-            let _ = writeln!(s, "\n(model written to stdout; use --model-out FILE.toml to save it)");
+            let _ = writeln!(
+                s,
+                "\n(model written to stdout; use --model-out FILE.toml to save it)"
+            );
         }
     }
     s

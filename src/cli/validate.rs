@@ -16,7 +16,7 @@ use std::process::ExitCode;
 pub struct ValidateArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: Option<PathBuf>,
     #[command(flatten)]

@@ -1617,7 +1617,11 @@ fn read_sav(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
     for (c, v) in vars.iter().enumerate() {
         if let Some(Role::Item(k)) = asm.roles.get(c).copied() {
             if v.kind != SavKind::Numeric {
-                let what = if v.kind == SavKind::Text { "a string" } else { "a date" };
+                let what = if v.kind == SavKind::Text {
+                    "a string"
+                } else {
+                    "a date"
+                };
                 asm.report.push(
                     Problem::error(format!(
                         "SPSS variable is {what} variable (format {}); an item must be a numeric variable",
@@ -1655,7 +1659,14 @@ fn read_sav(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
                 c,
                 0,
                 x.iter().map(|t| match t.as_deref() {
-                    Some(t) if !v.missing.iter().any(|m| matches!(m, super::sav::UserMissing::Text(s) if s == t)) => Cell::Text(t),
+                    Some(t)
+                        if !v
+                            .missing
+                            .iter()
+                            .any(|m| matches!(m, super::sav::UserMissing::Text(s) if s == t)) =>
+                    {
+                        Cell::Text(t)
+                    }
                     _ => Cell::Empty,
                 }),
             ),

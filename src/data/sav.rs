@@ -476,7 +476,9 @@ mod imp {
                 let why: String = why.chars().take(120).collect();
                 Err(at_file(
                     Path::new(name),
-                    format!("the SPSS reader failed on this file, which is probably damaged ({why})"),
+                    format!(
+                        "the SPSS reader failed on this file, which is probably damaged ({why})"
+                    ),
                 ))
             }
         }
@@ -494,9 +496,9 @@ mod imp {
             SpssError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
                 "the file is truncated: it ends inside its header or dictionary".into()
             }
-            SpssError::TruncatedFile { expected, actual } => format!(
-                "the file is truncated ({actual} bytes where {expected} were needed)"
-            ),
+            SpssError::TruncatedFile { expected, actual } => {
+                format!("the file is truncated ({actual} bytes where {expected} were needed)")
+            }
             SpssError::Zlib(m) => format!("a compressed data block does not decompress ({m})"),
             SpssError::UnsupportedCompression(c) => {
                 format!("unknown compression code {c} in the header; not a readable SPSS file")
@@ -512,8 +514,18 @@ mod imp {
         reopen: impl Fn() -> std::io::Result<R>,
     ) -> Result<SavData> {
         let file = Path::new(name);
-        let mut scanner = ambers::scan_sav_from_reader(reader, BATCH)
-            .map_err(|e| at_file(file, describe(&e, false)))?;
+        let mut scanner = ambers::scan_sav_from_reader(reader, BATCH).map_err(|e| match e {
+            // a .zsav's first block (which starts with case 1) is inflated on opening
+            SpssError::Zlib(_) => Error::data(
+                Location {
+                    file: name.to_string(),
+                    row: Some(2),
+                    ..Default::default()
+                },
+                format!("case 1 cannot be read: {}", describe(&e, true)),
+            ),
+            e => at_file(file, describe(&e, false)),
+        })?;
         let schema = scanner.schema();
         let meta = scanner.metadata().clone();
         let dictionary = dictionary(&meta, &schema);
@@ -564,7 +576,10 @@ mod imp {
                 append(col, batch.column(c)).map_err(|m| {
                     at_file(
                         file,
-                        format!("variable '{}' cannot be read: {m}", dictionary.variables[c].name),
+                        format!(
+                            "variable '{}' cannot be read: {m}",
+                            dictionary.variables[c].name
+                        ),
                     )
                 })?;
             }
@@ -646,8 +661,12 @@ mod imp {
                     }
                 };
                 match arr.data_type() {
-                    DataType::Utf8View => v.extend(arr.as_string_view().iter().map(|s| s.and_then(text))),
-                    DataType::Utf8 => v.extend(arr.as_string::<i32>().iter().map(|s| s.and_then(text))),
+                    DataType::Utf8View => {
+                        v.extend(arr.as_string_view().iter().map(|s| s.and_then(text)))
+                    }
+                    DataType::Utf8 => {
+                        v.extend(arr.as_string::<i32>().iter().map(|s| s.and_then(text)))
+                    }
                     DataType::LargeUtf8 => {
                         v.extend(arr.as_string::<i64>().iter().map(|s| s.and_then(text)))
                     }
@@ -673,10 +692,7 @@ mod imp {
                     DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => SavKind::Text,
                     _ => SavKind::Date,
                 };
-                let label = meta
-                    .label(&name)
-                    .map(clean_text)
-                    .filter(|l| !l.is_empty());
+                let label = meta.label(&name).map(clean_text).filter(|l| !l.is_empty());
                 let value_labels = meta
                     .value_labels(&name)
                     .map(|m| {
@@ -744,8 +760,13 @@ mod imp {
                 SavValues::Numeric(x) => {
                     fields.push(Field::new(&v.name, DataType::Float64, true));
                     arrays.push(Arc::new(Float64Array::from(x.clone())));
-                    let fmt = if v.format.is_empty() { "F8.2" } else { &v.format };
-                    meta.variable_formats.insert(v.name.clone(), fmt.to_string());
+                    let fmt = if v.format.is_empty() {
+                        "F8.2"
+                    } else {
+                        &v.format
+                    };
+                    meta.variable_formats
+                        .insert(v.name.clone(), fmt.to_string());
                 }
                 SavValues::Text(x) => {
                     fields.push(Field::new(&v.name, DataType::Utf8, true));

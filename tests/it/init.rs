@@ -57,7 +57,9 @@ fn names(m: &csi::spec::Model) -> Vec<String> {
 }
 
 fn items_of(m: &csi::spec::Model, c: &str) -> Vec<String> {
-    let j = m.construct_index(c).unwrap_or_else(|| panic!("no construct {c}"));
+    let j = m
+        .construct_index(c)
+        .unwrap_or_else(|| panic!("no construct {c}"));
     m.constructs[j]
         .items
         .iter()
@@ -128,20 +130,26 @@ fn init_on_the_airline_sav_uses_its_labels_and_user_missing() {
     );
     assert_eq!(m.missing_codes, ["99"]);
     assert!(printed.contains("SPSS user-missing value 99"), "{printed}");
-    assert!(printed.contains("SPSS value labels 1 (非常不满意"), "{printed}");
-    // the variable labels: items carry them, constructs take their common beginning
+    assert!(
+        printed.contains("SPSS value labels 1 (非常不满意"),
+        "{printed}"
+    );
+    // the variable labels (question wording) become the items' labels
     let k = m.item_index("crew2").expect("crew2");
-    assert_eq!(m.item_label(k), "乘务员服务 (Cabin-crew service) 第2题 (question 2)");
-    assert_eq!(m.construct_label(1), "乘务员服务 (Cabin-crew service)");
+    assert_eq!(m.item_label(k), "精神面貌 (Crew appearance and morale)");
     // with the airline template the stem 'ent' maps to ENTERTAIN, and the paths are its own
     let (m, _) = init_and_validate(&sav, &["--template", "airline"]);
     let t = read_model(&repo("models/airline.toml")).expect("airline");
     assert_eq!(names(&m), names(&t));
-    assert_eq!(items_of(&m, "ENTERTAIN"), ["ent1", "ent2", "ent3", "ent4", "ent5"]);
+    assert_eq!(
+        items_of(&m, "ENTERTAIN"),
+        ["ent1", "ent2", "ent3", "ent4", "ent5"]
+    );
     assert_eq!(sorted_paths(&m), sorted_paths(&t));
 }
 
-/// Simulated answers for models/scsb.toml under other column names (`perv`, `voc`),
+/// Simulated answers for models/scsb.toml under other column names (`expect`, `perv`,
+/// `complain`),
 /// written as CSV: the template maps them by name stem and keeps Fornell's paths.
 #[test]
 fn init_with_the_scsb_template_maps_stems_to_its_constructs() {
@@ -159,7 +167,11 @@ fn init_with_the_scsb_template_maps_stems_to_its_constructs() {
     let z = pop.draw_continuous(&t, 120, 7).expect("draw");
     let scale = t.scale.expect("scale");
     let x = to_scale(&t, &z, scale, 7.0, 1.6, &[], &vec![0.8; t.n_items()]);
-    let rename = |n: &str| n.replace("perf", "perv").replace("voice", "voc").replace("expe", "expect");
+    let rename = |n: &str| {
+        n.replace("perf", "perv")
+            .replace("voice", "complain")
+            .replace("expe", "expect")
+    };
     let mut csv: Vec<String> = t.items.iter().map(|i| rename(&i.name)).collect();
     csv.insert(0, "id".into());
     let mut body = csv.join(",") + "\n";
@@ -174,7 +186,7 @@ fn init_with_the_scsb_template_maps_stems_to_its_constructs() {
     std::fs::write(&data, body).expect("write");
     let (m, printed) = init_and_validate(&data, &["--template", "scsb", "--scale", "1,10"]);
     assert_eq!(names(&m), names(&t), "{printed}");
-    assert_eq!(items_of(&m, "VOICE"), ["voc1", "voc2"]);
+    assert_eq!(items_of(&m, "VOICE"), ["complain1", "complain2"]);
     assert_eq!(items_of(&m, "PERF"), ["perv1", "perv2"]);
     assert_eq!(sorted_paths(&m), sorted_paths(&t));
 }
@@ -185,7 +197,13 @@ fn init_refuses_what_it_cannot_turn_into_a_model() {
     // every item shares one stem: one construct, no path
     let mut body = String::from("q1,q2,q3,q4\n");
     for i in 0..20 {
-        body.push_str(&format!("{},{},{},{}\n", i % 5 + 1, (i + 1) % 5 + 1, (i + 2) % 5 + 1, (i + 3) % 5 + 1));
+        body.push_str(&format!(
+            "{},{},{},{}\n",
+            i % 5 + 1,
+            (i + 1) % 5 + 1,
+            (i + 2) % 5 + 1,
+            (i + 3) % 5 + 1
+        ));
     }
     let data = dir.path().join("one.csv");
     std::fs::write(&data, body).expect("write");
@@ -194,9 +212,19 @@ fn init_refuses_what_it_cannot_turn_into_a_model() {
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("one.csv") && e.contains("Q (4 items)"), "{e}");
     // an unknown template, and an existing output without --force
-    let o = csi(&["init", "--data", s(&repo("data/ccsi_sample.csv")), "--template", "nope"]);
+    let o = csi(&[
+        "init",
+        "--data",
+        s(&repo("data/ccsi_sample.csv")),
+        "--template",
+        "nope",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("--template"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("--template"),
+        "{}",
+        text(&o.stderr)
+    );
     let o = csi(&[
         "init",
         "--data",

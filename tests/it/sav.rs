@@ -54,9 +54,17 @@ fn same_figures(what: &str, a: &ValidationReport, b: &ValidationReport) {
         assert_eq!(x.missing, y.missing, "{what}: missing of {}", x.name);
         assert_eq!(x.out_of_range, y.out_of_range, "{what}: {}", x.name);
         let (m1, m2) = (x.mean.unwrap_or(f64::NAN), y.mean.unwrap_or(f64::NAN));
-        assert!((m1 - m2).abs() <= 1e-12, "{what}: mean of {}: {m1} vs {m2}", x.name);
+        assert!(
+            (m1 - m2).abs() <= 1e-12,
+            "{what}: mean of {}: {m1} vs {m2}",
+            x.name
+        );
         let (s1, s2) = (x.sd.unwrap_or(f64::NAN), y.sd.unwrap_or(f64::NAN));
-        assert!((s1 - s2).abs() <= 1e-12, "{what}: sd of {}: {s1} vs {s2}", x.name);
+        assert!(
+            (s1 - s2).abs() <= 1e-12,
+            "{what}: sd of {}: {s1} vs {s2}",
+            x.name
+        );
     }
 }
 
@@ -64,7 +72,9 @@ fn population_missing_cells() -> usize {
     let t = std::fs::read_to_string(repo("data/airline_sample.population.toml"))
         .expect("population file");
     let v: toml::Value = toml::from_str(&t).expect("population toml");
-    v["cannot_answer_cells"].as_integer().expect("cannot_answer_cells") as usize
+    v["cannot_answer_cells"]
+        .as_integer()
+        .expect("cannot_answer_cells") as usize
 }
 
 #[test]
@@ -81,8 +91,8 @@ fn bundled_sav_gives_the_csv_figures() {
     assert_eq!(missing, population_missing_cells(), "user-missing 99 cells");
     assert_eq!(sav.n_rows, 600);
     // the other columns come through as text, rows numbered from 2
-    let (survey, _) = csi::data::read_survey(&repo("data/airline_sample.sav"), &bare, &o)
-        .expect("read");
+    let (survey, _) =
+        csi::data::read_survey(&repo("data/airline_sample.sav"), &bare, &o).expect("read");
     assert_eq!(survey.rows[0], 2);
     assert_eq!(survey.extra["airline"][0].as_deref(), Some("青云航空"));
     assert_eq!(survey.extra["id"][599].as_deref(), Some("600"));
@@ -92,21 +102,46 @@ fn bundled_sav_gives_the_csv_figures() {
 fn bundled_sav_dictionary_has_labels_and_user_missing() {
     let d = read_sav(&repo("data/airline_sample.sav")).expect("read");
     assert_eq!(d.n_cases, 600);
-    assert_eq!(d.dictionary.encoding.to_ascii_uppercase().replace('-', ""), "UTF8");
+    assert_eq!(
+        d.dictionary.encoding.to_ascii_uppercase().replace('-', ""),
+        "UTF8"
+    );
     let v = d.dictionary.variable("image1").expect("image1");
-    assert_eq!(v.label.as_deref(), Some("品牌形象 (Brand image) 第1题 (question 1)"));
+    // the question wording of models/airline.toml
+    assert_eq!(v.label.as_deref(), Some("知名度 (Awareness / renown)"));
     assert_eq!(v.missing, vec![UserMissing::Value(99.0)]);
     assert_eq!(v.value_label(99.0), Some("无法回答 (cannot answer)"));
     let g = d.dictionary.variable("gender").expect("gender");
     assert_eq!(g.kind, csi::data::sav::SavKind::Text);
 }
 
+/// A model without item labels: the items take the SPSS variable labels.
+const CREW_MODEL: &str = r#"name = "crew"
+[scale]
+min = 1
+max = 10
+[[construct]]
+name = "CREW"
+items = ["crew1", "crew2", "crew3", "crew4"]
+[[construct]]
+name = "SAT"
+items = ["sat1", "sat2", "sat3"]
+[item.sat1]
+label = "the model's own label wins"
+[[path]]
+from = "CREW"
+to = "SAT"
+"#;
+
 #[test]
 fn cli_validate_and_fit_read_the_sav_and_show_its_labels() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("crew.toml");
+    std::fs::write(&model, CREW_MODEL).expect("model");
     let o = csi(&[
         "validate",
         "--model",
-        s(&repo("models/airline.toml")),
+        s(&model),
         "--data",
         s(&repo("data/airline_sample.sav")),
         "--json",
@@ -115,17 +150,25 @@ fn cli_validate_and_fit_read_the_sav_and_show_its_labels() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let j: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
     assert_eq!(j["n_rows"], 600);
-    assert_eq!(j["items"][0]["name"], "image1");
-    assert_eq!(j["items"][0]["label"], "品牌形象 (Brand image) 第1题 (question 1)");
+    assert_eq!(j["items"][1]["name"], "crew2");
+    assert_eq!(
+        j["items"][1]["label"],
+        "精神面貌 (Crew appearance and morale)"
+    );
+    assert_eq!(j["items"][4]["label"], "the model's own label wins");
     let o = csi(&[
         "validate",
         "--model",
-        s(&repo("models/airline.toml")),
+        s(&model),
         "--data",
         s(&repo("data/airline_sample.sav")),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(out(&o).contains("乘务员服务 (Cabin-crew service) 第2题"), "{}", out(&o));
+    assert!(
+        out(&o).contains("精神面貌 (Crew appearance and morale)"),
+        "{}",
+        out(&o)
+    );
 
     // fit: the same estimates from the .sav as from the .csv
     let fit = |data: &str| -> serde_json::Value {
@@ -148,7 +191,10 @@ fn cli_validate_and_fit_read_the_sav_and_show_its_labels() {
     let pb = b["paths"].as_array().expect("paths");
     assert_eq!(pa.len(), pb.len());
     for (x, y) in pa.iter().zip(pb) {
-        let (u, v) = (x["estimate"].as_f64().unwrap_or(f64::NAN), y["estimate"].as_f64().unwrap_or(f64::NAN));
+        let (u, v) = (
+            x["estimate"].as_f64().unwrap_or(f64::NAN),
+            y["estimate"].as_f64().unwrap_or(f64::NAN),
+        );
         assert!((u - v).abs() <= 1e-12, "path {}: {u} vs {v}", x["to"]);
     }
 }
@@ -239,7 +285,11 @@ fn sav_written_by_pyreadstat_gives_the_csv_figures() {
     assert!(o.status.success(), "pyreadstat failed: {}", err(&o));
 
     let model_csv = dir.path().join("csv.toml");
-    std::fs::write(&model_csv, SURVEY_MODEL.replace("MISSING", r#"["98", "99"]"#)).expect("m");
+    std::fs::write(
+        &model_csv,
+        SURVEY_MODEL.replace("MISSING", r#"["98", "99"]"#),
+    )
+    .expect("m");
     let model_sav = dir.path().join("sav.toml");
     // 98 is user-missing only in s2 (a range); in the CSV model it is a code of every
     // item, which is the same here because 98 occurs only in s2.
@@ -255,12 +305,18 @@ fn sav_written_by_pyreadstat_gives_the_csv_figures() {
         assert!(rs.items.iter().map(|i| i.missing).sum::<usize>() > 5);
         let d = read_sav(f).expect("read");
         assert_eq!(
-            d.dictionary.variable("q1").and_then(|v| v.label.clone()).as_deref(),
+            d.dictionary
+                .variable("q1")
+                .and_then(|v| v.label.clone())
+                .as_deref(),
             Some("服务态度 (staff attitude)")
         );
         assert_eq!(
             d.dictionary.variable("s2").map(|v| v.missing.clone()),
-            Some(vec![UserMissing::Range { low: 98.0, high: 99.0 }])
+            Some(vec![UserMissing::Range {
+                low: 98.0,
+                high: 99.0
+            }])
         );
         let (survey, _) = csi::data::read_survey(f, &ms, &o).expect("read");
         assert_eq!(survey.extra["city"][1].as_deref(), Some("北京"));
@@ -318,9 +374,24 @@ fn malformed_sav_files_exit_2_naming_the_file() {
         *b ^= 0x5a;
     }
     let cases: Vec<(&str, Vec<u8>, &str, Vec<&str>)> = vec![
-        ("magic.sav", magic, &airline, vec!["magic.sav", "not an SPSS data file"]),
-        ("header.sav", header_cut, &airline, vec!["header.sav", "truncated"]),
-        ("data.sav", data_cut, &airline, vec!["data.sav", "truncated", "case"]),
+        (
+            "magic.sav",
+            magic,
+            &airline,
+            vec!["magic.sav", "not an SPSS data file"],
+        ),
+        (
+            "header.sav",
+            header_cut,
+            &airline,
+            vec!["header.sav", "truncated"],
+        ),
+        (
+            "data.sav",
+            data_cut,
+            &airline,
+            vec!["data.sav", "truncated", "case"],
+        ),
         ("block.zsav", zbad, s(&model), vec!["block.zsav", "case"]),
         ("empty.sav", Vec::new(), &airline, vec!["empty.sav"]),
     ];
@@ -401,7 +472,10 @@ fn truncated_and_mutated_sav_files_never_panic() {
             }
         }
     }
-    assert!(refused > 100, "only {refused} of {tried} damaged files refused");
+    assert!(
+        refused > 100,
+        "only {refused} of {tried} damaged files refused"
+    );
     // printed for the record: panics inside the crate that catch_unwind turned into errors
     eprintln!("sav fuzz: {tried} damaged copies, {refused} refused, {caught} crate panics caught");
 }
@@ -439,7 +513,8 @@ fn gbk_sav(cases: &[[f64; 2]]) -> Vec<u8> {
     b.extend_from_slice(&[0, 0, 0]);
     assert_eq!(b.len(), 176);
     let format = (5 << 16) | (2 << 8); // F2.0
-    for (name, label, miss) in [("q1", "服务态度", Some(99.0)), ("s1", "总体满意度", None)] {
+    for (name, label, miss) in [("q1", "服务态度", Some(99.0)), ("s1", "总体满意度", None)]
+    {
         i32le(&mut b, 2);
         i32le(&mut b, 0); // numeric
         i32le(&mut b, 1); // has a label
