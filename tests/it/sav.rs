@@ -333,7 +333,7 @@ fn small_sav(dir: &Path, name: &str, n: usize, q1_text: bool) -> PathBuf {
     let mut cols = Vec::new();
     for (k, item) in ["q1", "q2", "q3", "s1", "s2"].iter().enumerate() {
         let vals: Vec<Option<f64>> = (0..n)
-            .map(|i| Some(((i * 7 + k * 3 + i / 4) % 10 + 1) as f64))
+            .map(|i| Some(((i * 7 + k * 3 + i * i / 7) % 10 + 1) as f64))
             .collect();
         if k == 0 && q1_text {
             vars.push(SavVariable::text(item));
@@ -368,9 +368,13 @@ fn malformed_sav_files_exit_2_naming_the_file() {
     let data_cut = good[..good.len() * 3 / 4].to_vec();
     let zsav = std::fs::read(small_sav(d, "z.zsav", 5000, false)).expect("zsav");
     let mut zbad = zsav.clone();
-    // the zlib blocks sit between the dictionary and the block index at the end
-    let mid = zbad.len() / 2;
-    for b in &mut zbad[mid..mid + 16] {
+    // the zlib header record follows the dictionary: its first field is its own offset,
+    // and the first compressed block starts right after its 24 bytes
+    let zheader = (176..zsav.len() - 8)
+        .find(|&p| zsav[p..p + 8] == (p as i64).to_le_bytes())
+        .expect("zlib header record");
+    let start = zheader + 24 + 8;
+    for b in &mut zbad[start..start + 16] {
         *b ^= 0x5a;
     }
     let cases: Vec<(&str, Vec<u8>, &str, Vec<&str>)> = vec![
@@ -513,7 +517,8 @@ fn gbk_sav(cases: &[[f64; 2]]) -> Vec<u8> {
     b.extend_from_slice(&[0, 0, 0]);
     assert_eq!(b.len(), 176);
     let format = (5 << 16) | (2 << 8); // F2.0
-    for (name, label, miss) in [("q1", "服务态度", Some(99.0)), ("s1", "总体满意度", None)]
+    // short names in capitals, as SPSS writes them when there is no long-name record
+    for (name, label, miss) in [("Q1", "服务态度", Some(99.0)), ("S1", "总体满意度", None)]
     {
         i32le(&mut b, 2);
         i32le(&mut b, 0); // numeric
@@ -581,7 +586,7 @@ fn gbk_code_page_labels_are_decoded() {
     let bytes = gbk_sav(&cases);
     let d = read_sav_bytes(&bytes, "gbk.sav").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(d.n_cases, 12);
-    let q1 = d.dictionary.variable("q1").expect("q1");
+    let q1 = d.dictionary.variable("Q1").expect("Q1");
     assert_eq!(q1.label.as_deref(), Some("服务态度"));
     assert_eq!(q1.value_label(99.0), Some("无法回答"));
     assert_eq!(q1.missing, vec![UserMissing::Value(99.0)]);
@@ -593,7 +598,7 @@ fn gbk_code_page_labels_are_decoded() {
     let model = dir.path().join("m.toml");
     std::fs::write(
         &model,
-        "name = \"t\"\n[scale]\nmin = 1\nmax = 10\n[[construct]]\nname = \"Q\"\nitems = [\"q1\"]\n[[construct]]\nname = \"S\"\nitems = [\"s1\"]\n[[path]]\nfrom = \"Q\"\nto = \"S\"\n",
+        "name = \"t\"\n[scale]\nmin = 1\nmax = 10\n[[construct]]\nname = \"Q\"\nitems = [\"Q1\"]\n[[construct]]\nname = \"S\"\nitems = [\"S1\"]\n[[path]]\nfrom = \"Q\"\nto = \"S\"\n",
     )
     .expect("model");
     let m = read_model(&model).expect("model");
