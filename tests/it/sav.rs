@@ -517,7 +517,7 @@ fn gbk_sav(cases: &[[f64; 2]]) -> Vec<u8> {
     b.extend_from_slice(&[0, 0, 0]);
     assert_eq!(b.len(), 176);
     let format = (5 << 16) | (2 << 8); // F2.0
-    // short names in capitals, as SPSS writes them when there is no long-name record
+                                       // short names in capitals, as SPSS writes them when there is no long-name record
     for (name, label, miss) in [("Q1", "服务态度", Some(99.0)), ("S1", "总体满意度", None)]
     {
         i32le(&mut b, 2);
