@@ -695,7 +695,6 @@ fn common_label(labels: &[&str]) -> Option<String> {
     }
     // a prefix that stops inside a word is cut back to the last separator, unless the
     // labels go on with their numbers ("形象1", "形象2")
-    let mut n = n;
     let continues = labels.iter().any(|l| l.chars().count() > n);
     let before_digits = labels
         .iter()
@@ -827,7 +826,7 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
             .collect();
         let stem_match = |stem: &str| -> Option<usize> {
             let s = stem.to_lowercase();
-            let exact = keys.iter().position(|k| k.iter().any(|x| *x == s));
+            let exact = keys.iter().position(|k| k.contains(&s));
             if exact.is_some() {
                 return exact;
             }
@@ -933,15 +932,12 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
         // template paths between the constructs kept; a left-out construct is bridged
         let kept: BTreeSet<String> = constructs.iter().map(|(p, _)| p.name.clone()).collect();
         let mut all: Vec<(String, String)> = tm.path_names();
-        loop {
-            let Some(gone) = tm
-                .constructs
-                .iter()
-                .map(|c| c.name.clone())
-                .find(|n| !kept.contains(n) && all.iter().any(|(a, b)| a == n || b == n))
-            else {
-                break;
-            };
+        while let Some(gone) = tm
+            .constructs
+            .iter()
+            .map(|c| c.name.clone())
+            .find(|n| !kept.contains(n) && all.iter().any(|(a, b)| a == n || b == n))
+        {
             let ins: Vec<String> = all
                 .iter()
                 .filter(|(_, b)| *b == gone)
@@ -1074,7 +1070,7 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
             None => tally.push((key, 1, v.scale_reason.clone())),
         }
     }
-    tally.sort_by(|a, b| b.1.cmp(&a.1));
+    tally.sort_by_key(|t| std::cmp::Reverse(t.1));
     let ((smin, smax), _, sreason) = tally[0].clone();
     let scale = Scale {
         min: smin,

@@ -1543,6 +1543,9 @@ fn read_parquet(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
 // ---------------------------------------------------------------------------------
 // Every column as text (for `csi init`, which has no model yet)
 
+/// Columns of cells as text, one vector per column (`None` = empty cell).
+pub type TextColumns = Vec<Vec<Option<String>>>;
+
 /// Every column of a CSV/TSV, workbook or Parquet file as text: the header names (made
 /// unique: a second `q1` is `q1 (2)`, an unnamed column `column 3`) and, per column,
 /// one cell per respondent row (`None` = empty; numbers of workbooks and Parquet files
@@ -1551,10 +1554,7 @@ fn read_parquet(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
 /// # Errors
 /// As [`inspect_survey`] for a file that cannot be read, plus the first fatal problem
 /// (an empty file, ragged rows, an unclosed quote) as an [`Error::Data`].
-pub fn read_columns(
-    path: &Path,
-    opts: &IngestOptions,
-) -> Result<(Vec<String>, Vec<Vec<Option<String>>>)> {
+pub fn read_columns(path: &Path, opts: &IngestOptions) -> Result<(Vec<String>, TextColumns)> {
     use crate::spec::ConstructSpec;
     // A model whose two items match no header: every column is an extra column.
     let model = Model::from_parts(
