@@ -977,7 +977,12 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
                         .iter()
                         .map(|&c| profile.columns[c].name.clone())
                         .collect(),
-                    reason: format!("name stem '{}', {} columns", g.stem, g.columns.len()),
+                    reason: format!(
+                        "name stem '{}', {} column{}",
+                        g.stem,
+                        g.columns.len(),
+                        if g.columns.len() == 1 { "" } else { "s" }
+                    ),
                 },
                 label,
             ));
@@ -1108,7 +1113,8 @@ pub fn propose_model(profile: &DataProfile, opts: &InitOptions) -> Result<Propos
                 format!("{cols} item columns")
             };
             let what = if cells > 0 {
-                format!("{why} ({cells} cells in {cols})")
+                let s = if cells == 1 { "" } else { "s" };
+                format!("{why} ({cells} cell{s} in {cols})")
             } else {
                 format!("{why} (declared in {cols})")
             };
