@@ -68,6 +68,7 @@ pub mod em;
 pub mod error;
 pub mod estimate;
 pub mod index;
+pub mod init;
 pub mod ipma;
 pub mod methods;
 pub mod model_fit;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 pub struct CompareArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: PathBuf,
     /// Column whose values form the groups (e.g. the airline flown).

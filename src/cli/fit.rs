@@ -9,7 +9,7 @@ use std::process::ExitCode;
 pub struct FitArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: PathBuf,
     #[command(flatten)]
@@ -53,6 +53,7 @@ pub fn load_screened(
     screening.check()?;
     let mut m = csi::spec::read_model(&model.model)?;
     da.apply_to_model(&mut m)?;
+    csi::data::sav::adopt_labels_from_file(data, &mut m)?;
     let opts = da.ingest_options(&model.model)?;
     let (survey, report) = csi::data::read_survey(data, &m, &opts)?;
     for p in report

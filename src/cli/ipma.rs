@@ -12,7 +12,7 @@ use std::process::ExitCode;
 pub struct IpmaArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: PathBuf,
     /// Target construct (name, e.g. SAT): importance is the total effect on it.

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 pub struct MethodsArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: PathBuf,
     /// Target construct (default: the construct holding the [methods] overall item,

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 pub mod compare;
 pub mod design;
 pub mod fit;
+pub mod init;
 pub mod ipma;
 pub mod methods;
 pub mod predict;
@@ -44,6 +45,8 @@ pub enum Command {
     Weights(weights::WeightsArgs),
     /// The management report: one self-contained HTML file (and an Excel workbook).
     Report(report::ReportArgs),
+    /// Propose a model file from a data file (constructs by name stem or template).
+    Init(init::InitArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -231,6 +234,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Predict(a) => predict::run(a),
         Command::Weights(a) => weights::run(a),
         Command::Report(a) => report::run(a),
+        Command::Init(a) => init::run(a),
     }
 }
 

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 pub struct ValidateArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: Option<PathBuf>,
     #[command(flatten)]
@@ -118,6 +118,7 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     let opts = a.data_args.ingest_options(&a.model.model)?;
     let report = match &a.data {
         Some(path) => {
+            csi::data::sav::adopt_labels_from_file(path, &mut model)?;
             let (survey, mut report) = inspect_survey(path, &model, &opts)?;
             // the design columns, as fit would check them (--strata, --cluster)
             if let Some(Err(e)) = survey.as_ref().map(|s| a.data_args.design(s)) {

@@ -1,6 +1,6 @@
 //! Reading questionnaire files into a [`Survey`]: CSV/TSV (UTF-8 with or without BOM,
 //! GBK/GB18030, UTF-16 with BOM; delimiter detection; decimal commas), XLSX/XLS/ODS
-//! (calamine) and Parquet (polars).
+//! (calamine), Parquet (polars) and SPSS `.sav`/`.zsav` ([`super::sav`]).
 //!
 //! Every cell of an item column is checked: an empty cell or a declared missing code
 //! (the model's `missing` list plus [`IngestOptions::missing_codes`], compared after
@@ -136,10 +136,11 @@ pub fn inspect_survey(
         Some("tsv") | Some("tab") => read_text(&mut asm, path, true)?,
         Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => read_workbook(&mut asm, path)?,
         Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
-        Some("sav") | Some("zsav") | Some("por") => {
+        Some("sav") | Some("zsav") => read_sav(&mut asm, path)?,
+        Some("por") => {
             return Err(Error::data(
                 Location { file, ..Default::default() },
-                "SPSS .sav is not supported in this build; save as CSV or XLSX",
+                "SPSS portable .por files are not supported; save as .sav, CSV or XLSX",
             ))
         }
         Some(other) => {
@@ -1601,6 +1602,141 @@ fn read_parquet(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
     }
     asm.alloc((2..n + 2).collect());
     asm.put_polars_columns(0, df.into_columns())?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Every column as text (for `csi init`, which has no model yet)
+
+/// Columns of cells as text, one vector per column (`None` = empty cell).
+pub type TextColumns = Vec<Vec<Option<String>>>;
+
+/// Every column of a CSV/TSV, workbook or Parquet file as text: the header names (made
+/// unique: a second `q1` is `q1 (2)`, an unnamed column `column 3`) and, per column,
+/// one cell per respondent row (`None` = empty; numbers of workbooks and Parquet files
+/// as `7` or `7.5`). SPSS files are read with [`super::sav::read_sav`] instead.
+///
+/// # Errors
+/// As [`inspect_survey`] for a file that cannot be read, plus the first fatal problem
+/// (an empty file, ragged rows, an unclosed quote) as an [`Error::Data`].
+pub fn read_columns(path: &Path, opts: &IngestOptions) -> Result<(Vec<String>, TextColumns)> {
+    use crate::spec::ConstructSpec;
+    // A model whose two items match no header: every column is an extra column.
+    let model = Model::from_parts(
+        "columns",
+        vec![
+            ConstructSpec::new("\u{1}A", &["\u{1}a"]),
+            ConstructSpec::new("\u{1}B", &["\u{1}b"]),
+        ],
+        &[("\u{1}A", "\u{1}B")],
+    )?;
+    let opts = IngestOptions {
+        weight: None,
+        ..opts.clone()
+    };
+    let file = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let mut asm = Assembler::new(file.clone(), &model, &opts);
+    match ext.as_deref() {
+        Some("tsv") | Some("tab") => read_text(&mut asm, path, true)?,
+        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => {
+            read_workbook(&mut asm, path)?
+        }
+        Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
+        _ => read_text(&mut asm, path, false)?,
+    }
+    if asm.fatal {
+        let p = asm
+            .report
+            .errors()
+            .find(|p| !p.column.as_deref().is_some_and(|c| c.starts_with('\u{1}')))
+            .cloned()
+            .unwrap_or_else(|| Problem::error("the file cannot be read"));
+        return Err(Error::data(p.location(&file), p.message));
+    }
+    Ok((asm.extra_names, asm.extra))
+}
+
+// ---------------------------------------------------------------------------------
+// SPSS (.sav, .zsav): the reader lives in `super::sav`
+
+/// Feed an SPSS file to the assembler: variable names are the header (row 1), case k
+/// is row k + 1; system-missing and the variable's user-missing values are empty
+/// cells (missing answers); a string or date variable cannot be an item.
+fn read_sav(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
+    use super::sav::{SavKind, SavValues};
+    let data = super::sav::read_sav(path)?;
+    for w in &data.warnings {
+        asm.report.push(Problem::warning(w.clone()));
+    }
+    let vars = &data.dictionary.variables;
+    if vars.is_empty() {
+        asm.fatal(Problem::error("the file has no variables"));
+        return Ok(());
+    }
+    let header: Vec<String> = vars.iter().map(|v| v.name.clone()).collect();
+    asm.plan(&header, 1, |c| format!("variable {}", c + 1));
+    for (c, v) in vars.iter().enumerate() {
+        if let Some(Role::Item(k)) = asm.roles.get(c).copied() {
+            if v.kind != SavKind::Numeric {
+                let what = if v.kind == SavKind::Text {
+                    "a string"
+                } else {
+                    "a date"
+                };
+                asm.report.push(
+                    Problem::error(format!(
+                        "SPSS variable is {what} variable (format {}); an item must be a numeric variable",
+                        v.format
+                    ))
+                    .at_row(1)
+                    .in_column(v.name.clone()),
+                );
+                asm.roles[c] = Role::Ignored;
+                asm.skip[k] = true;
+                asm.columns_bad = true;
+            }
+        }
+    }
+    asm.report.n_rows = data.n_cases;
+    if data.n_cases == 0 {
+        asm.fatal(Problem::error("the file has variables but no cases").at_row(1));
+        return Ok(());
+    }
+    if asm.fatal {
+        return Ok(());
+    }
+    asm.alloc((2..data.n_cases + 2).collect());
+    for (c, (v, col)) in vars.iter().zip(&data.columns).enumerate() {
+        match col {
+            SavValues::Numeric(x) => asm.put_column(
+                c,
+                0,
+                x.iter().map(|x| match x {
+                    Some(x) if !v.is_user_missing(*x) => Cell::Num(*x),
+                    _ => Cell::Empty,
+                }),
+            ),
+            SavValues::Text(x) => asm.put_column(
+                c,
+                0,
+                x.iter().map(|t| match t.as_deref() {
+                    Some(t)
+                        if !v
+                            .missing
+                            .iter()
+                            .any(|m| matches!(m, super::sav::UserMissing::Text(s) if s == t)) =>
+                    {
+                        Cell::Text(t)
+                    }
+                    _ => Cell::Empty,
+                }),
+            ),
+        }
+    }
     Ok(())
 }
 

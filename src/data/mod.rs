@@ -26,6 +26,7 @@ pub mod cannot_answer;
 pub mod ingest;
 pub mod prepare;
 pub mod subset;
+pub mod sav;
 pub mod validate;
 
 pub use ingest::{inspect_survey, parse_delimiter, read_survey, IngestOptions};

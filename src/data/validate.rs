@@ -153,6 +153,9 @@ impl Problem {
 pub struct ItemReport {
     /// Item name.
     pub name: String,
+    /// Item label (the model's `label`, or the SPSS variable label), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Observed (non-missing) answers.
     pub n: usize,
     /// Missing cells (empty, missing codes, and out-of-range values read as missing).
@@ -173,6 +176,7 @@ impl ItemReport {
     pub fn empty(name: impl Into<String>) -> ItemReport {
         ItemReport {
             name: name.into(),
+            label: None,
             n: 0,
             missing: 0,
             out_of_range: 0,
@@ -222,7 +226,10 @@ impl ValidationReport {
             items: model
                 .items
                 .iter()
-                .map(|i| ItemReport::empty(i.name.clone()))
+                .map(|i| ItemReport {
+                    label: i.label.clone(),
+                    ..ItemReport::empty(i.name.clone())
+                })
                 .collect(),
             ..Default::default()
         }
@@ -347,20 +354,31 @@ fn pad_right(s: &str, w: usize) -> String {
 
 impl ValidationReport {
     fn fmt_table(&self, f: &mut fmt::Formatter<'_>, w: usize) -> fmt::Result {
+        let labels = self.items.iter().any(|i| i.label.is_some());
         writeln!(
             f,
-            "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
+            "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}{}",
             pad_right("item", w),
             "n",
             "missing",
             "out of range",
             "mean",
-            "sd"
+            "sd",
+            if labels { "  label" } else { "" }
         )?;
         for it in &self.items {
+            let label = match (&it.label, labels) {
+                (Some(l), true) => format!(
+                    "  {}",
+                    l.chars()
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect::<String>()
+                ),
+                _ => String::new(),
+            };
             writeln!(
                 f,
-                "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
+                "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}{label}",
                 pad_right(&it.name, w),
                 it.n,
                 it.missing,
