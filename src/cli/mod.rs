@@ -10,6 +10,8 @@ pub mod compare;
 pub mod fit;
 pub mod ipma;
 pub mod methods;
+pub mod program;
+pub mod simulate;
 pub mod validate;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
@@ -32,6 +34,10 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// The source documents' evaluation methods side by side with the SEM index.
     Methods(methods::MethodsArgs),
+    /// A satisfaction-index programme: companies, industries, sectors and waves in one run.
+    Program(program::ProgramArgs),
+    /// Write a simulated programme (data, hierarchy, sector weights) and its truth.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -198,6 +204,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ipma(a) => ipma::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Methods(a) => methods::run(a),
+        Command::Program(a) => program::run(a),
+        Command::Simulate(a) => simulate::run(a),
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod compare_chart;
 pub mod estimators;
+pub mod program;
 pub mod text;
 
 use crate::analysis::Analysis;
