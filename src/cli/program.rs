@@ -101,9 +101,6 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
         })?),
         None => None,
     };
-    if options.resamples == 0 {
-        eprintln!("warning: without --bootstrap N there are no intervals and no p values");
-    }
     let design = csi::program::Design {
         company: a.company.clone(),
         wave: a.wave.clone(),
@@ -136,6 +133,9 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     let result = csi::program::run(&model, &survey, &design, &options, Some(&hooks));
     progress.finish();
     let p = result?;
+    if options.resamples == 0 {
+        eprintln!("warning: without --bootstrap N there are no intervals and no p values");
+    }
     for w in &p.warnings {
         eprintln!("warning: {w}");
     }

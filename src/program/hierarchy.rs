@@ -419,9 +419,7 @@ impl Hierarchy {
                     column: Some("company".into()),
                     value: Some(short(&e.company)),
                 },
-                format!(
-                    "the company has no respondent in {data_file} (column '{column}')"
-                ),
+                format!("the company has no respondent in {data_file} (column '{column}')"),
             ));
         }
         Ok(())
@@ -533,8 +531,14 @@ mod tests {
             ("A,i,s,-3\n", "h.csv: row 2, column 'weight', value '-3'"),
             ("A,i,s,\n", "h.csv: row 2, column 'weight', value ''"),
             ("A,i,s,abc\n", "h.csv: row 2, column 'weight', value 'abc'"),
-            ("A,i,s,1\nA,i,s,1\n", "h.csv: row 3, column 'company', value 'A'"),
-            ("A,i,s,1\nB,i,t,1\n", "h.csv: row 3, column 'sector', value 't'"),
+            (
+                "A,i,s,1\nA,i,s,1\n",
+                "h.csv: row 3, column 'company', value 'A'",
+            ),
+            (
+                "A,i,s,1\nB,i,t,1\n",
+                "h.csv: row 3, column 'sector', value 't'",
+            ),
             ("A,,s,1\n", "h.csv: row 2, column 'industry', value ''"),
         ] {
             let e = Hierarchy::parse("h.csv", &format!("{head}{body}"))
@@ -550,8 +554,11 @@ mod tests {
 
     #[test]
     fn companies_must_match_both_ways() {
-        let h = Hierarchy::parse("h.csv", "company,industry,sector,weight\nA,i,s,1\nB,i,s,2\n")
-            .unwrap();
+        let h = Hierarchy::parse(
+            "h.csv",
+            "company,industry,sector,weight\nA,i,s,1\nB,i,s,2\n",
+        )
+        .unwrap();
         let e = h
             .check_companies(&[("A".into(), 2), ("C".into(), 7)], "d.csv", "firm")
             .unwrap_err()
@@ -561,7 +568,10 @@ mod tests {
             .check_companies(&[("A".into(), 2)], "d.csv", "firm")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("h.csv: row 3, column 'company', value 'B'"), "{e}");
+        assert!(
+            e.contains("h.csv: row 3, column 'company', value 'B'"),
+            "{e}"
+        );
         assert!(h
             .check_companies(&[("B".into(), 2), ("A".into(), 3)], "d.csv", "firm")
             .is_ok());

@@ -530,10 +530,8 @@ pub fn run(
     }
     let companies: Vec<String> = first_row.keys().map(|c| c.to_string()).collect();
     if let Some(h) = &design.hierarchy {
-        let listed: Vec<(String, usize)> = first_row
-            .iter()
-            .map(|(c, r)| (c.to_string(), *r))
-            .collect();
+        let listed: Vec<(String, usize)> =
+            first_row.iter().map(|(c, r)| (c.to_string(), *r)).collect();
         h.check_companies(&listed, &survey.file, &design.company)?;
         if let Some(sw) = &design.sector_weights {
             sw.check(h)?;
@@ -566,7 +564,9 @@ pub fn run(
         .map(|(k, idx)| {
             let company = &companies[k / nw];
             let wave = k % nw;
-            let r = company_wave(model, survey, design, options, min_n, company, &waves, wave, idx, hooks);
+            let r = company_wave(
+                model, survey, design, options, min_n, company, &waves, wave, idx, hooks,
+            );
             if let Some(h) = hooks {
                 (h.progress)(done.fetch_add(1, Ordering::Relaxed) + 1);
             }
@@ -835,9 +835,11 @@ fn aggregates(p: &Program, h: &Hierarchy, sw: Option<&SectorWeights>) -> Vec<Agg
 
 /// The replicate columns of an aggregate.
 fn columns(a: &Aggregate, q: usize) -> Option<Vec<Vec<f64>>> {
-    a.replicates
-        .as_ref()
-        .map(|m| (0..q).map(|j| m.column(j).iter().copied().collect()).collect())
+    a.replicates.as_ref().map(|m| {
+        (0..q)
+            .map(|j| m.column(j).iter().copied().collect())
+            .collect()
+    })
 }
 
 /// An aggregate from its members, construct by construct.
@@ -912,8 +914,16 @@ fn changes_of(p: &Program) -> Vec<Change> {
                 continue;
             };
             let same = {
-                let ca: BTreeSet<&str> = a.cells.iter().map(|&k| p.cells[k].company.as_str()).collect();
-                let cb: BTreeSet<&str> = b.cells.iter().map(|&k| p.cells[k].company.as_str()).collect();
+                let ca: BTreeSet<&str> = a
+                    .cells
+                    .iter()
+                    .map(|&k| p.cells[k].company.as_str())
+                    .collect();
+                let cb: BTreeSet<&str> = b
+                    .cells
+                    .iter()
+                    .map(|&k| p.cells[k].company.as_str())
+                    .collect();
                 ca == cb
             };
             for j in 0..q {
@@ -921,8 +931,14 @@ fn changes_of(p: &Program) -> Vec<Change> {
                 if !(xa.is_finite() && xb.is_finite()) {
                     continue;
                 }
-                let ra = a.replicates.as_ref().map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
-                let rb = b.replicates.as_ref().map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
+                let ra = a
+                    .replicates
+                    .as_ref()
+                    .map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
+                let rb = b
+                    .replicates
+                    .as_ref()
+                    .map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
                 let reps = match (&rb, &ra) {
                     (Some(x), Some(y)) => Some((x.as_slice(), y.as_slice())),
                     _ => None,
@@ -952,8 +968,14 @@ fn changes_of(p: &Program) -> Vec<Change> {
                 if !(xa.is_finite() && xb.is_finite()) {
                     continue;
                 }
-                let ra = a.replicates.as_ref().map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
-                let rb = b.replicates.as_ref().map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
+                let ra = a
+                    .replicates
+                    .as_ref()
+                    .map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
+                let rb = b
+                    .replicates
+                    .as_ref()
+                    .map(|m| m.column(j).iter().copied().collect::<Vec<_>>());
                 let reps = match (&rb, &ra) {
                     (Some(x), Some(y)) => Some((x.as_slice(), y.as_slice())),
                     _ => None,
@@ -1041,7 +1063,9 @@ fn warnings(p: &Program) -> Vec<String> {
         .filter(|c| c.status == Status::Ok && !c.converged)
         .count();
     if nc > 0 {
-        w.push(format!("{nc} company-waves did not converge; their results are from the last iteration"));
+        w.push(format!(
+            "{nc} company-waves did not converge; their results are from the last iteration"
+        ));
     }
     let rf = p.resamples_failed();
     if rf > 0 {

@@ -250,13 +250,19 @@ impl SimProgramme {
         if spec.industries == 0 || spec.industries > spec.companies {
             return Err(bad(
                 "--industries",
-                format!("must be between 1 and the number of companies ({}), got {}", spec.companies, spec.industries),
+                format!(
+                    "must be between 1 and the number of companies ({}), got {}",
+                    spec.companies, spec.industries
+                ),
             ));
         }
         if spec.sectors == 0 || spec.sectors > spec.industries {
             return Err(bad(
                 "--sectors",
-                format!("must be between 1 and the number of industries ({}), got {}", spec.industries, spec.sectors),
+                format!(
+                    "must be between 1 and the number of industries ({}), got {}",
+                    spec.industries, spec.sectors
+                ),
             ));
         }
         if spec.waves == 0 {
@@ -266,31 +272,59 @@ impl SimProgramme {
         if spec.n < need {
             return Err(bad(
                 "--n",
-                format!("the model needs at least {need} respondents per company-wave, got {}", spec.n),
+                format!(
+                    "the model needs at least {need} respondents per company-wave, got {}",
+                    spec.n
+                ),
             ));
         }
         if !(spec.change_share >= 0.0 && spec.change_share <= 1.0) {
-            return Err(bad("--change-share", format!("must be between 0 and 1, got {}", spec.change_share)));
+            return Err(bad(
+                "--change-share",
+                format!("must be between 0 and 1, got {}", spec.change_share),
+            ));
         }
         if !spec.change.is_finite() || spec.change < 0.0 {
-            return Err(bad("--change", format!("must be a non-negative number of index points, got {}", spec.change)));
+            return Err(bad(
+                "--change",
+                format!(
+                    "must be a non-negative number of index points, got {}",
+                    spec.change
+                ),
+            ));
         }
-        for (flag, v) in [("--industry-sd", spec.industry_sd), ("--company-sd", spec.company_sd), ("--construct-sd", spec.construct_sd)] {
+        for (flag, v) in [
+            ("--industry-sd", spec.industry_sd),
+            ("--company-sd", spec.company_sd),
+            ("--construct-sd", spec.construct_sd),
+        ] {
             if !(v.is_finite() && v >= 0.0) {
                 return Err(bad(flag, format!("must be a non-negative number, got {v}")));
             }
         }
         // one common integer scale
         let scale = model.item_scale(0).ok_or_else(|| {
-            bad("--model", "the model declares no [scale]; the simulator needs one".into())
+            bad(
+                "--model",
+                "the model declares no [scale]; the simulator needs one".into(),
+            )
         })?;
         for k in 0..model.n_items() {
             if model.item_scale(k) != Some(scale) {
-                return Err(bad("--model", format!("item '{}' has its own scale; the simulator needs one scale for every item", model.items[k].name)));
+                return Err(bad(
+                    "--model",
+                    format!(
+                        "item '{}' has its own scale; the simulator needs one scale for every item",
+                        model.items[k].name
+                    ),
+                ));
             }
         }
         if scale.min.fract() != 0.0 || scale.max.fract() != 0.0 {
-            return Err(bad("--model", "the simulator needs an integer scale (e.g. 1-10)".into()));
+            return Err(bad(
+                "--model",
+                "the simulator needs an integer scale (e.g. 1-10)".into(),
+            ));
         }
         let range = scale.max - scale.min;
         let mean = spec.mean.unwrap_or(scale.min + range * 2.0 / 3.0);
@@ -299,7 +333,10 @@ impl SimProgramme {
             return Err(bad("--sd", format!("must be a positive number, got {sd}")));
         }
         let paths = paths_for(model);
-        let pref: Vec<(&str, &str, f64)> = paths.iter().map(|(a, b, v)| (a.as_str(), b.as_str(), *v)).collect();
+        let pref: Vec<(&str, &str, f64)> = paths
+            .iter()
+            .map(|(a, b, v)| (a.as_str(), b.as_str(), *v))
+            .collect();
         let population = Population::new(model, &pref, Measurement::CommonFactor(spec.loading))?;
         let q = model.n_constructs();
         let change_js: Vec<usize> = if spec.change_constructs.is_empty() {
@@ -313,29 +350,47 @@ impl SimProgramme {
                 .iter()
                 .map(|n| {
                     model.construct_index(n.trim()).ok_or_else(|| {
-                        bad("--change-construct", format!("no construct '{n}' in the model"))
+                        bad(
+                            "--change-construct",
+                            format!("no construct '{n}' in the model"),
+                        )
                     })
                 })
                 .collect::<Result<_>>()?
         };
 
-        let (wc, wi, ws) = (width(spec.companies + 1), width(spec.industries + 1), width(spec.sectors + 1));
+        let (wc, wi, ws) = (
+            width(spec.companies + 1),
+            width(spec.industries + 1),
+            width(spec.sectors + 1),
+        );
         let wwave = if spec.waves >= 10 { 2 } else { 1 };
         let waves: Vec<String> = (1..=spec.waves).map(|t| format!("W{t:0wwave$}")).collect();
         let sector_name = |s: usize| format!("S{:0ws$}", s + 1);
         let industry_name = |i: usize| format!("I{:0wi$}", i + 1);
 
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        let std = |sd: f64| NormalDist::new(0.0, sd.max(0.0)).map_err(|e| bad("population", e.to_string()));
+        let std = |sd: f64| {
+            NormalDist::new(0.0, sd.max(0.0)).map_err(|e| bad("population", e.to_string()))
+        };
         let (n_ind, n_sec) = (std(spec.industry_sd)?, std(spec.company_sd)?);
         let n_con = std(spec.construct_sd)?;
         let size_dist = std(0.75)?;
-        let industry_shift: Vec<f64> = (0..spec.industries).map(|_| n_ind.sample(&mut rng)).collect();
+        let industry_shift: Vec<f64> = (0..spec.industries)
+            .map(|_| n_ind.sample(&mut rng))
+            .collect();
         let sectors: Vec<(String, f64)> = {
-            let raw: Vec<f64> = (0..spec.sectors).map(|_| rng.random_range(0.5..1.5)).collect();
+            let raw: Vec<f64> = (0..spec.sectors)
+                .map(|_| rng.random_range(0.5..1.5))
+                .collect();
             let total: f64 = raw.iter().sum();
             (0..spec.sectors)
-                .map(|s| (sector_name(s), ((raw[s] / total) * 1e4).round().max(1.0) / 1e4))
+                .map(|s| {
+                    (
+                        sector_name(s),
+                        ((raw[s] / total) * 1e4).round().max(1.0) / 1e4,
+                    )
+                })
                 .collect()
         };
         let mut companies = Vec::with_capacity(spec.companies);
@@ -344,14 +399,21 @@ impl SimProgramme {
             let i = c % spec.industries;
             let s = i % spec.sectors;
             let v: f64 = n_sec.sample(&mut rng);
-            let weight = ((size_dist.sample(&mut rng)).exp() * 100.0 * 100.0).round().max(1.0) / 100.0;
+            let weight = (size_dist.sample(&mut rng).exp() * 100.0 * 100.0)
+                .round()
+                .max(1.0)
+                / 100.0;
             companies.push(SimCompany {
                 name: format!("C{:0wc$}", c + 1),
                 industry: industry_name(i),
                 sector: sector_name(s),
                 weight,
             });
-            base.push((0..q).map(|_| industry_shift[i] + v + n_con.sample(&mut rng)).collect());
+            base.push(
+                (0..q)
+                    .map(|_| industry_shift[i] + v + n_con.sample(&mut rng))
+                    .collect(),
+            );
         }
         // planted changes: a seeded choice of companies, a wave and a sign each
         let n_change = if spec.waves > 1 {
@@ -367,16 +429,28 @@ impl SimProgramme {
         let mut chosen: Vec<usize> = order[..n_change].to_vec();
         chosen.sort_unstable();
         let ti = |s: f64| true_index(scale, mean, sd, spec.loading, s);
-        let mut shifts: Vec<Vec<Vec<f64>>> = base.iter().map(|b| vec![b.clone(); spec.waves]).collect();
+        let mut shifts: Vec<Vec<Vec<f64>>> =
+            base.iter().map(|b| vec![b.clone(); spec.waves]).collect();
         let mut planted = Vec::new();
         for &c in &chosen {
             let t = rng.random_range(1..spec.waves);
-            let sign = if rng.random_range(0..2) == 0 { 1.0 } else { -1.0 };
+            let sign = if rng.random_range(0..2) == 0 {
+                1.0
+            } else {
+                -1.0
+            };
             for &j in &change_js {
                 let s0 = base[c][j];
                 let target = ti(s0) + sign * spec.change;
                 if !(target > 0.0 && target < 100.0) {
-                    return Err(bad("--change", format!("a change of {} points from {:.1} leaves the 0-100 scale", spec.change, ti(s0))));
+                    return Err(bad(
+                        "--change",
+                        format!(
+                            "a change of {} points from {:.1} leaves the 0-100 scale",
+                            spec.change,
+                            ti(s0)
+                        ),
+                    ));
                 }
                 // bisection on delta: T(s0 + delta) = target, T increasing
                 let (mut lo, mut hi) = (-20.0f64, 20.0f64);
@@ -390,7 +464,14 @@ impl SimProgramme {
                 }
                 let delta = 0.5 * (lo + hi);
                 if (ti(s0 + delta) - target).abs() > 1e-9 {
-                    return Err(bad("--change", format!("a change of {} points cannot be reached from {:.1}", spec.change, ti(s0))));
+                    return Err(bad(
+                        "--change",
+                        format!(
+                            "a change of {} points cannot be reached from {:.1}",
+                            spec.change,
+                            ti(s0)
+                        ),
+                    ));
                 }
                 for w in t..spec.waves {
                     shifts[c][w][j] = s0 + delta;
@@ -406,7 +487,11 @@ impl SimProgramme {
         }
         let truth: Vec<Vec<Vec<f64>>> = shifts
             .iter()
-            .map(|cw| cw.iter().map(|s| s.iter().map(|&v| ti(v)).collect()).collect())
+            .map(|cw| {
+                cw.iter()
+                    .map(|s| s.iter().map(|&v| ti(v)).collect())
+                    .collect()
+            })
             .collect();
         Ok(SimProgramme {
             spec: spec.clone(),
@@ -449,7 +534,12 @@ impl SimProgramme {
     /// # Errors
     /// As [`SimProgramme::respondents`].
     pub fn survey(&self, model: &Model) -> Result<crate::data::Survey> {
-        let (nc, nw, n, p) = (self.companies.len(), self.waves.len(), self.spec.n, model.n_items());
+        let (nc, nw, n, p) = (
+            self.companies.len(),
+            self.waves.len(),
+            self.spec.n,
+            model.n_items(),
+        );
         let total = nc * nw * n;
         let mut x = DMatrix::zeros(total, p);
         let mut company = Vec::with_capacity(total);
@@ -468,7 +558,10 @@ impl SimProgramme {
                 }
             }
         }
-        let mut s = crate::data::Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
+        let mut s = crate::data::Survey::from_matrix(
+            model.items.iter().map(|i| i.name.clone()).collect(),
+            x,
+        );
         s.extra.insert("company".into(), company);
         s.extra.insert("wave".into(), wave);
         Ok(s)
@@ -478,7 +571,10 @@ impl SimProgramme {
     pub fn hierarchy_csv(&self) -> String {
         let mut s = String::from("company,industry,sector,weight\n");
         for c in &self.companies {
-            s.push_str(&format!("{},{},{},{}\n", c.name, c.industry, c.sector, c.weight));
+            s.push_str(&format!(
+                "{},{},{},{}\n",
+                c.name, c.industry, c.sector, c.weight
+            ));
         }
         s
     }
@@ -496,7 +592,12 @@ impl SimProgramme {
     /// sectors, then industries (text order), wave by wave; every company counts (all
     /// have data).
     pub fn true_aggregates(&self) -> Vec<(Level, String, usize, Vec<f64>)> {
-        let q = self.truth.first().and_then(|w| w.first()).map(Vec::len).unwrap_or(0);
+        let q = self
+            .truth
+            .first()
+            .and_then(|w| w.first())
+            .map(Vec::len)
+            .unwrap_or(0);
         let mut inds: Vec<&str> = self.companies.iter().map(|c| c.industry.as_str()).collect();
         inds.sort_unstable();
         inds.dedup();
@@ -511,10 +612,18 @@ impl SimProgramme {
             let ind_vals: Vec<(&str, &str, f64, Vec<f64>)> = inds
                 .iter()
                 .map(|ind| {
-                    let members: Vec<usize> = (0..self.companies.len()).filter(|&c| self.companies[c].industry == *ind).collect();
+                    let members: Vec<usize> = (0..self.companies.len())
+                        .filter(|&c| self.companies[c].industry == *ind)
+                        .collect();
                     let w: f64 = members.iter().map(|&c| self.companies[c].weight).sum();
                     let v = (0..q)
-                        .map(|j| members.iter().map(|&c| self.companies[c].weight * self.truth[c][t][j]).sum::<f64>() / w)
+                        .map(|j| {
+                            members
+                                .iter()
+                                .map(|&c| self.companies[c].weight * self.truth[c][t][j])
+                                .sum::<f64>()
+                                / w
+                        })
                         .collect();
                     (*ind, self.companies[members[0]].sector.as_str(), w, v)
                 })
@@ -522,14 +631,26 @@ impl SimProgramme {
             let sec_vals: Vec<(&str, Vec<f64>)> = secs
                 .iter()
                 .map(|s| {
-                    let members: Vec<&(&str, &str, f64, Vec<f64>)> = ind_vals.iter().filter(|x| x.1 == *s).collect();
+                    let members: Vec<&(&str, &str, f64, Vec<f64>)> =
+                        ind_vals.iter().filter(|x| x.1 == *s).collect();
                     let w: f64 = members.iter().map(|x| x.2).sum();
-                    (*s, (0..q).map(|j| members.iter().map(|x| x.2 * x.3[j]).sum::<f64>() / w).collect())
+                    (
+                        *s,
+                        (0..q)
+                            .map(|j| members.iter().map(|x| x.2 * x.3[j]).sum::<f64>() / w)
+                            .collect(),
+                    )
                 })
                 .collect();
             let wsum: f64 = secs.iter().map(|s| self.sector_weight(s)).sum();
             let national: Vec<f64> = (0..q)
-                .map(|j| sec_vals.iter().map(|(s, v)| self.sector_weight(s) * v[j]).sum::<f64>() / wsum)
+                .map(|j| {
+                    sec_vals
+                        .iter()
+                        .map(|(s, v)| self.sector_weight(s) * v[j])
+                        .sum::<f64>()
+                        / wsum
+                })
                 .collect();
             nat.push((Level::National, "national".to_string(), t, national));
             for (s, v) in sec_vals {
@@ -545,7 +666,11 @@ impl SimProgramme {
     }
 
     fn sector_weight(&self, s: &str) -> f64 {
-        self.sectors.iter().find(|(n, _)| n == s).map(|(_, w)| *w).unwrap_or(0.0)
+        self.sectors
+            .iter()
+            .find(|(n, _)| n == s)
+            .map(|(_, w)| *w)
+            .unwrap_or(0.0)
     }
 
     /// Write `data.csv` (columns `id,wave,company,` then the items), `hierarchy.csv`
@@ -574,7 +699,10 @@ impl SimProgramme {
                 for i in 0..a.nrows() {
                     id += 1;
                     line.clear();
-                    line.push_str(&format!("{id},{},{}", self.waves[t], self.companies[c].name));
+                    line.push_str(&format!(
+                        "{id},{},{}",
+                        self.waves[t], self.companies[c].name
+                    ));
                     for k in 0..a.ncols() {
                         line.push(',');
                         line.push_str(&format!("{}", a[(i, k)]));
@@ -585,7 +713,10 @@ impl SimProgramme {
             }
         }
         out.flush().map_err(io)?;
-        for (name, text) in [("hierarchy.csv", self.hierarchy_csv()), ("sector_weights.csv", self.sector_weights_csv())] {
+        for (name, text) in [
+            ("hierarchy.csv", self.hierarchy_csv()),
+            ("sector_weights.csv", self.sector_weights_csv()),
+        ] {
             let p = dir.join(name);
             std::fs::write(&p, text).map_err(|e| Error::io(&p, e))?;
         }
@@ -600,7 +731,10 @@ mod tests {
     #[test]
     fn true_index_matches_a_large_draw() {
         // E[clamp(round(7 + 1.5 (Z + 0.8 s)))] on 1..10 against the mean of 200,000 draws
-        let scale = Scale { min: 1.0, max: 10.0 };
+        let scale = Scale {
+            min: 1.0,
+            max: 10.0,
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let z = NormalDist::new(0.0, 1.0).unwrap();
         for s in [-0.5, 0.0, 0.7] {
@@ -616,7 +750,16 @@ mod tests {
             assert!((mc - exact).abs() < 0.15, "s {s}: draw {mc}, exact {exact}");
         }
         // no clamping in reach: the expected rounded answer equals the mean (symmetry)
-        let mid = true_index(Scale { min: 1.0, max: 100.0 }, 50.0, 1.0, 0.8, 0.0);
+        let mid = true_index(
+            Scale {
+                min: 1.0,
+                max: 100.0,
+            },
+            50.0,
+            1.0,
+            0.8,
+            0.0,
+        );
         assert!((mid - (49.0 / 99.0 * 100.0)).abs() < 1e-9);
     }
 }

@@ -240,7 +240,13 @@ fn target(p: &Program, wanted: Option<usize>) -> usize {
         })
 }
 
-fn change_of<'a>(p: &'a Program, level: Level, name: &str, to: usize, j: usize) -> Option<&'a Change> {
+fn change_of<'a>(
+    p: &'a Program,
+    level: Level,
+    name: &str,
+    to: usize,
+    j: usize,
+) -> Option<&'a Change> {
     p.changes
         .iter()
         .find(|c| c.level == level && c.name == name && c.to == to && c.construct == j)
@@ -257,6 +263,8 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
     let m = &p.model;
     let j = target(p, wanted);
     let alpha = 1.0 - p.options.level;
+    // for display: 1 - 0.95 is 0.050000000000000044 in binary
+    let alpha_txt = format!("{}", (alpha * 1e9).round() / 1e9);
     let last = p.waves.len() - 1;
     let boot = p.options.resamples > 0;
     let h = p.design.hierarchy.as_ref();
@@ -282,7 +290,11 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
         out,
         ", {} wave(s): {} (data {})",
         p.waves.len(),
-        p.waves.iter().map(|w| clean(w)).collect::<Vec<_>>().join(", "),
+        p.waves
+            .iter()
+            .map(|w| clean(w))
+            .collect::<Vec<_>>()
+            .join(", "),
         clean(&p.file)
     );
     let count = |s: Status| p.cells.iter().filter(|c| c.status == s).count();
@@ -317,11 +329,7 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
         );
     }
     let movers: Vec<&Change> = {
-        let mut v: Vec<&Change> = p
-            .changes
-            .iter()
-            .filter(|c| c.p_adjusted < alpha)
-            .collect();
+        let mut v: Vec<&Change> = p.changes.iter().filter(|c| c.p_adjusted < alpha).collect();
         v.sort_by(|a, b| {
             a.level
                 .cmp(&b.level)
@@ -338,7 +346,7 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "significant movers (adjusted p < {alpha}): {} changes of {} companies and {} aggregate changes; listed at the end",
+            "significant movers (adjusted p < {alpha_txt}): {} changes of {} companies and {} aggregate changes; listed at the end",
             movers.iter().filter(|c| c.level == Level::Company).count(),
             comp.len(),
             movers.iter().filter(|c| c.level != Level::Company).count()
@@ -354,18 +362,41 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
             out,
             "{} {} in {}{}",
             cname(j),
-            if label != m.constructs[j].name { format!("({})", clean(label)) } else { String::new() },
+            if label != m.constructs[j].name {
+                format!("({})", clean(label))
+            } else {
+                String::new()
+            },
             wname(last),
-            if has_change { format!(", change since {}", wname(last - 1)) } else { String::new() }
+            if has_change {
+                format!(", change since {}", wname(last - 1))
+            } else {
+                String::new()
+            }
         );
         let mut t = Table::new(
-            &["", "companies", "index", "95% CI", "change", "95% CI", "adj. p", ""],
+            &[
+                "",
+                "companies",
+                "index",
+                "95% CI",
+                "change",
+                "95% CI",
+                "adj. p",
+                "",
+            ],
             1,
         );
         let agg_row = |lvl: Level, name: &str, indent: &str, t: &mut Table| {
-            let Some(a) = p.aggregate(lvl, name, last) else { return };
+            let Some(a) = p.aggregate(lvl, name, last) else {
+                return;
+            };
             let e = &a.constructs[j];
-            let ch = if has_change { change_of(p, lvl, name, last, j) } else { None };
+            let ch = if has_change {
+                change_of(p, lvl, name, last, j)
+            } else {
+                None
+            };
             let note = match ch.and_then(|c| c.same_companies) {
                 Some(false) => " (other companies)",
                 _ => "",
@@ -379,10 +410,13 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
                 },
                 f1(e.index),
                 ci(e.ci_low, e.ci_high),
-                ch.map(|c| signed(c.stat.difference)).unwrap_or_else(|| "-".into()),
-                ch.map(|c| ci(c.stat.ci_low, c.stat.ci_high)).unwrap_or_else(|| "-".into()),
+                ch.map(|c| signed(c.stat.difference))
+                    .unwrap_or_else(|| "-".into()),
+                ch.map(|c| ci(c.stat.ci_low, c.stat.ci_high))
+                    .unwrap_or_else(|| "-".into()),
                 ch.map(|c| pv(c.p_adjusted)).unwrap_or_else(|| "-".into()),
-                ch.map(|c| format!("{}{note}", stars(c.p_adjusted))).unwrap_or_default(),
+                ch.map(|c| format!("{}{note}", stars(c.p_adjusted)))
+                    .unwrap_or_default(),
             ]);
         };
         agg_row(Level::National, "national", "", &mut t);
@@ -425,7 +459,10 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
         out.push_str(&t.render());
         out.push_str("(stars: change since the previous wave, adjusted p)\n\n");
     } else {
-        let _ = writeln!(out, "no --hierarchy: no industry, sector or national indices\n");
+        let _ = writeln!(
+            out,
+            "no --hierarchy: no industry, sector or national indices\n"
+        );
     }
 
     // companies ranked within industries
@@ -441,18 +478,30 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
                 (Some(i.to_string()), cells)
             })
             .collect(),
-        None => vec![(None, (0..p.companies.len()).map(|c| c * p.waves.len() + last).collect())],
+        None => vec![(
+            None,
+            (0..p.companies.len())
+                .map(|c| c * p.waves.len() + last)
+                .collect(),
+        )],
     };
     let _ = writeln!(
         out,
         "Companies ranked by {} in {}{}",
         cname(j),
         wname(last),
-        if h.is_some() { " within their industry" } else { "" }
+        if h.is_some() {
+            " within their industry"
+        } else {
+            ""
+        }
     );
     for (ind, mut cells) in groups {
         cells.sort_by(|&a, &b| {
-            let (x, y) = (p.cells[a].constructs[j].index, p.cells[b].constructs[j].index);
+            let (x, y) = (
+                p.cells[a].constructs[j].index,
+                p.cells[b].constructs[j].index,
+            );
             match (x.is_finite(), y.is_finite()) {
                 (true, true) => y.total_cmp(&x),
                 (true, false) => std::cmp::Ordering::Less,
@@ -468,8 +517,10 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
                 "\n{} ({}): industry index {} {}",
                 clean(i),
                 clean(sector),
-                agg.map(|a| f1(a.constructs[j].index)).unwrap_or_else(|| "-".into()),
-                agg.map(|a| ci(a.constructs[j].ci_low, a.constructs[j].ci_high)).unwrap_or_default(),
+                agg.map(|a| f1(a.constructs[j].index))
+                    .unwrap_or_else(|| "-".into()),
+                agg.map(|a| ci(a.constructs[j].ci_low, a.constructs[j].ci_high))
+                    .unwrap_or_default(),
             );
         }
         let mut head = vec!["rank", "company", "n", "index", "95% CI"];
@@ -506,7 +557,9 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
             }
             if ind.is_some() {
                 match versus_of(p, k, j) {
-                    Some(v) if v.sole => row.extend(["sole company".into(), String::new(), String::new()]),
+                    Some(v) if v.sole => {
+                        row.extend(["sole company".into(), String::new(), String::new()])
+                    }
                     Some(v) => row.extend([
                         signed(v.stat.difference),
                         pv(v.p_adjusted),
@@ -550,7 +603,7 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
     if p.waves.len() > 1 {
         let _ = writeln!(
             out,
-            "\nSignificant movers: changes between consecutive waves with adjusted p < {alpha}, every construct"
+            "\nSignificant movers: changes between consecutive waves with adjusted p < {alpha_txt}, every construct"
         );
         if movers.is_empty() {
             let _ = writeln!(
@@ -564,7 +617,17 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
             );
         } else {
             let mut t = Table::new(
-                &["level", "name", "construct", "waves", "change", "95% CI", "p", "adj. p", ""],
+                &[
+                    "level",
+                    "name",
+                    "construct",
+                    "waves",
+                    "change",
+                    "95% CI",
+                    "p",
+                    "adj. p",
+                    "",
+                ],
                 4,
             );
             for c in &movers {

@@ -13,6 +13,7 @@ mod compare;
 mod data;
 mod ipma;
 mod methods;
+mod program;
 mod recovery;
 mod reference;
 mod spec;
