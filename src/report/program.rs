@@ -322,6 +322,13 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
             p.changes.iter().filter(|c| c.stat.p.is_finite()).count(),
             p.versus.iter().filter(|c| c.stat.p.is_finite()).count(),
         );
+        let family = p.changes.len().max(p.versus.len());
+        if p.options.adjust == crate::adjust::Adjust::Holm && family > 200 {
+            let _ = writeln!(
+                out,
+                "(Holm keeps the chance of any false flag below {alpha_txt} across {family} tests and misses many real changes; --adjust bh controls the share of false flags instead)"
+            );
+        }
     } else {
         let _ = writeln!(
             out,
