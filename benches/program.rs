@@ -34,7 +34,10 @@ fn cell(c: &mut Criterion) {
             },
         );
         g.bench_function(
-            BenchmarkId::new("analyze_and_bootstrap_run_n250_x1000", format!("{threads}threads")),
+            BenchmarkId::new(
+                "analyze_and_bootstrap_run_n250_x1000",
+                format!("{threads}threads"),
+            ),
             |b| {
                 b.iter(|| {
                     pool.install(|| {

@@ -139,4 +139,3 @@ pub fn normal_p(d: f64, se: f64) -> f64 {
     }
     erfc((d / se).abs() / std::f64::consts::SQRT_2).min(1.0)
 }
-

@@ -587,7 +587,12 @@ fn insufficient_and_failed_company_waves_are_listed_and_left_out_of_aggregates()
     let keep: Vec<usize> = (0..full.n())
         .filter(|&i| {
             let (w, c, r) = (i / 240, (i / 60) % 4, i % 60);
-            !(w == 1 && c == 0 && r >= 30) && !(w == 1 && c == 1 && r >= 29)
+            let cut = match c {
+                0 => 30,
+                1 => 29,
+                _ => 60,
+            };
+            !(w == 1 && r >= cut)
         })
         .collect();
     let mut survey = full.select_rows(&keep);
