@@ -307,21 +307,30 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
         count(Status::Failed)
     );
     if boot {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "{} bootstrap resamples per company-wave (seed {}), {:.0}% percentile intervals, {} failed; p values adjusted by {} across {} changes and, separately, {} company-versus-industry tests",
+            "{} bootstrap resamples per company-wave (seed {}), {:.0}% percentile intervals, {} failed",
             p.options.resamples,
             p.options.seed,
             p.options.level * 100.0,
             p.resamples_failed(),
-            match p.options.adjust {
-                crate::adjust::Adjust::Holm => "Holm",
-                crate::adjust::Adjust::Bh => "Benjamini-Hochberg",
-                crate::adjust::Adjust::None => "nothing (unadjusted)",
-            },
+        );
+        let (n_changes, n_versus) = (
             p.changes.iter().filter(|c| c.stat.p.is_finite()).count(),
             p.versus.iter().filter(|c| c.stat.p.is_finite()).count(),
         );
+        if n_changes + n_versus > 0 {
+            let _ = write!(
+                out,
+                "; p values adjusted by {} across {n_changes} changes and, separately, {n_versus} company-versus-industry tests",
+                match p.options.adjust {
+                    crate::adjust::Adjust::Holm => "Holm",
+                    crate::adjust::Adjust::Bh => "Benjamini-Hochberg",
+                    crate::adjust::Adjust::None => "nothing (unadjusted)",
+                },
+            );
+        }
+        out.push('\n');
         let family = p.changes.len().max(p.versus.len());
         if p.options.adjust == crate::adjust::Adjust::Holm && family > 200 {
             let _ = writeln!(
