@@ -23,6 +23,8 @@
 //! * [`methods`]: the source documents' evaluation methods (simple, dual evaluation,
 //!   improved dual evaluation, regression) beside the SEM index, C = b/a, Dick & Basu
 //!   loyalty segments;
+//! * [`program`]: a national index programme: companies, industries, sectors and
+//!   waves in one run, with aggregation, changes and multiplicity ([`adjust`]);
 //! * [`report`]: JSON documents, text tables and charts (SVG/PNG, Chinese labels);
 //! * [`design`]: survey design: strata and clusters in the bootstrap, sampling weights
 //!   (checks, Kish's effective n, raking), speeders and straight-liners;
@@ -59,6 +61,7 @@
 // catches NaN as well as non-positive values.
 #![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod adjust;
 pub mod analysis;
 pub mod bootstrap;
 pub mod compare;
@@ -74,6 +77,7 @@ pub mod methods;
 pub mod model_fit;
 pub mod moments;
 pub mod predict;
+pub mod program;
 pub mod quality;
 pub mod report;
 pub mod simulate;

@@ -15,6 +15,8 @@ pub mod methods;
 pub mod predict;
 pub mod report;
 pub mod subset;
+pub mod program;
+pub mod simulate;
 pub mod validate;
 pub mod weights;
 
@@ -47,6 +49,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Propose a model file from a data file (constructs by name stem or template).
     Init(init::InitArgs),
+    /// A satisfaction-index programme: companies, industries, sectors and waves in one run.
+    Program(program::ProgramArgs),
+    /// Write a simulated programme (data, hierarchy, sector weights) and its truth.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -235,6 +241,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Weights(a) => weights::run(a),
         Command::Report(a) => report::run(a),
         Command::Init(a) => init::run(a),
+        Command::Program(a) => program::run(a),
+        Command::Simulate(a) => simulate::run(a),
     }
 }
 

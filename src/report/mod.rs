@@ -11,6 +11,7 @@ pub mod model_fit;
 pub mod predict;
 pub mod font;
 pub mod html;
+pub mod program;
 pub mod text;
 pub mod trend_chart;
 pub mod xlsx;

@@ -18,6 +18,7 @@ mod ipma;
 mod methods;
 mod model_fit;
 mod predict;
+mod program;
 mod recovery;
 mod reference;
 mod report;
