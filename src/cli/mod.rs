@@ -13,10 +13,10 @@ pub mod init;
 pub mod ipma;
 pub mod methods;
 pub mod predict;
-pub mod report;
-pub mod subset;
 pub mod program;
+pub mod report;
 pub mod simulate;
+pub mod subset;
 pub mod validate;
 pub mod weights;
 

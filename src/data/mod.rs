@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 pub mod cannot_answer;
 pub mod ingest;
 pub mod prepare;
-pub mod subset;
 pub mod sav;
+pub mod subset;
 pub mod validate;
 
 pub use ingest::{inspect_survey, parse_delimiter, read_survey, IngestOptions};
