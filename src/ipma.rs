@@ -91,12 +91,14 @@
 //!   Marketing* 41(1), 77-79 (the quadrant names).
 
 use crate::analysis::Analysis;
-use crate::bootstrap::{BootstrapOptions, Hooks};
+use crate::bootstrap::{failure, BootstrapOptions, Failure, Hooks};
 use crate::error::{Error, Result};
 use crate::estimate::pls::{self, PlsFit};
+use crate::estimate::{Estimator, EstimatorKind, FitError};
 use crate::moments::Moments;
 use crate::report::text::Table;
-use crate::spec::Model;
+use crate::spec::{Model, Scale};
+use crate::stat::Stat;
 use nalgebra::DMatrix;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
@@ -140,7 +142,7 @@ impl std::str::FromStr for Level {
             "indicators" | "indicator" | "items" => Ok(Level::Indicators),
             "both" => Ok(Level::Both),
             _ => Err(Error::setting(
-                "--level",
+                "ipma_level",
                 format!("expected constructs, indicators or both, got '{s}'"),
             )),
         }
@@ -197,7 +199,7 @@ impl std::str::FromStr for Split {
                 let parts: Vec<&str> = other.split(',').map(str::trim).collect();
                 let bad = || {
                     Error::setting(
-                        "--split",
+                        "split",
                         format!("expected mean, median or IMPORTANCE,PERFORMANCE (e.g. 0.1,70), got '{s}'"),
                     )
                 };
@@ -452,13 +454,7 @@ pub struct IndicatorRow {
 }
 
 /// What a row of the action list refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subject {
-    /// A construct (index in the model).
-    Construct(usize),
-    /// An item (index in the model).
-    Indicator(usize),
-}
+pub use crate::stat::Subject;
 
 /// One entry of the ranked action list.
 #[derive(Debug, Clone, PartialEq)]
@@ -490,6 +486,8 @@ pub struct IpmaBootstrap {
     pub failed: usize,
     /// Failure reasons with counts, sorted by reason.
     pub failure_reasons: Vec<(String, usize)>,
+    /// Set when too many resamples failed: the intervals are then withheld (`NaN`).
+    pub withheld: Option<crate::bootstrap::Withheld>,
 }
 
 /// An importance-performance map.
@@ -540,7 +538,7 @@ pub fn target_index(model: &Model, name: &str) -> Result<usize> {
         .ok_or_else(|| {
             let names: Vec<&str> = model.constructs.iter().map(|c| c.name.as_str()).collect();
             Error::setting(
-                "--target",
+                "target",
                 format!(
                     "no construct '{name}' in model {} (constructs: {})",
                     model.name,
@@ -550,7 +548,7 @@ pub fn target_index(model: &Model, name: &str) -> Result<usize> {
         })?;
     if !model.is_endogenous(j) {
         return Err(Error::setting(
-            "--target",
+            "target",
             format!(
                 "'{}' has no incoming path, so nothing drives it; choose an endogenous construct",
                 model.constructs[j].name
@@ -558,22 +556,6 @@ pub fn target_index(model: &Model, name: &str) -> Result<usize> {
         ));
     }
     Ok(j)
-}
-
-/// `upstream[i]`: a directed path leads from construct i to `target`.
-pub fn upstream(model: &Model, target: usize) -> Vec<bool> {
-    let q = model.n_constructs();
-    let mut up = vec![false; q];
-    let mut stack = vec![target];
-    while let Some(j) = stack.pop() {
-        for &i in model.predecessors(j) {
-            if !up[i] {
-                up[i] = true;
-                stack.push(i);
-            }
-        }
-    }
-    up
 }
 
 /// The IPMA of an analysis for construct `target`.
@@ -587,7 +569,7 @@ pub fn ipma(a: &Analysis, target: usize, split: Split) -> Result<Ipma> {
 /// The IPMA from a PLS solution and the moments it was estimated from.
 ///
 /// # Errors
-/// [`Error::Estimation`] when the target is not an endogenous construct, the model
+/// [`Error::Fit`] when the target is not an endogenous construct, the model
 /// has no item scales, the moments do not match the model, or the target's 0-100
 /// index is undefined.
 pub fn ipma_fit(
@@ -600,16 +582,14 @@ pub fn ipma_fit(
     let q = model.n_constructs();
     let p = model.n_items();
     if target >= q || !model.is_endogenous(target) {
-        return Err(Error::Estimation(
-            "the IPMA target must be an endogenous construct".into(),
-        ));
+        return Err(FitError::IpmaTarget.into());
     }
     if moments.p() != p || fit.weights.len() != p {
-        return Err(Error::Estimation(format!(
-            "moments have {} items, the model {}",
-            moments.p(),
-            p
-        )));
+        return Err(FitError::ItemCount {
+            moments: moments.p(),
+            model: p,
+        }
+        .into());
     }
     let scales = item_scales(model)?;
     // normalised weights, validity, direction and sd of each 0-100 score
@@ -623,7 +603,7 @@ pub fn ipma_fit(
             }
             Err((w, msg)) => {
                 if w.len() != model.constructs[j].items.len() {
-                    return Err(Error::Estimation(msg));
+                    return Err(FitError::IndexUndefined(msg).into());
                 }
                 wn.push(w);
                 problem.push(Some(msg));
@@ -631,9 +611,10 @@ pub fn ipma_fit(
         }
     }
     if let Some(msg) = &problem[target] {
-        return Err(Error::Estimation(format!(
+        return Err(FitError::IndexUndefined(format!(
             "the IPMA needs the target's 0-100 score: {msg}"
-        )));
+        ))
+        .into());
     }
     let mut sd = vec![f64::NAN; q];
     let mut dir = vec![1.0; q];
@@ -641,8 +622,8 @@ pub fn ipma_fit(
         let mut v = 0.0;
         for (r, &k) in c.items.iter().enumerate() {
             for (s, &l) in c.items.iter().enumerate() {
-                let ck = 100.0 / (scales[k].1 - scales[k].0);
-                let cl = 100.0 / (scales[l].1 - scales[l].0);
+                let ck = scales[k].per_point();
+                let cl = scales[l].per_point();
                 v += wn[j][r] * wn[j][s] * moments.cov[(k, l)] * ck * cl;
             }
         }
@@ -650,7 +631,7 @@ pub fn ipma_fit(
         let u: f64 = c
             .items
             .iter()
-            .map(|&k| fit.weights[k] / fit.treat_scale[k] * (scales[k].1 - scales[k].0))
+            .map(|&k| fit.weights[k] / fit.treat_scale[k] * scales[k].range())
             .sum();
         dir[j] = if u < 0.0 { -1.0 } else { 1.0 };
     }
@@ -659,27 +640,24 @@ pub fn ipma_fit(
         let b = fit.paths[(i, j)];
         let ratio = sd[j] / sd[i];
         if !(ratio.is_finite() && ratio > 0.0) {
-            return Err(Error::Estimation(format!(
-                "the 0-100 score of '{}' or '{}' has no variance; the IPMA is undefined",
-                model.constructs[i].name, model.constructs[j].name
-            )));
+            return Err(FitError::NoVariance100 {
+                a: model.constructs[i].name.clone(),
+                b: model.constructs[j].name.clone(),
+            }
+            .into());
         }
         bu[(i, j)] = b * ratio * dir[i] * dir[j];
     }
-    let id = DMatrix::<f64>::identity(q, q);
-    let inv = (&id - &bu).try_inverse().ok_or_else(|| {
-        Error::Estimation("I - B is singular: the inner model is not recursive".into())
-    })?;
-    let total = inv - id;
+    let total = crate::estimate::total_effects(&bu);
     let index = |j: usize| -> f64 {
         model.constructs[j]
             .items
             .iter()
             .enumerate()
-            .map(|(r, &k)| wn[j][r] * to_100(scales[k], fit.means[k]))
+            .map(|(r, &k)| wn[j][r] * scales[k].to_100(fit.means[k]))
             .sum()
     };
-    let up = upstream(model, target);
+    let up = model.reach().upstream(target);
     let mut constructs = Vec::new();
     let mut indicators = Vec::new();
     let mut excluded = Vec::new();
@@ -706,7 +684,7 @@ pub fn ipma_fit(
                 construct: j,
                 normalized_weight: wn[j][r],
                 importance: wn[j][r] * imp,
-                performance: to_100(scales[k], fit.means[k]),
+                performance: scales[k].to_100(fit.means[k]),
                 quadrant: Quadrant::KeepUp,
                 importance_ci: None,
                 performance_ci: None,
@@ -750,18 +728,15 @@ pub fn ipma_fit(
     })
 }
 
-fn to_100(s: (f64, f64), x: f64) -> f64 {
-    (x - s.0) / (s.1 - s.0) * 100.0
-}
-
-fn item_scales(model: &Model) -> Result<Vec<(f64, f64)>> {
+fn item_scales(model: &Model) -> Result<Vec<Scale>> {
     (0..model.n_items())
         .map(|k| {
-            model.item_scale(k).map(|s| (s.min, s.max)).ok_or_else(|| {
-                Error::Estimation(format!(
-                    "item '{}' has no scale: the IPMA needs 0-100 scores; declare [scale] min/max in the model (or --scale MIN,MAX for a lavaan model)",
-                    model.items[k].name
-                ))
+            model.item_scale(k).ok_or_else(|| {
+                FitError::NoScale {
+                    item: model.items[k].name.clone(),
+                    needs: "the IPMA needs",
+                }
+                .into()
             })
         })
         .collect()
@@ -981,14 +956,20 @@ impl Ipma {
         if let (Some(b), Some(o)) = (&self.bootstrap, doc.as_object_mut()) {
             o.insert(
                 "bootstrap".into(),
-                json!({
-                    "resamples": b.resamples,
-                    "seed": b.seed,
-                    "ci": b.ci.as_str(),
-                    "level": b.level,
-                    "failed": b.failed,
-                    "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
-                }),
+                {
+                    let mut v = json!({
+                        "resamples": b.resamples,
+                        "seed": b.seed,
+                        "ci": b.ci.as_str(),
+                        "level": b.level,
+                        "failed": b.failed,
+                        "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+                    });
+                    if let (Some(w), Some(o)) = (&b.withheld, v.as_object_mut()) {
+                        o.insert("withheld".into(), crate::report::withheld_json(w));
+                    }
+                    v
+                },
             );
         }
         doc
@@ -1016,21 +997,25 @@ impl Ipma {
             "performance = 0-100 index (constructs), item mean rescaled to 0-100 (indicators)"
         );
         if let Some(b) = &self.bootstrap {
-            let _ = writeln!(
-                s,
-                "bootstrap: {} resamples, seed {}, {} {:.0}% intervals, {} failed",
+            s.push_str(&crate::report::text::bootstrap_line(
                 b.resamples,
                 b.seed,
-                b.ci.as_str(),
-                b.level * 100.0,
-                b.failed
-            );
+                b.ci,
+                b.level,
+                b.failed,
+                b.withheld.as_ref(),
+            ));
         }
         let boot = self.bootstrap.is_some();
+        let withheld = self
+            .bootstrap
+            .as_ref()
+            .is_some_and(|b| b.withheld.is_some());
         let ci = |c: &Option<Interval>, digits: usize| match c {
             Some(c) if c.low.is_finite() => {
                 format!("[{:.*}, {:.*}]", digits, c.low, digits, c.high)
             }
+            _ if withheld => "-".to_string(),
             _ => String::new(),
         };
         if level.constructs() {
@@ -1237,25 +1222,32 @@ pub fn add_bootstrap(
     let crow: Vec<usize> = map.constructs.iter().map(|r| r.construct).collect();
     let irow: Vec<usize> = map.indicators.iter().map(|r| r.item).collect();
     let (nc, ni) = (crow.len(), irow.len());
-    let mut keys = Vec::with_capacity(2 * (nc + ni));
+    let mut stats = Vec::with_capacity(2 * (nc + ni));
     let mut est = Vec::with_capacity(2 * (nc + ni));
-    for what in ["importance", "performance"] {
+    for importance in [true, false] {
         for r in &map.constructs {
-            keys.push(format!(
-                "ipma:{what}:{}",
-                model.constructs[r.construct].name
-            ));
-            est.push(if what == "importance" {
+            let s = Subject::Construct(r.construct);
+            stats.push(if importance {
+                Stat::Importance(s)
+            } else {
+                Stat::Performance(s)
+            });
+            est.push(if importance {
                 r.importance
             } else {
                 r.performance
             });
         }
     }
-    for what in ["importance", "performance"] {
+    for importance in [true, false] {
         for r in &map.indicators {
-            keys.push(format!("ipma:{what}:{}", model.items[r.item].name));
-            est.push(if what == "importance" {
+            let s = Subject::Indicator(r.item);
+            stats.push(if importance {
+                Stat::Importance(s)
+            } else {
+                Stat::Performance(s)
+            });
+            est.push(if importance {
                 r.importance
             } else {
                 r.performance
@@ -1263,7 +1255,7 @@ pub fn add_bootstrap(
         }
     }
     let (target, split) = (map.target, map.split);
-    let stat = |m: &Moments, _jackknife: bool| -> std::result::Result<Vec<f64>, String> {
+    let stat = |m: &Moments, _jackknife: bool| -> std::result::Result<Vec<f64>, Failure> {
         replicate(
             model,
             m,
@@ -1275,7 +1267,7 @@ pub fn add_bootstrap(
             &irow,
         )
     };
-    let res = crate::bootstrap::resample(&a.data, opts, keys, est, hooks, &stat)?;
+    let res = crate::bootstrap::resample(model, &a.data, stats, est, opts, hooks, &stat)?;
     let interval = |c: usize| -> Option<Interval> {
         let s = res.stats.get(c)?;
         (s.n_ok >= 2).then_some(Interval {
@@ -1300,6 +1292,7 @@ pub fn add_bootstrap(
         level: res.level,
         failed: res.failed,
         failure_reasons: res.failure_reasons,
+        withheld: res.withheld,
     });
     Ok(())
 }
@@ -1317,22 +1310,18 @@ fn replicate(
     split: Split,
     crow: &[usize],
     irow: &[usize],
-) -> std::result::Result<Vec<f64>, String> {
-    let fit = match pls::estimate_from(model, m, settings, Some(&full.weights)) {
-        Ok(f) if f.converged => f,
-        Ok(f) => return Err(format!("not converged in {} iterations", f.iterations)),
-        Err(e) => {
-            let s = e.to_string();
-            return Err(if s.contains("zero variance") {
-                "an item has zero variance in the resample".into()
-            } else if s.contains("collinear") {
-                "singular matrix (perfectly collinear items or constructs)".into()
-            } else {
-                s
-            });
-        }
-    };
-    let map = ipma_fit(model, &fit, m, target, split).map_err(|e| e.to_string())?;
+) -> std::result::Result<Vec<f64>, Failure> {
+    let fit = settings.fit(model, m, Some(full)).map_err(failure)?;
+    if !fit.converged {
+        return Err(failure(
+            FitError::NotConverged {
+                estimator: EstimatorKind::Pls,
+                iterations: fit.iterations,
+            }
+            .into(),
+        ));
+    }
+    let map = ipma_fit(model, &fit, m, target, split).map_err(failure)?;
     let (nc, ni) = (crow.len(), irow.len());
     let mut out = vec![f64::NAN; 2 * (nc + ni)];
     for r in &map.constructs {

@@ -70,6 +70,7 @@ pub mod quality;
 pub mod report;
 pub mod simulate;
 pub mod spec;
+pub mod stat;
 pub mod tol;
 
 pub use error::{Error, Result};

@@ -61,6 +61,7 @@
 use crate::analysis::Analysis;
 use crate::data::Survey;
 use crate::error::{Error, Location, Result};
+use crate::estimate::FitError;
 use crate::ipma::{self, short_label, Lang};
 use crate::report::text::Table;
 use crate::spec::Model;
@@ -752,10 +753,9 @@ fn observed_100(
         .item_index(name)
         .and_then(|k| model.item_scale(k))
         .or(model.scale)
-        .ok_or_else(|| {
-            Error::Estimation(format!(
-                "{what} '{name}' has no scale; declare [scale] min/max in the model (or --scale MIN,MAX for a lavaan model)"
-            ))
+        .ok_or_else(|| FitError::NoScale {
+            item: name.to_string(),
+            needs: "the methods need",
         })?;
     let raw: Vec<f64> = match model.item_index(name) {
         Some(k) => a
@@ -798,7 +798,7 @@ fn wmean(v: &[f64], w: Option<&[f64]>) -> f64 {
 /// model declares outside its items: stated importance, expectations).
 ///
 /// # Errors
-/// [`Error::Estimation`] when the model has no item scales; [`Error::Data`] when a
+/// [`Error::Fit`] when the model has no item scales; [`Error::Data`] when a
 /// declared column is absent or holds text that is not a number or a missing code.
 pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsReport> {
     let model = &a.model;
@@ -809,10 +809,11 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
     let scales: Vec<crate::spec::Scale> = (0..model.n_items())
         .map(|k| {
             model.item_scale(k).ok_or_else(|| {
-                Error::Estimation(format!(
-                    "item '{}' has no scale: the methods need 0-100 scores; declare [scale] min/max in the model (or --scale MIN,MAX for a lavaan model)",
-                    model.items[k].name
-                ))
+                FitError::NoScale {
+                    item: model.items[k].name.clone(),
+                    needs: "the methods need",
+                }
+                .into()
             })
         })
         .collect::<Result<_>>()?;
@@ -826,7 +827,7 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
             .map(|&k| item_mean_100[k])
             .collect::<Vec<_>>(),
     );
-    let up = ipma::upstream(model, target);
+    let up = model.reach().upstream(target);
     let drivers: Vec<usize> = (0..model.n_constructs()).filter(|&j| up[j]).collect();
     let mut notes = Vec::new();
 

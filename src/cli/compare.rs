@@ -2,6 +2,7 @@
 //! significance of every pairwise difference (bootstrap intervals, permutation tests
 //! with Holm adjustment), an omnibus test for more than two groups, and MICOM.
 use super::{DataArgs, EstArgs, ModelArg, Progress};
+use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -100,6 +101,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         seed: a.est.seed,
         level: a.est.level,
         omnibus: !a.no_omnibus,
+        max_failed_share: a.est.allow_failed_share,
     };
     options.check()?;
     for (flag, path) in [("--chart", &a.chart), ("--ipma-chart", &a.ipma_chart)] {
@@ -137,7 +139,15 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         csi::report::compare_chart::competitor_chart(&c, target, p)?;
     }
     if let Some(p) = &a.ipma_chart {
-        csi::report::compare_chart::ipma_charts(&c, target, p)?;
+        let maps = c
+            .groups
+            .iter()
+            .map(|g| {
+                csi::ipma::ipma(&g.analysis, target, csi::ipma::Split::Mean)
+                    .with_context(|| format!("IPMA of group '{}'", g.name))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        csi::report::compare_chart::ipma_charts(&c, maps, p)?;
     }
     let json_stdout = a.json.as_deref() == Some("-");
     if let Some(t) = &a.json {

@@ -70,10 +70,13 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
+    let cb_default = csi::estimate::cbsem::CbsemSettings::default();
     let cb_settings = csi::estimate::cbsem::CbsemSettings {
         identify: a.est.identify.parse()?,
-        ..Default::default()
+        max_iter: a.est.max_iter.unwrap_or(cb_default.max_iter),
+        ..cb_default
     };
+    cb_settings.check()?;
     let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
@@ -84,11 +87,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let c = csi::estimate::plsc::correct(&model, &analysis.moments, &analysis.fit)?;
             let boot = match &boot_opts {
                 Some(o) => Some(with_progress(o, |h| {
-                    csi::bootstrap::run_plsc(
+                    csi::bootstrap::run_estimator(
+                        &csi::estimate::plsc::Plsc { pls: options.pls },
                         &model,
                         &analysis.data,
-                        &options.pls,
-                        &analysis.fit,
                         &c,
                         o,
                         Some(h),
@@ -109,7 +111,14 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let f = csi::estimate::cbsem::estimate(&model, &analysis.moments, &cb_settings)?;
             let boot = match &boot_opts {
                 Some(o) => Some(with_progress(o, |h| {
-                    csi::bootstrap::run_cbsem(&model, &analysis.data, &cb_settings, &f, o, Some(h))
+                    csi::bootstrap::run_estimator(
+                        &cb_settings,
+                        &model,
+                        &analysis.data,
+                        &f,
+                        o,
+                        Some(h),
+                    )
                 })?),
                 None => None,
             };

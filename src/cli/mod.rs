@@ -76,9 +76,10 @@ pub struct EstArgs {
     /// Missing answers: mean (replace by the item mean, counted), listwise, error.
     #[arg(long, default_value = "mean")]
     pub missing: String,
-    /// Maximum PLS iterations.
-    #[arg(long = "max-iter", default_value_t = 300)]
-    pub max_iter: usize,
+    /// Maximum iterations of the estimator (default: 300 for pls and plsc, 2000
+    /// L-BFGS and Newton steps for cbsem); also bounds every bootstrap resample.
+    #[arg(long = "max-iter", value_name = "N")]
+    pub max_iter: Option<usize>,
     /// PLS stopping tolerance on the squared change of the outer weights.
     #[arg(long, default_value_t = csi::tol::PLS_DEFAULT)]
     pub tol: f64,
@@ -94,6 +95,10 @@ pub struct EstArgs {
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
+    /// Largest share of failed bootstrap resamples (or permutations) with which
+    /// intervals and p values are still reported; above it they are withheld.
+    #[arg(long = "allow-failed-share", value_name = "SHARE", default_value_t = csi::bootstrap::DEFAULT_MAX_FAILED_SHARE)]
+    pub allow_failed_share: f64,
     /// Bootstrap sign-change correction: construct, individual or none.
     #[arg(long = "sign-change", default_value = "construct")]
     pub sign_change: String,
@@ -113,7 +118,9 @@ impl EstArgs {
             scheme: self.scheme.parse()?,
             indicators: self.indicators.parse()?,
             tolerance: self.tol,
-            max_iter: self.max_iter,
+            max_iter: self
+                .max_iter
+                .unwrap_or(csi::estimate::pls::PlsSettings::default().max_iter),
         };
         pls.check()?;
         Ok(csi::analysis::FitOptions {
@@ -133,6 +140,7 @@ impl EstArgs {
             ci: self.ci.parse()?,
             level: self.level,
             sign_change: self.sign_change.parse()?,
+            max_failed_share: self.allow_failed_share,
         };
         o.check()?;
         Ok(Some(o))
@@ -190,14 +198,44 @@ pub struct ModelArg {
     pub model: PathBuf,
 }
 
-/// Dispatch one subcommand.
+/// Dispatch one subcommand. A library setting error is reported with the flag that
+/// gives the setting (the library names settings, only the CLI knows flags).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    let ipma = matches!(cli.command, Command::Ipma(_));
+    let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Ipma(a) => ipma::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Methods(a) => methods::run(a),
+    };
+    result.map_err(|e| name_flag(e, ipma))
+}
+
+/// The flag of a library setting name (`tolerance` is `--tol`, ...). In `csi ipma`
+/// the bootstrap `level` is `--confidence` and the rows reported are `--level`.
+pub fn flag_of(setting: &str, ipma: bool) -> String {
+    let flag = match (setting, ipma) {
+        ("level", true) => "confidence",
+        ("ipma_level", _) => "level",
+        ("tolerance", _) => "tol",
+        ("resamples", _) => "bootstrap",
+        ("max_failed_share", _) => "allow-failed-share",
+        (s, _) if s.starts_with("--") => return s.to_string(),
+        (s, _) => return format!("--{}", s.replace('_', "-")),
+    };
+    format!("--{flag}")
+}
+
+fn name_flag(e: anyhow::Error, ipma: bool) -> anyhow::Error {
+    match e.downcast::<csi::Error>() {
+        Ok(csi::Error::Setting { name, message }) => csi::Error::Setting {
+            name: flag_of(&name, ipma),
+            message,
+        }
+        .into(),
+        Ok(other) => other.into(),
+        Err(e) => e,
     }
 }
 

@@ -93,6 +93,7 @@ use crate::bootstrap::{self, BootstrapOptions, BootstrapResult};
 use crate::data::{required_respondents, MissingPolicy, Survey};
 use crate::error::{Error, Location, Result};
 use crate::spec::Model;
+use crate::stat::Stat;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -121,6 +122,10 @@ pub struct CompareOptions {
     pub level: f64,
     /// Run the omnibus test when more than two groups are compared. Defaults to true.
     pub omnibus: bool,
+    /// When a larger share of a run's permutations fails, its p values and MICOM
+    /// intervals are withheld. Defaults to
+    /// [`bootstrap::DEFAULT_MAX_FAILED_SHARE`].
+    pub max_failed_share: f64,
 }
 
 impl Default for CompareOptions {
@@ -132,6 +137,7 @@ impl Default for CompareOptions {
             seed: bootstrap::DEFAULT_SEED,
             level: 0.95,
             omnibus: true,
+            max_failed_share: bootstrap::DEFAULT_MAX_FAILED_SHARE,
         }
     }
 }
@@ -140,8 +146,9 @@ impl CompareOptions {
     /// Check the options.
     ///
     /// # Errors
-    /// Invalid PLS or bootstrap settings, a level outside (0, 1), or a single
-    /// permutation (at least 2 are needed for an interval).
+    /// Invalid PLS or bootstrap settings, a level outside (0, 1), a single
+    /// permutation (at least 2 are needed for an interval) or more than
+    /// [`bootstrap::MAX_RESAMPLES`], or a failed share outside [0, 1].
     pub fn check(&self) -> Result<()> {
         self.fit.pls.check()?;
         if let Some(b) = &self.bootstrap {
@@ -149,14 +156,21 @@ impl CompareOptions {
         }
         if !(self.level > 0.0 && self.level < 1.0) {
             return Err(Error::setting(
-                "--level",
+                "level",
                 format!("must be between 0 and 1, got {}", self.level),
             ));
         }
         if self.permutations == 1 {
             return Err(Error::setting(
-                "--permutations",
+                "permutations",
                 "needs 0 (no tests) or at least 2",
+            ));
+        }
+        bootstrap::check_count("permutations", self.permutations)?;
+        if !(0.0..=1.0).contains(&self.max_failed_share) {
+            return Err(Error::setting(
+                "max_failed_share",
+                format!("must be between 0 and 1, got {}", self.max_failed_share),
             ));
         }
         Ok(())
@@ -266,7 +280,7 @@ pub fn group_rows(survey: &Survey, column: &str, wanted: Option<&[String]>) -> R
         let w = w.trim();
         if out_labels.iter().any(|l: &String| l == w) {
             return Err(Error::setting(
-                "--groups",
+                "groups",
                 format!("group '{w}' is named twice"),
             ));
         }
@@ -277,7 +291,7 @@ pub fn group_rows(survey: &Survey, column: &str, wanted: Option<&[String]>) -> R
             }
             None => {
                 return Err(Error::setting(
-                    "--groups",
+                    "groups",
                     format!(
                         "no respondent has '{w}' in column '{column}' of {} (values: {})",
                         survey.file,
@@ -321,8 +335,8 @@ impl GroupFit {
     pub fn index(&self, j: usize) -> Option<f64> {
         self.analysis.indices.get(j).and_then(|i| i.value)
     }
-    /// Bootstrap interval of a statistic key (`NaN`s without bootstrap).
-    pub fn interval(&self, key: &str) -> (f64, f64) {
+    /// Bootstrap interval of a statistic (`NaN`s without bootstrap).
+    pub fn interval(&self, key: impl bootstrap::StatQuery) -> (f64, f64) {
         self.bootstrap
             .as_ref()
             .and_then(|b| b.stat(key))
@@ -366,11 +380,11 @@ impl Target {
             Target::Path(a, b) => format!("{}->{}", m.constructs[a].name, m.constructs[b].name),
         }
     }
-    /// Bootstrap key of the statistic.
-    pub fn key(&self, m: &Model) -> String {
+    /// The statistic resampled by the bootstrap.
+    pub fn stat(&self) -> Stat {
         match *self {
-            Target::Index(j) => bootstrap::key_index(m, j),
-            Target::Path(a, b) => bootstrap::key_path(m, a, b),
+            Target::Index(j) => Stat::Index(j),
+            Target::Path(from, to) => Stat::Path { from, to },
         }
     }
     /// The statistic in a fitted group (`NaN` when undefined).
@@ -531,6 +545,9 @@ pub struct PermutationRun {
     pub failed: usize,
     /// Failure reasons with counts.
     pub reasons: Vec<(String, usize)>,
+    /// More than [`CompareOptions::max_failed_share`] of the permutations failed: the
+    /// run's p values and MICOM intervals are withheld.
+    pub withheld: bool,
 }
 
 /// One row of a league table.
@@ -662,7 +679,11 @@ pub fn planned_steps(k: usize, options: &CompareOptions) -> usize {
     let boot_b = options.bootstrap.map(|b| b.resamples).unwrap_or(0);
     let n_perm = options.permutations;
     let pairs = k * k.saturating_sub(1) / 2;
-    (k + 1) * boot_b + pairs * n_perm + if k > 2 && options.omnibus { n_perm } else { 0 }
+    let omnibus = if k > 2 && options.omnibus { n_perm } else { 0 };
+    (k + 1)
+        .saturating_mul(boot_b)
+        .saturating_add(pairs.saturating_mul(n_perm))
+        .saturating_add(omnibus)
 }
 
 /// Progress accounting shared by the phases.
@@ -748,6 +769,11 @@ pub fn compare_with(
     for ((label, rows), r) in candidates.iter().zip(fits) {
         match r {
             Ok(g) => fitted.push(g),
+            Err(Error::Fit(e)) => excluded.push(Excluded {
+                group: label.clone(),
+                n: rows.len(),
+                reason: format!("estimation failed: {e}"),
+            }),
             Err(Error::Estimation(msg)) => excluded.push(Excluded {
                 group: label.clone(),
                 n: rows.len(),
@@ -796,7 +822,7 @@ pub fn compare_with(
         for e in &excluded {
             msg.push_str(&format!("; '{}': {}", e.group, e.reason));
         }
-        return Err(Error::setting("--group", msg));
+        return Err(Error::setting("group", msg));
     }
     for g in &fitted {
         for w in &g.analysis.warnings {
@@ -808,6 +834,9 @@ pub fn compare_with(
                     "group '{}': {} of {} bootstrap resamples failed and were left out",
                     g.name, b.failed, b.resamples
                 ));
+            }
+            if let Some(w) = &b.withheld {
+                warnings.push(format!("group '{}': {w}", g.name));
             }
         }
     }
@@ -827,7 +856,7 @@ pub fn compare_with(
     for a in 0..k {
         for b in (a + 1)..k {
             for t in &tg {
-                let (lo, hi, ok) = diff_interval(model, &fitted[a], &fitted[b], t, alpha);
+                let (lo, hi, ok) = diff_interval(&fitted[a], &fitted[b], t, alpha);
                 differences.push(Difference {
                     a,
                     b,
@@ -883,6 +912,7 @@ pub fn compare_with(
                     requested: n_perm,
                     failed: out.failed,
                     reasons: out.reasons,
+                    withheld: out.withheld,
                 });
             }
         }
@@ -908,6 +938,7 @@ pub fn compare_with(
             requested: n_perm,
             failed: out.failed,
             reasons: out.reasons,
+            withheld: out.withheld,
         });
     }
     let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
@@ -923,6 +954,14 @@ pub fn compare_with(
                 r.requested,
                 names.join(" / ")
             ));
+            if r.withheld {
+                warnings.push(format!(
+                    "{:.1}% of the permutations of {} failed, more than the {:.1}% allowed: their p values and MICOM intervals are withheld",
+                    100.0 * r.failed as f64 / r.requested as f64,
+                    names.join(" / "),
+                    100.0 * options.max_failed_share
+                ));
+            }
         }
     }
     let m_tests = differences.iter().filter(|d| d.p.is_finite()).count();
@@ -986,18 +1025,12 @@ fn fit_group(
 }
 
 /// Percentile interval of the paired replicate differences.
-fn diff_interval(
-    model: &Model,
-    a: &GroupFit,
-    b: &GroupFit,
-    t: &Target,
-    alpha: f64,
-) -> (f64, f64, usize) {
+fn diff_interval(a: &GroupFit, b: &GroupFit, t: &Target, alpha: f64) -> (f64, f64, usize) {
     let (Some(ba), Some(bb)) = (&a.bootstrap, &b.bootstrap) else {
         return (f64::NAN, f64::NAN, 0);
     };
-    let key = t.key(model);
-    let (Some(ca), Some(cb)) = (ba.column(&key), bb.column(&key)) else {
+    let key = t.stat();
+    let (Some(ca), Some(cb)) = (ba.column(key), bb.column(key)) else {
         return (f64::NAN, f64::NAN, 0);
     };
     let r = ba.replicates.nrows().min(bb.replicates.nrows());
@@ -1008,19 +1041,19 @@ fn diff_interval(
     if d.len() < 2 {
         return (f64::NAN, f64::NAN, d.len());
     }
+    if ba.withheld.is_some() || bb.withheld.is_some() {
+        return (f64::NAN, f64::NAN, d.len());
+    }
     d.sort_by(|x, y| x.total_cmp(y));
-    (
-        bootstrap::quantile(&d, alpha / 2.0),
-        bootstrap::quantile(&d, 1.0 - alpha / 2.0),
-        d.len(),
-    )
+    let (lo, hi) = bootstrap::percentile_interval(&d, alpha);
+    (lo, hi, d.len())
 }
 
 /// League tables: groups ranked by each construct's index, best first.
 fn league_tables(model: &Model, groups: &[GroupFit]) -> Vec<League> {
     (0..model.n_constructs())
         .map(|j| {
-            let key = bootstrap::key_index(model, j);
+            let key = Stat::Index(j);
             let mut order: Vec<usize> = (0..groups.len()).collect();
             order.sort_by(|&x, &y| match (groups[x].index(j), groups[y].index(j)) {
                 (Some(a), Some(b)) => b.total_cmp(&a).then(x.cmp(&y)),
@@ -1035,7 +1068,7 @@ fn league_tables(model: &Model, groups: &[GroupFit]) -> Vec<League> {
                     Some(prev) if prev.index == Some(v) => prev.rank.unwrap_or(pos + 1),
                     _ => pos + 1,
                 });
-                let (lo, hi) = groups[g].interval(&key);
+                let (lo, hi) = groups[g].interval(key);
                 entries.push(LeagueEntry {
                     rank,
                     group: g,

@@ -23,8 +23,8 @@
 //! ```
 
 use super::{Comparison, GroupFit, Invariance, Target, CONFIGURAL_NOTE};
-use crate::bootstrap;
 use crate::report::text::Table;
+use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
 
@@ -51,11 +51,11 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
             let mut o = Map::new();
             o.insert("name".into(), json!(con.name));
             o.insert("index".into(), opt(g.index(j)));
-            let key = bootstrap::key_index(m, j);
-            let (lo, hi) = g.interval(&key);
+            let key = Stat::Index(j);
+            let (lo, hi) = g.interval(key);
             o.insert("ci_low".into(), num(lo));
             o.insert("ci_high".into(), num(hi));
-            if let Some(s) = g.bootstrap.as_ref().and_then(|b| b.stat(&key)) {
+            if let Some(s) = g.bootstrap.as_ref().and_then(|b| b.stat(key)) {
                 o.insert("se".into(), num(s.se));
             }
             o.insert("r2".into(), opt(a.fit.r2[j]));
@@ -74,11 +74,14 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
             o.insert("from".into(), json!(m.constructs[s.from].name));
             o.insert("to".into(), json!(m.constructs[s.to].name));
             o.insert("estimate".into(), num(s.estimate));
-            let key = bootstrap::key_path(m, s.from, s.to);
-            let (lo, hi) = g.interval(&key);
+            let key = Stat::Path {
+                from: s.from,
+                to: s.to,
+            };
+            let (lo, hi) = g.interval(key);
             o.insert("ci_low".into(), num(lo));
             o.insert("ci_high".into(), num(hi));
-            if let Some(st) = g.bootstrap.as_ref().and_then(|b| b.stat(&key)) {
+            if let Some(st) = g.bootstrap.as_ref().and_then(|b| b.stat(key)) {
                 o.insert("se".into(), num(st.se));
                 o.insert("p".into(), num(st.p));
             }
@@ -97,6 +100,9 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
     o.insert("paths".into(), Value::Array(paths));
     if let Some(b) = &g.bootstrap {
         o.insert("bootstrap_failed".into(), json!(b.failed));
+        if let Some(w) = &b.withheld {
+            o.insert("bootstrap_withheld".into(), crate::report::withheld_json(w));
+        }
     }
     o.insert("warnings".into(), json!(a.warnings));
     Value::Object(o)
@@ -235,12 +241,18 @@ pub fn to_json(c: &Comparison) -> Value {
         "omnibus": omnibus,
         "micom": micom,
         "micom_note": CONFIGURAL_NOTE,
-        "permutation_failures": c.permutation_runs.iter().map(|r| json!({
-            "groups": r.groups.iter().map(|&g| gname(g)).collect::<Vec<_>>(),
-            "requested": r.requested,
-            "failed": r.failed,
-            "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "permutation_failures": c.permutation_runs.iter().map(|r| {
+            let mut v = json!({
+                "groups": r.groups.iter().map(|&g| gname(g)).collect::<Vec<_>>(),
+                "requested": r.requested,
+                "failed": r.failed,
+                "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
+            });
+            if let (true, Some(o)) = (r.withheld, v.as_object_mut()) {
+                o.insert("withheld".into(), json!(true));
+            }
+            v
+        }).collect::<Vec<_>>(),
         "warnings": c.warnings,
     })
 }
@@ -269,9 +281,13 @@ fn pv(x: f64) -> String {
     }
 }
 
-fn ci(lo: f64, hi: f64, f: fn(f64) -> String) -> String {
+/// `[lo, hi]`; `-` when the interval was asked for but is not available (e.g.
+/// withheld), empty when it was not asked for.
+fn ci(asked: bool, lo: f64, hi: f64, f: fn(f64) -> String) -> String {
     if lo.is_finite() && hi.is_finite() {
         format!("[{}, {}]", f(lo), f(hi))
+    } else if asked {
+        "-".into()
     } else {
         String::new()
     }
@@ -342,6 +358,8 @@ pub fn to_text(c: &Comparison) -> String {
     }
     let _ = writeln!(s);
 
+    let boot = o.bootstrap.is_some();
+    let perm = o.permutations > 0;
     let level = o.bootstrap.map(|b| b.level).unwrap_or(o.level);
     let ci_head = format!("{:.0}% CI", level * 100.0);
     let _ = writeln!(s, "League tables (0-100 index, best first)");
@@ -360,12 +378,12 @@ pub fn to_text(c: &Comparison) -> String {
                     .map(|g| g.name.clone())
                     .unwrap_or_default(),
                 e.index.map(f1).unwrap_or_else(|| "undefined".into()),
-                ci(e.ci_low, e.ci_high, f1),
+                ci(boot, e.ci_low, e.ci_high, f1),
                 e.n.to_string(),
             ]);
         }
-        let pooled_key = bootstrap::key_index(m, l.construct);
-        let (lo, hi) = c.pooled.interval(&pooled_key);
+        let pooled_key = Stat::Index(l.construct);
+        let (lo, hi) = c.pooled.interval(pooled_key);
         t.row(vec![
             String::new(),
             String::new(),
@@ -374,7 +392,7 @@ pub fn to_text(c: &Comparison) -> String {
                 .index(l.construct)
                 .map(f1)
                 .unwrap_or_else(|| "undefined".into()),
-            ci(lo, hi, f1),
+            ci(boot, lo, hi, f1),
             c.pooled.n().to_string(),
         ]);
     }
@@ -413,7 +431,7 @@ pub fn to_text(c: &Comparison) -> String {
                 c.groups[d.b].name.clone(),
                 d.name.clone(),
                 fmt(d.difference),
-                ci(d.ci_low, d.ci_high, fmt),
+                ci(boot, d.ci_low, d.ci_high, fmt),
                 pv(d.p),
                 pv(d.p_adjusted),
                 stars(d.p).into(),
@@ -481,9 +499,9 @@ pub fn to_text(c: &Comparison) -> String {
                     "-".into()
                 },
                 f3(x.mean_diff),
-                ci(x.mean_ci.0, x.mean_ci.1, f3),
+                ci(perm, x.mean_ci.0, x.mean_ci.1, f3),
                 f3(x.log_var_ratio),
-                ci(x.var_ci.0, x.var_ci.1, f3),
+                ci(perm, x.var_ci.0, x.var_ci.1, f3),
                 x.invariance.as_str().into(),
             ]);
         }

@@ -68,7 +68,7 @@ impl std::str::FromStr for MissingPolicy {
             "listwise" => Ok(Self::Listwise),
             "error" => Ok(Self::Error),
             _ => Err(Error::setting(
-                "--missing",
+                "missing",
                 format!("expected mean, listwise or error, got '{s}'"),
             )),
         }

@@ -28,7 +28,7 @@
 
 use crate::compare::{Comparison, Target};
 use crate::error::{Error, Result};
-use crate::ipma::{self, has_cjk, short_label, Ipma, Lang, Split};
+use crate::ipma::{has_cjk, short_label, Ipma, Lang};
 use crate::report::chart::{
     bar_with_whisker, font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult,
     Figure, Output, QuadrantChart, FONT_FAMILY,
@@ -263,22 +263,10 @@ pub struct IpmaPanels<'a> {
 }
 
 impl<'a> IpmaPanels<'a> {
-    /// The construct-level IPMA of `target` in every group (split at each group's
-    /// mean importance and performance).
-    ///
-    /// # Errors
-    /// From [`crate::ipma::ipma`], e.g. when `target` is exogenous or its index is
-    /// undefined in a group.
-    pub fn new(comparison: &'a Comparison, target: usize) -> Result<Self> {
-        let maps = comparison
-            .groups
-            .iter()
-            .map(|g| {
-                ipma::ipma(&g.analysis, target, Split::Mean)
-                    .map_err(|e| Error::Estimation(format!("IPMA of group '{}': {e}", g.name)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(IpmaPanels { comparison, maps })
+    /// Panels of computed maps, one per group of the comparison in its order (e.g.
+    /// [`crate::ipma::ipma`] of each group's analysis at the construct level).
+    pub fn new(comparison: &'a Comparison, maps: Vec<Ipma>) -> Self {
+        IpmaPanels { comparison, maps }
     }
 
     fn grid(&self) -> (usize, usize) {
@@ -466,11 +454,11 @@ pub fn competitor_chart(c: &Comparison, construct: usize, path: &Path) -> Result
     )
 }
 
-/// Write the side-by-side IPMA quadrant charts of target `target`.
+/// Write the side-by-side IPMA quadrant charts of computed maps (one per group).
 ///
 /// # Errors
-/// As [`IpmaPanels::new`], and [`Error::Chart`] when writing fails.
-pub fn ipma_charts(c: &Comparison, target: usize, path: &Path) -> Result<()> {
+/// [`Error::Chart`] for an unknown extension or when writing fails.
+pub fn ipma_charts(c: &Comparison, maps: Vec<Ipma>, path: &Path) -> Result<()> {
     let out = Output::from_path(path)?;
-    IpmaPanels::new(c, target)?.write(&out)
+    IpmaPanels::new(c, maps).write(&out)
 }

@@ -10,12 +10,13 @@
 
 use super::{fit_json, num};
 use crate::analysis::Analysis;
-use crate::bootstrap::{self, BootstrapResult};
+use crate::bootstrap::BootstrapResult;
 use crate::estimate::cbsem::CbsemFit;
 use crate::estimate::plsc::PlscFit;
+use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
-fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: &str) {
+fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat) {
     if let Some(s) = boot.and_then(|b| b.stat(key)) {
         o.insert("se".into(), num(s.se));
         o.insert("ci_low".into(), num(s.ci_low));
@@ -26,13 +27,7 @@ fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: 
 }
 
 fn boot_block(boot: Option<&BootstrapResult>) -> Option<Value> {
-    boot.map(|b| {
-        json!({
-            "resamples": b.resamples, "seed": b.seed, "ci": b.ci.as_str(), "level": b.level,
-            "failed": b.failed, "sign_change": b.sign_change.as_str(),
-            "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
-        })
-    })
+    boot.map(super::bootstrap_json)
 }
 
 /// The document of a PLSc fit (`a` is the underlying PLS analysis).
@@ -54,7 +49,7 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
             o.insert("to".into(), json!(m.constructs[j].name));
             o.insert("estimate".into(), num(c.paths[(i, j)]));
             o.insert("pls_estimate".into(), num(a.fit.paths[(i, j)]));
-            boot_fields(&mut o, boot, &bootstrap::key_path(m, i, j));
+            boot_fields(&mut o, boot, Stat::Path { from: i, to: j });
             Value::Object(o)
         })
         .collect();
@@ -87,7 +82,7 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
                 o.insert("direct".into(), num(c.paths[(i, j)]));
                 o.insert("indirect".into(), num(c.total[(i, j)] - c.paths[(i, j)]));
                 o.insert("total".into(), num(c.total[(i, j)]));
-                boot_fields(&mut o, boot, &bootstrap::key_total(m, i, j));
+                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
                 effects.push(Value::Object(o));
             }
         }
@@ -119,7 +114,7 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
                 o.insert("z".into(), super::opt(p.z));
                 o.insert("ml_p".into(), super::opt(p.p));
             }
-            boot_fields(&mut o, boot, &bootstrap::key_path(m, i, j));
+            boot_fields(&mut o, boot, Stat::Path { from: i, to: j });
             Value::Object(o)
         })
         .collect();
@@ -163,7 +158,7 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
                     num(f.std_total[(i, j)] - f.std_paths[(i, j)]),
                 );
                 o.insert("total".into(), num(f.std_total[(i, j)]));
-                boot_fields(&mut o, boot, &bootstrap::key_total(m, i, j));
+                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
                 effects.push(Value::Object(o));
             }
         }
@@ -225,17 +220,28 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
         m.name,
         a.data.x.nrows()
     );
+    if let Some(b) = boot {
+        s.push_str(&super::text::bootstrap_line(
+            b.resamples,
+            b.seed,
+            b.ci,
+            b.level,
+            b.failed,
+            b.withheld.as_ref(),
+        ));
+        s.push('\n');
+    }
     let mut t = Table::new(&["path", "PLSc", "PLS", "boot se", "CI", "p"], 1);
     for &(i, j) in &m.paths {
-        let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
+        let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
         t.row(vec![
             format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
             format!("{:.3}", c.paths[(i, j)]),
             format!("{:.3}", a.fit.paths[(i, j)]),
             st.map(|x| format!("{:.3}", x.se)).unwrap_or_default(),
-            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high))
+            st.map(|x| super::text::interval(x.ci_low, x.ci_high, 3))
                 .unwrap_or_default(),
-            st.map(|x| format!("{:.4}", x.p)).unwrap_or_default(),
+            st.map(|x| super::text::p_value(x.p)).unwrap_or_default(),
         ]);
     }
     s.push_str(&t.render());
@@ -283,10 +289,21 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         "chi-square {:.3}, df {}, p {:.4}; CFI {:.3}; TLI {:.3}; RMSEA {:.3} [{:.3}, {:.3}]; SRMR {:.3}; AIC {:.1}; BIC {:.1}\n",
         fi.chisq, fi.df, fi.pvalue, fi.cfi, fi.tli, fi.rmsea, fi.rmsea_ci_lower, fi.rmsea_ci_upper, fi.srmr, fi.aic, fi.bic
     );
+    if let Some(b) = boot {
+        s.push_str(&super::text::bootstrap_line(
+            b.resamples,
+            b.seed,
+            b.ci,
+            b.level,
+            b.failed,
+            b.withheld.as_ref(),
+        ));
+        s.push('\n');
+    }
     let mut t = Table::new(&["path", "std", "unstd", "ML se", "z", "p", "boot CI"], 1);
     for &(i, j) in &m.paths {
         let p = f.path(i, j);
-        let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
+        let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
         let o =
             |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
         t.row(vec![
@@ -296,7 +313,7 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
             o(p.and_then(|p| p.se), 3),
             o(p.and_then(|p| p.z), 2),
             o(p.and_then(|p| p.p), 4),
-            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high))
+            st.map(|x| super::text::interval(x.ci_low, x.ci_high, 3))
                 .unwrap_or_default(),
         ]);
     }

@@ -10,6 +10,7 @@ pub mod text;
 
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
+use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
 /// Round-trip-exact number, or null when not finite.
@@ -25,8 +26,35 @@ fn opt(x: Option<f64>) -> Value {
     x.map(num).unwrap_or(Value::Null)
 }
 
+/// The `bootstrap` block of a fit document: settings, failures and, when too many
+/// resamples failed, why intervals and p values are withheld.
+pub(crate) fn bootstrap_json(b: &BootstrapResult) -> Value {
+    let mut v = json!({
+        "resamples": b.resamples,
+        "seed": b.seed,
+        "ci": b.ci.as_str(),
+        "level": b.level,
+        "failed": b.failed,
+        "sign_change": b.sign_change.as_str(),
+        "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+    });
+    if let (Some(w), Some(o)) = (&b.withheld, v.as_object_mut()) {
+        o.insert("withheld".into(), withheld_json(w));
+    }
+    v
+}
+
+/// `{"reason", "failed_share", "max_failed_share"}` of withheld inference.
+pub(crate) fn withheld_json(w: &crate::bootstrap::Withheld) -> Value {
+    json!({
+        "reason": w.to_string(),
+        "failed_share": num(w.failed_share),
+        "max_failed_share": num(w.max_failed_share),
+    })
+}
+
 /// Add the bootstrap figures of statistic `key` to a JSON object.
-fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: &str, with_t: bool) {
+fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat, with_t: bool) {
     let Some(b) = boot else { return };
     let Some(s) = b.stat(key) else { return };
     obj.insert("boot_mean".into(), num(s.mean));
@@ -58,7 +86,10 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             add_boot(
                 &mut o,
                 boot,
-                &crate::bootstrap::key_path(m, s.from, s.to),
+                Stat::Path {
+                    from: s.from,
+                    to: s.to,
+                },
                 true,
             );
             Value::Object(o)
@@ -90,16 +121,13 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             if let Some(b) = boot {
                 // contract: the indicator gains se/ci_low/ci_high (those of its outer
                 // weight); weight_* and loading_* name each statistic explicitly
-                if let Some(st) = b.stat(&crate::bootstrap::key_weight(m, k)) {
+                if let Some(st) = b.stat(Stat::Weight(k)) {
                     o.insert("se".into(), num(st.se));
                     o.insert("ci_low".into(), num(st.ci_low));
                     o.insert("ci_high".into(), num(st.ci_high));
                 }
-                for (what, key) in [
-                    ("weight", crate::bootstrap::key_weight(m, k)),
-                    ("loading", crate::bootstrap::key_loading(m, k)),
-                ] {
-                    if let Some(s) = b.stat(&key) {
+                for (what, key) in [("weight", Stat::Weight(k)), ("loading", Stat::Loading(k))] {
+                    if let Some(s) = b.stat(key) {
                         o.insert(format!("{what}_se"), num(s.se));
                         o.insert(format!("{what}_ci_low"), num(s.ci_low));
                         o.insert(format!("{what}_ci_high"), num(s.ci_high));
@@ -138,7 +166,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
                 o.insert("index_problem".into(), json!(p));
             }
             if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_index(m, j)) {
+                if let Some(s) = b.stat(Stat::Index(j)) {
                     // contract: the construct index gains se/ci_low/ci_high
                     o.insert("se".into(), num(s.se));
                     o.insert("ci_low".into(), num(s.ci_low));
@@ -147,7 +175,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
                     o.insert("index_ci_low".into(), num(s.ci_low));
                     o.insert("index_ci_high".into(), num(s.ci_high));
                 }
-                if let Some(s) = b.stat(&crate::bootstrap::key_r2(m, j)) {
+                if let Some(s) = b.stat(Stat::R2(j)) {
                     o.insert("r2_se".into(), num(s.se));
                     o.insert("r2_ci_low".into(), num(s.ci_low));
                     o.insert("r2_ci_high".into(), num(s.ci_high));
@@ -170,9 +198,9 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("direct".into(), num(f.paths[(i, j)]));
             o.insert("indirect".into(), num(total - f.paths[(i, j)]));
             o.insert("total".into(), num(total));
-            add_boot(&mut o, boot, &crate::bootstrap::key_total(m, i, j), true);
+            add_boot(&mut o, boot, Stat::Total { from: i, to: j }, true);
             if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_indirect(m, i, j)) {
+                if let Some(s) = b.stat(Stat::Indirect { from: i, to: j }) {
                     o.insert("indirect_se".into(), num(s.se));
                     o.insert("indirect_ci_low".into(), num(s.ci_low));
                     o.insert("indirect_ci_high".into(), num(s.ci_high));
@@ -190,7 +218,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("b".into(), json!(cname(j)));
             o.insert("htmt".into(), num(a.quality.htmt[(i, j)]));
             if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_htmt(m, i, j)) {
+                if let Some(s) = b.stat(Stat::Htmt { a: i, b: j }) {
                     o.insert("ci_low".into(), num(s.ci_low));
                     o.insert("ci_high".into(), num(s.ci_high));
                 }
@@ -250,18 +278,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         "warnings": a.warnings,
     });
     if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
-        obj.insert(
-            "bootstrap".into(),
-            json!({
-                "resamples": b.resamples,
-                "seed": b.seed,
-                "ci": b.ci.as_str(),
-                "level": b.level,
-                "failed": b.failed,
-                "sign_change": b.sign_change.as_str(),
-                "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
-            }),
-        );
+        obj.insert("bootstrap".into(), bootstrap_json(b));
     }
     doc
 }

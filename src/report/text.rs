@@ -2,7 +2,8 @@
 //! the quality figures.
 
 use crate::analysis::Analysis;
-use crate::bootstrap::{self, BootstrapResult};
+use crate::bootstrap::BootstrapResult;
+use crate::stat::Stat;
 use std::fmt::Write;
 
 /// Display width of a string: East Asian wide characters count 2 columns.
@@ -89,6 +90,63 @@ fn f3(x: f64) -> String {
 
 fn fo(x: Option<f64>) -> String {
     x.map(f3).unwrap_or_else(|| "-".into())
+}
+
+/// An interval as `[low, high]` with `digits` decimals, or `-` when it is not
+/// available (withheld, or too few resamples).
+///
+/// ```
+/// assert_eq!(csi::report::text::interval(0.1234, 0.5, 2), "[0.12, 0.50]");
+/// assert_eq!(csi::report::text::interval(f64::NAN, 0.5, 2), "-");
+/// ```
+pub fn interval(low: f64, high: f64, digits: usize) -> String {
+    if low.is_finite() && high.is_finite() {
+        format!("[{low:.digits$}, {high:.digits$}]")
+    } else {
+        "-".into()
+    }
+}
+
+/// A p value with four decimals, or `-` when not available.
+///
+/// ```
+/// assert_eq!(csi::report::text::p_value(0.01234), "0.0123");
+/// assert_eq!(csi::report::text::p_value(f64::NAN), "-");
+/// ```
+pub fn p_value(p: f64) -> String {
+    if p.is_finite() {
+        format!("{p:.4}")
+    } else {
+        "-".into()
+    }
+}
+
+/// The bootstrap line of a text report: resamples, seed, interval method, failures
+/// (with their share), and a second line when intervals and p values are withheld.
+pub fn bootstrap_line(
+    resamples: usize,
+    seed: u64,
+    ci: crate::bootstrap::CiMethod,
+    level: f64,
+    failed: usize,
+    withheld: Option<&crate::bootstrap::Withheld>,
+) -> String {
+    let mut s = format!(
+        "bootstrap: {} resamples, seed {}, {} {:.0}% intervals, {} failed",
+        resamples,
+        seed,
+        ci.as_str(),
+        level * 100.0,
+        failed
+    );
+    if failed > 0 && resamples > 0 {
+        let _ = write!(s, " ({:.1}%)", 100.0 * failed as f64 / resamples as f64);
+    }
+    s.push('\n');
+    if let Some(w) = withheld {
+        let _ = writeln!(s, "intervals and p values withheld: {w}");
+    }
+    s
 }
 
 /// Significance stars of a p value: `***` < 0.001, `**` < 0.01, `*` < 0.05.
@@ -220,15 +278,14 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         }
     );
     if let Some(b) = boot {
-        let _ = writeln!(
-            s,
-            "bootstrap: {} resamples, seed {}, {} {:.0}% intervals, {} failed",
+        s.push_str(&bootstrap_line(
             b.resamples,
             b.seed,
-            b.ci.as_str(),
-            b.level * 100.0,
-            b.failed
-        );
+            b.ci,
+            b.level,
+            b.failed,
+            b.withheld.as_ref(),
+        ));
     }
     let _ = writeln!(s);
 
@@ -252,8 +309,8 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         let q = &a.quality.constructs[j];
         let ix = a.indices[j].value;
         let ci = boot
-            .and_then(|b| b.stat(&bootstrap::key_index(m, j)))
-            .map(|st| format!("[{:.1}, {:.1}]", st.ci_low, st.ci_high))
+            .and_then(|b| b.stat(Stat::Index(j)))
+            .map(|st| interval(st.ci_low, st.ci_high, 1))
             .unwrap_or_default();
         t.row(vec![
             c.name.clone(),
@@ -283,13 +340,18 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
             "{} -> {}",
             m.constructs[ps.from].name, m.constructs[ps.to].name
         );
-        match boot.and_then(|b| b.stat(&bootstrap::key_path(m, ps.from, ps.to))) {
+        match boot.and_then(|b| {
+            b.stat(Stat::Path {
+                from: ps.from,
+                to: ps.to,
+            })
+        }) {
             Some(st) => t.row(vec![
                 name,
                 f3(ps.estimate),
                 f3(st.se),
-                format!("[{}, {}]", f3(st.ci_low), f3(st.ci_high)),
-                format!("{:.4}", st.p),
+                interval(st.ci_low, st.ci_high, 3),
+                p_value(st.p),
                 stars(st.p).into(),
             ]),
             None => t.row(vec![

@@ -273,7 +273,7 @@ fn bootstrap_intervals_are_deterministic_and_use_the_bootstrap_draws() {
         .expect("bootstrap");
     for r in &m1.constructs {
         let s = b
-            .stat(&csi::bootstrap::key_index(&a.model, r.construct))
+            .stat(csi::stat::Stat::Index(r.construct))
             .expect("index stat");
         let ci = r.performance_ci.expect("interval");
         close("performance ci low vs index ci", ci.low, s.ci_low, 1e-8);

@@ -11,6 +11,7 @@ mod cli_fit;
 mod cli_validate;
 mod compare;
 mod data;
+mod executor;
 mod ipma;
 mod methods;
 mod recovery;

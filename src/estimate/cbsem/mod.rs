@@ -2,7 +2,7 @@
 //!
 //! Every construct is a common factor measured by reflective items; the structural
 //! model is recursive. Constructs with Mode B (formative) are refused with an
-//! [`Error::Estimation`]: a formative block is not a common factor, so the CB-SEM
+//! [`Error::Fit`]: a formative block is not a common factor, so the CB-SEM
 //! model would be a different model from the one declared (use PLS or PLSc for them).
 //!
 //! # Model
@@ -37,8 +37,12 @@
 //! 1e-10 relatively) is followed by Newton polishing (Hessian by central differences
 //! of the analytic gradient, or H where that is not positive definite; step halving)
 //! until `max |∇F| < tolerance / 100`; rounds repeat until that holds or `max_iter`
-//! L-BFGS iterations are spent. On collinear models L-BFGS crawls along the flat
-//! direction of the likelihood; Newton does not. Points where Σ is not positive
+//! iterations (L-BFGS iterations and Newton steps together) are spent. On collinear
+//! models L-BFGS crawls along the flat direction of the likelihood; Newton does not.
+//! A polishing round gives up after 25 Newton steps that do not halve the largest
+//! gradient component, and the estimation stops after three such rounds in a row: the
+//! solution is then drifting (typically towards a Heywood case), and more work would
+//! only make a bootstrap resample run for minutes. Points where Σ is not positive
 //! definite get a large cost, so the line search backs off. `converged` is
 //! `max |∇F| < tolerance` at the end; non-convergence is reported (and listed as a
 //! [`DiagnosticKind::NotConverged`] diagnostic), not an error.
@@ -108,6 +112,9 @@ use crate::estimate::admissibility::{
     self, correlation_checks, Diagnostic, DiagnosticKind, HUGE_STD_SE,
 };
 use crate::estimate::pls;
+use crate::estimate::{
+    Convergence, Estimator, EstimatorKind, FitError, Fitted, Resample, StopReason,
+};
 use crate::moments::Moments;
 use crate::spec::Model;
 use argmin::core::{CostFunction, Executor, Gradient, State};
@@ -131,6 +138,13 @@ const LBFGS_GRAD_TOL: f64 = 1e-4;
 const LBFGS_ROUND: usize = 300;
 /// Most Newton / Fisher-scoring steps per polishing round.
 const MAX_SCORING_STEPS: usize = 200;
+/// A polishing round gives up after this many Newton steps in a row that do not
+/// halve the largest gradient component: near a minimum Newton converges in a few
+/// steps, so such a run is drifting (towards a Heywood case, say), not converging.
+const STALL_STEPS: usize = 25;
+/// The estimation stops (not converged) after this many rounds in a row whose
+/// polishing gave up.
+const STALLED_ROUNDS: usize = 3;
 
 /// How the scale of each construct is fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -150,7 +164,7 @@ impl std::str::FromStr for Identify {
             "marker" => Ok(Self::Marker),
             "variance" => Ok(Self::Variance),
             _ => Err(Error::setting(
-                "--identify",
+                "identify",
                 format!("expected marker or variance, got '{s}'"),
             )),
         }
@@ -172,7 +186,8 @@ impl Identify {
 pub struct CbsemSettings {
     /// Identification. Defaults to [`Identify::Marker`].
     pub identify: Identify,
-    /// Most L-BFGS iterations. Defaults to 2000; must be >= 1.
+    /// Most iterations: L-BFGS iterations and Newton polishing steps together.
+    /// Defaults to 2000; must be >= 1.
     pub max_iter: usize,
     /// Convergence: `max |dF/dθ| < tolerance` at the solution. Defaults to
     /// [`crate::tol::CBSEM_GRADIENT`] (1e-6); must be > 0.
@@ -197,12 +212,12 @@ impl CbsemSettings {
     pub fn check(&self) -> Result<()> {
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
             return Err(Error::setting(
-                "--tol",
+                "tolerance",
                 format!("must be a positive number, got {}", self.tolerance),
             ));
         }
         if self.max_iter == 0 {
-            return Err(Error::setting("--max-iter", "must be at least 1"));
+            return Err(Error::setting("max_iter", "must be at least 1"));
         }
         Ok(())
     }
@@ -393,6 +408,78 @@ impl CbsemFit {
     }
 }
 
+impl CbsemFit {
+    /// How the optimisation ended: converged, stopped at the iteration limit, or
+    /// stalled (no step improved the solution).
+    pub fn convergence(&self) -> Convergence {
+        let reason = if self.converged {
+            StopReason::Converged
+        } else if self.iterations + self.scoring_steps >= self.settings.max_iter {
+            StopReason::IterationLimit
+        } else {
+            StopReason::Stalled
+        };
+        Convergence {
+            reason,
+            iterations: self.iterations,
+            criterion: self.max_gradient,
+        }
+    }
+}
+
+impl Estimator for CbsemSettings {
+    type Fit = CbsemFit;
+
+    fn kind(&self) -> EstimatorKind {
+        EstimatorKind::Cbsem
+    }
+
+    fn fit(&self, model: &Model, m: &Moments, start: Option<&CbsemFit>) -> Result<CbsemFit> {
+        estimate_from(model, m, self, start.map(|f| f.params.as_slice()))
+    }
+
+    /// Warm-started from the full-sample parameters; a solution that did not converge
+    /// or is inadmissible fails the resample (jackknife fits included).
+    fn fit_resample(
+        &self,
+        model: &Model,
+        m: &Moments,
+        full: &CbsemFit,
+        _how: Resample,
+    ) -> Result<CbsemFit> {
+        let f = estimate_from(model, m, self, Some(&full.params))?;
+        if !f.converged {
+            return Err(FitError::NotConverged {
+                estimator: EstimatorKind::Cbsem,
+                iterations: f.iterations,
+            }
+            .into());
+        }
+        if let Some(kind) = self.view(&f).inadmissible() {
+            return Err(FitError::Inadmissible {
+                estimator: EstimatorKind::Cbsem,
+                kind,
+            }
+            .into());
+        }
+        Ok(f)
+    }
+
+    fn view<'a>(&self, fit: &'a CbsemFit) -> Fitted<'a> {
+        Fitted {
+            kind: EstimatorKind::Cbsem,
+            paths: &fit.std_paths,
+            loadings: &fit.std_loadings,
+            weights: None,
+            total: &fit.std_total,
+            r2: &fit.r2,
+            convergence: fit.convergence(),
+            diagnostics: &fit.diagnostics,
+            composite: None,
+        }
+    }
+}
+
 /// The ML discrepancy of a model and a sample covariance matrix, as a function of the
 /// free parameters: value, analytic gradient and implied covariance matrix. This is
 /// the objective [`estimate`] minimises; it is public so that the gradient can be
@@ -438,29 +525,26 @@ impl MlObjective {
     /// Set up the objective for `model` on the covariance matrix of `m`.
     ///
     /// # Errors
-    /// [`Error::Estimation`] when the moments do not match the model, a construct is
+    /// [`Error::Fit`] when the moments do not match the model, a construct is
     /// Mode B, or the sample covariance matrix is not positive definite.
     pub fn new(model: &Model, m: &Moments, identify: Identify) -> Result<MlObjective> {
         if m.p() != model.n_items() {
-            return Err(Error::Estimation(format!(
-                "moments have {} items, the model {}",
-                m.p(),
-                model.n_items()
-            )));
+            return Err(FitError::ItemCount {
+                moments: m.p(),
+                model: model.n_items(),
+            }
+            .into());
         }
         let lis = Lisrel::new(model, identify)?;
         let s = (&m.cov + m.cov.transpose()) * 0.5;
-        let ch = s.clone().cholesky().ok_or_else(|| {
-            Error::Estimation(
-                "the item covariance matrix is not positive definite (an item is constant or a linear combination of others); maximum likelihood needs a non-singular covariance matrix".into(),
-            )
-        })?;
+        let ch = s
+            .clone()
+            .cholesky()
+            .ok_or(FitError::CovarianceNotPositiveDefinite)?;
         let l = ch.l();
         let ln_det_s: f64 = (0..s.nrows()).map(|i| 2.0 * l[(i, i)].ln()).sum();
         if !ln_det_s.is_finite() {
-            return Err(Error::Estimation(
-                "the item covariance matrix is singular".into(),
-            ));
+            return Err(FitError::SingularCovariance.into());
         }
         let names = lis
             .free
@@ -605,7 +689,7 @@ fn preconditioner(obj: &MlObjective, x0: &[f64]) -> DMatrix<f64> {
 /// Estimate a CB-SEM model by maximum likelihood.
 ///
 /// # Errors
-/// [`Error::Setting`] for invalid settings; [`Error::Estimation`] when a construct is
+/// [`Error::Setting`] for invalid settings; [`Error::Fit`] when a construct is
 /// Mode B, the moments do not fit the model, the sample covariance matrix is singular
 /// or no starting point gives a positive definite Σ. Non-convergence and inadmissible
 /// estimates are not errors: see [`CbsemFit::converged`] and [`CbsemFit::diagnostics`].
@@ -648,32 +732,44 @@ pub fn estimate_from(
         _ => obj.start(),
     };
     if obj.value(&x0).is_none() {
-        return Err(Error::Estimation(
-            "no starting values with a positive definite implied covariance matrix".into(),
-        ));
+        return Err(FitError::NoStart.into());
     }
     // Rounds of (1) L-BFGS for at most LBFGS_ROUND iterations in preconditioned
-    // coordinates and (2) Newton polishing, until converged or max_iter L-BFGS
-    // iterations are spent.
+    // coordinates and (2) Newton polishing, until converged, max_iter iterations are
+    // spent, or the polishing stalls STALLED_ROUNDS times in a row.
     let mut x = x0.clone();
     let mut iterations = 0usize;
     let mut scoring_steps = 0usize;
     let mut termination = String::new();
     let target = settings.tolerance * 1e-2;
+    // L-BFGS iterations and Newton steps both count towards max_iter.
+    let mut stalled_rounds = 0;
     let (e, g) = loop {
         let before = iterations;
-        let budget = LBFGS_ROUND.min(settings.max_iter - iterations);
+        let left = |spent: usize| settings.max_iter.saturating_sub(spent);
+        let budget = LBFGS_ROUND.min(left(iterations + scoring_steps));
         if budget > 0 {
             let (xn, it, why) = lbfgs_round(&obj, &x, budget)?;
             x = xn;
             iterations += it;
             termination = why;
         }
-        let (e, g, steps) = newton_polish(&obj, &x, target)?;
+        let polish = MAX_SCORING_STEPS.min(left(iterations + scoring_steps));
+        let Polish {
+            e,
+            g,
+            steps,
+            stalled,
+        } = newton_polish(&obj, &x, target, polish)?;
         scoring_steps += steps;
         x = lisrel_params(&obj, &e);
+        stalled_rounds = if stalled { stalled_rounds + 1 } else { 0 };
         let stuck = iterations == before && steps == 0;
-        if max_abs(&g) <= target || iterations >= settings.max_iter || stuck {
+        if max_abs(&g) <= target
+            || iterations + scoring_steps >= settings.max_iter
+            || stuck
+            || stalled_rounds >= STALLED_ROUNDS
+        {
             break (e, g);
         }
     };
@@ -706,7 +802,7 @@ fn lbfgs_round(obj: &MlObjective, x: &[f64], budget: usize) -> Result<(Vec<f64>,
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
         .with_tolerance_grad(LBFGS_GRAD_TOL)
         .and_then(|s| s.with_tolerance_cost(LBFGS_COST_TOL))
-        .map_err(|e| Error::Estimation(format!("optimiser setup: {e}")))?;
+        .map_err(|e| FitError::Optimiser(e.to_string()))?;
     let problem = Problem {
         obj,
         x0: x,
@@ -744,14 +840,19 @@ fn lbfgs_round(obj: &MlObjective, x: &[f64], budget: usize) -> Result<(Vec<f64>,
 /// Newton steps from `x` (Hessian by central differences of the analytic gradient,
 /// the expected Hessian where that is not positive definite; step halving) until
 /// `max |∇F| <= target`, no step helps, or MAX_SCORING_STEPS.
-fn newton_polish(obj: &MlObjective, x: &[f64], target: f64) -> Result<(Eval, Vec<f64>, usize)> {
+fn newton_polish(obj: &MlObjective, x: &[f64], target: f64, max_steps: usize) -> Result<Polish> {
     let mut x = x.to_vec();
-    let mut e = obj
-        .eval(&x)
-        .ok_or_else(|| Error::Estimation("the implied covariance matrix broke down".into()))?;
+    let mut e = obj.eval(&x).ok_or(FitError::ImpliedBrokeDown)?;
     let mut g = obj.lis.gradient(&obj.s, &e);
     let mut steps = 0;
-    while steps < MAX_SCORING_STEPS && max_abs(&g) > target {
+    // the step at which the largest gradient component was last halved, and its value
+    let (mut mark, mut mark_g) = (0, max_abs(&g));
+    let mut stalled = false;
+    while steps < max_steps && max_abs(&g) > target {
+        if steps - mark >= STALL_STEPS {
+            stalled = true;
+            break;
+        }
         let d = obj
             .hessian_fd(&x)
             .and_then(|h| lisrel::solve_pd(&h, &g))
@@ -783,8 +884,25 @@ fn newton_polish(obj: &MlObjective, x: &[f64], target: f64) -> Result<(Eval, Vec
         x = xn;
         e = en;
         g = gn;
+        if max_abs(&g) <= 0.5 * mark_g {
+            (mark, mark_g) = (steps, max_abs(&g));
+        }
     }
-    Ok((e, g, steps))
+    Ok(Polish {
+        e,
+        g,
+        steps,
+        stalled,
+    })
+}
+
+/// The end of a polishing round.
+struct Polish {
+    e: Eval,
+    g: Vec<f64>,
+    steps: usize,
+    /// Gave up: [`STALL_STEPS`] steps without progress.
+    stalled: bool,
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -1032,7 +1150,7 @@ fn finish(
             b * (phi[(from, from)] / phi[(to, to)]).sqrt()
         }
     });
-    let std_total = pls::total_effects(&std_paths);
+    let std_total = crate::estimate::total_effects(&std_paths);
     let std_loadings: Vec<f64> = (0..p)
         .map(|i| {
             let j = model.items[i].construct;
