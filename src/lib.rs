@@ -52,6 +52,10 @@
 //! # Ok::<(), csi::Error>(())
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 // Numerical code: index loops mirror the formulas, and `!(x > 0.0)` deliberately
 // catches NaN as well as non-positive values.
 #![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]

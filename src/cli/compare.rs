@@ -151,12 +151,12 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let json_stdout = a.json.as_deref() == Some("-");
     if let Some(t) = &a.json {
-        super::write_json(t, &csi::compare::report::to_json(&c))?;
+        super::write_json(t, &csi::report::compare::to_json(&c))?;
     }
     if !json_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        out.write_all(csi::compare::report::to_text(&c).as_bytes())?;
+        out.write_all(csi::report::compare::to_text(&c).as_bytes())?;
         out.flush()?;
     }
     let not_converged =

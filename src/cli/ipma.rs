@@ -119,12 +119,12 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     }
     let json_stdout = a.json.as_deref() == Some("-");
     if let Some(t) = &a.json {
-        super::write_json(t, &map.to_json(&model, level, n))?;
+        super::write_json(t, &csi::report::ipma::ipma_json(&map, &model, level, n))?;
     }
     if !json_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        out.write_all(map.to_text(&model, level, n).as_bytes())?;
+        out.write_all(csi::report::ipma::ipma_text(&map, &model, level, n).as_bytes())?;
         for (p, what) in [
             (&a.chart, "quadrant chart"),
             (&a.path_chart, "path diagram"),

@@ -59,12 +59,12 @@ pub fn run(a: MethodsArgs) -> anyhow::Result<ExitCode> {
     let report = csi::methods::evaluate(&analysis, &survey, target)?;
     let json_stdout = a.json.as_deref() == Some("-");
     if let Some(t) = &a.json {
-        super::write_json(t, &report.to_json(&model))?;
+        super::write_json(t, &csi::report::methods::methods_json(&report, &model))?;
     }
     if !json_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        out.write_all(report.to_text(&model).as_bytes())?;
+        out.write_all(csi::report::methods::methods_text(&report, &model).as_bytes())?;
         out.flush()?;
     }
     let strict_fail = a.est.strict && !analysis.fit.converged;

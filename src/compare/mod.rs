@@ -98,7 +98,6 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod perm;
-pub mod report;
 
 pub use perm::{permutation_rng, PERMUTATION_SALT};
 

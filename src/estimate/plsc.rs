@@ -106,61 +106,6 @@ impl PlscFit {
     pub fn is_admissible(&self) -> bool {
         admissibility::is_admissible(&self.diagnostics)
     }
-
-    /// A JSON object: rho_A, consistent loadings, construct correlations, paths, R²,
-    /// effects and diagnostics.
-    pub fn to_json(&self, model: &Model) -> serde_json::Value {
-        use serde_json::json;
-        let q = self.constructs.len();
-        let paths: Vec<serde_json::Value> = model
-            .paths
-            .iter()
-            .map(|&(a, b)| {
-                json!({"from": self.constructs[a], "to": self.constructs[b], "estimate": self.paths[(a, b)]})
-            })
-            .collect();
-        let loadings: Vec<serde_json::Value> = model
-            .items
-            .iter()
-            .enumerate()
-            .map(|(k, it)| {
-                json!({"indicator": it.name, "construct": self.constructs[it.construct],
-                       "weight": self.weights[k], "loading": self.loadings[k]})
-            })
-            .collect();
-        let mut effects = Vec::new();
-        for a in 0..q {
-            for b in 0..q {
-                if self.total[(a, b)] != 0.0 {
-                    effects.push(json!({"from": self.constructs[a], "to": self.constructs[b],
-                        "direct": self.paths[(a, b)], "indirect": self.total[(a, b)] - self.paths[(a, b)],
-                        "total": self.total[(a, b)]}));
-                }
-            }
-        }
-        let constructs: Vec<serde_json::Value> = (0..q)
-            .map(|j| {
-                json!({"name": self.constructs[j], "rho_a": self.rho_a[j],
-                       "r_squared": self.r2[j], "r_squared_adj": self.r2_adj[j]})
-            })
-            .collect();
-        let cor: Vec<Vec<f64>> = (0..q)
-            .map(|a| (0..q).map(|b| self.lv_cor[(a, b)]).collect())
-            .collect();
-        json!({
-            "estimator": "plsc",
-            "n": self.n,
-            "pls_converged": self.pls_converged,
-            "pls_iterations": self.pls_iterations,
-            "constructs": constructs,
-            "paths": paths,
-            "outer_model": loadings,
-            "effects": effects,
-            "latent_correlations": cor,
-            "admissible": self.is_admissible(),
-            "diagnostics": self.diagnostics,
-        })
-    }
 }
 
 /// Consistent PLS as an [`Estimator`]: the PLS settings of the underlying fit.

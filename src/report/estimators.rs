@@ -11,8 +11,9 @@
 use super::{fit_json, num};
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
-use crate::estimate::cbsem::CbsemFit;
+use crate::estimate::cbsem::{CbsemFit, ParamKind};
 use crate::estimate::plsc::PlscFit;
+use crate::spec::Model;
 use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
@@ -163,7 +164,7 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
             }
         }
     }
-    let own = f.to_json();
+    let own = cbsem_fit_json(f);
     let mut doc = json!({
         "schema": "csi-fit/v1",
         "model": m.name,
@@ -335,4 +336,113 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
     s.push_str(&t.render());
     diag_lines(&f.diagnostics, &mut s);
     s
+}
+
+/// A JSON object: rho_A, consistent loadings, construct correlations, paths, R²,
+/// effects and diagnostics.
+pub fn plsc_fit_json(fit: &PlscFit, model: &Model) -> Value {
+    let q = fit.constructs.len();
+    let paths: Vec<Value> = model
+        .paths
+        .iter()
+        .map(|&(a, b)| {
+            json!({"from": fit.constructs[a], "to": fit.constructs[b], "estimate": fit.paths[(a, b)]})
+        })
+        .collect();
+    let loadings: Vec<Value> = model
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, it)| {
+            json!({"indicator": it.name, "construct": fit.constructs[it.construct],
+                   "weight": fit.weights[k], "loading": fit.loadings[k]})
+        })
+        .collect();
+    let mut effects = Vec::new();
+    for a in 0..q {
+        for b in 0..q {
+            if fit.total[(a, b)] != 0.0 {
+                effects.push(json!({"from": fit.constructs[a], "to": fit.constructs[b],
+                    "direct": fit.paths[(a, b)], "indirect": fit.total[(a, b)] - fit.paths[(a, b)],
+                    "total": fit.total[(a, b)]}));
+            }
+        }
+    }
+    let constructs: Vec<Value> = (0..q)
+        .map(|j| {
+            json!({"name": fit.constructs[j], "rho_a": fit.rho_a[j],
+                   "r_squared": fit.r2[j], "r_squared_adj": fit.r2_adj[j]})
+        })
+        .collect();
+    let cor: Vec<Vec<f64>> = (0..q)
+        .map(|a| (0..q).map(|b| fit.lv_cor[(a, b)]).collect())
+        .collect();
+    json!({
+        "estimator": "plsc",
+        "n": fit.n,
+        "pls_converged": fit.pls_converged,
+        "pls_iterations": fit.pls_iterations,
+        "constructs": constructs,
+        "paths": paths,
+        "outer_model": loadings,
+        "effects": effects,
+        "latent_correlations": cor,
+        "admissible": fit.is_admissible(),
+        "diagnostics": fit.diagnostics,
+    })
+}
+
+/// A JSON object with everything a report needs: settings, convergence, fit
+/// indices, paths (standardized `estimate`, `estimate_unstd` beside it), loadings,
+/// the full parameter table, R², construct correlations and diagnostics.
+pub fn cbsem_fit_json(fit: &CbsemFit) -> Value {
+    let paths: Vec<Value> = fit
+        .parameters
+        .iter()
+        .filter(|r| r.kind == ParamKind::Path)
+        .map(|r| {
+            json!({"from": r.rhs, "to": r.lhs, "estimate": r.std_all, "estimate_unstd": r.est,
+                   "se": r.se, "z": r.z, "p": r.p, "se_std": r.se_std})
+        })
+        .collect();
+    let loadings: Vec<Value> = fit
+        .parameters
+        .iter()
+        .filter(|r| r.kind == ParamKind::Loading)
+        .map(|r| {
+            json!({"construct": r.lhs, "indicator": r.rhs, "loading": r.std_all,
+                   "loading_unstd": r.est, "se": r.se, "free": r.free})
+        })
+        .collect();
+    let r2: Map<String, Value> = fit
+        .constructs
+        .iter()
+        .zip(&fit.r2)
+        .filter_map(|(n, r)| r.map(|v| (n.clone(), json!(v))))
+        .collect();
+    let q = fit.constructs.len();
+    let cor: Map<String, Value> = (0..q)
+        .map(|a| {
+            let row: Map<String, Value> = (0..q)
+                .map(|b| (fit.constructs[b].clone(), json!(fit.latent_cor[(a, b)])))
+                .collect();
+            (fit.constructs[a].clone(), Value::Object(row))
+        })
+        .collect();
+    json!({
+        "estimator": "cbsem",
+        "identify": fit.settings.identify.as_str(),
+        "n": fit.n,
+        "converged": fit.converged,
+        "iterations": fit.iterations,
+        "scoring_steps": fit.scoring_steps,
+        "fit_indices": fit.fit,
+        "paths": paths,
+        "loadings": loadings,
+        "parameters": fit.parameters,
+        "r_squared": r2,
+        "latent_correlations": cor,
+        "admissible": fit.is_admissible(),
+        "diagnostics": fit.diagnostics,
+    })
 }

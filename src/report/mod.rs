@@ -4,8 +4,11 @@
 //! writes out.
 
 pub mod chart;
+pub mod compare;
 pub mod compare_chart;
 pub mod estimators;
+pub mod ipma;
+pub mod methods;
 pub mod text;
 
 use crate::analysis::Analysis;
@@ -14,7 +17,7 @@ use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
 /// Round-trip-exact number, or null when not finite.
-fn num(x: f64) -> Value {
+pub(crate) fn num(x: f64) -> Value {
     if x.is_finite() {
         json!(x)
     } else {
@@ -22,7 +25,8 @@ fn num(x: f64) -> Value {
     }
 }
 
-fn opt(x: Option<f64>) -> Value {
+/// [`num`] of an optional number (null when absent).
+pub(crate) fn opt(x: Option<f64>) -> Value {
     x.map(num).unwrap_or(Value::Null)
 }
 

@@ -8,8 +8,9 @@
 
 use csi::analysis::{analyze, FitOptions};
 use csi::bootstrap::{self, BootstrapOptions};
-use csi::compare::{compare, report, CompareOptions, Invariance, Target};
+use csi::compare::{compare, CompareOptions, Invariance, Target};
 use csi::data::Survey;
+use csi::report::compare as report;
 use csi::simulate::{to_scale, Measurement, Population};
 use csi::spec::{ConstructSpec, Model, Scale};
 use csi::tol::EXACT;

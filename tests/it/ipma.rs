@@ -225,7 +225,7 @@ fn json_document_follows_the_contract() {
         .construct_index("Satisfaction")
         .expect("Satisfaction");
     let map = ipma(&a, t, Split::Mean).expect("ipma");
-    let doc = map.to_json(&a.model, csi::ipma::Level::Both, 250);
+    let doc = csi::report::ipma::ipma_json(&map, &a.model, csi::ipma::Level::Both, 250);
     assert_eq!(doc["schema"], "csi-ipma/v1");
     assert_eq!(doc["target"], "Satisfaction");
     let c = &doc["constructs"][0];

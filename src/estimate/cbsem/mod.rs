@@ -92,7 +92,7 @@
 //! let path = fit.path(0, 1).unwrap();
 //! assert!((path.std_all - 0.5).abs() < 1e-6);
 //! // 21 moments, 13 free parameters (4 loadings, 1 path, 6 error variances, 2 variances)
-//! assert_eq!(fit.to_json()["fit_indices"]["df"], 8.0);
+//! assert_eq!(csi::report::estimators::cbsem_fit_json(&fit)["fit_indices"]["df"], 8.0);
 //! assert!(fit.is_admissible());
 //! # Ok::<(), csi::Error>(())
 //! ```
@@ -349,62 +349,6 @@ impl CbsemFit {
     /// True when no diagnostic makes the solution inadmissible.
     pub fn is_admissible(&self) -> bool {
         admissibility::is_admissible(&self.diagnostics)
-    }
-
-    /// A JSON object with everything a report needs: settings, convergence, fit
-    /// indices, paths (standardized `estimate`, `estimate_unstd` beside it), loadings,
-    /// the full parameter table, R², construct correlations and diagnostics.
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::json;
-        let paths: Vec<serde_json::Value> = self
-            .parameters
-            .iter()
-            .filter(|r| r.kind == ParamKind::Path)
-            .map(|r| {
-                json!({"from": r.rhs, "to": r.lhs, "estimate": r.std_all, "estimate_unstd": r.est,
-                       "se": r.se, "z": r.z, "p": r.p, "se_std": r.se_std})
-            })
-            .collect();
-        let loadings: Vec<serde_json::Value> = self
-            .parameters
-            .iter()
-            .filter(|r| r.kind == ParamKind::Loading)
-            .map(|r| {
-                json!({"construct": r.lhs, "indicator": r.rhs, "loading": r.std_all,
-                       "loading_unstd": r.est, "se": r.se, "free": r.free})
-            })
-            .collect();
-        let r2: serde_json::Map<String, serde_json::Value> = self
-            .constructs
-            .iter()
-            .zip(&self.r2)
-            .filter_map(|(n, r)| r.map(|v| (n.clone(), json!(v))))
-            .collect();
-        let q = self.constructs.len();
-        let cor: serde_json::Map<String, serde_json::Value> = (0..q)
-            .map(|a| {
-                let row: serde_json::Map<String, serde_json::Value> = (0..q)
-                    .map(|b| (self.constructs[b].clone(), json!(self.latent_cor[(a, b)])))
-                    .collect();
-                (self.constructs[a].clone(), serde_json::Value::Object(row))
-            })
-            .collect();
-        json!({
-            "estimator": "cbsem",
-            "identify": self.settings.identify.as_str(),
-            "n": self.n,
-            "converged": self.converged,
-            "iterations": self.iterations,
-            "scoring_steps": self.scoring_steps,
-            "fit_indices": self.fit,
-            "paths": paths,
-            "loadings": loadings,
-            "parameters": self.parameters,
-            "r_squared": r2,
-            "latent_correlations": cor,
-            "admissible": self.is_admissible(),
-            "diagnostics": self.diagnostics,
-        })
     }
 }
 

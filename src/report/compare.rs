@@ -15,30 +15,19 @@
 //! # let mut survey = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
 //! # survey.extra.insert("brand".into(), (0..120).map(|i| Some(["X", "Y"][i % 2].to_string())).collect());
 //! let c = compare(&model, &survey, "brand", None, &CompareOptions { permutations: 19, ..Default::default() })?;
-//! let doc = csi::compare::report::to_json(&c);
+//! let doc = csi::report::compare::to_json(&c);
 //! assert_eq!(doc["schema"], "csi-compare/v1");
 //! assert_eq!(doc["groups"].as_array().map(|g| g.len()), Some(2));
-//! assert!(csi::compare::report::to_text(&c).contains("League"));
+//! assert!(csi::report::compare::to_text(&c).contains("League"));
 //! # Ok::<(), csi::Error>(())
 //! ```
 
-use super::{Comparison, GroupFit, Invariance, Target, CONFIGURAL_NOTE};
+use super::{num, opt};
+use crate::compare::{Comparison, GroupFit, Invariance, Target, CONFIGURAL_NOTE};
 use crate::report::text::Table;
 use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
-
-fn num(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        Value::Null
-    }
-}
-
-fn opt(x: Option<f64>) -> Value {
-    x.map(num).unwrap_or(Value::Null)
-}
 
 fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
     let m = &c.model;

@@ -1,0 +1,303 @@
+//! The `csi ipma` report: the `csi-ipma/v1` JSON document and the text tables.
+
+use super::num;
+use crate::ipma::{fmt_imp, Interval, Ipma, Lang, Level, Subject, Thresholds};
+use crate::report::text::Table;
+use crate::spec::Model;
+use serde_json::{json, Map, Value};
+use std::fmt::Write;
+
+/// The `csi-ipma/v1` JSON document.
+pub fn ipma_json(map: &Ipma, model: &Model, level: Level, n: usize) -> Value {
+    let cname = |j: usize| model.constructs[j].name.clone();
+    let add_ci = |o: &mut Map<String, Value>, what: &str, ci: &Option<Interval>| {
+        if let Some(c) = ci {
+            o.insert(format!("{what}_se"), num(c.se));
+            o.insert(format!("{what}_ci_low"), num(c.low));
+            o.insert(format!("{what}_ci_high"), num(c.high));
+        }
+    };
+    let constructs: Vec<Value> = if level.constructs() {
+        map.constructs
+            .iter()
+            .map(|r| {
+                let mut o = Map::new();
+                o.insert("name".into(), json!(cname(r.construct)));
+                o.insert("label".into(), json!(model.construct_label(r.construct)));
+                o.insert("importance".into(), num(r.importance));
+                o.insert("performance".into(), num(r.performance));
+                o.insert("quadrant".into(), json!(r.quadrant.key()));
+                o.insert("quadrant_label".into(), json!(r.quadrant.name(map.lang)));
+                add_ci(&mut o, "importance", &r.importance_ci);
+                add_ci(&mut o, "performance", &r.performance_ci);
+                Value::Object(o)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let indicators: Vec<Value> = if level.indicators() {
+        map.indicators
+            .iter()
+            .map(|r| {
+                let mut o = Map::new();
+                o.insert("name".into(), json!(model.items[r.item].name));
+                o.insert("label".into(), json!(model.item_label(r.item)));
+                o.insert("construct".into(), json!(cname(r.construct)));
+                o.insert("normalized_weight".into(), num(r.normalized_weight));
+                o.insert("importance".into(), num(r.importance));
+                o.insert("performance".into(), num(r.performance));
+                o.insert("quadrant".into(), json!(r.quadrant.key()));
+                o.insert("quadrant_label".into(), json!(r.quadrant.name(map.lang)));
+                add_ci(&mut o, "importance", &r.importance_ci);
+                add_ci(&mut o, "performance", &r.performance_ci);
+                Value::Object(o)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let th = |t: &Option<Thresholds>| match t {
+        Some(t) => json!({"importance": num(t.importance), "performance": num(t.performance)}),
+        None => Value::Null,
+    };
+    // `thresholds` of the contract: the construct level when reported, else the
+    // indicator level; both levels are also given by name.
+    let main = if level.constructs() {
+        &map.construct_thresholds
+    } else {
+        &map.indicator_thresholds
+    };
+    let mut thresholds = match main {
+        Some(t) => json!({"importance": num(t.importance), "performance": num(t.performance)}),
+        None => json!({"importance": null, "performance": null}),
+    };
+    if let Some(o) = thresholds.as_object_mut() {
+        o.insert("split".into(), json!(map.split.as_string()));
+        if level.constructs() {
+            o.insert("constructs".into(), th(&map.construct_thresholds));
+        }
+        if level.indicators() {
+            o.insert("indicators".into(), th(&map.indicator_thresholds));
+        }
+    }
+    let actions: Vec<Value> = map
+        .actions(level)
+        .iter()
+        .map(|a| {
+            let (kind, name) = match a.subject {
+                Subject::Construct(j) => ("construct", cname(j)),
+                Subject::Indicator(k) => ("indicator", model.items[k].name.clone()),
+            };
+            json!({
+                "rank": a.rank,
+                "level": kind,
+                "name": name,
+                "quadrant": a.quadrant.key(),
+                "importance": num(a.importance),
+                "performance": num(a.performance),
+                "text": map.action_text(model, a),
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "schema": "csi-ipma/v1",
+        "model": model.name,
+        "n": n,
+        "target": cname(map.target),
+        "target_label": model.construct_label(map.target),
+        "target_performance": num(map.target_performance),
+        "level": level.as_str(),
+        "language": map.lang.code(),
+        "importance": "unstandardized total effect on the target, 0-100 scores",
+        "performance": "0-100 index (constructs) or item mean rescaled to 0-100 (indicators)",
+        "constructs": constructs,
+        "indicators": indicators,
+        "thresholds": thresholds,
+        "actions": actions,
+        "excluded": map.excluded.iter().map(|(j, why)| json!({"name": cname(*j), "reason": why})).collect::<Vec<_>>(),
+    });
+    if let (Some(b), Some(o)) = (&map.bootstrap, doc.as_object_mut()) {
+        o.insert(
+            "bootstrap".into(),
+            {
+                let mut v = json!({
+                    "resamples": b.resamples,
+                    "seed": b.seed,
+                    "ci": b.ci.as_str(),
+                    "level": b.level,
+                    "failed": b.failed,
+                    "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+                });
+                if let (Some(w), Some(o)) = (&b.withheld, v.as_object_mut()) {
+                    o.insert("withheld".into(), crate::report::withheld_json(w));
+                }
+                v
+            },
+        );
+    }
+    doc
+}
+
+/// Human-readable tables: the map of each level and the action list.
+pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
+    let mut s = String::new();
+    let zh = map.lang == Lang::Chinese;
+    let _ = writeln!(
+        s,
+        "csi ipma: {} (n = {}), target {} {} (index {:.1})",
+        model.name,
+        n,
+        model.constructs[map.target].name,
+        model.construct_label(map.target),
+        map.target_performance
+    );
+    let _ = writeln!(
+        s,
+        "importance = points gained on the target's 0-100 score per point on the driver's 0-100 score (unstandardized total effect)"
+    );
+    let _ = writeln!(
+        s,
+        "performance = 0-100 index (constructs), item mean rescaled to 0-100 (indicators)"
+    );
+    if let Some(b) = &map.bootstrap {
+        s.push_str(&crate::report::text::bootstrap_line(
+            b.resamples,
+            b.seed,
+            b.ci,
+            b.level,
+            b.failed,
+            b.withheld.as_ref(),
+        ));
+    }
+    let boot = map.bootstrap.is_some();
+    let withheld = map.bootstrap.as_ref().is_some_and(|b| b.withheld.is_some());
+    let ci = |c: &Option<Interval>, digits: usize| match c {
+        Some(c) if c.low.is_finite() => {
+            format!("[{:.*}, {:.*}]", digits, c.low, digits, c.high)
+        }
+        _ if withheld => "-".to_string(),
+        _ => String::new(),
+    };
+    if level.constructs() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{}",
+            if zh {
+                "Constructs 构念"
+            } else {
+                "Constructs"
+            }
+        );
+        let mut hdr = vec!["construct", "label", "importance"];
+        if boot {
+            hdr.push("CI");
+        }
+        hdr.push("performance");
+        if boot {
+            hdr.push("CI");
+        }
+        hdr.push("quadrant");
+        let mut t = Table::new(&hdr, 2);
+        for r in &map.constructs {
+            let mut row = vec![
+                model.constructs[r.construct].name.clone(),
+                model.construct_label(r.construct).to_string(),
+                fmt_imp(r.importance),
+            ];
+            if boot {
+                row.push(ci(&r.importance_ci, 3));
+            }
+            row.push(format!("{:.1}", r.performance));
+            if boot {
+                row.push(ci(&r.performance_ci, 1));
+            }
+            row.push(r.quadrant.name(map.lang).to_string());
+            t.row(row);
+        }
+        s.push_str(&t.render());
+        if let Some(th) = &map.construct_thresholds {
+            let _ = writeln!(
+                s,
+                "split ({}): importance {}, performance {:.1}",
+                map.split.as_string(),
+                fmt_imp(th.importance),
+                th.performance
+            );
+        }
+    }
+    if level.indicators() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{}",
+            if zh {
+                "Indicators 指标"
+            } else {
+                "Indicators"
+            }
+        );
+        let mut hdr = vec!["item", "label", "construct", "weight", "importance"];
+        if boot {
+            hdr.push("CI");
+        }
+        hdr.push("performance");
+        if boot {
+            hdr.push("CI");
+        }
+        hdr.push("quadrant");
+        let mut t = Table::new(&hdr, 3);
+        for r in &map.indicators {
+            let mut row = vec![
+                model.items[r.item].name.clone(),
+                model.item_label(r.item).to_string(),
+                model.constructs[r.construct].name.clone(),
+                format!("{:.3}", r.normalized_weight),
+                fmt_imp(r.importance),
+            ];
+            if boot {
+                row.push(ci(&r.importance_ci, 3));
+            }
+            row.push(format!("{:.1}", r.performance));
+            if boot {
+                row.push(ci(&r.performance_ci, 1));
+            }
+            row.push(r.quadrant.name(map.lang).to_string());
+            t.row(row);
+        }
+        s.push_str(&t.render());
+        if let Some(th) = &map.indicator_thresholds {
+            let _ = writeln!(
+                s,
+                "split ({}): importance {}, performance {:.1}",
+                map.split.as_string(),
+                fmt_imp(th.importance),
+                th.performance
+            );
+        }
+    }
+    for (j, why) in &map.excluded {
+        let _ = writeln!(s, "left out: {}: {why}", model.constructs[*j].name);
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{}",
+        if zh {
+            "Actions 改进优先顺序 (high importance, low performance first)"
+        } else {
+            "Actions (high importance, low performance first)"
+        }
+    );
+    let mut kind = None;
+    for a in map.actions(level) {
+        let k = matches!(a.subject, Subject::Construct(_));
+        if level == Level::Both && kind != Some(k) {
+            let _ = writeln!(s, "{}", if k { "constructs:" } else { "indicators:" });
+            kind = Some(k);
+        }
+        let _ = writeln!(s, "{:>3}. {}", a.rank, map.action_text(model, &a));
+    }
+    s
+}
