@@ -1,165 +1,89 @@
 //! `csi fit`: estimate the model, its quality and the 0-100 indices.
-use super::{DataArgs, EstArgs, ModelArg, Progress};
+use super::{warn_failures, EstArgs, Inputs, JsonArg, Progress};
 use clap::Args;
-use std::path::PathBuf;
+use csi::analysis::Analysis;
+use csi::bootstrap::{BootstrapOptions, BootstrapResult, Hooks};
+use csi::estimate::{Estimator, EstimatorKind};
+use csi::report::estimators;
 use std::process::ExitCode;
 
 /// Arguments of `csi fit`.
 #[derive(Debug, Args)]
 pub struct FitArgs {
     #[command(flatten)]
-    pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: PathBuf,
-    #[command(flatten)]
-    pub data_args: DataArgs,
+    pub inputs: Inputs,
     #[command(flatten)]
     pub est: EstArgs,
-    /// Write the results as JSON to FILE, or to stdout with `-`.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
+    #[command(flatten)]
+    pub out: JsonArg,
 }
 
-/// Read the model and the data the flags name (shared by fit, ipma, compare).
-pub fn load(
-    model: &ModelArg,
-    data: &std::path::Path,
-    da: &DataArgs,
-) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
-    let mut m = csi::spec::read_model(&model.model)?;
-    da.apply_to_model(&mut m)?;
-    let opts = da.ingest_options(&model.model)?;
-    let (survey, report) = csi::data::read_survey(data, &m, &opts)?;
-    for p in report
-        .problems
-        .iter()
-        .filter(|p| p.severity == csi::data::Severity::Warning)
-    {
-        let mut loc = survey.file.clone();
-        if let Some(r) = p.row {
-            loc.push_str(&format!(": row {r}"));
-        }
-        if let Some(c) = &p.column {
-            loc.push_str(&format!(", column '{c}'"));
-        }
-        eprintln!("warning: {loc}: {}", p.message);
-    }
-    Ok((m, survey))
-}
-
-/// Run the PLS bootstrap with a progress bar.
-pub fn bootstrap(
-    a: &csi::analysis::Analysis,
-    opts: &csi::bootstrap::BootstrapOptions,
-) -> anyhow::Result<csi::bootstrap::BootstrapResult> {
-    with_progress(opts, |h| {
-        csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, opts, Some(h))
-    })
+/// What one estimator's branch of `csi fit` produces.
+struct Fitted {
+    doc: serde_json::Value,
+    text: String,
+    admissible: bool,
+    converged: bool,
+    boot_failed: usize,
 }
 
 /// Run `csi fit`.
 pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
-    let estimator = a.est.estimator.as_str();
-    if !matches!(estimator, "pls" | "plsc" | "cbsem") {
-        return Err(csi::Error::setting(
-            "--estimator",
-            format!("expected pls, plsc or cbsem, got '{estimator}'"),
-        )
-        .into());
-    }
-    let cb_default = csi::estimate::cbsem::CbsemSettings::default();
-    let cb_settings = csi::estimate::cbsem::CbsemSettings {
-        identify: a.est.identify.parse()?,
-        max_iter: a.est.max_iter.unwrap_or(cb_default.max_iter),
-        ..cb_default
-    };
-    cb_settings.check()?;
-    let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
+    let cb_settings = a.est.cbsem_settings()?;
+    let (model, survey) = a.inputs.load()?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    let (doc, text, admissible, converged, boot_failed) = match estimator {
-        "plsc" => {
+    let est = a.est.estimator;
+    let f = match est {
+        EstimatorKind::Pls => {
+            let boot = boot_opts
+                .map(|o| bootstrap(&analysis.options.pls, &analysis, &analysis.fit, &o))
+                .transpose()?;
+            Fitted {
+                doc: csi::report::fit_json(&analysis, boot.as_ref()),
+                text: csi::report::text::fit_text(&analysis, boot.as_ref()),
+                admissible: true,
+                converged: analysis.fit.converged,
+                boot_failed: boot.as_ref().map_or(0, |b| b.failed),
+            }
+        }
+        EstimatorKind::Plsc => {
+            let plsc = csi::estimate::plsc::Plsc { pls: options.pls };
             let c = csi::estimate::plsc::correct(&model, &analysis.moments, &analysis.fit)?;
-            let boot = match &boot_opts {
-                Some(o) => Some(with_progress(o, |h| {
-                    csi::bootstrap::run_estimator(
-                        &csi::estimate::plsc::Plsc { pls: options.pls },
-                        &model,
-                        &analysis.data,
-                        &c,
-                        o,
-                        Some(h),
-                    )
-                })?),
-                None => None,
-            };
-            warn_failures(boot.as_ref());
-            (
-                csi::report::estimators::plsc_json(&analysis, &c, boot.as_ref()),
-                csi::report::estimators::plsc_text(&analysis, &c, boot.as_ref()),
-                c.is_admissible(),
-                analysis.fit.converged,
-                boot.as_ref().map(|b| b.failed).unwrap_or(0),
-            )
+            let boot = boot_opts
+                .map(|o| bootstrap(&plsc, &analysis, &c, &o))
+                .transpose()?;
+            Fitted {
+                doc: estimators::plsc_json(&analysis, &c, boot.as_ref()),
+                text: estimators::plsc_text(&analysis, &c, boot.as_ref()),
+                admissible: c.is_admissible(),
+                converged: analysis.fit.converged,
+                boot_failed: boot.as_ref().map_or(0, |b| b.failed),
+            }
         }
-        "cbsem" => {
-            let f = csi::estimate::cbsem::estimate(&model, &analysis.moments, &cb_settings)?;
-            let boot = match &boot_opts {
-                Some(o) => Some(with_progress(o, |h| {
-                    csi::bootstrap::run_estimator(
-                        &cb_settings,
-                        &model,
-                        &analysis.data,
-                        &f,
-                        o,
-                        Some(h),
-                    )
-                })?),
-                None => None,
-            };
-            warn_failures(boot.as_ref());
-            (
-                csi::report::estimators::cbsem_json(&analysis, &f, boot.as_ref()),
-                csi::report::estimators::cbsem_text(&analysis, &f, boot.as_ref()),
-                f.is_admissible(),
-                f.converged,
-                boot.as_ref().map(|b| b.failed).unwrap_or(0),
-            )
-        }
-        _ => {
-            let boot = match &boot_opts {
-                Some(o) => Some(bootstrap(&analysis, o)?),
-                None => None,
-            };
-            warn_failures(boot.as_ref());
-            (
-                csi::report::fit_json(&analysis, boot.as_ref()),
-                csi::report::text::fit_text(&analysis, boot.as_ref()),
-                true,
-                analysis.fit.converged,
-                boot.as_ref().map(|b| b.failed).unwrap_or(0),
-            )
+        EstimatorKind::Cbsem => {
+            let f = cb_settings.fit(&model, &analysis.moments, None)?;
+            let boot = boot_opts
+                .map(|o| bootstrap(&cb_settings, &analysis, &f, &o))
+                .transpose()?;
+            Fitted {
+                doc: estimators::cbsem_json(&analysis, &f, boot.as_ref()),
+                text: estimators::cbsem_text(&analysis, &f, boot.as_ref()),
+                admissible: f.is_admissible(),
+                converged: f.converged,
+                boot_failed: boot.as_ref().map_or(0, |b| b.failed),
+            }
         }
     };
-    if !admissible {
-        eprintln!("warning: the {estimator} solution is inadmissible; see the diagnostics");
+    if !f.admissible {
+        eprintln!("warning: the {est} solution is inadmissible; see the diagnostics");
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    if let Some(target) = &a.json {
-        super::write_json(target, &doc)?;
-    }
-    if !json_stdout {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        out.flush()?;
-    }
-    let failed_strict = a.est.strict && (!converged || !admissible || boot_failed > 0);
+    a.out.emit(&f.doc, &f.text)?;
+    let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {
         ExitCode::from(1)
     } else {
@@ -167,32 +91,39 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Bootstrap any estimator on the analysed data with a progress bar and Ctrl-C
+/// handling; failures (and withheld inference) are reported on stderr.
+pub fn bootstrap<E: Estimator>(
+    est: &E,
+    a: &Analysis,
+    full: &E::Fit,
+    o: &BootstrapOptions,
+) -> anyhow::Result<BootstrapResult> {
+    let b = with_progress(o, "bootstrap", |h| {
+        csi::bootstrap::run_estimator(est, &a.model, &a.data, full, o, Some(h))
+    })?;
+    warn_failures(
+        b.resamples,
+        b.failed,
+        &b.failure_reasons,
+        b.withheld.as_ref(),
+    );
+    Ok(b)
+}
+
 /// Run a resampling job with a progress bar and Ctrl-C handling.
-fn with_progress<T>(
-    o: &csi::bootstrap::BootstrapOptions,
-    job: impl FnOnce(&csi::bootstrap::Hooks) -> csi::Result<T>,
+pub fn with_progress<T>(
+    o: &BootstrapOptions,
+    what: &str,
+    job: impl FnOnce(&Hooks) -> csi::Result<T>,
 ) -> anyhow::Result<T> {
-    let progress = Progress::new(o.resamples as u64, "bootstrap");
+    let progress = Progress::new(o.resamples as u64, what);
     let set = |d: usize| progress.set(d);
-    let hooks = csi::bootstrap::Hooks {
+    let hooks = Hooks {
         progress: &set,
         cancel: progress.cancel,
     };
     let r = job(&hooks);
     progress.finish();
     Ok(r?)
-}
-
-fn warn_failures(b: Option<&csi::bootstrap::BootstrapResult>) {
-    if let Some(b) = b {
-        if b.failed > 0 {
-            eprintln!(
-                "warning: {} of {} bootstrap resamples failed and were left out:",
-                b.failed, b.resamples
-            );
-            for (why, n) in &b.failure_reasons {
-                eprintln!("  {n} x {why}");
-            }
-        }
-    }
 }

@@ -3,6 +3,11 @@
 //! where `--json` says.
 
 use clap::{Args, Parser, Subcommand};
+use csi::bootstrap::{CiMethod, SignChange};
+use csi::data::MissingPolicy;
+use csi::estimate::cbsem::{CbsemSettings, Identify};
+use csi::estimate::pls::{Indicators, PlsSettings, Scheme};
+use csi::estimate::EstimatorKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,22 +65,23 @@ pub struct DataArgs {
     pub weight: Option<String>,
 }
 
-/// Estimation flags shared by `fit`, `ipma` and `compare` (contract: same meaning
-/// everywhere).
+/// Estimation flags shared by `fit`, `ipma`, `compare` and `methods` (contract: same
+/// meaning everywhere). Each flag is parsed straight into the library's type, so a bad
+/// value is refused before any work.
 #[derive(Debug, Args, Clone)]
 pub struct EstArgs {
     /// Inner weighting scheme: path, centroid or factorial.
     #[arg(long, default_value = "path")]
-    pub scheme: String,
+    pub scheme: Scheme,
     /// Indicator treatment: standardized or centered.
     #[arg(long, default_value = "standardized")]
-    pub indicators: String,
+    pub indicators: Indicators,
     /// Estimator: pls, plsc or cbsem.
     #[arg(long, default_value = "pls")]
-    pub estimator: String,
+    pub estimator: EstimatorKind,
     /// Missing answers: mean (replace by the item mean, counted), listwise, error.
     #[arg(long, default_value = "mean")]
-    pub missing: String,
+    pub missing: MissingPolicy,
     /// Maximum iterations of the estimator (default: 300 for pls and plsc, 2000
     /// L-BFGS and Newton steps for cbsem); also bounds every bootstrap resample.
     #[arg(long = "max-iter", value_name = "N")]
@@ -83,7 +89,7 @@ pub struct EstArgs {
     /// PLS stopping tolerance on the squared change of the outer weights.
     #[arg(long, default_value_t = csi::tol::PLS_DEFAULT)]
     pub tol: f64,
-    /// Bootstrap resamples (0 = no bootstrap).
+    /// Bootstrap resamples (0 = no bootstrap; at most 100000).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
     /// Seed of the bootstrap / permutation streams.
@@ -91,7 +97,7 @@ pub struct EstArgs {
     pub seed: u64,
     /// Bootstrap interval: percentile or bca.
     #[arg(long, default_value = "percentile")]
-    pub ci: String,
+    pub ci: CiMethod,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
@@ -101,10 +107,10 @@ pub struct EstArgs {
     pub allow_failed_share: f64,
     /// Bootstrap sign-change correction: construct, individual or none.
     #[arg(long = "sign-change", default_value = "construct")]
-    pub sign_change: String,
+    pub sign_change: SignChange,
     /// CB-SEM identification: marker (first loading 1) or variance (latent variances 1).
     #[arg(long, default_value = "marker")]
-    pub identify: String,
+    pub identify: Identify,
     /// Exit with code 1 when the estimation does not converge, is inadmissible, or a
     /// resample fails.
     #[arg(long)]
@@ -114,19 +120,29 @@ pub struct EstArgs {
 impl EstArgs {
     /// The library options these flags ask for.
     pub fn fit_options(&self) -> csi::Result<csi::analysis::FitOptions> {
-        let pls = csi::estimate::pls::PlsSettings {
-            scheme: self.scheme.parse()?,
-            indicators: self.indicators.parse()?,
+        let pls = PlsSettings {
+            scheme: self.scheme,
+            indicators: self.indicators,
             tolerance: self.tol,
-            max_iter: self
-                .max_iter
-                .unwrap_or(csi::estimate::pls::PlsSettings::default().max_iter),
+            max_iter: self.max_iter.unwrap_or(PlsSettings::default().max_iter),
         };
         pls.check()?;
         Ok(csi::analysis::FitOptions {
             pls,
-            missing: self.missing.parse()?,
+            missing: self.missing,
         })
+    }
+
+    /// CB-SEM settings (its own default iteration limit unless `--max-iter` is given).
+    pub fn cbsem_settings(&self) -> csi::Result<CbsemSettings> {
+        let d = CbsemSettings::default();
+        let s = CbsemSettings {
+            identify: self.identify,
+            max_iter: self.max_iter.unwrap_or(d.max_iter),
+            ..d
+        };
+        s.check()?;
+        Ok(s)
     }
 
     /// Bootstrap options, when `--bootstrap N` asks for resamples.
@@ -137,13 +153,112 @@ impl EstArgs {
         let o = csi::bootstrap::BootstrapOptions {
             resamples: self.bootstrap,
             seed: self.seed,
-            ci: self.ci.parse()?,
+            ci: self.ci,
             level: self.level,
-            sign_change: self.sign_change.parse()?,
+            sign_change: self.sign_change,
             max_failed_share: self.allow_failed_share,
         };
         o.check()?;
         Ok(Some(o))
+    }
+
+    /// Refuse an estimator other than PLS for a command that has only PLS.
+    pub fn pls_only(&self, command: &str) -> csi::Result<()> {
+        if self.estimator == EstimatorKind::Pls {
+            return Ok(());
+        }
+        Err(csi::Error::setting(
+            "estimator",
+            format!(
+                "'{}' is not available for {command}; use pls",
+                self.estimator
+            ),
+        ))
+    }
+}
+
+/// The model, the data and the data flags: what every command that fits reads.
+#[derive(Debug, Args, Clone)]
+pub struct Inputs {
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// Data file (CSV, TSV, XLSX, Parquet).
+    #[arg(long, short = 'd', value_name = "DATA")]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+}
+
+impl Inputs {
+    /// Read the model and the data; data warnings go to stderr.
+    pub fn load(&self) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
+        let mut m = csi::spec::read_model(&self.model.model)?;
+        self.data_args.apply_to_model(&mut m)?;
+        let opts = self.data_args.ingest_options(&self.model.model)?;
+        let (survey, report) = csi::data::read_survey(&self.data, &m, &opts)?;
+        for p in report
+            .problems
+            .iter()
+            .filter(|p| p.severity == csi::data::Severity::Warning)
+        {
+            let mut loc = survey.file.clone();
+            if let Some(r) = p.row {
+                loc.push_str(&format!(": row {r}"));
+            }
+            if let Some(c) = &p.column {
+                loc.push_str(&format!(", column '{c}'"));
+            }
+            eprintln!("warning: {loc}: {}", p.message);
+        }
+        Ok((m, survey))
+    }
+}
+
+/// `--json FILE|-`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct JsonArg {
+    /// Write the results as JSON to FILE, or to stdout with `-` (then nothing else is
+    /// written to stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<String>,
+}
+
+impl JsonArg {
+    /// Write the JSON document where `--json` says, and the text report to stdout
+    /// unless the JSON goes there.
+    pub fn emit(&self, doc: &serde_json::Value, text: &str) -> anyhow::Result<()> {
+        if let Some(target) = &self.json {
+            write_json(target, doc)?;
+        }
+        if self.json.as_deref() != Some("-") {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Warn (stderr) about failed resamples, grouped by reason, and about withheld
+/// inference with the flag that overrides it.
+pub fn warn_failures(
+    resamples: usize,
+    failed: usize,
+    reasons: &[(String, usize)],
+    withheld: Option<&csi::bootstrap::Withheld>,
+) {
+    if failed > 0 {
+        eprintln!("warning: {failed} of {resamples} bootstrap resamples failed and were left out:");
+        for (why, n) in reasons {
+            eprintln!("  {n} x {why}");
+        }
+    }
+    if let Some(w) = withheld {
+        eprintln!(
+            "warning: {w} (use --allow-failed-share {:.2} to show them anyway)",
+            (w.failed_share + 0.005).min(1.0)
+        );
     }
 }
 
