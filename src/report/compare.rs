@@ -347,8 +347,39 @@ pub fn to_text(c: &Comparison) -> String {
     }
     let _ = writeln!(s);
 
+    league_section(c, &mut s);
+    differences_section(c, &mut s);
+    if !c.omnibus.is_empty() {
+        let _ = writeln!(
+            s,
+            "Omnibus tests across all {} groups (between-group dispersion)",
+            c.groups.len()
+        );
+        let mut t = Table::new(&["kind", "name", "statistic", "p", "p (Holm)", ""], 2);
+        for x in &c.omnibus {
+            t.row(vec![
+                x.target.kind().into(),
+                x.name.clone(),
+                format!("{:.4}", x.statistic),
+                pv(x.p),
+                pv(x.p_adjusted),
+                stars(x.p).into(),
+            ]);
+        }
+        s.push_str(&t.render());
+        let _ = writeln!(s);
+    }
+
+    micom_section(c, &mut s);
+    verdicts_section(c, &mut s);
+    s
+}
+
+/// The league tables of the comparison report.
+fn league_section(c: &Comparison, s: &mut String) {
+    let m = &c.model;
+    let o = &c.options;
     let boot = o.bootstrap.is_some();
-    let perm = o.permutations > 0;
     let level = o.bootstrap.map(|b| b.level).unwrap_or(o.level);
     let ci_head = format!("{:.0}% CI", level * 100.0);
     let _ = writeln!(s, "League tables (0-100 index, best first)");
@@ -387,7 +418,14 @@ pub fn to_text(c: &Comparison) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The differences of the comparison report.
+fn differences_section(c: &Comparison, s: &mut String) {
+    let o = &c.options;
+    let boot = o.bootstrap.is_some();
+    let level = o.bootstrap.map(|b| b.level).unwrap_or(o.level);
+    let ci_head = format!("{:.0}% CI", level * 100.0);
     for (title, kind, fmt) in [
         (
             "Index differences (a - b)",
@@ -435,28 +473,13 @@ pub fn to_text(c: &Comparison) -> String {
         c.differences.iter().filter(|d| d.p.is_finite()).count()
     );
     let _ = writeln!(s);
+}
 
-    if !c.omnibus.is_empty() {
-        let _ = writeln!(
-            s,
-            "Omnibus tests across all {} groups (between-group dispersion)",
-            c.groups.len()
-        );
-        let mut t = Table::new(&["kind", "name", "statistic", "p", "p (Holm)", ""], 2);
-        for x in &c.omnibus {
-            t.row(vec![
-                x.target.kind().into(),
-                x.name.clone(),
-                format!("{:.4}", x.statistic),
-                pv(x.p),
-                pv(x.p_adjusted),
-                stars(x.p).into(),
-            ]);
-        }
-        s.push_str(&t.render());
-        let _ = writeln!(s);
-    }
-
+/// The MICOM table of the comparison report.
+fn micom_section(c: &Comparison, s: &mut String) {
+    let m = &c.model;
+    let o = &c.options;
+    let perm = o.permutations > 0;
     let _ = writeln!(s, "Measurement invariance (MICOM)");
     let _ = writeln!(s, "step 1: {CONFIGURAL_NOTE}");
     let q_head = format!("c {:.0}% quantile", (1.0 - o.level) * 100.0);
@@ -497,6 +520,11 @@ pub fn to_text(c: &Comparison) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
+
+/// The MICOM verdicts of the comparison report.
+fn verdicts_section(c: &Comparison, s: &mut String) {
+    let m = &c.model;
     let _ = writeln!(s, "Verdicts");
     for mc in &c.micom {
         let count = |k: Invariance| mc.constructs.iter().filter(|x| x.invariance == k).count();
@@ -527,5 +555,4 @@ pub fn to_text(c: &Comparison) -> String {
     let _ = writeln!(s, "  full: {}", Invariance::Full.verdict());
     let _ = writeln!(s, "  partial: {}", Invariance::Partial.verdict());
     let _ = writeln!(s, "  none: {}", Invariance::None.verdict());
-    s
 }

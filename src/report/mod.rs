@@ -76,6 +76,74 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
     let m = &a.model;
     let f = &a.fit;
     let cname = |j: usize| m.constructs[j].name.clone();
+    let paths = paths_json(a, boot);
+    let indicators = indicators_json(a, boot);
+    let constructs = constructs_json(a, boot);
+    let q = m.n_constructs();
+    let effects = effects_json(a, boot);
+    let htmt = htmt_json(a, boot);
+    let fl: Vec<Value> = (0..q)
+        .map(|i| {
+            Value::Array(
+                (0..q)
+                    .map(|j| num(a.quality.fornell_larcker[(i, j)]))
+                    .collect(),
+            )
+        })
+        .collect();
+    let figs = |v: &[crate::quality::PathFigure], key: &str| -> Vec<Value> {
+        v.iter()
+            .map(|p| json!({"from": cname(p.from), "to": cname(p.to), key: num(p.value)}))
+            .collect()
+    };
+    let s = &a.options.pls;
+    let mut doc = json!({
+        "schema": "csi-fit/v1",
+        "model": m.name,
+        "n": a.data.x.nrows(),
+        "settings": {
+            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
+            "scheme": s.scheme.as_str(),
+            "indicators": s.indicators.as_str(),
+            "tolerance": s.tolerance,
+            "max_iter": s.max_iter,
+            "missing": a.missing.policy.as_str(),
+            "weighted": a.data.weights.is_some(),
+        },
+        "converged": f.converged,
+        "iterations": f.iterations,
+        "paths": paths,
+        "indicators": indicators,
+        "constructs": constructs,
+        "effects": effects,
+        "gof": num(a.quality.gof),
+        "srmr": num(a.quality.srmr),
+        "htmt": htmt,
+        "fornell_larcker": {"constructs": (0..q).map(cname).collect::<Vec<_>>(), "matrix": fl},
+        "inner_vif": figs(&a.quality.inner_vif, "vif"),
+        "f2": figs(&a.quality.f2, "f2"),
+        "missing": {
+            "policy": a.missing.policy.as_str(),
+            "n_read": a.missing.n_read,
+            "n_used": a.missing.n_used,
+            "removed": a.missing.removed,
+            "per_item": m.items.iter().enumerate().filter(|(k, _)| a.missing.missing[*k] > 0)
+                .map(|(k, it)| json!({"name": it.name, "missing": a.missing.missing[k], "imputed": a.missing.imputed[k]}))
+                .collect::<Vec<_>>(),
+        },
+        "warnings": a.warnings,
+    });
+    if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
+        obj.insert("bootstrap".into(), bootstrap_json(b));
+    }
+    doc
+}
+
+/// The `paths` of a fit document.
+fn paths_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
     let paths: Vec<Value> = f
         .path_stats
         .iter()
@@ -99,6 +167,14 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             Value::Object(o)
         })
         .collect();
+    paths
+}
+
+/// The `indicators` of a fit document.
+fn indicators_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
     let indicators: Vec<Value> = m
         .items
         .iter()
@@ -141,6 +217,13 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             Value::Object(o)
         })
         .collect();
+    indicators
+}
+
+/// The `constructs` of a fit document.
+fn constructs_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
     let constructs: Vec<Value> = m
         .constructs
         .iter()
@@ -188,6 +271,14 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             Value::Object(o)
         })
         .collect();
+    constructs
+}
+
+/// The `effects` of a fit document: every pair with a path or a total effect.
+fn effects_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
     let q = m.n_constructs();
     let mut effects = Vec::new();
     for i in 0..q {
@@ -214,6 +305,14 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             effects.push(Value::Object(o));
         }
     }
+    effects
+}
+
+/// The `htmt` pairs of a fit document.
+fn htmt_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let q = m.n_constructs();
     let mut htmt = Vec::new();
     for i in 0..q {
         for j in (i + 1)..q {
@@ -230,59 +329,5 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             htmt.push(Value::Object(o));
         }
     }
-    let fl: Vec<Value> = (0..q)
-        .map(|i| {
-            Value::Array(
-                (0..q)
-                    .map(|j| num(a.quality.fornell_larcker[(i, j)]))
-                    .collect(),
-            )
-        })
-        .collect();
-    let figs = |v: &[crate::quality::PathFigure], key: &str| -> Vec<Value> {
-        v.iter()
-            .map(|p| json!({"from": cname(p.from), "to": cname(p.to), key: num(p.value)}))
-            .collect()
-    };
-    let s = &a.options.pls;
-    let mut doc = json!({
-        "schema": "csi-fit/v1",
-        "model": m.name,
-        "n": a.data.x.nrows(),
-        "settings": {
-            "estimator": "pls",
-            "scheme": s.scheme.as_str(),
-            "indicators": s.indicators.as_str(),
-            "tolerance": s.tolerance,
-            "max_iter": s.max_iter,
-            "missing": a.missing.policy.as_str(),
-            "weighted": a.data.weights.is_some(),
-        },
-        "converged": f.converged,
-        "iterations": f.iterations,
-        "paths": paths,
-        "indicators": indicators,
-        "constructs": constructs,
-        "effects": effects,
-        "gof": num(a.quality.gof),
-        "srmr": num(a.quality.srmr),
-        "htmt": htmt,
-        "fornell_larcker": {"constructs": (0..q).map(cname).collect::<Vec<_>>(), "matrix": fl},
-        "inner_vif": figs(&a.quality.inner_vif, "vif"),
-        "f2": figs(&a.quality.f2, "f2"),
-        "missing": {
-            "policy": a.missing.policy.as_str(),
-            "n_read": a.missing.n_read,
-            "n_used": a.missing.n_used,
-            "removed": a.missing.removed,
-            "per_item": m.items.iter().enumerate().filter(|(k, _)| a.missing.missing[*k] > 0)
-                .map(|(k, it)| json!({"name": it.name, "missing": a.missing.missing[k], "imputed": a.missing.imputed[k]}))
-                .collect::<Vec<_>>(),
-        },
-        "warnings": a.warnings,
-    });
-    if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
-        obj.insert("bootstrap".into(), bootstrap_json(b));
-    }
-    doc
+    htmt
 }

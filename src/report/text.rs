@@ -289,6 +289,27 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     let _ = writeln!(s);
 
+    indices_section(a, boot, &mut s);
+    paths_section(a, boot, &mut s);
+    effects_section(a, &mut s);
+    outer_section(a, &mut s);
+    htmt_section(a, &mut s);
+    let _ = writeln!(s, "GoF {:.3}   SRMR {:.3}", a.quality.gof, a.quality.srmr);
+    let r = readings(a);
+    if !r.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Readings");
+        for line in r {
+            let _ = writeln!(s, "- {line}");
+        }
+    }
+    s
+}
+
+/// The indices table of the fit report (with quality figures).
+fn indices_section(a: &Analysis, boot: Option<&BootstrapResult>, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Satisfaction indices (0-100)");
     let mut t = Table::new(
         &[
@@ -328,7 +349,12 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The path table of the fit report.
+fn paths_section(a: &Analysis, boot: Option<&BootstrapResult>, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Path coefficients");
     let mut t = if boot.is_some() {
         Table::new(&["path", "estimate", "boot se", "CI", "p", ""], 1)
@@ -366,7 +392,12 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The total-effects table of the fit report.
+fn effects_section(a: &Analysis, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Total effects");
     let mut t = Table::new(&["effect", "direct", "indirect", "total"], 1);
     let q = m.n_constructs();
@@ -384,7 +415,12 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The outer-model table of the fit report.
+fn outer_section(a: &Analysis, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Outer model");
     let mut t = Table::new(
         &[
@@ -411,7 +447,12 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The HTMT table of the fit report.
+fn htmt_section(a: &Analysis, s: &mut String) {
+    let m = &a.model;
+    let q = m.n_constructs();
     let _ = writeln!(s, "Discriminant validity (HTMT)");
     let mut hdr: Vec<String> = vec![String::new()];
     hdr.extend(m.constructs.iter().map(|c| c.name.clone()));
@@ -430,14 +471,4 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
-    let _ = writeln!(s, "GoF {:.3}   SRMR {:.3}", a.quality.gof, a.quality.srmr);
-    let r = readings(a);
-    if !r.is_empty() {
-        let _ = writeln!(s);
-        let _ = writeln!(s, "Readings");
-        for line in r {
-            let _ = writeln!(s, "- {line}");
-        }
-    }
-    s
 }
