@@ -170,112 +170,11 @@ pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
             b.withheld.as_ref(),
         ));
     }
-    let boot = map.bootstrap.is_some();
-    let withheld = map.bootstrap.as_ref().is_some_and(|b| b.withheld.is_some());
-    let ci = |c: &Option<Interval>, digits: usize| match c {
-        Some(c) if c.low.is_finite() => {
-            format!("[{:.*}, {:.*}]", digits, c.low, digits, c.high)
-        }
-        _ if withheld => "-".to_string(),
-        _ => String::new(),
-    };
     if level.constructs() {
-        let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "{}",
-            if zh {
-                "Constructs 构念"
-            } else {
-                "Constructs"
-            }
-        );
-        let mut hdr = vec!["construct", "label", "importance"];
-        if boot {
-            hdr.push("CI");
-        }
-        hdr.push("performance");
-        if boot {
-            hdr.push("CI");
-        }
-        hdr.push("quadrant");
-        let mut t = Table::new(&hdr, 2);
-        for r in &map.constructs {
-            let mut row = vec![
-                model.constructs[r.construct].name.clone(),
-                model.construct_label(r.construct).to_string(),
-                fmt_imp(r.importance),
-            ];
-            if boot {
-                row.push(ci(&r.importance_ci, 3));
-            }
-            row.push(format!("{:.1}", r.performance));
-            if boot {
-                row.push(ci(&r.performance_ci, 1));
-            }
-            row.push(r.quadrant.name(map.lang).to_string());
-            t.row(row);
-        }
-        s.push_str(&t.render());
-        if let Some(th) = &map.construct_thresholds {
-            let _ = writeln!(
-                s,
-                "split ({}): importance {}, performance {:.1}",
-                map.split.as_string(),
-                fmt_imp(th.importance),
-                th.performance
-            );
-        }
+        constructs_section(map, model, &mut s);
     }
     if level.indicators() {
-        let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "{}",
-            if zh {
-                "Indicators 指标"
-            } else {
-                "Indicators"
-            }
-        );
-        let mut hdr = vec!["item", "label", "construct", "weight", "importance"];
-        if boot {
-            hdr.push("CI");
-        }
-        hdr.push("performance");
-        if boot {
-            hdr.push("CI");
-        }
-        hdr.push("quadrant");
-        let mut t = Table::new(&hdr, 3);
-        for r in &map.indicators {
-            let mut row = vec![
-                model.items[r.item].name.clone(),
-                model.item_label(r.item).to_string(),
-                model.constructs[r.construct].name.clone(),
-                format!("{:.3}", r.normalized_weight),
-                fmt_imp(r.importance),
-            ];
-            if boot {
-                row.push(ci(&r.importance_ci, 3));
-            }
-            row.push(format!("{:.1}", r.performance));
-            if boot {
-                row.push(ci(&r.performance_ci, 1));
-            }
-            row.push(r.quadrant.name(map.lang).to_string());
-            t.row(row);
-        }
-        s.push_str(&t.render());
-        if let Some(th) = &map.indicator_thresholds {
-            let _ = writeln!(
-                s,
-                "split ({}): importance {}, performance {:.1}",
-                map.split.as_string(),
-                fmt_imp(th.importance),
-                th.performance
-            );
-        }
+        indicators_section(map, model, &mut s);
     }
     for (j, why) in &map.excluded {
         let _ = writeln!(s, "left out: {}: {why}", model.constructs[*j].name);
@@ -301,3 +200,126 @@ pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
     }
     s
 }
+
+/// The construct rows of the IPMA report.
+fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
+    let zh = map.lang == Lang::Chinese;
+    let boot = map.bootstrap.is_some();
+    let withheld = map.bootstrap.as_ref().is_some_and(|b| b.withheld.is_some());
+    let ci = |c: &Option<Interval>, digits: usize| match c {
+        Some(c) if c.low.is_finite() => {
+            format!("[{:.*}, {:.*}]", digits, c.low, digits, c.high)
+        }
+        _ if withheld => "-".to_string(),
+        _ => String::new(),
+    };
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{}",
+        if zh {
+            "Constructs 构念"
+        } else {
+            "Constructs"
+        }
+    );
+    let mut hdr = vec!["construct", "label", "importance"];
+    if boot {
+        hdr.push("CI");
+    }
+    hdr.push("performance");
+    if boot {
+        hdr.push("CI");
+    }
+    hdr.push("quadrant");
+    let mut t = Table::new(&hdr, 2);
+    for r in &map.constructs {
+        let mut row = vec![
+            model.constructs[r.construct].name.clone(),
+            model.construct_label(r.construct).to_string(),
+            fmt_imp(r.importance),
+        ];
+        if boot {
+            row.push(ci(&r.importance_ci, 3));
+        }
+        row.push(format!("{:.1}", r.performance));
+        if boot {
+            row.push(ci(&r.performance_ci, 1));
+        }
+        row.push(r.quadrant.name(map.lang).to_string());
+        t.row(row);
+    }
+    s.push_str(&t.render());
+    if let Some(th) = &map.construct_thresholds {
+        let _ = writeln!(
+            s,
+            "split ({}): importance {}, performance {:.1}",
+            map.split.as_string(),
+            fmt_imp(th.importance),
+            th.performance
+        );
+    }
+}
+
+/// The indicator rows of the IPMA report.
+fn indicators_section(map: &Ipma, model: &Model, s: &mut String) {
+    let zh = map.lang == Lang::Chinese;
+    let boot = map.bootstrap.is_some();
+    let withheld = map.bootstrap.as_ref().is_some_and(|b| b.withheld.is_some());
+    let ci = |c: &Option<Interval>, digits: usize| match c {
+        Some(c) if c.low.is_finite() => {
+            format!("[{:.*}, {:.*}]", digits, c.low, digits, c.high)
+        }
+        _ if withheld => "-".to_string(),
+        _ => String::new(),
+    };
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{}",
+        if zh {
+            "Indicators 指标"
+        } else {
+            "Indicators"
+        }
+    );
+    let mut hdr = vec!["item", "label", "construct", "weight", "importance"];
+    if boot {
+        hdr.push("CI");
+    }
+    hdr.push("performance");
+    if boot {
+        hdr.push("CI");
+    }
+    hdr.push("quadrant");
+    let mut t = Table::new(&hdr, 3);
+    for r in &map.indicators {
+        let mut row = vec![
+            model.items[r.item].name.clone(),
+            model.item_label(r.item).to_string(),
+            model.constructs[r.construct].name.clone(),
+            format!("{:.3}", r.normalized_weight),
+            fmt_imp(r.importance),
+        ];
+        if boot {
+            row.push(ci(&r.importance_ci, 3));
+        }
+        row.push(format!("{:.1}", r.performance));
+        if boot {
+            row.push(ci(&r.performance_ci, 1));
+        }
+        row.push(r.quadrant.name(map.lang).to_string());
+        t.row(row);
+    }
+    s.push_str(&t.render());
+    if let Some(th) = &map.indicator_thresholds {
+        let _ = writeln!(
+            s,
+            "split ({}): importance {}, performance {:.1}",
+            map.split.as_string(),
+            fmt_imp(th.importance),
+            th.performance
+        );
+    }
+}
+

@@ -166,6 +166,16 @@ pub fn methods_text(rep: &MethodsReport, model: &Model) -> String {
         let _ = writeln!(s, "{l}");
     }
     let _ = writeln!(s);
+    drivers_section(rep, model, &mut s);
+    ratio_loyalty_section(rep, &mut s);
+    for n in &rep.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
+    s
+}
+
+/// The drivers table of the methods report.
+fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
     let _ = writeln!(s, "Drivers: performance and importance (rank) by method");
     let mut t = Table::new(
         &[
@@ -247,6 +257,11 @@ pub fn methods_text(rep: &MethodsReport, model: &Model) -> String {
             r.overall, r.ols.r2, r.ols.n
         );
     }
+}
+
+/// The C = b/a and loyalty sections of the methods report.
+fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
+    let lang = rep.lang;
     let _ = writeln!(s);
     let _ = writeln!(
         s,
@@ -313,8 +328,5 @@ pub fn methods_text(rep: &MethodsReport, model: &Model) -> String {
             let _ = writeln!(s, "not available: {e}");
         }
     }
-    for n in &rep.notes {
-        let _ = writeln!(s, "note: {n}");
-    }
-    s
 }
+
