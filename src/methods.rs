@@ -828,41 +828,7 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
     let drivers: Vec<usize> = (0..model.n_constructs()).filter(|&j| up[j]).collect();
     let mut notes = Vec::new();
 
-    // dual evaluation
-    let dual = {
-        let mut items = Vec::new();
-        let mut imp = Vec::new();
-        for &j in &drivers {
-            for &k in &model.constructs[j].items {
-                if let Some(col) = model.extras.importance.get(&model.items[k].name) {
-                    let v = column(
-                        model,
-                        survey,
-                        a,
-                        col,
-                        &format!("importance of '{}'", model.items[k].name),
-                    )?;
-                    items.push(k);
-                    imp.push(wmean(&v, w));
-                }
-            }
-        }
-        if items.is_empty() {
-            Outcome::NotAvailable(
-                "no stated importance: declare a column per attribute with [item.X] importance = \"COLUMN\"".into(),
-            )
-        } else {
-            let sat: Vec<f64> = items.iter().map(|&k| item_mean_100[k]).collect();
-            match dual_evaluation(&imp, &sat) {
-                Ok(score) => Outcome::Done(Dual {
-                    score,
-                    items,
-                    importance: imp,
-                }),
-                Err(e) => Outcome::NotAvailable(e),
-            }
-        }
-    };
+    let dual = dual_of(a, survey, &drivers, &item_mean_100)?;
 
     // driver scores and the regression of the overall item
     let dscore = DMatrix::from_fn(n, drivers.len(), |i, d| {
@@ -876,39 +842,7 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
     let perf: Vec<f64> = (0..drivers.len())
         .map(|d| wmean(&dscore.column(d).iter().copied().collect::<Vec<_>>(), w))
         .collect();
-    let regression = match model.extras.overall.as_deref() {
-        None => Outcome::NotAvailable(
-            "no overall-satisfaction item: declare [methods] overall = \"ITEM\"".into(),
-        ),
-        Some(_) if drivers.is_empty() => Outcome::NotAvailable("the target has no drivers".into()),
-        Some(o) => {
-            let y = column(model, survey, a, o, "overall-satisfaction item")?;
-            match ols(&y, &dscore, w) {
-                Ok(fit) => {
-                    let weights = match improved_weights(&fit.coef) {
-                        Ok(v) => Outcome::Done(v),
-                        Err(e) => Outcome::NotAvailable(e),
-                    };
-                    let improved_score = match &weights {
-                        Outcome::Done(v) => {
-                            Outcome::Done(v.iter().zip(&perf).map(|(a, b)| a * b).sum())
-                        }
-                        Outcome::NotAvailable(e) => Outcome::NotAvailable(e.clone()),
-                    };
-                    if fit.coef.iter().any(|b| *b < 0.0) {
-                        notes.push("a driver has a negative regression coefficient (collinear drivers); it gets weight 0 in the improved dual evaluation".into());
-                    }
-                    Outcome::Done(RegressionResult {
-                        overall: o.to_string(),
-                        ols: fit,
-                        weights,
-                        improved_score,
-                    })
-                }
-                Err(e) => Outcome::NotAvailable(e),
-            }
-        }
-    };
+    let regression = regression_of(a, survey, &drivers, &dscore, &perf, &mut notes)?;
 
     // SEM
     let sem = a.indices.get(target).and_then(|ix| ix.value);
@@ -987,6 +921,127 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
         }
     }
 
+    let ratio = ratio_of(a, survey)?;
+
+    let loyalty = loyalty_of(a, survey)?;
+
+    Ok(MethodsReport {
+        target,
+        lang,
+        n,
+        simple,
+        dual,
+        regression,
+        sem,
+        drivers: rows,
+        spearman: sp,
+        ratio,
+        loyalty,
+        notes,
+    })
+}
+
+/// Dual evaluation of the drivers' attributes with a declared stated importance.
+fn dual_of(
+    a: &Analysis,
+    survey: &Survey,
+    drivers: &[usize],
+    item_mean_100: &[f64],
+) -> Result<Outcome<Dual>> {
+    let model = &a.model;
+    let w = a.data.weights.as_deref();
+    // dual evaluation
+    let dual = {
+        let mut items = Vec::new();
+        let mut imp = Vec::new();
+        for &j in drivers {
+            for &k in &model.constructs[j].items {
+                if let Some(col) = model.extras.importance.get(&model.items[k].name) {
+                    let v = column(
+                        model,
+                        survey,
+                        a,
+                        col,
+                        &format!("importance of '{}'", model.items[k].name),
+                    )?;
+                    items.push(k);
+                    imp.push(wmean(&v, w));
+                }
+            }
+        }
+        if items.is_empty() {
+            Outcome::NotAvailable(
+                "no stated importance: declare a column per attribute with [item.X] importance = \"COLUMN\"".into(),
+            )
+        } else {
+            let sat: Vec<f64> = items.iter().map(|&k| item_mean_100[k]).collect();
+            match dual_evaluation(&imp, &sat) {
+                Ok(score) => Outcome::Done(Dual {
+                    score,
+                    items,
+                    importance: imp,
+                }),
+                Err(e) => Outcome::NotAvailable(e),
+            }
+        }
+    };
+
+    Ok(dual)
+}
+
+/// The regression of the overall item on the driver scores, and the improved dual
+/// evaluation from it.
+fn regression_of(
+    a: &Analysis,
+    survey: &Survey,
+    drivers: &[usize],
+    dscore: &DMatrix<f64>,
+    perf: &[f64],
+    notes: &mut Vec<String>,
+) -> Result<Outcome<RegressionResult>> {
+    let model = &a.model;
+    let w = a.data.weights.as_deref();
+    let regression = match model.extras.overall.as_deref() {
+        None => Outcome::NotAvailable(
+            "no overall-satisfaction item: declare [methods] overall = \"ITEM\"".into(),
+        ),
+        Some(_) if drivers.is_empty() => Outcome::NotAvailable("the target has no drivers".into()),
+        Some(o) => {
+            let y = column(model, survey, a, o, "overall-satisfaction item")?;
+            match ols(&y, &dscore, w) {
+                Ok(fit) => {
+                    let weights = match improved_weights(&fit.coef) {
+                        Ok(v) => Outcome::Done(v),
+                        Err(e) => Outcome::NotAvailable(e),
+                    };
+                    let improved_score = match &weights {
+                        Outcome::Done(v) => {
+                            Outcome::Done(v.iter().zip(perf).map(|(a, b)| a * b).sum())
+                        }
+                        Outcome::NotAvailable(e) => Outcome::NotAvailable(e.clone()),
+                    };
+                    if fit.coef.iter().any(|b| *b < 0.0) {
+                        notes.push("a driver has a negative regression coefficient (collinear drivers); it gets weight 0 in the improved dual evaluation".into());
+                    }
+                    Outcome::Done(RegressionResult {
+                        overall: o.to_string(),
+                        ols: fit,
+                        weights,
+                        improved_score,
+                    })
+                }
+                Err(e) => Outcome::NotAvailable(e),
+            }
+        }
+    };
+
+    Ok(regression)
+}
+
+/// C = b/a of the declared perception / expectation pairs.
+fn ratio_of(a: &Analysis, survey: &Survey) -> Result<Outcome<RatioReport>> {
+    let model = &a.model;
+    let w = a.data.weights.as_deref();
     // C = b/a
     let ratio = if model.extras.expectation_pairs.is_empty() {
         Outcome::NotAvailable(
@@ -1033,6 +1088,14 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
         }
     };
 
+    Ok(ratio)
+}
+
+/// Dick & Basu segments of the declared loyalty items.
+fn loyalty_of(a: &Analysis, survey: &Survey) -> Result<Outcome<Segments>> {
+    let model = &a.model;
+    let w = a.data.weights.as_deref();
+    let n = a.data.x.nrows();
     // Dick & Basu
     let ex = &model.extras;
     let loyalty = if ex.attitudinal.is_empty() || ex.behavioural.is_empty() {
@@ -1065,20 +1128,7 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
         Outcome::Done(dick_basu(&att, &beh, 50.0, w))
     };
 
-    Ok(MethodsReport {
-        target,
-        lang,
-        n,
-        simple,
-        dual,
-        regression,
-        sem,
-        drivers: rows,
-        spearman: sp,
-        ratio,
-        loyalty,
-        notes,
-    })
+    Ok(loyalty)
 }
 
 /// One-line explanation of each method (also in the text report).

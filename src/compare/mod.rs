@@ -744,7 +744,6 @@ pub fn compare_with(
             candidates.push((label.clone(), rows.clone()));
         }
     }
-    let n_perm = options.permutations;
     let plan = |k: usize| planned_steps(k, options);
     let ticker = Ticker {
         hooks,
@@ -848,13 +847,56 @@ pub fn compare_with(
     }
 
     let tg = targets(model);
-    let k = fitted.len();
     let alpha = options.alpha();
+    let mut differences = pair_differences(model, &fitted, &tg, alpha);
+    // permutation tests and MICOM
+    let perm_ctx = perm::Context {
+        model,
+        survey,
+        options,
+        tick: &tick,
+        cancel: cancel_flag,
+    };
+    let (micom, runs, omnibus) =
+        permutation_tests(&perm_ctx, &fitted, &tg, &mut differences, &ticker)?;
+    let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
+    for (d, p) in differences.iter_mut().zip(adj) {
+        d.p_adjusted = p;
+    }
+    permutation_warnings(options, &fitted, &runs, &differences, &mut warnings);
+    let league = league_tables(model, &fitted);
+    Ok(Comparison {
+        model: model.clone(),
+        group_column: group_column.to_string(),
+        options: options.clone(),
+        missing_group: grouping.missing,
+        not_requested: grouping.not_requested,
+        excluded,
+        groups: fitted,
+        pooled,
+        league,
+        differences,
+        omnibus,
+        micom,
+        permutation_runs: runs,
+        warnings,
+    })
+}
+
+/// Every pairwise difference of the targets, with its bootstrap interval (the p values
+/// come from the permutation tests).
+fn pair_differences(
+    model: &Model,
+    fitted: &[GroupFit],
+    tg: &[Target],
+    alpha: f64,
+) -> Vec<Difference> {
+    let k = fitted.len();
     // differences with bootstrap intervals
     let mut differences = Vec::new();
     for a in 0..k {
         for b in (a + 1)..k {
-            for t in &tg {
+            for t in tg {
                 let (lo, hi, ok) = diff_interval(&fitted[a], &fitted[b], t, alpha);
                 differences.push(Difference {
                     a,
@@ -873,17 +915,24 @@ pub fn compare_with(
         }
     }
 
-    // permutation tests and MICOM
+    differences
+}
+
+/// The pairwise permutation tests with MICOM, and the omnibus test: sets the
+/// differences' p values; returns the MICOM results, the runs and the omnibus tests.
+fn permutation_tests(
+    perm_ctx: &perm::Context,
+    fitted: &[GroupFit],
+    tg: &[Target],
+    differences: &mut [Difference],
+    ticker: &Ticker,
+) -> Result<(Vec<Micom>, Vec<PermutationRun>, Vec<Omnibus>)> {
+    let (model, options) = (perm_ctx.model, perm_ctx.options);
+    let n_perm = options.permutations;
+    let k = fitted.len();
     let mut micom = Vec::new();
     let mut runs = Vec::new();
     let mut omnibus = Vec::new();
-    let perm_ctx = perm::Context {
-        model,
-        survey,
-        options,
-        tick: &tick,
-        cancel: cancel_flag,
-    };
     for a in 0..k {
         for b in (a + 1)..k {
             let out = perm::pair(&perm_ctx, &fitted[a], &fitted[b])?;
@@ -940,11 +989,20 @@ pub fn compare_with(
             withheld: out.withheld,
         });
     }
-    let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
-    for (d, p) in differences.iter_mut().zip(adj) {
-        d.p_adjusted = p;
-    }
-    for r in &runs {
+    Ok((micom, runs, omnibus))
+}
+
+/// Warnings about failed permutations and too few permutations for Holm.
+fn permutation_warnings(
+    options: &CompareOptions,
+    fitted: &[GroupFit],
+    runs: &[PermutationRun],
+    differences: &[Difference],
+    warnings: &mut Vec<String>,
+) {
+    let n_perm = options.permutations;
+    let alpha = options.alpha();
+    for r in runs {
         if r.failed > 0 {
             let names: Vec<&str> = r.groups.iter().map(|&g| fitted[g].name.as_str()).collect();
             warnings.push(format!(
@@ -973,23 +1031,6 @@ pub fn compare_with(
             ));
         }
     }
-    let league = league_tables(model, &fitted);
-    Ok(Comparison {
-        model: model.clone(),
-        group_column: group_column.to_string(),
-        options: options.clone(),
-        missing_group: grouping.missing,
-        not_requested: grouping.not_requested,
-        excluded,
-        groups: fitted,
-        pooled,
-        league,
-        differences,
-        omnibus,
-        micom,
-        permutation_runs: runs,
-        warnings,
-    })
 }
 
 /// Fit one group's rows (and bootstrap them).

@@ -322,4 +322,3 @@ fn indicators_section(map: &Ipma, model: &Model, s: &mut String) {
         );
     }
 }
-

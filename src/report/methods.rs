@@ -329,4 +329,3 @@ fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
         }
     }
 }
-
