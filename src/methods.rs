@@ -1008,7 +1008,7 @@ fn regression_of(
         Some(_) if drivers.is_empty() => Outcome::NotAvailable("the target has no drivers".into()),
         Some(o) => {
             let y = column(model, survey, a, o, "overall-satisfaction item")?;
-            match ols(&y, &dscore, w) {
+            match ols(&y, dscore, w) {
                 Ok(fit) => {
                     let weights = match improved_weights(&fit.coef) {
                         Ok(v) => Outcome::Done(v),

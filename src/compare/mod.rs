@@ -935,7 +935,7 @@ fn permutation_tests(
     let mut omnibus = Vec::new();
     for a in 0..k {
         for b in (a + 1)..k {
-            let out = perm::pair(&perm_ctx, &fitted[a], &fitted[b])?;
+            let out = perm::pair(perm_ctx, &fitted[a], &fitted[b])?;
             if ticker.cancelled() {
                 return Err(Error::Interrupted);
             }
@@ -966,7 +966,7 @@ fn permutation_tests(
         }
     }
     if k > 2 && options.omnibus && n_perm > 0 {
-        let out = perm::omnibus(&perm_ctx, &fitted)?;
+        let out = perm::omnibus(perm_ctx, fitted)?;
         if ticker.cancelled() {
             return Err(Error::Interrupted);
         }
