@@ -590,48 +590,14 @@ pub fn ipma_fit(
     }
     let scales = item_scales(model)?;
     // normalised weights, validity, direction and sd of each 0-100 score
-    let mut wn: Vec<Vec<f64>> = Vec::with_capacity(q);
-    let mut problem: Vec<Option<String>> = Vec::with_capacity(q);
-    for j in 0..q {
-        match crate::index::normalized_weights(model, fit, j) {
-            Ok(w) => {
-                wn.push(w);
-                problem.push(None);
-            }
-            Err((w, msg)) => {
-                if w.len() != model.constructs[j].items.len() {
-                    return Err(FitError::IndexUndefined(msg).into());
-                }
-                wn.push(w);
-                problem.push(Some(msg));
-            }
-        }
-    }
+    let (wn, problem) = normalised_weights(model, fit)?;
     if let Some(msg) = &problem[target] {
         return Err(FitError::IndexUndefined(format!(
             "the IPMA needs the target's 0-100 score: {msg}"
         ))
         .into());
     }
-    let mut sd = vec![f64::NAN; q];
-    let mut dir = vec![1.0; q];
-    for (j, c) in model.constructs.iter().enumerate() {
-        let mut v = 0.0;
-        for (r, &k) in c.items.iter().enumerate() {
-            for (s, &l) in c.items.iter().enumerate() {
-                let ck = scales[k].per_point();
-                let cl = scales[l].per_point();
-                v += wn[j][r] * wn[j][s] * moments.cov[(k, l)] * ck * cl;
-            }
-        }
-        sd[j] = v.max(0.0).sqrt();
-        let u: f64 = c
-            .items
-            .iter()
-            .map(|&k| fit.weights[k] / fit.treat_scale[k] * scales[k].range())
-            .sum();
-        dir[j] = if u < 0.0 { -1.0 } else { 1.0 };
-    }
+    let (sd, dir) = score_sd_and_direction(model, fit, moments, &scales, &wn);
     let mut bu = DMatrix::zeros(q, q);
     for &(i, j) in &model.paths {
         let b = fit.paths[(i, j)];
@@ -737,6 +703,64 @@ fn item_scales(model: &Model) -> Result<Vec<Scale>> {
             })
         })
         .collect()
+}
+
+/// The normalised weights of every construct, and why a construct's 0-100 score is
+/// undefined (a non-positive weight).
+#[allow(clippy::type_complexity)]
+fn normalised_weights(model: &Model, fit: &PlsFit) -> Result<(Vec<Vec<f64>>, Vec<Option<String>>)> {
+    let q = model.n_constructs();
+    // normalised weights, validity, direction and sd of each 0-100 score
+    let mut wn: Vec<Vec<f64>> = Vec::with_capacity(q);
+    let mut problem: Vec<Option<String>> = Vec::with_capacity(q);
+    for j in 0..q {
+        match crate::index::normalized_weights(model, fit, j) {
+            Ok(w) => {
+                wn.push(w);
+                problem.push(None);
+            }
+            Err((w, msg)) => {
+                if w.len() != model.constructs[j].items.len() {
+                    return Err(FitError::IndexUndefined(msg).into());
+                }
+                wn.push(w);
+                problem.push(Some(msg));
+            }
+        }
+    }
+    Ok((wn, problem))
+}
+
+/// The sd of each construct's 0-100 score (from the moments) and its direction
+/// (`-1` when the PLS score runs against the 0-100 score).
+fn score_sd_and_direction(
+    model: &Model,
+    fit: &PlsFit,
+    moments: &Moments,
+    scales: &[Scale],
+    wn: &[Vec<f64>],
+) -> (Vec<f64>, Vec<f64>) {
+    let q = model.n_constructs();
+    let mut sd = vec![f64::NAN; q];
+    let mut dir = vec![1.0; q];
+    for (j, c) in model.constructs.iter().enumerate() {
+        let mut v = 0.0;
+        for (r, &k) in c.items.iter().enumerate() {
+            for (s, &l) in c.items.iter().enumerate() {
+                let ck = scales[k].per_point();
+                let cl = scales[l].per_point();
+                v += wn[j][r] * wn[j][s] * moments.cov[(k, l)] * ck * cl;
+            }
+        }
+        sd[j] = v.max(0.0).sqrt();
+        let u: f64 = c
+            .items
+            .iter()
+            .map(|&k| fit.weights[k] / fit.treat_scale[k] * scales[k].range())
+            .sum();
+        dir[j] = if u < 0.0 { -1.0 } else { 1.0 };
+    }
+    (sd, dir)
 }
 
 /// Mean (Split::Mean) or median of values; `None` for no values.

@@ -759,34 +759,7 @@ pub fn compare_with(
     };
 
     // one fit (and bootstrap) per group, in parallel
-    let fits: Vec<Result<GroupFit>> = candidates
-        .par_iter()
-        .map(|(label, rows)| fit_group(model, survey, label, rows, options, Some(&bhooks)))
-        .collect();
-    let mut fitted = Vec::new();
-    for ((label, rows), r) in candidates.iter().zip(fits) {
-        match r {
-            Ok(g) => fitted.push(g),
-            Err(Error::Fit(e)) => excluded.push(Excluded {
-                group: label.clone(),
-                n: rows.len(),
-                reason: format!("estimation failed: {e}"),
-            }),
-            Err(Error::Estimation(msg)) => excluded.push(Excluded {
-                group: label.clone(),
-                n: rows.len(),
-                reason: format!("estimation failed: {msg}"),
-            }),
-            Err(e @ Error::Data { .. }) if policy != MissingPolicy::Error => {
-                excluded.push(Excluded {
-                    group: label.clone(),
-                    n: rows.len(),
-                    reason: e.to_string(),
-                })
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    let fitted = fit_groups(model, survey, &candidates, options, &bhooks, &mut excluded)?;
     if ticker.cancelled() {
         return Err(Error::Interrupted);
     }
@@ -822,22 +795,7 @@ pub fn compare_with(
         }
         return Err(Error::setting("group", msg));
     }
-    for g in &fitted {
-        for w in &g.analysis.warnings {
-            warnings.push(format!("group '{}': {w}", g.name));
-        }
-        if let Some(b) = &g.bootstrap {
-            if b.failed > 0 {
-                warnings.push(format!(
-                    "group '{}': {} of {} bootstrap resamples failed and were left out",
-                    g.name, b.failed, b.resamples
-                ));
-            }
-            if let Some(w) = &b.withheld {
-                warnings.push(format!("group '{}': {w}", g.name));
-            }
-        }
-    }
+    group_warnings(&fitted, &mut warnings);
 
     // the pooled fit of every compared respondent
     let all_rows: Vec<usize> = fitted.iter().flat_map(|g| g.rows.iter().copied()).collect();
@@ -1029,6 +987,69 @@ fn permutation_warnings(
                 "with {n_perm} permutations and {m_tests} comparisons the smallest Holm-adjusted p is {floor:.3} > {alpha:.2}: use --permutations {} or more for adjusted significance",
                 ((m_tests as f64 / alpha).ceil() as usize).max(n_perm + 1)
             ));
+        }
+    }
+}
+
+/// Fit (and bootstrap) every candidate group in parallel; a group whose estimation
+/// fails (or, unless `--missing error`, whose data fail the missing-data policy) is
+/// excluded with the reason.
+fn fit_groups(
+    model: &Model,
+    survey: &Survey,
+    candidates: &[(String, Vec<usize>)],
+    options: &CompareOptions,
+    hooks: &bootstrap::Hooks,
+    excluded: &mut Vec<Excluded>,
+) -> Result<Vec<GroupFit>> {
+    let policy = options.fit.missing;
+    let fits: Vec<Result<GroupFit>> = candidates
+        .par_iter()
+        .map(|(label, rows)| fit_group(model, survey, label, rows, options, Some(hooks)))
+        .collect();
+    let mut fitted = Vec::new();
+    for ((label, rows), r) in candidates.iter().zip(fits) {
+        match r {
+            Ok(g) => fitted.push(g),
+            Err(Error::Fit(e)) => excluded.push(Excluded {
+                group: label.clone(),
+                n: rows.len(),
+                reason: format!("estimation failed: {e}"),
+            }),
+            Err(Error::Estimation(msg)) => excluded.push(Excluded {
+                group: label.clone(),
+                n: rows.len(),
+                reason: format!("estimation failed: {msg}"),
+            }),
+            Err(e @ Error::Data { .. }) if policy != MissingPolicy::Error => {
+                excluded.push(Excluded {
+                    group: label.clone(),
+                    n: rows.len(),
+                    reason: e.to_string(),
+                })
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(fitted)
+}
+
+/// The warnings of the fitted groups (their own, failed and withheld resamples).
+fn group_warnings(fitted: &[GroupFit], warnings: &mut Vec<String>) {
+    for g in fitted {
+        for w in &g.analysis.warnings {
+            warnings.push(format!("group '{}': {w}", g.name));
+        }
+        if let Some(b) = &g.bootstrap {
+            if b.failed > 0 {
+                warnings.push(format!(
+                    "group '{}': {} of {} bootstrap resamples failed and were left out",
+                    g.name, b.failed, b.resamples
+                ));
+            }
+            if let Some(w) = &b.withheld {
+                warnings.push(format!("group '{}': {w}", g.name));
+            }
         }
     }
 }

@@ -417,20 +417,7 @@ fn estimate_impl(
         .collect();
 
     // Mode B: inverse of each block's C_jj (checked once).
-    let mut binv: Vec<Option<DMatrix<f64>>> = vec![None; q];
-    for (j, con) in model.constructs.iter().enumerate() {
-        if con.mode == Mode::B && blocks[j].len() > 1 {
-            let cj = sub(&c, blocks[j], blocks[j]);
-            let inv = cj
-                .clone()
-                .cholesky()
-                .map(|ch| ch.inverse())
-                .ok_or_else(|| FitError::CollinearItems {
-                    construct: con.name.clone(),
-                })?;
-            binv[j] = Some(inv);
-        }
-    }
+    let binv = mode_b_inverses(model, &c, &blocks)?;
 
     // adjacency for the inner estimation
     let mut w: Vec<f64> = match start {
@@ -465,44 +452,7 @@ fn estimate_impl(
             }
         });
         inner_weights(model, settings.scheme, &phi, &mut e)?;
-        // new weights
-        let mut w_new = vec![0.0; p];
-        for k in 0..q {
-            // t = X_k' Z_k / n = sum_i E_ik factor/s_i C_{k,i} w_i
-            let bk = blocks[k];
-            let mut t = vec![0.0; bk.len()];
-            for i in 0..q {
-                let eik = e[(i, k)];
-                if eik == 0.0 {
-                    continue;
-                }
-                let f = eik * factor / s[i];
-                for (r, &a) in bk.iter().enumerate() {
-                    let mut acc = 0.0;
-                    for &b in blocks[i] {
-                        acc += c[(a, b)] * w[b];
-                    }
-                    t[r] += f * acc;
-                }
-            }
-            match (&binv[k], model.constructs[k].mode) {
-                (Some(inv), Mode::B) => {
-                    for (r, &a) in bk.iter().enumerate() {
-                        w_new[a] = (0..bk.len()).map(|cidx| inv[(r, cidx)] * t[cidx]).sum();
-                    }
-                }
-                (None, Mode::B) => {
-                    // single item: regression of Z on x = t / C_aa
-                    let a = bk[0];
-                    w_new[a] = t[0] / c[(a, a)];
-                }
-                _ => {
-                    for (r, &a) in bk.iter().enumerate() {
-                        w_new[a] = t[r];
-                    }
-                }
-            }
-        }
+        let w_new = update_weights(model, &c, &blocks, &binv, &e, &s, factor, &w);
         delta = w_old
             .iter()
             .zip(&w_new)
@@ -532,6 +482,87 @@ fn estimate_impl(
         delta,
         pvalues,
     )
+}
+
+/// One update of the outer weights from the inner weights `e` (Mode A: `X_k' Z_k / n`;
+/// Mode B: the regression of `Z_k` on the block, `binv` its inverse `C_kk`).
+#[allow(clippy::too_many_arguments)]
+fn update_weights(
+    model: &Model,
+    c: &DMatrix<f64>,
+    blocks: &[&[usize]],
+    binv: &[Option<DMatrix<f64>>],
+    e: &DMatrix<f64>,
+    s: &[f64],
+    factor: f64,
+    w: &[f64],
+) -> Vec<f64> {
+    let (p, q) = (model.n_items(), model.n_constructs());
+    // new weights
+    let mut w_new = vec![0.0; p];
+    for k in 0..q {
+        // t = X_k' Z_k / n = sum_i E_ik factor/s_i C_{k,i} w_i
+        let bk = blocks[k];
+        let mut t = vec![0.0; bk.len()];
+        for i in 0..q {
+            let eik = e[(i, k)];
+            if eik == 0.0 {
+                continue;
+            }
+            let f = eik * factor / s[i];
+            for (r, &a) in bk.iter().enumerate() {
+                let mut acc = 0.0;
+                for &b in blocks[i] {
+                    acc += c[(a, b)] * w[b];
+                }
+                t[r] += f * acc;
+            }
+        }
+        match (&binv[k], model.constructs[k].mode) {
+            (Some(inv), Mode::B) => {
+                for (r, &a) in bk.iter().enumerate() {
+                    w_new[a] = (0..bk.len()).map(|cidx| inv[(r, cidx)] * t[cidx]).sum();
+                }
+            }
+            (None, Mode::B) => {
+                // single item: regression of Z on x = t / C_aa
+                let a = bk[0];
+                w_new[a] = t[0] / c[(a, a)];
+            }
+            _ => {
+                for (r, &a) in bk.iter().enumerate() {
+                    w_new[a] = t[r];
+                }
+            }
+        }
+    }
+    w_new
+}
+
+/// The inverse of each Mode B block's `C_jj` (None for Mode A and single items).
+fn mode_b_inverses(
+    model: &Model,
+    c: &DMatrix<f64>,
+    blocks: &[&[usize]],
+) -> Result<Vec<Option<DMatrix<f64>>>> {
+    let q = model.n_constructs();
+    // Mode B: inverse of each block's C_jj (checked once).
+    let mut binv: Vec<Option<DMatrix<f64>>> = vec![None; q];
+    for (j, con) in model.constructs.iter().enumerate() {
+        if con.mode == Mode::B && blocks[j].len() > 1 {
+            let cj = sub(&c, blocks[j], blocks[j]);
+            let inv = cj
+                .clone()
+                .cholesky()
+                .map(|ch| ch.inverse())
+                .ok_or_else(|| FitError::CollinearItems {
+                    construct: con.name.clone(),
+                })?;
+            binv[j] = Some(inv);
+        }
+    }
+
+    Ok(binv)
 }
 
 #[allow(clippy::too_many_arguments)]
