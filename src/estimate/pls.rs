@@ -550,7 +550,7 @@ fn mode_b_inverses(
     let mut binv: Vec<Option<DMatrix<f64>>> = vec![None; q];
     for (j, con) in model.constructs.iter().enumerate() {
         if con.mode == Mode::B && blocks[j].len() > 1 {
-            let cj = sub(&c, blocks[j], blocks[j]);
+            let cj = sub(c, blocks[j], blocks[j]);
             let inv = cj
                 .clone()
                 .cholesky()
