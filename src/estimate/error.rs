@@ -98,6 +98,42 @@ pub enum FitError {
         /// Who needs the scale, e.g. "the IPMA needs".
         needs: &'static str,
     },
+    /// No rows or no columns to form moments from.
+    #[error("no data to compute moments from")]
+    NoData,
+    /// The sampling weights do not match the rows.
+    #[error("{weights} weights for {respondents} respondents")]
+    WeightCount {
+        /// Weights given.
+        weights: usize,
+        /// Respondents.
+        respondents: usize,
+    },
+    /// A sampling weight is negative or not finite.
+    #[error("weight of respondent {respondent} is {value}")]
+    BadWeight {
+        /// 1-based respondent.
+        respondent: usize,
+        /// The weight.
+        value: f64,
+    },
+    /// The data hold missing or non-finite values.
+    #[error("data contain missing or non-finite values")]
+    NonFinite,
+    /// The sampling weights sum to zero.
+    #[error("weights sum to zero")]
+    ZeroWeightSum,
+    /// A supplied covariance matrix has the wrong shape (or n < 2).
+    #[error("covariance matrix must be p x p with n >= 2")]
+    CovarianceShape,
+    /// A supplied covariance matrix is not symmetric.
+    #[error("covariance matrix is not symmetric at ({row}, {column})")]
+    NotSymmetric {
+        /// 1-based row.
+        row: usize,
+        /// 1-based column.
+        column: usize,
+    },
     /// The IPMA target is not an endogenous construct.
     #[error("the IPMA target must be an endogenous construct")]
     IpmaTarget,

@@ -361,7 +361,7 @@ pub fn estimate_from(
 /// Like [`estimate_from`] but without the OLS p values of the paths (`NaN`): a
 /// bootstrap resample needs the coefficients only, and the Student t tail costs more
 /// than the rest of the inner model.
-pub fn estimate_resample(
+pub(crate) fn estimate_resample(
     model: &Model,
     m: &Moments,
     settings: &PlsSettings,
