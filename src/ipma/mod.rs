@@ -642,37 +642,25 @@ pub fn add_bootstrap(
     let crow: Vec<usize> = map.constructs.iter().map(|r| r.construct).collect();
     let irow: Vec<usize> = map.indicators.iter().map(|r| r.item).collect();
     let (nc, ni) = (crow.len(), irow.len());
+    // construct importances, construct performances, indicator importances,
+    // indicator performances
+    let rows: Vec<(Subject, f64, f64)> = map
+        .constructs
+        .iter()
+        .map(|r| (Subject::Construct(r.construct), r.importance, r.performance))
+        .collect();
+    let items: Vec<(Subject, f64, f64)> = map
+        .indicators
+        .iter()
+        .map(|r| (Subject::Indicator(r.item), r.importance, r.performance))
+        .collect();
     let mut stats = Vec::with_capacity(2 * (nc + ni));
     let mut est = Vec::with_capacity(2 * (nc + ni));
-    for importance in [true, false] {
-        for r in &map.constructs {
-            let s = Subject::Construct(r.construct);
-            stats.push(if importance {
-                Stat::Importance(s)
-            } else {
-                Stat::Performance(s)
-            });
-            est.push(if importance {
-                r.importance
-            } else {
-                r.performance
-            });
-        }
-    }
-    for importance in [true, false] {
-        for r in &map.indicators {
-            let s = Subject::Indicator(r.item);
-            stats.push(if importance {
-                Stat::Importance(s)
-            } else {
-                Stat::Performance(s)
-            });
-            est.push(if importance {
-                r.importance
-            } else {
-                r.performance
-            });
-        }
+    for level in [&rows, &items] {
+        stats.extend(level.iter().map(|r| Stat::Importance(r.0)));
+        est.extend(level.iter().map(|r| r.1));
+        stats.extend(level.iter().map(|r| Stat::Performance(r.0)));
+        est.extend(level.iter().map(|r| r.2));
     }
     let (target, split) = (map.target, map.split);
     let stat = |m: &Moments, _jackknife: bool| -> std::result::Result<Vec<f64>, Failure> {

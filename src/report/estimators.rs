@@ -222,14 +222,7 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
         a.data.x.nrows()
     );
     if let Some(b) = boot {
-        s.push_str(&super::text::bootstrap_line(
-            b.resamples,
-            b.seed,
-            b.ci,
-            b.level,
-            b.failed,
-            b.withheld.as_ref(),
-        ));
+        s.push_str(&super::text::bootstrap_summary(b));
         s.push('\n');
     }
     let mut t = Table::new(&["path", "PLSc", "PLS", "boot se", "CI", "p"], 1);
@@ -291,14 +284,7 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         fi.chisq, fi.df, fi.pvalue, fi.cfi, fi.tli, fi.rmsea, fi.rmsea_ci_lower, fi.rmsea_ci_upper, fi.srmr, fi.aic, fi.bic
     );
     if let Some(b) = boot {
-        s.push_str(&super::text::bootstrap_line(
-            b.resamples,
-            b.seed,
-            b.ci,
-            b.level,
-            b.failed,
-            b.withheld.as_ref(),
-        ));
+        s.push_str(&super::text::bootstrap_summary(b));
         s.push('\n');
     }
     let mut t = Table::new(&["path", "std", "unstd", "ML se", "z", "p", "boot CI"], 1);

@@ -1,7 +1,7 @@
 //! The `csi ipma` report: the `csi-ipma/v1` JSON document and the text tables.
 
 use super::num;
-use crate::ipma::{fmt_imp, Interval, Ipma, Lang, Level, Subject, Thresholds};
+use crate::ipma::{fmt_imp, Interval, Ipma, Lang, Level, Quadrant, Subject, Thresholds};
 use crate::report::text::Table;
 use crate::spec::Model;
 use serde_json::{json, Map, Value};
@@ -118,23 +118,16 @@ pub fn ipma_json(map: &Ipma, model: &Model, level: Level, n: usize) -> Value {
         "excluded": map.excluded.iter().map(|(j, why)| json!({"name": cname(*j), "reason": why})).collect::<Vec<_>>(),
     });
     if let (Some(b), Some(o)) = (&map.bootstrap, doc.as_object_mut()) {
-        o.insert(
-            "bootstrap".into(),
-            {
-                let mut v = json!({
-                    "resamples": b.resamples,
-                    "seed": b.seed,
-                    "ci": b.ci.as_str(),
-                    "level": b.level,
-                    "failed": b.failed,
-                    "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
-                });
-                if let (Some(w), Some(o)) = (&b.withheld, v.as_object_mut()) {
-                    o.insert("withheld".into(), crate::report::withheld_json(w));
-                }
-                v
-            },
+        let v = super::resampling_json(
+            b.resamples,
+            b.seed,
+            b.ci,
+            b.level,
+            b.failed,
+            &b.failure_reasons,
+            b.withheld.as_ref(),
         );
+        o.insert("bootstrap".into(), v);
     }
     doc
 }
@@ -201,9 +194,28 @@ pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
     s
 }
 
-/// The construct rows of the IPMA report.
-fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
-    let zh = map.lang == Lang::Chinese;
+/// One row of an IPMA table: the leading cells, then importance, performance and
+/// their intervals, and the quadrant.
+struct Row<'a> {
+    lead: Vec<String>,
+    importance: f64,
+    importance_ci: &'a Option<Interval>,
+    performance: f64,
+    performance_ci: &'a Option<Interval>,
+    quadrant: Quadrant,
+}
+
+/// One level's table of the IPMA report (`head`: the leading columns, the first
+/// `n_left` left-aligned), with its split line.
+fn level_section(
+    map: &Ipma,
+    title: &str,
+    head: &[&str],
+    n_left: usize,
+    rows: Vec<Row>,
+    th: &Option<Thresholds>,
+    s: &mut String,
+) {
     let boot = map.bootstrap.is_some();
     let withheld = map.bootstrap.as_ref().is_some_and(|b| b.withheld.is_some());
     let ci = |c: &Option<Interval>, digits: usize| match c {
@@ -214,16 +226,9 @@ fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
         _ => String::new(),
     };
     let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "{}",
-        if zh {
-            "Constructs 构念"
-        } else {
-            "Constructs"
-        }
-    );
-    let mut hdr = vec!["construct", "label", "importance"];
+    let _ = writeln!(s, "{title}");
+    let mut hdr = head.to_vec();
+    hdr.push("importance");
     if boot {
         hdr.push("CI");
     }
@@ -232,25 +237,22 @@ fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
         hdr.push("CI");
     }
     hdr.push("quadrant");
-    let mut t = Table::new(&hdr, 2);
-    for r in &map.constructs {
-        let mut row = vec![
-            model.constructs[r.construct].name.clone(),
-            model.construct_label(r.construct).to_string(),
-            fmt_imp(r.importance),
-        ];
+    let mut t = Table::new(&hdr, n_left);
+    for r in rows {
+        let mut row = r.lead;
+        row.push(fmt_imp(r.importance));
         if boot {
-            row.push(ci(&r.importance_ci, 3));
+            row.push(ci(r.importance_ci, 3));
         }
         row.push(format!("{:.1}", r.performance));
         if boot {
-            row.push(ci(&r.performance_ci, 1));
+            row.push(ci(r.performance_ci, 1));
         }
         row.push(r.quadrant.name(map.lang).to_string());
         t.row(row);
     }
     s.push_str(&t.render());
-    if let Some(th) = &map.construct_thresholds {
+    if let Some(th) = th {
         let _ = writeln!(
             s,
             "split ({}): importance {}, performance {:.1}",
@@ -261,64 +263,58 @@ fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
     }
 }
 
+/// The construct rows of the IPMA report.
+fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
+    let zh = map.lang == Lang::Chinese;
+    let rows = map
+        .constructs
+        .iter()
+        .map(|r| Row {
+            lead: vec![
+                model.constructs[r.construct].name.clone(),
+                model.construct_label(r.construct).to_string(),
+            ],
+            importance: r.importance,
+            importance_ci: &r.importance_ci,
+            performance: r.performance,
+            performance_ci: &r.performance_ci,
+            quadrant: r.quadrant,
+        })
+        .collect();
+    let title = if zh {
+        "Constructs 构念"
+    } else {
+        "Constructs"
+    };
+    let head = ["construct", "label"];
+    level_section(map, title, &head, 2, rows, &map.construct_thresholds, s);
+}
+
 /// The indicator rows of the IPMA report.
 fn indicators_section(map: &Ipma, model: &Model, s: &mut String) {
     let zh = map.lang == Lang::Chinese;
-    let boot = map.bootstrap.is_some();
-    let withheld = map.bootstrap.as_ref().is_some_and(|b| b.withheld.is_some());
-    let ci = |c: &Option<Interval>, digits: usize| match c {
-        Some(c) if c.low.is_finite() => {
-            format!("[{:.*}, {:.*}]", digits, c.low, digits, c.high)
-        }
-        _ if withheld => "-".to_string(),
-        _ => String::new(),
+    let rows = map
+        .indicators
+        .iter()
+        .map(|r| Row {
+            lead: vec![
+                model.items[r.item].name.clone(),
+                model.item_label(r.item).to_string(),
+                model.constructs[r.construct].name.clone(),
+                format!("{:.3}", r.normalized_weight),
+            ],
+            importance: r.importance,
+            importance_ci: &r.importance_ci,
+            performance: r.performance,
+            performance_ci: &r.performance_ci,
+            quadrant: r.quadrant,
+        })
+        .collect();
+    let title = if zh {
+        "Indicators 指标"
+    } else {
+        "Indicators"
     };
-    let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "{}",
-        if zh {
-            "Indicators 指标"
-        } else {
-            "Indicators"
-        }
-    );
-    let mut hdr = vec!["item", "label", "construct", "weight", "importance"];
-    if boot {
-        hdr.push("CI");
-    }
-    hdr.push("performance");
-    if boot {
-        hdr.push("CI");
-    }
-    hdr.push("quadrant");
-    let mut t = Table::new(&hdr, 3);
-    for r in &map.indicators {
-        let mut row = vec![
-            model.items[r.item].name.clone(),
-            model.item_label(r.item).to_string(),
-            model.constructs[r.construct].name.clone(),
-            format!("{:.3}", r.normalized_weight),
-            fmt_imp(r.importance),
-        ];
-        if boot {
-            row.push(ci(&r.importance_ci, 3));
-        }
-        row.push(format!("{:.1}", r.performance));
-        if boot {
-            row.push(ci(&r.performance_ci, 1));
-        }
-        row.push(r.quadrant.name(map.lang).to_string());
-        t.row(row);
-    }
-    s.push_str(&t.render());
-    if let Some(th) = &map.indicator_thresholds {
-        let _ = writeln!(
-            s,
-            "split ({}): importance {}, performance {:.1}",
-            map.split.as_string(),
-            fmt_imp(th.importance),
-            th.performance
-        );
-    }
+    let head = ["item", "label", "construct", "weight"];
+    level_section(map, title, &head, 3, rows, &map.indicator_thresholds, s);
 }

@@ -33,16 +33,41 @@ pub(crate) fn opt(x: Option<f64>) -> Value {
 /// The `bootstrap` block of a fit document: settings, failures and, when too many
 /// resamples failed, why intervals and p values are withheld.
 pub(crate) fn bootstrap_json(b: &BootstrapResult) -> Value {
+    let mut v = resampling_json(
+        b.resamples,
+        b.seed,
+        b.ci,
+        b.level,
+        b.failed,
+        &b.failure_reasons,
+        b.withheld.as_ref(),
+    );
+    if let Some(o) = v.as_object_mut() {
+        o.insert("sign_change".into(), json!(b.sign_change.as_str()));
+    }
+    v
+}
+
+/// The bootstrap block of any document: resamples, seed, interval method, level,
+/// failures by reason, and `withheld` when inference was withheld.
+pub(crate) fn resampling_json(
+    resamples: usize,
+    seed: u64,
+    ci: crate::bootstrap::CiMethod,
+    level: f64,
+    failed: usize,
+    reasons: &[(String, usize)],
+    withheld: Option<&crate::bootstrap::Withheld>,
+) -> Value {
     let mut v = json!({
-        "resamples": b.resamples,
-        "seed": b.seed,
-        "ci": b.ci.as_str(),
-        "level": b.level,
-        "failed": b.failed,
-        "sign_change": b.sign_change.as_str(),
-        "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+        "resamples": resamples,
+        "seed": seed,
+        "ci": ci.as_str(),
+        "level": level,
+        "failed": failed,
+        "failures": reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
     });
-    if let (Some(w), Some(o)) = (&b.withheld, v.as_object_mut()) {
+    if let (Some(w), Some(o)) = (withheld, v.as_object_mut()) {
         o.insert("withheld".into(), withheld_json(w));
     }
     v

@@ -149,6 +149,18 @@ pub fn bootstrap_line(
     s
 }
 
+/// [`bootstrap_line`] of a bootstrap result.
+pub fn bootstrap_summary(b: &BootstrapResult) -> String {
+    bootstrap_line(
+        b.resamples,
+        b.seed,
+        b.ci,
+        b.level,
+        b.failed,
+        b.withheld.as_ref(),
+    )
+}
+
 /// Significance stars of a p value: `***` < 0.001, `**` < 0.01, `*` < 0.05.
 ///
 /// ```
@@ -278,14 +290,7 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         }
     );
     if let Some(b) = boot {
-        s.push_str(&bootstrap_line(
-            b.resamples,
-            b.seed,
-            b.ci,
-            b.level,
-            b.failed,
-            b.withheld.as_ref(),
-        ));
+        s.push_str(&bootstrap_summary(b));
     }
     let _ = writeln!(s);
 
