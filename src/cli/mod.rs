@@ -77,7 +77,7 @@ pub struct EstArgs {
     #[arg(long, default_value = "standardized")]
     pub indicators: Indicators,
     /// Estimator: pls, plsc or cbsem.
-    #[arg(long, default_value = "pls")]
+    #[arg(long, default_value_t = EstimatorKind::Pls)]
     pub estimator: EstimatorKind,
     /// Missing answers: mean (replace by the item mean, counted), listwise, error.
     #[arg(long, default_value = "mean")]

@@ -207,7 +207,7 @@ pub fn to_json(c: &Comparison) -> Value {
         "model": m.name,
         "group_column": c.group_column,
         "settings": {
-            "estimator": "pls",
+            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
             "scheme": s.scheme.as_str(),
             "indicators": s.indicators.as_str(),
             "tolerance": s.tolerance,

@@ -13,6 +13,7 @@ use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
 use crate::estimate::cbsem::{CbsemFit, ParamKind};
 use crate::estimate::plsc::PlscFit;
+use crate::estimate::EstimatorKind;
 use crate::spec::Model;
 use crate::stat::Stat;
 use serde_json::{json, Map, Value};
@@ -31,6 +32,33 @@ fn boot_block(boot: Option<&BootstrapResult>) -> Option<Value> {
     boot.map(super::bootstrap_json)
 }
 
+/// The `effects` of a common-factor document: every pair with a total effect, with
+/// its bootstrap figures.
+fn effects_json(
+    m: &Model,
+    paths: &nalgebra::DMatrix<f64>,
+    total: &nalgebra::DMatrix<f64>,
+    boot: Option<&BootstrapResult>,
+) -> Vec<Value> {
+    let q = m.n_constructs();
+    let mut effects = Vec::new();
+    for i in 0..q {
+        for j in 0..q {
+            if total[(i, j)] != 0.0 {
+                let mut o = Map::new();
+                o.insert("from".into(), json!(m.constructs[i].name));
+                o.insert("to".into(), json!(m.constructs[j].name));
+                o.insert("direct".into(), num(paths[(i, j)]));
+                o.insert("indirect".into(), num(total[(i, j)] - paths[(i, j)]));
+                o.insert("total".into(), num(total[(i, j)]));
+                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
+                effects.push(Value::Object(o));
+            }
+        }
+    }
+    effects
+}
+
 /// The document of a PLSc fit (`a` is the underlying PLS analysis).
 pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> Value {
     let m = &a.model;
@@ -39,7 +67,7 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
         return doc;
     };
     if let Some(s) = obj.get_mut("settings").and_then(|v| v.as_object_mut()) {
-        s.insert("estimator".into(), json!("plsc"));
+        s.insert("estimator".into(), json!(EstimatorKind::Plsc.as_str()));
     }
     let paths: Vec<Value> = m
         .paths
@@ -72,22 +100,7 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
             }
         }
     }
-    let q = m.n_constructs();
-    let mut effects = Vec::new();
-    for i in 0..q {
-        for j in 0..q {
-            if c.total[(i, j)] != 0.0 {
-                let mut o = Map::new();
-                o.insert("from".into(), json!(m.constructs[i].name));
-                o.insert("to".into(), json!(m.constructs[j].name));
-                o.insert("direct".into(), num(c.paths[(i, j)]));
-                o.insert("indirect".into(), num(c.total[(i, j)] - c.paths[(i, j)]));
-                o.insert("total".into(), num(c.total[(i, j)]));
-                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
-                effects.push(Value::Object(o));
-            }
-        }
-    }
+    let effects = effects_json(m, &c.paths, &c.total, boot);
     obj.insert("effects".into(), Value::Array(effects));
     obj.insert("admissible".into(), json!(c.is_admissible()));
     obj.insert("diagnostics".into(), json!(c.diagnostics));
@@ -145,32 +158,14 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
                    "index": a.indices[j].value.map(num).unwrap_or(Value::Null)})
         })
         .collect();
-    let q = m.n_constructs();
-    let mut effects = Vec::new();
-    for i in 0..q {
-        for j in 0..q {
-            if f.std_total[(i, j)] != 0.0 {
-                let mut o = Map::new();
-                o.insert("from".into(), json!(m.constructs[i].name));
-                o.insert("to".into(), json!(m.constructs[j].name));
-                o.insert("direct".into(), num(f.std_paths[(i, j)]));
-                o.insert(
-                    "indirect".into(),
-                    num(f.std_total[(i, j)] - f.std_paths[(i, j)]),
-                );
-                o.insert("total".into(), num(f.std_total[(i, j)]));
-                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
-                effects.push(Value::Object(o));
-            }
-        }
-    }
+    let effects = effects_json(m, &f.std_paths, &f.std_total, boot);
     let own = cbsem_fit_json(f);
     let mut doc = json!({
         "schema": "csi-fit/v1",
         "model": m.name,
         "n": a.data.x.nrows(),
         "settings": {
-            "estimator": "cbsem",
+            "estimator": EstimatorKind::Cbsem.as_str(),
             "identify": f.settings.identify.as_str(),
             "tolerance": f.settings.tolerance,
             "max_iter": f.settings.max_iter,
@@ -364,7 +359,7 @@ pub fn plsc_fit_json(fit: &PlscFit, model: &Model) -> Value {
         .map(|a| (0..q).map(|b| fit.lv_cor[(a, b)]).collect())
         .collect();
     json!({
-        "estimator": "plsc",
+        "estimator": EstimatorKind::Plsc.as_str(),
         "n": fit.n,
         "pls_converged": fit.pls_converged,
         "pls_iterations": fit.pls_iterations,
@@ -416,7 +411,7 @@ pub fn cbsem_fit_json(fit: &CbsemFit) -> Value {
         })
         .collect();
     json!({
-        "estimator": "cbsem",
+        "estimator": EstimatorKind::Cbsem.as_str(),
         "identify": fit.settings.identify.as_str(),
         "n": fit.n,
         "converged": fit.converged,
