@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 pub mod cannot_answer;
 pub mod ingest;
 pub mod prepare;
-pub mod subset;
 pub mod sav;
+pub mod subset;
 pub mod validate;
 
 pub use ingest::{inspect_survey, parse_delimiter, read_survey, IngestOptions};
@@ -77,7 +77,7 @@ impl std::str::FromStr for MissingPolicy {
             "error" => Ok(Self::Error),
             "em" | "EM" => Ok(Self::Em),
             _ => Err(Error::setting(
-                "--missing",
+                "missing",
                 format!("expected mean, listwise, em or error, got '{s}'"),
             )),
         }
