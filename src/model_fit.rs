@@ -92,7 +92,7 @@
 //!   functions of a covariance matrix. *Annals of Statistics* 13(1), 95-115.
 //! * Henseler, J. (2017). *ADANCO 2.0.1 user manual*. Composite Modeling.
 
-use crate::bootstrap::{BootstrapOptions, CiMethod, Hooks};
+use crate::bootstrap::{BootstrapOptions, CiMethod, Failure, Hooks};
 use crate::data::Complete;
 use crate::error::{Error, Result};
 use crate::estimate::cbsem::{self, CbsemFit, CbsemSettings};
@@ -100,6 +100,7 @@ use crate::estimate::pls::{self, PlsFit, PlsSettings};
 use crate::estimate::plsc::{self, PlscFit};
 use crate::moments::Moments;
 use crate::spec::{ConstructSpec, Mode, Model};
+use crate::stat::{Distance, Stat};
 use nalgebra::DMatrix;
 
 /// Fewest successful resamples for a HI95 quantile (below: `NaN`, null in JSON).
@@ -318,7 +319,7 @@ pub fn implied_construct_correlations(
         }
     }
     // A = (I - B)^-1 with B[to, from] = paths[(from, to)]: A = I + total'
-    let total = pls::total_effects(paths);
+    let total = crate::estimate::total_effects(paths);
     let a = DMatrix::<f64>::identity(q, q) + total.transpose();
     let mut out = &a * psi * a.transpose();
     for i in 0..q {
@@ -682,9 +683,12 @@ pub fn exact_fit_test(
             ));
             return Ok(None);
         };
-        let keys: Vec<String> = ["srmr", "d_uls", "d_g", "d_g_ln"]
+        let keys: Vec<Stat> = Distance::ALL
             .iter()
-            .map(|k| format!("{what}:{k}"))
+            .map(|&measure| Stat::Discrepancy {
+                estimated: !saturated,
+                measure,
+            })
             .collect();
         let d = if saturated {
             full.saturated
@@ -692,11 +696,11 @@ pub fn exact_fit_test(
             full.estimated
         };
         let estimates = vec![d.srmr, d.d_uls, d.d_g, d.d_g_ln];
-        let stat = |m: &Moments, _jack: bool| -> std::result::Result<Vec<f64>, String> {
-            let d = refit(model, m, est, saturated)?;
+        let stat = |m: &Moments, _jack: bool| -> std::result::Result<Vec<f64>, Failure> {
+            let d = refit(model, m, est, saturated).map_err(Failure::new)?;
             Ok(vec![d.srmr, d.d_uls, d.d_g, d.d_g_ln])
         };
-        let b = crate::bootstrap::resample(&tdata, &o, keys, estimates, hooks, &stat)?;
+        let b = crate::bootstrap::resample(model, &tdata, keys, estimates, &o, hooks, &stat)?;
         let q = |c: usize| -> Quantiles {
             let mut v: Vec<f64> = b
                 .replicates

@@ -365,7 +365,7 @@ fn r2_of(phi: &DMatrix<f64>, pred: &[usize], j: usize) -> f64 {
 
 /// Outer weights for standardized indicators, scaled block by block so that each
 /// composite has unit variance (`w_j' R_jj w_j = 1`): the weights rho_A and PLSc use.
-pub fn unit_variance_weights(
+pub(crate) fn unit_variance_weights(
     model: &Model,
     r: &DMatrix<f64>,
     m: &Moments,
@@ -392,7 +392,7 @@ pub fn unit_variance_weights(
 
 /// Dijkstra-Henseler rho_A of the block `it` with unit-variance weights `w` (indexed
 /// by item): `(w'w)² w'(R - diag R)w / w'(ww' - diag ww')w`; 1 for a single item.
-pub fn rho_a_block(r: &DMatrix<f64>, it: &[usize], w: &[f64]) -> f64 {
+pub(crate) fn rho_a_block(r: &DMatrix<f64>, it: &[usize], w: &[f64]) -> f64 {
     if it.len() < 2 {
         return 1.0;
     }
@@ -412,7 +412,7 @@ pub fn rho_a_block(r: &DMatrix<f64>, it: &[usize], w: &[f64]) -> f64 {
 
 /// Mean within-block correlation of each construct (1 for single items): the
 /// "monotrait" part of HTMT.
-pub fn monotrait_means(model: &Model, r: &DMatrix<f64>) -> Vec<f64> {
+pub(crate) fn monotrait_means(model: &Model, r: &DMatrix<f64>) -> Vec<f64> {
     model
         .constructs
         .iter()

@@ -1,21 +1,17 @@
 //! `csi predict`: PLSpredict (out-of-sample predictions by K-fold cross-validation
 //! against the linear-model benchmark).
-use super::{DataArgs, EstArgs, ModelArg};
+use super::{EstArgs, Inputs, JsonArg};
 use clap::Args;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `csi predict`.
 #[derive(Debug, Args)]
 pub struct PredictArgs {
     #[command(flatten)]
-    pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: PathBuf,
+    pub inputs: Inputs,
     /// Number of folds K; the number of respondents (or `n`) is leave-one-out.
-    #[arg(long, default_value = "10", value_name = "K")]
-    pub folds: String,
+    #[arg(long, default_value = "10", value_name = "K", value_parser = parse_folds)]
+    pub folds: Folds,
     /// Repeats of the K-fold split (each row's predictions are averaged).
     #[arg(long, default_value_t = 10, value_name = "R")]
     pub repeats: usize,
@@ -23,29 +19,36 @@ pub struct PredictArgs {
     /// indicators through the structural model) or da (from the direct antecedents'
     /// scores, seminr's predict_DA).
     #[arg(long, default_value = "earliest")]
-    pub technique: String,
-    #[command(flatten)]
-    pub data_args: DataArgs,
+    pub technique: csi::predict::Technique,
     #[command(flatten)]
     pub est: EstArgs,
-    /// Write the results as JSON (csi-predict/v1) to FILE, or to stdout with `-`.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
+    #[command(flatten)]
+    pub out: JsonArg,
+}
+
+/// `--folds`: a number of folds, or leave-one-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folds {
+    /// K folds.
+    K(usize),
+    /// As many folds as respondents (`n`, `loo`).
+    LeaveOneOut,
+}
+
+fn parse_folds(s: &str) -> Result<Folds, String> {
+    match s.trim() {
+        "n" | "N" | "loo" => Ok(Folds::LeaveOneOut),
+        f => f
+            .parse::<usize>()
+            .map(Folds::K)
+            .map_err(|_| format!("expected a number of folds or n, got '{f}'")),
+    }
 }
 
 /// Run `csi predict`.
 pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
-    if a.est.estimator != "pls" {
-        return Err(csi::Error::setting(
-            "--estimator",
-            format!(
-                "'{}' is not available for predict; use pls",
-                a.est.estimator
-            ),
-        )
-        .into());
-    }
+    a.est.pls_only("predict")?;
     if a.est.bootstrap > 0 {
         return Err(csi::Error::setting(
             "--bootstrap",
@@ -53,21 +56,16 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let technique: csi::predict::Technique = a.technique.parse()?;
-    let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let technique = a.technique;
+    let (model, survey) = a.inputs.load()?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
     let n = analysis.data.x.nrows();
-    let folds = match a.folds.trim() {
-        "n" | "N" | "loo" => n,
-        f => f.parse::<usize>().map_err(|_| {
-            csi::Error::setting(
-                "--folds",
-                format!("expected a number of folds or n, got '{f}'"),
-            )
-        })?,
+    let folds = match a.folds {
+        Folds::LeaveOneOut => n,
+        Folds::K(k) => k,
     };
     let opts = csi::predict::PredictOptions {
         folds,
@@ -83,16 +81,10 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
             p.not_converged, p.estimations, opts.pls.max_iter
         );
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    if let Some(target) = &a.json {
-        super::write_json(target, &csi::report::predict::predict_json(&model, &p))?;
-    }
-    if !json_stdout {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(csi::report::predict::predict_text(&model, &p).as_bytes())?;
-        out.flush()?;
-    }
+    a.out.emit(
+        &csi::report::predict::predict_json(&model, &p),
+        &csi::report::predict::predict_text(&model, &p),
+    )?;
     Ok(if a.est.strict && p.not_converged > 0 {
         ExitCode::from(1)
     } else {

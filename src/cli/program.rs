@@ -1,6 +1,6 @@
 //! `csi program`: a satisfaction-index programme over companies, industries, sectors
 //! and waves (contract `csi-program/v1`).
-use super::{DataArgs, EstArgs, ModelArg, Progress};
+use super::{EstArgs, Inputs, JsonArg, Progress};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,11 +8,9 @@ use std::process::ExitCode;
 /// Arguments of `csi program`.
 #[derive(Debug, Args)]
 pub struct ProgramArgs {
+    /// The model and the data file: every respondent of every company and wave.
     #[command(flatten)]
-    pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet): every respondent of every company and wave.
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: PathBuf,
+    pub inputs: Inputs,
     /// Column naming each respondent's company.
     #[arg(long, value_name = "COLUMN")]
     pub company: String,
@@ -34,39 +32,24 @@ pub struct ProgramArgs {
     pub min_n: Option<usize>,
     /// Multiple-comparison adjustment across the programme: holm, bh or none.
     #[arg(long, default_value = "holm")]
-    pub adjust: String,
+    pub adjust: csi::adjust::Adjust,
     /// Construct of the text overview and rankings (default: SAT).
     #[arg(long, value_name = "CONSTRUCT")]
     pub target: Option<String>,
     #[command(flatten)]
-    pub data_args: DataArgs,
-    #[command(flatten)]
     pub est: EstArgs,
-    /// Write the results as JSON to FILE, or to stdout with `-`.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
+    #[command(flatten)]
+    pub out: JsonArg,
 }
 
 /// Run `csi program`.
 pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     let fit = a.est.fit_options()?;
-    if a.est.estimator != "pls" {
-        return Err(csi::Error::setting(
-            "--estimator",
-            format!(
-                "'{}' is not available for program yet; use pls",
-                a.est.estimator
-            ),
-        )
-        .into());
-    }
-    if a.est.ci != "percentile" {
+    a.est.pls_only("program")?;
+    if a.est.ci != csi::bootstrap::CiMethod::Percentile {
         return Err(csi::Error::setting(
             "--ci",
-            format!(
-                "program intervals are percentile intervals (aggregates are built replicate by replicate), got '{}'",
-                a.est.ci
-            ),
+            "program intervals are percentile intervals (aggregates are built replicate by replicate), got 'bca'",
         )
         .into());
     }
@@ -76,7 +59,7 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
         seed: a.est.seed,
         level: a.est.level,
         min_n: a.min_n,
-        adjust: a.adjust.parse()?,
+        adjust: a.adjust,
     };
     let hierarchy = match &a.hierarchy {
         Some(p) => Some(csi::program::hierarchy::Hierarchy::read(p)?),
@@ -86,7 +69,10 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
         Some(p) => Some(csi::program::hierarchy::SectorWeights::read(p)?),
         None => None,
     };
-    let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let (model, survey) = a.inputs.load()?;
+    let sampling = a.inputs.data_args.design(&survey)?;
+    super::design::refuse_unconnected(sampling.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     options.check(&model)?;
     let target = match &a.target {
         Some(t) => Some(model.construct_index(t.trim()).ok_or_else(|| {
@@ -139,16 +125,10 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     for w in &p.warnings {
         eprintln!("warning: {w}");
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    if let Some(t) = &a.json {
-        super::write_json(t, &csi::report::program::to_json(&p))?;
-    }
-    if !json_stdout {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(csi::report::program::to_text(&p, target).as_bytes())?;
-        out.flush()?;
-    }
+    a.out.emit(
+        &csi::report::program::to_json(&p),
+        &csi::report::program::to_text(&p, target),
+    )?;
     let trouble = p.cells.iter().any(|c| {
         c.status == csi::program::Status::Failed
             || (c.status == csi::program::Status::Ok && !c.converged)

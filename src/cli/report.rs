@@ -1,6 +1,6 @@
 //! `csi report`: the management report, one self-contained HTML file (`--out`) and,
 //! with `--xlsx`, the same tables and an action plan per department as a workbook.
-use super::{DataArgs, EstArgs, ModelArg};
+use super::{EstArgs, Inputs};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,10 +9,7 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
-    pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: PathBuf,
+    pub inputs: Inputs,
     /// The HTML report to write.
     #[arg(long, value_name = "FILE.html")]
     pub out: PathBuf,
@@ -21,7 +18,7 @@ pub struct ReportArgs {
     pub xlsx: Option<PathBuf>,
     /// Language of the report: zh or en (default: Chinese when the model's labels are).
     #[arg(long, value_name = "zh|en")]
-    pub lang: Option<String>,
+    pub lang: Option<csi::ipma::Lang>,
     /// Target construct (default: SAT, else the construct with the most drivers).
     #[arg(long, value_name = "CONSTRUCT")]
     pub target: Option<String>,
@@ -32,15 +29,13 @@ pub struct ReportArgs {
     pub wave: Option<String>,
     /// Quadrant split: mean, median, or IMPORTANCE,PERFORMANCE.
     #[arg(long, default_value = "mean", value_name = "SPLIT")]
-    pub split: String,
+    pub split: csi::ipma::Split,
     /// Performance threshold of the departments' items (default: the item-level split).
     #[arg(long, value_name = "PERFORMANCE")]
     pub threshold: Option<f64>,
     /// Permutation tests per competitor / wave comparison (0 = none).
     #[arg(long, default_value_t = 0)]
     pub permutations: usize,
-    #[command(flatten)]
-    pub data_args: DataArgs,
     #[command(flatten)]
     pub est: EstArgs,
 }
@@ -77,24 +72,8 @@ fn shell_quote(s: &str) -> String {
 pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let fit = a.est.fit_options()?;
     let bootstrap = a.est.bootstrap_options()?;
-    if a.est.estimator != "pls" {
-        return Err(csi::Error::setting(
-            "--estimator",
-            format!("'{}' is not available for report; use pls", a.est.estimator),
-        )
-        .into());
-    }
-    let lang = match a.lang.as_deref().map(str::trim) {
-        None => None,
-        Some("zh") | Some("zh-CN") | Some("cn") => Some(csi::ipma::Lang::Chinese),
-        Some("en") => Some(csi::ipma::Lang::English),
-        Some(other) => {
-            return Err(
-                csi::Error::setting("--lang", format!("expected zh or en, got '{other}'")).into(),
-            )
-        }
-    };
-    let split: csi::ipma::Split = a.split.parse()?;
+    a.est.pls_only("report")?;
+    let (lang, split) = (a.lang, a.split);
     let mut created = Vec::new();
     for (flag, p) in [("--out", Some(&a.out)), ("--xlsx", a.xlsx.as_ref())] {
         if let Some(p) = p {
@@ -120,7 +99,10 @@ fn build(
     lang: Option<csi::ipma::Lang>,
     split: csi::ipma::Split,
 ) -> anyhow::Result<ExitCode> {
-    let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let (model, survey) = a.inputs.load()?;
+    let design = a.inputs.data_args.design(&survey)?;
+    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     let opts = csi::report::data::ReportOptions {
         fit,
         bootstrap,
@@ -134,6 +116,7 @@ fn build(
         threshold: a.threshold,
         permutations: a.permutations,
         data_name: a
+            .inputs
             .data
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())

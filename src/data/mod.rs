@@ -77,7 +77,7 @@ impl std::str::FromStr for MissingPolicy {
             "error" => Ok(Self::Error),
             "em" | "EM" => Ok(Self::Em),
             _ => Err(Error::setting(
-                "--missing",
+                "missing",
                 format!("expected mean, listwise, em or error, got '{s}'"),
             )),
         }

@@ -70,15 +70,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
 
-/// How replicate `r` draws its resample: fills `counts[i]` = times respondent `i` is
-/// drawn. Implementations must depend only on `(seed, r)` (never on the thread).
-///
-/// (The bootstrap executor defines the same trait in `csi::bootstrap`; this copy lets
-/// the design be written and tested before the two are unified.)
-pub trait ResampleScheme: Sync {
-    /// Fill `counts` (one entry per respondent) for replicate `r` of the run `seed`.
-    fn draw(&self, seed: u64, r: usize, counts: &mut [u32]);
-}
+pub use crate::bootstrap::ResampleScheme;
 
 /// The sampling design of the respondents being analysed: stratum and PSU of each.
 ///

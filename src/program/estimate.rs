@@ -144,20 +144,20 @@ pub fn fit_cell(
     let reps: Vec<Rep> = (0..resamples)
         .into_par_iter()
         .map_init(
-            || prep.scratch(),
-            |scratch, r| -> Rep {
+            || (prep.scratch(), vec![0u32; prep.n()]),
+            |(scratch, counts), r| -> Rep {
                 if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                     return Err("cancelled".into());
                 }
-                draw_counts(seed, r, &mut scratch.counts);
-                let m = prep.moments(scratch);
+                draw_counts(seed, r, counts);
+                let m = prep.moments(counts, scratch);
                 match pls::estimate_resample(model, &m, &settings, Some(start)) {
                     Ok(fit) if fit.converged => Ok(crate::index::indices(model, &fit)
                         .into_iter()
                         .map(|c| c.value.unwrap_or(f64::NAN))
                         .collect()),
                     Ok(fit) => Err(format!("not converged in {} iterations", fit.iterations)),
-                    Err(e) => Err(reason(&e)),
+                    Err(e) => Err(crate::bootstrap::failure(e).reason),
                 }
             },
         )
@@ -181,16 +181,4 @@ pub fn fit_cell(
     out.failure_reasons = reasons.into_iter().collect();
     out.replicates = Some(m);
     Ok(out)
-}
-
-/// Why a resample failed, in words.
-fn reason(e: &Error) -> String {
-    let s = e.to_string();
-    if s.contains("zero variance") {
-        "an item has zero variance in the resample".into()
-    } else if s.contains("collinear") {
-        "singular matrix (perfectly collinear items or constructs)".into()
-    } else {
-        s
-    }
 }

@@ -42,12 +42,13 @@
 //! ```
 
 use crate::analysis::Analysis;
-use crate::bootstrap::{self, BootstrapResult};
+use crate::bootstrap::BootstrapResult;
 use crate::error::{Error, Result};
 use crate::estimate::pls::PlsFit;
 use crate::index::ConstructIndex;
 use crate::ipma::{fmt_imp, short_label, Ipma, Lang, Level, Quadrant};
 use crate::spec::Model;
+use crate::stat::Stat;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -1365,7 +1366,12 @@ impl Figure for PathDiagram<'_> {
             let coef = self.fit.paths[(e.from, e.to)];
             let p = self
                 .boot
-                .and_then(|bt| bt.stat(&bootstrap::key_path(m, e.from, e.to)))
+                .and_then(|bt| {
+                    bt.stat(Stat::Path {
+                        from: e.from,
+                        to: e.to,
+                    })
+                })
                 .map(|s| s.p);
             let significant = p.is_none_or(|p| p < 0.05);
             let color = if !significant {
@@ -1527,7 +1533,7 @@ impl<'a> IndexChart<'a> {
                 let v = ix.value?;
                 let ci = self
                     .boot
-                    .and_then(|b| b.stat(&bootstrap::key_index(self.model, ix.construct)))
+                    .and_then(|b| b.stat(Stat::Index(ix.construct)))
                     .filter(|s| s.ci_low.is_finite() && s.ci_high.is_finite())
                     .map(|s| (s.ci_low, s.ci_high));
                 Some((

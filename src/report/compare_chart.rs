@@ -28,7 +28,7 @@
 
 use crate::compare::{Comparison, Target};
 use crate::error::{Error, Result};
-use crate::ipma::{self, has_cjk, short_label, Ipma, Lang, Split};
+use crate::ipma::{has_cjk, short_label, Ipma, Lang};
 use crate::report::chart::{
     bar_with_whisker, font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult,
     Figure, GlyphFix, Output, QuadrantChart, FONT_FAMILY,
@@ -283,22 +283,10 @@ pub struct IpmaPanels<'a> {
 }
 
 impl<'a> IpmaPanels<'a> {
-    /// The construct-level IPMA of `target` in every group (split at each group's
-    /// mean importance and performance).
-    ///
-    /// # Errors
-    /// From [`crate::ipma::ipma`], e.g. when `target` is exogenous or its index is
-    /// undefined in a group.
-    pub fn new(comparison: &'a Comparison, target: usize) -> Result<Self> {
-        let maps = comparison
-            .groups
-            .iter()
-            .map(|g| {
-                ipma::ipma(&g.analysis, target, Split::Mean)
-                    .map_err(|e| Error::Estimation(format!("IPMA of group '{}': {e}", g.name)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(IpmaPanels { comparison, maps })
+    /// Panels of computed maps, one per group of the comparison in its order (e.g.
+    /// [`crate::ipma::ipma`] of each group's analysis at the construct level).
+    pub fn new(comparison: &'a Comparison, maps: Vec<Ipma>) -> Self {
+        IpmaPanels { comparison, maps }
     }
 
     fn grid(&self) -> (usize, usize) {
@@ -312,7 +300,8 @@ impl<'a> IpmaPanels<'a> {
     pub fn common_axes(&self) -> Option<((f64, f64), (f64, f64))> {
         let mut out: Option<((f64, f64), (f64, f64))> = None;
         for map in &self.maps {
-            let chart = QuadrantChart::new(&self.comparison.model, map, ipma::Level::Constructs);
+            let chart =
+                QuadrantChart::new(&self.comparison.model, map, crate::ipma::Level::Constructs);
             if let Some(((a, b), (c, d))) = chart.fitted_axes() {
                 out = Some(match out {
                     None => ((a, b), (c, d)),
@@ -504,11 +493,11 @@ pub fn competitor_chart(c: &Comparison, construct: usize, path: &Path) -> Result
     )
 }
 
-/// Write the side-by-side IPMA quadrant charts of target `target`.
+/// Write the side-by-side IPMA quadrant charts of computed maps (one per group).
 ///
 /// # Errors
-/// As [`IpmaPanels::new`], and [`Error::Chart`] when writing fails.
-pub fn ipma_charts(c: &Comparison, target: usize, path: &Path) -> Result<()> {
+/// [`Error::Chart`] for an unknown extension or when writing fails.
+pub fn ipma_charts(c: &Comparison, maps: Vec<Ipma>, path: &Path) -> Result<()> {
     let out = Output::from_path(path)?;
-    IpmaPanels::new(c, target)?.write(&out)
+    IpmaPanels::new(c, maps).write(&out)
 }

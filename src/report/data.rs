@@ -495,7 +495,7 @@ fn waves_of(survey: &Survey, column: &str) -> Result<Vec<String>> {
 fn index_est(a: &Analysis, boot: Option<&BootstrapResult>, j: usize) -> Option<Est> {
     let v = a.indices.get(j)?.value?;
     let c = boot
-        .and_then(|b| b.stat(&bootstrap::key_index(&a.model, j)))
+        .and_then(|b| b.stat(crate::stat::Stat::Index(j)))
         .map(|s| (s.ci_low, s.ci_high));
     Some(Est::new(v, c))
 }
@@ -689,6 +689,10 @@ pub fn gather(model: &Model, survey: &Survey, opts: &ReportOptions) -> Result<Re
             .unwrap_or(bootstrap::DEFAULT_SEED),
         level: opts.bootstrap.map(|b| b.level).unwrap_or(0.95),
         omnibus: false,
+        max_failed_share: opts
+            .bootstrap
+            .map(|b| b.max_failed_share)
+            .unwrap_or(bootstrap::DEFAULT_MAX_FAILED_SHARE),
     };
     let mut comparison: Option<Comparison> = None;
     let competitors = match &opts.company {

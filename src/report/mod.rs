@@ -4,11 +4,14 @@
 //! writes out.
 
 pub mod chart;
+pub mod compare;
 pub mod compare_chart;
 pub mod data;
 pub mod estimators;
 pub mod font;
 pub mod html;
+pub mod ipma;
+pub mod methods;
 pub mod model_fit;
 pub mod predict;
 pub mod program;
@@ -18,10 +21,11 @@ pub mod xlsx;
 
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
+use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
 /// Round-trip-exact number, or null when not finite.
-fn num(x: f64) -> Value {
+pub(crate) fn num(x: f64) -> Value {
     if x.is_finite() {
         json!(x)
     } else {
@@ -29,12 +33,65 @@ fn num(x: f64) -> Value {
     }
 }
 
-fn opt(x: Option<f64>) -> Value {
+/// [`num`] of an optional number (null when absent).
+pub(crate) fn opt(x: Option<f64>) -> Value {
     x.map(num).unwrap_or(Value::Null)
 }
 
+/// The `bootstrap` block of a fit document: settings, failures and, when too many
+/// resamples failed, why intervals and p values are withheld.
+pub(crate) fn bootstrap_json(b: &BootstrapResult) -> Value {
+    let mut v = resampling_json(
+        b.resamples,
+        b.seed,
+        b.ci,
+        b.level,
+        b.failed,
+        &b.failure_reasons,
+        b.withheld.as_ref(),
+    );
+    if let Some(o) = v.as_object_mut() {
+        o.insert("sign_change".into(), json!(b.sign_change.as_str()));
+    }
+    v
+}
+
+/// The bootstrap block of any document: resamples, seed, interval method, level,
+/// failures by reason, and `withheld` when inference was withheld.
+pub(crate) fn resampling_json(
+    resamples: usize,
+    seed: u64,
+    ci: crate::bootstrap::CiMethod,
+    level: f64,
+    failed: usize,
+    reasons: &[(String, usize)],
+    withheld: Option<&crate::bootstrap::Withheld>,
+) -> Value {
+    let mut v = json!({
+        "resamples": resamples,
+        "seed": seed,
+        "ci": ci.as_str(),
+        "level": level,
+        "failed": failed,
+        "failures": reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+    });
+    if let (Some(w), Some(o)) = (withheld, v.as_object_mut()) {
+        o.insert("withheld".into(), withheld_json(w));
+    }
+    v
+}
+
+/// `{"reason", "failed_share", "max_failed_share"}` of withheld inference.
+pub(crate) fn withheld_json(w: &crate::bootstrap::Withheld) -> Value {
+    json!({
+        "reason": w.to_string(),
+        "failed_share": num(w.failed_share),
+        "max_failed_share": num(w.max_failed_share),
+    })
+}
+
 /// Add the bootstrap figures of statistic `key` to a JSON object.
-fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: &str, with_t: bool) {
+fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat, with_t: bool) {
     let Some(b) = boot else { return };
     let Some(s) = b.stat(key) else { return };
     obj.insert("boot_mean".into(), num(s.mean));
@@ -52,168 +109,12 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
     let m = &a.model;
     let f = &a.fit;
     let cname = |j: usize| m.constructs[j].name.clone();
-    let paths: Vec<Value> = f
-        .path_stats
-        .iter()
-        .map(|s| {
-            let mut o = Map::new();
-            o.insert("from".into(), json!(cname(s.from)));
-            o.insert("to".into(), json!(cname(s.to)));
-            o.insert("estimate".into(), num(s.estimate));
-            o.insert("ols_se".into(), num(s.se));
-            o.insert("ols_t".into(), num(s.t));
-            o.insert("ols_p".into(), num(s.p));
-            add_boot(
-                &mut o,
-                boot,
-                &crate::bootstrap::key_path(m, s.from, s.to),
-                true,
-            );
-            Value::Object(o)
-        })
-        .collect();
-    let indicators: Vec<Value> = m
-        .items
-        .iter()
-        .enumerate()
-        .map(|(k, it)| {
-            let j = it.construct;
-            let pos = m.constructs[j]
-                .items
-                .iter()
-                .position(|&x| x == k)
-                .unwrap_or(0);
-            let nw = a.indices[j].normalized_weights.get(pos).copied();
-            let mut o = Map::new();
-            o.insert("name".into(), json!(it.name));
-            o.insert("construct".into(), json!(cname(j)));
-            if let Some(l) = &it.label {
-                o.insert("label".into(), json!(l));
-            }
-            o.insert("weight".into(), num(f.weights[k]));
-            o.insert("loading".into(), num(f.loadings[k]));
-            o.insert("normalized_weight".into(), opt(nw));
-            o.insert("vif".into(), opt(a.quality.indicator_vif[k]));
-            o.insert("mean".into(), num(f.means[k]));
-            if let Some(b) = boot {
-                // contract: the indicator gains se/ci_low/ci_high (those of its outer
-                // weight); weight_* and loading_* name each statistic explicitly
-                if let Some(st) = b.stat(&crate::bootstrap::key_weight(m, k)) {
-                    o.insert("se".into(), num(st.se));
-                    o.insert("ci_low".into(), num(st.ci_low));
-                    o.insert("ci_high".into(), num(st.ci_high));
-                }
-                for (what, key) in [
-                    ("weight", crate::bootstrap::key_weight(m, k)),
-                    ("loading", crate::bootstrap::key_loading(m, k)),
-                ] {
-                    if let Some(s) = b.stat(&key) {
-                        o.insert(format!("{what}_se"), num(s.se));
-                        o.insert(format!("{what}_ci_low"), num(s.ci_low));
-                        o.insert(format!("{what}_ci_high"), num(s.ci_high));
-                    }
-                }
-            }
-            Value::Object(o)
-        })
-        .collect();
-    let constructs: Vec<Value> = m
-        .constructs
-        .iter()
-        .enumerate()
-        .map(|(j, c)| {
-            let qj = &a.quality.constructs[j];
-            let mut o = Map::new();
-            o.insert("name".into(), json!(c.name));
-            if let Some(l) = &c.label {
-                o.insert("label".into(), json!(l));
-            }
-            o.insert(
-                "mode".into(),
-                json!(match c.mode {
-                    crate::spec::Mode::A => "A",
-                    crate::spec::Mode::B => "B",
-                }),
-            );
-            o.insert("r2".into(), opt(f.r2[j]));
-            o.insert("r2_adj".into(), opt(f.r2_adj[j]));
-            o.insert("ave".into(), num(qj.ave));
-            o.insert("alpha".into(), opt(qj.alpha));
-            o.insert("rho_c".into(), num(qj.rho_c));
-            o.insert("rho_a".into(), opt(qj.rho_a_reported()));
-            for (k, note) in [
-                ("rho_a_note", &qj.rho_a_note),
-                ("alpha_note", &qj.alpha_note),
-            ] {
-                if let Some(n) = note {
-                    o.insert(k.into(), json!(n));
-                }
-            }
-            o.insert("index".into(), opt(a.indices[j].value));
-            if let Some(p) = &a.indices[j].problem {
-                o.insert("index_problem".into(), json!(p));
-            }
-            if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_index(m, j)) {
-                    // contract: the construct index gains se/ci_low/ci_high
-                    o.insert("se".into(), num(s.se));
-                    o.insert("ci_low".into(), num(s.ci_low));
-                    o.insert("ci_high".into(), num(s.ci_high));
-                    o.insert("index_se".into(), num(s.se));
-                    o.insert("index_ci_low".into(), num(s.ci_low));
-                    o.insert("index_ci_high".into(), num(s.ci_high));
-                }
-                if let Some(s) = b.stat(&crate::bootstrap::key_r2(m, j)) {
-                    o.insert("r2_se".into(), num(s.se));
-                    o.insert("r2_ci_low".into(), num(s.ci_low));
-                    o.insert("r2_ci_high".into(), num(s.ci_high));
-                }
-            }
-            Value::Object(o)
-        })
-        .collect();
+    let paths = paths_json(a, boot);
+    let indicators = indicators_json(a, boot);
+    let constructs = constructs_json(a, boot);
     let q = m.n_constructs();
-    let mut effects = Vec::new();
-    for i in 0..q {
-        for j in 0..q {
-            let total = f.total[(i, j)];
-            if total == 0.0 && f.paths[(i, j)] == 0.0 {
-                continue;
-            }
-            let mut o = Map::new();
-            o.insert("from".into(), json!(cname(i)));
-            o.insert("to".into(), json!(cname(j)));
-            o.insert("direct".into(), num(f.paths[(i, j)]));
-            o.insert("indirect".into(), num(total - f.paths[(i, j)]));
-            o.insert("total".into(), num(total));
-            add_boot(&mut o, boot, &crate::bootstrap::key_total(m, i, j), true);
-            if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_indirect(m, i, j)) {
-                    o.insert("indirect_se".into(), num(s.se));
-                    o.insert("indirect_ci_low".into(), num(s.ci_low));
-                    o.insert("indirect_ci_high".into(), num(s.ci_high));
-                    o.insert("indirect_p".into(), num(s.p));
-                }
-            }
-            effects.push(Value::Object(o));
-        }
-    }
-    let mut htmt = Vec::new();
-    for i in 0..q {
-        for j in (i + 1)..q {
-            let mut o = Map::new();
-            o.insert("a".into(), json!(cname(i)));
-            o.insert("b".into(), json!(cname(j)));
-            o.insert("htmt".into(), num(a.quality.htmt[(i, j)]));
-            if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_htmt(m, i, j)) {
-                    o.insert("ci_low".into(), num(s.ci_low));
-                    o.insert("ci_high".into(), num(s.ci_high));
-                }
-            }
-            htmt.push(Value::Object(o));
-        }
-    }
+    let effects = effects_json(a, boot);
+    let htmt = htmt_json(a, boot);
     let fl: Vec<Value> = (0..q)
         .map(|i| {
             Value::Array(
@@ -234,7 +135,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         "model": m.name,
         "n": a.data.x.nrows(),
         "settings": {
-            "estimator": "pls",
+            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
             "scheme": s.scheme.as_str(),
             "indicators": s.indicators.as_str(),
             "tolerance": s.tolerance,
@@ -282,18 +183,208 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         );
     }
     if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
-        obj.insert(
-            "bootstrap".into(),
-            json!({
-                "resamples": b.resamples,
-                "seed": b.seed,
-                "ci": b.ci.as_str(),
-                "level": b.level,
-                "failed": b.failed,
-                "sign_change": b.sign_change.as_str(),
-                "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
-            }),
-        );
+        obj.insert("bootstrap".into(), bootstrap_json(b));
     }
     doc
+}
+
+/// The `paths` of a fit document.
+fn paths_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let paths: Vec<Value> = f
+        .path_stats
+        .iter()
+        .map(|s| {
+            let mut o = Map::new();
+            o.insert("from".into(), json!(cname(s.from)));
+            o.insert("to".into(), json!(cname(s.to)));
+            o.insert("estimate".into(), num(s.estimate));
+            o.insert("ols_se".into(), num(s.se));
+            o.insert("ols_t".into(), num(s.t));
+            o.insert("ols_p".into(), num(s.p));
+            add_boot(
+                &mut o,
+                boot,
+                Stat::Path {
+                    from: s.from,
+                    to: s.to,
+                },
+                true,
+            );
+            Value::Object(o)
+        })
+        .collect();
+    paths
+}
+
+/// The `indicators` of a fit document.
+fn indicators_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let indicators: Vec<Value> = m
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, it)| {
+            let j = it.construct;
+            let pos = m.constructs[j]
+                .items
+                .iter()
+                .position(|&x| x == k)
+                .unwrap_or(0);
+            let nw = a.indices[j].normalized_weights.get(pos).copied();
+            let mut o = Map::new();
+            o.insert("name".into(), json!(it.name));
+            o.insert("construct".into(), json!(cname(j)));
+            if let Some(l) = &it.label {
+                o.insert("label".into(), json!(l));
+            }
+            o.insert("weight".into(), num(f.weights[k]));
+            o.insert("loading".into(), num(f.loadings[k]));
+            o.insert("normalized_weight".into(), opt(nw));
+            o.insert("vif".into(), opt(a.quality.indicator_vif[k]));
+            o.insert("mean".into(), num(f.means[k]));
+            if let Some(b) = boot {
+                // contract: the indicator gains se/ci_low/ci_high (those of its outer
+                // weight); weight_* and loading_* name each statistic explicitly
+                if let Some(st) = b.stat(Stat::Weight(k)) {
+                    o.insert("se".into(), num(st.se));
+                    o.insert("ci_low".into(), num(st.ci_low));
+                    o.insert("ci_high".into(), num(st.ci_high));
+                }
+                for (what, key) in [("weight", Stat::Weight(k)), ("loading", Stat::Loading(k))] {
+                    if let Some(s) = b.stat(key) {
+                        o.insert(format!("{what}_se"), num(s.se));
+                        o.insert(format!("{what}_ci_low"), num(s.ci_low));
+                        o.insert(format!("{what}_ci_high"), num(s.ci_high));
+                    }
+                }
+            }
+            Value::Object(o)
+        })
+        .collect();
+    indicators
+}
+
+/// The `constructs` of a fit document.
+fn constructs_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let constructs: Vec<Value> = m
+        .constructs
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let qj = &a.quality.constructs[j];
+            let mut o = Map::new();
+            o.insert("name".into(), json!(c.name));
+            if let Some(l) = &c.label {
+                o.insert("label".into(), json!(l));
+            }
+            o.insert(
+                "mode".into(),
+                json!(match c.mode {
+                    crate::spec::Mode::A => "A",
+                    crate::spec::Mode::B => "B",
+                }),
+            );
+            o.insert("r2".into(), opt(f.r2[j]));
+            o.insert("r2_adj".into(), opt(f.r2_adj[j]));
+            o.insert("ave".into(), num(qj.ave));
+            o.insert("alpha".into(), opt(qj.alpha));
+            o.insert("rho_c".into(), num(qj.rho_c));
+            o.insert("rho_a".into(), opt(qj.rho_a_reported()));
+            for (k, note) in [
+                ("rho_a_note", &qj.rho_a_note),
+                ("alpha_note", &qj.alpha_note),
+            ] {
+                if let Some(n) = note {
+                    o.insert(k.into(), json!(n));
+                }
+            }
+            o.insert("index".into(), opt(a.indices[j].value));
+            if let Some(p) = &a.indices[j].problem {
+                o.insert("index_problem".into(), json!(p));
+            }
+            if let Some(b) = boot {
+                if let Some(s) = b.stat(Stat::Index(j)) {
+                    // contract: the construct index gains se/ci_low/ci_high
+                    o.insert("se".into(), num(s.se));
+                    o.insert("ci_low".into(), num(s.ci_low));
+                    o.insert("ci_high".into(), num(s.ci_high));
+                    o.insert("index_se".into(), num(s.se));
+                    o.insert("index_ci_low".into(), num(s.ci_low));
+                    o.insert("index_ci_high".into(), num(s.ci_high));
+                }
+                if let Some(s) = b.stat(Stat::R2(j)) {
+                    o.insert("r2_se".into(), num(s.se));
+                    o.insert("r2_ci_low".into(), num(s.ci_low));
+                    o.insert("r2_ci_high".into(), num(s.ci_high));
+                }
+            }
+            Value::Object(o)
+        })
+        .collect();
+    constructs
+}
+
+/// The `effects` of a fit document: every pair with a path or a total effect.
+fn effects_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let q = m.n_constructs();
+    let mut effects = Vec::new();
+    for i in 0..q {
+        for j in 0..q {
+            let total = f.total[(i, j)];
+            if total == 0.0 && f.paths[(i, j)] == 0.0 {
+                continue;
+            }
+            let mut o = Map::new();
+            o.insert("from".into(), json!(cname(i)));
+            o.insert("to".into(), json!(cname(j)));
+            o.insert("direct".into(), num(f.paths[(i, j)]));
+            o.insert("indirect".into(), num(total - f.paths[(i, j)]));
+            o.insert("total".into(), num(total));
+            add_boot(&mut o, boot, Stat::Total { from: i, to: j }, true);
+            if let Some(b) = boot {
+                if let Some(s) = b.stat(Stat::Indirect { from: i, to: j }) {
+                    o.insert("indirect_se".into(), num(s.se));
+                    o.insert("indirect_ci_low".into(), num(s.ci_low));
+                    o.insert("indirect_ci_high".into(), num(s.ci_high));
+                    o.insert("indirect_p".into(), num(s.p));
+                }
+            }
+            effects.push(Value::Object(o));
+        }
+    }
+    effects
+}
+
+/// The `htmt` pairs of a fit document.
+fn htmt_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let q = m.n_constructs();
+    let mut htmt = Vec::new();
+    for i in 0..q {
+        for j in (i + 1)..q {
+            let mut o = Map::new();
+            o.insert("a".into(), json!(cname(i)));
+            o.insert("b".into(), json!(cname(j)));
+            o.insert("htmt".into(), num(a.quality.htmt[(i, j)]));
+            if let Some(b) = boot {
+                if let Some(s) = b.stat(Stat::Htmt { a: i, b: j }) {
+                    o.insert("ci_low".into(), num(s.ci_low));
+                    o.insert("ci_high".into(), num(s.ci_high));
+                }
+            }
+            htmt.push(Value::Object(o));
+        }
+    }
+    htmt
 }

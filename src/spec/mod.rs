@@ -33,8 +33,10 @@ use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 
 pub mod lavaan;
+mod reach;
 pub mod toml_file;
 
+pub use reach::Reach;
 pub use toml_file::{read_model, ModelFile};
 
 /// Outer estimation mode of a construct.
@@ -66,6 +68,26 @@ impl Scale {
     /// ```
     pub fn to_100(&self, x: f64) -> f64 {
         (x - self.min) / (self.max - self.min) * 100.0
+    }
+
+    /// Width of the scale, `max - min`.
+    ///
+    /// ```
+    /// assert_eq!(csi::spec::Scale { min: 1.0, max: 10.0 }.range(), 9.0);
+    /// ```
+    pub fn range(&self) -> f64 {
+        self.max - self.min
+    }
+
+    /// 0-100 points per point of the scale, `100 / (max - min)`: the slope of
+    /// [`Scale::to_100`].
+    ///
+    /// ```
+    /// let s = csi::spec::Scale { min: 0.0, max: 10.0 };
+    /// assert!((s.per_point() - 10.0).abs() < 1e-12);
+    /// ```
+    pub fn per_point(&self) -> f64 {
+        100.0 / (self.max - self.min)
     }
 }
 

@@ -8,6 +8,7 @@ use csi::bootstrap::ResampleData;
 use csi::data::{MissingPolicy, Survey};
 use csi::design::{Design, ResampleScheme};
 use csi::estimate::pls::{self, PlsSettings};
+use csi::estimate::Estimator;
 use csi::spec::{ConstructSpec, Model, Scale};
 use nalgebra::DMatrix;
 use rand::SeedableRng;
@@ -111,11 +112,11 @@ fn replicates(
     (0..b)
         .into_par_iter()
         .map_init(
-            || prep.scratch(),
-            |scratch, r| {
-                scheme.draw(seed, r, &mut scratch.counts);
-                let m = prep.moments(scratch);
-                match pls::estimate_resample(model, &m, &settings, Some(&a.fit.weights)) {
+            || (prep.scratch(), vec![0u32; prep.n()]),
+            |(scratch, counts), r| {
+                scheme.draw(seed, r, counts);
+                let m = prep.moments(counts, scratch);
+                match settings.fit(model, &m, Some(&a.fit)) {
                     Ok(f) => sat_index(model, &f),
                     Err(_) => f64::NAN,
                 }
@@ -1065,7 +1066,8 @@ fn em_bootstrap_through_the_seam_matches_the_spread_across_samples() {
                 let mut counts = vec![0u32; d.n()];
                 d.draw(5, r, &mut counts);
                 let m = em.replicate_moments(&counts).unwrap();
-                pls::estimate_resample(&model, &m, &PlsSettings::default(), Some(&a.fit.weights))
+                PlsSettings::default()
+                    .fit(&model, &m, Some(&a.fit))
                     .map(|f| f.paths[(0, 1)])
                     .unwrap_or(f64::NAN)
             })

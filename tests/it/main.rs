@@ -13,6 +13,7 @@ mod cli_validate;
 mod compare;
 mod data;
 mod design;
+mod executor;
 mod init;
 mod ipma;
 mod methods;

@@ -727,7 +727,12 @@ fn side_by_side_ipma_panels_share_one_scale() {
     };
     let c = csi::compare::compare(&m, &s, "airline", None, &opts).unwrap();
     let sat = m.construct_index("SAT").unwrap();
-    let panels = csi::report::compare_chart::IpmaPanels::new(&c, sat).unwrap();
+    let maps = c
+        .groups
+        .iter()
+        .map(|g| csi::ipma::ipma(&g.analysis, sat, csi::ipma::Split::Mean).unwrap())
+        .collect();
+    let panels = csi::report::compare_chart::IpmaPanels::new(&c, maps);
     let ((x0, x1), (y0, y1)) = panels.common_axes().unwrap();
     // the common scale holds every group's points
     for map in &panels.maps {

@@ -2,7 +2,7 @@
 //! its analytic gradient and the expected information.
 
 use super::Identify;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::spec::{Mode, Model};
 use nalgebra::{DMatrix, DVector};
 
@@ -67,10 +67,10 @@ pub(crate) struct Eval {
 impl Lisrel {
     pub fn new(model: &Model, identify: Identify) -> Result<Lisrel> {
         if let Some(c) = model.constructs.iter().find(|c| c.mode == Mode::B) {
-            return Err(Error::Estimation(format!(
-                "CB-SEM models every construct as a common factor with reflective items, but construct '{}' is Mode B (formative); declare it Mode A or use the pls / plsc estimator",
-                c.name
-            )));
+            return Err(crate::estimate::FitError::ModeBInCbsem {
+                construct: c.name.clone(),
+            }
+            .into());
         }
         let p = model.n_items();
         let q = model.n_constructs();
