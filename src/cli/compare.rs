@@ -96,8 +96,9 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let (model, survey) = a.inputs.load()?;
     let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap.max(1))?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
+    let resampling = a.est.bootstrap > 0 || a.permutations > 0;
+    super::design::refuse_design("compare", design.as_ref(), resampling)?;
+    super::design::refuse_em_resampling("compare", a.est.missing, a.est.bootstrap > 0)?;
     let target = chart_target(&model, a.target.as_deref())?;
     // the bar's length assumes every group is fitted (an upper bound)
     let grouping = csi::compare::group_rows(&survey, &a.group, a.groups.as_deref())?;

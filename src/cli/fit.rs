@@ -46,13 +46,12 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
     let design = design.map(|d| d.select(&analysis.data.kept));
     analysis
         .warnings
         .extend(super::design::design_warnings(design.as_ref()));
+    analysis.data.design = design.clone();
     analysis.warnings.extend(excluded.summary());
     for w in &analysis.warnings {
         eprintln!("warning: {w}");

@@ -110,6 +110,10 @@ pub struct Complete {
     /// The EM solution ([`MissingPolicy::Em`]): the moments to fit from; `x` then holds
     /// the answers with missing cells replaced by their conditional means.
     pub em: Option<crate::em::EmSolution>,
+    /// The sampling design of the kept rows (`--strata`/`--cluster`): the bootstrap
+    /// draws resamples by it ([`crate::bootstrap::resample`]). `None`: simple random
+    /// resampling of respondents.
+    pub design: Option<crate::design::Design>,
 }
 
 /// What a missing-data policy did. Nothing is dropped silently.
@@ -264,6 +268,7 @@ impl Survey {
                         weights,
                         kept: (0..n).collect(),
                         em: None,
+                        design: None,
                     },
                     report,
                 ))
@@ -296,6 +301,7 @@ impl Survey {
                             data,
                             options: opts,
                         }),
+                        design: None,
                     },
                     report,
                 ))
@@ -322,6 +328,7 @@ impl Survey {
                         weights,
                         kept: (0..n).collect(),
                         em: None,
+                        design: None,
                     },
                     report,
                 ))
@@ -346,6 +353,7 @@ impl Survey {
                         weights,
                         kept,
                         em: None,
+                        design: None,
                     },
                     report,
                 ))

@@ -175,6 +175,7 @@ fn draw(model: &Model, paths: &[(&str, &str, f64)], n: usize, seed: u64) -> csi:
     let x = pop.draw_continuous(model, n, seed).unwrap();
     csi::data::Complete {
         em: None,
+        design: None,
         rows: (2..n + 2).collect(),
         kept: (0..n).collect(),
         x,
