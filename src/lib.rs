@@ -63,6 +63,7 @@ pub mod data;
 pub mod error;
 pub mod estimate;
 pub mod index;
+pub mod input;
 pub mod ipma;
 pub mod methods;
 pub mod moments;
@@ -70,6 +71,7 @@ pub mod quality;
 pub mod report;
 pub mod simulate;
 pub mod spec;
+pub mod text_safety;
 pub mod tol;
 
 pub use error::{Error, Result};

@@ -17,6 +17,7 @@ use super::validate::{matrix_checks, Problem, Severity, ValidationReport};
 use super::Survey;
 use crate::error::{Error, Location, Result};
 use crate::spec::{Model, Scale};
+use crate::text_safety::shown_name;
 use nalgebra::DMatrix;
 use polars::prelude::{
     Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, NullValues, ParquetReader,
@@ -126,15 +127,24 @@ pub fn inspect_survey(
     opts: &IngestOptions,
 ) -> Result<(Option<Survey>, ValidationReport)> {
     let file = path.display().to_string();
+    // Only regular files (not /dev/zero, a directory or a FIFO), of a bounded size.
+    let read = || {
+        crate::input::read_capped(path, crate::input::MAX_DATA_BYTES)
+            .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))
+    };
+    crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
+        .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
     let mut asm = Assembler::new(file.clone(), model, opts);
     match ext.as_deref() {
-        None | Some("csv") | Some("txt") | Some("dat") => read_text(&mut asm, path, false)?,
-        Some("tsv") | Some("tab") => read_text(&mut asm, path, true)?,
-        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => read_workbook(&mut asm, path)?,
+        None | Some("csv") | Some("txt") | Some("dat") => read_text(&mut asm, read()?, false)?,
+        Some("tsv") | Some("tab") => read_text(&mut asm, read()?, true)?,
+        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => {
+            read_workbook(&mut asm, &read()?, ext.as_deref().unwrap_or(""))?
+        }
         Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
         Some("sav") | Some("zsav") | Some("por") => {
             return Err(Error::data(
@@ -150,6 +160,55 @@ pub fn inspect_survey(
                 ),
             ))
         }
+    }
+    Ok(asm.finish())
+}
+
+/// [`inspect_survey`] on the contents of a file held in memory. `name` names the data
+/// in messages, and its extension gives the format as for a path (`.csv`, `.tsv`,
+/// `.xlsx`, `.xls`, `.ods`, `.parquet`; no extension: CSV).
+///
+/// # Errors
+/// As [`inspect_survey`].
+///
+/// # Example
+/// ```
+/// use csi::data::inspect_survey_bytes;
+/// use csi::data::IngestOptions;
+/// use csi::spec::{ConstructSpec, Model};
+/// let model = Model::from_parts(
+///     "toy",
+///     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1", "b2"])],
+///     &[("A", "B")],
+/// )?;
+/// let text = b"a1,a2,b1,b2\n1,2,3,x\n".to_vec();
+/// let (survey, report) = inspect_survey_bytes("upload.csv", text, &model, &IngestOptions::default())?;
+/// assert!(survey.is_none());
+/// let e = report.to_error().unwrap().to_string();
+/// assert!(e.starts_with("upload.csv: row 2, column 'b2', value 'x': not a number"), "{e}");
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn inspect_survey_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    model: &Model,
+    opts: &IngestOptions,
+) -> Result<(Option<Survey>, ValidationReport)> {
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let mut asm = Assembler::new(name.to_string(), model, opts);
+    match ext.as_deref() {
+        Some("tsv") | Some("tab") => read_text(&mut asm, bytes, true)?,
+        Some(e @ ("xlsx" | "xlsm" | "xlsb" | "xls" | "ods")) => read_workbook(&mut asm, &bytes, e)?,
+        Some("parquet") | Some("pq") => {
+            let df = ParquetReader::new(std::io::Cursor::new(bytes))
+                .finish()
+                .map_err(|e| unreadable(name, format!("not a readable parquet file: {e}")))?;
+            put_parquet(&mut asm, df)?
+        }
+        _ => read_text(&mut asm, bytes, false)?,
     }
     Ok(asm.finish())
 }
@@ -189,7 +248,7 @@ impl Cell<'_> {
     fn shown(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Num(v) => format!("{v}"),
+            Cell::Num(v) => super::number_text(*v),
             Cell::Text(t) => t.to_string(),
         }
     }
@@ -377,7 +436,8 @@ fn item_value(
         Parsed::Value(v) => match rules.scales.get(k).copied().flatten() {
             None => v,
             Some(s) => {
-                if v < s.min - 1e-9 || v > s.max + 1e-9 {
+                // exactly the declared scale: 10.000000001 on 0..10 is outside it
+                if v < s.min || v > s.max {
                     st.out_of_range += 1;
                     if !rules.oor_missing {
                         st.error(
@@ -483,6 +543,21 @@ impl<'a> Assembler<'a> {
             .unwrap_or_else(|| format!("model '{}'", self.model.name))
     }
 
+    /// The name of source column `c` in messages.
+    fn column_name(&self, c: usize) -> String {
+        match self.roles.get(c) {
+            Some(Role::Item(k)) => self
+                .model
+                .items
+                .get(*k)
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+            Some(Role::Extra(e)) => self.extra_names.get(*e).cloned().unwrap_or_default(),
+            Some(Role::Weight) => self.opts.weight.clone().unwrap_or_default(),
+            _ => format!("column {}", c + 1),
+        }
+    }
+
     /// A problem that stops assembly (the report says why).
     fn fatal(&mut self, p: Problem) {
         self.fatal = true;
@@ -574,18 +649,21 @@ impl<'a> Assembler<'a> {
                 .map(|c| c.name.as_str())
                 .unwrap_or("?");
             let mut msg = format!(
-                "item column absent from the data; {} lists it in construct '{cons}'",
-                self.model_file()
+                "item column absent from the data; {} lists it in construct '{}'",
+                shown_name(&self.model_file()),
+                shown_name(cons)
             );
-            if let Some(near) = present
-                .iter()
-                .find(|h| h.to_lowercase() == it.name.to_lowercase())
-            {
+            if let Some(near) = present.iter().find(|h| same_ignoring_case(h, &it.name)) {
                 msg.push_str(&format!(
-                    " (the data has '{near}': names are case-sensitive)"
+                    " (the data has '{}': names are case-sensitive)",
+                    shown_name(near)
                 ));
             } else {
-                let shown: Vec<&str> = present.iter().take(12).copied().collect();
+                let shown: Vec<String> = present
+                    .iter()
+                    .take(12)
+                    .map(|h| shown_name(h).into_owned())
+                    .collect();
                 msg.push_str(&format!(
                     "; columns in the data: {}{}",
                     shown.join(", "),
@@ -659,7 +737,7 @@ impl<'a> Assembler<'a> {
                     for cell in cells {
                         v.push(match cell {
                             Cell::Empty => None,
-                            Cell::Num(x) => Some(format!("{x}")),
+                            Cell::Num(x) => Some(super::number_text(x)),
                             Cell::Text(t) => {
                                 let t = t.trim();
                                 if t.is_empty() {
@@ -866,6 +944,13 @@ impl<'a> Assembler<'a> {
     }
 }
 
+/// Equal up to case, without allocating (a header name may be megabytes long).
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
 fn weight_value(name: &str, row: usize, cell: Cell<'_>, st: &mut ColState) -> f64 {
     let v = match cell {
         Cell::Empty => None,
@@ -907,7 +992,7 @@ fn weight_value(name: &str, row: usize, cell: Cell<'_>, st: &mut ColState) -> f6
                 Problem::error("a weight must be a finite number >= 0")
                     .at_row(row)
                     .in_column(name)
-                    .with_value(format!("{v}")),
+                    .with_value(cell.shown()),
             );
             f64::NAN
         }
@@ -929,14 +1014,31 @@ fn unreadable(file: &str, message: impl Into<String>) -> Error {
 // Text files (CSV, TSV)
 
 /// Decode the file to UTF-8. Returns the bytes and the offset where the text starts
-/// (after a UTF-8 BOM).
-fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>, usize)> {
-    let row_at = |b: &[u8], pos: usize| {
-        b[..pos.min(b.len())]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count()
-            + 1
+/// (after a UTF-8 BOM). Bytes that are not text in the encoding are an error naming
+/// the row and column of the first one (`delim`, `tsv`: as for the reader, to find
+/// the column).
+fn decode(
+    bytes: Vec<u8>,
+    encoding: Option<&str>,
+    file: &str,
+    delim: Option<u8>,
+    tsv: bool,
+) -> Result<(Vec<u8>, usize)> {
+    let bad_at = |bytes: &[u8], pos: usize, message: String| {
+        let (row, column) = locate_raw(bytes, pos, delim, tsv);
+        let what = match bytes.get(pos) {
+            Some(b) => format!("byte 0x{b:02X}: "),
+            None => String::new(),
+        };
+        Error::data(
+            Location {
+                file: file.to_string(),
+                row: Some(row),
+                column,
+                value: None,
+            },
+            format!("{what}{message}"),
+        )
     };
     if let Some(label) = encoding {
         let l = label.trim().to_ascii_lowercase();
@@ -946,7 +1048,10 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>
             _ => encoding_rs::Encoding::for_label(l.as_bytes()).ok_or_else(|| {
                 Error::setting(
                     "--encoding",
-                    format!("unknown encoding '{label}'; try utf-8, gbk or gb18030"),
+                    format!(
+                        "unknown encoding '{}'; try utf-8, gbk or gb18030",
+                        crate::text_safety::shown(label)
+                    ),
                 )
             })?,
         };
@@ -956,48 +1061,38 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>
             } else {
                 0
             };
-            return match std::str::from_utf8(&bytes[off..]) {
+            return match std::str::from_utf8(bytes.get(off..).unwrap_or(&[])) {
                 Ok(_) => Ok((bytes, off)),
-                Err(e) => {
-                    let row = row_at(&bytes, off + e.valid_up_to());
-                    Err(Error::data(
-                        Location {
-                            file: file.to_string(),
-                            row: Some(row),
-                            ..Default::default()
-                        },
-                        "not valid utf-8 text (--encoding utf-8 was given); try --encoding gbk",
-                    ))
-                }
+                Err(e) => Err(bad_at(
+                    &bytes,
+                    off + e.valid_up_to(),
+                    "not valid utf-8 text (--encoding utf-8 was given); try --encoding gbk".into(),
+                )),
             };
         }
         let (text, bad) = enc.decode_with_bom_removal(&bytes);
         if bad {
-            return Err(unreadable(
-                file,
-                format!(
-                    "not valid {} text (--encoding {label})",
-                    enc.name().to_lowercase()
-                ),
-            ));
+            let name = enc.name().to_lowercase();
+            let message = format!(
+                "not valid {name} text (--encoding {})",
+                crate::text_safety::shown(label)
+            );
+            return Err(match first_malformed_in(enc, &bytes) {
+                Some(pos) if enc.is_ascii_compatible() => bad_at(&bytes, pos, message),
+                _ => unreadable(file, message),
+            });
         }
         return Ok((text.into_owned().into_bytes(), 0));
     }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
         if enc == encoding_rs::UTF_8 {
-            return match std::str::from_utf8(&bytes[bom..]) {
+            return match std::str::from_utf8(bytes.get(bom..).unwrap_or(&[])) {
                 Ok(_) => Ok((bytes, bom)),
-                Err(e) => {
-                    let row = row_at(&bytes, bom + e.valid_up_to());
-                    Err(Error::data(
-                        Location {
-                            file: file.to_string(),
-                            row: Some(row),
-                            ..Default::default()
-                        },
-                        "the file starts with a utf-8 byte-order mark but is not valid utf-8",
-                    ))
-                }
+                Err(e) => Err(bad_at(
+                    &bytes,
+                    bom + e.valid_up_to(),
+                    "the file starts with a utf-8 byte-order mark but is not valid utf-8".into(),
+                )),
             };
         }
         let (text, bad) = enc.decode_with_bom_removal(&bytes);
@@ -1014,12 +1109,117 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>
     }
     let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(&bytes);
     if bad {
-        return Err(unreadable(
-            file,
-            "the text is neither utf-8 nor gbk/gb18030; give its encoding with --encoding (e.g. windows-1252)",
+        // The encoding that reads further is the file's likely one: name the first
+        // byte it cannot read.
+        let utf8_at = std::str::from_utf8(&bytes)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+        let gbk_at = first_malformed_in(encoding_rs::GB18030, &bytes).unwrap_or(0);
+        let (pos, name) = if utf8_at >= gbk_at {
+            (utf8_at, "utf-8")
+        } else {
+            (gbk_at, "gbk/gb18030")
+        };
+        return Err(bad_at(
+            &bytes,
+            pos,
+            format!("the text is neither utf-8 nor gbk/gb18030: it reads as {name} up to this byte; give its encoding with --encoding (e.g. windows-1252)"),
         ));
     }
     Ok((text.into_owned().into_bytes(), 0))
+}
+
+/// Offset of the first byte that is not text in `enc` (no BOM handling).
+fn first_malformed_in(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> Option<usize> {
+    use encoding_rs::DecoderResult;
+    let mut dec = enc.new_decoder_without_bom_handling();
+    let mut out = vec![0u8; 1 << 16];
+    let mut pos = 0usize;
+    loop {
+        let rest = bytes.get(pos..)?;
+        let (res, read, _) = dec.decode_to_utf8_without_replacement(rest, &mut out, true);
+        match res {
+            DecoderResult::InputEmpty => return None,
+            DecoderResult::OutputFull => {
+                if read == 0 {
+                    return None;
+                }
+                pos += read;
+            }
+            DecoderResult::Malformed(bad, after) => {
+                return Some((pos + read).saturating_sub(usize::from(bad) + usize::from(after)))
+            }
+        }
+    }
+}
+
+/// Spreadsheet row and column name of byte `pos` of a raw (not yet decoded) text
+/// file in an ASCII-compatible encoding. The header is the first non-blank record.
+fn locate_raw(bytes: &[u8], pos: usize, delim: Option<u8>, tsv: bool) -> (usize, Option<String>) {
+    let eol = if bytes.contains(&b'\n') { b'\n' } else { b'\r' };
+    let pos = pos.min(bytes.len());
+    let line_end = bytes
+        .get(pos..)
+        .and_then(|r| r.iter().position(|&c| c == eol))
+        .map_or(bytes.len(), |k| pos + k);
+    let head = bytes.get(..line_end).unwrap_or(bytes);
+    let by_lines = || head.iter().take(pos).filter(|&&c| c == eol).count() + 1;
+    let Ok(recs) = scan_records(head, delim.unwrap_or(b','), eol) else {
+        return (by_lines(), None);
+    };
+    let delim = match delim {
+        Some(d) => d,
+        None => {
+            let first = recs
+                .iter()
+                .find(|r| !r.blank)
+                .and_then(|r| head.get(r.start..r.end))
+                .unwrap_or(&[]);
+            detect_delimiter(first, tsv)
+        }
+    };
+    let Ok(recs) = scan_records(head, delim, eol) else {
+        return (by_lines(), None);
+    };
+    let Some(r) = recs.iter().position(|r| r.start <= pos && pos <= r.end) else {
+        return (by_lines(), None);
+    };
+    let Some(h) = recs.iter().position(|r| !r.blank) else {
+        return (r + 1, None);
+    };
+    if r <= h {
+        return (r + 1, None);
+    }
+    // field index of `pos` within its record
+    let rec = recs.get(r).copied();
+    let field = rec
+        .and_then(|rec| head.get(rec.start..pos))
+        .map(|before| {
+            let mut in_q = false;
+            let mut k = 0usize;
+            for &c in before {
+                if c == b'"' {
+                    in_q = !in_q;
+                } else if c == delim && !in_q {
+                    k += 1;
+                }
+            }
+            k
+        })
+        .unwrap_or(0);
+    let column = recs
+        .get(h)
+        .and_then(|hr| head.get(hr.start..hr.end))
+        .map(|line| split_fields(line, delim))
+        .and_then(|names| names.into_iter().nth(field))
+        .map(|name| {
+            if name.is_empty() {
+                format!("column {}", field + 1)
+            } else {
+                name
+            }
+        });
+    (r + 1, column)
 }
 
 /// One record (line, or several lines when a quoted field holds a line break).
@@ -1090,6 +1290,16 @@ fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, u
 
 /// Split one record into unquoted field texts (used for the header).
 fn split_fields(line: &[u8], delim: u8) -> Vec<String> {
+    split_fields_flagged(line, delim)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Split one record into unquoted, trimmed field texts, each flagged when its quotes
+/// are malformed: a `"` inside a cell that does not start with one, or text after
+/// the closing quote of a quoted cell (`"7"x`). Such quotes are kept as text.
+fn split_fields_flagged(line: &[u8], delim: u8) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut i = 0usize;
     let n = line.len();
@@ -1097,13 +1307,12 @@ fn split_fields(line: &[u8], delim: u8) -> Vec<String> {
         let begin = i;
         let mut quoted = false;
         let mut in_q = false;
-        if i < n && line[i] == b'"' {
+        if line.get(i) == Some(&b'"') {
             quoted = true;
             in_q = true;
             i += 1;
         }
-        while i < n {
-            let c = line[i];
+        while let Some(&c) = line.get(i) {
             if quoted && (in_q || c == b'"') {
                 if c == b'"' {
                     in_q = !in_q;
@@ -1116,16 +1325,34 @@ fn split_fields(line: &[u8], delim: u8) -> Vec<String> {
             }
             i += 1;
         }
-        let raw = &line[begin..i];
+        let raw = line.get(begin..i).unwrap_or(&[]);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let text = if quoted {
+        let (text, bad) = if quoted {
             let inner = raw.strip_prefix(b"\"").unwrap_or(raw);
-            let inner = inner.strip_suffix(b"\"").unwrap_or(inner);
-            String::from_utf8_lossy(inner).replace("\"\"", "\"")
+            let closed = inner.strip_suffix(b"\"");
+            let body = closed.unwrap_or(inner);
+            // inside a well-formed quoted cell, quotes come in pairs
+            let mut k = 0usize;
+            let mut pairs_ok = true;
+            while k < body.len() {
+                if body.get(k) == Some(&b'"') {
+                    if body.get(k + 1) != Some(&b'"') {
+                        pairs_ok = false;
+                        break;
+                    }
+                    k += 2;
+                } else {
+                    k += 1;
+                }
+            }
+            (
+                String::from_utf8_lossy(body).replace("\"\"", "\""),
+                closed.is_none() || !pairs_ok,
+            )
         } else {
-            String::from_utf8_lossy(raw).into_owned()
+            (String::from_utf8_lossy(raw).into_owned(), raw.contains(&b'"'))
         };
-        out.push(text.trim().to_string());
+        out.push((text.trim().to_string(), bad));
         if i >= n {
             break;
         }
@@ -1165,10 +1392,15 @@ fn detect_delimiter(header: &[u8], tsv: bool) -> u8 {
     cands[best]
 }
 
-fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
     let file = asm.file.clone();
-    let (buf, off) = decode(bytes, asm.opts.encoding.as_deref(), &file)?;
+    let (buf, off) = decode(
+        bytes,
+        asm.opts.encoding.as_deref(),
+        &file,
+        asm.opts.delimiter,
+        tsv,
+    )?;
     let text = buf.get(off..).unwrap_or(&[]);
     if text.iter().all(|c| c.is_ascii_whitespace()) {
         asm.fatal(Problem::error("the file is empty"));
@@ -1314,46 +1546,117 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
         )),
         _ => None,
     };
+    // Item columns whose every value is a number inside the item's scale (or a
+    // numeric missing code): only then is the fast reading kept. Otherwise the chunk is
+    // read as text, so that a refused value is quoted as written (`1e308`, not a
+    // 309-digit number).
+    let col_scales: Vec<Option<Scale>> = (0..width)
+        .map(|c| match asm.roles.get(c) {
+            Some(Role::Item(k)) => asm.rules.scales.get(*k).copied().flatten(),
+            _ => None,
+        })
+        .collect();
+    let num_codes = asm.rules.num_codes.clone();
+    let in_scale = |df: &DataFrame| -> bool {
+        df.columns().iter().enumerate().all(|(c, col)| {
+            let Ok(ca) = col.f64() else { return true };
+            let scale = col_scales.get(c).copied().flatten();
+            ca.iter().all(|v| match v {
+                None => true,
+                Some(v) if !v.is_finite() => false,
+                Some(v) => match scale {
+                    None => true,
+                    Some(s) => (s.min <= v && v <= s.max) || num_codes.contains(&v),
+                },
+            })
+        })
+    };
     let mut fast_failures = 0usize;
     for (from, to, first, len) in chunks {
-        let row = asm.rows.get(first).copied();
-        let at_row = |message: String| {
-            Error::data(
-                Location {
-                    file: file.clone(),
-                    row,
-                    ..Default::default()
-                },
-                message,
-            )
-        };
         let slice = text.get(from..to).unwrap_or(&[]);
         let mut fast = None;
         if fast_failures < 2 {
             match read_csv_chunk(slice, delim, eol, num_schema.clone(), num_nulls.clone()) {
-                Ok(df) if df.height() == len && df.width() == width && all_finite(&df) => {
+                Ok(df) if df.height() == len && df.width() == width && in_scale(&df) => {
                     fast = Some(df)
                 }
                 _ => fast_failures += 1,
             }
         }
         let df = match fast {
-            Some(df) => df,
-            None => read_csv_chunk(slice, delim, eol, text_schema.clone(), None).map_err(|e| {
-                at_row(format!(
-                    "the csv reader failed in the rows from here on: {e}"
-                ))
-            })?,
+            Some(df) => Some(df),
+            None => read_csv_chunk(slice, delim, eol, text_schema.clone(), None)
+                .ok()
+                .filter(|df| df.height() == len && df.width() == width),
         };
-        if df.height() != len || df.width() != width {
-            return Err(at_row(format!(
-                "the rows from here on could not be split consistently ({len} rows and {width} columns expected, {} and {} read); check the quotes",
-                df.height(),
-                df.width()
-            )));
+        match df {
+            Some(df) => asm.put_polars_columns(first, df.into_columns())?,
+            // polars could not read these rows (a stray quote, text after a closing
+            // quote): split them here, so that every cell is checked and located
+            None => put_split_records(asm, slice, delim, eol, first, len, &file)?,
         }
-        asm.put_polars_columns(first, df.into_columns())?;
     }
+    Ok(())
+}
+
+/// Store rows `first..first + len` from `slice` (whole records, no blank ones),
+/// split with this module's own field splitter (the rule of [`scan_records`]: a `"`
+/// opens a quoted field only at the start of the field; elsewhere it is text).
+fn put_split_records(
+    asm: &mut Assembler<'_>,
+    slice: &[u8],
+    delim: u8,
+    eol: u8,
+    first: usize,
+    len: usize,
+    file: &str,
+) -> Result<()> {
+    let recs = scan_records(slice, delim, eol).unwrap_or_default();
+    let recs: Vec<&Rec> = recs.iter().filter(|r| !r.blank).collect();
+    if recs.len() != len {
+        return Err(Error::data(
+            Location {
+                file: file.to_string(),
+                row: asm.rows.get(first).copied(),
+                ..Default::default()
+            },
+            format!(
+                "the rows from here on could not be split consistently ({len} rows expected, {} found); check the quotes",
+                recs.len()
+            ),
+        ));
+    }
+    let width = asm.roles.len();
+    let mut stray = 0usize;
+    for (i, r) in recs.into_iter().enumerate() {
+        let fields = split_fields_flagged(slice.get(r.start..r.end).unwrap_or(&[]), delim);
+        for c in 0..width {
+            let cell = match fields.get(c) {
+                Some((f, bad)) => {
+                    if *bad && !matches!(asm.roles.get(c), Some(Role::Item(_))) {
+                        // an item cell is refused as text anyway; elsewhere, say
+                        // that the quote was read as text
+                        stray += 1;
+                        if stray <= MAX_ERRORS_PER_COLUMN {
+                            let row = asm.rows.get(first + i).copied().unwrap_or(0);
+                            let p = Problem::warning(
+                                "a stray '\"' in this cell is read as part of its text; quote the whole cell and double the quotes inside it",
+                            )
+                            .at_row(row)
+                            .in_column(asm.column_name(c))
+                            .with_value(f.as_str());
+                            asm.report.push(p);
+                        }
+                    }
+                    Cell::Text(f)
+                }
+                None => Cell::Empty,
+            };
+            asm.put_cell(c, first + i, cell);
+        }
+    }
+    asm.report
+        .count_unlisted(Severity::Warning, stray.saturating_sub(MAX_ERRORS_PER_COLUMN));
     Ok(())
 }
 
@@ -1379,15 +1682,6 @@ fn read_csv_chunk(
         .finish()
 }
 
-/// No `NaN` or infinity in the numeric columns (polars reads the texts `NaN` and `inf`
-/// as numbers; they must be reported as text).
-fn all_finite(df: &DataFrame) -> bool {
-    df.columns().iter().all(|c| match c.f64() {
-        Ok(ca) => ca.iter().all(|v| v.is_none_or(f64::is_finite)),
-        Err(_) => true,
-    })
-}
-
 // ---------------------------------------------------------------------------------
 // Workbooks (XLSX, XLS, ODS)
 
@@ -1405,14 +1699,26 @@ fn column_letters(mut c: usize) -> String {
     String::from_utf8_lossy(&s).into_owned()
 }
 
-fn read_workbook(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
-    use calamine::{open_workbook_auto, Data, Reader};
+fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) -> Result<()> {
+    use calamine::{open_workbook_from_rs, Data, Reader, Sheets};
     let file = asm.file.clone();
-    if let Err(e) = std::fs::metadata(path) {
-        return Err(Error::io(path, e));
-    }
-    let mut wb = open_workbook_auto(path)
-        .map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
+    let rs = std::io::Cursor::new(bytes);
+    let opened = match ext {
+        "xls" => open_workbook_from_rs(rs)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string()),
+        "xlsb" => open_workbook_from_rs(rs)
+            .map(Sheets::Xlsb)
+            .map_err(|e| e.to_string()),
+        "ods" => open_workbook_from_rs(rs)
+            .map(Sheets::Ods)
+            .map_err(|e| e.to_string()),
+        _ => open_workbook_from_rs(rs)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+    };
+    let mut wb =
+        opened.map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
     let names = wb.sheet_names();
     let range = match asm.opts.sheet.as_deref() {
         None => wb
@@ -1511,10 +1817,15 @@ fn read_workbook(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
 
 fn read_parquet(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
     let file = asm.file.clone();
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let (f, _) = crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
+        .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
     let df = ParquetReader::new(f)
         .finish()
         .map_err(|e| unreadable(&file, format!("not a readable parquet file: {e}")))?;
+    put_parquet(asm, df)
+}
+
+fn put_parquet(asm: &mut Assembler<'_>, df: DataFrame) -> Result<()> {
     if df.width() == 0 {
         asm.fatal(Problem::error("the file is empty (no columns)"));
         return Ok(());

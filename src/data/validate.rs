@@ -31,6 +31,8 @@
 use crate::data::Survey;
 use crate::error::{Error, Location};
 use crate::spec::{Mode, Model};
+use crate::text_safety::{excerpt, shown_name, terminal, MAX_NAME_CHARS, MAX_SHOWN_CHARS};
+use std::borrow::Cow;
 use std::fmt;
 
 /// At most this many problems are listed in a report; the rest are counted in
@@ -110,15 +112,32 @@ impl Problem {
         self
     }
 
-    /// Set the column.
+    /// Set the column. A name longer than [`crate::text_safety::MAX_NAME_CHARS`]
+    /// characters is kept cut, with its full length.
     pub fn in_column(mut self, column: impl Into<String>) -> Problem {
-        self.column = Some(column.into());
+        let column = column.into();
+        self.column = Some(match excerpt(&column, MAX_NAME_CHARS) {
+            Cow::Borrowed(_) => column,
+            Cow::Owned(cut) => cut,
+        });
         self
     }
 
-    /// Set the offending value.
+    /// Set the offending value: the cell text as written, cut to
+    /// [`crate::text_safety::MAX_SHOWN_CHARS`] characters (with an ellipsis and the
+    /// full length) so that neither messages nor the JSON report echo a whole cell.
+    ///
+    /// ```
+    /// use csi::data::Problem;
+    /// let p = Problem::error("not a number").with_value("x".repeat(100_000));
+    /// assert_eq!(p.value.unwrap(), format!("{}… (100000 characters)", "x".repeat(60)));
+    /// ```
     pub fn with_value(mut self, value: impl Into<String>) -> Problem {
-        self.value = Some(value.into());
+        let value = value.into();
+        self.value = Some(match excerpt(&value, MAX_SHOWN_CHARS) {
+            Cow::Borrowed(_) => value,
+            Cow::Owned(cut) => cut,
+        });
         self
     }
 
@@ -133,16 +152,24 @@ impl Problem {
     }
 
     /// `row 5, column 'q1', value '7分'` (empty when the problem has no location).
+    /// Control characters in the column name and value are shown as escapes
+    /// ([`crate::text_safety::terminal`]).
+    ///
+    /// ```
+    /// use csi::data::Problem;
+    /// let p = Problem::error("not a number").at_row(3).in_column("q1").with_value("7\u{1b}[2J");
+    /// assert_eq!(p.context(), "row 3, column 'q1', value '7\\u{1B}[2J'");
+    /// ```
     pub fn context(&self) -> String {
         let mut parts = Vec::new();
         if let Some(r) = self.row {
             parts.push(format!("row {r}"));
         }
         if let Some(c) = &self.column {
-            parts.push(format!("column '{c}'"));
+            parts.push(format!("column '{}'", shown_name(c)));
         }
         if let Some(v) = &self.value {
-            parts.push(format!("value '{v}'"));
+            parts.push(format!("value '{}'", shown_name(v)));
         }
         parts.join(", ")
     }
@@ -355,7 +382,7 @@ impl ValidationReport {
             writeln!(
                 f,
                 "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
-                pad_right(&it.name, w),
+                pad_right(&terminal(&it.name), w),
                 it.n,
                 it.missing,
                 it.out_of_range,
@@ -370,11 +397,16 @@ impl ValidationReport {
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.file {
-            Some(file) => writeln!(f, "data: {file} (model {})", self.model)?,
+            Some(file) => writeln!(
+                f,
+                "data: {} (model {})",
+                terminal(file),
+                terminal(&self.model)
+            )?,
             None => writeln!(
                 f,
                 "model: {} (no data given: only the model was checked)",
-                self.model
+                terminal(&self.model)
             )?,
         }
         if self.file.is_some() {
@@ -386,13 +418,13 @@ impl fmt::Display for ValidationReport {
         }
         writeln!(f)?;
         if self.file.is_none() {
-            let names: Vec<&str> = self.items.iter().map(|i| i.name.as_str()).collect();
+            let names: Vec<Cow<str>> = self.items.iter().map(|i| terminal(&i.name)).collect();
             writeln!(f, "items ({}): {}", names.len(), names.join(", "))?;
         }
         let w = self
             .items
             .iter()
-            .map(|i| text_width(&i.name))
+            .map(|i| text_width(&terminal(&i.name)))
             .max()
             .unwrap_or(4)
             .max(4);
@@ -410,10 +442,11 @@ impl fmt::Display for ValidationReport {
             )?;
             for p in &self.problems {
                 let ctx = p.context();
+                let message = terminal(&p.message);
                 if ctx.is_empty() {
-                    writeln!(f, "  {:<7}  {}", p.severity, p.message)?;
+                    writeln!(f, "  {:<7}  {message}", p.severity)?;
                 } else {
-                    writeln!(f, "  {:<7}  {ctx}: {}", p.severity, p.message)?;
+                    writeln!(f, "  {:<7}  {ctx}: {message}", p.severity)?;
                 }
             }
             if self.problems_not_listed > 0 {
@@ -497,7 +530,7 @@ struct ColStats {
 fn column_stats(col: &[f64], scale: Option<crate::spec::Scale>) -> ColStats {
     let integer_scale = scale.is_some_and(|s| s.min.fract() == 0.0 && s.max.fract() == 0.0);
     let (lo, hi) = match scale {
-        Some(s) => (s.min - 1e-9, s.max + 1e-9),
+        Some(s) => (s.min, s.max),
         None => (f64::NEG_INFINITY, f64::INFINITY),
     };
     let mut st = ColStats {
@@ -599,7 +632,7 @@ pub(crate) fn matrix_checks(
                     Problem::error(format!("outside the scale {}..{}", s.min, s.max))
                         .at_row(row_of(i))
                         .in_column(name.clone())
-                        .with_value(format!("{v}")),
+                        .with_value(super::number_text(v)),
                 );
             }
         }
@@ -629,7 +662,7 @@ pub(crate) fn matrix_checks(
             continue;
         }
         if constant {
-            let v = first.unwrap_or(f64::NAN);
+            let v = super::number_text(first.unwrap_or(f64::NAN));
             item_errors.push(
                 Problem::error(format!(
                     "constant item: every answered value is {v} ({cnt} answers); it carries no information"

@@ -182,33 +182,44 @@ pub enum SpecIssue {
 
 impl std::fmt::Display for SpecIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // names are quoted short and with control characters made visible
+        let q = |s: &str| crate::text_safety::shown_name(s).into_owned();
         match self {
             SpecIssue::EmptyConstructName { index } => {
                 write!(f, "construct #{} has an empty name", index + 1)
             }
             SpecIssue::DuplicateConstruct { name, .. } => {
-                write!(f, "construct '{name}' is declared twice")
+                write!(f, "construct '{}' is declared twice", q(name))
             }
-            SpecIssue::NoItems { name, .. } => write!(f, "construct '{name}' has no items"),
+            SpecIssue::NoItems { name, .. } => write!(f, "construct '{}' has no items", q(name)),
             SpecIssue::EmptyItemName { index } => {
                 write!(f, "construct #{} lists an empty item name", index + 1)
             }
             SpecIssue::DuplicateItem { name, first, .. } => write!(
                 f,
-                "item '{name}' is listed twice (already in construct '{first}'); every item belongs to exactly one construct"
+                "item '{}' is listed twice (already in construct '{}'); every item belongs to exactly one construct",
+                q(name),
+                q(first)
             ),
             SpecIssue::UnknownConstruct { name, .. } => {
-                write!(f, "path names construct '{name}', which is not declared")
+                write!(f, "path names construct '{}', which is not declared", q(name))
             }
-            SpecIssue::SelfLoop { name, .. } => write!(f, "path from '{name}' to itself"),
+            SpecIssue::SelfLoop { name, .. } => write!(f, "path from '{}' to itself", q(name)),
             SpecIssue::DuplicatePath { from, to, .. } => {
-                write!(f, "path {from} -> {to} is declared twice")
+                write!(f, "path {} -> {} is declared twice", q(from), q(to))
             }
-            SpecIssue::Cycle { names, .. } => write!(
-                f,
-                "the inner model has a cycle ({}); PLS path models must be recursive",
-                names.join(" -> ")
-            ),
+            SpecIssue::Cycle { names, .. } => {
+                const SHOWN: usize = 12;
+                let mut shown: Vec<String> = names.iter().take(SHOWN).map(|n| q(n)).collect();
+                if names.len() > SHOWN {
+                    shown.push(format!("... ({} constructs)", names.len()));
+                }
+                write!(
+                    f,
+                    "the inner model has a cycle ({}); PLS path models must be recursive",
+                    shown.join(" -> ")
+                )
+            }
             SpecIssue::NoEndogenous => write!(
                 f,
                 "the model has no paths, so no endogenous construct; add at least one [[path]]"
@@ -486,9 +497,18 @@ impl Model {
     ) -> std::result::Result<(), String> {
         let k = self
             .item_index(name)
-            .ok_or_else(|| format!("[item.{name}] names an item that no construct lists"))?;
+            .ok_or_else(|| {
+                format!(
+                    "[item.{}] names an item that no construct lists",
+                    crate::text_safety::shown_name(name)
+                )
+            })?;
         if let Some(s) = opts.scale {
-            check_scale(&format!("item '{name}'"), s).map_err(|i| i.to_string())?;
+            check_scale(
+                &format!("item '{}'", crate::text_safety::shown_name(name)),
+                s,
+            )
+            .map_err(|i| i.to_string())?;
         }
         let it = &mut self.items[k];
         if opts.label.is_some() {

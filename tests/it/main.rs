@@ -11,6 +11,7 @@ mod cli_fit;
 mod cli_validate;
 mod compare;
 mod data;
+mod harden;
 mod ipma;
 mod methods;
 mod recovery;
