@@ -451,6 +451,10 @@ fn terms(
             ),
         ));
     }
+    if toks.is_empty() {
+        // the caller says which side is empty
+        return Ok(Vec::new());
+    }
     let mut out = Vec::new();
     let last = toks.len().saturating_sub(1);
     for (k, t) in toks.iter().enumerate() {
