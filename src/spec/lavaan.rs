@@ -65,6 +65,8 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
     let statements = split_statements(&tokens);
 
     let mut specs: Vec<ConstructSpec> = Vec::new();
+    // construct name -> index in `specs`
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     let mut cspans: Vec<ConstructSpans> = Vec::new();
     let mut paths: Vec<(String, String)> = Vec::new();
     let mut pspans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
@@ -156,7 +158,7 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
         let Some((name, nsp)) = lhs.into_iter().next() else {
             continue;
         };
-        let pos = specs.iter().position(|c| c.name == name);
+        let pos = index.get(&name).copied();
         let k = match pos {
             Some(k) => {
                 if specs.get(k).map(|c| c.mode) != Some(mode) {
@@ -168,6 +170,7 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
                 k
             }
             None => {
+                index.insert(name.clone(), specs.len());
                 specs.push(ConstructSpec {
                     name: name.clone(),
                     label: None,
@@ -195,17 +198,13 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
     // an indicator that is itself a construct: higher-order model
     for (k, c) in cspans.iter().enumerate() {
         for (item, isp) in &c.item_list {
-            if let Some(other) = specs
-                .iter()
-                .enumerate()
-                .find(|(j, s)| *j != k && s.name == *item)
-            {
+            if index.get(item).is_some_and(|&j| j != k) {
                 let of = specs.get(k).map(|s| s.name.as_str()).unwrap_or("");
                 return Err(err(
                     isp,
                     format!(
                         "construct '{}' is used as an indicator of '{}'; higher-order constructs are not supported",
-                        shown_name(&other.1.name),
+                        shown_name(item),
                         shown_name(of)
                     ),
                 ));

@@ -268,6 +268,13 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
         let mut entries: Vec<(&Spanned<DeString>, &Spanned<DeValue>)> = t.iter().collect();
         entries.sort_by_key(|(k, _)| k.span().start);
         let mut pairs: Vec<(usize, String, String)> = Vec::new();
+        // item name -> index (a file may hold thousands of [item.X] sections)
+        let item_at: std::collections::HashMap<String, usize> = model
+            .items
+            .iter()
+            .enumerate()
+            .map(|(k, it)| (it.name.clone(), k))
+            .collect();
         for (key, val) in entries {
             let iname = key.get_ref().to_string();
             let what = format!("[item.{}]", shown_name(&iname));
@@ -306,10 +313,11 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
                     }
                 };
             }
+            let k = item_at.get(iname.trim()).copied();
             model
-                .set_item_options(iname.trim(), opts)
+                .set_item_options_at(k, iname.trim(), opts)
                 .map_err(|m| cx.err(&key.span(), m))?;
-            let k = model.item_index(iname.trim()).unwrap_or(usize::MAX);
+            let k = k.unwrap_or(usize::MAX);
             if let Some((_, iv)) = lookup(it, "importance") {
                 let col = cx.name(iv, &format!("'importance' in {what}"))?;
                 model
