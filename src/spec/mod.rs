@@ -600,8 +600,8 @@ fn acyclic(q: usize, paths: &[(usize, usize)]) -> bool {
     taken == q
 }
 
-/// The first path (in declaration order) that closes a cycle, with the cycle
-/// (construct indices, from the lowest one, repeated at the end). The path is found
+/// The first path (in declaration order) that closes a cycle, with the cycle (see
+/// [`dfs_cycle`]). The path is found
 /// by bisection over prefixes of the path list (a prefix with a cycle stays one when
 /// extended), so a model of many constructs costs O((V + E) log E), and the search
 /// uses no recursion.
@@ -620,57 +620,59 @@ fn first_cycle(q: usize, paths: &[(usize, usize)]) -> Option<(usize, Vec<usize>)
         }
     }
     let k = hi.checked_sub(1)?;
-    let &(from, to) = paths.get(k)?;
-    // a route to ... from along the earlier paths (breadth first)
+    Some((k, dfs_cycle(q, paths.get(..=k).unwrap_or(&[]))?))
+}
+
+/// A cycle of the graph, as a depth-first search from construct 0, 1, ... (following
+/// paths in declaration order) first meets it: the constructs from the one met again
+/// along the search, with that one repeated at the end. Iterative (no recursion on
+/// long chains).
+fn dfs_cycle(q: usize, paths: &[(usize, usize)]) -> Option<Vec<usize>> {
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); q];
-    for &(a, b) in paths.get(..k).unwrap_or(&[]) {
+    for &(a, b) in paths {
         if let Some(s) = succ.get_mut(a) {
             s.push(b);
         }
     }
-    let mut parent = vec![usize::MAX; q];
-    let mut seen = vec![false; q];
-    let mut queue = std::collections::VecDeque::from([to]);
-    *seen.get_mut(to)? = true;
-    while let Some(v) = queue.pop_front() {
-        if v == from {
-            break;
+    // 0 = unvisited, 1 = on the stack, 2 = done
+    let mut state = vec![0u8; q];
+    for root in 0..q {
+        if state.get(root) != Some(&0) {
+            continue;
         }
-        for &w in succ.get(v).map(Vec::as_slice).unwrap_or(&[]) {
-            if let (Some(sw), Some(pw)) = (seen.get_mut(w), parent.get_mut(w)) {
-                if !*sw {
-                    *sw = true;
-                    *pw = v;
-                    queue.push_back(w);
+        // (vertex, next successor to look at)
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        if let Some(st) = state.get_mut(root) {
+            *st = 1;
+        }
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            let Some(&w) = succ.get(v).and_then(|s| s.get(*next)) else {
+                if let Some(st) = state.get_mut(v) {
+                    *st = 2;
                 }
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match state.get(w) {
+                Some(1) => {
+                    let start = stack.iter().position(|&(x, _)| x == w).unwrap_or(0);
+                    let mut cycle: Vec<usize> =
+                        stack.iter().skip(start).map(|&(x, _)| x).collect();
+                    cycle.push(w);
+                    return Some(cycle);
+                }
+                Some(0) => {
+                    if let Some(st) = state.get_mut(w) {
+                        *st = 1;
+                    }
+                    stack.push((w, 0));
+                }
+                _ => {}
             }
         }
     }
-    let mut route = vec![from];
-    let mut u = from;
-    while let Some(&p) = parent.get(u) {
-        if p == usize::MAX || route.len() > q {
-            break;
-        }
-        route.push(p);
-        u = p;
-    }
-    route.reverse(); // to ... from; with the path from -> to, a cycle
-    let lowest = route
-        .iter()
-        .enumerate()
-        .min_by_key(|&(_, &v)| v)
-        .map_or(0, |(i, _)| i);
-    let mut cycle: Vec<usize> = route
-        .iter()
-        .skip(lowest)
-        .chain(route.iter().take(lowest))
-        .copied()
-        .collect();
-    if let Some(&first) = cycle.first() {
-        cycle.push(first);
-    }
-    Some((k, cycle))
+    None
 }
 
 /// Constructs in topological order: passes over the constructs in index order,
