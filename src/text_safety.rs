@@ -29,6 +29,17 @@
 //! assert_eq!(xml_text("A & B <C>\u{0}"), "A &amp; B &lt;C&gt;");
 //! assert_eq!(excerpt(&"x".repeat(100), 5), "xxxxx… (100 characters)");
 //! ```
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -198,7 +209,10 @@ pub fn excerpt(s: &str, max: usize) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     };
     let total = s.chars().count();
-    Cow::Owned(format!("{}… ({total} characters)", s.get(..cut).unwrap_or("")))
+    Cow::Owned(format!(
+        "{}… ({total} characters)",
+        s.get(..cut).unwrap_or("")
+    ))
 }
 
 /// A cell value as quoted in an error message: [`excerpt`] to [`MAX_SHOWN_CHARS`]
@@ -306,7 +320,10 @@ mod tests {
     #[test]
     fn excerpt_counts_characters_not_bytes() {
         let s = "é".repeat(61);
-        assert_eq!(excerpt(&s, 60), format!("{}… (61 characters)", "é".repeat(60)));
+        assert_eq!(
+            excerpt(&s, 60),
+            format!("{}… (61 characters)", "é".repeat(60))
+        );
         let s = "é".repeat(60); // 120 bytes, 60 characters
         assert_eq!(excerpt(&s, 60), s);
         assert_eq!(excerpt("", 0), "");

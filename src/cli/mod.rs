@@ -48,7 +48,11 @@ pub struct DataArgs {
     pub delimiter: Option<String>,
     /// A cell text read as missing, besides the model's `missing` list (repeatable;
     /// negative codes such as -99 work as written).
-    #[arg(long = "missing-code", value_name = "CODE", allow_negative_numbers = true)]
+    #[arg(
+        long = "missing-code",
+        value_name = "CODE",
+        allow_negative_numbers = true
+    )]
     pub missing_codes: Vec<String>,
     /// What to do with values outside an item's scale: error (default) or missing.
     #[arg(long = "out-of-range", value_name = "POLICY", default_value = "error")]

@@ -12,6 +12,17 @@
 //! the header is row 1, the first respondent row 2.
 //!
 //! Polars types stay inside this module.
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use super::validate::{matrix_checks, Problem, Severity, ValidationReport};
 use super::Survey;
@@ -223,9 +234,10 @@ pub fn parse_delimiter(s: &str) -> Result<u8> {
         "comma" => Ok(b','),
         "semicolon" => Ok(b';'),
         "pipe" => Ok(b'|'),
-        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
-            Ok(s.as_bytes()[0])
-        }
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => s
+            .bytes()
+            .next()
+            .ok_or_else(|| Error::setting("--delimiter", "empty")),
         _ => Err(Error::setting(
             "--delimiter",
             format!("expected one character such as , ; | or 'tab', got '{s}'"),
@@ -248,7 +260,7 @@ impl Cell<'_> {
     fn shown(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Num(v) => super::number_text(*v),
+            Cell::Num(v) => super::validate::number_text(*v),
             Cell::Text(t) => t.to_string(),
         }
     }
@@ -581,7 +593,7 @@ impl<'a> Assembler<'a> {
         for (c, h) in header.iter().enumerate() {
             let name = h.trim();
             if let Some(&k) = index.get(name) {
-                if let Some(first) = self.item_src[k] {
+                if let Some(first) = self.item_src.get(k).copied().flatten() {
                     self.report.push(
                         Problem::error(format!(
                             "item column appears twice in the header ({} and {}); keep one",
@@ -591,11 +603,15 @@ impl<'a> Assembler<'a> {
                         .at_row(header_row)
                         .in_column(name),
                     );
-                    self.skip[k] = true;
+                    if let Some(sk) = self.skip.get_mut(k) {
+                        *sk = true;
+                    }
                     self.columns_bad = true;
                     self.roles.push(Role::Ignored);
                 } else {
-                    self.item_src[k] = Some(c);
+                    if let Some(src) = self.item_src.get_mut(k) {
+                        *src = Some(c);
+                    }
                     self.roles.push(Role::Item(k));
                 }
                 if weight == Some(name) {
@@ -637,11 +653,10 @@ impl<'a> Assembler<'a> {
             }
         }
         let present: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-        for k in 0..self.model.n_items() {
-            if self.item_src[k].is_some() {
+        for (k, it) in self.model.items.iter().enumerate() {
+            if self.item_src.get(k).copied().flatten().is_some() {
                 continue;
             }
-            let it = &self.model.items[k];
             let cons = self
                 .model
                 .constructs
@@ -675,7 +690,9 @@ impl<'a> Assembler<'a> {
                     .at_row(header_row)
                     .in_column(it.name.clone()),
             );
-            self.skip[k] = true;
+            if let Some(sk) = self.skip.get_mut(k) {
+                *sk = true;
+            }
             self.columns_bad = true;
         }
         if let (Some(w), None) = (weight, weight_src) {
@@ -715,20 +732,26 @@ impl<'a> Assembler<'a> {
         match role {
             Role::Item(k) => {
                 let n = self.n;
-                let name = self.model.items[k].name.as_str();
-                let st = &mut self.item_state[k];
-                let col = &mut self.data[k * n..(k + 1) * n];
-                let rows = &self.rows;
-                for (i, cell) in (start..n).zip(cells) {
-                    let row = rows[i];
-                    col[i] = item_value(&self.rules, k, name, row, cell, st);
+                let name = self.model.items.get(k).map_or("", |i| i.name.as_str());
+                let (Some(st), Some(col)) = (
+                    self.item_state.get_mut(k),
+                    self.data.get_mut(k * n..(k + 1) * n),
+                ) else {
+                    return;
+                };
+                let out = col.get_mut(start..).unwrap_or_default();
+                let rows = self.rows.get(start..).unwrap_or_default();
+                for ((o, &row), cell) in out.iter_mut().zip(rows).zip(cells) {
+                    *o = item_value(&self.rules, k, name, row, cell, st);
                 }
             }
             Role::Weight => {
                 let name = self.opts.weight.as_deref().unwrap_or("weight").trim();
                 if let Some(w) = self.weights.as_mut() {
-                    for (i, cell) in (start..self.n).zip(cells) {
-                        w[i] = weight_value(name, self.rows[i], cell, &mut self.weight_state);
+                    let out = w.get_mut(start..).unwrap_or_default();
+                    let rows = self.rows.get(start..).unwrap_or_default();
+                    for ((o, &row), cell) in out.iter_mut().zip(rows).zip(cells) {
+                        *o = weight_value(name, row, cell, &mut self.weight_state);
                     }
                 }
             }
@@ -737,7 +760,7 @@ impl<'a> Assembler<'a> {
                     for cell in cells {
                         v.push(match cell {
                             Cell::Empty => None,
-                            Cell::Num(x) => Some(super::number_text(x)),
+                            Cell::Num(x) => Some(super::validate::number_text(x)),
                             Cell::Text(t) => {
                                 let t = t.trim();
                                 if t.is_empty() {
@@ -789,7 +812,7 @@ impl<'a> Assembler<'a> {
         }
         {
             let rules = &self.rules;
-            let rows = &self.rows[start..];
+            let rows = self.rows.get(start..).unwrap_or_default();
             let model = self.model;
             let mut jobs = Vec::new();
             for ((k, out), st) in self
@@ -798,9 +821,13 @@ impl<'a> Assembler<'a> {
                 .enumerate()
                 .zip(self.item_state.iter_mut())
             {
-                let Some(c) = self.item_src[k] else { continue };
-                if let Some(col) = norm.get_mut(c).and_then(Option::take) {
-                    jobs.push((k, &mut out[start..], st, col));
+                let Some(c) = self.item_src.get(k).copied().flatten() else {
+                    continue;
+                };
+                if let (Some(col), Some(out)) =
+                    (norm.get_mut(c).and_then(Option::take), out.get_mut(start..))
+                {
+                    jobs.push((k, out, st, col));
                 }
             }
             jobs.into_par_iter().for_each(|(k, out, st, col)| {
@@ -863,9 +890,16 @@ impl<'a> Assembler<'a> {
         let mut cell_errors: Vec<(usize, usize, Problem)> = Vec::new();
         for (k, st) in self.item_state.iter_mut().enumerate() {
             if st.n_errors > 0 {
-                self.skip[k] = true;
+                if let Some(sk) = self.skip.get_mut(k) {
+                    *sk = true;
+                }
             }
-            let src = self.item_src[k].unwrap_or(usize::MAX);
+            let src = self
+                .item_src
+                .get(k)
+                .copied()
+                .flatten()
+                .unwrap_or(usize::MAX);
             for (row, p) in st.errors.drain(..) {
                 cell_errors.push((row, src, p));
             }
@@ -931,7 +965,7 @@ impl<'a> Assembler<'a> {
                         "{} value(s) outside the scale{scale} read as missing (--out-of-range missing)",
                         st.out_of_range
                     ))
-                    .in_column(self.model.items[k].name.clone()),
+                    .in_column(self.model.items.get(k).map(|i| i.name.clone()).unwrap_or_default()),
                 );
             }
         }
@@ -1231,11 +1265,19 @@ struct Rec {
     blank: bool,
 }
 
+/// A quoted field that is never closed: in the record after `recs` (so its row is
+/// `recs.len() + 1`), field `field` (0-based).
+#[derive(Debug, Default)]
+struct Unclosed {
+    field: usize,
+    recs: Vec<Rec>,
+}
+
 /// Split the text into records, counting fields. Quotes follow polars' CSV reader: a
 /// field that starts with `"` runs to the next delimiter or end of line outside
-/// quotes, every `"` toggling. `Err(start)` = a quoted field never closed in the
-/// record starting at `start`.
-fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, usize> {
+/// quotes, every `"` toggling. `Err` = a quoted field never closed (see
+/// [`Unclosed`]).
+fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, Unclosed> {
     let n = t.len();
     let mut recs = Vec::with_capacity(n / 32 + 1);
     let mut start = 0usize;
@@ -1245,15 +1287,18 @@ fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, u
         start,
         end,
         fields,
-        blank: fields == 1 && t[start..end].iter().all(|c| c.is_ascii_whitespace()),
+        blank: fields == 1
+            && t.get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .all(|c| c.is_ascii_whitespace()),
     };
     // Each pass of the loop reads one field, starting at `i`.
-    while i < n {
-        if t[i] == b'"' {
+    while let Some(&first) = t.get(i) {
+        if first == b'"' {
             let mut in_q = true;
             i += 1;
-            while i < n {
-                let c = t[i];
+            while let Some(&c) = t.get(i) {
                 if c == b'"' {
                     in_q = !in_q;
                 } else if !in_q && (c == delim || c == eol) {
@@ -1262,17 +1307,20 @@ fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, u
                 i += 1;
             }
             if in_q {
-                return Err(start);
+                return Err(Unclosed {
+                    field: fields - 1,
+                    recs,
+                });
             }
         } else {
-            while i < n && t[i] != delim && t[i] != eol {
+            while t.get(i).is_some_and(|&c| c != delim && c != eol) {
                 i += 1;
             }
         }
-        if i >= n {
+        let Some(&c) = t.get(i) else {
             break;
-        }
-        if t[i] == delim {
+        };
+        if c == delim {
             fields += 1;
             i += 1;
             continue;
@@ -1350,7 +1398,10 @@ fn split_fields_flagged(line: &[u8], delim: u8) -> Vec<(String, bool)> {
                 closed.is_none() || !pairs_ok,
             )
         } else {
-            (String::from_utf8_lossy(raw).into_owned(), raw.contains(&b'"'))
+            (
+                String::from_utf8_lossy(raw).into_owned(),
+                raw.contains(&b'"'),
+            )
         };
         out.push((text.trim().to_string(), bad));
         if i >= n {
@@ -1369,27 +1420,26 @@ fn detect_delimiter(header: &[u8], tsv: bool) -> u8 {
     } else {
         [b',', b';', b'\t', b'|']
     };
-    let mut counts = [0usize; 4];
+    let mut counts = cands.map(|d| (d, 0usize));
     let mut in_q = false;
     for &c in header {
         if c == b'"' {
             in_q = !in_q;
         } else if !in_q {
-            if let Some(k) = cands.iter().position(|&d| d == c) {
-                counts[k] += 1;
+            if let Some((_, n)) = counts.iter_mut().find(|(d, _)| *d == c) {
+                *n += 1;
             }
         }
     }
-    let mut best = 0usize;
-    for k in 1..4 {
-        if counts[k] > counts[best] {
-            best = k;
-        }
-    }
-    if counts[best] == 0 {
+    // the first of the most frequent (a tie keeps the earlier candidate)
+    let (best, n) = counts.iter().fold(
+        (cands[0], 0usize),
+        |acc, &(d, n)| if n > acc.1 { (d, n) } else { acc },
+    );
+    if n == 0 {
         return cands[0];
     }
-    cands[best]
+    best
 }
 
 fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
@@ -1416,7 +1466,7 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
             if c == b'"' {
                 in_q = !in_q;
             } else if c == eol && !in_q {
-                let l = &text[s..i];
+                let l = text.get(s..i).unwrap_or_default();
                 if !l.iter().all(|c| c.is_ascii_whitespace()) {
                     line = l;
                     break;
@@ -1424,7 +1474,7 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
                 s = i + 1;
             }
             if i + 1 == text.len() {
-                line = &text[s..];
+                line = text.get(s..).unwrap_or_default();
             }
         }
         line
@@ -1437,14 +1487,29 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
 
     let recs = match scan_records(text, delim, eol) {
         Ok(r) => r,
-        Err(start) => {
-            let row = text[..start].iter().filter(|&&c| c == eol).count() + 1;
-            asm.fatal(
-                Problem::error(
-                    "a quoted field opened in this row is never closed (unbalanced '\"')",
-                )
-                .at_row(row),
-            );
+        Err(Unclosed { field, recs }) => {
+            // the column, when the header was read before the unclosed quote
+            let column = recs
+                .iter()
+                .find(|r| !r.blank)
+                .and_then(|h| text.get(h.start..h.end))
+                .map(|line| split_fields(line, delim))
+                .and_then(|names| names.into_iter().nth(field))
+                .map(|n| {
+                    if n.is_empty() {
+                        format!("column {}", field + 1)
+                    } else {
+                        n
+                    }
+                });
+            let mut p = Problem::error(
+                "a quoted cell opened here is never closed (unbalanced '\"'); the rest of the file would be read as this one cell",
+            )
+            .at_row(recs.len() + 1);
+            if let Some(c) = column {
+                p = p.in_column(c);
+            }
+            asm.fatal(p);
             return Ok(());
         }
     };
@@ -1453,13 +1518,17 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
         asm.fatal(Problem::error("the file is empty"));
         return Ok(());
     };
-    let hrec = recs[h];
-    let header = split_fields(&text[hrec.start..hrec.end], delim);
+    let Some(&hrec) = recs.get(h) else {
+        return Ok(());
+    };
+    let header = split_fields(text.get(hrec.start..hrec.end).unwrap_or_default(), delim);
     let width = hrec.fields;
     let header_row = h + 1;
     asm.plan(&header, header_row, |c| format!("column {}", c + 1));
 
-    let data: Vec<usize> = (h + 1..recs.len()).filter(|&r| !recs[r].blank).collect();
+    let data: Vec<usize> = (h + 1..recs.len())
+        .filter(|&r| recs.get(r).is_some_and(|r| !r.blank))
+        .collect();
     asm.report.n_rows = data.len();
     if data.is_empty() {
         asm.fatal(
@@ -1469,13 +1538,13 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
     }
     let mut ragged = 0usize;
     for &r in &data {
-        if recs[r].fields != width {
+        let fields = recs.get(r).map_or(width, |r| r.fields);
+        if fields != width {
             ragged += 1;
             if ragged <= MAX_ERRORS_PER_COLUMN {
                 asm.report.push(
                     Problem::error(format!(
-                        "ragged row: {} fields, but the header (row {header_row}) has {width}",
-                        recs[r].fields
+                        "ragged row: {fields} fields, but the header (row {header_row}) has {width}"
                     ))
                     .at_row(r + 1),
                 );
@@ -1501,10 +1570,21 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
     let mut i = 0usize;
     while i < data.len() {
         let mut j = i + 1;
-        while j < data.len() && j - i < CSV_CHUNK_ROWS && data[j] == data[j - 1] + 1 {
+        while j - i < CSV_CHUNK_ROWS
+            && data
+                .get(j)
+                .zip(data.get(j - 1))
+                .is_some_and(|(&r, &prev)| r == prev + 1)
+        {
             j += 1;
         }
-        chunks.push((recs[data[i]].start, recs[data[j - 1]].end, i, j - i));
+        let (Some(a), Some(b)) = (
+            data.get(i).and_then(|&r| recs.get(r)),
+            data.get(j - 1).and_then(|&r| recs.get(r)),
+        ) else {
+            break;
+        };
+        chunks.push((a.start, b.end, i, j - i));
         i = j;
     }
     drop(recs);
@@ -1655,8 +1735,10 @@ fn put_split_records(
             asm.put_cell(c, first + i, cell);
         }
     }
-    asm.report
-        .count_unlisted(Severity::Warning, stray.saturating_sub(MAX_ERRORS_PER_COLUMN));
+    asm.report.count_unlisted(
+        Severity::Warning,
+        stray.saturating_sub(MAX_ERRORS_PER_COLUMN),
+    );
     Ok(())
 }
 
@@ -1717,8 +1799,7 @@ fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) -> Result<()>
             .map(Sheets::Xlsx)
             .map_err(|e| e.to_string()),
     };
-    let mut wb =
-        opened.map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
+    let mut wb = opened.map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
     let names = wb.sheet_names();
     let range = match asm.opts.sheet.as_deref() {
         None => wb

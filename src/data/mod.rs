@@ -25,7 +25,9 @@ use std::collections::BTreeMap;
 pub mod ingest;
 pub mod validate;
 
-pub use ingest::{inspect_survey, inspect_survey_bytes, parse_delimiter, read_survey, IngestOptions};
+pub use ingest::{
+    inspect_survey, inspect_survey_bytes, parse_delimiter, read_survey, IngestOptions,
+};
 pub use validate::{
     required_respondents, validate_survey, ItemReport, Problem, Severity, ValidationReport,
 };
@@ -282,21 +284,6 @@ impl Survey {
                 ))
             }
         }
-    }
-}
-
-/// A number as a short text for messages: integers as integers (`7`, `-99`), other
-/// values in Rust's shortest round-trip form (`10.000000001`), and very large or
-/// very small magnitudes in scientific notation (`1e308`, `5e-324`) instead of
-/// hundreds of digits.
-pub(crate) fn number_text(v: f64) -> String {
-    let a = v.abs();
-    if v.is_finite() && v.fract() == 0.0 && a < 1e15 {
-        format!("{v:.0}")
-    } else if v.is_finite() && a != 0.0 && !(1e-5..1e15).contains(&a) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
     }
 }
 

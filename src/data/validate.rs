@@ -27,6 +27,17 @@
 //! assert!(report.problems.iter().all(|p| p.severity == Severity::Warning));
 //! # Ok::<(), csi::Error>(())
 //! ```
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use crate::data::Survey;
 use crate::error::{Error, Location};
@@ -343,6 +354,21 @@ impl ValidationReport {
     }
 }
 
+/// A number as a short text for messages: integers as integers (`7`, `-99`), other
+/// values in Rust's shortest round-trip form (`10.000000001`), and very large or
+/// very small magnitudes in scientific notation (`1e308`, `5e-324`) instead of
+/// hundreds of digits.
+pub(crate) fn number_text(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && v.fract() == 0.0 && a < 1e15 {
+        format!("{v:.0}")
+    } else if v.is_finite() && a != 0.0 && !(1e-5..1e15).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 fn fmt_num(v: Option<f64>, decimals: usize) -> String {
     match v {
         Some(x) if x.is_finite() => format!("{x:.decimals$}"),
@@ -624,7 +650,7 @@ pub(crate) fn matrix_checks(
             .collect()
     };
     for (j, st) in stats.into_iter().enumerate() {
-        let name = survey.items[j].clone();
+        let name = survey.items.get(j).cloned().unwrap_or_default();
         if let Some(s) = model.item_scale(j) {
             for &i in &st.oor_first {
                 let v = data.get(j * n + i).copied().unwrap_or(f64::NAN);
@@ -632,7 +658,7 @@ pub(crate) fn matrix_checks(
                     Problem::error(format!("outside the scale {}..{}", s.min, s.max))
                         .at_row(row_of(i))
                         .in_column(name.clone())
-                        .with_value(super::number_text(v)),
+                        .with_value(number_text(v)),
                 );
             }
         }
@@ -662,7 +688,7 @@ pub(crate) fn matrix_checks(
             continue;
         }
         if constant {
-            let v = super::number_text(first.unwrap_or(f64::NAN));
+            let v = number_text(first.unwrap_or(f64::NAN));
             item_errors.push(
                 Problem::error(format!(
                     "constant item: every answered value is {v} ({cnt} answers); it carries no information"
@@ -742,9 +768,13 @@ pub(crate) fn matrix_checks(
             });
     }
     let usable = obs.iter().filter(|&&o| o > 0).count();
-    let straight: Vec<(usize, f64, u32)> = (0..n)
-        .filter(|&i| p >= 2 && obs[i] as usize >= min_obs && same[i])
-        .map(|i| (i, first[i], obs[i]))
+    let straight: Vec<(usize, f64, u32)> = obs
+        .iter()
+        .zip(&first)
+        .zip(&same)
+        .enumerate()
+        .filter(|&(_, ((&o, _), &sm))| p >= 2 && o as usize >= min_obs && sm)
+        .map(|(i, ((&o, &f), _))| (i, f, o))
         .collect();
     report.n_usable = usable;
     report.straight_liners = straight.len();
@@ -775,5 +805,25 @@ pub(crate) fn matrix_checks(
             "straight-lining: {rest} more respondents answered every item identically ({} in all)",
             straight.len()
         )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 10 item 8: numbers in messages are short (1e308 was printed with 309
+    /// digits).
+    #[test]
+    fn item8_numbers_in_messages_are_short() {
+        assert_eq!(number_text(7.0), "7");
+        assert_eq!(number_text(-99.0), "-99");
+        assert_eq!(number_text(7.5), "7.5");
+        assert_eq!(number_text(10.000000001), "10.000000001");
+        assert_eq!(number_text(1e308), "1e308");
+        assert_eq!(number_text(-1e-9), "-1e-9");
+        assert_eq!(number_text(5e-324), "5e-324");
+        assert_eq!(number_text(0.0), "0");
+        assert_eq!(number_text(f64::NAN), "NaN");
     }
 }

@@ -164,7 +164,10 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
                 if specs.get(k).map(|c| c.mode) != Some(mode) {
                     return Err(err(
                         &op_tok.span,
-                        format!("construct '{}' is declared with both '=~' (mode a) and '<~' (mode b)", shown_name(&name)),
+                        format!(
+                            "construct '{}' is declared with both '=~' (mode a) and '<~' (mode b)",
+                            shown_name(&name)
+                        ),
                     ));
                 }
                 k

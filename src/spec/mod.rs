@@ -28,6 +28,17 @@
 //! assert!(model.is_endogenous(1));
 //! # Ok::<(), csi::Error>(())
 //! ```
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
@@ -657,8 +668,7 @@ fn dfs_cycle(q: usize, paths: &[(usize, usize)]) -> Option<Vec<usize>> {
             match state.get(w) {
                 Some(1) => {
                     let start = stack.iter().position(|&(x, _)| x == w).unwrap_or(0);
-                    let mut cycle: Vec<usize> =
-                        stack.iter().skip(start).map(|&(x, _)| x).collect();
+                    let mut cycle: Vec<usize> = stack.iter().skip(start).map(|&(x, _)| x).collect();
                     cycle.push(w);
                     return Some(cycle);
                 }

@@ -89,7 +89,10 @@ fn item3_devices_as_data_or_model_are_refused_at_once() {
     let data = write(dir.path(), "d.csv", csv(&table()));
     for dev in ["/dev/zero", "/dev/urandom"] {
         if !Path::new(dev).exists() {
-            skip("item3_devices_as_data_or_model_are_refused_at_once", &format!("{dev} absent"));
+            skip(
+                "item3_devices_as_data_or_model_are_refused_at_once",
+                &format!("{dev} absent"),
+            );
             continue;
         }
         let o = csi_within(
@@ -205,7 +208,10 @@ fn item8_a_huge_header_name_is_not_echoed_whole() {
     let d = write(dir.path(), "head.csv", csv(&t));
     let start = Instant::now();
     let o = validate(&model, &d, &[]);
-    let e = refused(&o, &["column 'q1'", "item column absent", "(5000000 characters)"]);
+    let e = refused(
+        &o,
+        &["column 'q1'", "item column absent", "(5000000 characters)"],
+    );
     assert!(e.len() < 2000, "{} bytes of stderr", e.len());
     assert!(
         start.elapsed() < Duration::from_secs(30),
@@ -220,11 +226,17 @@ fn item8_values_are_quoted_as_written() {
     let mut t = table();
     t[3][5] = "1e308".into(); // s1 of row 4
     let d = write(dir.path(), "e.csv", csv(&t));
-    let e = refused(&validate(&model, &d, &[]), &["row 4", "column 's1'", "value '1e308'"]);
+    let e = refused(
+        &validate(&model, &d, &[]),
+        &["row 4", "column 's1'", "value '1e308'"],
+    );
     assert!(!e.contains("00000000000"), "{e}");
     // a workbook holds the number, not its text: it is shown short too
     let x = write(dir.path(), "e.xlsx", xlsx(&t, "Sheet1"));
-    let e = refused(&validate(&model, &x, &[]), &["row 4", "column 's1'", "value '1e308'"]);
+    let e = refused(
+        &validate(&model, &x, &[]),
+        &["row 4", "column 's1'", "value '1e308'"],
+    );
     assert!(!e.contains("00000000000"), "{e}");
 }
 
@@ -373,7 +385,10 @@ fn item12_os_errors_are_not_repeated() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
     let last = e.trim_end().lines().last().unwrap_or_default();
-    assert!(last.starts_with("csi: ") && last.contains("is a directory"), "{e}");
+    assert!(
+        last.starts_with("csi: ") && last.contains("is a directory"),
+        "{e}"
+    );
     assert_eq!(last.matches("os error").count(), 1, "{last}");
 }
 
@@ -389,7 +404,14 @@ fn item12_negative_missing_codes_on_the_command_line() {
     let o = validate(
         &model,
         &d,
-        &["--missing-code", "-99", "--missing-code", "-9", "--json", "-"],
+        &[
+            "--missing-code",
+            "-99",
+            "--missing-code",
+            "-9",
+            "--json",
+            "-",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value =
