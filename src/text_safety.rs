@@ -242,11 +242,30 @@ pub fn shown_name(s: &str) -> Cow<'_, str> {
     shown_cut(s, MAX_NAME_CHARS)
 }
 
+/// At most `max` visible characters of `s` with control characters escaped (an
+/// escape counts with its length), then, when cut, an ellipsis and the length of
+/// `s` in characters.
 fn shown_cut(s: &str, max: usize) -> Cow<'_, str> {
-    match excerpt(s, max) {
-        Cow::Borrowed(b) => terminal(b),
-        Cow::Owned(o) => Cow::Owned(terminal(&o).into_owned()),
+    if s.len() <= max && !s.chars().any(needs_terminal_escape) {
+        return Cow::Borrowed(s);
     }
+    let mut out = String::with_capacity(s.len().min(max * 2) + 24);
+    let mut width = 0usize;
+    for c in s.chars() {
+        if width >= max {
+            let _ = write!(out, "… ({} characters)", s.chars().count());
+            return Cow::Owned(out);
+        }
+        if needs_terminal_escape(c) {
+            let e = terminal_with(c.encode_utf8(&mut [0u8; 4]), false).into_owned();
+            width += e.chars().count();
+            out.push_str(&e);
+        } else {
+            width += 1;
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -328,6 +347,16 @@ mod tests {
         assert_eq!(excerpt(&s, 60), s);
         assert_eq!(excerpt("", 0), "");
         assert_eq!(excerpt("ab", 0), "… (2 characters)");
+    }
+
+    #[test]
+    fn escapes_count_towards_the_cut() {
+        let s = "\u{1b}".repeat(1000);
+        let t = shown_name(&s);
+        assert!(t.chars().count() < MAX_NAME_CHARS + 30, "{}", t.len());
+        assert!(t.starts_with("\\u{1B}\\u{1B}"));
+        assert!(t.ends_with("… (1000 characters)"), "{t}");
+        assert!(!t.chars().any(|c| c.is_control()));
     }
 
     #[test]

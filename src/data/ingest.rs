@@ -680,7 +680,7 @@ impl<'a> Assembler<'a> {
                 let shown: Vec<String> = present
                     .iter()
                     .take(12)
-                    .map(|h| shown_name(h).into_owned())
+                    .map(|h| crate::text_safety::shown(h).into_owned())
                     .collect();
                 msg.push_str(&format!(
                     "; columns in the data: {}{}",
