@@ -1980,6 +1980,42 @@ mod tests {
         assert!(scan_records(b"a,\"b\n", b',', b'\n').is_err());
     }
 
+    /// Issue 10 item 9: malformed quotes are flagged (and kept as text), well-formed
+    /// ones are not.
+    #[test]
+    fn item9_malformed_quotes_are_flagged() {
+        let f = split_fields_flagged(b"1,\"a,b\",\"x\"\"y\",\"7\"x,5\",\"open", b',');
+        let got: Vec<(&str, bool)> = f.iter().map(|(t, b)| (t.as_str(), *b)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("1", false),
+                ("a,b", false),
+                ("x\"y", false),
+                ("7\"x", true),
+                ("5\"", true),
+                ("open", true),
+            ]
+        );
+    }
+
+    /// Issue 10 item 9: the first byte that is not text is located by row and column,
+    /// counting records (a quoted line break does not start a row).
+    #[test]
+    fn item9_bad_bytes_are_located() {
+        let t = b"id,name,q1\n1,\"two\nlines\",5\n2,x,6\xff\n";
+        let pos = t.iter().position(|&b| b == 0xff).unwrap_or(0);
+        assert_eq!(locate_raw(t, pos, None, false), (3, Some("q1".to_string())));
+        // in the header: no column
+        assert_eq!(locate_raw(b"id,\xffq\n1,2\n", 3, None, false), (1, None));
+        let gbk_then_bad = [b"a,b\n1,".as_slice(), &[0xC4, 0xE3, 0x80, 0xFF], b"\n"].concat();
+        // 0x80 alone is the euro sign in gb18030 (WHATWG); 0xFF is never text
+        assert_eq!(
+            first_malformed_in(encoding_rs::GB18030, &gbk_then_bad),
+            Some(9)
+        );
+    }
+
     #[test]
     fn delimiters() {
         assert_eq!(detect_delimiter(b"a;b;c", false), b';');
