@@ -1814,6 +1814,24 @@ fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) -> Result<()>
     };
     let mut wb = opened.map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
     let names = wb.sheet_names();
+    // calamine holds a worksheet as a dense rectangle: one cell at XFD1048576 would
+    // ask for 17 billion cells (an abort). Measure the used area of an XLSX sheet
+    // first, cell by cell, and refuse one that is too large.
+    if let Sheets::Xlsx(x) = &mut wb {
+        let chosen = match asm.opts.sheet.as_deref() {
+            None => names.first().cloned(),
+            Some(s) if names.iter().any(|n| n == s) => Some(s.to_string()),
+            Some(s) => s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|k| k.checked_sub(1))
+                .and_then(|k| names.get(k).cloned()),
+        };
+        if let Some(name) = chosen {
+            xlsx_area_check(x, &name, &file)?;
+        }
+    }
     let range = match asm.opts.sheet.as_deref() {
         None => wb
             .worksheet_range_at(0)
@@ -1902,6 +1920,64 @@ fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) -> Result<()>
             };
             asm.put_cell(c, resp, cell);
         }
+    }
+    Ok(())
+}
+
+/// Largest worksheet area read (rows x columns between the first and the last used
+/// cell): 2^25 cells, about 1 GB in memory. Larger surveys: CSV or Parquet.
+pub const MAX_WORKBOOK_CELLS: u64 = 1 << 25;
+
+/// Refuse an XLSX worksheet whose used area exceeds [`MAX_WORKBOOK_CELLS`], found by
+/// streaming its cells (nothing dense is allocated).
+fn xlsx_area_check<RS: std::io::Read + std::io::Seek>(
+    x: &mut calamine::Xlsx<RS>,
+    name: &str,
+    file: &str,
+) -> Result<()> {
+    let mut cells = x.worksheet_cells_reader(name).map_err(|e| {
+        unreadable(
+            file,
+            format!("worksheet '{}' cannot be read: {e}", shown_name(name)),
+        )
+    })?;
+    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    loop {
+        match cells.next_cell() {
+            Ok(Some(cell)) => {
+                if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                    continue;
+                }
+                let (r, c) = cell.get_position();
+                r0 = r0.min(r);
+                r1 = r1.max(r);
+                c0 = c0.min(c);
+                c1 = c1.max(c);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(unreadable(
+                    file,
+                    format!("worksheet '{}' cannot be read: {e}", shown_name(name)),
+                ))
+            }
+        }
+    }
+    if r0 > r1 || c0 > c1 {
+        return Ok(());
+    }
+    let rows = u64::from(r1 - r0) + 1;
+    let cols = u64::from(c1 - c0) + 1;
+    if rows.saturating_mul(cols) > MAX_WORKBOOK_CELLS {
+        return Err(unreadable(
+            file,
+            format!(
+                "worksheet '{}' spans {rows} rows x {cols} columns (to cell {}{}); at most {MAX_WORKBOOK_CELLS} cells are read: delete the stray cells, or save the data as CSV",
+                shown_name(name),
+                column_letters(c1 as usize),
+                u64::from(r1) + 1
+            ),
+        ));
     }
     Ok(())
 }

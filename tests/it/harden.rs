@@ -440,3 +440,29 @@ fn item8_a_one_line_80mb_cell_is_read_quickly() {
     assert!(e.len() < 1000, "{e}");
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
+
+#[test]
+fn item3_a_workbook_cell_far_away_is_refused_not_allocated() {
+    // one cell at XFD1048576: calamine would allocate 17 billion cells (an abort)
+    let (dir, model) = setup();
+    let rows = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>q1</t></is></c></row>\
+                <row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row>";
+    let x = write(
+        dir.path(),
+        "far.xlsx",
+        crate::data::xlsx_sheet_data(rows, "Sheet1"),
+    );
+    let o = csi_within(
+        &["validate", "--model", s(&model), "--data", s(&x)],
+        Duration::from_secs(30),
+    );
+    refused(
+        &o,
+        &[
+            "far.xlsx",
+            "1048576 rows x 16384 columns",
+            "XFD1048576",
+            "save the data as CSV",
+        ],
+    );
+}
