@@ -20,7 +20,8 @@ fn main() -> csi::Result<()> {
         &BootstrapOptions::default(),
         None,
     )?;
-    if let Some(ci) = b.stat("index:SAT") {
+    if let Some(ci) = b.stat(csi::stat::Stat::Index(sat)) {
+        // or by its key text: b.stat("index:SAT")
         println!("95% CI [{:.1}, {:.1}]", ci.ci_low, ci.ci_high);
     }
     let json = csi::report::fit_json(&a, Some(&b)); // the csi-fit/v1 document

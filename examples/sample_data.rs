@@ -7,7 +7,10 @@
 //! * `data/ccsi_sample.csv`: 250 respondents for `models/ccsi.toml` (27 items, 1-10);
 //! * `data/airline_sample.csv`: 600 respondents for `models/airline.toml`, 200 per
 //!   airline; 长风航空 has a lower satisfaction and a stronger punctuality path;
-//! * `data/*.population.toml`: the population parameters (the truth) of each file.
+//! * `data/*.population.toml`: the population parameters (the truth) of each file;
+//! * `data/airline_sample.sav`: the airline sample as SPSS data (feature `sav`): the
+//!   same answers, 「无法回答」 coded 99 and declared user-missing, variable labels
+//!   and value labels as a fieldwork agency would deliver them.
 //!
 //! A few answers are 「无法回答」 ("cannot answer"), as in the seed questionnaire.
 //! Everything is seeded: running it again writes the same bytes.
@@ -275,5 +278,98 @@ fn main() {
         population_toml("Airline sample (data/airline_sample.csv), models/airline.toml; exogenous drivers correlate 0.3", &g, &model, &load, 6.8, 1.7, miss),
     )
     .expect("write");
+    #[cfg(feature = "sav")]
+    write_sav_copy(
+        &root.join("data/airline_sample.csv"),
+        &model,
+        &root.join("data/airline_sample.sav"),
+    );
     println!("wrote data/ccsi_sample.csv, data/airline_sample.csv and their population files");
+}
+
+/// The airline CSV as an SPSS file: items numeric 1-10 with 99 = 「无法回答」 declared
+/// user-missing, the question wording as variable labels, the scale ends as value labels.
+#[cfg(feature = "sav")]
+fn write_sav_copy(csv: &Path, model: &Model, out: &Path) {
+    use csi::data::sav::{write_sav, SavData, SavValues, SavVariable, UserMissing};
+    let text = std::fs::read_to_string(csv).expect("read the sample csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let demo_labels = [
+        ("id", "受访者编号 (Respondent id)"),
+        ("airline", "航空公司 (Airline)"),
+        ("age", "年龄 (Age)"),
+        ("gender", "性别 (Gender)"),
+        ("occupation", "职业 (Occupation)"),
+        ("education", "学历 (Education)"),
+        ("income", "月收入 (Monthly income, yuan)"),
+        ("flights_per_year", "每年乘机次数 (Flights per year)"),
+    ];
+    let mut vars = Vec::new();
+    let mut cols = Vec::new();
+    for (c, name) in header.iter().enumerate() {
+        let cells = rows.iter().map(|r| r[c]);
+        if let Some(k) = model.item_index(name) {
+            let it = &model.items[k];
+            let cons = model.construct_label(it.construct);
+            let pos = model.constructs[it.construct]
+                .items
+                .iter()
+                .position(|&i| i == k)
+                .unwrap_or(0);
+            let mut v = SavVariable::numeric(name);
+            v.format = "F2.0".into();
+            // the question wording: the model's item label, else the construct's
+            v.label = Some(
+                it.label
+                    .clone()
+                    .unwrap_or_else(|| format!("{cons} 第{}题 (question {})", pos + 1, pos + 1)),
+            );
+            v.value_labels = vec![
+                (1.0, "非常不满意 (very dissatisfied)".into()),
+                (10.0, "非常满意 (very satisfied)".into()),
+                (99.0, "无法回答 (cannot answer)".into()),
+            ];
+            v.missing = vec![UserMissing::Value(99.0)];
+            v.measure = Some("ordinal");
+            vars.push(v);
+            cols.push(SavValues::Numeric(
+                cells
+                    .map(|t| {
+                        Some(if t == "无法回答" {
+                            99.0
+                        } else {
+                            t.parse().expect("answer")
+                        })
+                    })
+                    .collect(),
+            ));
+        } else if *name == "id" {
+            let mut v = SavVariable::numeric(name);
+            v.label = demo_labels
+                .iter()
+                .find(|d| d.0 == *name)
+                .map(|d| d.1.to_string());
+            v.measure = Some("nominal");
+            vars.push(v);
+            cols.push(SavValues::Numeric(cells.map(|t| t.parse().ok()).collect()));
+        } else {
+            let mut v = SavVariable::text(name);
+            v.label = demo_labels
+                .iter()
+                .find(|d| d.0 == *name)
+                .map(|d| d.1.to_string());
+            v.measure = Some("nominal");
+            vars.push(v);
+            cols.push(SavValues::Text(
+                cells.map(|t| Some(t.to_string())).collect(),
+            ));
+        }
+    }
+    let mut data = SavData::new(vars, cols).expect("sav data");
+    data.dictionary.file_label = Some("航空公司顾客满意度样本 (airline sample)".into());
+    // a fixed date keeps the file byte-identical from run to run
+    data.dictionary.created = Some("2026-01-01 00:00:00".into());
+    write_sav(out, &data).expect("write data/airline_sample.sav");
 }

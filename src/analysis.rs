@@ -66,8 +66,7 @@ pub struct Analysis {
 /// Missing-data policy errors, and estimation errors of the full sample (zero
 /// variance, singular Mode B block). Non-convergence is a warning, not an error.
 pub fn analyze(model: &Model, survey: &Survey, options: &FitOptions) -> Result<Analysis> {
-    let (data, missing) = survey.complete(options.missing)?;
-    let moments = Moments::from_data(&data.x, data.weights.as_deref())?;
+    let (data, missing, moments) = survey.prepare(model, options.missing)?;
     analyze_moments(model, data, missing, moments, options)
 }
 
@@ -98,10 +97,20 @@ pub fn analyze_moments(
         .collect();
     if !imputed.is_empty() {
         let cells: usize = missing.imputed.iter().sum();
+        let how = match &missing.em {
+            Some(_) => "estimated by EM (moments under multivariate normality)",
+            None => "replaced by the item mean",
+        };
         warnings.push(format!(
-            "{cells} missing answer(s) in {} item(s) replaced by the item mean: {}",
+            "{cells} missing answer(s) in {} item(s) {how}: {}",
             imputed.len(),
             imputed.join(", ")
+        ));
+    }
+    if let Some(em) = missing.em.as_ref().filter(|e| !e.converged) {
+        warnings.push(format!(
+            "EM did not converge in {} iterations (last change {:.3e}); the moments are from the last iteration",
+            em.iterations, em.delta
         ));
     }
     if missing.removed > 0 {

@@ -123,6 +123,10 @@ pub enum Error {
     /// full sample). Non-convergence is *not* an error: it is reported in results.
     #[error("estimation: {}", terminal(.0))]
     Estimation(String),
+    /// The estimation failed in a way callers tell apart (see
+    /// [`FitError`](crate::estimate::FitError)); displayed like [`Error::Estimation`].
+    #[error("estimation: {0}")]
+    Fit(#[from] crate::estimate::FitError),
     /// A chart could not be drawn or written.
     #[error("chart {}: {}", terminal(path), terminal(message))]
     Chart {

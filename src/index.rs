@@ -85,7 +85,7 @@ pub fn normalized_weights(
                 ),
             ));
         };
-        u.push(fit.weights[k] / fit.treat_scale[k] * (s.max - s.min) / 100.0);
+        u.push(fit.weights[k] / fit.treat_scale[k] * s.range() / 100.0);
     }
     let total: f64 = u.iter().sum();
     let wn: Vec<f64> = u.iter().map(|v| v / total).collect();

@@ -167,6 +167,34 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, Refusal> {
     Ok(buf)
 }
 
+/// Read a regular file of at most `cap` bytes, with the library's errors:
+/// [`crate::Error::Io`] when it cannot be opened or read, and a data error naming the
+/// file when it is not a regular file or is too large. `what` names the kind of file
+/// in the message (`"margins"`, `"hierarchy"`).
+///
+/// ```
+/// let dir = tempfile::tempdir().map_err(|e| csi::Error::io("tempdir", e))?;
+/// let err = csi::input::read_file(dir.path(), 1024, "hierarchy").unwrap_err();
+/// assert!(err.to_string().contains("not a regular file but a directory"));
+/// # Ok::<(), csi::Error>(())
+/// ```
+///
+/// # Errors
+/// As described above.
+pub fn read_file(path: &Path, cap: u64, what: &str) -> crate::Result<Vec<u8>> {
+    read_capped(path, cap).map_err(|r| {
+        r.into_error(path, what, |m| {
+            crate::Error::data(
+                crate::error::Location {
+                    file: path.display().to_string(),
+                    ..Default::default()
+                },
+                m,
+            )
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

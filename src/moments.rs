@@ -27,7 +27,8 @@
 //! # Ok::<(), csi::Error>(())
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::estimate::FitError;
 use nalgebra::DMatrix;
 
 /// Means and population covariance of the indicators.
@@ -50,37 +51,39 @@ impl Moments {
     /// Moments of a complete n x p matrix, optionally with sampling weights.
     ///
     /// # Errors
-    /// [`Error::Estimation`] when the data are empty, contain non-finite values, or
+    /// [`crate::Error::Fit`] when the data are empty, contain non-finite values, or
     /// weights are negative / not finite / sum to zero.
     pub fn from_data(x: &DMatrix<f64>, weights: Option<&[f64]>) -> Result<Moments> {
         let (n, p) = x.shape();
         if n == 0 || p == 0 {
-            return Err(Error::Estimation("no data to compute moments from".into()));
+            return Err(FitError::NoData.into());
         }
         if let Some(w) = weights {
             if w.len() != n {
-                return Err(Error::Estimation(format!(
-                    "{} weights for {} respondents",
-                    w.len(),
-                    n
-                )));
+                return Err(FitError::WeightCount {
+                    weights: w.len(),
+                    respondents: n,
+                }
+                .into());
             }
             if let Some(i) = w.iter().position(|v| !v.is_finite() || *v < 0.0) {
-                return Err(Error::Estimation(format!(
-                    "weight of respondent {} is {}",
-                    i + 1,
-                    w[i]
-                )));
+                return Err(FitError::BadWeight {
+                    respondent: i + 1,
+                    value: w[i],
+                }
+                .into());
             }
         }
         if x.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Estimation(
-                "data contain missing or non-finite values".into(),
-            ));
+            return Err(FitError::NonFinite.into());
         }
+        // rescaled to mean 1 (dividing by the largest first): the scale of the weights
+        // can neither overflow nor underflow the sums (1e308 or 5e-324 weights)
+        let scaled = weights.map(crate::design::weights::normalized);
+        let weights = scaled.as_deref();
         let wsum: f64 = weights.map(|w| w.iter().sum()).unwrap_or(n as f64);
         if wsum <= 0.0 {
-            return Err(Error::Estimation("weights sum to zero".into()));
+            return Err(FitError::ZeroWeightSum.into());
         }
         let mut means = vec![0.0; p];
         for (j, m) in means.iter_mut().enumerate() {
@@ -125,20 +128,18 @@ impl Moments {
     pub fn from_cov(means: Vec<f64>, sample_cov: DMatrix<f64>, n: usize) -> Result<Moments> {
         let p = means.len();
         if sample_cov.shape() != (p, p) || n < 2 {
-            return Err(Error::Estimation(
-                "covariance matrix must be p x p with n >= 2".into(),
-            ));
+            return Err(FitError::CovarianceShape.into());
         }
         for i in 0..p {
             for j in 0..i {
                 if (sample_cov[(i, j)] - sample_cov[(j, i)]).abs()
                     > 1e-9 * (1.0 + sample_cov[(i, j)].abs())
                 {
-                    return Err(Error::Estimation(format!(
-                        "covariance matrix is not symmetric at ({}, {})",
-                        i + 1,
-                        j + 1
-                    )));
+                    return Err(FitError::NotSymmetric {
+                        row: i + 1,
+                        column: j + 1,
+                    }
+                    .into());
                 }
             }
         }

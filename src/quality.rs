@@ -9,7 +9,9 @@
 //! AVE    = mean λ²
 //! HTMT_ij = mean heterotrait correlation / sqrt(mean monotrait_i * mean monotrait_j)
 //! VIF    = diag of the inverse predictor correlation matrix
-//! f²     = (R²_incl - R²_excl) / (1 - R²_incl)
+//! f²     = (R²_incl - R²_excl) / (1 - R²_incl)   R²_excl: same scores without the predictor
+//!          (cSEM, ADANCO; the printed `f2`); `f2_reestimated`: R²_excl from PLS
+//!          re-estimated without the path (seminr)
 //! GoF    = sqrt(mean communality (blocks with > 1 item) * mean R²)
 //! SRMR   = sqrt(mean over i <= j of (r_ij - r̂_ij)²), r̂ from loadings and construct
 //!          correlations: r̂_ij = λ_i λ_j φ_ab (i in block a, j in block b, i != j)
@@ -36,11 +38,32 @@ pub struct ConstructQuality {
     pub alpha_raw: Option<f64>,
     /// Composite reliability from the PLS loadings.
     pub rho_c: f64,
-    /// Dijkstra-Henseler rho_A (1 for single items).
+    /// Dijkstra-Henseler rho_A (1 for single items). Computed for every block, but
+    /// not applicable to a Mode B block (see `rho_a_note`).
     pub rho_a: f64,
     /// Average variance extracted.
     pub ave: f64,
+    /// Why rho_A is not reported (Mode B: internal consistency is not defined for a
+    /// formative block; JSON null, text "n/a"). seminr prints 1 there.
+    pub rho_a_note: Option<String>,
+    /// Why alpha is not reported (a single item; JSON null, text "n/a"). seminr
+    /// prints 1 there.
+    pub alpha_note: Option<String>,
 }
+
+impl ConstructQuality {
+    /// rho_A as reported: None when not applicable.
+    pub fn rho_a_reported(&self) -> Option<f64> {
+        self.rho_a_note.is_none().then_some(self.rho_a)
+    }
+}
+
+/// Why rho_A is not reported for a Mode B block.
+pub const RHO_A_MODE_B: &str =
+    "not applicable: internal consistency (rho_A) is not defined for a Mode B (formative) block";
+/// Why alpha is not reported for a single item.
+pub const ALPHA_SINGLE_ITEM: &str =
+    "not applicable: a single item has no internal consistency (Cronbach's alpha)";
 
 /// A collinearity / effect-size figure of one path.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,9 +89,20 @@ pub struct Quality {
     pub indicator_vif: Vec<Option<f64>>,
     /// VIF of each predecessor in each structural regression.
     pub inner_vif: Vec<PathFigure>,
-    /// Cohen's f² of each path.
+    /// Cohen's f² of each path, `(R²_incl - R²_excl) / (1 - R²_incl)` with `R²_excl`
+    /// the R² of the regression on the same construct scores without the predictor
+    /// (cSEM's `calculatef2`, ADANCO). This is the `f2` that reports print.
     pub f2: Vec<PathFigure>,
-    /// SRMR (common-factor implied correlations from PLS loadings).
+    /// Cohen's f² with `R²_excl` from re-estimating the whole PLS model without the
+    /// path (seminr's `fSquared`); same order as `f2`. `NaN` when the reduced model
+    /// cannot be estimated.
+    pub f2_reestimated: Vec<PathFigure>,
+    /// SRMR with common-factor implied correlations built from the PLS composite
+    /// loadings and composite correlations, saturated structural model:
+    /// `r̂_kl = λ_k λ_l φ_ab` for every k != l, *also within a block* (the JSON key
+    /// `srmr`, kept for compatibility). This is neither ADANCO's nor cSEM's SRMR; those
+    /// (composite model for PLS, saturated and estimated) are in
+    /// [`crate::model_fit`] (JSON `model_fit`).
     pub srmr: f64,
     /// Goodness of fit (Tenenhaus et al. 2004).
     pub gof: f64,
@@ -138,6 +172,8 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
             rho_c,
             rho_a,
             ave,
+            rho_a_note: (c.mode == crate::spec::Mode::B).then(|| RHO_A_MODE_B.to_string()),
+            alpha_note: (k == 1).then(|| ALPHA_SINGLE_ITEM.to_string()),
         });
     }
     let fornell_larcker = DMatrix::from_fn(q, q, |a, b| {
@@ -224,6 +260,18 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
     } else {
         f64::NAN
     };
+    let f2_reestimated = f2
+        .iter()
+        .map(|pf| PathFigure {
+            value: r2_without_path(model, m, fit, pf.from, pf.to)
+                .map(|excl| {
+                    let full = fit.r2[pf.to].unwrap_or(0.0);
+                    (full - excl) / (1.0 - full)
+                })
+                .unwrap_or(f64::NAN),
+            ..*pf
+        })
+        .collect();
     Quality {
         constructs,
         fornell_larcker,
@@ -231,9 +279,74 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
         indicator_vif,
         inner_vif,
         f2,
+        f2_reestimated,
         srmr,
         gof,
     }
+}
+
+/// R² of construct `to` when PLS is re-estimated (same settings) without the path
+/// `from -> to` (seminr's `fSquared`): 0 when `to` has no other predecessor;
+/// constructs left without any path are dropped from the re-estimation (they no
+/// longer influence the others). None when the reduced model cannot be estimated.
+pub fn r2_without_path(
+    model: &Model,
+    m: &Moments,
+    fit: &PlsFit,
+    from: usize,
+    to: usize,
+) -> Option<f64> {
+    let paths: Vec<(usize, usize)> = model
+        .paths
+        .iter()
+        .copied()
+        .filter(|&p| p != (from, to))
+        .collect();
+    if !paths.iter().any(|&(_, b)| b == to) {
+        return Some(0.0);
+    }
+    let keep: Vec<usize> = (0..model.n_constructs())
+        .filter(|&j| paths.iter().any(|&(a, b)| a == j || b == j))
+        .collect();
+    let specs: Vec<crate::spec::ConstructSpec> = keep
+        .iter()
+        .map(|&j| {
+            let c = &model.constructs[j];
+            crate::spec::ConstructSpec {
+                name: c.name.clone(),
+                label: None,
+                items: c
+                    .items
+                    .iter()
+                    .map(|&k| model.items[k].name.clone())
+                    .collect(),
+                mode: c.mode,
+            }
+        })
+        .collect();
+    let names: Vec<(&str, &str)> = paths
+        .iter()
+        .map(|&(a, b)| {
+            (
+                model.constructs[a].name.as_str(),
+                model.constructs[b].name.as_str(),
+            )
+        })
+        .collect();
+    let reduced = Model::from_parts(&model.name, specs, &names).ok()?;
+    let items: Vec<usize> = keep
+        .iter()
+        .flat_map(|&j| model.constructs[j].items.iter().copied())
+        .collect();
+    let sub = Moments {
+        n: m.n,
+        weight_sum: m.weight_sum,
+        means: items.iter().map(|&k| m.means[k]).collect(),
+        cov: DMatrix::from_fn(items.len(), items.len(), |a, b| m.cov[(items[a], items[b])]),
+    };
+    let f = crate::estimate::pls::estimate(&reduced, &sub, &fit.settings).ok()?;
+    let j = keep.iter().position(|&j| j == to)?;
+    f.r2[j]
 }
 
 /// R² of the regression of construct `j` on `pred` (0 for no predictors).
@@ -252,7 +365,7 @@ fn r2_of(phi: &DMatrix<f64>, pred: &[usize], j: usize) -> f64 {
 
 /// Outer weights for standardized indicators, scaled block by block so that each
 /// composite has unit variance (`w_j' R_jj w_j = 1`): the weights rho_A and PLSc use.
-pub fn unit_variance_weights(
+pub(crate) fn unit_variance_weights(
     model: &Model,
     r: &DMatrix<f64>,
     m: &Moments,
@@ -279,7 +392,7 @@ pub fn unit_variance_weights(
 
 /// Dijkstra-Henseler rho_A of the block `it` with unit-variance weights `w` (indexed
 /// by item): `(w'w)² w'(R - diag R)w / w'(ww' - diag ww')w`; 1 for a single item.
-pub fn rho_a_block(r: &DMatrix<f64>, it: &[usize], w: &[f64]) -> f64 {
+pub(crate) fn rho_a_block(r: &DMatrix<f64>, it: &[usize], w: &[f64]) -> f64 {
     if it.len() < 2 {
         return 1.0;
     }
@@ -299,7 +412,7 @@ pub fn rho_a_block(r: &DMatrix<f64>, it: &[usize], w: &[f64]) -> f64 {
 
 /// Mean within-block correlation of each construct (1 for single items): the
 /// "monotrait" part of HTMT.
-pub fn monotrait_means(model: &Model, r: &DMatrix<f64>) -> Vec<f64> {
+pub(crate) fn monotrait_means(model: &Model, r: &DMatrix<f64>) -> Vec<f64> {
     model
         .constructs
         .iter()

@@ -1,7 +1,8 @@
 //! `csi compare`: competitor benchmarking. One fit per group, league tables, the
 //! significance of every pairwise difference (bootstrap intervals, permutation tests
 //! with Holm adjustment), an omnibus test for more than two groups, and MICOM.
-use super::{DataArgs, EstArgs, ModelArg, Progress};
+use super::{EstArgs, Inputs, JsonArg, Progress};
+use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,10 +11,7 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     #[command(flatten)]
-    pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: PathBuf,
+    pub inputs: Inputs,
     /// Column whose values form the groups (e.g. the airline flown).
     #[arg(long, value_name = "COLUMN")]
     pub group: String,
@@ -31,12 +29,9 @@ pub struct CompareArgs {
     #[arg(long, value_name = "CONSTRUCT")]
     pub target: Option<String>,
     #[command(flatten)]
-    pub data_args: DataArgs,
-    #[command(flatten)]
     pub est: EstArgs,
-    /// Write the results as JSON to FILE, or to stdout with `-`.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
+    #[command(flatten)]
+    pub out: JsonArg,
     /// Competitor index chart: one bar per group with interval whiskers (.svg or .png).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
@@ -83,16 +78,7 @@ fn chart_target(model: &csi::spec::Model, wanted: Option<&str>) -> csi::Result<u
 pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     let fit = a.est.fit_options()?;
     let boot = a.est.bootstrap_options()?;
-    if a.est.estimator != "pls" {
-        return Err(csi::Error::setting(
-            "--estimator",
-            format!(
-                "'{}' is not available for compare yet; use pls",
-                a.est.estimator
-            ),
-        )
-        .into());
-    }
+    a.est.pls_only("compare yet")?;
     let options = csi::compare::CompareOptions {
         fit,
         bootstrap: boot,
@@ -100,6 +86,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         seed: a.est.seed,
         level: a.est.level,
         omnibus: !a.no_omnibus,
+        max_failed_share: a.est.allow_failed_share,
     };
     options.check()?;
     for (flag, path) in [("--chart", &a.chart), ("--ipma-chart", &a.ipma_chart)] {
@@ -107,7 +94,10 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
             csi::report::compare_chart::check_path(flag, p)?;
         }
     }
-    let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let (model, survey) = a.inputs.load()?;
+    let design = a.inputs.data_args.design(&survey)?;
+    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap.max(1))?;
+    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     let target = chart_target(&model, a.target.as_deref())?;
     // the bar's length assumes every group is fitted (an upper bound)
     let grouping = csi::compare::group_rows(&survey, &a.group, a.groups.as_deref())?;
@@ -137,18 +127,20 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         csi::report::compare_chart::competitor_chart(&c, target, p)?;
     }
     if let Some(p) = &a.ipma_chart {
-        csi::report::compare_chart::ipma_charts(&c, target, p)?;
+        let maps = c
+            .groups
+            .iter()
+            .map(|g| {
+                csi::ipma::ipma(&g.analysis, target, csi::ipma::Split::Mean)
+                    .with_context(|| format!("IPMA of group '{}'", g.name))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        csi::report::compare_chart::ipma_charts(&c, maps, p)?;
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    if let Some(t) = &a.json {
-        super::write_json(t, &csi::compare::report::to_json(&c))?;
-    }
-    if !json_stdout {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(csi::compare::report::to_text(&c).as_bytes())?;
-        out.flush()?;
-    }
+    a.out.emit(
+        &csi::report::compare::to_json(&c),
+        &csi::report::compare::to_text(&c),
+    )?;
     let not_converged =
         c.groups.iter().any(|g| !g.analysis.fit.converged) || !c.pooled.analysis.fit.converged;
     let failures = c

@@ -1,156 +1,142 @@
 //! `csi fit`: estimate the model, its quality and the 0-100 indices.
-use super::{DataArgs, EstArgs, ModelArg, Progress};
+use super::{warn_failures, EstArgs, Inputs, JsonArg, Progress};
 use clap::Args;
-use std::path::PathBuf;
+use csi::analysis::Analysis;
+use csi::bootstrap::{BootstrapOptions, BootstrapResult, Hooks};
+use csi::estimate::{Estimator, EstimatorKind};
+use csi::report::estimators;
 use std::process::ExitCode;
 
 /// Arguments of `csi fit`.
 #[derive(Debug, Args)]
 pub struct FitArgs {
     #[command(flatten)]
-    pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: PathBuf,
+    pub inputs: Inputs,
     #[command(flatten)]
-    pub data_args: DataArgs,
+    pub subset: super::subset::SubsetArgs,
     #[command(flatten)]
     pub est: EstArgs,
-    /// Write the results as JSON to FILE, or to stdout with `-`.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
+    #[command(flatten)]
+    pub out: JsonArg,
 }
 
-/// Read the model and the data the flags name (shared by fit, ipma, compare).
-pub fn load(
-    model: &ModelArg,
-    data: &std::path::Path,
-    da: &DataArgs,
-) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
-    let mut m = csi::spec::read_model(&model.model)?;
-    da.apply_to_model(&mut m)?;
-    let opts = da.ingest_options(&model.model)?;
-    let (survey, report) = csi::data::read_survey(data, &m, &opts)?;
-    for p in report
-        .problems
-        .iter()
-        .filter(|p| p.severity == csi::data::Severity::Warning)
-    {
-        let mut loc = survey.file.clone();
-        if let Some(r) = p.row {
-            loc.push_str(&format!(": row {r}"));
-        }
-        if let Some(c) = &p.column {
-            loc.push_str(&format!(", column '{c}'"));
-        }
-        eprintln!("warning: {loc}: {}", p.message);
-    }
-    Ok((m, survey))
-}
-
-/// Run the PLS bootstrap with a progress bar.
-pub fn bootstrap(
-    a: &csi::analysis::Analysis,
-    opts: &csi::bootstrap::BootstrapOptions,
-) -> anyhow::Result<csi::bootstrap::BootstrapResult> {
-    with_progress(opts, |h| {
-        csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, opts, Some(h))
-    })
+/// What one estimator's branch of `csi fit` produces.
+struct Fitted {
+    doc: serde_json::Value,
+    text: String,
+    admissible: bool,
+    converged: bool,
+    boot_failed: usize,
+    model_fit: Option<csi::model_fit::ModelFit>,
 }
 
 /// Run `csi fit`.
 pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
-    let estimator = a.est.estimator.as_str();
-    if !matches!(estimator, "pls" | "plsc" | "cbsem") {
-        return Err(csi::Error::setting(
-            "--estimator",
-            format!("expected pls, plsc or cbsem, got '{estimator}'"),
-        )
-        .into());
+    let cb_settings = a.est.cbsem_settings()?;
+    let loaded = a.inputs.load_screened()?;
+    let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
+    let survey = a.subset.apply(loaded.survey)?;
+    let est = a.est.estimator;
+    if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
+        eprintln!(
+            "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
+            model.covariances.len()
+        );
     }
-    let cb_settings = csi::estimate::cbsem::CbsemSettings {
-        identify: a.est.identify.parse()?,
-        ..Default::default()
-    };
-    let (model, survey) = load(&a.model, &a.data, &a.data_args)?;
-    let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    let design = a.inputs.data_args.design(&survey)?;
+    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
+    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    let design = design.map(|d| d.select(&analysis.data.kept));
+    analysis
+        .warnings
+        .extend(super::design::design_warnings(design.as_ref()));
+    analysis.warnings.extend(excluded.summary());
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    let (doc, text, admissible, converged, boot_failed) = match estimator {
-        "plsc" => {
+    let mut f = match est {
+        EstimatorKind::Pls => {
+            let boot = boot_opts
+                .map(|o| bootstrap(&analysis.options.pls, &analysis, &analysis.fit, &o))
+                .transpose()?;
+            Fitted {
+                doc: csi::report::fit_json(&analysis, boot.as_ref()),
+                text: csi::report::text::fit_text(&analysis, boot.as_ref()),
+                admissible: true,
+                converged: analysis.fit.converged,
+                boot_failed: boot.as_ref().map_or(0, |b| b.failed),
+                model_fit: model_fit(
+                    &analysis,
+                    csi::model_fit::pls(&model, &analysis.moments, &analysis.fit),
+                    csi::model_fit::Estimator::Pls(&options.pls, &analysis.fit),
+                    boot_opts.as_ref(),
+                )?,
+            }
+        }
+        EstimatorKind::Plsc => {
+            let plsc = csi::estimate::plsc::Plsc { pls: options.pls };
             let c = csi::estimate::plsc::correct(&model, &analysis.moments, &analysis.fit)?;
-            let boot = match &boot_opts {
-                Some(o) => Some(with_progress(o, |h| {
-                    csi::bootstrap::run_plsc(
-                        &model,
-                        &analysis.data,
-                        &options.pls,
-                        &analysis.fit,
-                        &c,
-                        o,
-                        Some(h),
-                    )
-                })?),
-                None => None,
-            };
-            warn_failures(boot.as_ref());
-            (
-                csi::report::estimators::plsc_json(&analysis, &c, boot.as_ref()),
-                csi::report::estimators::plsc_text(&analysis, &c, boot.as_ref()),
-                c.is_admissible(),
-                analysis.fit.converged,
-                boot.as_ref().map(|b| b.failed).unwrap_or(0),
-            )
+            let boot = boot_opts
+                .map(|o| bootstrap(&plsc, &analysis, &c, &o))
+                .transpose()?;
+            Fitted {
+                doc: estimators::plsc_json(&analysis, &c, boot.as_ref()),
+                text: estimators::plsc_text(&analysis, &c, boot.as_ref()),
+                admissible: c.is_admissible(),
+                converged: analysis.fit.converged,
+                boot_failed: boot.as_ref().map_or(0, |b| b.failed),
+                model_fit: model_fit(
+                    &analysis,
+                    csi::model_fit::plsc(&model, &analysis.moments, &c),
+                    csi::model_fit::Estimator::Plsc(&options.pls, &analysis.fit),
+                    boot_opts.as_ref(),
+                )?,
+            }
         }
-        "cbsem" => {
-            let f = csi::estimate::cbsem::estimate(&model, &analysis.moments, &cb_settings)?;
-            let boot = match &boot_opts {
-                Some(o) => Some(with_progress(o, |h| {
-                    csi::bootstrap::run_cbsem(&model, &analysis.data, &cb_settings, &f, o, Some(h))
-                })?),
-                None => None,
-            };
-            warn_failures(boot.as_ref());
-            (
-                csi::report::estimators::cbsem_json(&analysis, &f, boot.as_ref()),
-                csi::report::estimators::cbsem_text(&analysis, &f, boot.as_ref()),
-                f.is_admissible(),
-                f.converged,
-                boot.as_ref().map(|b| b.failed).unwrap_or(0),
-            )
-        }
-        _ => {
-            let boot = match &boot_opts {
-                Some(o) => Some(bootstrap(&analysis, o)?),
-                None => None,
-            };
-            warn_failures(boot.as_ref());
-            (
-                csi::report::fit_json(&analysis, boot.as_ref()),
-                csi::report::text::fit_text(&analysis, boot.as_ref()),
-                true,
-                analysis.fit.converged,
-                boot.as_ref().map(|b| b.failed).unwrap_or(0),
-            )
+        EstimatorKind::Cbsem => {
+            let f = cb_settings.fit(&model, &analysis.moments, None)?;
+            let boot = boot_opts
+                .map(|o| bootstrap(&cb_settings, &analysis, &f, &o))
+                .transpose()?;
+            Fitted {
+                doc: estimators::cbsem_json(&analysis, &f, boot.as_ref()),
+                text: estimators::cbsem_text(&analysis, &f, boot.as_ref()),
+                admissible: f.is_admissible(),
+                converged: f.converged,
+                boot_failed: boot.as_ref().map_or(0, |b| b.failed),
+                model_fit: model_fit(
+                    &analysis,
+                    csi::model_fit::cbsem(&model, &analysis.moments, &f),
+                    csi::model_fit::Estimator::Cbsem(&cb_settings, &f),
+                    boot_opts.as_ref(),
+                )?,
+            }
         }
     };
-    if !admissible {
-        eprintln!("warning: the {estimator} solution is inadmissible; see the diagnostics");
+    if !f.admissible {
+        eprintln!("warning: the {est} solution is inadmissible; see the diagnostics");
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    if let Some(target) = &a.json {
-        super::write_json(target, &doc)?;
+    if let Some(mf) = &f.model_fit {
+        if let Some(obj) = f.doc.as_object_mut() {
+            obj.insert(
+                "model_fit".into(),
+                csi::report::model_fit::model_fit_json(mf),
+            );
+        }
+        f.text.push_str(&csi::report::model_fit::model_fit_text(mf));
     }
-    if !json_stdout {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        out.flush()?;
-    }
-    let failed_strict = a.est.strict && (!converged || !admissible || boot_failed > 0);
+    super::design::annotate(
+        &mut f.doc,
+        analysis.data.weights.as_deref(),
+        design.as_ref(),
+        (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
+    );
+    super::design::annotate_cannot_answer(&mut f.doc, &ingest);
+    a.out.emit(&f.doc, &f.text)?;
+    let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {
         ExitCode::from(1)
     } else {
@@ -158,14 +144,35 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Bootstrap any estimator on the analysed data with a progress bar and Ctrl-C
+/// handling; failures (and withheld inference) are reported on stderr.
+pub fn bootstrap<E: Estimator>(
+    est: &E,
+    a: &Analysis,
+    full: &E::Fit,
+    o: &BootstrapOptions,
+) -> anyhow::Result<BootstrapResult> {
+    let b = with_progress(o, "bootstrap", |h| {
+        csi::bootstrap::run_estimator(est, &a.model, &a.data, full, o, Some(h))
+    })?;
+    warn_failures(
+        b.resamples,
+        b.failed,
+        &b.failure_reasons,
+        b.withheld.as_ref(),
+    );
+    Ok(b)
+}
+
 /// Run a resampling job with a progress bar and Ctrl-C handling.
-fn with_progress<T>(
-    o: &csi::bootstrap::BootstrapOptions,
-    job: impl FnOnce(&csi::bootstrap::Hooks) -> csi::Result<T>,
+pub fn with_progress<T>(
+    o: &BootstrapOptions,
+    what: &str,
+    job: impl FnOnce(&Hooks) -> csi::Result<T>,
 ) -> anyhow::Result<T> {
-    let progress = Progress::new(o.resamples as u64, "bootstrap");
+    let progress = Progress::new(o.resamples as u64, what);
     let set = |d: usize| progress.set(d);
-    let hooks = csi::bootstrap::Hooks {
+    let hooks = Hooks {
         progress: &set,
         cancel: progress.cancel,
     };
@@ -174,16 +181,40 @@ fn with_progress<T>(
     Ok(r?)
 }
 
-fn warn_failures(b: Option<&csi::bootstrap::BootstrapResult>) {
-    if let Some(b) = b {
-        if b.failed > 0 {
-            eprintln!(
-                "warning: {} of {} bootstrap resamples failed and were left out:",
-                b.failed, b.resamples
-            );
-            for (why, n) in &b.failure_reasons {
-                eprintln!("  {n} x {why}");
+/// Overall model fit (`model_fit`), with the bootstrap test of exact fit when
+/// `--bootstrap` asks for resamples. A model fit that cannot be computed is a warning
+/// (the key is then absent), not an error.
+fn model_fit(
+    a: &Analysis,
+    mf: csi::Result<csi::model_fit::ModelFit>,
+    est: csi::model_fit::Estimator,
+    boot: Option<&BootstrapOptions>,
+) -> anyhow::Result<Option<csi::model_fit::ModelFit>> {
+    let mut mf = match mf {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("warning: model fit (SRMR, d_ULS, d_G) not available: {e}");
+            return Ok(None);
+        }
+    };
+    if let Some(o) = boot {
+        let t = with_progress(o, "exact-fit test", |h| {
+            csi::model_fit::exact_fit_test(&a.model, &a.data, est, &mf, o, Some(h))
+        })?;
+        for (what, part) in [("saturated", &t.saturated), ("estimated", &t.estimated)] {
+            if let Some(p) = part {
+                if p.failed > 0 {
+                    eprintln!(
+                        "warning: {} of {} resamples of the exact-fit test ({what} model) failed and were left out",
+                        p.failed, p.resamples
+                    );
+                }
             }
         }
+        for p in &t.problems {
+            eprintln!("warning: {p}");
+        }
+        mf.test = Some(t);
     }
+    Ok(Some(mf))
 }

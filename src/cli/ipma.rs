@@ -1,5 +1,5 @@
 //! `csi ipma`: importance-performance map, priority quadrants, action list and charts.
-use super::{DataArgs, EstArgs, ModelArg, Progress};
+use super::{warn_failures, EstArgs, Inputs, JsonArg};
 use clap::Args;
 use csi::report::chart::{self, Output};
 use std::path::PathBuf;
@@ -11,26 +11,22 @@ use std::process::ExitCode;
 #[command(mut_arg("level", |a| a.long("confidence").help("Confidence level of the bootstrap intervals")))]
 pub struct IpmaArgs {
     #[command(flatten)]
-    pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
-    #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: PathBuf,
+    pub inputs: Inputs,
     /// Target construct (name, e.g. SAT): importance is the total effect on it.
     #[arg(long, value_name = "CONSTRUCT")]
     pub target: String,
     /// Rows to report: constructs, indicators or both.
     #[arg(long = "level", default_value = "both", value_name = "LEVEL")]
-    pub ipma_level: String,
+    pub ipma_level: csi::ipma::Level,
     /// Quadrant split: mean, median, or IMPORTANCE,PERFORMANCE (e.g. 0.1,70).
     #[arg(long, default_value = "mean", value_name = "SPLIT")]
-    pub split: String,
+    pub split: csi::ipma::Split,
     #[command(flatten)]
-    pub data_args: DataArgs,
+    pub subset: super::subset::SubsetArgs,
     #[command(flatten)]
     pub est: EstArgs,
-    /// Write the map as JSON (csi-ipma/v1) to FILE, or to stdout with `-`.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<String>,
+    #[command(flatten)]
+    pub out: JsonArg,
     /// Priority quadrant chart: FILE.svg or FILE.png (indicators with --level indicators).
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
@@ -46,37 +42,35 @@ pub struct IpmaArgs {
 pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
-    if a.est.estimator != "pls" {
-        return Err(csi::Error::setting(
-            "--estimator",
-            format!("'{}' is not available for ipma; use pls", a.est.estimator),
-        )
-        .into());
-    }
-    let level: csi::ipma::Level = a.ipma_level.parse()?;
-    let split: csi::ipma::Split = a.split.parse()?;
+    a.est.pls_only("ipma")?;
+    let (level, split) = (a.ipma_level, a.split);
     // check chart names before the work
     let outputs: Vec<Option<Output>> = [&a.chart, &a.path_chart, &a.index_chart]
         .iter()
         .map(|p| p.as_ref().map(Output::from_path).transpose())
         .collect::<csi::Result<_>>()?;
-    let (model, survey) = super::fit::load(&a.model, &a.data, &a.data_args)?;
+    let loaded = a.inputs.load_screened()?;
+    let (model, excluded) = (loaded.model, loaded.excluded);
+    let survey = a.subset.apply(loaded.survey)?;
+    let design = a.inputs.data_args.design(&survey)?;
+    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     let target = csi::ipma::target_index(&model, &a.target)?;
-    let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    analysis.warnings.extend(excluded.summary());
     let mut map = csi::ipma::ipma(&analysis, target, split)?;
     let mut boot = None;
     if let Some(o) = &boot_opts {
-        let progress = Progress::new(o.resamples as u64, "ipma bootstrap");
-        let set = |d: usize| progress.set(d);
-        let hooks = csi::bootstrap::Hooks {
-            progress: &set,
-            cancel: progress.cancel,
-        };
-        let r = csi::ipma::add_bootstrap(&mut map, &analysis, o, Some(&hooks));
-        progress.finish();
-        r?;
+        super::fit::with_progress(o, "ipma bootstrap", |h| {
+            csi::ipma::add_bootstrap(&mut map, &analysis, o, Some(h))
+        })?;
         if a.path_chart.is_some() || a.index_chart.is_some() {
-            boot = Some(super::fit::bootstrap(&analysis, o)?);
+            // the fit's bootstrap for the charts' stars and whiskers (its failures are
+            // those of the IPMA resamples above)
+            boot = Some(super::fit::with_progress(o, "bootstrap", |h| {
+                let a = &analysis;
+                csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, o, Some(h))
+            })?);
         }
     }
     for w in &analysis.warnings {
@@ -89,15 +83,12 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(b) = &map.bootstrap {
-        if b.failed > 0 {
-            eprintln!(
-                "warning: {} of {} bootstrap resamples failed and were left out:",
-                b.failed, b.resamples
-            );
-            for (why, n) in &b.failure_reasons {
-                eprintln!("  {n} x {why}");
-            }
-        }
+        warn_failures(
+            b.resamples,
+            b.failed,
+            &b.failure_reasons,
+            b.withheld.as_ref(),
+        );
     }
     let n = analysis.data.x.nrows();
     if let Some(out) = &outputs[0] {
@@ -117,25 +108,24 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
             out,
         )?;
     }
-    let json_stdout = a.json.as_deref() == Some("-");
-    if let Some(t) = &a.json {
-        super::write_json(t, &map.to_json(&model, level, n))?;
-    }
-    if !json_stdout {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(map.to_text(&model, level, n).as_bytes())?;
-        for (p, what) in [
-            (&a.chart, "quadrant chart"),
-            (&a.path_chart, "path diagram"),
-            (&a.index_chart, "index chart"),
-        ] {
-            if let Some(p) = p {
-                writeln!(out, "{what}: {}", p.display())?;
-            }
+    let mut text = csi::report::ipma::ipma_text(&map, &model, level, n);
+    for (p, what) in [
+        (&a.chart, "quadrant chart"),
+        (&a.path_chart, "path diagram"),
+        (&a.index_chart, "index chart"),
+    ] {
+        if let Some(p) = p {
+            text.push_str(&format!("{what}: {}\n", p.display()));
         }
-        out.flush()?;
     }
+    let mut doc = csi::report::ipma::ipma_json(&map, &model, level, n);
+    super::design::annotate(
+        &mut doc,
+        analysis.data.weights.as_deref(),
+        None,
+        (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
+    );
+    a.out.emit(&doc, &text)?;
     let failed = map.bootstrap.as_ref().is_some_and(|b| b.failed > 0);
     let strict_fail = a.est.strict && (!analysis.fit.converged || failed);
     Ok(if strict_fail {

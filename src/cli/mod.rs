@@ -3,14 +3,27 @@
 //! where `--json` says.
 
 use clap::{Args, Parser, Subcommand};
+use csi::bootstrap::{CiMethod, SignChange};
+use csi::data::MissingPolicy;
+use csi::estimate::cbsem::{CbsemSettings, Identify};
+use csi::estimate::pls::{Indicators, PlsSettings, Scheme};
+use csi::estimate::EstimatorKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod compare;
+pub mod design;
 pub mod fit;
+pub mod init;
 pub mod ipma;
 pub mod methods;
+pub mod predict;
+pub mod program;
+pub mod report;
+pub mod simulate;
+pub mod subset;
 pub mod validate;
+pub mod weights;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
 #[derive(Debug, Parser)]
@@ -32,6 +45,19 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// The source documents' evaluation methods side by side with the SEM index.
     Methods(methods::MethodsArgs),
+    /// Out-of-sample prediction (PLSpredict) against the linear-model benchmark.
+    Predict(predict::PredictArgs),
+    /// Rake respondent weights to population margins; writes a copy of the data with a
+    /// weight column.
+    Weights(weights::WeightsArgs),
+    /// The management report: one self-contained HTML file (and an Excel workbook).
+    Report(report::ReportArgs),
+    /// Propose a model file from a data file (constructs by name stem or template).
+    Init(init::InitArgs),
+    /// A satisfaction-index programme: companies, industries, sectors and waves in one run.
+    Program(program::ProgramArgs),
+    /// Write a simulated programme (data, hierarchy, sector weights) and its truth.
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -63,31 +89,51 @@ pub struct DataArgs {
     /// Column of sampling weights (weighted moments).
     #[arg(long, value_name = "COLUMN")]
     pub weight: Option<String>,
+    /// Column of strata: the bootstrap resamples within each stratum.
+    #[arg(long, value_name = "COLUMN")]
+    pub strata: Option<String>,
+    /// Column of clusters (interviewer, branch, flight): the bootstrap resamples whole
+    /// clusters (within strata when --strata is given).
+    #[arg(long, value_name = "COLUMN")]
+    pub cluster: Option<String>,
+    /// Exclude respondents whose interview took fewer seconds (needs --duration).
+    #[arg(long = "min-duration", value_name = "SECONDS")]
+    pub min_duration: Option<f64>,
+    /// Column of interview durations in seconds (for --min-duration).
+    #[arg(long, value_name = "COLUMN")]
+    pub duration: Option<String>,
+    /// Exclude straight-liners (the same answer to every item) from estimation; they
+    /// are counted and listed by row.
+    #[arg(long = "exclude-straight-liners")]
+    pub exclude_straight_liners: bool,
 }
 
-/// Estimation flags shared by `fit`, `ipma` and `compare` (contract: same meaning
-/// everywhere).
+/// Estimation flags shared by `fit`, `ipma`, `compare` and `methods` (contract: same
+/// meaning everywhere). Each flag is parsed straight into the library's type, so a bad
+/// value is refused before any work.
 #[derive(Debug, Args, Clone)]
 pub struct EstArgs {
     /// Inner weighting scheme: path, centroid or factorial.
     #[arg(long, default_value = "path")]
-    pub scheme: String,
+    pub scheme: Scheme,
     /// Indicator treatment: standardized or centered.
     #[arg(long, default_value = "standardized")]
-    pub indicators: String,
+    pub indicators: Indicators,
     /// Estimator: pls, plsc or cbsem.
-    #[arg(long, default_value = "pls")]
-    pub estimator: String,
-    /// Missing answers: mean (replace by the item mean, counted), listwise, error.
+    #[arg(long, default_value_t = EstimatorKind::Pls)]
+    pub estimator: EstimatorKind,
+    /// Missing answers: mean (replace by the item mean, counted), listwise, em (EM
+    /// moments under multivariate normality), error.
     #[arg(long, default_value = "mean")]
-    pub missing: String,
-    /// Maximum PLS iterations.
-    #[arg(long = "max-iter", default_value_t = 300)]
-    pub max_iter: usize,
+    pub missing: MissingPolicy,
+    /// Maximum iterations of the estimator (default: 300 for pls and plsc, 2000
+    /// L-BFGS and Newton steps for cbsem); also bounds every bootstrap resample.
+    #[arg(long = "max-iter", value_name = "N")]
+    pub max_iter: Option<usize>,
     /// PLS stopping tolerance on the squared change of the outer weights.
     #[arg(long, default_value_t = csi::tol::PLS_DEFAULT)]
     pub tol: f64,
-    /// Bootstrap resamples (0 = no bootstrap).
+    /// Bootstrap resamples (0 = no bootstrap; at most 100000).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
     /// Seed of the bootstrap / permutation streams.
@@ -95,16 +141,20 @@ pub struct EstArgs {
     pub seed: u64,
     /// Bootstrap interval: percentile or bca.
     #[arg(long, default_value = "percentile")]
-    pub ci: String,
+    pub ci: CiMethod,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
+    /// Largest share of failed bootstrap resamples (or permutations) with which
+    /// intervals and p values are still reported; above it they are withheld.
+    #[arg(long = "allow-failed-share", value_name = "SHARE", default_value_t = csi::bootstrap::DEFAULT_MAX_FAILED_SHARE)]
+    pub allow_failed_share: f64,
     /// Bootstrap sign-change correction: construct, individual or none.
     #[arg(long = "sign-change", default_value = "construct")]
-    pub sign_change: String,
+    pub sign_change: SignChange,
     /// CB-SEM identification: marker (first loading 1) or variance (latent variances 1).
     #[arg(long, default_value = "marker")]
-    pub identify: String,
+    pub identify: Identify,
     /// Exit with code 1 when the estimation does not converge, is inadmissible, or a
     /// resample fails.
     #[arg(long)]
@@ -114,17 +164,29 @@ pub struct EstArgs {
 impl EstArgs {
     /// The library options these flags ask for.
     pub fn fit_options(&self) -> csi::Result<csi::analysis::FitOptions> {
-        let pls = csi::estimate::pls::PlsSettings {
-            scheme: self.scheme.parse()?,
-            indicators: self.indicators.parse()?,
+        let pls = PlsSettings {
+            scheme: self.scheme,
+            indicators: self.indicators,
             tolerance: self.tol,
-            max_iter: self.max_iter,
+            max_iter: self.max_iter.unwrap_or(PlsSettings::default().max_iter),
         };
         pls.check()?;
         Ok(csi::analysis::FitOptions {
             pls,
-            missing: self.missing.parse()?,
+            missing: self.missing,
         })
+    }
+
+    /// CB-SEM settings (its own default iteration limit unless `--max-iter` is given).
+    pub fn cbsem_settings(&self) -> csi::Result<CbsemSettings> {
+        let d = CbsemSettings::default();
+        let s = CbsemSettings {
+            identify: self.identify,
+            max_iter: self.max_iter.unwrap_or(d.max_iter),
+            ..d
+        };
+        s.check()?;
+        Ok(s)
     }
 
     /// Bootstrap options, when `--bootstrap N` asks for resamples.
@@ -135,12 +197,145 @@ impl EstArgs {
         let o = csi::bootstrap::BootstrapOptions {
             resamples: self.bootstrap,
             seed: self.seed,
-            ci: self.ci.parse()?,
+            ci: self.ci,
             level: self.level,
-            sign_change: self.sign_change.parse()?,
+            sign_change: self.sign_change,
+            max_failed_share: self.allow_failed_share,
         };
         o.check()?;
         Ok(Some(o))
+    }
+
+    /// Refuse an estimator other than PLS for a command that has only PLS.
+    pub fn pls_only(&self, command: &str) -> csi::Result<()> {
+        if self.estimator == EstimatorKind::Pls {
+            return Ok(());
+        }
+        Err(csi::Error::setting(
+            "estimator",
+            format!(
+                "'{}' is not available for {command}; use pls",
+                self.estimator
+            ),
+        ))
+    }
+}
+
+/// The model, the data and the data flags: what every command that fits reads.
+#[derive(Debug, Args, Clone)]
+pub struct Inputs {
+    #[command(flatten)]
+    pub model: ModelArg,
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
+    #[arg(long, short = 'd', value_name = "DATA")]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+}
+
+/// What [`Inputs::load_screened`] reads.
+pub struct Loaded {
+    /// The model (SPSS variable labels adopted as item labels).
+    pub model: csi::spec::Model,
+    /// The respondents left after screening.
+    pub survey: csi::data::Survey,
+    /// Respondents excluded by screening (speeders, straight-liners).
+    pub excluded: csi::design::screen::Exclusions,
+    /// The ingest report (per-item counts, declared missing codes).
+    pub ingest: csi::data::ValidationReport,
+}
+
+impl Inputs {
+    /// Read the model and the data, with speeders and straight-liners excluded when
+    /// the flags ask; data warnings and the exclusions go to stderr.
+    pub fn load(&self) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
+        let l = self.load_screened()?;
+        if let Some(s) = l.excluded.summary() {
+            eprintln!("warning: {s}");
+        }
+        Ok((l.model, l.survey))
+    }
+
+    /// As [`Inputs::load`], also returning the respondents excluded by screening (not
+    /// printed: the caller reports them) and the ingest report. The labels of an SPSS
+    /// file become the items' labels where the model has none.
+    pub fn load_screened(&self) -> anyhow::Result<Loaded> {
+        let screening = self.data_args.screen_options();
+        screening.check()?;
+        let mut model = csi::spec::read_model(&self.model.model)?;
+        self.data_args.apply_to_model(&mut model)?;
+        csi::data::sav::adopt_labels_from_file(&self.data, &mut model)?;
+        let opts = self.data_args.ingest_options(&self.model.model)?;
+        let (survey, ingest) = csi::data::read_survey(&self.data, &model, &opts)?;
+        for p in ingest
+            .problems
+            .iter()
+            .filter(|p| p.severity == csi::data::Severity::Warning)
+        {
+            let mut loc = survey.file.clone();
+            if let Some(r) = p.row {
+                loc.push_str(&format!(": row {r}"));
+            }
+            if let Some(c) = &p.column {
+                loc.push_str(&format!(", column '{c}'"));
+            }
+            eprintln!("warning: {loc}: {}", p.message);
+        }
+        let (survey, excluded) = csi::design::screen::screen(&survey, &model, &screening)?;
+        Ok(Loaded {
+            model,
+            survey,
+            excluded,
+            ingest,
+        })
+    }
+}
+
+/// `--json FILE|-`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct JsonArg {
+    /// Write the results as JSON to FILE, or to stdout with `-` (then nothing else is
+    /// written to stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<String>,
+}
+
+impl JsonArg {
+    /// Write the JSON document where `--json` says, and the text report to stdout
+    /// unless the JSON goes there.
+    pub fn emit(&self, doc: &serde_json::Value, text: &str) -> anyhow::Result<()> {
+        if let Some(target) = &self.json {
+            write_json(target, doc)?;
+        }
+        if self.json.as_deref() != Some("-") {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Warn (stderr) about failed resamples, grouped by reason, and about withheld
+/// inference with the flag that overrides it.
+pub fn warn_failures(
+    resamples: usize,
+    failed: usize,
+    reasons: &[(String, usize)],
+    withheld: Option<&csi::bootstrap::Withheld>,
+) {
+    if failed > 0 {
+        eprintln!("warning: {failed} of {resamples} bootstrap resamples failed and were left out:");
+        for (why, n) in reasons {
+            eprintln!("  {n} x {why}");
+        }
+    }
+    if let Some(w) = withheld {
+        eprintln!(
+            "warning: {w} (use --allow-failed-share {:.2} to show them anyway)",
+            (w.failed_share + 0.005).min(1.0)
+        );
     }
 }
 
@@ -195,14 +390,50 @@ pub struct ModelArg {
     pub model: PathBuf,
 }
 
-/// Dispatch one subcommand.
+/// Dispatch one subcommand. A library setting error is reported with the flag that
+/// gives the setting (the library names settings, only the CLI knows flags).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    let ipma = matches!(cli.command, Command::Ipma(_));
+    let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Ipma(a) => ipma::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Methods(a) => methods::run(a),
+        Command::Predict(a) => predict::run(a),
+        Command::Weights(a) => weights::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Program(a) => program::run(a),
+        Command::Simulate(a) => simulate::run(a),
+    };
+    result.map_err(|e| name_flag(e, ipma))
+}
+
+/// The flag of a library setting name (`tolerance` is `--tol`, ...). In `csi ipma`
+/// the bootstrap `level` is `--confidence` and the rows reported are `--level`.
+pub fn flag_of(setting: &str, ipma: bool) -> String {
+    let flag = match (setting, ipma) {
+        ("level", true) => "confidence",
+        ("ipma_level", _) => "level",
+        ("tolerance", _) => "tol",
+        ("resamples", _) => "bootstrap",
+        ("max_failed_share", _) => "allow-failed-share",
+        (s, _) if s.starts_with("--") => return s.to_string(),
+        (s, _) => return format!("--{}", s.replace('_', "-")),
+    };
+    format!("--{flag}")
+}
+
+fn name_flag(e: anyhow::Error, ipma: bool) -> anyhow::Error {
+    match e.downcast::<csi::Error>() {
+        Ok(csi::Error::Setting { name, message }) => csi::Error::Setting {
+            name: flag_of(&name, ipma),
+            message,
+        }
+        .into(),
+        Ok(other) => other.into(),
+        Err(e) => e,
     }
 }
 

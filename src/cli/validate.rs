@@ -16,7 +16,7 @@ use std::process::ExitCode;
 pub struct ValidateArgs {
     #[command(flatten)]
     pub model: ModelArg,
-    /// Data file (CSV, TSV, XLSX, Parquet).
+    /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: Option<PathBuf>,
     #[command(flatten)]
@@ -117,7 +117,30 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     a.data_args.apply_to_model(&mut model)?;
     let opts = a.data_args.ingest_options(&a.model.model)?;
     let report = match &a.data {
-        Some(path) => inspect_survey(path, &model, &opts)?.1,
+        Some(path) => {
+            csi::data::sav::adopt_labels_from_file(path, &mut model)?;
+            let (survey, mut report) = inspect_survey(path, &model, &opts)?;
+            // the design columns, as fit would check them (--strata, --cluster)
+            if let Some(Err(e)) = survey.as_ref().map(|s| a.data_args.design(s)) {
+                report.push(match e {
+                    csi::Error::Data {
+                        location, message, ..
+                    } => {
+                        let mut p = Problem::error(message);
+                        if let Some(r) = location.row {
+                            p = p.at_row(r);
+                        }
+                        if let Some(c) = location.column {
+                            p = p.in_column(c);
+                        }
+                        p
+                    }
+                    other => Problem::error(other.to_string()),
+                });
+                report.sort();
+            }
+            report
+        }
         None => model_report(&model),
     };
     let json_to_stdout = a.json.as_deref() == Some("-");

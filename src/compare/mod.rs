@@ -93,13 +93,18 @@ use crate::bootstrap::{self, BootstrapOptions, BootstrapResult};
 use crate::data::{required_respondents, MissingPolicy, Survey};
 use crate::error::{Error, Location, Result};
 use crate::spec::Model;
+use crate::stat::Stat;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod perm;
-pub mod report;
+mod types;
 
 pub use perm::{permutation_rng, PERMUTATION_SALT};
+pub use types::{
+    Comparison, Difference, Invariance, League, LeagueEntry, Micom, MicomConstruct, Omnibus,
+    PermutationRun, CONFIGURAL_NOTE,
+};
 
 /// The smallest group that is fitted, whatever the model (contract: 10 respondents).
 pub const MIN_GROUP: usize = 10;
@@ -121,6 +126,10 @@ pub struct CompareOptions {
     pub level: f64,
     /// Run the omnibus test when more than two groups are compared. Defaults to true.
     pub omnibus: bool,
+    /// When a larger share of a run's permutations fails, its p values and MICOM
+    /// intervals are withheld. Defaults to
+    /// [`bootstrap::DEFAULT_MAX_FAILED_SHARE`].
+    pub max_failed_share: f64,
 }
 
 impl Default for CompareOptions {
@@ -132,6 +141,7 @@ impl Default for CompareOptions {
             seed: bootstrap::DEFAULT_SEED,
             level: 0.95,
             omnibus: true,
+            max_failed_share: bootstrap::DEFAULT_MAX_FAILED_SHARE,
         }
     }
 }
@@ -140,8 +150,9 @@ impl CompareOptions {
     /// Check the options.
     ///
     /// # Errors
-    /// Invalid PLS or bootstrap settings, a level outside (0, 1), or a single
-    /// permutation (at least 2 are needed for an interval).
+    /// Invalid PLS or bootstrap settings, a level outside (0, 1), a single
+    /// permutation (at least 2 are needed for an interval) or more than
+    /// [`bootstrap::MAX_RESAMPLES`], or a failed share outside [0, 1].
     pub fn check(&self) -> Result<()> {
         self.fit.pls.check()?;
         if let Some(b) = &self.bootstrap {
@@ -149,14 +160,21 @@ impl CompareOptions {
         }
         if !(self.level > 0.0 && self.level < 1.0) {
             return Err(Error::setting(
-                "--level",
+                "level",
                 format!("must be between 0 and 1, got {}", self.level),
             ));
         }
         if self.permutations == 1 {
             return Err(Error::setting(
-                "--permutations",
+                "permutations",
                 "needs 0 (no tests) or at least 2",
+            ));
+        }
+        bootstrap::check_count("permutations", self.permutations)?;
+        if !(0.0..=1.0).contains(&self.max_failed_share) {
+            return Err(Error::setting(
+                "max_failed_share",
+                format!("must be between 0 and 1, got {}", self.max_failed_share),
             ));
         }
         Ok(())
@@ -266,7 +284,7 @@ pub fn group_rows(survey: &Survey, column: &str, wanted: Option<&[String]>) -> R
         let w = w.trim();
         if out_labels.iter().any(|l: &String| l == w) {
             return Err(Error::setting(
-                "--groups",
+                "groups",
                 format!("group '{w}' is named twice"),
             ));
         }
@@ -277,7 +295,7 @@ pub fn group_rows(survey: &Survey, column: &str, wanted: Option<&[String]>) -> R
             }
             None => {
                 return Err(Error::setting(
-                    "--groups",
+                    "groups",
                     format!(
                         "no respondent has '{w}' in column '{column}' of {} (values: {})",
                         survey.file,
@@ -321,8 +339,8 @@ impl GroupFit {
     pub fn index(&self, j: usize) -> Option<f64> {
         self.analysis.indices.get(j).and_then(|i| i.value)
     }
-    /// Bootstrap interval of a statistic key (`NaN`s without bootstrap).
-    pub fn interval(&self, key: &str) -> (f64, f64) {
+    /// Bootstrap interval of a statistic (`NaN`s without bootstrap).
+    pub fn interval(&self, key: impl bootstrap::StatQuery) -> (f64, f64) {
         self.bootstrap
             .as_ref()
             .and_then(|b| b.stat(key))
@@ -366,11 +384,11 @@ impl Target {
             Target::Path(a, b) => format!("{}->{}", m.constructs[a].name, m.constructs[b].name),
         }
     }
-    /// Bootstrap key of the statistic.
-    pub fn key(&self, m: &Model) -> String {
+    /// The statistic resampled by the bootstrap.
+    pub fn stat(&self) -> Stat {
         match *self {
-            Target::Index(j) => bootstrap::key_index(m, j),
-            Target::Path(a, b) => bootstrap::key_path(m, a, b),
+            Target::Index(j) => Stat::Index(j),
+            Target::Path(from, to) => Stat::Path { from, to },
         }
     }
     /// The statistic in a fitted group (`NaN` when undefined).
@@ -388,222 +406,6 @@ pub fn targets(m: &Model) -> Vec<Target> {
         .map(Target::Index)
         .chain(m.paths.iter().map(|&(a, b)| Target::Path(a, b)))
         .collect()
-}
-
-/// The difference of one statistic between two groups.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Difference {
-    /// First group (index into [`Comparison::groups`]).
-    pub a: usize,
-    /// Second group.
-    pub b: usize,
-    /// The statistic.
-    pub target: Target,
-    /// Its name (construct, or `FROM->TO`).
-    pub name: String,
-    /// `theta_a - theta_b` (`NaN` when undefined in a group).
-    pub difference: f64,
-    /// Percentile bootstrap interval of the difference (`NaN` without bootstrap).
-    pub ci_low: f64,
-    /// Upper bound.
-    pub ci_high: f64,
-    /// Bootstrap replicate pairs with a defined difference.
-    pub boot_ok: usize,
-    /// Two-sided permutation p value (`NaN` without permutations).
-    pub p: f64,
-    /// Holm-adjusted p value across all differences.
-    pub p_adjusted: f64,
-    /// Permutations with a defined statistic.
-    pub permutations_ok: usize,
-}
-
-/// The omnibus test of one statistic across all groups.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Omnibus {
-    /// The statistic.
-    pub target: Target,
-    /// Its name.
-    pub name: String,
-    /// Between-group dispersion `T` (see the module docs).
-    pub statistic: f64,
-    /// Permutation p value.
-    pub p: f64,
-    /// Holm-adjusted among the omnibus tests.
-    pub p_adjusted: f64,
-    /// Permutations with a defined statistic.
-    pub permutations_ok: usize,
-}
-
-/// MICOM verdict of one construct in one pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Invariance {
-    /// Steps 1-3 hold: compare indices, and the groups may even be pooled.
-    Full,
-    /// Steps 1-2 hold, step 3 does not: indices and paths may be compared, the groups
-    /// should not be pooled.
-    Partial,
-    /// Step 2 fails: the composite is formed differently; do not compare indices.
-    None,
-    /// No permutations were run.
-    NotTested,
-}
-
-impl Invariance {
-    /// Short name: `full`, `partial`, `none`, `not tested`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Invariance::Full => "full",
-            Invariance::Partial => "partial",
-            Invariance::None => "none",
-            Invariance::NotTested => "not tested",
-        }
-    }
-    /// The plain-language verdict.
-    pub fn verdict(&self) -> &'static str {
-        match self {
-            Invariance::Full => "full invariance: indices may be compared (and the groups pooled)",
-            Invariance::Partial => {
-                "partial invariance: indices and paths may be compared; do not pool the groups"
-            }
-            Invariance::None => "no invariance: do not compare indices",
-            Invariance::NotTested => "not tested (no permutations)",
-        }
-    }
-}
-
-/// MICOM steps 2 and 3 for one construct in one pair.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MicomConstruct {
-    /// Construct.
-    pub construct: usize,
-    /// Step 2: `c = cor(X w_a, X w_b)` on the pooled data.
-    pub c: f64,
-    /// The `1 - level` quantile of the permutation distribution of c.
-    pub c_quantile: f64,
-    /// One-sided permutation p of c: `(1 + #{c* <= c}) / (N_ok + 1)`.
-    pub c_p: f64,
-    /// Step 2 holds (`c >= c_quantile`); `None` untested.
-    pub compositional: Option<bool>,
-    /// Step 3a: mean of the pooled-standardized scores in a minus in b.
-    pub mean_diff: f64,
-    /// Central permutation interval of the mean difference.
-    pub mean_ci: (f64, f64),
-    /// Two-sided permutation p of the mean difference.
-    pub mean_p: f64,
-    /// Step 3a holds.
-    pub equal_means: Option<bool>,
-    /// Step 3b: `ln var_a - ln var_b` of the pooled-standardized scores.
-    pub log_var_ratio: f64,
-    /// Central permutation interval of the log variance ratio.
-    pub var_ci: (f64, f64),
-    /// Two-sided permutation p of the log variance ratio.
-    pub var_p: f64,
-    /// Step 3b holds.
-    pub equal_variances: Option<bool>,
-    /// The verdict.
-    pub invariance: Invariance,
-}
-
-/// MICOM of one pair of groups.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Micom {
-    /// First group.
-    pub a: usize,
-    /// Second group.
-    pub b: usize,
-    /// Step 1 (configural invariance): always established by construction.
-    pub configural: bool,
-    /// Per construct.
-    pub constructs: Vec<MicomConstruct>,
-}
-
-/// Step 1 of MICOM, as stated in every report.
-pub const CONFIGURAL_NOTE: &str = "configural invariance (MICOM step 1) holds by construction: every group is estimated with the same model, items, scales, missing-data treatment and algorithm settings";
-
-/// Failed permutations of one permutation run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PermutationRun {
-    /// The groups whose labels were permuted.
-    pub groups: Vec<usize>,
-    /// Permutations requested.
-    pub requested: usize,
-    /// Permutations whose refit failed (left out).
-    pub failed: usize,
-    /// Failure reasons with counts.
-    pub reasons: Vec<(String, usize)>,
-}
-
-/// One row of a league table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LeagueEntry {
-    /// Rank (1 = highest index; ties share a rank); `None` when the index is undefined.
-    pub rank: Option<usize>,
-    /// Group (index into [`Comparison::groups`]).
-    pub group: usize,
-    /// Index.
-    pub index: Option<f64>,
-    /// Bootstrap interval.
-    pub ci_low: f64,
-    /// Upper bound.
-    pub ci_high: f64,
-    /// Respondents used.
-    pub n: usize,
-}
-
-/// The league table of one construct, best first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct League {
-    /// Construct.
-    pub construct: usize,
-    /// Entries, best first; undefined indices last.
-    pub entries: Vec<LeagueEntry>,
-}
-
-/// The result of [`compare`].
-#[derive(Debug, Clone)]
-pub struct Comparison {
-    /// The model.
-    pub model: Model,
-    /// The grouping column.
-    pub group_column: String,
-    /// Options used.
-    pub options: CompareOptions,
-    /// Respondents whose group cell is empty (survey indices).
-    pub missing_group: Vec<usize>,
-    /// Respondents in groups that were not requested.
-    pub not_requested: usize,
-    /// Groups not fitted, with reasons.
-    pub excluded: Vec<Excluded>,
-    /// Fitted groups, in order.
-    pub groups: Vec<GroupFit>,
-    /// The fit of all compared respondents together.
-    pub pooled: GroupFit,
-    /// League table per construct.
-    pub league: Vec<League>,
-    /// Every pairwise difference: pairs (a < b) in group order, then statistics in
-    /// [`targets`] order.
-    pub differences: Vec<Difference>,
-    /// Omnibus tests (more than two groups).
-    pub omnibus: Vec<Omnibus>,
-    /// MICOM per pair.
-    pub micom: Vec<Micom>,
-    /// Failed permutations per run.
-    pub permutation_runs: Vec<PermutationRun>,
-    /// Warnings (excluded groups, failed resamples, too few permutations, ...).
-    pub warnings: Vec<String>,
-}
-
-impl Comparison {
-    /// The difference of a statistic between groups `a` and `b` (by position).
-    pub fn difference(&self, a: usize, b: usize, target: Target) -> Option<&Difference> {
-        self.differences
-            .iter()
-            .find(|d| d.a == a && d.b == b && d.target == target)
-    }
-    /// Position of a group by label.
-    pub fn group(&self, name: &str) -> Option<usize> {
-        self.groups.iter().position(|g| g.name == name)
-    }
 }
 
 /// Holm's step-down adjustment. `NaN` entries are left out of the family and stay `NaN`.
@@ -662,7 +464,11 @@ pub fn planned_steps(k: usize, options: &CompareOptions) -> usize {
     let boot_b = options.bootstrap.map(|b| b.resamples).unwrap_or(0);
     let n_perm = options.permutations;
     let pairs = k * k.saturating_sub(1) / 2;
-    (k + 1) * boot_b + pairs * n_perm + if k > 2 && options.omnibus { n_perm } else { 0 }
+    let omnibus = if k > 2 && options.omnibus { n_perm } else { 0 };
+    (k + 1)
+        .saturating_mul(boot_b)
+        .saturating_add(pairs.saturating_mul(n_perm))
+        .saturating_add(omnibus)
 }
 
 /// Progress accounting shared by the phases.
@@ -724,7 +530,6 @@ pub fn compare_with(
             candidates.push((label.clone(), rows.clone()));
         }
     }
-    let n_perm = options.permutations;
     let plan = |k: usize| planned_steps(k, options);
     let ticker = Ticker {
         hooks,
@@ -740,29 +545,7 @@ pub fn compare_with(
     };
 
     // one fit (and bootstrap) per group, in parallel
-    let fits: Vec<Result<GroupFit>> = candidates
-        .par_iter()
-        .map(|(label, rows)| fit_group(model, survey, label, rows, options, Some(&bhooks)))
-        .collect();
-    let mut fitted = Vec::new();
-    for ((label, rows), r) in candidates.iter().zip(fits) {
-        match r {
-            Ok(g) => fitted.push(g),
-            Err(Error::Estimation(msg)) => excluded.push(Excluded {
-                group: label.clone(),
-                n: rows.len(),
-                reason: format!("estimation failed: {msg}"),
-            }),
-            Err(e @ Error::Data { .. }) if policy != MissingPolicy::Error => {
-                excluded.push(Excluded {
-                    group: label.clone(),
-                    n: rows.len(),
-                    reason: e.to_string(),
-                })
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    let fitted = fit_groups(model, survey, &candidates, options, &bhooks, &mut excluded)?;
     if ticker.cancelled() {
         return Err(Error::Interrupted);
     }
@@ -796,21 +579,9 @@ pub fn compare_with(
         for e in &excluded {
             msg.push_str(&format!("; '{}': {}", e.group, e.reason));
         }
-        return Err(Error::setting("--group", msg));
+        return Err(Error::setting("group", msg));
     }
-    for g in &fitted {
-        for w in &g.analysis.warnings {
-            warnings.push(format!("group '{}': {w}", g.name));
-        }
-        if let Some(b) = &g.bootstrap {
-            if b.failed > 0 {
-                warnings.push(format!(
-                    "group '{}': {} of {} bootstrap resamples failed and were left out",
-                    g.name, b.failed, b.resamples
-                ));
-            }
-        }
-    }
+    group_warnings(&fitted, &mut warnings);
 
     // the pooled fit of every compared respondent
     let all_rows: Vec<usize> = fitted.iter().flat_map(|g| g.rows.iter().copied()).collect();
@@ -820,14 +591,57 @@ pub fn compare_with(
     }
 
     let tg = targets(model);
-    let k = fitted.len();
     let alpha = options.alpha();
+    let mut differences = pair_differences(model, &fitted, &tg, alpha);
+    // permutation tests and MICOM
+    let perm_ctx = perm::Context {
+        model,
+        survey,
+        options,
+        tick: &tick,
+        cancel: cancel_flag,
+    };
+    let (micom, runs, omnibus) =
+        permutation_tests(&perm_ctx, &fitted, &tg, &mut differences, &ticker)?;
+    let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
+    for (d, p) in differences.iter_mut().zip(adj) {
+        d.p_adjusted = p;
+    }
+    permutation_warnings(options, &fitted, &runs, &differences, &mut warnings);
+    let league = league_tables(model, &fitted);
+    Ok(Comparison {
+        model: model.clone(),
+        group_column: group_column.to_string(),
+        options: options.clone(),
+        missing_group: grouping.missing,
+        not_requested: grouping.not_requested,
+        excluded,
+        groups: fitted,
+        pooled,
+        league,
+        differences,
+        omnibus,
+        micom,
+        permutation_runs: runs,
+        warnings,
+    })
+}
+
+/// Every pairwise difference of the targets, with its bootstrap interval (the p values
+/// come from the permutation tests).
+fn pair_differences(
+    model: &Model,
+    fitted: &[GroupFit],
+    tg: &[Target],
+    alpha: f64,
+) -> Vec<Difference> {
+    let k = fitted.len();
     // differences with bootstrap intervals
     let mut differences = Vec::new();
     for a in 0..k {
         for b in (a + 1)..k {
-            for t in &tg {
-                let (lo, hi, ok) = diff_interval(model, &fitted[a], &fitted[b], t, alpha);
+            for t in tg {
+                let (lo, hi, ok) = diff_interval(&fitted[a], &fitted[b], t, alpha);
                 differences.push(Difference {
                     a,
                     b,
@@ -845,20 +659,27 @@ pub fn compare_with(
         }
     }
 
-    // permutation tests and MICOM
+    differences
+}
+
+/// The pairwise permutation tests with MICOM, and the omnibus test: sets the
+/// differences' p values; returns the MICOM results, the runs and the omnibus tests.
+fn permutation_tests(
+    perm_ctx: &perm::Context,
+    fitted: &[GroupFit],
+    tg: &[Target],
+    differences: &mut [Difference],
+    ticker: &Ticker,
+) -> Result<(Vec<Micom>, Vec<PermutationRun>, Vec<Omnibus>)> {
+    let (model, options) = (perm_ctx.model, perm_ctx.options);
+    let n_perm = options.permutations;
+    let k = fitted.len();
     let mut micom = Vec::new();
     let mut runs = Vec::new();
     let mut omnibus = Vec::new();
-    let perm_ctx = perm::Context {
-        model,
-        survey,
-        options,
-        tick: &tick,
-        cancel: cancel_flag,
-    };
     for a in 0..k {
         for b in (a + 1)..k {
-            let out = perm::pair(&perm_ctx, &fitted[a], &fitted[b])?;
+            let out = perm::pair(perm_ctx, &fitted[a], &fitted[b])?;
             if ticker.cancelled() {
                 return Err(Error::Interrupted);
             }
@@ -883,12 +704,13 @@ pub fn compare_with(
                     requested: n_perm,
                     failed: out.failed,
                     reasons: out.reasons,
+                    withheld: out.withheld,
                 });
             }
         }
     }
     if k > 2 && options.omnibus && n_perm > 0 {
-        let out = perm::omnibus(&perm_ctx, &fitted)?;
+        let out = perm::omnibus(perm_ctx, fitted)?;
         if ticker.cancelled() {
             return Err(Error::Interrupted);
         }
@@ -908,13 +730,23 @@ pub fn compare_with(
             requested: n_perm,
             failed: out.failed,
             reasons: out.reasons,
+            withheld: out.withheld,
         });
     }
-    let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
-    for (d, p) in differences.iter_mut().zip(adj) {
-        d.p_adjusted = p;
-    }
-    for r in &runs {
+    Ok((micom, runs, omnibus))
+}
+
+/// Warnings about failed permutations and too few permutations for Holm.
+fn permutation_warnings(
+    options: &CompareOptions,
+    fitted: &[GroupFit],
+    runs: &[PermutationRun],
+    differences: &[Difference],
+    warnings: &mut Vec<String>,
+) {
+    let n_perm = options.permutations;
+    let alpha = options.alpha();
+    for r in runs {
         if r.failed > 0 {
             let names: Vec<&str> = r.groups.iter().map(|&g| fitted[g].name.as_str()).collect();
             warnings.push(format!(
@@ -923,6 +755,14 @@ pub fn compare_with(
                 r.requested,
                 names.join(" / ")
             ));
+            if r.withheld {
+                warnings.push(format!(
+                    "{:.1}% of the permutations of {} failed, more than the {:.1}% allowed: their p values and MICOM intervals are withheld",
+                    100.0 * r.failed as f64 / r.requested as f64,
+                    names.join(" / "),
+                    100.0 * options.max_failed_share
+                ));
+            }
         }
     }
     let m_tests = differences.iter().filter(|d| d.p.is_finite()).count();
@@ -935,23 +775,69 @@ pub fn compare_with(
             ));
         }
     }
-    let league = league_tables(model, &fitted);
-    Ok(Comparison {
-        model: model.clone(),
-        group_column: group_column.to_string(),
-        options: options.clone(),
-        missing_group: grouping.missing,
-        not_requested: grouping.not_requested,
-        excluded,
-        groups: fitted,
-        pooled,
-        league,
-        differences,
-        omnibus,
-        micom,
-        permutation_runs: runs,
-        warnings,
-    })
+}
+
+/// Fit (and bootstrap) every candidate group in parallel; a group whose estimation
+/// fails (or, unless `--missing error`, whose data fail the missing-data policy) is
+/// excluded with the reason.
+fn fit_groups(
+    model: &Model,
+    survey: &Survey,
+    candidates: &[(String, Vec<usize>)],
+    options: &CompareOptions,
+    hooks: &bootstrap::Hooks,
+    excluded: &mut Vec<Excluded>,
+) -> Result<Vec<GroupFit>> {
+    let policy = options.fit.missing;
+    let fits: Vec<Result<GroupFit>> = candidates
+        .par_iter()
+        .map(|(label, rows)| fit_group(model, survey, label, rows, options, Some(hooks)))
+        .collect();
+    let mut fitted = Vec::new();
+    for ((label, rows), r) in candidates.iter().zip(fits) {
+        match r {
+            Ok(g) => fitted.push(g),
+            Err(Error::Fit(e)) => excluded.push(Excluded {
+                group: label.clone(),
+                n: rows.len(),
+                reason: format!("estimation failed: {e}"),
+            }),
+            Err(Error::Estimation(msg)) => excluded.push(Excluded {
+                group: label.clone(),
+                n: rows.len(),
+                reason: format!("estimation failed: {msg}"),
+            }),
+            Err(e @ Error::Data { .. }) if policy != MissingPolicy::Error => {
+                excluded.push(Excluded {
+                    group: label.clone(),
+                    n: rows.len(),
+                    reason: e.to_string(),
+                })
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(fitted)
+}
+
+/// The warnings of the fitted groups (their own, failed and withheld resamples).
+fn group_warnings(fitted: &[GroupFit], warnings: &mut Vec<String>) {
+    for g in fitted {
+        for w in &g.analysis.warnings {
+            warnings.push(format!("group '{}': {w}", g.name));
+        }
+        if let Some(b) = &g.bootstrap {
+            if b.failed > 0 {
+                warnings.push(format!(
+                    "group '{}': {} of {} bootstrap resamples failed and were left out",
+                    g.name, b.failed, b.resamples
+                ));
+            }
+            if let Some(w) = &b.withheld {
+                warnings.push(format!("group '{}': {w}", g.name));
+            }
+        }
+    }
 }
 
 /// Fit one group's rows (and bootstrap them).
@@ -986,18 +872,12 @@ fn fit_group(
 }
 
 /// Percentile interval of the paired replicate differences.
-fn diff_interval(
-    model: &Model,
-    a: &GroupFit,
-    b: &GroupFit,
-    t: &Target,
-    alpha: f64,
-) -> (f64, f64, usize) {
+fn diff_interval(a: &GroupFit, b: &GroupFit, t: &Target, alpha: f64) -> (f64, f64, usize) {
     let (Some(ba), Some(bb)) = (&a.bootstrap, &b.bootstrap) else {
         return (f64::NAN, f64::NAN, 0);
     };
-    let key = t.key(model);
-    let (Some(ca), Some(cb)) = (ba.column(&key), bb.column(&key)) else {
+    let key = t.stat();
+    let (Some(ca), Some(cb)) = (ba.column(key), bb.column(key)) else {
         return (f64::NAN, f64::NAN, 0);
     };
     let r = ba.replicates.nrows().min(bb.replicates.nrows());
@@ -1008,19 +888,19 @@ fn diff_interval(
     if d.len() < 2 {
         return (f64::NAN, f64::NAN, d.len());
     }
+    if ba.withheld.is_some() || bb.withheld.is_some() {
+        return (f64::NAN, f64::NAN, d.len());
+    }
     d.sort_by(|x, y| x.total_cmp(y));
-    (
-        bootstrap::quantile(&d, alpha / 2.0),
-        bootstrap::quantile(&d, 1.0 - alpha / 2.0),
-        d.len(),
-    )
+    let (lo, hi) = bootstrap::percentile_interval(&d, alpha);
+    (lo, hi, d.len())
 }
 
 /// League tables: groups ranked by each construct's index, best first.
 fn league_tables(model: &Model, groups: &[GroupFit]) -> Vec<League> {
     (0..model.n_constructs())
         .map(|j| {
-            let key = bootstrap::key_index(model, j);
+            let key = Stat::Index(j);
             let mut order: Vec<usize> = (0..groups.len()).collect();
             order.sort_by(|&x, &y| match (groups[x].index(j), groups[y].index(j)) {
                 (Some(a), Some(b)) => b.total_cmp(&a).then(x.cmp(&y)),
@@ -1035,7 +915,7 @@ fn league_tables(model: &Model, groups: &[GroupFit]) -> Vec<League> {
                     Some(prev) if prev.index == Some(v) => prev.rank.unwrap_or(pos + 1),
                     _ => pos + 1,
                 });
-                let (lo, hi) = groups[g].interval(&key);
+                let (lo, hi) = groups[g].interval(key);
                 entries.push(LeagueEntry {
                     rank,
                     group: g,

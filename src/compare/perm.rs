@@ -3,19 +3,18 @@
 
 use super::{targets, CompareOptions, GroupFit, Invariance, MicomConstruct, Target};
 use crate::analysis::analyze;
-use crate::bootstrap::quantile;
+use crate::bootstrap::{quantile, run_replicates, Failure, Hooks, Tally};
 use crate::data::Survey;
 use crate::error::{Error, Result};
 use crate::estimate::pls::{self, PlsFit};
+use crate::estimate::{EstimatorKind, FitError};
 use crate::index;
-use crate::moments::Moments;
 use crate::spec::Model;
 use nalgebra::DMatrix;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 /// Mixed into the seed of the permutation streams so that permutation r and bootstrap
 /// resample r of the same seed draw from different streams ("permute!" in ASCII).
@@ -107,14 +106,14 @@ struct Refit {
 /// them on their own.
 fn refit(model: &Model, options: &CompareOptions, pool: &Survey, idx: &[usize]) -> Result<Refit> {
     let sub = pool.select_rows(idx);
-    let (data, _) = sub.complete(options.fit.missing)?;
-    let m = Moments::from_data(&data.x, data.weights.as_deref())?;
+    let (_, _, m) = sub.prepare(model, options.fit.missing)?;
     let fit = pls::estimate(model, &m, &options.fit.pls)?;
     if !fit.converged {
-        return Err(Error::Estimation(format!(
-            "not converged in {} iterations",
-            fit.iterations
-        )));
+        return Err(FitError::NotConverged {
+            estimator: EstimatorKind::Pls,
+            iterations: fit.iterations,
+        }
+        .into());
     }
     let index = index::indices(model, &fit)
         .iter()
@@ -142,17 +141,25 @@ fn target_value(t: &Target, r: &Refit) -> f64 {
     }
 }
 
-fn classify(e: &Error) -> String {
-    let s = e.to_string();
-    if s.contains("zero variance") {
-        "an item has zero variance in a permuted group".into()
-    } else if s.contains("collinear") {
-        "singular matrix (perfectly collinear items or constructs)".into()
-    } else if s.contains("not converged") {
-        "PLS did not converge".into()
-    } else {
-        s
-    }
+/// Why a permutation's refit failed, as the failure counts group it.
+fn classify(e: &Error) -> Failure {
+    let error = match e {
+        Error::Fit(f) => Some(f.clone()),
+        _ => None,
+    };
+    let reason = match e {
+        Error::Fit(
+            FitError::ZeroVariance { .. }
+            | FitError::ProxyZeroVariance { .. }
+            | FitError::BlockZeroVariance,
+        ) => "an item has zero variance in a permuted group".into(),
+        Error::Fit(FitError::NotConverged { .. }) => "PLS did not converge".into(),
+        Error::Fit(FitError::CollinearItems { .. } | FitError::CollinearPredecessors { .. }) => {
+            "singular matrix (perfectly collinear items or constructs)".into()
+        }
+        other => other.to_string(),
+    };
+    Failure { reason, error }
 }
 
 /// The pooled solution of a pair: treated indicator moments and standardized scores.
@@ -246,41 +253,64 @@ fn pair_vector(
     v
 }
 
-type Rep = std::result::Result<Vec<f64>, String>;
+type Rep = std::result::Result<Vec<f64>, Failure>;
 
-/// Run `n_perm` permutations of the pool labels in parallel, collected in order.
-fn run(ctx: &Context, n: usize, f: &(dyn Fn(&[usize]) -> Rep + Sync)) -> Vec<Rep> {
-    (0..ctx.options.permutations)
-        .into_par_iter()
-        .map(|r| {
-            if ctx.cancel.load(Ordering::Relaxed) {
-                return Err("cancelled".into());
-            }
+/// What a permutation run gives: the statistics of every permutation (rows; `NaN`
+/// rows for failed ones) and the failures.
+struct Runs {
+    values: DMatrix<f64>,
+    tally: Tally,
+    /// Too many permutations failed: tests and intervals are withheld.
+    withheld: bool,
+}
+
+impl Runs {
+    /// Values of statistic `c` over the successful permutations (finite only).
+    fn column(&self, c: usize) -> Vec<f64> {
+        if c >= self.values.ncols() {
+            return Vec::new();
+        }
+        self.values
+            .column(c)
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect()
+    }
+}
+
+/// Run the permutations of the pool labels with the replicate executor (in parallel,
+/// collected in order): permutation r shuffles the `n` pooled respondents with
+/// [`permutation_rng`]`(seed, r)`, and `f` computes `width` statistics from it.
+fn run(
+    ctx: &Context,
+    n: usize,
+    width: usize,
+    f: &(dyn Fn(&[usize]) -> Rep + Sync),
+) -> Result<Runs> {
+    let tick = |_: usize| (ctx.tick)();
+    let hooks = Hooks {
+        progress: &tick,
+        cancel: ctx.cancel,
+    };
+    let count = ctx.options.permutations;
+    let (values, tally) = run_replicates(
+        count,
+        width,
+        Some(&hooks),
+        || (),
+        |_, r| {
             let mut rng = permutation_rng(ctx.options.seed, r);
             let perm = shuffled(n, &mut rng);
-            let out = f(&perm);
-            (ctx.tick)();
-            out
-        })
-        .collect()
-}
-
-fn reasons(reps: &[Rep]) -> (usize, Vec<(String, usize)>) {
-    let mut m: BTreeMap<String, usize> = BTreeMap::new();
-    for r in reps {
-        if let Err(why) = r {
-            *m.entry(why.clone()).or_default() += 1;
-        }
-    }
-    (m.values().sum(), m.into_iter().collect())
-}
-
-/// Values of statistic `c` over the successful permutations (finite only).
-fn column(reps: &[Rep], c: usize) -> Vec<f64> {
-    reps.iter()
-        .filter_map(|r| r.as_ref().ok().and_then(|v| v.get(c).copied()))
-        .filter(|v| v.is_finite())
-        .collect()
+            f(&perm)
+        },
+    )?;
+    let withheld = count > 0 && tally.total() as f64 / count as f64 > ctx.options.max_failed_share;
+    Ok(Runs {
+        values,
+        tally,
+        withheld,
+    })
 }
 
 /// Two-sided permutation p: `(1 + #{|d*| >= |d|}) / (N_ok + 1)`.
@@ -303,6 +333,7 @@ pub(super) struct PairOut {
     pub micom: Vec<MicomConstruct>,
     pub failed: usize,
     pub reasons: Vec<(String, usize)>,
+    pub withheld: bool,
 }
 
 /// Permutation tests and MICOM of one pair.
@@ -329,13 +360,12 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
         let fb = refit(model, ctx.options, &pool.survey, &ib).map_err(|e| classify(&e))?;
         Ok(pair_vector(model, &tg, &pp, &fa, &fb, &ia, &ib))
     };
-    let reps = run(ctx, n, &split);
-    let (failed, why) = reasons(&reps);
-    let tested = ctx.options.permutations > 0;
+    let runs = run(ctx, n, nt + 3 * q, &split)?;
+    let tested = ctx.options.permutations > 0 && !runs.withheld;
     let p = (0..nt)
         .map(|c| {
             if tested {
-                p_two_sided(obs[c], &column(&reps, c))
+                p_two_sided(obs[c], &runs.column(c))
             } else {
                 (f64::NAN, 0)
             }
@@ -366,7 +396,7 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
             if !tested {
                 return m;
             }
-            let mut cs = column(&reps, nt + j);
+            let mut cs = runs.column(nt + j);
             cs.sort_by(|x, y| x.total_cmp(y));
             if !cs.is_empty() && c.is_finite() {
                 m.c_quantile = quantile(&cs, alpha);
@@ -375,7 +405,7 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
                 m.compositional = Some(c >= m.c_quantile - TIE);
             }
             let interval = |col: usize, obs: f64| -> ((f64, f64), f64, Option<bool>) {
-                let mut v = column(&reps, col);
+                let mut v = runs.column(col);
                 if v.is_empty() || !obs.is_finite() {
                     return ((f64::NAN, f64::NAN), f64::NAN, None);
                 }
@@ -398,8 +428,9 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
     Ok(PairOut {
         p,
         micom,
-        failed,
-        reasons: why,
+        failed: runs.tally.total(),
+        reasons: runs.tally.reasons(),
+        withheld: runs.withheld,
     })
 }
 
@@ -411,6 +442,7 @@ pub(super) struct OmnibusOut {
     pub p: Vec<(f64, usize)>,
     pub failed: usize,
     pub reasons: Vec<(String, usize)>,
+    pub withheld: bool,
 }
 
 /// `T = sum_g n_g (theta_g - theta_bar)^2 / sum_g n_g`, `theta_bar` the n-weighted mean.
@@ -466,13 +498,15 @@ pub(super) fn omnibus(ctx: &Context, groups: &[GroupFit]) -> Result<OmnibusOut> 
             })
             .collect())
     };
-    let reps = run(ctx, n, &split);
-    let (failed, why) = reasons(&reps);
+    let runs = run(ctx, n, tg.len(), &split)?;
     let p = statistic
         .iter()
         .enumerate()
         .map(|(c, &t)| {
-            let vals = column(&reps, c);
+            if runs.withheld {
+                return (f64::NAN, 0);
+            }
+            let vals = runs.column(c);
             if !t.is_finite() || vals.is_empty() {
                 return (f64::NAN, vals.len());
             }
@@ -483,8 +517,9 @@ pub(super) fn omnibus(ctx: &Context, groups: &[GroupFit]) -> Result<OmnibusOut> 
     Ok(OmnibusOut {
         statistic,
         p,
-        failed,
-        reasons: why,
+        failed: runs.tally.total(),
+        reasons: runs.tally.reasons(),
+        withheld: runs.withheld,
     })
 }
 

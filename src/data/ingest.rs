@@ -1,6 +1,6 @@
 //! Reading questionnaire files into a [`Survey`]: CSV/TSV (UTF-8 with or without BOM,
 //! GBK/GB18030, UTF-16 with BOM; delimiter detection; decimal commas), XLSX/XLS/ODS
-//! (calamine) and Parquet (polars).
+//! (calamine), Parquet (polars) and SPSS `.sav`/`.zsav` ([`super::sav`]).
 //!
 //! Every cell of an item column is checked: an empty cell or a declared missing code
 //! (the model's `missing` list plus [`IngestOptions::missing_codes`], compared after
@@ -160,10 +160,11 @@ pub fn inspect_survey(
             read_workbook(&mut asm, &read()?, ext.as_deref().unwrap_or(""))?
         }
         Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
-        Some("sav") | Some("zsav") | Some("por") => {
+        Some("sav") | Some("zsav") => read_sav(&mut asm, path)?,
+        Some("por") => {
             return Err(Error::data(
                 Location { file, ..Default::default() },
-                "SPSS .sav is not supported in this build; save as CSV or XLSX",
+                "SPSS portable .por files are not supported; save as .sav, CSV or XLSX",
             ))
         }
         Some(other) => {
@@ -410,6 +411,8 @@ fn parse_plain_number(s: &str, decimal_comma: bool) -> Option<f64> {
 #[derive(Debug, Default)]
 struct ColState {
     out_of_range: usize,
+    /// Cells holding a declared missing code (not empty).
+    coded: usize,
     errors: Vec<(usize, Problem)>,
     n_errors: usize,
 }
@@ -435,7 +438,17 @@ fn item_value(
     st: &mut ColState,
 ) -> f64 {
     match rules.classify(cell) {
-        Parsed::Missing => f64::NAN,
+        Parsed::Missing => {
+            // a declared missing code ("cannot answer"), not an empty cell
+            if match cell {
+                Cell::Empty => false,
+                Cell::Num(v) => !v.is_nan(),
+                Cell::Text(t) => !t.trim().is_empty(),
+            } {
+                st.coded += 1;
+            }
+            f64::NAN
+        }
         Parsed::NotNumber => {
             st.error(
                 row,
@@ -955,6 +968,7 @@ impl<'a> Assembler<'a> {
         for (k, st) in self.item_state.iter().enumerate() {
             if let Some(it) = self.report.items.get_mut(k) {
                 it.out_of_range += st.out_of_range;
+                it.cannot_answer = st.coded;
                 // refused cells are errors, not missing answers
                 it.missing = it.missing.saturating_sub(st.n_errors);
             }
@@ -972,6 +986,7 @@ impl<'a> Assembler<'a> {
                 );
             }
         }
+        super::cannot_answer::assess(self.model, &mut self.report);
         self.report.sort();
         if self.report.has_errors() {
             (None, self.report)
@@ -1660,6 +1675,10 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
             })
         })
     };
+    let word_code: Option<String> = match word_codes.as_slice() {
+        [code] => Some(code.trim().to_string()),
+        _ => None,
+    };
     let mut fast_failures = 0usize;
     for (from, to, first, len) in chunks {
         let slice = text.get(from..to).unwrap_or(&[]);
@@ -1675,6 +1694,9 @@ fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
                 }
                 _ => fast_failures += 1,
             }
+        }
+        if let (Some(df), Some(code)) = (&fast, &word_code) {
+            count_word_codes(asm, slice, delim, eol, df, code);
         }
         let df = match fast {
             Some(df) => Some(df),
@@ -1753,6 +1775,56 @@ fn put_split_records(
         stray.saturating_sub(MAX_ERRORS_PER_COLUMN),
     );
     Ok(())
+}
+
+/// The fast reader maps the one text missing code to null, like an empty cell: count
+/// the code's cells per item ("cannot answer" shares), re-splitting only the records
+/// with a null in an item column.
+fn count_word_codes(
+    asm: &mut Assembler<'_>,
+    slice: &[u8],
+    delim: u8,
+    eol: u8,
+    df: &DataFrame,
+    code: &str,
+) {
+    let cols = df.columns();
+    let items: Vec<(usize, usize)> = (0..cols.len())
+        .filter_map(|c| match asm.roles.get(c) {
+            Some(Role::Item(k)) if cols.get(c).is_some_and(|col| col.null_count() > 0) => {
+                Some((c, *k))
+            }
+            _ => None,
+        })
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let Ok(recs) = scan_records(slice, delim, eol) else {
+        return;
+    };
+    // the polars frame has one row per non-blank record
+    let recs: Vec<&Rec> = recs.iter().filter(|r| !r.blank).collect();
+    for (c, k) in items {
+        let Some(Ok(ca)) = cols.get(c).map(|col| col.f64()) else {
+            continue;
+        };
+        let mut coded = 0usize;
+        for (r, v) in ca.iter().enumerate() {
+            if v.is_some() {
+                continue;
+            }
+            if let Some(rec) = recs.get(r) {
+                let fields = split_fields(slice.get(rec.start..rec.end).unwrap_or(&[]), delim);
+                if fields.get(c).map(|f| f.trim()) == Some(code) {
+                    coded += 1;
+                }
+            }
+        }
+        if let Some(st) = asm.item_state.get_mut(k) {
+            st.coded += coded;
+        }
+    }
 }
 
 fn read_csv_chunk(
@@ -2017,6 +2089,152 @@ fn put_parquet(asm: &mut Assembler<'_>, df: DataFrame) -> Result<()> {
     }
     asm.alloc((2..n + 2).collect());
     asm.put_polars_columns(0, df.into_columns())?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// Every column as text (for `csi init`, which has no model yet)
+
+/// Columns of cells as text, one vector per column (`None` = empty cell).
+pub type TextColumns = Vec<Vec<Option<String>>>;
+
+/// Every column of a CSV/TSV, workbook or Parquet file as text: the header names (made
+/// unique: a second `q1` is `q1 (2)`, an unnamed column `column 3`) and, per column,
+/// one cell per respondent row (`None` = empty; numbers of workbooks and Parquet files
+/// as `7` or `7.5`). SPSS files are read with [`super::sav::read_sav`] instead.
+///
+/// # Errors
+/// As [`inspect_survey`] for a file that cannot be read, plus the first fatal problem
+/// (an empty file, ragged rows, an unclosed quote) as an [`Error::Data`].
+pub fn read_columns(path: &Path, opts: &IngestOptions) -> Result<(Vec<String>, TextColumns)> {
+    use crate::spec::ConstructSpec;
+    // A model whose two items match no header: every column is an extra column.
+    let model = Model::from_parts(
+        "columns",
+        vec![
+            ConstructSpec::new("\u{1}A", &["\u{1}a"]),
+            ConstructSpec::new("\u{1}B", &["\u{1}b"]),
+        ],
+        &[("\u{1}A", "\u{1}B")],
+    )?;
+    let opts = IngestOptions {
+        weight: None,
+        ..opts.clone()
+    };
+    let file = path.display().to_string();
+    // Only regular files (not /dev/zero, a directory or a FIFO), of a bounded size.
+    let read = || {
+        crate::input::read_capped(path, crate::input::MAX_DATA_BYTES)
+            .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))
+    };
+    crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
+        .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let mut asm = Assembler::new(file.clone(), &model, &opts);
+    match ext.as_deref() {
+        Some("tsv") | Some("tab") => read_text(&mut asm, read()?, true)?,
+        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => {
+            read_workbook(&mut asm, &read()?, ext.as_deref().unwrap_or(""))?
+        }
+        Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
+        _ => read_text(&mut asm, read()?, false)?,
+    }
+    if asm.fatal {
+        let p = asm
+            .report
+            .errors()
+            .find(|p| !p.column.as_deref().is_some_and(|c| c.starts_with('\u{1}')))
+            .cloned()
+            .unwrap_or_else(|| Problem::error("the file cannot be read"));
+        return Err(Error::data(p.location(&file), p.message));
+    }
+    Ok((asm.extra_names, asm.extra))
+}
+
+// ---------------------------------------------------------------------------------
+// SPSS (.sav, .zsav): the reader lives in `super::sav`
+
+/// Feed an SPSS file to the assembler: variable names are the header (row 1), case k
+/// is row k + 1; system-missing and the variable's user-missing values are empty
+/// cells (missing answers); a string or date variable cannot be an item.
+fn read_sav(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
+    use super::sav::{SavKind, SavValues};
+    let data = super::sav::read_sav(path)?;
+    for w in &data.warnings {
+        asm.report.push(Problem::warning(w.clone()));
+    }
+    let vars = &data.dictionary.variables;
+    if vars.is_empty() {
+        asm.fatal(Problem::error("the file has no variables"));
+        return Ok(());
+    }
+    let header: Vec<String> = vars.iter().map(|v| v.name.clone()).collect();
+    asm.plan(&header, 1, |c| format!("variable {}", c + 1));
+    for (c, v) in vars.iter().enumerate() {
+        if let Some(Role::Item(k)) = asm.roles.get(c).copied() {
+            if v.kind != SavKind::Numeric {
+                let what = if v.kind == SavKind::Text {
+                    "a string"
+                } else {
+                    "a date"
+                };
+                asm.report.push(
+                    Problem::error(format!(
+                        "SPSS variable is {what} variable (format {}); an item must be a numeric variable",
+                        v.format
+                    ))
+                    .at_row(1)
+                    .in_column(v.name.clone()),
+                );
+                if let Some(r) = asm.roles.get_mut(c) {
+                    *r = Role::Ignored;
+                }
+                if let Some(s) = asm.skip.get_mut(k) {
+                    *s = true;
+                }
+                asm.columns_bad = true;
+            }
+        }
+    }
+    asm.report.n_rows = data.n_cases;
+    if data.n_cases == 0 {
+        asm.fatal(Problem::error("the file has variables but no cases").at_row(1));
+        return Ok(());
+    }
+    if asm.fatal {
+        return Ok(());
+    }
+    asm.alloc((2..data.n_cases + 2).collect());
+    for (c, (v, col)) in vars.iter().zip(&data.columns).enumerate() {
+        match col {
+            SavValues::Numeric(x) => asm.put_column(
+                c,
+                0,
+                x.iter().map(|x| match x {
+                    Some(x) if !v.is_user_missing(*x) => Cell::Num(*x),
+                    _ => Cell::Empty,
+                }),
+            ),
+            SavValues::Text(x) => asm.put_column(
+                c,
+                0,
+                x.iter().map(|t| match t.as_deref() {
+                    Some(t)
+                        if !v
+                            .missing
+                            .iter()
+                            .any(|m| matches!(m, super::sav::UserMissing::Text(s) if s == t)) =>
+                    {
+                        Cell::Text(t)
+                    }
+                    _ => Cell::Empty,
+                }),
+            ),
+        }
+    }
     Ok(())
 }
 

@@ -22,7 +22,11 @@ use crate::error::{Error, Location, Result};
 use nalgebra::DMatrix;
 use std::collections::BTreeMap;
 
+pub mod cannot_answer;
 pub mod ingest;
+pub mod prepare;
+pub mod sav;
+pub mod subset;
 pub mod validate;
 
 pub use ingest::{
@@ -60,6 +64,10 @@ pub enum MissingPolicy {
     Listwise,
     /// Refuse data with any missing item.
     Error,
+    /// Means and covariances by EM under multivariate normality (missing at random),
+    /// see [`crate::em`]; the model is fitted from those moments. Missing cells are
+    /// counted per item as for `Mean`.
+    Em,
 }
 
 impl std::str::FromStr for MissingPolicy {
@@ -69,9 +77,10 @@ impl std::str::FromStr for MissingPolicy {
             "mean" => Ok(Self::Mean),
             "listwise" => Ok(Self::Listwise),
             "error" => Ok(Self::Error),
+            "em" | "EM" => Ok(Self::Em),
             _ => Err(Error::setting(
-                "--missing",
-                format!("expected mean, listwise or error, got '{s}'"),
+                "missing",
+                format!("expected mean, listwise, em or error, got '{s}'"),
             )),
         }
     }
@@ -84,6 +93,7 @@ impl MissingPolicy {
             Self::Mean => "mean",
             Self::Listwise => "listwise",
             Self::Error => "error",
+            Self::Em => "em",
         }
     }
 }
@@ -95,10 +105,13 @@ pub struct Complete {
     pub x: DMatrix<f64>,
     /// Spreadsheet rows kept.
     pub rows: Vec<usize>,
-    /// Weights of the kept rows.
+    /// Weights of the kept rows, rescaled to mean 1 (see [`crate::design::weights`]).
     pub weights: Option<Vec<f64>>,
     /// Index into the survey's respondents of each kept row.
     pub kept: Vec<usize>,
+    /// The EM solution ([`MissingPolicy::Em`]): the moments to fit from; `x` then holds
+    /// the answers with missing cells replaced by their conditional means.
+    pub em: Option<crate::em::EmSolution>,
 }
 
 /// What a missing-data policy did. Nothing is dropped silently.
@@ -116,6 +129,9 @@ pub struct MissingReport {
     pub n_read: usize,
     /// Respondents used.
     pub n_used: usize,
+    /// What EM did ([`MissingPolicy::Em`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub em: Option<crate::em::EmInfo>,
 }
 
 impl Survey {
@@ -183,14 +199,26 @@ impl Survey {
         }
     }
 
-    /// Apply a missing-data policy.
+    /// Apply a missing-data policy. Sampling weights are checked and rescaled to mean 1
+    /// first ([`crate::design::weights::check`], [`crate::design::weights::normalized`]).
+    /// [`Survey::prepare`] adds the minimum-n check and the moments.
     ///
     /// # Errors
+    /// Weights that are not finite, negative, or all zero ([`Error::Data`] naming the
+    /// row).
     /// With [`MissingPolicy::Error`], an [`Error::Data`] naming the first missing cell.
     /// With any policy, an error when an item has no observed value at all.
     pub fn complete(&self, policy: MissingPolicy) -> Result<(Complete, MissingReport)> {
         let n = self.x.nrows();
         let p = self.x.ncols();
+        // weights: checked, then rescaled to mean 1 so that their scale never matters
+        let weights: Option<Vec<f64>> = match &self.weights {
+            Some(w) => {
+                crate::design::weights::check(w, &self.file, &self.rows, None)?;
+                Some(crate::design::weights::normalized(w))
+            }
+            None => None,
+        };
         let mut missing = vec![0usize; p];
         for j in 0..p {
             missing[j] = self.x.column(j).iter().filter(|v| v.is_nan()).count();
@@ -212,6 +240,7 @@ impl Survey {
             removed: 0,
             n_read: n,
             n_used: n,
+            em: None,
         };
         match policy {
             MissingPolicy::Error => {
@@ -234,8 +263,41 @@ impl Survey {
                     Complete {
                         x: self.x.clone(),
                         rows: self.rows.clone(),
-                        weights: self.weights.clone(),
+                        weights,
                         kept: (0..n).collect(),
+                        em: None,
+                    },
+                    report,
+                ))
+            }
+            MissingPolicy::Em => {
+                let opts = crate::em::EmOptions::default();
+                let data = crate::em::EmData::new(&self.x, weights.as_deref())?;
+                let fit = data.fit(None, None, &opts)?;
+                let data = std::sync::Arc::new(data);
+                let x = if missing.iter().any(|&m| m > 0) {
+                    fit.impute(&self.x)?
+                } else {
+                    self.x.clone()
+                };
+                report.imputed = missing.clone();
+                report.em = Some(crate::em::EmInfo {
+                    iterations: fit.iterations,
+                    converged: fit.converged,
+                    delta: fit.delta,
+                    patterns: data.n_patterns(),
+                });
+                Ok((
+                    Complete {
+                        x,
+                        rows: self.rows.clone(),
+                        weights,
+                        kept: (0..n).collect(),
+                        em: Some(crate::em::EmSolution {
+                            fit,
+                            data,
+                            options: opts,
+                        }),
                     },
                     report,
                 ))
@@ -246,8 +308,7 @@ impl Survey {
                     if missing[j] == 0 {
                         continue;
                     }
-                    let (s, w) =
-                        col_mean_observed(x.column(j).iter().copied(), self.weights.as_deref());
+                    let (s, w) = col_mean_observed(x.column(j).iter().copied(), weights.as_deref());
                     let mean = s / w;
                     for v in x.column_mut(j).iter_mut() {
                         if v.is_nan() {
@@ -260,8 +321,9 @@ impl Survey {
                     Complete {
                         x,
                         rows: self.rows.clone(),
-                        weights: self.weights.clone(),
+                        weights,
                         kept: (0..n).collect(),
+                        em: None,
                     },
                     report,
                 ))
@@ -273,12 +335,19 @@ impl Survey {
                 report.removed = n - kept.len();
                 report.n_used = kept.len();
                 let sub = self.select_rows(&kept);
+                let weights = match sub.weights {
+                    Some(w) if crate::design::weights::positive(&w) > 0 => {
+                        Some(crate::design::weights::normalized(&w))
+                    }
+                    other => other,
+                };
                 Ok((
                     Complete {
                         x: sub.x,
                         rows: sub.rows,
-                        weights: sub.weights,
+                        weights,
                         kept,
+                        em: None,
                     },
                     report,
                 ))

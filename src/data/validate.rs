@@ -191,6 +191,9 @@ impl Problem {
 pub struct ItemReport {
     /// Item name.
     pub name: String,
+    /// Item label (the model's `label`, or the SPSS variable label), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Observed (non-missing) answers.
     pub n: usize,
     /// Missing cells (empty, missing codes, and out-of-range values read as missing).
@@ -201,6 +204,9 @@ pub struct ItemReport {
     pub mean: Option<f64>,
     /// Standard deviation (divisor n-1) of the observed values after reverse-coding.
     pub sd: Option<f64>,
+    /// Cells holding a declared missing code (e.g. 「无法回答」), as opposed to empty
+    /// cells; counted in `missing` too (see [`super::cannot_answer`]).
+    pub cannot_answer: usize,
 }
 
 impl ItemReport {
@@ -208,11 +214,13 @@ impl ItemReport {
     pub fn empty(name: impl Into<String>) -> ItemReport {
         ItemReport {
             name: name.into(),
+            label: None,
             n: 0,
             missing: 0,
             out_of_range: 0,
             mean: None,
             sd: None,
+            cannot_answer: 0,
         }
     }
 }
@@ -243,6 +251,8 @@ pub struct ValidationReport {
     pub problems_not_listed: usize,
     /// Respondents who gave the same answer to every item (straight-lining).
     pub straight_liners: usize,
+    /// Share of declared missing codes ("cannot answer") per construct.
+    pub constructs: Vec<super::cannot_answer::ConstructShare>,
 }
 
 impl ValidationReport {
@@ -254,7 +264,10 @@ impl ValidationReport {
             items: model
                 .items
                 .iter()
-                .map(|i| ItemReport::empty(i.name.clone()))
+                .map(|i| ItemReport {
+                    label: i.label.clone(),
+                    ..ItemReport::empty(i.name.clone())
+                })
                 .collect(),
             ..Default::default()
         }
@@ -394,20 +407,31 @@ fn pad_right(s: &str, w: usize) -> String {
 
 impl ValidationReport {
     fn fmt_table(&self, f: &mut fmt::Formatter<'_>, w: usize) -> fmt::Result {
+        let labels = self.items.iter().any(|i| i.label.is_some());
         writeln!(
             f,
-            "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
+            "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}{}",
             pad_right("item", w),
             "n",
             "missing",
             "out of range",
             "mean",
-            "sd"
+            "sd",
+            if labels { "  label" } else { "" }
         )?;
         for it in &self.items {
+            let label = match (&it.label, labels) {
+                (Some(l), true) => format!(
+                    "  {}",
+                    l.chars()
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect::<String>()
+                ),
+                _ => String::new(),
+            };
             writeln!(
                 f,
-                "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}",
+                "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}{label}",
                 pad_right(&terminal(&it.name), w),
                 it.n,
                 it.missing,
@@ -485,6 +509,7 @@ impl fmt::Display for ValidationReport {
         }
         if self.file.is_some() {
             writeln!(f, "straight-liners: {}", self.straight_liners)?;
+            super::cannot_answer::fmt_shares(self, f)?;
         }
         if self.ok {
             write!(f, "result: usable")?;
@@ -536,6 +561,7 @@ pub fn validate_survey(survey: &Survey, model: &Model) -> ValidationReport {
     }
     let skip = vec![false; names.len()];
     matrix_checks(survey, model, &skip, &mut report);
+    super::cannot_answer::assess(model, &mut report);
     report.sort();
     report
 }

@@ -34,6 +34,9 @@
 //! * Sanchez, G. (2013). *PLS Path Modeling with R* (plspm).
 
 use crate::error::{Error, Result};
+use crate::estimate::{
+    Convergence, Estimator, EstimatorKind, FitError, Fitted, Resample, SignChange, StopReason,
+};
 use crate::moments::Moments;
 use crate::spec::{Mode, Model};
 use nalgebra::{DMatrix, DVector};
@@ -71,7 +74,7 @@ impl std::str::FromStr for Scheme {
             "centroid" => Ok(Self::Centroid),
             "factorial" => Ok(Self::Factorial),
             _ => Err(Error::setting(
-                "--scheme",
+                "scheme",
                 format!("expected path, centroid or factorial, got '{s}'"),
             )),
         }
@@ -85,7 +88,7 @@ impl std::str::FromStr for Indicators {
             "standardized" | "standardised" => Ok(Self::Standardized),
             "centered" | "centred" => Ok(Self::Centered),
             _ => Err(Error::setting(
-                "--indicators",
+                "indicators",
                 format!("expected standardized or centered, got '{s}'"),
             )),
         }
@@ -146,12 +149,12 @@ impl PlsSettings {
     pub fn check(&self) -> Result<()> {
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
             return Err(Error::setting(
-                "--tol",
+                "tolerance",
                 format!("must be a positive number, got {}", self.tolerance),
             ));
         }
         if self.max_iter == 0 {
-            return Err(Error::setting("--max-iter", "must be at least 1"));
+            return Err(Error::setting("max_iter", "must be at least 1"));
         }
         Ok(())
     }
@@ -252,10 +255,75 @@ impl PlsFit {
     }
 }
 
+impl PlsFit {
+    /// How the iteration ended: converged, or stopped at the iteration limit.
+    pub fn convergence(&self) -> Convergence {
+        Convergence {
+            reason: if self.converged {
+                StopReason::Converged
+            } else {
+                StopReason::IterationLimit
+            },
+            iterations: self.iterations,
+            criterion: self.delta,
+        }
+    }
+}
+
+impl Estimator for PlsSettings {
+    type Fit = PlsFit;
+
+    fn kind(&self) -> EstimatorKind {
+        EstimatorKind::Pls
+    }
+
+    fn fit(&self, model: &Model, m: &Moments, start: Option<&PlsFit>) -> Result<PlsFit> {
+        estimate_from(model, m, self, start.map(|f| f.weights.as_slice()))
+    }
+
+    fn fit_resample(
+        &self,
+        model: &Model,
+        m: &Moments,
+        full: &PlsFit,
+        how: Resample,
+    ) -> Result<PlsFit> {
+        let mut fit = estimate_resample(model, m, self, Some(&full.weights))?;
+        if !fit.converged && !how.jackknife {
+            return Err(FitError::NotConverged {
+                estimator: EstimatorKind::Pls,
+                iterations: fit.iterations,
+            }
+            .into());
+        }
+        let sign = if how.jackknife {
+            SignChange::Construct
+        } else {
+            how.sign
+        };
+        align(model, full, &mut fit, sign)?;
+        Ok(fit)
+    }
+
+    fn view<'a>(&self, fit: &'a PlsFit) -> Fitted<'a> {
+        Fitted {
+            kind: EstimatorKind::Pls,
+            paths: &fit.paths,
+            loadings: &fit.loadings,
+            weights: Some(&fit.weights),
+            total: &fit.total,
+            r2: &fit.r2,
+            convergence: fit.convergence(),
+            diagnostics: &[],
+            composite: Some(fit),
+        }
+    }
+}
+
 /// Estimate a PLS path model from moments.
 ///
 /// # Errors
-/// [`Error::Setting`] for invalid settings; [`Error::Estimation`] when the moments do
+/// [`Error::Setting`] for invalid settings; [`Error::Fit`] when the moments do
 /// not match the model, an item has zero variance, or a Mode B block or an inner
 /// regression is singular. Non-convergence is not an error: see [`PlsFit::converged`].
 ///
@@ -293,7 +361,7 @@ pub fn estimate_from(
 /// Like [`estimate_from`] but without the OLS p values of the paths (`NaN`): a
 /// bootstrap resample needs the coefficients only, and the Student t tail costs more
 /// than the rest of the inner model.
-pub fn estimate_resample(
+pub(crate) fn estimate_resample(
     model: &Model,
     m: &Moments,
     settings: &PlsSettings,
@@ -313,11 +381,11 @@ fn estimate_impl(
     let p = model.n_items();
     let q = model.n_constructs();
     if m.p() != p {
-        return Err(Error::Estimation(format!(
-            "moments have {} items, the model {}",
-            m.p(),
-            p
-        )));
+        return Err(FitError::ItemCount {
+            moments: m.p(),
+            model: p,
+        }
+        .into());
     }
     let n = m.n;
     let nf = n as f64;
@@ -329,10 +397,10 @@ fn estimate_impl(
         !(v > crate::tol::ZERO_VARIANCE * (1.0 + m.means[k] * m.means[k])) || !v.is_finite()
     };
     if let Some(k) = (0..p).find(|&k| zero_var(k)) {
-        return Err(Error::Estimation(format!(
-            "item '{}' has zero variance",
-            model.items[k].name
-        )));
+        return Err(FitError::ZeroVariance {
+            item: model.items[k].name.clone(),
+        }
+        .into());
     }
     let treat_scale: Vec<f64> = match settings.indicators {
         Indicators::Standardized => sds.clone(),
@@ -349,19 +417,7 @@ fn estimate_impl(
         .collect();
 
     // Mode B: inverse of each block's C_jj (checked once).
-    let mut binv: Vec<Option<DMatrix<f64>>> = vec![None; q];
-    for (j, con) in model.constructs.iter().enumerate() {
-        if con.mode == Mode::B && blocks[j].len() > 1 {
-            let cj = sub(&c, blocks[j], blocks[j]);
-            let inv = cj.clone().cholesky().map(|ch| ch.inverse()).ok_or_else(|| {
-                Error::Estimation(format!(
-                    "the items of Mode B construct '{}' are perfectly collinear; regression weights cannot be computed",
-                    con.name
-                ))
-            })?;
-            binv[j] = Some(inv);
-        }
-    }
+    let binv = mode_b_inverses(model, &c, &blocks)?;
 
     // adjacency for the inner estimation
     let mut w: Vec<f64> = match start {
@@ -382,10 +438,10 @@ fn estimate_impl(
         for j in 0..q {
             s[j] = quad(&c, blocks[j], &w, blocks[j], &w).max(0.0).sqrt();
             if !(s[j] > 0.0) {
-                return Err(Error::Estimation(format!(
-                    "the proxy of construct '{}' has zero variance",
-                    model.constructs[j].name
-                )));
+                return Err(FitError::ProxyZeroVariance {
+                    construct: model.constructs[j].name.clone(),
+                }
+                .into());
             }
         }
         let phi = DMatrix::from_fn(q, q, |a, b| {
@@ -396,44 +452,7 @@ fn estimate_impl(
             }
         });
         inner_weights(model, settings.scheme, &phi, &mut e)?;
-        // new weights
-        let mut w_new = vec![0.0; p];
-        for k in 0..q {
-            // t = X_k' Z_k / n = sum_i E_ik factor/s_i C_{k,i} w_i
-            let bk = blocks[k];
-            let mut t = vec![0.0; bk.len()];
-            for i in 0..q {
-                let eik = e[(i, k)];
-                if eik == 0.0 {
-                    continue;
-                }
-                let f = eik * factor / s[i];
-                for (r, &a) in bk.iter().enumerate() {
-                    let mut acc = 0.0;
-                    for &b in blocks[i] {
-                        acc += c[(a, b)] * w[b];
-                    }
-                    t[r] += f * acc;
-                }
-            }
-            match (&binv[k], model.constructs[k].mode) {
-                (Some(inv), Mode::B) => {
-                    for (r, &a) in bk.iter().enumerate() {
-                        w_new[a] = (0..bk.len()).map(|cidx| inv[(r, cidx)] * t[cidx]).sum();
-                    }
-                }
-                (None, Mode::B) => {
-                    // single item: regression of Z on x = t / C_aa
-                    let a = bk[0];
-                    w_new[a] = t[0] / c[(a, a)];
-                }
-                _ => {
-                    for (r, &a) in bk.iter().enumerate() {
-                        w_new[a] = t[r];
-                    }
-                }
-            }
-        }
+        let w_new = update_weights(model, &c, &blocks, &binv, &e, &s, factor, &w);
         delta = w_old
             .iter()
             .zip(&w_new)
@@ -441,9 +460,7 @@ fn estimate_impl(
             .sum();
         w = w_new;
         if !delta.is_finite() {
-            return Err(Error::Estimation(
-                "the weights diverged (not finite)".into(),
-            ));
+            return Err(FitError::Diverged.into());
         }
         if delta < settings.tolerance {
             converged = true;
@@ -465,6 +482,87 @@ fn estimate_impl(
         delta,
         pvalues,
     )
+}
+
+/// One update of the outer weights from the inner weights `e` (Mode A: `X_k' Z_k / n`;
+/// Mode B: the regression of `Z_k` on the block, `binv` its inverse `C_kk`).
+#[allow(clippy::too_many_arguments)]
+fn update_weights(
+    model: &Model,
+    c: &DMatrix<f64>,
+    blocks: &[&[usize]],
+    binv: &[Option<DMatrix<f64>>],
+    e: &DMatrix<f64>,
+    s: &[f64],
+    factor: f64,
+    w: &[f64],
+) -> Vec<f64> {
+    let (p, q) = (model.n_items(), model.n_constructs());
+    // new weights
+    let mut w_new = vec![0.0; p];
+    for k in 0..q {
+        // t = X_k' Z_k / n = sum_i E_ik factor/s_i C_{k,i} w_i
+        let bk = blocks[k];
+        let mut t = vec![0.0; bk.len()];
+        for i in 0..q {
+            let eik = e[(i, k)];
+            if eik == 0.0 {
+                continue;
+            }
+            let f = eik * factor / s[i];
+            for (r, &a) in bk.iter().enumerate() {
+                let mut acc = 0.0;
+                for &b in blocks[i] {
+                    acc += c[(a, b)] * w[b];
+                }
+                t[r] += f * acc;
+            }
+        }
+        match (&binv[k], model.constructs[k].mode) {
+            (Some(inv), Mode::B) => {
+                for (r, &a) in bk.iter().enumerate() {
+                    w_new[a] = (0..bk.len()).map(|cidx| inv[(r, cidx)] * t[cidx]).sum();
+                }
+            }
+            (None, Mode::B) => {
+                // single item: regression of Z on x = t / C_aa
+                let a = bk[0];
+                w_new[a] = t[0] / c[(a, a)];
+            }
+            _ => {
+                for (r, &a) in bk.iter().enumerate() {
+                    w_new[a] = t[r];
+                }
+            }
+        }
+    }
+    w_new
+}
+
+/// The inverse of each Mode B block's `C_jj` (None for Mode A and single items).
+fn mode_b_inverses(
+    model: &Model,
+    c: &DMatrix<f64>,
+    blocks: &[&[usize]],
+) -> Result<Vec<Option<DMatrix<f64>>>> {
+    let q = model.n_constructs();
+    // Mode B: inverse of each block's C_jj (checked once).
+    let mut binv: Vec<Option<DMatrix<f64>>> = vec![None; q];
+    for (j, con) in model.constructs.iter().enumerate() {
+        if con.mode == Mode::B && blocks[j].len() > 1 {
+            let cj = sub(c, blocks[j], blocks[j]);
+            let inv = cj
+                .clone()
+                .cholesky()
+                .map(|ch| ch.inverse())
+                .ok_or_else(|| FitError::CollinearItems {
+                    construct: con.name.clone(),
+                })?;
+            binv[j] = Some(inv);
+        }
+    }
+
+    Ok(binv)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -564,7 +662,8 @@ pub struct InnerModel {
 }
 
 /// OLS of each endogenous construct on its predecessors, from the construct
-/// correlation matrix `phi` and `n` respondents; total effects `(I - B)^-1 - I`.
+/// correlation matrix `phi` and `n` respondents; total effects by
+/// [`total_effects`](super::total_effects).
 ///
 /// # Errors
 /// When a predecessor correlation matrix is singular.
@@ -592,11 +691,9 @@ fn inner_model_impl(
         let k = pred.len();
         let spp = DMatrix::from_fn(k, k, |a, b| phi[(pred[a], pred[b])]);
         let spj = DVector::from_fn(k, |a, _| phi[(pred[a], j)]);
-        let inv = invert_spd(&spp).ok_or_else(|| {
-            Error::Estimation(format!(
-                "the predecessors of '{}' are perfectly collinear; its regression cannot be estimated",
-                model.constructs[j].name
-            ))
+        let inv = invert_spd(&spp).ok_or_else(|| FitError::CollinearPredecessors {
+            construct: model.constructs[j].name.clone(),
+            path_weighting: false,
         })?;
         let b = &inv * &spj;
         let rsq = b.dot(&spj);
@@ -635,7 +732,7 @@ fn inner_model_impl(
             }
         })
         .collect();
-    let total = total_effects(&paths);
+    let total = super::total_effects(&paths);
     Ok(InnerModel {
         paths,
         stats,
@@ -645,28 +742,70 @@ fn inner_model_impl(
     })
 }
 
-/// Total effects `B + B^2 + ...` of a recursive path matrix `b[(from, to)]`.
-///
-/// ```
-/// use nalgebra::DMatrix;
-/// // A -> B (0.5), B -> C (0.4), A -> C (0.1): total A -> C = 0.1 + 0.5 * 0.4
-/// let mut b = DMatrix::zeros(3, 3);
-/// b[(0, 1)] = 0.5; b[(1, 2)] = 0.4; b[(0, 2)] = 0.1;
-/// let t = csi::estimate::pls::total_effects(&b);
-/// assert!((t[(0, 2)] - 0.3).abs() < 1e-12);
-/// ```
-pub fn total_effects(b: &DMatrix<f64>) -> DMatrix<f64> {
-    let q = b.nrows();
-    let mut total = DMatrix::zeros(q, q);
-    let mut power = b.clone();
-    for _ in 0..q {
-        if power.iter().all(|v| *v == 0.0) {
-            break;
+/// Flip constructs of a resample solution so that it matches the full-sample signs
+/// (see [`SignChange`]); the inner model is then re-estimated (without OLS p values).
+pub(crate) fn align(model: &Model, full: &PlsFit, fit: &mut PlsFit, how: SignChange) -> Result<()> {
+    match how {
+        SignChange::None => Ok(()),
+        SignChange::Construct => {
+            let q = model.n_constructs();
+            let mut flip = vec![false; q];
+            for (j, c) in model.constructs.iter().enumerate() {
+                let mut d = 0.0;
+                let mut s = 0.0;
+                for &k in &c.items {
+                    d += full.loadings[k] - fit.loadings[k];
+                    s += full.loadings[k] + fit.loadings[k];
+                }
+                flip[j] = d.abs() > s.abs();
+            }
+            if !flip.iter().any(|f| *f) {
+                return Ok(());
+            }
+            for (j, c) in model.constructs.iter().enumerate() {
+                if flip[j] {
+                    for &k in &c.items {
+                        fit.weights[k] = -fit.weights[k];
+                        fit.loadings[k] = -fit.loadings[k];
+                    }
+                    for k in 0..model.n_items() {
+                        fit.cross_loadings[(k, j)] = -fit.cross_loadings[(k, j)];
+                    }
+                }
+            }
+            for a in 0..q {
+                for b in 0..q {
+                    if a != b && flip[a] != flip[b] {
+                        fit.lv_cor[(a, b)] = -fit.lv_cor[(a, b)];
+                    }
+                }
+            }
+            let inner = inner_model_impl(model, &fit.lv_cor, fit.n, false)?;
+            fit.paths = inner.paths;
+            fit.path_stats = inner.stats;
+            fit.total = inner.total;
+            Ok(())
         }
-        total += &power;
-        power = &power * b;
+        SignChange::Individual => {
+            let fix = |v: &mut f64, reference: f64| {
+                if reference != 0.0 && v.signum() != reference.signum() {
+                    *v = -*v;
+                }
+            };
+            for k in 0..model.n_items() {
+                fix(&mut fit.weights[k], full.weights[k]);
+                fix(&mut fit.loadings[k], full.loadings[k]);
+            }
+            let q = model.n_constructs();
+            for a in 0..q {
+                for b in 0..q {
+                    fix(&mut fit.paths[(a, b)], full.paths[(a, b)]);
+                    fix(&mut fit.total[(a, b)], full.total[(a, b)]);
+                }
+            }
+            Ok(())
+        }
     }
-    total
 }
 
 fn invert_spd(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
@@ -713,11 +852,9 @@ fn inner_weights(
                         spp.clone()
                             .cholesky()
                             .map(|ch| ch.solve(&spk))
-                            .ok_or_else(|| {
-                                Error::Estimation(format!(
-                            "the predecessors of '{}' are perfectly collinear (path weighting)",
-                            model.constructs[k].name
-                        ))
+                            .ok_or_else(|| FitError::CollinearPredecessors {
+                                construct: model.constructs[k].name.clone(),
+                                path_weighting: true,
                             })?;
                     for (a, &i) in pred.iter().enumerate() {
                         e[(i, k)] = coef[a];
@@ -764,9 +901,7 @@ fn normalize_blocks(c: &DMatrix<f64>, blocks: &[&[usize]], w: &mut [f64]) -> Res
     for bl in blocks {
         let v = quad(c, bl, w, bl, w);
         if !(v > 0.0) || !v.is_finite() {
-            return Err(Error::Estimation(
-                "a block's weights give a proxy with zero variance".into(),
-            ));
+            return Err(FitError::BlockZeroVariance.into());
         }
         let s = v.sqrt();
         for &k in bl.iter() {

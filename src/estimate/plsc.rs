@@ -50,9 +50,10 @@
 //! * Dijkstra, T. K., Henseler, J. (2015). Consistent and asymptotically normal PLS
 //!   estimators for linear structural equations. *CSDA* 81, 10-23.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::estimate::admissibility::{self, correlation_checks, Diagnostic, DiagnosticKind};
 use crate::estimate::pls::{self, PlsFit, PlsSettings};
+use crate::estimate::{Convergence, Estimator, EstimatorKind, FitError, Fitted, Resample};
 use crate::moments::Moments;
 use crate::spec::{Mode, Model};
 use nalgebra::{DMatrix, DVector};
@@ -88,6 +89,8 @@ pub struct PlscFit {
     pub total: DMatrix<f64>,
     /// Admissibility diagnostics.
     pub diagnostics: Vec<Diagnostic>,
+    /// The PLS solution that was corrected.
+    pub pls: PlsFit,
 }
 
 impl PlscFit {
@@ -103,60 +106,69 @@ impl PlscFit {
     pub fn is_admissible(&self) -> bool {
         admissibility::is_admissible(&self.diagnostics)
     }
+}
 
-    /// A JSON object: rho_A, consistent loadings, construct correlations, paths, R²,
-    /// effects and diagnostics.
-    pub fn to_json(&self, model: &Model) -> serde_json::Value {
-        use serde_json::json;
-        let q = self.constructs.len();
-        let paths: Vec<serde_json::Value> = model
-            .paths
-            .iter()
-            .map(|&(a, b)| {
-                json!({"from": self.constructs[a], "to": self.constructs[b], "estimate": self.paths[(a, b)]})
-            })
-            .collect();
-        let loadings: Vec<serde_json::Value> = model
-            .items
-            .iter()
-            .enumerate()
-            .map(|(k, it)| {
-                json!({"indicator": it.name, "construct": self.constructs[it.construct],
-                       "weight": self.weights[k], "loading": self.loadings[k]})
-            })
-            .collect();
-        let mut effects = Vec::new();
-        for a in 0..q {
-            for b in 0..q {
-                if self.total[(a, b)] != 0.0 {
-                    effects.push(json!({"from": self.constructs[a], "to": self.constructs[b],
-                        "direct": self.paths[(a, b)], "indirect": self.total[(a, b)] - self.paths[(a, b)],
-                        "total": self.total[(a, b)]}));
+/// Consistent PLS as an [`Estimator`]: the PLS settings of the underlying fit.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Plsc {
+    /// Settings of the PLS fit that is corrected.
+    pub pls: PlsSettings,
+}
+
+impl PlscFit {
+    /// How the underlying PLS iteration ended.
+    pub fn convergence(&self) -> Convergence {
+        self.pls.convergence()
+    }
+}
+
+impl Estimator for Plsc {
+    type Fit = PlscFit;
+
+    fn kind(&self) -> EstimatorKind {
+        EstimatorKind::Plsc
+    }
+
+    fn fit(&self, model: &Model, m: &Moments, start: Option<&PlscFit>) -> Result<PlscFit> {
+        let fit = self.pls.fit(model, m, start.map(|s| &s.pls))?;
+        correct(model, m, &fit)
+    }
+
+    /// PLS on the resample (warm start and sign alignment as for PLS), then the
+    /// correction; an inadmissible corrected solution fails the resample.
+    fn fit_resample(
+        &self,
+        model: &Model,
+        m: &Moments,
+        full: &PlscFit,
+        how: Resample,
+    ) -> Result<PlscFit> {
+        let fit = self.pls.fit_resample(model, m, &full.pls, how)?;
+        let c = correct(model, m, &fit)?;
+        if !how.jackknife {
+            if let Some(kind) = self.view(&c).inadmissible() {
+                return Err(FitError::Inadmissible {
+                    estimator: EstimatorKind::Plsc,
+                    kind,
                 }
+                .into());
             }
         }
-        let constructs: Vec<serde_json::Value> = (0..q)
-            .map(|j| {
-                json!({"name": self.constructs[j], "rho_a": self.rho_a[j],
-                       "r_squared": self.r2[j], "r_squared_adj": self.r2_adj[j]})
-            })
-            .collect();
-        let cor: Vec<Vec<f64>> = (0..q)
-            .map(|a| (0..q).map(|b| self.lv_cor[(a, b)]).collect())
-            .collect();
-        json!({
-            "estimator": "plsc",
-            "n": self.n,
-            "pls_converged": self.pls_converged,
-            "pls_iterations": self.pls_iterations,
-            "constructs": constructs,
-            "paths": paths,
-            "outer_model": loadings,
-            "effects": effects,
-            "latent_correlations": cor,
-            "admissible": self.is_admissible(),
-            "diagnostics": self.diagnostics,
-        })
+        Ok(c)
+    }
+
+    fn view<'a>(&self, fit: &'a PlscFit) -> Fitted<'a> {
+        Fitted {
+            kind: EstimatorKind::Plsc,
+            paths: &fit.paths,
+            loadings: &fit.loadings,
+            weights: Some(&fit.weights),
+            total: &fit.total,
+            r2: &fit.r2,
+            convergence: fit.convergence(),
+            diagnostics: &fit.diagnostics,
+            composite: Some(&fit.pls),
+        }
     }
 }
 
@@ -218,15 +230,13 @@ pub fn rho_a(model: &Model, m: &Moments, fit: &PlsFit) -> (Vec<f64>, Vec<f64>) {
 /// uses standardized indicators ([`pls::Indicators::Standardized`], the default).
 ///
 /// # Errors
-/// [`Error::Estimation`] when the fit does not belong to the model. Inadmissible
+/// [`Error::Fit`] when the fit does not belong to the model. Inadmissible
 /// results are not errors: see [`PlscFit::diagnostics`].
 pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
     let p = model.n_items();
     let q = model.n_constructs();
     if fit.weights.len() != p || fit.lv_cor.nrows() != q || m.p() != p {
-        return Err(Error::Estimation(
-            "the PLS fit does not belong to this model".into(),
-        ));
+        return Err(crate::estimate::FitError::Mismatch.into());
     }
     let cname = |j: usize| model.constructs[j].name.clone();
     let (rho, w) = rho_a(model, m, fit);
@@ -325,6 +335,7 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
         r2_adj,
         total,
         diagnostics,
+        pls: fit.clone(),
     })
 }
 
@@ -368,7 +379,7 @@ fn structural(model: &Model, phi: &DMatrix<f64>, n: usize) -> Structural {
             paths[(i, j)] = b[a];
         }
     }
-    let total = pls::total_effects(&paths);
+    let total = crate::estimate::total_effects(&paths);
     (paths, r2, r2_adj, total)
 }
 

@@ -42,15 +42,17 @@
 //! ```
 
 use crate::analysis::Analysis;
-use crate::bootstrap::{self, BootstrapResult};
+use crate::bootstrap::BootstrapResult;
 use crate::error::{Error, Result};
 use crate::estimate::pls::PlsFit;
 use crate::index::ConstructIndex;
 use crate::ipma::{fmt_imp, short_label, Ipma, Lang, Level, Quadrant};
 use crate::spec::Model;
+use crate::stat::Stat;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{BackendColor, BackendCoord, DrawingErrorKind};
 use std::path::{Path, PathBuf};
 
 /// The bundled font: WenQuanYi Micro Hei, GB2312 + Big5 subset (Apache-2.0; see
@@ -187,10 +189,160 @@ pub fn render<F: Figure>(fig: &F, out: &Output) -> Result<()> {
             std::fs::write(p, svg).map_err(|e| Error::io(p, e))
         }
         Output::Png(p) => {
-            let root = BitMapBackend::new(p, size).into_drawing_area();
+            let root = GlyphFix(BitMapBackend::new(p, size)).into_drawing_area();
             fig.draw(&root).map_err(|e| chart_err(&name, e))?;
             root.present().map_err(|e| chart_err(&name, e))
         }
+    }
+}
+
+/// A bitmap backend whose text is drawn glyph by glyph at the font's advance widths.
+///
+/// plotters' own `ab_glyph` text drawing drops each glyph's left side bearing, which
+/// spaces digits and CJK characters oddly in PNG charts ("0.1 31" for "0.131");
+/// layout (text widths) was right all along. This wrapper delegates everything to the
+/// inner backend except [`DrawingBackend::draw_text`], which it draws itself from the
+/// bundled font at the same anchor, size, colour and rotation.
+pub struct GlyphFix<B>(pub B);
+
+fn glyph_font() -> Option<&'static ab_glyph::FontRef<'static>> {
+    static FONT: std::sync::OnceLock<Option<ab_glyph::FontRef<'static>>> =
+        std::sync::OnceLock::new();
+    FONT.get_or_init(|| ab_glyph::FontRef::try_from_slice(FONT_BYTES).ok())
+        .as_ref()
+}
+
+impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
+    type ErrorType = B::ErrorType;
+    fn get_size(&self) -> (u32, u32) {
+        self.0.get_size()
+    }
+    fn ensure_prepared(&mut self) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.ensure_prepared()
+    }
+    fn present(&mut self) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.present()
+    }
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.draw_pixel(point, color)
+    }
+    fn draw_line<S: plotters_backend::BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.draw_line(from, to, style)
+    }
+    fn draw_rect<S: plotters_backend::BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.draw_rect(upper_left, bottom_right, style, fill)
+    }
+    fn draw_path<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.draw_path(path, style)
+    }
+    fn draw_circle<S: plotters_backend::BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.draw_circle(center, radius, style, fill)
+    }
+    fn fill_polygon<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.fill_polygon(vert, style)
+    }
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        self.0.blit_bitmap(pos, size, src)
+    }
+    fn draw_text<S: plotters_backend::BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> std::result::Result<(), DrawingErrorKind<B::ErrorType>> {
+        use ab_glyph::{Font, ScaleFont};
+        use plotters_backend::text_anchor::{HPos, VPos};
+        let Some(font) = glyph_font() else {
+            return self.0.draw_text(text, style, pos);
+        };
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let ((min_x, min_y), (max_x, max_y)) = style
+            .layout_box(text)
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let (width, height) = (max_x - min_x, max_y - min_y);
+        let dx = match style.anchor().h_pos {
+            HPos::Left => 0,
+            HPos::Right => -width,
+            HPos::Center => -width / 2,
+        };
+        let dy = match style.anchor().v_pos {
+            VPos::Top => 0,
+            VPos::Center => -height / 2,
+            VPos::Bottom => -height,
+        };
+        let trans = style.transform();
+        let (w, h) = self.get_size();
+        let size = style.size() as f32;
+        let scaled = font.as_scaled(size);
+        let mut x_pos = 0f32;
+        let mut prev = None;
+        for c in text.chars() {
+            let id = scaled.glyph_id(c);
+            if let Some(p) = prev {
+                x_pos += scaled.kern(p, id);
+            }
+            prev = Some(id);
+            let glyph = id.with_scale_and_position(size, ab_glyph::point(x_pos, 0.0));
+            if let Some(q) = font.outline_glyph(glyph) {
+                let r = q.px_bounds();
+                // same baseline as plotters (size / 2 below the top), true bearings
+                let (gx, gy) = (r.min.x as i32, (size / 2.0 + r.min.y) as i32);
+                let mut px = Vec::new();
+                q.draw(|x, y, cov| px.push((gx + x as i32, gy + y as i32, cov)));
+                for (x, y, cov) in px {
+                    let (x, y) = trans.transform(x + dx - min_x, y + dy - min_y);
+                    let (x, y) = (pos.0 + x, pos.1 + y);
+                    if x >= 0 && x < w as i32 && y >= 0 && y < h as i32 && cov > 0.0 {
+                        self.0.draw_pixel(
+                            (x, y),
+                            BackendColor {
+                                alpha: color.alpha * cov.min(1.0) as f64,
+                                rgb: color.rgb,
+                            },
+                        )?;
+                    }
+                }
+            }
+            x_pos += scaled.h_advance(id);
+        }
+        Ok(())
     }
 }
 
@@ -218,7 +370,7 @@ pub fn render_rgb<F: Figure>(fig: &F) -> Result<Vec<u8>> {
     let (w, h) = fig.size();
     let mut buf = vec![255u8; w as usize * h as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        let root = GlyphFix(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
         fig.draw(&root).map_err(|e| chart_err("<bitmap>", e))?;
         root.present().map_err(|e| chart_err("<bitmap>", e))?;
     }
@@ -232,6 +384,28 @@ pub fn quadrant_color(q: Quadrant) -> RGBColor {
         Quadrant::KeepUp => RGBColor(44, 140, 44),
         Quadrant::LowPriority => RGBColor(120, 120, 120),
         Quadrant::PossibleOverkill => RGBColor(31, 119, 180),
+    }
+}
+
+/// A quadrant in the words every output of the report uses (chart corners, tables,
+/// action lists): `修补区 · 优先提升` in Chinese, `Concentrate here` in English.
+///
+/// ```
+/// use csi::ipma::{Lang, Quadrant};
+/// use csi::report::chart::quadrant_term;
+/// assert_eq!(quadrant_term(Quadrant::ConcentrateHere, Lang::Chinese), "修补区 · 优先提升");
+/// assert_eq!(quadrant_term(Quadrant::KeepUp, Lang::English), "Keep up");
+/// ```
+pub fn quadrant_term(q: Quadrant, lang: Lang) -> String {
+    match lang {
+        Lang::Chinese => format!("{} · {}", q.name(lang), q.advice(lang)),
+        Lang::English => {
+            let n = q.name(lang);
+            let mut c = n.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
     }
 }
 
@@ -264,7 +438,14 @@ pub struct QuadrantChart<'a> {
     pub width: u32,
     /// Canvas height.
     pub height: u32,
+    /// Fixed axis ranges `((x0, x1), (y0, y1))`, e.g. one scale for side-by-side
+    /// panels; `None` = fitted to this chart's points.
+    pub axes: Option<((f64, f64), (f64, f64))>,
 }
+
+/// Smallest span of the performance axis (points of the 0-100 scale): a narrower
+/// span would make 0.1-point differences look large.
+pub const MIN_PERFORMANCE_SPAN: f64 = 20.0;
 
 impl<'a> QuadrantChart<'a> {
     /// The chart of one level ([`Level::Indicators`] plots items; otherwise constructs).
@@ -274,8 +455,55 @@ impl<'a> QuadrantChart<'a> {
             ipma,
             indicators: level == Level::Indicators,
             width: 1100,
-            height: 780,
+            height: if level == Level::Indicators { 900 } else { 780 },
+            axes: None,
         }
+    }
+
+    /// The axis ranges this chart would choose for its own points:
+    /// `((x0, x1), (y0, y1))`. Importance starts at 0 (or below the smallest negative
+    /// value); performance spans at least [`MIN_PERFORMANCE_SPAN`] points.
+    pub fn fitted_axes(&self) -> Option<((f64, f64), (f64, f64))> {
+        let pts = self.points();
+        let th = if self.indicators {
+            self.ipma.indicator_thresholds
+        } else {
+            self.ipma.construct_thresholds
+        }?;
+        if pts.is_empty() {
+            return None;
+        }
+        let mut xs: Vec<f64> = pts.iter().map(|p| p.imp).collect();
+        xs.push(th.importance);
+        xs.extend(
+            pts.iter()
+                .filter_map(|p| p.imp_ci)
+                .flat_map(|(a, b)| [a, b]),
+        );
+        let mut ys: Vec<f64> = pts.iter().map(|p| p.perf).collect();
+        ys.push(th.performance);
+        ys.extend(
+            pts.iter()
+                .filter_map(|p| p.perf_ci)
+                .flat_map(|(a, b)| [a, b]),
+        );
+        let xmin = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let xmax = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let span = (xmax - xmin.min(0.0)).max(1e-3);
+        let x0 = if xmin >= 0.0 { 0.0 } else { xmin - 0.08 * span };
+        let x1 = xmax + 0.18 * span;
+        let ymin = ys.iter().copied().fold(f64::INFINITY, f64::min);
+        let ymax = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let ypad = (0.12 * (ymax - ymin)).max(1.5);
+        let mut y0 = nice_floor(ymin - ypad, 5.0).max(0.0);
+        let mut y1 = nice_ceil(ymax + ypad, 5.0).min(100.0);
+        if y1 - y0 < MIN_PERFORMANCE_SPAN {
+            let mid = 0.5 * (ymin + ymax);
+            y0 = nice_floor(mid - MIN_PERFORMANCE_SPAN / 2.0, 1.0).max(0.0);
+            y1 = (y0 + MIN_PERFORMANCE_SPAN).min(100.0);
+            y0 = (y1 - MIN_PERFORMANCE_SPAN).max(0.0);
+        }
+        Some(((x0, x1), (y0, y1)))
     }
 
     fn points(&self) -> Vec<Point> {
@@ -322,14 +550,15 @@ fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> f64 {
 /// Place labels next to points without overlapping each other or the points: the
 /// top-left corner of each label box, and whether it sits away from its point (then a
 /// leader line is drawn). Crowded points are placed first; each tries 12 positions
-/// around its point, then the 8 main ones pushed 25 and 50 px further out.
+/// around its point, then the 8 main directions pushed 25 to 170 px further out (the
+/// farther, the costlier), and takes the position overlapping least.
 fn place_labels(
     pts: &[(f64, f64)],
     sizes: &[(f64, f64)],
     area: (f64, f64, f64, f64),
 ) -> Vec<((f64, f64), bool)> {
     let n = pts.len();
-    let mut boxes: Vec<(f64, f64, f64, f64)> = pts
+    let boxes: Vec<(f64, f64, f64, f64)> = pts
         .iter()
         .map(|&(x, y)| (x - 8.0, y - 8.0, x + 8.0, y + 8.0))
         .collect();
@@ -341,74 +570,99 @@ fn place_labels(
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(crowd(i)));
     let mut out = vec![((0.0, 0.0), false); n];
-    for i in order {
-        let (x, y) = pts[i];
-        let (w, h) = sizes[i];
-        let mut cands: Vec<(f64, f64, bool)> = [
-            (10.0, -h / 2.0),
-            (-10.0 - w, -h / 2.0),
-            (6.0, -h - 6.0),
-            (6.0, 6.0),
-            (-w / 2.0, -h - 10.0),
-            (-w / 2.0, 10.0),
-            (-6.0 - w, -h - 6.0),
-            (-6.0 - w, 6.0),
-            (10.0, -1.5 * h - 4.0),
-            (10.0, 0.5 * h + 4.0),
-            (-10.0 - w, -1.5 * h - 4.0),
-            (-10.0 - w, 0.5 * h + 4.0),
-        ]
-        .iter()
-        .map(|&(dx, dy)| (dx, dy, false))
-        .collect();
-        for push in [25.0, 50.0] {
-            for (ux, uy) in [
-                (1.0, 0.0),
-                (-1.0, 0.0),
-                (0.0, -1.0),
-                (0.0, 1.0),
-                (1.0, -1.0),
-                (1.0, 1.0),
-                (-1.0, -1.0),
-                (-1.0, 1.0),
-            ] {
-                let dx = if ux > 0.0 {
-                    10.0 + push
-                } else if ux < 0.0 {
-                    -10.0 - w - push
-                } else {
-                    -w / 2.0
-                };
-                let dy = if uy > 0.0 {
-                    8.0 + push * 0.6
-                } else if uy < 0.0 {
-                    -h - 8.0 - push * 0.6
-                } else {
-                    -h / 2.0
-                };
-                cands.push((dx, dy, true));
-            }
-        }
-        let mut best = (f64::INFINITY, cands[0]);
-        for (c, &(dx, dy, far)) in cands.iter().enumerate() {
-            let b = (x + dx, y + dy, x + dx + w, y + dy + h);
-            let outside = (area.0 - b.0).max(0.0)
-                + (b.2 - area.2).max(0.0)
-                + (area.1 - b.1).max(0.0)
-                + (b.3 - area.3).max(0.0);
-            let mut cost = outside * 1000.0 + c as f64 * 0.01 + if far { 40.0 } else { 0.0 };
-            for (k, o) in boxes.iter().enumerate() {
-                if k != i {
-                    cost += overlap(b, *o);
+    let mut labels: Vec<Option<(f64, f64, f64, f64)>> = vec![None; n];
+    // greedy placement, crowded points first, then two passes that move each label
+    // to its best place given all the others
+    for pass in 0..3 {
+        let mut moved = false;
+        for &i in &order {
+            let place = |labels: &[Option<(f64, f64, f64, f64)>]| {
+                let (x, y) = pts[i];
+                let (w, h) = sizes[i];
+                let mut cands: Vec<(f64, f64, f64)> = [
+                    (10.0, -h / 2.0),
+                    (-10.0 - w, -h / 2.0),
+                    (6.0, -h - 6.0),
+                    (6.0, 6.0),
+                    (-w / 2.0, -h - 10.0),
+                    (-w / 2.0, 10.0),
+                    (-6.0 - w, -h - 6.0),
+                    (-6.0 - w, 6.0),
+                    (10.0, -1.5 * h - 4.0),
+                    (10.0, 0.5 * h + 4.0),
+                    (-10.0 - w, -1.5 * h - 4.0),
+                    (-10.0 - w, 0.5 * h + 4.0),
+                ]
+                .iter()
+                .map(|&(dx, dy)| (dx, dy, 0.0))
+                .collect();
+                for push in [25.0, 50.0, 85.0, 125.0, 170.0] {
+                    for (ux, uy) in [
+                        (1.0, 0.0),
+                        (-1.0, 0.0),
+                        (0.0, -1.0),
+                        (0.0, 1.0),
+                        (1.0, -1.0),
+                        (1.0, 1.0),
+                        (-1.0, -1.0),
+                        (-1.0, 1.0),
+                    ] {
+                        let dx = if ux > 0.0 {
+                            10.0 + push
+                        } else if ux < 0.0 {
+                            -10.0 - w - push
+                        } else {
+                            -w / 2.0
+                        };
+                        let dy = if uy > 0.0 {
+                            8.0 + push * 0.6
+                        } else if uy < 0.0 {
+                            -h - 8.0 - push * 0.6
+                        } else {
+                            -h / 2.0
+                        };
+                        cands.push((dx, dy, push));
+                    }
                 }
+                let mut best = (f64::INFINITY, cands[0]);
+                for (c, &(dx, dy, push)) in cands.iter().enumerate() {
+                    let b = (x + dx, y + dy, x + dx + w, y + dy + h);
+                    let outside = (area.0 - b.0).max(0.0)
+                        + (b.2 - area.2).max(0.0)
+                        + (area.1 - b.1).max(0.0)
+                        + (b.3 - area.3).max(0.0);
+                    // near positions first; a pushed label costs more the farther it goes
+                    let far_cost = if push > 0.0 { 30.0 + 0.5 * push } else { 0.0 };
+                    let mut cost = outside * 1000.0 + c as f64 * 0.01 + far_cost;
+                    for o in boxes.iter().chain(
+                        labels
+                            .iter()
+                            .enumerate()
+                            .filter(|(k, _)| *k != i)
+                            .filter_map(|(_, l)| l.as_ref()),
+                    ) {
+                        cost += 5.0 * overlap(b, *o);
+                    }
+                    if cost < best.0 {
+                        best = (cost, (dx, dy, push));
+                    }
+                }
+
+                let (dx, dy, push) = best.1;
+                let (x, y) = pts[i];
+                let (w, h) = sizes[i];
+                ((x + dx, y + dy, x + dx + w, y + dy + h), push > 0.0)
+            };
+            let (b, far) = place(&labels);
+            if labels[i] != Some(b) {
+                moved = true;
             }
-            if cost < best.0 {
-                best = (cost, (dx, dy, far));
-            }
+            labels[i] = Some(b);
+            out[i] = ((b.0, b.1), far);
         }
-        let (dx, dy, far) = best.1;
-        boxes.push((x + dx, y + dy, x + dx + w, y + dy + h));
-        out[i] = ((x + dx, y + dy), far);
+        if pass > 0 && !moved {
+            break;
+        }
     }
     out
 }
@@ -450,37 +704,10 @@ impl Figure for QuadrantChart<'_> {
             ))?;
             return Ok(());
         };
-        // ranges
-        let mut xs: Vec<f64> = pts.iter().map(|p| p.imp).collect();
-        xs.push(th.importance);
-        xs.extend(
-            pts.iter()
-                .filter_map(|p| p.imp_ci)
-                .flat_map(|(a, b)| [a, b]),
-        );
-        let mut ys: Vec<f64> = pts.iter().map(|p| p.perf).collect();
-        ys.push(th.performance);
-        ys.extend(
-            pts.iter()
-                .filter_map(|p| p.perf_ci)
-                .flat_map(|(a, b)| [a, b]),
-        );
-        let xmin = xs.iter().copied().fold(f64::INFINITY, f64::min);
-        let xmax = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let span = (xmax - xmin.min(0.0)).max(1e-3);
-        let x0 = if xmin >= 0.0 { 0.0 } else { xmin - 0.08 * span };
-        let x1 = xmax + 0.18 * span;
-        let ymin = ys.iter().copied().fold(f64::INFINITY, f64::min);
-        let ymax = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let ypad = (0.15 * (ymax - ymin)).max(1.5);
-        let step = if ymax - ymin > 30.0 { 5.0 } else { 1.0 };
-        let mut y0 = nice_floor(ymin - ypad, step).max(0.0);
-        let mut y1 = nice_ceil(ymax + ypad, step).min(100.0);
-        if y1 - y0 < 6.0 {
-            let mid = 0.5 * (y0 + y1);
-            y0 = (mid - 3.0).max(0.0);
-            y1 = (y0 + 6.0).min(100.0);
-        }
+        let Some(((x0, x1), (y0, y1))) = self.axes.or_else(|| self.fitted_axes()) else {
+            return Ok(());
+        };
+        let zoomed = y0 > 0.0 || y1 < 100.0;
         let x_desc = if zh {
             format!("重要性 (对{target}的总效应, 0-100 分制)")
         } else {
@@ -538,17 +765,7 @@ impl Figure for QuadrantChart<'_> {
         chart.draw_series(DashedLineSeries::new(vec![(x0, tp), (x1, tp)], 10, 6, dash))?;
         // quadrant names in the corners
         let (xr, yr) = chart.plotting_area().get_pixel_range();
-        let corner = |q: Quadrant| -> String {
-            if zh {
-                format!("{} · {}", q.name(lang), q.advice(lang))
-            } else {
-                let n = q.name(lang);
-                let mut c = n.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                    .unwrap_or_default()
-            }
-        };
+        let corner = |q: Quadrant| quadrant_term(q, lang);
         let pad = 10;
         let corners = [
             (
@@ -585,8 +802,10 @@ impl Figure for QuadrantChart<'_> {
             let style = font(19.0).color(&qc).pos(Pos::new(h, v));
             root.draw(&Text::new(corner(q), (x, y), style))?;
         }
-        // whiskers, then points
-        for p in &pts {
+        // whiskers (at item level only for a few points: dozens of crossing whiskers
+        // hide the points; the hollow markers still flag uncertain quadrants), then points
+        let whiskers = !self.indicators || pts.len() <= 12;
+        for p in pts.iter().filter(|_| whiskers) {
             let c = quadrant_color(p.quadrant);
             if let Some((lo, hi)) = p.imp_ci {
                 chart.draw_series(std::iter::once(PathElement::new(
@@ -603,12 +822,31 @@ impl Figure for QuadrantChart<'_> {
         }
         for p in &pts {
             let c = quadrant_color(p.quadrant);
-            chart.draw_series(std::iter::once(Circle::new((p.imp, p.perf), 7, c.filled())))?;
-            chart.draw_series(std::iter::once(Circle::new(
-                (p.imp, p.perf),
-                7,
-                WHITE.stroke_width(1),
-            )))?;
+            let uncertain = p
+                .imp_ci
+                .is_some_and(|(a, b)| a <= th.importance && th.importance <= b)
+                || p.perf_ci
+                    .is_some_and(|(a, b)| a <= th.performance && th.performance <= b);
+            if uncertain {
+                // hollow: the interval crosses a split line, the quadrant is uncertain
+                chart.draw_series(std::iter::once(Circle::new(
+                    (p.imp, p.perf),
+                    7,
+                    WHITE.filled(),
+                )))?;
+                chart.draw_series(std::iter::once(Circle::new(
+                    (p.imp, p.perf),
+                    7,
+                    c.stroke_width(3),
+                )))?;
+            } else {
+                chart.draw_series(std::iter::once(Circle::new((p.imp, p.perf), 7, c.filled())))?;
+                chart.draw_series(std::iter::once(Circle::new(
+                    (p.imp, p.perf),
+                    7,
+                    WHITE.stroke_width(1),
+                )))?;
+            }
         }
         // labels
         let label_size = if pts.len() > 15 { 13.0 } else { 16.0 };
@@ -681,16 +919,23 @@ impl Figure for QuadrantChart<'_> {
                 th.performance
             )
         };
+        if zoomed {
+            note.push_str(&if zh {
+                format!(" 纵轴只显示 {y0:.0}-{y1:.0} 分 (放大)。")
+            } else {
+                format!(" Performance axis zoomed to {y0:.0}-{y1:.0}.")
+            });
+        }
         if let Some(b) = &self.ipma.bootstrap {
             if zh {
                 note.push_str(&format!(
-                    " 误差线：{:.0}% bootstrap 区间 ({} 次)。",
+                    " 误差线：{:.0}% bootstrap 区间 ({} 次)，空心点：区间跨过分界线，象限不确定。",
                     b.level * 100.0,
                     b.resamples
                 ));
             } else {
                 note.push_str(&format!(
-                    " Whiskers: {:.0}% bootstrap intervals ({} resamples).",
+                    " Whiskers: {:.0}% bootstrap intervals ({} resamples); hollow: the interval crosses a split line (quadrant uncertain).",
                     b.level * 100.0,
                     b.resamples
                 ));
@@ -755,6 +1000,8 @@ pub struct PathDiagram<'a> {
     pub indices: Option<&'a [ConstructIndex]>,
     /// Bootstrap results (stars).
     pub boot: Option<&'a BootstrapResult>,
+    /// Language of titles and notes (`None`: the model's labels decide).
+    pub lang: Option<Lang>,
 }
 
 impl<'a> PathDiagram<'a> {
@@ -765,6 +1012,7 @@ impl<'a> PathDiagram<'a> {
             fit: &a.fit,
             indices: Some(&a.indices),
             boot,
+            lang: None,
         }
     }
 }
@@ -782,6 +1030,8 @@ struct Edge {
     to: usize,
     /// control-point offset (0 = straight)
     bulge: f64,
+    /// both ends in one column (stacked layout): drawn top to bottom
+    vertical: bool,
 }
 
 struct Layout {
@@ -794,7 +1044,7 @@ const LINE_GAP: f64 = 1.3;
 
 impl PathDiagram<'_> {
     fn lang(&self) -> Lang {
-        Lang::of_model(self.model)
+        self.lang.unwrap_or_else(|| Lang::of_model(self.model))
     }
 
     fn layout(&self) -> Layout {
@@ -810,10 +1060,34 @@ impl PathDiagram<'_> {
                 .max()
                 .unwrap_or(0);
         }
-        let n_layers = layer.iter().copied().max().unwrap_or(0) + 1;
+        let mut n_layers = layer.iter().copied().max().unwrap_or(0) + 1;
+        // More than 4 layers (a 7-construct ECSI is one chain of 7) would make one
+        // long row: stack a construct under its only predecessor (at most 3 to a
+        // column), as CSI diagrams draw image -> expectation -> quality.
+        let stacked = n_layers > 4;
+        if stacked {
+            let mut col = vec![0usize; q];
+            let mut count: Vec<usize> = vec![0; q];
+            for &j in m.topological_order() {
+                let preds = m.predecessors(j);
+                col[j] = match preds {
+                    [] => 0,
+                    [p] if count[col[*p]] < 3 => col[*p],
+                    _ => preds.iter().map(|&i| col[i] + 1).max().unwrap_or(0),
+                };
+                count[col[j]] += 1;
+            }
+            layer = col;
+            n_layers = layer.iter().copied().max().unwrap_or(0) + 1;
+        }
         let mut cols: Vec<Vec<usize>> = vec![Vec::new(); n_layers];
-        for j in 0..q {
+        for &j in m.topological_order() {
             cols[layer[j]].push(j);
+        }
+        if !stacked {
+            for c in cols.iter_mut() {
+                c.sort_unstable();
+            }
         }
         // node contents
         let mut nodes: Vec<Node> = (0..q)
@@ -859,7 +1133,7 @@ impl PathDiagram<'_> {
             })
             .collect();
         let gap_x = 150.0;
-        let gap_y = 26.0;
+        let gap_y = if stacked { 64.0 } else { 26.0 };
         let margin = 40.0;
         let col_w: Vec<f64> = cols
             .iter()
@@ -882,6 +1156,7 @@ impl PathDiagram<'_> {
                 from: a,
                 to: b,
                 bulge: 0.0,
+                vertical: layer[a] == layer[b],
             })
             .collect();
         let mut long: Vec<usize> = (0..edges.len())
@@ -889,7 +1164,7 @@ impl PathDiagram<'_> {
             .collect();
         long.sort_by_key(|&e| (layer[edges[e].to] - layer[edges[e].from], edges[e].from));
         let (mut up, mut down) = (0.0f64, 0.0f64);
-        for (r, &e) in long.iter().enumerate() {
+        for (r, &e) in long.iter().enumerate().filter(|_| !stacked) {
             let s = (layer[edges[e].to] - layer[edges[e].from]) as f64;
             let t = 1.0 / s;
             let c = (max_node_h / 2.0 + 22.0) / (2.0 * t * (1.0 - t)) + 18.0 * r as f64;
@@ -916,7 +1191,62 @@ impl PathDiagram<'_> {
             x += col_w[c] + gap_x;
         }
         let width = x - gap_x + margin;
-        let height = top + content_h + down_extra + 70.0;
+        let mut height = top + content_h + down_extra + 70.0;
+        if stacked {
+            // each arc bends up or down as far as it must to pass no other box
+            let curve = |a: &Node, b: &Node, c: f64| -> Vec<(f64, f64)> {
+                let p1 = (0.5 * (a.cx + b.cx), 0.5 * (a.cy + b.cy) + c);
+                (0..=48)
+                    .map(|i| {
+                        let t = i as f64 / 48.0;
+                        let u = 1.0 - t;
+                        (
+                            u * u * a.cx + 2.0 * u * t * p1.0 + t * t * b.cx,
+                            u * u * a.cy + 2.0 * u * t * p1.1 + t * t * b.cy,
+                        )
+                    })
+                    .collect()
+            };
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &e in &long {
+                let (f, t) = (edges[e].from, edges[e].to);
+                let mut best = (f64::INFINITY, -60.0);
+                for k in 1..=8 {
+                    for sign in [-1.0, 1.0] {
+                        let c = sign * 45.0 * k as f64;
+                        let pts = curve(&nodes[f], &nodes[t], c);
+                        let hits = pts
+                            .iter()
+                            .filter(|&&p| {
+                                nodes
+                                    .iter()
+                                    .enumerate()
+                                    .any(|(j, n)| j != f && j != t && inside(n, p, 8.0))
+                            })
+                            .count();
+                        let cost = hits as f64 * 1000.0 + c.abs();
+                        if cost < best.0 {
+                            best = (cost, c);
+                        }
+                    }
+                }
+                edges[e].bulge = best.1;
+                for p in curve(&nodes[f], &nodes[t], best.1) {
+                    lo = lo.min(p.1);
+                    hi = hi.max(p.1);
+                }
+            }
+            let shift = (70.0 - lo + 20.0).max(0.0);
+            if shift > 0.0 && lo.is_finite() {
+                for n in nodes.iter_mut() {
+                    n.cy += shift;
+                }
+                height += shift;
+            }
+            if hi.is_finite() {
+                height = height.max(hi + shift + 80.0);
+            }
+        }
         Layout {
             nodes,
             edges,
@@ -934,7 +1264,7 @@ fn straight_ends(lay: &Layout, j: usize, out: bool) -> Vec<usize> {
     let mut v: Vec<usize> = lay
         .edges
         .iter()
-        .filter(|e| e.bulge == 0.0 && if out { e.from == j } else { e.to == j })
+        .filter(|e| e.bulge == 0.0 && !e.vertical && if out { e.from == j } else { e.to == j })
         .map(|e| if out { e.to } else { e.from })
         .collect();
     v.sort_by(|&x, &y| lay.nodes[x].cy.total_cmp(&lay.nodes[y].cy));
@@ -972,7 +1302,7 @@ impl Figure for PathDiagram<'_> {
         let mut labels: Vec<(String, (f64, f64), RGBColor)> = Vec::new();
         for e in &lay.edges {
             let (a, b) = (&lay.nodes[e.from], &lay.nodes[e.to]);
-            let straight = e.bulge == 0.0;
+            let straight = e.bulge == 0.0 && !e.vertical;
             let (p0, p2) = if straight {
                 // from the right side of the source to the left side of the target, the
                 // ports spread along the sides in the order of the other ends
@@ -995,7 +1325,18 @@ impl Figure for PathDiagram<'_> {
             } else {
                 ((a.cx, a.cy), (b.cx, b.cy))
             };
-            let p1 = (0.5 * (p0.0 + p2.0), 0.5 * (p0.1 + p2.1) + e.bulge);
+            let p1 = if e.vertical {
+                // a vertical edge that passes other boxes of its column bends left
+                let skips = (b.cy - a.cy).abs() > a.h / 2.0 + b.h / 2.0 + 80.0;
+                let dx = if skips {
+                    -(a.w.max(b.w) / 2.0 + 60.0)
+                } else {
+                    0.0
+                };
+                (0.5 * (p0.0 + p2.0) + dx, 0.5 * (p0.1 + p2.1))
+            } else {
+                (0.5 * (p0.0 + p2.0), 0.5 * (p0.1 + p2.1) + e.bulge)
+            };
             let samples = 64;
             let pts: Vec<(f64, f64)> = (0..=samples)
                 .map(|i| {
@@ -1025,7 +1366,12 @@ impl Figure for PathDiagram<'_> {
             let coef = self.fit.paths[(e.from, e.to)];
             let p = self
                 .boot
-                .and_then(|bt| bt.stat(&bootstrap::key_path(m, e.from, e.to)))
+                .and_then(|bt| {
+                    bt.stat(Stat::Path {
+                        from: e.from,
+                        to: e.to,
+                    })
+                })
                 .map(|s| s.p);
             let significant = p.is_none_or(|p| p < 0.05);
             let color = if !significant {
@@ -1064,7 +1410,7 @@ impl Figure for PathDiagram<'_> {
                 ),
             ];
             root.draw(&Polygon::new(tri, color.filled()))?;
-            let t = if e.bulge != 0.0 {
+            let t = if e.bulge != 0.0 || e.vertical {
                 0.5
             } else if fan_in[e.to] > 2 {
                 0.35
@@ -1157,6 +1503,8 @@ pub struct IndexChart<'a> {
     pub boot: Option<&'a BootstrapResult>,
     /// A construct drawn in a stronger colour (e.g. the satisfaction construct).
     pub highlight: Option<usize>,
+    /// Language of titles and notes (`None`: the model's labels decide).
+    pub lang: Option<Lang>,
 }
 
 /// construct, label, index, interval
@@ -1174,6 +1522,7 @@ impl<'a> IndexChart<'a> {
             indices: &a.indices,
             boot,
             highlight,
+            lang: None,
         }
     }
 
@@ -1184,7 +1533,7 @@ impl<'a> IndexChart<'a> {
                 let v = ix.value?;
                 let ci = self
                     .boot
-                    .and_then(|b| b.stat(&bootstrap::key_index(self.model, ix.construct)))
+                    .and_then(|b| b.stat(Stat::Index(ix.construct)))
                     .filter(|s| s.ci_low.is_finite() && s.ci_high.is_finite())
                     .map(|s| (s.ci_low, s.ci_high));
                 Some((
@@ -1205,7 +1554,7 @@ impl Figure for IndexChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
-        let zh = Lang::of_model(self.model) == Lang::Chinese;
+        let zh = self.lang.unwrap_or_else(|| Lang::of_model(self.model)) == Lang::Chinese;
         let rows = self.rows();
         let title = if zh {
             format!("顾客满意度指数 (0-100)：{}", self.model.name)

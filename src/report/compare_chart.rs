@@ -28,10 +28,10 @@
 
 use crate::compare::{Comparison, Target};
 use crate::error::{Error, Result};
-use crate::ipma::{self, has_cjk, short_label, Ipma, Lang, Split};
+use crate::ipma::{has_cjk, short_label, Ipma, Lang};
 use crate::report::chart::{
     bar_with_whisker, font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult,
-    Figure, Output, QuadrantChart, FONT_FAMILY,
+    Figure, GlyphFix, Output, QuadrantChart, FONT_FAMILY,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -71,6 +71,9 @@ pub struct CompetitorChart<'a> {
     pub comparison: &'a Comparison,
     /// The construct shown.
     pub construct: usize,
+    /// Language of titles and notes (`None`: Chinese when the model's labels or the
+    /// group names are).
+    pub lang: Option<Lang>,
 }
 
 /// One bar: group label, index, interval, stars of the gap to the leader, leader?
@@ -82,6 +85,7 @@ impl<'a> CompetitorChart<'a> {
         CompetitorChart {
             comparison,
             construct,
+            lang: None,
         }
     }
 
@@ -127,7 +131,10 @@ impl Figure for CompetitorChart<'_> {
         root.fill(&WHITE)?;
         let c = self.comparison;
         let m = &c.model;
-        let zh = chinese(c);
+        let zh = match self.lang {
+            Some(l) => l == Lang::Chinese,
+            None => chinese(c),
+        };
         let bars = self.bars();
         let label = short_label(m.construct_label(self.construct)).to_string();
         let title = if zh {
@@ -204,6 +211,18 @@ impl Figure for CompetitorChart<'_> {
                     format!(" {gap}")
                 }
             );
+            // the value label sits on an opaque box, so the pooled line passes behind it
+            let (tw, th) = text_size(&text, 15.0);
+            root.draw(&Rectangle::new(
+                [
+                    (px + 4, py - (th / 2.0).ceil() as i32 - 3),
+                    (
+                        px + 12 + tw.ceil() as i32,
+                        py + (th / 2.0).ceil() as i32 + 3,
+                    ),
+                ],
+                WHITE.filled(),
+            ))?;
             root.draw(&Text::new(
                 text,
                 (px + 8, py),
@@ -252,8 +271,9 @@ impl Figure for CompetitorChart<'_> {
     }
 }
 
-/// IPMA quadrant charts of every group side by side (up to three per row), each
-/// panel headed by the group's name and n.
+/// IPMA quadrant charts of every group side by side (two per row, large enough to
+/// read), each panel headed by the group's name and n, all on one common scale
+/// ([`IpmaPanels::common_axes`]).
 #[derive(Debug, Clone)]
 pub struct IpmaPanels<'a> {
     /// The comparison.
@@ -263,28 +283,33 @@ pub struct IpmaPanels<'a> {
 }
 
 impl<'a> IpmaPanels<'a> {
-    /// The construct-level IPMA of `target` in every group (split at each group's
-    /// mean importance and performance).
-    ///
-    /// # Errors
-    /// From [`crate::ipma::ipma`], e.g. when `target` is exogenous or its index is
-    /// undefined in a group.
-    pub fn new(comparison: &'a Comparison, target: usize) -> Result<Self> {
-        let maps = comparison
-            .groups
-            .iter()
-            .map(|g| {
-                ipma::ipma(&g.analysis, target, Split::Mean)
-                    .map_err(|e| Error::Estimation(format!("IPMA of group '{}': {e}", g.name)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(IpmaPanels { comparison, maps })
+    /// Panels of computed maps, one per group of the comparison in its order (e.g.
+    /// [`crate::ipma::ipma`] of each group's analysis at the construct level).
+    pub fn new(comparison: &'a Comparison, maps: Vec<Ipma>) -> Self {
+        IpmaPanels { comparison, maps }
     }
 
     fn grid(&self) -> (usize, usize) {
         let k = self.maps.len().max(1);
-        let cols = k.min(3);
+        let cols = k.min(2);
         (k.div_ceil(cols), cols)
+    }
+
+    /// One scale for every panel: the union of the ranges each panel would choose,
+    /// so a point's position means the same in every panel.
+    pub fn common_axes(&self) -> Option<((f64, f64), (f64, f64))> {
+        let mut out: Option<((f64, f64), (f64, f64))> = None;
+        for map in &self.maps {
+            let chart =
+                QuadrantChart::new(&self.comparison.model, map, crate::ipma::Level::Constructs);
+            if let Some(((a, b), (c, d))) = chart.fitted_axes() {
+                out = Some(match out {
+                    None => ((a, b), (c, d)),
+                    Some(((a0, b0), (c0, d0))) => ((a0.min(a), b0.max(b)), (c0.min(c), d0.max(d))),
+                });
+            }
+        }
+        out
     }
 }
 
@@ -307,6 +332,7 @@ impl IpmaPanels<'_> {
 
     fn panels(&self) -> impl Iterator<Item = (String, QuadrantChart<'_>, (i32, i32))> {
         let (_, cols) = self.grid();
+        let axes = self.common_axes();
         self.maps
             .iter()
             .zip(&self.comparison.groups)
@@ -323,6 +349,7 @@ impl IpmaPanels<'_> {
                     indicators: false,
                     width: PANEL.0,
                     height: PANEL.1,
+                    axes,
                 };
                 (format!("{} (n={})", g.name, g.n()), chart, at)
             })
@@ -380,7 +407,7 @@ impl IpmaPanels<'_> {
         let (w, h) = self.size();
         let mut buf = vec![255u8; w as usize * h as usize * 3];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            let root = GlyphFix(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
             self.draw_bitmap(&root).map_err(|e| Error::Chart {
                 path: "<bitmap>".into(),
                 message: e.to_string(),
@@ -438,7 +465,7 @@ impl IpmaPanels<'_> {
         match out {
             Output::Svg(p) => std::fs::write(p, self.to_svg()?).map_err(|e| Error::io(p, e)),
             Output::Png(p) => {
-                let root = BitMapBackend::new(p, self.size()).into_drawing_area();
+                let root = GlyphFix(BitMapBackend::new(p, self.size())).into_drawing_area();
                 self.draw_bitmap(&root).map_err(|e| match e {
                     Error::Chart { message, .. } => Error::Chart {
                         path: name.clone(),
@@ -466,11 +493,11 @@ pub fn competitor_chart(c: &Comparison, construct: usize, path: &Path) -> Result
     )
 }
 
-/// Write the side-by-side IPMA quadrant charts of target `target`.
+/// Write the side-by-side IPMA quadrant charts of computed maps (one per group).
 ///
 /// # Errors
-/// As [`IpmaPanels::new`], and [`Error::Chart`] when writing fails.
-pub fn ipma_charts(c: &Comparison, target: usize, path: &Path) -> Result<()> {
+/// [`Error::Chart`] for an unknown extension or when writing fails.
+pub fn ipma_charts(c: &Comparison, maps: Vec<Ipma>, path: &Path) -> Result<()> {
     let out = Output::from_path(path)?;
-    IpmaPanels::new(c, target)?.write(&out)
+    IpmaPanels::new(c, maps).write(&out)
 }

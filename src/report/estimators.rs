@@ -10,12 +10,15 @@
 
 use super::{fit_json, num};
 use crate::analysis::Analysis;
-use crate::bootstrap::{self, BootstrapResult};
-use crate::estimate::cbsem::CbsemFit;
+use crate::bootstrap::BootstrapResult;
+use crate::estimate::cbsem::{CbsemFit, ParamKind};
 use crate::estimate::plsc::PlscFit;
+use crate::estimate::EstimatorKind;
+use crate::spec::Model;
+use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
-fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: &str) {
+fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat) {
     if let Some(s) = boot.and_then(|b| b.stat(key)) {
         o.insert("se".into(), num(s.se));
         o.insert("ci_low".into(), num(s.ci_low));
@@ -26,13 +29,34 @@ fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: 
 }
 
 fn boot_block(boot: Option<&BootstrapResult>) -> Option<Value> {
-    boot.map(|b| {
-        json!({
-            "resamples": b.resamples, "seed": b.seed, "ci": b.ci.as_str(), "level": b.level,
-            "failed": b.failed, "sign_change": b.sign_change.as_str(),
-            "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
-        })
-    })
+    boot.map(super::bootstrap_json)
+}
+
+/// The `effects` of a common-factor document: every pair with a total effect, with
+/// its bootstrap figures.
+fn effects_json(
+    m: &Model,
+    paths: &nalgebra::DMatrix<f64>,
+    total: &nalgebra::DMatrix<f64>,
+    boot: Option<&BootstrapResult>,
+) -> Vec<Value> {
+    let q = m.n_constructs();
+    let mut effects = Vec::new();
+    for i in 0..q {
+        for j in 0..q {
+            if total[(i, j)] != 0.0 {
+                let mut o = Map::new();
+                o.insert("from".into(), json!(m.constructs[i].name));
+                o.insert("to".into(), json!(m.constructs[j].name));
+                o.insert("direct".into(), num(paths[(i, j)]));
+                o.insert("indirect".into(), num(total[(i, j)] - paths[(i, j)]));
+                o.insert("total".into(), num(total[(i, j)]));
+                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
+                effects.push(Value::Object(o));
+            }
+        }
+    }
+    effects
 }
 
 /// The document of a PLSc fit (`a` is the underlying PLS analysis).
@@ -43,7 +67,7 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
         return doc;
     };
     if let Some(s) = obj.get_mut("settings").and_then(|v| v.as_object_mut()) {
-        s.insert("estimator".into(), json!("plsc"));
+        s.insert("estimator".into(), json!(EstimatorKind::Plsc.as_str()));
     }
     let paths: Vec<Value> = m
         .paths
@@ -54,7 +78,7 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
             o.insert("to".into(), json!(m.constructs[j].name));
             o.insert("estimate".into(), num(c.paths[(i, j)]));
             o.insert("pls_estimate".into(), num(a.fit.paths[(i, j)]));
-            boot_fields(&mut o, boot, &bootstrap::key_path(m, i, j));
+            boot_fields(&mut o, boot, Stat::Path { from: i, to: j });
             Value::Object(o)
         })
         .collect();
@@ -72,26 +96,16 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
             if let Some(o) = it.as_object_mut() {
                 o.insert("r2".into(), c.r2[j].map(num).unwrap_or(Value::Null));
                 o.insert("r2_adj".into(), c.r2_adj[j].map(num).unwrap_or(Value::Null));
-                o.insert("rho_a".into(), num(c.rho_a[j]));
+                if m.constructs[j].mode == crate::spec::Mode::B {
+                    o.insert("rho_a".into(), Value::Null);
+                    o.insert("rho_a_note".into(), json!(crate::quality::RHO_A_MODE_B));
+                } else {
+                    o.insert("rho_a".into(), num(c.rho_a[j]));
+                }
             }
         }
     }
-    let q = m.n_constructs();
-    let mut effects = Vec::new();
-    for i in 0..q {
-        for j in 0..q {
-            if c.total[(i, j)] != 0.0 {
-                let mut o = Map::new();
-                o.insert("from".into(), json!(m.constructs[i].name));
-                o.insert("to".into(), json!(m.constructs[j].name));
-                o.insert("direct".into(), num(c.paths[(i, j)]));
-                o.insert("indirect".into(), num(c.total[(i, j)] - c.paths[(i, j)]));
-                o.insert("total".into(), num(c.total[(i, j)]));
-                boot_fields(&mut o, boot, &bootstrap::key_total(m, i, j));
-                effects.push(Value::Object(o));
-            }
-        }
-    }
+    let effects = effects_json(m, &c.paths, &c.total, boot);
     obj.insert("effects".into(), Value::Array(effects));
     obj.insert("admissible".into(), json!(c.is_admissible()));
     obj.insert("diagnostics".into(), json!(c.diagnostics));
@@ -119,7 +133,7 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
                 o.insert("z".into(), super::opt(p.z));
                 o.insert("ml_p".into(), super::opt(p.p));
             }
-            boot_fields(&mut o, boot, &bootstrap::key_path(m, i, j));
+            boot_fields(&mut o, boot, Stat::Path { from: i, to: j });
             Value::Object(o)
         })
         .collect();
@@ -149,32 +163,14 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
                    "index": a.indices[j].value.map(num).unwrap_or(Value::Null)})
         })
         .collect();
-    let q = m.n_constructs();
-    let mut effects = Vec::new();
-    for i in 0..q {
-        for j in 0..q {
-            if f.std_total[(i, j)] != 0.0 {
-                let mut o = Map::new();
-                o.insert("from".into(), json!(m.constructs[i].name));
-                o.insert("to".into(), json!(m.constructs[j].name));
-                o.insert("direct".into(), num(f.std_paths[(i, j)]));
-                o.insert(
-                    "indirect".into(),
-                    num(f.std_total[(i, j)] - f.std_paths[(i, j)]),
-                );
-                o.insert("total".into(), num(f.std_total[(i, j)]));
-                boot_fields(&mut o, boot, &bootstrap::key_total(m, i, j));
-                effects.push(Value::Object(o));
-            }
-        }
-    }
-    let own = f.to_json();
+    let effects = effects_json(m, &f.std_paths, &f.std_total, boot);
+    let own = cbsem_fit_json(f);
     let mut doc = json!({
         "schema": "csi-fit/v1",
         "model": m.name,
         "n": a.data.x.nrows(),
         "settings": {
-            "estimator": "cbsem",
+            "estimator": EstimatorKind::Cbsem.as_str(),
             "identify": f.settings.identify.as_str(),
             "tolerance": f.settings.tolerance,
             "max_iter": f.settings.max_iter,
@@ -194,6 +190,12 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         "index_note": "0-100 indices are computed from the PLS composite weights",
         "warnings": a.warnings,
     });
+    if let (Some(w), Some(obj)) = (a.data.weights.as_deref(), doc.as_object_mut()) {
+        obj.insert(
+            "n_effective".into(),
+            num(crate::design::weights::n_effective(w)),
+        );
+    }
     if let (Some(b), Some(obj)) = (boot_block(boot), doc.as_object_mut()) {
         obj.insert("bootstrap".into(), b);
     }
@@ -225,17 +227,21 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
         m.name,
         a.data.x.nrows()
     );
+    if let Some(b) = boot {
+        s.push_str(&super::text::bootstrap_summary(b));
+        s.push('\n');
+    }
     let mut t = Table::new(&["path", "PLSc", "PLS", "boot se", "CI", "p"], 1);
     for &(i, j) in &m.paths {
-        let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
+        let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
         t.row(vec![
             format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
             format!("{:.3}", c.paths[(i, j)]),
             format!("{:.3}", a.fit.paths[(i, j)]),
             st.map(|x| format!("{:.3}", x.se)).unwrap_or_default(),
-            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high))
+            st.map(|x| super::text::interval(x.ci_low, x.ci_high, 3))
                 .unwrap_or_default(),
-            st.map(|x| format!("{:.4}", x.p)).unwrap_or_default(),
+            st.map(|x| super::text::p_value(x.p)).unwrap_or_default(),
         ]);
     }
     s.push_str(&t.render());
@@ -243,7 +249,11 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
     for (j, con) in m.constructs.iter().enumerate() {
         t.row(vec![
             con.name.clone(),
-            format!("{:.3}", c.rho_a[j]),
+            if con.mode == crate::spec::Mode::B {
+                "n/a".into()
+            } else {
+                format!("{:.3}", c.rho_a[j])
+            },
             c.r2[j]
                 .map(|v| format!("{v:.3}"))
                 .unwrap_or_else(|| "-".into()),
@@ -283,10 +293,14 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         "chi-square {:.3}, df {}, p {:.4}; CFI {:.3}; TLI {:.3}; RMSEA {:.3} [{:.3}, {:.3}]; SRMR {:.3}; AIC {:.1}; BIC {:.1}\n",
         fi.chisq, fi.df, fi.pvalue, fi.cfi, fi.tli, fi.rmsea, fi.rmsea_ci_lower, fi.rmsea_ci_upper, fi.srmr, fi.aic, fi.bic
     );
+    if let Some(b) = boot {
+        s.push_str(&super::text::bootstrap_summary(b));
+        s.push('\n');
+    }
     let mut t = Table::new(&["path", "std", "unstd", "ML se", "z", "p", "boot CI"], 1);
     for &(i, j) in &m.paths {
         let p = f.path(i, j);
-        let st = boot.and_then(|b| b.stat(&bootstrap::key_path(m, i, j)));
+        let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
         let o =
             |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
         t.row(vec![
@@ -296,11 +310,42 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
             o(p.and_then(|p| p.se), 3),
             o(p.and_then(|p| p.z), 2),
             o(p.and_then(|p| p.p), 4),
-            st.map(|x| format!("[{:.3}, {:.3}]", x.ci_low, x.ci_high))
+            st.map(|x| super::text::interval(x.ci_low, x.ci_high, 3))
                 .unwrap_or_default(),
         ]);
     }
     s.push_str(&t.render());
+    let covs: Vec<_> = f
+        .parameters
+        .iter()
+        .filter(|r| r.kind == crate::estimate::cbsem::ParamKind::ErrorCovariance)
+        .collect();
+    if !covs.is_empty() {
+        let mut t = Table::new(
+            &[
+                "residual covariance",
+                "estimate",
+                "correlation",
+                "ML se",
+                "p",
+            ],
+            1,
+        );
+        for r in covs {
+            let o = |v: Option<f64>, d: usize| {
+                v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into())
+            };
+            t.row(vec![
+                format!("{} ~~ {}", r.lhs, r.rhs),
+                format!("{:.3}", r.est),
+                format!("{:.3}", r.std_all),
+                o(r.se, 3),
+                o(r.p, 4),
+            ]);
+        }
+        s.push('\n');
+        s.push_str(&t.render());
+    }
     let mut t = Table::new(&["construct", "R2", "index (PLS weights)"], 1);
     for (j, con) in m.constructs.iter().enumerate() {
         t.row(vec![
@@ -318,4 +363,113 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
     s.push_str(&t.render());
     diag_lines(&f.diagnostics, &mut s);
     s
+}
+
+/// A JSON object: rho_A, consistent loadings, construct correlations, paths, R²,
+/// effects and diagnostics.
+pub fn plsc_fit_json(fit: &PlscFit, model: &Model) -> Value {
+    let q = fit.constructs.len();
+    let paths: Vec<Value> = model
+        .paths
+        .iter()
+        .map(|&(a, b)| {
+            json!({"from": fit.constructs[a], "to": fit.constructs[b], "estimate": fit.paths[(a, b)]})
+        })
+        .collect();
+    let loadings: Vec<Value> = model
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, it)| {
+            json!({"indicator": it.name, "construct": fit.constructs[it.construct],
+                   "weight": fit.weights[k], "loading": fit.loadings[k]})
+        })
+        .collect();
+    let mut effects = Vec::new();
+    for a in 0..q {
+        for b in 0..q {
+            if fit.total[(a, b)] != 0.0 {
+                effects.push(json!({"from": fit.constructs[a], "to": fit.constructs[b],
+                    "direct": fit.paths[(a, b)], "indirect": fit.total[(a, b)] - fit.paths[(a, b)],
+                    "total": fit.total[(a, b)]}));
+            }
+        }
+    }
+    let constructs: Vec<Value> = (0..q)
+        .map(|j| {
+            json!({"name": fit.constructs[j], "rho_a": fit.rho_a[j],
+                   "r_squared": fit.r2[j], "r_squared_adj": fit.r2_adj[j]})
+        })
+        .collect();
+    let cor: Vec<Vec<f64>> = (0..q)
+        .map(|a| (0..q).map(|b| fit.lv_cor[(a, b)]).collect())
+        .collect();
+    json!({
+        "estimator": EstimatorKind::Plsc.as_str(),
+        "n": fit.n,
+        "pls_converged": fit.pls_converged,
+        "pls_iterations": fit.pls_iterations,
+        "constructs": constructs,
+        "paths": paths,
+        "outer_model": loadings,
+        "effects": effects,
+        "latent_correlations": cor,
+        "admissible": fit.is_admissible(),
+        "diagnostics": fit.diagnostics,
+    })
+}
+
+/// A JSON object with everything a report needs: settings, convergence, fit
+/// indices, paths (standardized `estimate`, `estimate_unstd` beside it), loadings,
+/// the full parameter table, R², construct correlations and diagnostics.
+pub fn cbsem_fit_json(fit: &CbsemFit) -> Value {
+    let paths: Vec<Value> = fit
+        .parameters
+        .iter()
+        .filter(|r| r.kind == ParamKind::Path)
+        .map(|r| {
+            json!({"from": r.rhs, "to": r.lhs, "estimate": r.std_all, "estimate_unstd": r.est,
+                   "se": r.se, "z": r.z, "p": r.p, "se_std": r.se_std})
+        })
+        .collect();
+    let loadings: Vec<Value> = fit
+        .parameters
+        .iter()
+        .filter(|r| r.kind == ParamKind::Loading)
+        .map(|r| {
+            json!({"construct": r.lhs, "indicator": r.rhs, "loading": r.std_all,
+                   "loading_unstd": r.est, "se": r.se, "free": r.free})
+        })
+        .collect();
+    let r2: Map<String, Value> = fit
+        .constructs
+        .iter()
+        .zip(&fit.r2)
+        .filter_map(|(n, r)| r.map(|v| (n.clone(), json!(v))))
+        .collect();
+    let q = fit.constructs.len();
+    let cor: Map<String, Value> = (0..q)
+        .map(|a| {
+            let row: Map<String, Value> = (0..q)
+                .map(|b| (fit.constructs[b].clone(), json!(fit.latent_cor[(a, b)])))
+                .collect();
+            (fit.constructs[a].clone(), Value::Object(row))
+        })
+        .collect();
+    json!({
+        "estimator": EstimatorKind::Cbsem.as_str(),
+        "identify": fit.settings.identify.as_str(),
+        "n": fit.n,
+        "converged": fit.converged,
+        "iterations": fit.iterations,
+        "scoring_steps": fit.scoring_steps,
+        "fit_indices": fit.fit,
+        "paths": paths,
+        "loadings": loadings,
+        "parameters": fit.parameters,
+        "r_squared": r2,
+        "latent_correlations": cor,
+        "admissible": fit.is_admissible(),
+        "diagnostics": fit.diagnostics,
+    })
 }

@@ -4,16 +4,28 @@
 //! writes out.
 
 pub mod chart;
+pub mod compare;
 pub mod compare_chart;
+pub mod data;
 pub mod estimators;
+pub mod font;
+pub mod html;
+pub mod ipma;
+pub mod methods;
+pub mod model_fit;
+pub mod predict;
+pub mod program;
 pub mod text;
+pub mod trend_chart;
+pub mod xlsx;
 
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
+use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
 /// Round-trip-exact number, or null when not finite.
-fn num(x: f64) -> Value {
+pub(crate) fn num(x: f64) -> Value {
     if x.is_finite() {
         json!(x)
     } else {
@@ -21,12 +33,65 @@ fn num(x: f64) -> Value {
     }
 }
 
-fn opt(x: Option<f64>) -> Value {
+/// [`num`] of an optional number (null when absent).
+pub(crate) fn opt(x: Option<f64>) -> Value {
     x.map(num).unwrap_or(Value::Null)
 }
 
+/// The `bootstrap` block of a fit document: settings, failures and, when too many
+/// resamples failed, why intervals and p values are withheld.
+pub(crate) fn bootstrap_json(b: &BootstrapResult) -> Value {
+    let mut v = resampling_json(
+        b.resamples,
+        b.seed,
+        b.ci,
+        b.level,
+        b.failed,
+        &b.failure_reasons,
+        b.withheld.as_ref(),
+    );
+    if let Some(o) = v.as_object_mut() {
+        o.insert("sign_change".into(), json!(b.sign_change.as_str()));
+    }
+    v
+}
+
+/// The bootstrap block of any document: resamples, seed, interval method, level,
+/// failures by reason, and `withheld` when inference was withheld.
+pub(crate) fn resampling_json(
+    resamples: usize,
+    seed: u64,
+    ci: crate::bootstrap::CiMethod,
+    level: f64,
+    failed: usize,
+    reasons: &[(String, usize)],
+    withheld: Option<&crate::bootstrap::Withheld>,
+) -> Value {
+    let mut v = json!({
+        "resamples": resamples,
+        "seed": seed,
+        "ci": ci.as_str(),
+        "level": level,
+        "failed": failed,
+        "failures": reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
+    });
+    if let (Some(w), Some(o)) = (withheld, v.as_object_mut()) {
+        o.insert("withheld".into(), withheld_json(w));
+    }
+    v
+}
+
+/// `{"reason", "failed_share", "max_failed_share"}` of withheld inference.
+pub(crate) fn withheld_json(w: &crate::bootstrap::Withheld) -> Value {
+    json!({
+        "reason": w.to_string(),
+        "failed_share": num(w.failed_share),
+        "max_failed_share": num(w.max_failed_share),
+    })
+}
+
 /// Add the bootstrap figures of statistic `key` to a JSON object.
-fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: &str, with_t: bool) {
+fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat, with_t: bool) {
     let Some(b) = boot else { return };
     let Some(s) = b.stat(key) else { return };
     obj.insert("boot_mean".into(), num(s.mean));
@@ -44,6 +109,90 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
     let m = &a.model;
     let f = &a.fit;
     let cname = |j: usize| m.constructs[j].name.clone();
+    let paths = paths_json(a, boot);
+    let indicators = indicators_json(a, boot);
+    let constructs = constructs_json(a, boot);
+    let q = m.n_constructs();
+    let effects = effects_json(a, boot);
+    let htmt = htmt_json(a, boot);
+    let fl: Vec<Value> = (0..q)
+        .map(|i| {
+            Value::Array(
+                (0..q)
+                    .map(|j| num(a.quality.fornell_larcker[(i, j)]))
+                    .collect(),
+            )
+        })
+        .collect();
+    let figs = |v: &[crate::quality::PathFigure], key: &str| -> Vec<Value> {
+        v.iter()
+            .map(|p| json!({"from": cname(p.from), "to": cname(p.to), key: num(p.value)}))
+            .collect()
+    };
+    let s = &a.options.pls;
+    let mut doc = json!({
+        "schema": "csi-fit/v1",
+        "model": m.name,
+        "n": a.data.x.nrows(),
+        "settings": {
+            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
+            "scheme": s.scheme.as_str(),
+            "indicators": s.indicators.as_str(),
+            "tolerance": s.tolerance,
+            "max_iter": s.max_iter,
+            "missing": a.missing.policy.as_str(),
+            "weighted": a.data.weights.is_some(),
+        },
+        "converged": f.converged,
+        "iterations": f.iterations,
+        "paths": paths,
+        "indicators": indicators,
+        "constructs": constructs,
+        "effects": effects,
+        "gof": num(a.quality.gof),
+        "srmr": num(a.quality.srmr),
+        "htmt": htmt,
+        "fornell_larcker": {"constructs": (0..q).map(cname).collect::<Vec<_>>(), "matrix": fl},
+        "inner_vif": figs(&a.quality.inner_vif, "vif"),
+        "f2": a.quality.f2.iter().zip(&a.quality.f2_reestimated)
+            .map(|(p, r)| json!({"from": cname(p.from), "to": cname(p.to), "f2": num(p.value), "f2_reestimated": num(r.value)}))
+            .collect::<Vec<_>>(),
+        "f2_definition": "f2 = (R2_incl - R2_excl) / (1 - R2_incl), R2_excl from the same construct scores without the predictor (cSEM, ADANCO); f2_reestimated: R2_excl from PLS re-estimated without the path (seminr)",
+        "missing": {
+            "policy": a.missing.policy.as_str(),
+            "n_read": a.missing.n_read,
+            "n_used": a.missing.n_used,
+            "removed": a.missing.removed,
+            "per_item": m.items.iter().enumerate().filter(|(k, _)| a.missing.missing[*k] > 0)
+                .map(|(k, it)| json!({"name": it.name, "missing": a.missing.missing[k], "imputed": a.missing.imputed[k]}))
+                .collect::<Vec<_>>(),
+        },
+        "warnings": a.warnings,
+    });
+    if let (Some(em), Some(m)) = (
+        &a.missing.em,
+        doc.get_mut("missing").and_then(|m| m.as_object_mut()),
+    ) {
+        m.insert("em".into(), serde_json::to_value(em).unwrap_or(Value::Null));
+    }
+    if let (Some(w), Some(obj)) = (a.data.weights.as_deref(), doc.as_object_mut()) {
+        // contract (survey design): every document that uses weights gains Kish's n
+        obj.insert(
+            "n_effective".into(),
+            num(crate::design::weights::n_effective(w)),
+        );
+    }
+    if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
+        obj.insert("bootstrap".into(), bootstrap_json(b));
+    }
+    doc
+}
+
+/// The `paths` of a fit document.
+fn paths_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
     let paths: Vec<Value> = f
         .path_stats
         .iter()
@@ -58,12 +207,23 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             add_boot(
                 &mut o,
                 boot,
-                &crate::bootstrap::key_path(m, s.from, s.to),
+                Stat::Path {
+                    from: s.from,
+                    to: s.to,
+                },
                 true,
             );
             Value::Object(o)
         })
         .collect();
+    paths
+}
+
+/// The `indicators` of a fit document.
+fn indicators_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
     let indicators: Vec<Value> = m
         .items
         .iter()
@@ -90,16 +250,13 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             if let Some(b) = boot {
                 // contract: the indicator gains se/ci_low/ci_high (those of its outer
                 // weight); weight_* and loading_* name each statistic explicitly
-                if let Some(st) = b.stat(&crate::bootstrap::key_weight(m, k)) {
+                if let Some(st) = b.stat(Stat::Weight(k)) {
                     o.insert("se".into(), num(st.se));
                     o.insert("ci_low".into(), num(st.ci_low));
                     o.insert("ci_high".into(), num(st.ci_high));
                 }
-                for (what, key) in [
-                    ("weight", crate::bootstrap::key_weight(m, k)),
-                    ("loading", crate::bootstrap::key_loading(m, k)),
-                ] {
-                    if let Some(s) = b.stat(&key) {
+                for (what, key) in [("weight", Stat::Weight(k)), ("loading", Stat::Loading(k))] {
+                    if let Some(s) = b.stat(key) {
                         o.insert(format!("{what}_se"), num(s.se));
                         o.insert(format!("{what}_ci_low"), num(s.ci_low));
                         o.insert(format!("{what}_ci_high"), num(s.ci_high));
@@ -109,6 +266,13 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             Value::Object(o)
         })
         .collect();
+    indicators
+}
+
+/// The `constructs` of a fit document.
+fn constructs_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
     let constructs: Vec<Value> = m
         .constructs
         .iter()
@@ -132,13 +296,21 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("ave".into(), num(qj.ave));
             o.insert("alpha".into(), opt(qj.alpha));
             o.insert("rho_c".into(), num(qj.rho_c));
-            o.insert("rho_a".into(), num(qj.rho_a));
+            o.insert("rho_a".into(), opt(qj.rho_a_reported()));
+            for (k, note) in [
+                ("rho_a_note", &qj.rho_a_note),
+                ("alpha_note", &qj.alpha_note),
+            ] {
+                if let Some(n) = note {
+                    o.insert(k.into(), json!(n));
+                }
+            }
             o.insert("index".into(), opt(a.indices[j].value));
             if let Some(p) = &a.indices[j].problem {
                 o.insert("index_problem".into(), json!(p));
             }
             if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_index(m, j)) {
+                if let Some(s) = b.stat(Stat::Index(j)) {
                     // contract: the construct index gains se/ci_low/ci_high
                     o.insert("se".into(), num(s.se));
                     o.insert("ci_low".into(), num(s.ci_low));
@@ -147,7 +319,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
                     o.insert("index_ci_low".into(), num(s.ci_low));
                     o.insert("index_ci_high".into(), num(s.ci_high));
                 }
-                if let Some(s) = b.stat(&crate::bootstrap::key_r2(m, j)) {
+                if let Some(s) = b.stat(Stat::R2(j)) {
                     o.insert("r2_se".into(), num(s.se));
                     o.insert("r2_ci_low".into(), num(s.ci_low));
                     o.insert("r2_ci_high".into(), num(s.ci_high));
@@ -156,6 +328,14 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             Value::Object(o)
         })
         .collect();
+    constructs
+}
+
+/// The `effects` of a fit document: every pair with a path or a total effect.
+fn effects_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let f = &a.fit;
+    let cname = |j: usize| m.constructs[j].name.clone();
     let q = m.n_constructs();
     let mut effects = Vec::new();
     for i in 0..q {
@@ -170,9 +350,9 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("direct".into(), num(f.paths[(i, j)]));
             o.insert("indirect".into(), num(total - f.paths[(i, j)]));
             o.insert("total".into(), num(total));
-            add_boot(&mut o, boot, &crate::bootstrap::key_total(m, i, j), true);
+            add_boot(&mut o, boot, Stat::Total { from: i, to: j }, true);
             if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_indirect(m, i, j)) {
+                if let Some(s) = b.stat(Stat::Indirect { from: i, to: j }) {
                     o.insert("indirect_se".into(), num(s.se));
                     o.insert("indirect_ci_low".into(), num(s.ci_low));
                     o.insert("indirect_ci_high".into(), num(s.ci_high));
@@ -182,6 +362,14 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             effects.push(Value::Object(o));
         }
     }
+    effects
+}
+
+/// The `htmt` pairs of a fit document.
+fn htmt_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    let m = &a.model;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let q = m.n_constructs();
     let mut htmt = Vec::new();
     for i in 0..q {
         for j in (i + 1)..q {
@@ -190,7 +378,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             o.insert("b".into(), json!(cname(j)));
             o.insert("htmt".into(), num(a.quality.htmt[(i, j)]));
             if let Some(b) = boot {
-                if let Some(s) = b.stat(&crate::bootstrap::key_htmt(m, i, j)) {
+                if let Some(s) = b.stat(Stat::Htmt { a: i, b: j }) {
                     o.insert("ci_low".into(), num(s.ci_low));
                     o.insert("ci_high".into(), num(s.ci_high));
                 }
@@ -198,70 +386,5 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             htmt.push(Value::Object(o));
         }
     }
-    let fl: Vec<Value> = (0..q)
-        .map(|i| {
-            Value::Array(
-                (0..q)
-                    .map(|j| num(a.quality.fornell_larcker[(i, j)]))
-                    .collect(),
-            )
-        })
-        .collect();
-    let figs = |v: &[crate::quality::PathFigure], key: &str| -> Vec<Value> {
-        v.iter()
-            .map(|p| json!({"from": cname(p.from), "to": cname(p.to), key: num(p.value)}))
-            .collect()
-    };
-    let s = &a.options.pls;
-    let mut doc = json!({
-        "schema": "csi-fit/v1",
-        "model": m.name,
-        "n": a.data.x.nrows(),
-        "settings": {
-            "estimator": "pls",
-            "scheme": s.scheme.as_str(),
-            "indicators": s.indicators.as_str(),
-            "tolerance": s.tolerance,
-            "max_iter": s.max_iter,
-            "missing": a.missing.policy.as_str(),
-            "weighted": a.data.weights.is_some(),
-        },
-        "converged": f.converged,
-        "iterations": f.iterations,
-        "paths": paths,
-        "indicators": indicators,
-        "constructs": constructs,
-        "effects": effects,
-        "gof": num(a.quality.gof),
-        "srmr": num(a.quality.srmr),
-        "htmt": htmt,
-        "fornell_larcker": {"constructs": (0..q).map(cname).collect::<Vec<_>>(), "matrix": fl},
-        "inner_vif": figs(&a.quality.inner_vif, "vif"),
-        "f2": figs(&a.quality.f2, "f2"),
-        "missing": {
-            "policy": a.missing.policy.as_str(),
-            "n_read": a.missing.n_read,
-            "n_used": a.missing.n_used,
-            "removed": a.missing.removed,
-            "per_item": m.items.iter().enumerate().filter(|(k, _)| a.missing.missing[*k] > 0)
-                .map(|(k, it)| json!({"name": it.name, "missing": a.missing.missing[k], "imputed": a.missing.imputed[k]}))
-                .collect::<Vec<_>>(),
-        },
-        "warnings": a.warnings,
-    });
-    if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
-        obj.insert(
-            "bootstrap".into(),
-            json!({
-                "resamples": b.resamples,
-                "seed": b.seed,
-                "ci": b.ci.as_str(),
-                "level": b.level,
-                "failed": b.failed,
-                "sign_change": b.sign_change.as_str(),
-                "failures": b.failure_reasons.iter().map(|(r, c)| json!({"reason": r, "count": c})).collect::<Vec<_>>(),
-            }),
-        );
-    }
-    doc
+    htmt
 }

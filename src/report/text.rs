@@ -2,7 +2,8 @@
 //! the quality figures.
 
 use crate::analysis::Analysis;
-use crate::bootstrap::{self, BootstrapResult};
+use crate::bootstrap::BootstrapResult;
+use crate::stat::Stat;
 use std::fmt::Write;
 
 /// Display width of a string: East Asian wide characters count 2 columns.
@@ -89,6 +90,75 @@ fn f3(x: f64) -> String {
 
 fn fo(x: Option<f64>) -> String {
     x.map(f3).unwrap_or_else(|| "-".into())
+}
+
+/// An interval as `[low, high]` with `digits` decimals, or `-` when it is not
+/// available (withheld, or too few resamples).
+///
+/// ```
+/// assert_eq!(csi::report::text::interval(0.1234, 0.5, 2), "[0.12, 0.50]");
+/// assert_eq!(csi::report::text::interval(f64::NAN, 0.5, 2), "-");
+/// ```
+pub fn interval(low: f64, high: f64, digits: usize) -> String {
+    if low.is_finite() && high.is_finite() {
+        format!("[{low:.digits$}, {high:.digits$}]")
+    } else {
+        "-".into()
+    }
+}
+
+/// A p value with four decimals, or `-` when not available.
+///
+/// ```
+/// assert_eq!(csi::report::text::p_value(0.01234), "0.0123");
+/// assert_eq!(csi::report::text::p_value(f64::NAN), "-");
+/// ```
+pub fn p_value(p: f64) -> String {
+    if p.is_finite() {
+        format!("{p:.4}")
+    } else {
+        "-".into()
+    }
+}
+
+/// The bootstrap line of a text report: resamples, seed, interval method, failures
+/// (with their share), and a second line when intervals and p values are withheld.
+pub fn bootstrap_line(
+    resamples: usize,
+    seed: u64,
+    ci: crate::bootstrap::CiMethod,
+    level: f64,
+    failed: usize,
+    withheld: Option<&crate::bootstrap::Withheld>,
+) -> String {
+    let mut s = format!(
+        "bootstrap: {} resamples, seed {}, {} {:.0}% intervals, {} failed",
+        resamples,
+        seed,
+        ci.as_str(),
+        level * 100.0,
+        failed
+    );
+    if failed > 0 && resamples > 0 {
+        let _ = write!(s, " ({:.1}%)", 100.0 * failed as f64 / resamples as f64);
+    }
+    s.push('\n');
+    if let Some(w) = withheld {
+        let _ = writeln!(s, "intervals and p values withheld: {w}");
+    }
+    s
+}
+
+/// [`bootstrap_line`] of a bootstrap result.
+pub fn bootstrap_summary(b: &BootstrapResult) -> String {
+    bootstrap_line(
+        b.resamples,
+        b.seed,
+        b.ci,
+        b.level,
+        b.failed,
+        b.withheld.as_ref(),
+    )
 }
 
 /// Significance stars of a p value: `***` < 0.001, `**` < 0.01, `*` < 0.05.
@@ -220,18 +290,31 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         }
     );
     if let Some(b) = boot {
-        let _ = writeln!(
-            s,
-            "bootstrap: {} resamples, seed {}, {} {:.0}% intervals, {} failed",
-            b.resamples,
-            b.seed,
-            b.ci.as_str(),
-            b.level * 100.0,
-            b.failed
-        );
+        s.push_str(&bootstrap_summary(b));
     }
     let _ = writeln!(s);
 
+    indices_section(a, boot, &mut s);
+    paths_section(a, boot, &mut s);
+    effects_section(a, &mut s);
+    outer_section(a, &mut s);
+    htmt_section(a, &mut s);
+    let _ = writeln!(s, "GoF {:.3}   SRMR {:.3}", a.quality.gof, a.quality.srmr);
+    let r = readings(a);
+    if !r.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "Readings");
+        for line in r {
+            let _ = writeln!(s, "- {line}");
+        }
+    }
+    s
+}
+
+/// The indices table of the fit report (with quality figures).
+fn indices_section(a: &Analysis, boot: Option<&BootstrapResult>, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Satisfaction indices (0-100)");
     let mut t = Table::new(
         &[
@@ -252,8 +335,8 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         let q = &a.quality.constructs[j];
         let ix = a.indices[j].value;
         let ci = boot
-            .and_then(|b| b.stat(&bootstrap::key_index(m, j)))
-            .map(|st| format!("[{:.1}, {:.1}]", st.ci_low, st.ci_high))
+            .and_then(|b| b.stat(Stat::Index(j)))
+            .map(|st| interval(st.ci_low, st.ci_high, 1))
             .unwrap_or_default();
         t.row(vec![
             c.name.clone(),
@@ -263,15 +346,30 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
             ci,
             fo(f.r2[j]),
             fo(f.r2_adj[j]),
-            fo(q.alpha),
+            q.alpha.map(f3).unwrap_or_else(|| "n/a".into()),
             f3(q.rho_c),
-            f3(q.rho_a),
+            q.rho_a_reported().map(f3).unwrap_or_else(|| "n/a".into()),
             f3(q.ave),
         ]);
     }
     s.push_str(&t.render());
+    if a.quality
+        .constructs
+        .iter()
+        .any(|q| q.rho_a_note.is_some() || q.alpha_note.is_some())
+    {
+        let _ = writeln!(
+            s,
+            "n/a: not applicable (rho_A of a Mode B block, alpha of a single item)"
+        );
+    }
     let _ = writeln!(s);
+}
 
+/// The path table of the fit report.
+fn paths_section(a: &Analysis, boot: Option<&BootstrapResult>, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Path coefficients");
     let mut t = if boot.is_some() {
         Table::new(&["path", "estimate", "boot se", "CI", "p", ""], 1)
@@ -283,13 +381,18 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
             "{} -> {}",
             m.constructs[ps.from].name, m.constructs[ps.to].name
         );
-        match boot.and_then(|b| b.stat(&bootstrap::key_path(m, ps.from, ps.to))) {
+        match boot.and_then(|b| {
+            b.stat(Stat::Path {
+                from: ps.from,
+                to: ps.to,
+            })
+        }) {
             Some(st) => t.row(vec![
                 name,
                 f3(ps.estimate),
                 f3(st.se),
-                format!("[{}, {}]", f3(st.ci_low), f3(st.ci_high)),
-                format!("{:.4}", st.p),
+                interval(st.ci_low, st.ci_high, 3),
+                p_value(st.p),
                 stars(st.p).into(),
             ]),
             None => t.row(vec![
@@ -304,7 +407,12 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The total-effects table of the fit report.
+fn effects_section(a: &Analysis, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Total effects");
     let mut t = Table::new(&["effect", "direct", "indirect", "total"], 1);
     let q = m.n_constructs();
@@ -322,7 +430,12 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The outer-model table of the fit report.
+fn outer_section(a: &Analysis, s: &mut String) {
+    let m = &a.model;
+    let f = &a.fit;
     let _ = writeln!(s, "Outer model");
     let mut t = Table::new(
         &[
@@ -349,7 +462,12 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The HTMT table of the fit report.
+fn htmt_section(a: &Analysis, s: &mut String) {
+    let m = &a.model;
+    let q = m.n_constructs();
     let _ = writeln!(s, "Discriminant validity (HTMT)");
     let mut hdr: Vec<String> = vec![String::new()];
     hdr.extend(m.constructs.iter().map(|c| c.name.clone()));
@@ -368,14 +486,4 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
-    let _ = writeln!(s, "GoF {:.3}   SRMR {:.3}", a.quality.gof, a.quality.srmr);
-    let r = readings(a);
-    if !r.is_empty() {
-        let _ = writeln!(s);
-        let _ = writeln!(s, "Readings");
-        for line in r {
-            let _ = writeln!(s, "- {line}");
-        }
-    }
-    s
 }

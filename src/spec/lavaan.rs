@@ -13,10 +13,13 @@
 //! SAT ~ IMAG + VAL; LOY ~ SAT        # ';' separates statements
 //! ```
 //!
-//! Statements for the same construct are merged (`F =~ a` then `F =~ b`). Modifiers
-//! (`0.5*x`, `NA*x`, `label*x`), covariances (`~~`), intercepts (`~ 1`), defined
-//! parameters (`:=`) and constraints are refused with the line and column: a PLS
-//! path model has nothing to fix or constrain. Scale, missing codes and labels are
+//! Statements for the same construct are merged (`F =~ a` then `F =~ b`). Residual
+//! covariances of two items (`y1 ~~ y5`, `y2 ~~ y4 + y6`) are read into
+//! [`Model::covariances`] (estimated by CB-SEM; `y1 ~~ y1`, an error variance, is
+//! accepted and changes nothing); covariances naming a construct are refused.
+//! Modifiers (`0.5*x`, `NA*x`, `label*x`), intercepts (`~ 1`), defined parameters
+//! (`:=`) and constraints are refused with the line and column: the model has nothing
+//! to fix or constrain. Scale, missing codes and labels are
 //! not part of lavaan syntax; they come from command-line flags, so the model's
 //! `scale` is `None`. The model is named after the file's stem.
 
@@ -70,6 +73,8 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
     let mut cspans: Vec<ConstructSpans> = Vec::new();
     let mut paths: Vec<(String, String)> = Vec::new();
     let mut pspans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+    let mut covs: Vec<(String, String)> = Vec::new();
+    let mut cov_spans: Vec<Range<usize>> = Vec::new();
 
     for st in statements {
         let Some(op_pos) = st.iter().position(is_statement_op) else {
@@ -90,12 +95,7 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
             _ => "",
         };
         match op {
-            "=~" | "<~" | "~" => {}
-            "~~" => return Err(err(
-                &op_tok.span,
-                "covariances ('~~') are not supported: a pls path model has no free covariances"
-                    .into(),
-            )),
+            "=~" | "<~" | "~" | "~~" => {}
             ":=" => {
                 return Err(err(
                     &op_tok.span,
@@ -134,6 +134,23 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
                 &op_tok.span,
                 format!("'{op}' needs {what} on its right"),
             ));
+        }
+        if op == "~~" {
+            // residual covariances of items (CB-SEM): `y2 ~~ y4 + y6`
+            if let Some((_, second)) = lhs.get(1) {
+                return Err(err(second, "'~~' takes one name on its left".into()));
+            }
+            for (a, _) in &lhs {
+                for (b, _) in &rhs {
+                    if a == b {
+                        // `y1 ~~ y1`: an error variance, free anyway
+                        continue;
+                    }
+                    covs.push((a.clone(), b.clone()));
+                    cov_spans.push(op_tok.span.clone());
+                }
+            }
+            continue;
         }
         if op == "~" {
             for (y, ysp) in &lhs {
@@ -233,7 +250,18 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
         paths: pspans,
         model: end..end,
     };
-    Model::build(&name, specs, &paths).map_err(|issue| {
+    // a covariance naming a construct is refused before the model is checked, so
+    // that its message (not, e.g., a missing regression) comes first
+    for (k, (a, b)) in covs.iter().enumerate() {
+        if let Some(c) = [a, b]
+            .into_iter()
+            .find(|x| specs.iter().any(|s| &s.name == *x))
+        {
+            let span = cov_spans.get(k).cloned().unwrap_or(0..0);
+            return Err(err(&span, crate::spec::construct_in_covariance(a, b, c)));
+        }
+    }
+    let mut model = Model::build(&name, specs, &paths).map_err(|issue| {
         let span = spans.issue_span(&issue, &paths);
         let msg = match issue {
             SpecIssue::NoEndogenous => {
@@ -243,7 +271,12 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
             other => other.to_string(),
         };
         err(&span, msg)
-    })
+    })?;
+    model.set_covariances(&covs).map_err(|(k, msg)| {
+        let span = cov_spans.get(k).cloned().unwrap_or(0..0);
+        err(&span, msg)
+    })?;
+    Ok(model)
 }
 
 /// Upper bound on the number of paths a file may declare.

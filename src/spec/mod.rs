@@ -44,8 +44,10 @@ use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 
 pub mod lavaan;
+mod reach;
 pub mod toml_file;
 
+pub use reach::Reach;
 pub use toml_file::{read_model, ModelFile};
 
 /// Outer estimation mode of a construct.
@@ -77,6 +79,26 @@ impl Scale {
     /// ```
     pub fn to_100(&self, x: f64) -> f64 {
         (x - self.min) / (self.max - self.min) * 100.0
+    }
+
+    /// Width of the scale, `max - min`.
+    ///
+    /// ```
+    /// assert_eq!(csi::spec::Scale { min: 1.0, max: 10.0 }.range(), 9.0);
+    /// ```
+    pub fn range(&self) -> f64 {
+        self.max - self.min
+    }
+
+    /// 0-100 points per point of the scale, `100 / (max - min)`: the slope of
+    /// [`Scale::to_100`].
+    ///
+    /// ```
+    /// let s = csi::spec::Scale { min: 0.0, max: 10.0 };
+    /// assert!((s.per_point() - 10.0).abs() < 1e-12);
+    /// ```
+    pub fn per_point(&self) -> f64 {
+        100.0 / (self.max - self.min)
     }
 }
 
@@ -259,6 +281,11 @@ pub struct Model {
     pub items: Vec<Item>,
     /// Directed paths `(from, to)` as construct indices, in declaration order.
     pub paths: Vec<(usize, usize)>,
+    /// Residual covariances of two items (`y1 ~~ y5`, TOML `[[covariance]]`), as item
+    /// indices `(a, b)` with `a < b`, in declaration order. Only CB-SEM estimates them
+    /// (and the model fit of every estimator leaves those correlations free); see
+    /// [`Model::set_covariances`].
+    pub covariances: Vec<(usize, usize)>,
     /// Extra sections of the model file this crate understands (methods, loyalty...).
     pub extras: Extras,
     /// Constructs in a topological order of the inner model.
@@ -282,6 +309,10 @@ pub struct Extras {
     pub behavioural: Vec<String>,
     /// Overall-satisfaction item for the regression methods.
     pub overall: Option<String>,
+    /// Department responsible for a construct (`owner` in `[[construct]]`): name -> owner.
+    pub construct_owners: BTreeMap<String, String>,
+    /// Department responsible for an item (`owner` in `[item.X]`): name -> owner.
+    pub item_owners: BTreeMap<String, String>,
 }
 
 impl Model {
@@ -434,6 +465,7 @@ impl Model {
             constructs: cons,
             items,
             paths: pth,
+            covariances: Vec::new(),
             extras: Extras::default(),
             topo,
             predecessors,
@@ -556,6 +588,132 @@ impl Model {
         Ok(())
     }
 
+    /// Declare residual covariances between pairs of items, by item name. Both names
+    /// must be items of the model (not constructs), different, and not already paired.
+    /// A single item of a single-item construct is measured without error (its error
+    /// variance is fixed to 0 in CB-SEM), so it cannot have a residual covariance.
+    ///
+    /// # Errors
+    /// A message naming the offending pair and the index of the pair in `pairs`.
+    ///
+    /// ```
+    /// # use csi::spec::{ConstructSpec, Model};
+    /// let mut m = Model::from_parts("dem",
+    ///     vec![ConstructSpec::new("D60", &["y1", "y2", "y3"]), ConstructSpec::new("D65", &["y5", "y6", "y7"])],
+    ///     &[("D60", "D65")])?;
+    /// m.set_covariances(&[("y1".into(), "y5".into())]).unwrap();
+    /// assert_eq!(m.covariances, vec![(0, 3)]);
+    /// let (i, e) = m.set_covariances(&[("y1".into(), "D65".into())]).unwrap_err();
+    /// assert_eq!(i, 0);
+    /// assert!(e.contains("'D65' is a construct"), "{e}");
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn set_covariances(
+        &mut self,
+        pairs: &[(String, String)],
+    ) -> std::result::Result<(), (usize, String)> {
+        let mut out: Vec<(usize, usize)> = Vec::with_capacity(pairs.len());
+        for (k, (a, b)) in pairs.iter().enumerate() {
+            let (a, b) = (a.trim(), b.trim());
+            let find = |name: &str| -> std::result::Result<usize, String> {
+                if let Some(i) = self.item_index(name) {
+                    return Ok(i);
+                }
+                if self.construct_index(name).is_some() {
+                    return Err(construct_in_covariance(a, b, name));
+                }
+                Err(format!(
+                    "residual covariance {a} ~~ {b}: '{name}' is not an item of any construct"
+                ))
+            };
+            let ia = find(a).map_err(|e| (k, e))?;
+            let ib = find(b).map_err(|e| (k, e))?;
+            if ia == ib {
+                return Err((
+                    k,
+                    format!("residual covariance {a} ~~ {b}: an item's error variance is always free; name two different items"),
+                ));
+            }
+            for i in [ia, ib] {
+                let Some(item) = self.items.get(i) else {
+                    continue;
+                };
+                let Some(c) = self.constructs.get(item.construct) else {
+                    continue;
+                };
+                if c.items.len() == 1 {
+                    return Err((
+                        k,
+                        format!(
+                            "residual covariance {a} ~~ {b}: '{}' is the only item of construct '{}', which is measured without error; residual covariances need items with an error term",
+                            item.name, c.name
+                        ),
+                    ));
+                }
+            }
+            let pair = (ia.min(ib), ia.max(ib));
+            if out.contains(&pair) {
+                return Err((
+                    k,
+                    format!("residual covariance {a} ~~ {b} is declared twice"),
+                ));
+            }
+            out.push(pair);
+        }
+        self.covariances = out;
+        Ok(())
+    }
+
+    /// Residual covariances as `(item, item)` name pairs.
+    pub fn covariance_names(&self) -> Vec<(String, String)> {
+        self.covariances
+            .iter()
+            .filter_map(|&(a, b)| {
+                Some((
+                    self.items.get(a)?.name.clone(),
+                    self.items.get(b)?.name.clone(),
+                ))
+            })
+            .collect()
+    }
+
+    /// The department responsible for item `k`: its own `owner`, else its construct's
+    /// (model-file key `owner`), else `None`.
+    ///
+    /// ```
+    /// let m = csi::spec::toml_file::parse_model_toml(r#"
+    /// name = "m"
+    /// [[construct]]
+    /// name = "CREW"
+    /// items = ["c1", "c2"]
+    /// owner = "客舱服务部"
+    /// [[construct]]
+    /// name = "SAT"
+    /// items = ["s1"]
+    /// [[path]]
+    /// from = "CREW"
+    /// to = "SAT"
+    /// [item.c2]
+    /// owner = "培训部"
+    /// "#, "m.toml")?;
+    /// assert_eq!(m.item_owner(0), Some("客舱服务部"));
+    /// assert_eq!(m.item_owner(1), Some("培训部"));
+    /// assert_eq!(m.item_owner(2), None);
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn item_owner(&self, k: usize) -> Option<&str> {
+        let it = self.items.get(k)?;
+        self.extras
+            .item_owners
+            .get(&it.name)
+            .or_else(|| {
+                self.extras
+                    .construct_owners
+                    .get(&self.constructs.get(it.construct)?.name)
+            })
+            .map(String::as_str)
+    }
+
     /// Path matrix as `from -> to` name pairs.
     pub fn path_names(&self) -> Vec<(String, String)> {
         self.paths
@@ -571,6 +729,13 @@ impl Model {
             })
             .collect()
     }
+}
+
+/// The message refusing a covariance `a ~~ b` that names construct `name`.
+pub(crate) fn construct_in_covariance(a: &str, b: &str, name: &str) -> String {
+    format!(
+        "residual covariance {a} ~~ {b}: '{name}' is a construct; only residual covariances of two items are supported (exogenous constructs already covary freely)"
+    )
 }
 
 /// Check a scale has finite bounds with min < max.

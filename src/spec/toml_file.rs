@@ -13,6 +13,8 @@
 //! * `[[construct]]`: `name`, `label`, `items` (a list, or the shorthand
 //!   `{ prefix = "imag", range = [1, 5] }`), `mode` (`"A"` or `"B"`);
 //! * `[[path]]`: `from`, `to` (a name or a list of names; every `from -> to` pair);
+//! * `[[covariance]]`: `between = ["y1", "y5"]`, a residual covariance of two items
+//!   (CB-SEM; lavaan `y1 ~~ y5`);
 //! * `[item.NAME]`: `label`, `scale = { min, max }`, `reverse`, and for the
 //!   evaluation methods `importance = "COLUMN"` and `expectation = "COLUMN"`;
 //! * `[methods]`: `overall = "ITEM"`;
@@ -154,6 +156,7 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             "scale",
             "construct",
             "path",
+            "covariance",
             "item",
             "methods",
             "loyalty",
@@ -201,12 +204,18 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
 
     // [[construct]]
     let mut specs: Vec<ConstructSpec> = Vec::new();
+    let mut construct_owners = std::collections::BTreeMap::new();
     let mut cspans: Vec<ConstructSpans> = Vec::new();
     match lookup(root, "construct") {
         Some((_, v)) => {
             let arr = cx.array_of_tables(v, "construct")?;
             for (k, el) in arr.iter().enumerate() {
                 let (spec, sp) = cx.construct(el, k)?;
+                let t = cx.table(el, "[[construct]]")?;
+                if let Some((_, ov)) = lookup(t, "owner") {
+                    let what = format!("'owner' of construct '{}'", spec.name.trim());
+                    construct_owners.insert(spec.name.trim().to_string(), cx.owner(ov, &what)?);
+                }
                 specs.push(spec);
                 cspans.push(sp);
             }
@@ -257,8 +266,43 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
         let span = spans.issue_span(&issue, &paths);
         cx.err(&span, issue.to_string())
     })?;
+    model.extras.construct_owners = construct_owners;
     model.name = name.trim().to_string();
     model.description = description;
+
+    // [[covariance]] between = ["y1", "y5"]
+    if let Some((_, v)) = lookup(root, "covariance") {
+        let arr = cx.array_of_tables(v, "covariance")?;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for (k, el) in arr.iter().enumerate() {
+            let what = format!("[[covariance]] #{}", k + 1);
+            let t = cx.table(el, &what)?;
+            cx.check_keys(t, &["between"], &what)?;
+            let Some((_, bv)) = lookup(t, "between") else {
+                return Err(cx.err(
+                    &el.span(),
+                    format!("{what} has no 'between'; write between = [\"item1\", \"item2\"]"),
+                ));
+            };
+            let names = cx.string_or_list(bv, &format!("'between' in {what}"), false)?;
+            let [(a, _), (b, _)] = names.as_slice() else {
+                return Err(cx.err(
+                    &bv.span(),
+                    format!(
+                        "'between' in {what} must list exactly two items, found {}",
+                        names.len()
+                    ),
+                ));
+            };
+            pairs.push((a.clone(), b.clone()));
+            spans.push(bv.span());
+        }
+        model.set_covariances(&pairs).map_err(|(k, msg)| {
+            let span = spans.get(k).cloned().unwrap_or(0..0);
+            cx.err(&span, msg)
+        })?;
+    }
     model.scale = scale;
     model.missing_codes = missing_codes;
 
@@ -281,7 +325,14 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             let it = cx.table(val, &what)?;
             cx.check_keys(
                 it,
-                &["label", "scale", "reverse", "importance", "expectation"],
+                &[
+                    "label",
+                    "scale",
+                    "reverse",
+                    "importance",
+                    "expectation",
+                    "owner",
+                ],
                 &what,
             )?;
             let mut opts = ItemOptions::default();
@@ -324,6 +375,13 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
                     .extras
                     .importance
                     .insert(iname.trim().to_string(), col);
+            }
+            if let Some((_, ov)) = lookup(it, "owner") {
+                let owner = cx.owner(ov, &format!("'owner' in {what}"))?;
+                model
+                    .extras
+                    .item_owners
+                    .insert(iname.trim().to_string(), owner);
             }
             if let Some((_, ev)) = lookup(it, "expectation") {
                 let col = cx.name(ev, &format!("'expectation' in {what}"))?;
@@ -424,6 +482,9 @@ pub fn model_to_toml(model: &Model) -> String {
             Mode::B => "B",
         };
         out.push_str(&format!("mode = \"{mode}\"\n"));
+        if let Some(o) = ex.construct_owners.get(&c.name) {
+            out.push_str(&format!("owner = {}\n", quote(o)));
+        }
     }
     // consecutive paths from the same construct share one [[path]]
     let names = model.path_names();
@@ -445,6 +506,10 @@ pub fn model_to_toml(model: &Model) -> String {
             out.push_str(&format!("to = {}\n", list(&to)));
         }
     }
+    for (a, b) in model.covariance_names() {
+        out.push_str("\n[[covariance]]\n");
+        out.push_str(&format!("between = {}\n", list(&[a, b])));
+    }
     for it in &model.items {
         let importance = ex.importance.get(&it.name);
         let expectations: Vec<&String> = ex
@@ -458,6 +523,7 @@ pub fn model_to_toml(model: &Model) -> String {
             && !it.reverse
             && importance.is_none()
             && expectations.is_empty()
+            && !ex.item_owners.contains_key(&it.name)
         {
             continue;
         }
@@ -480,6 +546,9 @@ pub fn model_to_toml(model: &Model) -> String {
         }
         if let Some(c) = expectations.first() {
             out.push_str(&format!("expectation = {}\n", quote(c)));
+        }
+        if let Some(o) = ex.item_owners.get(&it.name) {
+            out.push_str(&format!("owner = {}\n", quote(o)));
         }
     }
     out
@@ -642,6 +711,20 @@ impl Cx<'_> {
         }
     }
 
+    /// A department name (`owner`): a non-empty string, trimmed.
+    fn owner(&self, v: &Spanned<DeValue>, what: &str) -> Result<String> {
+        match v.get_ref() {
+            DeValue::String(_) => self.name(v, what),
+            other => Err(self.err(
+                &v.span(),
+                format!(
+                    "{what} must be a string naming the responsible department (e.g. owner = \"客舱服务部\"), found {}",
+                    other.type_str()
+                ),
+            )),
+        }
+    }
+
     /// A non-empty name (string), trimmed.
     fn name(&self, v: &Spanned<DeValue>, what: &str) -> Result<String> {
         let s = self.string(v, what)?;
@@ -775,7 +858,7 @@ impl Cx<'_> {
     ) -> Result<(ConstructSpec, ConstructSpans)> {
         let what = format!("[[construct]] #{}", k + 1);
         let t = self.table(el, &what)?;
-        self.check_keys(t, &["name", "label", "items", "mode"], &what)?;
+        self.check_keys(t, &["name", "label", "items", "mode", "owner"], &what)?;
         let (name, name_span) = match lookup(t, "name") {
             Some((_, v)) => (self.string(v, &format!("'name' in {what}"))?, v.span()),
             None => return Err(self.err(&el.span(), format!("{what} has no 'name'"))),

@@ -225,7 +225,7 @@ fn cbsem_satisfaction_matches_lavaan() {
             REFERENCE_LAVAAN,
         );
     }
-    let json = fit.to_json();
+    let json = csi::report::estimators::cbsem_fit_json(&fit);
     assert_eq!(json["fit_indices"]["df"], 314.0);
     assert_eq!(json["admissible"], false);
 }
@@ -675,7 +675,7 @@ fn plsc_mobi_matches_formulas_on_reference_numbers() {
     }
     // mobi is admissible but Expectation's reliability is low: its corrected correlations grow most
     assert!(fit.rho_a.iter().all(|v| *v <= 1.0));
-    let json = fit.to_json(&model);
+    let json = csi::report::estimators::plsc_fit_json(&fit, &model);
     assert_eq!(json["estimator"], "plsc");
 }
 

@@ -131,3 +131,92 @@ fn bad_flags_exit_2_with_a_message() {
         assert!(err.contains(needle), "{flag}: {err}");
     }
 }
+
+#[test]
+fn model_fit_key_for_every_estimator() {
+    for est in ["pls", "plsc", "cbsem"] {
+        let v = fit_json(&["--estimator", est]);
+        let mf = &v["model_fit"];
+        let implied = match est {
+            "pls" => "composite",
+            "plsc" => "common_factor",
+            _ => "maximum_likelihood",
+        };
+        assert_eq!(mf["implied"], implied, "{est}");
+        for part in ["saturated", "estimated"] {
+            for k in ["srmr", "d_uls", "d_g", "d_g_ln"] {
+                let x = mf[part][k].as_f64().unwrap_or(f64::NAN);
+                assert!(x.is_finite() && x >= 0.0, "{est} {part}.{k}");
+            }
+            assert!(mf[part]["hi95"].is_null(), "no test without --bootstrap");
+        }
+        // the top-level srmr stays for PLS
+        if est == "pls" {
+            assert!(v["srmr"].is_number());
+        }
+    }
+    let v = fit_json(&["--bootstrap", "120", "--seed", "3"]);
+    let mf = &v["model_fit"];
+    assert_eq!(mf["exact_fit_test"]["resamples"], 120);
+    assert!(mf["estimated"]["hi99"]["srmr"].is_number());
+}
+
+#[test]
+fn not_applicable_reliabilities_are_null_with_a_reason() {
+    // a Mode B block and a single-item block in lavaan syntax
+    let dir = std::env::temp_dir().join(format!("csi-na-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lav = dir.join("m.lav");
+    std::fs::write(
+        &lav,
+        "IMAG <~ imag1 + imag2 + imag3\nEXPE =~ expe1\nSAT =~ sat1 + sat2 + sat3\nSAT ~ IMAG + EXPE\n",
+    )
+    .unwrap();
+    let args = [
+        "fit",
+        "--model",
+        lav.to_str().unwrap(),
+        "--data",
+        "data/ccsi_sample.csv",
+        "--scale",
+        "1,10",
+        "--missing-code",
+        "无法回答",
+    ];
+    let mut j = args.to_vec();
+    j.extend(["--json", "-"]);
+    let out = csi(&j);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = |n: &str| {
+        v["constructs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert!(c("IMAG")["rho_a"].is_null());
+    assert!(c("IMAG")["rho_a_note"].as_str().unwrap().contains("Mode B"));
+    assert!(c("EXPE")["alpha"].is_null());
+    assert!(c("EXPE")["alpha_note"]
+        .as_str()
+        .unwrap()
+        .contains("single item"));
+    assert!(c("SAT")["rho_a"].is_number() && c("SAT").get("rho_a_note").is_none());
+    for f in v["f2"].as_array().unwrap() {
+        assert!(
+            f["f2"].is_number() && f["f2_reestimated"].is_number(),
+            "{f}"
+        );
+    }
+    assert!(v["f2_definition"].as_str().unwrap().contains("seminr"));
+    let text = String::from_utf8_lossy(&csi(&args).stdout).to_string();
+    assert!(text.contains("n/a: not applicable"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

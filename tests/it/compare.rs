@@ -8,8 +8,9 @@
 
 use csi::analysis::{analyze, FitOptions};
 use csi::bootstrap::{self, BootstrapOptions};
-use csi::compare::{compare, report, CompareOptions, Invariance, Target};
+use csi::compare::{compare, CompareOptions, Invariance, Target};
 use csi::data::Survey;
+use csi::report::compare as report;
 use csi::simulate::{to_scale, Measurement, Population};
 use csi::spec::{ConstructSpec, Model, Scale};
 use csi::tol::EXACT;
@@ -255,9 +256,9 @@ fn each_group_equals_a_fit_of_its_rows_alone() {
         // the group's intervals are `csi fit --bootstrap` on its rows with the same seed
         let br =
             bootstrap::run(&m, &alone.data, &alone.options.pls, &alone.fit, &boot, None).unwrap();
-        let key = bootstrap::key_index(&m, 2);
-        let (lo, hi) = g.interval(&key);
-        let st = br.stat(&key).unwrap();
+        let key = csi::stat::Stat::Index(2);
+        let (lo, hi) = g.interval(key);
+        let st = br.stat(key).unwrap();
         assert!((lo - st.ci_low).abs() < EXACT && (hi - st.ci_high).abs() < EXACT);
     }
     // the difference interval pairs replicate r with r
@@ -411,7 +412,7 @@ fn small_and_unlabelled_groups_are_reported_not_fitted() {
     let e = compare(&m, &s, "company", Some(vec!["C".into()]), &o)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("--groups") && e.contains("'C'"), "{e}");
+    assert!(e.contains("invalid groups") && e.contains("'C'"), "{e}");
     let e = compare(&m, &s, "airline", None, &o)
         .unwrap_err()
         .to_string();

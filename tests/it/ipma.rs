@@ -225,7 +225,7 @@ fn json_document_follows_the_contract() {
         .construct_index("Satisfaction")
         .expect("Satisfaction");
     let map = ipma(&a, t, Split::Mean).expect("ipma");
-    let doc = map.to_json(&a.model, csi::ipma::Level::Both, 250);
+    let doc = csi::report::ipma::ipma_json(&map, &a.model, csi::ipma::Level::Both, 250);
     assert_eq!(doc["schema"], "csi-ipma/v1");
     assert_eq!(doc["target"], "Satisfaction");
     let c = &doc["constructs"][0];
@@ -273,7 +273,7 @@ fn bootstrap_intervals_are_deterministic_and_use_the_bootstrap_draws() {
         .expect("bootstrap");
     for r in &m1.constructs {
         let s = b
-            .stat(&csi::bootstrap::key_index(&a.model, r.construct))
+            .stat(csi::stat::Stat::Index(r.construct))
             .expect("index stat");
         let ci = r.performance_ci.expect("interval");
         close("performance ci low vs index ci", ci.low, s.ci_low, 1e-8);

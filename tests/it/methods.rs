@@ -280,10 +280,10 @@ fn comparison_on_a_small_survey_matches_hand_figures() {
         .drivers
         .iter()
         .all(|d| d.ranks.iter().all(|x| x.is_some())));
-    let doc = r.to_json(&model);
+    let doc = csi::report::methods::methods_json(&r, &model);
     assert_eq!(doc["schema"], "csi-methods/v1");
     assert_eq!(doc["methods"].as_array().map(|v| v.len()), Some(5));
-    assert!(r.to_text(&model).contains("双重评价法"));
+    assert!(csi::report::methods::methods_text(&r, &model).contains("双重评价法"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! its analytic gradient and the expected information.
 
 use super::Identify;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::spec::{Mode, Model};
 use nalgebra::{DMatrix, DVector};
 
@@ -17,6 +17,8 @@ pub(crate) enum Free {
     Psi { a: usize, b: usize },
     /// Error variance of an item.
     Theta { item: usize },
+    /// Residual covariance of items `a < b` (`Θ[a, b]`).
+    ThetaCov { a: usize, b: usize },
 }
 
 /// Fixed part and list of free parameters.
@@ -39,6 +41,8 @@ pub(crate) struct Matrices {
     pub beta: DMatrix<f64>,
     pub psi: DMatrix<f64>,
     pub theta: Vec<f64>,
+    /// Off-diagonal part of Θ (residual covariances), symmetric, zero diagonal.
+    pub theta_cov: DMatrix<f64>,
 }
 
 /// Derived quantities.
@@ -63,10 +67,10 @@ pub(crate) struct Eval {
 impl Lisrel {
     pub fn new(model: &Model, identify: Identify) -> Result<Lisrel> {
         if let Some(c) = model.constructs.iter().find(|c| c.mode == Mode::B) {
-            return Err(Error::Estimation(format!(
-                "CB-SEM models every construct as a common factor with reflective items, but construct '{}' is Mode B (formative); declare it Mode A or use the pls / plsc estimator",
-                c.name
-            )));
+            return Err(crate::estimate::FitError::ModeBInCbsem {
+                construct: c.name.clone(),
+            }
+            .into());
         }
         let p = model.n_items();
         let q = model.n_constructs();
@@ -93,6 +97,9 @@ impl Lisrel {
             if !single {
                 free.push(Free::Theta { item: k });
             }
+        }
+        for &(a, b) in &model.covariances {
+            free.push(Free::ThetaCov { a, b });
         }
         for j in 0..q {
             match identify {
@@ -127,6 +134,7 @@ impl Lisrel {
         let mut beta = DMatrix::zeros(self.q, self.q);
         let mut psi = self.psi0.clone();
         let mut theta = self.theta0.clone();
+        let mut theta_cov = DMatrix::zeros(self.p, self.p);
         for (f, &v) in self.free.iter().zip(x) {
             match *f {
                 Free::Lambda { item, lv } => lambda[(item, lv)] = v,
@@ -136,6 +144,10 @@ impl Lisrel {
                     psi[(b, a)] = v;
                 }
                 Free::Theta { item } => theta[item] = v,
+                Free::ThetaCov { a, b } => {
+                    theta_cov[(a, b)] = v;
+                    theta_cov[(b, a)] = v;
+                }
             }
         }
         Matrices {
@@ -143,6 +155,7 @@ impl Lisrel {
             beta,
             psi,
             theta,
+            theta_cov,
         }
     }
 
@@ -155,6 +168,7 @@ impl Lisrel {
                 Free::Beta { to, from } => m.beta[(to, from)],
                 Free::Psi { a, b } => m.psi[(a, b)],
                 Free::Theta { item } => m.theta[item],
+                Free::ThetaCov { a, b } => m.theta_cov[(a, b)],
             })
             .collect()
     }
@@ -164,7 +178,7 @@ impl Lisrel {
         let ib = DMatrix::<f64>::identity(q, q) - &m.beta;
         let a = ib.try_inverse()?;
         let phi = &a * &m.psi * a.transpose();
-        let mut sigma = &m.lambda * &phi * m.lambda.transpose();
+        let mut sigma = &m.lambda * &phi * m.lambda.transpose() + &m.theta_cov;
         for k in 0..self.p {
             sigma[(k, k)] += m.theta[k];
         }
@@ -205,8 +219,8 @@ impl Lisrel {
     }
 
     /// Analytic gradient dF/dθ = tr(W dΣ/dθ), W = Σ^-1 (Σ - S) Σ^-1, in closed form:
-    /// λ_ij: 2 (W Λ Φ)_ij; θ_i: W_ii; Ψ_ab: (2 - δ_ab) (A'GA)_ab; B_kl: 2 (A'GΦ)_kl,
-    /// with G = Λ'WΛ.
+    /// λ_ij: 2 (W Λ Φ)_ij; θ_i: W_ii; θ_ab (a != b): 2 W_ab; Ψ_ab: (2 - δ_ab) (A'GA)_ab;
+    /// B_kl: 2 (A'GΦ)_kl, with G = Λ'WΛ.
     pub fn gradient(&self, s: &DMatrix<f64>, e: &Eval) -> Vec<f64> {
         let si = &e.sigma_inv;
         let w = si * (&e.imp.sigma - s) * si;
@@ -229,6 +243,7 @@ impl Lisrel {
                     }
                 }
                 Free::Beta { to, from } => 2.0 * agphi[(to, from)],
+                Free::ThetaCov { a, b } => 2.0 * w[(a, b)],
             })
             .collect()
     }
@@ -250,6 +265,10 @@ impl Lisrel {
                         }
                     }
                     Free::Theta { item } => d[(item, item)] = 1.0,
+                    Free::ThetaCov { a, b } => {
+                        d[(a, b)] = 1.0;
+                        d[(b, a)] = 1.0;
+                    }
                     Free::Psi { a, b } => {
                         for r in 0..p {
                             for c in 0..p {

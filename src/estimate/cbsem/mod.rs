@@ -2,12 +2,12 @@
 //!
 //! Every construct is a common factor measured by reflective items; the structural
 //! model is recursive. Constructs with Mode B (formative) are refused with an
-//! [`Error::Estimation`]: a formative block is not a common factor, so the CB-SEM
+//! [`Error::Fit`]: a formative block is not a common factor, so the CB-SEM
 //! model would be a different model from the one declared (use PLS or PLSc for them).
 //!
 //! # Model
 //! ```text
-//! x = Λ η + ε,   η = B η + ζ,   Cov(ζ) = Ψ,   Cov(ε) = Θ (diagonal)
+//! x = Λ η + ε,   η = B η + ζ,   Cov(ζ) = Ψ,   Cov(ε) = Θ
 //! Σ(θ) = Λ (I - B)^-1 Ψ (I - B)^-T Λ' + Θ
 //! ```
 //! * Λ: loadings, one free loading per item (except the marker, see below);
@@ -15,7 +15,12 @@
 //! * Ψ: variances and covariances of the exogenous constructs free; disturbance
 //!   variances of the endogenous constructs free, disturbances uncorrelated;
 //! * Θ: item error variances free; a single-item construct is measured without error
-//!   (its error variance is fixed to 0, as lavaan's `auto.fix.single`).
+//!   (its error variance is fixed to 0, as lavaan's `auto.fix.single`); off the
+//!   diagonal, the residual covariances the model declares ([`Model::covariances`],
+//!   lavaan `y1 ~~ y5`) are free, all others 0. A declared covariance that makes the
+//!   model unidentified is refused with an error naming it (checked on the expected
+//!   information at the starting point); its standardized value (`std.all`) is the
+//!   residual correlation `θ_ab / sqrt(θ_aa θ_bb)`, as lavaan reports it.
 //!
 //! Identification ([`Identify`]):
 //! * `Marker` (default, lavaan's default): the first loading of each construct is 1;
@@ -37,8 +42,12 @@
 //! 1e-10 relatively) is followed by Newton polishing (Hessian by central differences
 //! of the analytic gradient, or H where that is not positive definite; step halving)
 //! until `max |∇F| < tolerance / 100`; rounds repeat until that holds or `max_iter`
-//! L-BFGS iterations are spent. On collinear models L-BFGS crawls along the flat
-//! direction of the likelihood; Newton does not. Points where Σ is not positive
+//! iterations (L-BFGS iterations and Newton steps together) are spent. On collinear
+//! models L-BFGS crawls along the flat direction of the likelihood; Newton does not.
+//! A polishing round gives up after 25 Newton steps that do not halve the largest
+//! gradient component, and the estimation stops after three such rounds in a row: the
+//! solution is then drifting (typically towards a Heywood case), and more work would
+//! only make a bootstrap resample run for minutes. Points where Σ is not positive
 //! definite get a large cost, so the line search backs off. `converged` is
 //! `max |∇F| < tolerance` at the end; non-convergence is reported (and listed as a
 //! [`DiagnosticKind::NotConverged`] diagnostic), not an error.
@@ -88,7 +97,7 @@
 //! let path = fit.path(0, 1).unwrap();
 //! assert!((path.std_all - 0.5).abs() < 1e-6);
 //! // 21 moments, 13 free parameters (4 loadings, 1 path, 6 error variances, 2 variances)
-//! assert_eq!(fit.to_json()["fit_indices"]["df"], 8.0);
+//! assert_eq!(csi::report::estimators::cbsem_fit_json(&fit)["fit_indices"]["df"], 8.0);
 //! assert!(fit.is_admissible());
 //! # Ok::<(), csi::Error>(())
 //! ```
@@ -100,14 +109,16 @@
 
 mod fit_indices;
 mod lisrel;
+mod solution;
 
 pub use fit_indices::FitIndices;
 
 use crate::error::{Error, Result};
-use crate::estimate::admissibility::{
-    self, correlation_checks, Diagnostic, DiagnosticKind, HUGE_STD_SE,
-};
+use crate::estimate::admissibility::{self, Diagnostic};
 use crate::estimate::pls;
+use crate::estimate::{
+    Convergence, Estimator, EstimatorKind, FitError, Fitted, Resample, StopReason,
+};
 use crate::moments::Moments;
 use crate::spec::Model;
 use argmin::core::{CostFunction, Executor, Gradient, State};
@@ -115,7 +126,7 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use lisrel::{Eval, Free, Lisrel};
 use nalgebra::DMatrix;
-use statrs::distribution::{ContinuousCDF, Normal};
+use solution::{finish, row_name, Loc};
 
 /// Cost returned where Σ(θ) is not positive definite (the line search backs off).
 const INFEASIBLE_COST: f64 = 1e10;
@@ -131,6 +142,13 @@ const LBFGS_GRAD_TOL: f64 = 1e-4;
 const LBFGS_ROUND: usize = 300;
 /// Most Newton / Fisher-scoring steps per polishing round.
 const MAX_SCORING_STEPS: usize = 200;
+/// A polishing round gives up after this many Newton steps in a row that do not
+/// halve the largest gradient component: near a minimum Newton converges in a few
+/// steps, so such a run is drifting (towards a Heywood case, say), not converging.
+const STALL_STEPS: usize = 25;
+/// The estimation stops (not converged) after this many rounds in a row whose
+/// polishing gave up.
+const STALLED_ROUNDS: usize = 3;
 
 /// How the scale of each construct is fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -150,7 +168,7 @@ impl std::str::FromStr for Identify {
             "marker" => Ok(Self::Marker),
             "variance" => Ok(Self::Variance),
             _ => Err(Error::setting(
-                "--identify",
+                "identify",
                 format!("expected marker or variance, got '{s}'"),
             )),
         }
@@ -172,7 +190,8 @@ impl Identify {
 pub struct CbsemSettings {
     /// Identification. Defaults to [`Identify::Marker`].
     pub identify: Identify,
-    /// Most L-BFGS iterations. Defaults to 2000; must be >= 1.
+    /// Most iterations: L-BFGS iterations and Newton polishing steps together.
+    /// Defaults to 2000; must be >= 1.
     pub max_iter: usize,
     /// Convergence: `max |dF/dθ| < tolerance` at the solution. Defaults to
     /// [`crate::tol::CBSEM_GRADIENT`] (1e-6); must be > 0.
@@ -197,12 +216,12 @@ impl CbsemSettings {
     pub fn check(&self) -> Result<()> {
         if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
             return Err(Error::setting(
-                "--tol",
+                "tolerance",
                 format!("must be a positive number, got {}", self.tolerance),
             ));
         }
         if self.max_iter == 0 {
-            return Err(Error::setting("--max-iter", "must be at least 1"));
+            return Err(Error::setting("max_iter", "must be at least 1"));
         }
         Ok(())
     }
@@ -224,6 +243,8 @@ pub enum ParamKind {
     Disturbance,
     /// Covariance of two exogenous constructs.
     LatentCovariance,
+    /// Residual covariance of two items `item ~~ item` (declared in the model).
+    ErrorCovariance,
 }
 
 /// One row of the parameter table (lavaan's `parameterEstimates(standardized = TRUE)`).
@@ -290,6 +311,9 @@ pub struct CbsemFit {
     pub psi: DMatrix<f64>,
     /// Item error variances (diagonal of Θ).
     pub theta: Vec<f64>,
+    /// Residual covariances of items (off-diagonal part of Θ; zero except for the
+    /// model's [`Model::covariances`]).
+    pub theta_cov: DMatrix<f64>,
     /// Construct covariance matrix Φ.
     pub latent_cov: DMatrix<f64>,
     /// Construct correlation matrix.
@@ -335,61 +359,77 @@ impl CbsemFit {
     pub fn is_admissible(&self) -> bool {
         admissibility::is_admissible(&self.diagnostics)
     }
+}
 
-    /// A JSON object with everything a report needs: settings, convergence, fit
-    /// indices, paths (standardized `estimate`, `estimate_unstd` beside it), loadings,
-    /// the full parameter table, R², construct correlations and diagnostics.
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::json;
-        let paths: Vec<serde_json::Value> = self
-            .parameters
-            .iter()
-            .filter(|r| r.kind == ParamKind::Path)
-            .map(|r| {
-                json!({"from": r.rhs, "to": r.lhs, "estimate": r.std_all, "estimate_unstd": r.est,
-                       "se": r.se, "z": r.z, "p": r.p, "se_std": r.se_std})
-            })
-            .collect();
-        let loadings: Vec<serde_json::Value> = self
-            .parameters
-            .iter()
-            .filter(|r| r.kind == ParamKind::Loading)
-            .map(|r| {
-                json!({"construct": r.lhs, "indicator": r.rhs, "loading": r.std_all,
-                       "loading_unstd": r.est, "se": r.se, "free": r.free})
-            })
-            .collect();
-        let r2: serde_json::Map<String, serde_json::Value> = self
-            .constructs
-            .iter()
-            .zip(&self.r2)
-            .filter_map(|(n, r)| r.map(|v| (n.clone(), json!(v))))
-            .collect();
-        let q = self.constructs.len();
-        let cor: serde_json::Map<String, serde_json::Value> = (0..q)
-            .map(|a| {
-                let row: serde_json::Map<String, serde_json::Value> = (0..q)
-                    .map(|b| (self.constructs[b].clone(), json!(self.latent_cor[(a, b)])))
-                    .collect();
-                (self.constructs[a].clone(), serde_json::Value::Object(row))
-            })
-            .collect();
-        json!({
-            "estimator": "cbsem",
-            "identify": self.settings.identify.as_str(),
-            "n": self.n,
-            "converged": self.converged,
-            "iterations": self.iterations,
-            "scoring_steps": self.scoring_steps,
-            "fit_indices": self.fit,
-            "paths": paths,
-            "loadings": loadings,
-            "parameters": self.parameters,
-            "r_squared": r2,
-            "latent_correlations": cor,
-            "admissible": self.is_admissible(),
-            "diagnostics": self.diagnostics,
-        })
+impl CbsemFit {
+    /// How the optimisation ended: converged, stopped at the iteration limit, or
+    /// stalled (no step improved the solution).
+    pub fn convergence(&self) -> Convergence {
+        let reason = if self.converged {
+            StopReason::Converged
+        } else if self.iterations + self.scoring_steps >= self.settings.max_iter {
+            StopReason::IterationLimit
+        } else {
+            StopReason::Stalled
+        };
+        Convergence {
+            reason,
+            iterations: self.iterations,
+            criterion: self.max_gradient,
+        }
+    }
+}
+
+impl Estimator for CbsemSettings {
+    type Fit = CbsemFit;
+
+    fn kind(&self) -> EstimatorKind {
+        EstimatorKind::Cbsem
+    }
+
+    fn fit(&self, model: &Model, m: &Moments, start: Option<&CbsemFit>) -> Result<CbsemFit> {
+        estimate_from(model, m, self, start.map(|f| f.params.as_slice()))
+    }
+
+    /// Warm-started from the full-sample parameters; a solution that did not converge
+    /// or is inadmissible fails the resample (jackknife fits included).
+    fn fit_resample(
+        &self,
+        model: &Model,
+        m: &Moments,
+        full: &CbsemFit,
+        _how: Resample,
+    ) -> Result<CbsemFit> {
+        let f = estimate_from(model, m, self, Some(&full.params))?;
+        if !f.converged {
+            return Err(FitError::NotConverged {
+                estimator: EstimatorKind::Cbsem,
+                iterations: f.iterations,
+            }
+            .into());
+        }
+        if let Some(kind) = self.view(&f).inadmissible() {
+            return Err(FitError::Inadmissible {
+                estimator: EstimatorKind::Cbsem,
+                kind,
+            }
+            .into());
+        }
+        Ok(f)
+    }
+
+    fn view<'a>(&self, fit: &'a CbsemFit) -> Fitted<'a> {
+        Fitted {
+            kind: EstimatorKind::Cbsem,
+            paths: &fit.std_paths,
+            loadings: &fit.std_loadings,
+            weights: None,
+            total: &fit.std_total,
+            r2: &fit.r2,
+            convergence: fit.convergence(),
+            diagnostics: &fit.diagnostics,
+            composite: None,
+        }
     }
 }
 
@@ -438,29 +478,26 @@ impl MlObjective {
     /// Set up the objective for `model` on the covariance matrix of `m`.
     ///
     /// # Errors
-    /// [`Error::Estimation`] when the moments do not match the model, a construct is
+    /// [`Error::Fit`] when the moments do not match the model, a construct is
     /// Mode B, or the sample covariance matrix is not positive definite.
     pub fn new(model: &Model, m: &Moments, identify: Identify) -> Result<MlObjective> {
         if m.p() != model.n_items() {
-            return Err(Error::Estimation(format!(
-                "moments have {} items, the model {}",
-                m.p(),
-                model.n_items()
-            )));
+            return Err(FitError::ItemCount {
+                moments: m.p(),
+                model: model.n_items(),
+            }
+            .into());
         }
         let lis = Lisrel::new(model, identify)?;
         let s = (&m.cov + m.cov.transpose()) * 0.5;
-        let ch = s.clone().cholesky().ok_or_else(|| {
-            Error::Estimation(
-                "the item covariance matrix is not positive definite (an item is constant or a linear combination of others); maximum likelihood needs a non-singular covariance matrix".into(),
-            )
-        })?;
+        let ch = s
+            .clone()
+            .cholesky()
+            .ok_or(FitError::CovarianceNotPositiveDefinite)?;
         let l = ch.l();
         let ln_det_s: f64 = (0..s.nrows()).map(|i| 2.0 * l[(i, i)].ln()).sum();
         if !ln_det_s.is_finite() {
-            return Err(Error::Estimation(
-                "the item covariance matrix is singular".into(),
-            ));
+            return Err(FitError::SingularCovariance.into());
         }
         let names = lis
             .free
@@ -468,6 +505,9 @@ impl MlObjective {
             .map(|f| row_name(model, &Loc::from(*f)))
             .collect();
         let start = start_values(model, m, &lis, identify, &s, ln_det_s);
+        if !model.covariances.is_empty() {
+            check_covariances(model, &lis, &s, ln_det_s, &start)?;
+        }
         Ok(MlObjective {
             lis,
             s,
@@ -535,6 +575,71 @@ impl MlObjective {
         }
         self.lis.eval(&self.s, self.ln_det_s, x)
     }
+}
+
+/// Refuse a residual covariance that makes the model unidentified: at the starting
+/// point (a generic, data-derived point) the expected information of the parameters
+/// without residual covariances must be non-singular, and adding the declared
+/// covariances one by one (in declaration order) must keep it so; the first one that
+/// makes it singular is named. (When the model without them is already singular the
+/// check is left to the information-matrix diagnostic of the fit.)
+fn check_covariances(
+    model: &Model,
+    lis: &Lisrel,
+    s: &DMatrix<f64>,
+    ln_det_s: f64,
+    x: &[f64],
+) -> Result<()> {
+    let Some(e) = lis.eval(s, ln_det_s, x) else {
+        return Ok(());
+    };
+    let h = lis.expected_hessian(&e);
+    let k = lis.n_free();
+    let is_cov = |i: usize| matches!(lis.free[i], Free::ThetaCov { .. });
+    let mut set: Vec<usize> = (0..k).filter(|&i| !is_cov(i)).collect();
+    if !full_rank(&h, &set) {
+        return Ok(());
+    }
+    let moments = lis.p * (lis.p + 1) / 2;
+    for i in (0..k).filter(|&i| is_cov(i)) {
+        set.push(i);
+        if !full_rank(&h, &set) {
+            let Free::ThetaCov { a, b } = lis.free[i] else {
+                continue;
+            };
+            let (ia, ib) = (&model.items[a], &model.items[b]);
+            let why = if set.len() > moments {
+                format!(
+                    "the model then has {} free parameters for {moments} item variances and covariances",
+                    set.len()
+                )
+            } else if ia.construct == ib.construct {
+                format!(
+                    "within construct '{}' the residual covariance cannot be told apart from the construct's variance (too few items, or no other items to separate them)",
+                    model.constructs[ia.construct].name
+                )
+            } else {
+                "the information matrix becomes singular (the covariance duplicates what the loadings and paths already explain)".to_string()
+            };
+            return Err(Error::Estimation(format!(
+                "residual covariance {} ~~ {} makes the model unidentified: {why}; remove it from the model",
+                ia.name, ib.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// True when the principal submatrix of `h` on `set`, scaled to a unit diagonal, has
+/// no eigenvalue below 1e-10.
+fn full_rank(h: &DMatrix<f64>, set: &[usize]) -> bool {
+    let m = set.len();
+    let d: Vec<f64> = set.iter().map(|&i| h[(i, i)]).collect();
+    if d.iter().any(|v| !(*v > 0.0) || !v.is_finite()) {
+        return false;
+    }
+    let r = DMatrix::from_fn(m, m, |a, b| h[(set[a], set[b])] / (d[a] * d[b]).sqrt());
+    r.symmetric_eigenvalues().iter().all(|v| *v > 1e-10)
 }
 
 /// argmin problem in preconditioned coordinates θ = x0 + T u, with T = L^-T where
@@ -605,7 +710,7 @@ fn preconditioner(obj: &MlObjective, x0: &[f64]) -> DMatrix<f64> {
 /// Estimate a CB-SEM model by maximum likelihood.
 ///
 /// # Errors
-/// [`Error::Setting`] for invalid settings; [`Error::Estimation`] when a construct is
+/// [`Error::Setting`] for invalid settings; [`Error::Fit`] when a construct is
 /// Mode B, the moments do not fit the model, the sample covariance matrix is singular
 /// or no starting point gives a positive definite Σ. Non-convergence and inadmissible
 /// estimates are not errors: see [`CbsemFit::converged`] and [`CbsemFit::diagnostics`].
@@ -648,32 +753,44 @@ pub fn estimate_from(
         _ => obj.start(),
     };
     if obj.value(&x0).is_none() {
-        return Err(Error::Estimation(
-            "no starting values with a positive definite implied covariance matrix".into(),
-        ));
+        return Err(FitError::NoStart.into());
     }
     // Rounds of (1) L-BFGS for at most LBFGS_ROUND iterations in preconditioned
-    // coordinates and (2) Newton polishing, until converged or max_iter L-BFGS
-    // iterations are spent.
+    // coordinates and (2) Newton polishing, until converged, max_iter iterations are
+    // spent, or the polishing stalls STALLED_ROUNDS times in a row.
     let mut x = x0.clone();
     let mut iterations = 0usize;
     let mut scoring_steps = 0usize;
     let mut termination = String::new();
     let target = settings.tolerance * 1e-2;
+    // L-BFGS iterations and Newton steps both count towards max_iter.
+    let mut stalled_rounds = 0;
     let (e, g) = loop {
         let before = iterations;
-        let budget = LBFGS_ROUND.min(settings.max_iter - iterations);
+        let left = |spent: usize| settings.max_iter.saturating_sub(spent);
+        let budget = LBFGS_ROUND.min(left(iterations + scoring_steps));
         if budget > 0 {
             let (xn, it, why) = lbfgs_round(&obj, &x, budget)?;
             x = xn;
             iterations += it;
             termination = why;
         }
-        let (e, g, steps) = newton_polish(&obj, &x, target)?;
+        let polish = MAX_SCORING_STEPS.min(left(iterations + scoring_steps));
+        let Polish {
+            e,
+            g,
+            steps,
+            stalled,
+        } = newton_polish(&obj, &x, target, polish)?;
         scoring_steps += steps;
         x = lisrel_params(&obj, &e);
+        stalled_rounds = if stalled { stalled_rounds + 1 } else { 0 };
         let stuck = iterations == before && steps == 0;
-        if max_abs(&g) <= target || iterations >= settings.max_iter || stuck {
+        if max_abs(&g) <= target
+            || iterations + scoring_steps >= settings.max_iter
+            || stuck
+            || stalled_rounds >= STALLED_ROUNDS
+        {
             break (e, g);
         }
     };
@@ -706,7 +823,7 @@ fn lbfgs_round(obj: &MlObjective, x: &[f64], budget: usize) -> Result<(Vec<f64>,
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
         .with_tolerance_grad(LBFGS_GRAD_TOL)
         .and_then(|s| s.with_tolerance_cost(LBFGS_COST_TOL))
-        .map_err(|e| Error::Estimation(format!("optimiser setup: {e}")))?;
+        .map_err(|e| FitError::Optimiser(e.to_string()))?;
     let problem = Problem {
         obj,
         x0: x,
@@ -744,14 +861,19 @@ fn lbfgs_round(obj: &MlObjective, x: &[f64], budget: usize) -> Result<(Vec<f64>,
 /// Newton steps from `x` (Hessian by central differences of the analytic gradient,
 /// the expected Hessian where that is not positive definite; step halving) until
 /// `max |∇F| <= target`, no step helps, or MAX_SCORING_STEPS.
-fn newton_polish(obj: &MlObjective, x: &[f64], target: f64) -> Result<(Eval, Vec<f64>, usize)> {
+fn newton_polish(obj: &MlObjective, x: &[f64], target: f64, max_steps: usize) -> Result<Polish> {
     let mut x = x.to_vec();
-    let mut e = obj
-        .eval(&x)
-        .ok_or_else(|| Error::Estimation("the implied covariance matrix broke down".into()))?;
+    let mut e = obj.eval(&x).ok_or(FitError::ImpliedBrokeDown)?;
     let mut g = obj.lis.gradient(&obj.s, &e);
     let mut steps = 0;
-    while steps < MAX_SCORING_STEPS && max_abs(&g) > target {
+    // the step at which the largest gradient component was last halved, and its value
+    let (mut mark, mut mark_g) = (0, max_abs(&g));
+    let mut stalled = false;
+    while steps < max_steps && max_abs(&g) > target {
+        if steps - mark >= STALL_STEPS {
+            stalled = true;
+            break;
+        }
         let d = obj
             .hessian_fd(&x)
             .and_then(|h| lisrel::solve_pd(&h, &g))
@@ -783,403 +905,29 @@ fn newton_polish(obj: &MlObjective, x: &[f64], target: f64) -> Result<(Eval, Vec
         x = xn;
         e = en;
         g = gn;
+        if max_abs(&g) <= 0.5 * mark_g {
+            (mark, mark_g) = (steps, max_abs(&g));
+        }
     }
-    Ok((e, g, steps))
+    Ok(Polish {
+        e,
+        g,
+        steps,
+        stalled,
+    })
+}
+
+/// The end of a polishing round.
+struct Polish {
+    e: Eval,
+    g: Vec<f64>,
+    steps: usize,
+    /// Gave up: [`STALL_STEPS`] steps without progress.
+    stalled: bool,
 }
 
 fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |a, b| a.max(b.abs()))
-}
-
-/// Where a parameter-table row lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Loc {
-    Lambda(usize, usize),
-    Beta(usize, usize),
-    Psi(usize, usize),
-    Theta(usize),
-}
-
-impl From<Free> for Loc {
-    fn from(f: Free) -> Loc {
-        match f {
-            Free::Lambda { item, lv } => Loc::Lambda(item, lv),
-            Free::Beta { to, from } => Loc::Beta(to, from),
-            Free::Psi { a, b } => Loc::Psi(a, b),
-            Free::Theta { item } => Loc::Theta(item),
-        }
-    }
-}
-
-fn row_name(model: &Model, loc: &Loc) -> String {
-    let c = |j: usize| model.constructs[j].name.as_str();
-    let i = |k: usize| model.items[k].name.as_str();
-    match *loc {
-        Loc::Lambda(k, j) => format!("{} =~ {}", c(j), i(k)),
-        Loc::Beta(to, from) => format!("{} ~ {}", c(to), c(from)),
-        Loc::Psi(a, b) => format!("{} ~~ {}", c(b.min(a)), c(a.max(b))),
-        Loc::Theta(k) => format!("{} ~~ {}", i(k), i(k)),
-    }
-}
-
-fn value_at(loc: &Loc, m: &lisrel::Matrices) -> f64 {
-    match *loc {
-        Loc::Lambda(k, j) => m.lambda[(k, j)],
-        Loc::Beta(to, from) => m.beta[(to, from)],
-        Loc::Psi(a, b) => m.psi[(a, b)],
-        Loc::Theta(k) => m.theta[k],
-    }
-}
-
-/// (std.lv, std.all) of a row.
-fn standardized(loc: &Loc, m: &lisrel::Matrices, imp: &lisrel::Implied) -> (f64, f64) {
-    let phi = &imp.phi;
-    let sig = &imp.sigma;
-    match *loc {
-        Loc::Lambda(k, j) => {
-            let v = m.lambda[(k, j)] * phi[(j, j)].sqrt();
-            (v, v / sig[(k, k)].sqrt())
-        }
-        Loc::Beta(to, from) => {
-            let v = m.beta[(to, from)] * (phi[(from, from)] / phi[(to, to)]).sqrt();
-            (v, v)
-        }
-        Loc::Psi(a, b) => {
-            let v = m.psi[(a, b)] / (phi[(a, a)] * phi[(b, b)]).sqrt();
-            (v, v)
-        }
-        Loc::Theta(k) => (m.theta[k], m.theta[k] / sig[(k, k)]),
-    }
-}
-
-fn table_rows(model: &Model, lis: &Lisrel) -> Vec<(ParamKind, Loc)> {
-    let mut rows = Vec::new();
-    for (j, c) in model.constructs.iter().enumerate() {
-        for &k in &c.items {
-            rows.push((ParamKind::Loading, Loc::Lambda(k, j)));
-        }
-    }
-    for &(from, to) in &model.paths {
-        rows.push((ParamKind::Path, Loc::Beta(to, from)));
-    }
-    for k in 0..lis.p {
-        rows.push((ParamKind::ErrorVariance, Loc::Theta(k)));
-    }
-    for j in 0..lis.q {
-        let kind = if lis.exogenous[j] {
-            ParamKind::LatentVariance
-        } else {
-            ParamKind::Disturbance
-        };
-        rows.push((kind, Loc::Psi(j, j)));
-    }
-    for a in 0..lis.q {
-        for b in 0..a {
-            if lis.exogenous[a] && lis.exogenous[b] {
-                rows.push((ParamKind::LatentCovariance, Loc::Psi(a, b)));
-            }
-        }
-    }
-    rows
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    model: &Model,
-    m: &Moments,
-    settings: &CbsemSettings,
-    obj: &MlObjective,
-    x: &[f64],
-    e: Eval,
-    converged: bool,
-    iterations: usize,
-    scoring_steps: usize,
-    termination: String,
-    max_gradient: f64,
-) -> Result<CbsemFit> {
-    let lis = &obj.lis;
-    let (p, q) = (lis.p, lis.q);
-    let n = m.n as f64;
-    let k = lis.n_free();
-    let mut diagnostics = Vec::new();
-    let cname = |j: usize| model.constructs[j].name.clone();
-    let iname = |i: usize| model.items[i].name.clone();
-    if !converged {
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::NotConverged,
-            Vec::new(),
-            max_gradient,
-            format!(
-                "the ML estimation did not converge (largest gradient {max_gradient:.2e} after {iterations} L-BFGS iterations and {scoring_steps} scoring steps; {termination}): the estimates are not a maximum of the likelihood"
-            ),
-        ));
-    }
-    // expected information and the covariance of the estimates
-    let h = lis.expected_hessian(&e);
-    let info = &h * (n / 2.0);
-    let vcov = invert_information(&info);
-    if vcov.is_none() {
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::NotIdentified,
-            Vec::new(),
-            f64::NAN,
-            "the information matrix is singular: some parameters are not identified (too few items per construct, or a construct unrelated to the rest of the model); standard errors are not available".into(),
-        ));
-    }
-    // parameter table
-    let rows = table_rows(model, lis);
-    let locs: Vec<Loc> = lis.free.iter().map(|f| Loc::from(*f)).collect();
-    let std_at = |xx: &[f64]| -> Option<Vec<f64>> {
-        let mm = lis.matrices(xx);
-        let imp = lis.implied(&mm)?;
-        Some(
-            rows.iter()
-                .map(|(_, l)| standardized(l, &mm, &imp).1)
-                .collect(),
-        )
-    };
-    // delta method for std.all: J (rows x k) by central differences
-    let se_std: Vec<Option<f64>> = match &vcov {
-        Some(v) => {
-            let mut jac = DMatrix::<f64>::zeros(rows.len(), k);
-            let mut ok = true;
-            for c in 0..k {
-                let hstep = 1e-6 * (1.0 + x[c].abs());
-                let (mut a, mut b) = (x.to_vec(), x.to_vec());
-                a[c] += hstep;
-                b[c] -= hstep;
-                match (std_at(&a), std_at(&b)) {
-                    (Some(fa), Some(fb)) => {
-                        for r in 0..rows.len() {
-                            jac[(r, c)] = (fa[r] - fb[r]) / (2.0 * hstep);
-                        }
-                    }
-                    _ => ok = false,
-                }
-            }
-            if ok {
-                let jv = &jac * v;
-                (0..rows.len())
-                    .map(|r| {
-                        let var = jv.row(r).dot(&jac.row(r));
-                        (var.is_finite() && var >= 0.0).then(|| var.sqrt())
-                    })
-                    .collect()
-            } else {
-                vec![None; rows.len()]
-            }
-        }
-        None => vec![None; rows.len()],
-    };
-    let normal = Normal::standard();
-    let parameters: Vec<Parameter> = rows
-        .iter()
-        .zip(&se_std)
-        .map(|((kind, loc), sstd)| {
-            let free_idx = locs.iter().position(|l| l == loc);
-            let est = value_at(loc, &e.m);
-            let (std_lv, std_all) = standardized(loc, &e.m, &e.imp);
-            let se = match (&vcov, free_idx) {
-                (Some(v), Some(i)) => {
-                    let var = v[(i, i)];
-                    (var.is_finite() && var >= 0.0).then(|| var.sqrt())
-                }
-                _ => None,
-            };
-            let z = se.map(|s| est / s);
-            let pv = z.map(|z| 2.0 * normal.sf(z.abs()));
-            let (lhs, op, rhs) = match *loc {
-                Loc::Lambda(i, j) => (cname(j), "=~", iname(i)),
-                Loc::Beta(to, from) => (cname(to), "~", cname(from)),
-                Loc::Psi(a, b) => (cname(b.min(a)), "~~", cname(a.max(b))),
-                Loc::Theta(i) => (iname(i), "~~", iname(i)),
-            };
-            Parameter {
-                kind: *kind,
-                lhs,
-                op,
-                rhs,
-                free: free_idx.is_some(),
-                est,
-                se,
-                z,
-                p: pv,
-                std_lv,
-                std_all,
-                se_std: if free_idx.is_some() || *kind == ParamKind::Loading {
-                    *sstd
-                } else {
-                    None
-                },
-            }
-        })
-        .collect();
-    // matrices and derived quantities
-    let phi = &e.imp.phi;
-    let sigma = &e.imp.sigma;
-    let latent_cor = DMatrix::from_fn(q, q, |a, b| {
-        if a == b {
-            1.0
-        } else {
-            phi[(a, b)] / (phi[(a, a)] * phi[(b, b)]).sqrt()
-        }
-    });
-    let std_paths = DMatrix::from_fn(q, q, |from, to| {
-        let b = e.m.beta[(to, from)];
-        if b == 0.0 {
-            0.0
-        } else {
-            b * (phi[(from, from)] / phi[(to, to)]).sqrt()
-        }
-    });
-    let std_total = pls::total_effects(&std_paths);
-    let std_loadings: Vec<f64> = (0..p)
-        .map(|i| {
-            let j = model.items[i].construct;
-            e.m.lambda[(i, j)] * (phi[(j, j)] / sigma[(i, i)]).sqrt()
-        })
-        .collect();
-    let r2: Vec<Option<f64>> = (0..q)
-        .map(|j| (!lis.exogenous[j]).then(|| 1.0 - e.m.psi[(j, j)] / phi[(j, j)]))
-        .collect();
-    let item_r2: Vec<f64> = (0..p).map(|i| 1.0 - e.m.theta[i] / sigma[(i, i)]).collect();
-    let fit = fit_indices::compute(&fit_indices::FitInput {
-        s: &obj.s,
-        sigma,
-        sigma_inv: &e.sigma_inv,
-        ln_det_s: obj.ln_det_s,
-        fmin: e.f,
-        n,
-        npar: k,
-    });
-    // admissibility
-    for (i, t) in e.m.theta.iter().enumerate() {
-        if *t < 0.0 {
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::NegativeVariance,
-                vec![cname(model.items[i].construct), iname(i)],
-                *t,
-                format!(
-                    "the error variance of item {} is negative ({t:.4}), a Heywood case: the item is almost a copy of its construct, or the block has too few or too weak items",
-                    iname(i)
-                ),
-            ));
-        }
-    }
-    for j in 0..q {
-        let v = e.m.psi[(j, j)];
-        if v < 0.0 {
-            let what = if lis.exogenous[j] {
-                "variance"
-            } else {
-                "disturbance variance"
-            };
-            diagnostics.push(Diagnostic::new(
-                DiagnosticKind::NegativeVariance,
-                vec![cname(j)],
-                v,
-                format!(
-                    "the {what} of {} is negative ({v:.4}), a Heywood case: its predecessors explain more than all of it, usually because they are nearly collinear",
-                    cname(j)
-                ),
-            ));
-        }
-    }
-    for (i, l) in std_loadings.iter().enumerate() {
-        if l.abs() > 1.0 {
-            diagnostics.push(admissibility::loading_above_one(
-                &cname(model.items[i].construct),
-                &iname(i),
-                *l,
-            ));
-        }
-    }
-    for &(from, to) in &model.paths {
-        let v = std_paths[(from, to)];
-        if v.abs() > 1.0 {
-            diagnostics.push(admissibility::path_above_one(&cname(from), &cname(to), v));
-        }
-    }
-    let names: Vec<String> = (0..q).map(cname).collect();
-    if (0..q).all(|j| phi[(j, j)] > 0.0) {
-        diagnostics.extend(correlation_checks(&names, &latent_cor));
-    }
-    for r in &parameters {
-        if matches!(r.kind, ParamKind::Path | ParamKind::Loading) {
-            if let Some(s) = r.se_std {
-                if s > HUGE_STD_SE {
-                    let what = if r.kind == ParamKind::Path {
-                        format!("path {} -> {}", r.rhs, r.lhs)
-                    } else {
-                        format!("loading of {} on {}", r.rhs, r.lhs)
-                    };
-                    let (a, b) = if r.kind == ParamKind::Path {
-                        (r.rhs.clone(), r.lhs.clone())
-                    } else {
-                        (r.lhs.clone(), r.rhs.clone())
-                    };
-                    diagnostics.push(Diagnostic::new(
-                        DiagnosticKind::HugeStandardError,
-                        vec![a, b],
-                        s,
-                        format!(
-                            "the standardized {what} ({:.3}) has a standard error of {s:.2}: the data do not determine it (the likelihood is flat in that direction, typically because the predecessors are nearly collinear)",
-                            r.std_all
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    Ok(CbsemFit {
-        settings: *settings,
-        n: m.n,
-        constructs: names,
-        items: (0..p).map(iname).collect(),
-        converged,
-        iterations,
-        scoring_steps,
-        termination,
-        max_gradient,
-        params: x.to_vec(),
-        parameters,
-        lambda: e.m.lambda.clone(),
-        paths: e.m.beta.transpose(),
-        psi: e.m.psi.clone(),
-        theta: e.m.theta.clone(),
-        latent_cov: phi.clone(),
-        latent_cor,
-        implied: sigma.clone(),
-        std_loadings,
-        std_paths,
-        std_total,
-        r2,
-        item_r2,
-        fit,
-        vcov,
-        diagnostics,
-    })
-}
-
-/// Inverse of a symmetric positive definite information matrix, None when singular.
-fn invert_information(info: &DMatrix<f64>) -> Option<DMatrix<f64>> {
-    let k = info.nrows();
-    // scale to unit diagonal for a meaningful singularity test
-    let d: Vec<f64> = (0..k).map(|i| info[(i, i)]).collect();
-    if d.iter().any(|v| !v.is_finite() || *v <= 0.0) {
-        return None;
-    }
-    let sd: Vec<f64> = d.iter().map(|v| v.sqrt()).collect();
-    let r = DMatrix::from_fn(k, k, |a, b| info[(a, b)] / (sd[a] * sd[b]));
-    let ch = r.cholesky()?;
-    let l = ch.l();
-    if (0..k).any(|i| l[(i, i)] < crate::tol::SINGULAR.sqrt()) {
-        return None;
-    }
-    let rinv = ch.inverse();
-    Some(DMatrix::from_fn(k, k, |a, b| {
-        rinv[(a, b)] / (sd[a] * sd[b])
-    }))
 }
 
 /// Starting values from a PLS fit (standardized loadings l, construct correlations R,
@@ -1294,12 +1042,14 @@ fn start_from(
         beta,
         psi,
         theta,
+        theta_cov: DMatrix::zeros(p, p),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::estimate::admissibility::DiagnosticKind;
     use crate::spec::ConstructSpec;
 
     fn toy() -> (Model, Moments) {
@@ -1320,6 +1070,7 @@ mod tests {
             beta: DMatrix::zeros(3, 3),
             psi: DMatrix::zeros(3, 3),
             theta: vec![0.5, 0.6, 0.7, 0.4, 0.5, 0.6, 0.3, 0.4, 0.5],
+            theta_cov: DMatrix::zeros(9, 9),
         };
         let lam = [1.0, 0.9, 1.2, 1.0, 1.1, 0.8, 1.0, 0.7, 1.3];
         for (k, l) in lam.iter().enumerate() {

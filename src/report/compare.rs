@@ -15,30 +15,19 @@
 //! # let mut survey = Survey::from_matrix(model.items.iter().map(|i| i.name.clone()).collect(), x);
 //! # survey.extra.insert("brand".into(), (0..120).map(|i| Some(["X", "Y"][i % 2].to_string())).collect());
 //! let c = compare(&model, &survey, "brand", None, &CompareOptions { permutations: 19, ..Default::default() })?;
-//! let doc = csi::compare::report::to_json(&c);
+//! let doc = csi::report::compare::to_json(&c);
 //! assert_eq!(doc["schema"], "csi-compare/v1");
 //! assert_eq!(doc["groups"].as_array().map(|g| g.len()), Some(2));
-//! assert!(csi::compare::report::to_text(&c).contains("League"));
+//! assert!(csi::report::compare::to_text(&c).contains("League"));
 //! # Ok::<(), csi::Error>(())
 //! ```
 
-use super::{Comparison, GroupFit, Invariance, Target, CONFIGURAL_NOTE};
-use crate::bootstrap;
+use super::{num, opt};
+use crate::compare::{Comparison, GroupFit, Invariance, Target, CONFIGURAL_NOTE};
 use crate::report::text::Table;
+use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
-
-fn num(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        Value::Null
-    }
-}
-
-fn opt(x: Option<f64>) -> Value {
-    x.map(num).unwrap_or(Value::Null)
-}
 
 fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
     let m = &c.model;
@@ -51,11 +40,11 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
             let mut o = Map::new();
             o.insert("name".into(), json!(con.name));
             o.insert("index".into(), opt(g.index(j)));
-            let key = bootstrap::key_index(m, j);
-            let (lo, hi) = g.interval(&key);
+            let key = Stat::Index(j);
+            let (lo, hi) = g.interval(key);
             o.insert("ci_low".into(), num(lo));
             o.insert("ci_high".into(), num(hi));
-            if let Some(s) = g.bootstrap.as_ref().and_then(|b| b.stat(&key)) {
+            if let Some(s) = g.bootstrap.as_ref().and_then(|b| b.stat(key)) {
                 o.insert("se".into(), num(s.se));
             }
             o.insert("r2".into(), opt(a.fit.r2[j]));
@@ -74,11 +63,14 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
             o.insert("from".into(), json!(m.constructs[s.from].name));
             o.insert("to".into(), json!(m.constructs[s.to].name));
             o.insert("estimate".into(), num(s.estimate));
-            let key = bootstrap::key_path(m, s.from, s.to);
-            let (lo, hi) = g.interval(&key);
+            let key = Stat::Path {
+                from: s.from,
+                to: s.to,
+            };
+            let (lo, hi) = g.interval(key);
             o.insert("ci_low".into(), num(lo));
             o.insert("ci_high".into(), num(hi));
-            if let Some(st) = g.bootstrap.as_ref().and_then(|b| b.stat(&key)) {
+            if let Some(st) = g.bootstrap.as_ref().and_then(|b| b.stat(key)) {
                 o.insert("se".into(), num(st.se));
                 o.insert("p".into(), num(st.p));
             }
@@ -91,12 +83,21 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
     }
     o.insert("n".into(), json!(g.n()));
     o.insert("n_read".into(), json!(g.n_read));
+    if let Some(w) = a.data.weights.as_deref() {
+        o.insert(
+            "n_effective".into(),
+            num(crate::design::weights::n_effective(w)),
+        );
+    }
     o.insert("converged".into(), json!(a.fit.converged));
     o.insert("iterations".into(), json!(a.fit.iterations));
     o.insert("constructs".into(), Value::Array(constructs));
     o.insert("paths".into(), Value::Array(paths));
     if let Some(b) = &g.bootstrap {
         o.insert("bootstrap_failed".into(), json!(b.failed));
+        if let Some(w) = &b.withheld {
+            o.insert("bootstrap_withheld".into(), crate::report::withheld_json(w));
+        }
     }
     o.insert("warnings".into(), json!(a.warnings));
     Value::Object(o)
@@ -212,7 +213,7 @@ pub fn to_json(c: &Comparison) -> Value {
         "model": m.name,
         "group_column": c.group_column,
         "settings": {
-            "estimator": "pls",
+            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
             "scheme": s.scheme.as_str(),
             "indicators": s.indicators.as_str(),
             "tolerance": s.tolerance,
@@ -235,12 +236,18 @@ pub fn to_json(c: &Comparison) -> Value {
         "omnibus": omnibus,
         "micom": micom,
         "micom_note": CONFIGURAL_NOTE,
-        "permutation_failures": c.permutation_runs.iter().map(|r| json!({
-            "groups": r.groups.iter().map(|&g| gname(g)).collect::<Vec<_>>(),
-            "requested": r.requested,
-            "failed": r.failed,
-            "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "permutation_failures": c.permutation_runs.iter().map(|r| {
+            let mut v = json!({
+                "groups": r.groups.iter().map(|&g| gname(g)).collect::<Vec<_>>(),
+                "requested": r.requested,
+                "failed": r.failed,
+                "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
+            });
+            if let (true, Some(o)) = (r.withheld, v.as_object_mut()) {
+                o.insert("withheld".into(), json!(true));
+            }
+            v
+        }).collect::<Vec<_>>(),
         "warnings": c.warnings,
     })
 }
@@ -269,9 +276,13 @@ fn pv(x: f64) -> String {
     }
 }
 
-fn ci(lo: f64, hi: f64, f: fn(f64) -> String) -> String {
+/// `[lo, hi]`; `-` when the interval was asked for but is not available (e.g.
+/// withheld), empty when it was not asked for.
+fn ci(asked: bool, lo: f64, hi: f64, f: fn(f64) -> String) -> String {
     if lo.is_finite() && hi.is_finite() {
         format!("[{}, {}]", f(lo), f(hi))
+    } else if asked {
+        "-".into()
     } else {
         String::new()
     }
@@ -342,6 +353,39 @@ pub fn to_text(c: &Comparison) -> String {
     }
     let _ = writeln!(s);
 
+    league_section(c, &mut s);
+    differences_section(c, &mut s);
+    if !c.omnibus.is_empty() {
+        let _ = writeln!(
+            s,
+            "Omnibus tests across all {} groups (between-group dispersion)",
+            c.groups.len()
+        );
+        let mut t = Table::new(&["kind", "name", "statistic", "p", "p (Holm)", ""], 2);
+        for x in &c.omnibus {
+            t.row(vec![
+                x.target.kind().into(),
+                x.name.clone(),
+                format!("{:.4}", x.statistic),
+                pv(x.p),
+                pv(x.p_adjusted),
+                stars(x.p).into(),
+            ]);
+        }
+        s.push_str(&t.render());
+        let _ = writeln!(s);
+    }
+
+    micom_section(c, &mut s);
+    verdicts_section(c, &mut s);
+    s
+}
+
+/// The league tables of the comparison report.
+fn league_section(c: &Comparison, s: &mut String) {
+    let m = &c.model;
+    let o = &c.options;
+    let boot = o.bootstrap.is_some();
     let level = o.bootstrap.map(|b| b.level).unwrap_or(o.level);
     let ci_head = format!("{:.0}% CI", level * 100.0);
     let _ = writeln!(s, "League tables (0-100 index, best first)");
@@ -360,12 +404,12 @@ pub fn to_text(c: &Comparison) -> String {
                     .map(|g| g.name.clone())
                     .unwrap_or_default(),
                 e.index.map(f1).unwrap_or_else(|| "undefined".into()),
-                ci(e.ci_low, e.ci_high, f1),
+                ci(boot, e.ci_low, e.ci_high, f1),
                 e.n.to_string(),
             ]);
         }
-        let pooled_key = bootstrap::key_index(m, l.construct);
-        let (lo, hi) = c.pooled.interval(&pooled_key);
+        let pooled_key = Stat::Index(l.construct);
+        let (lo, hi) = c.pooled.interval(pooled_key);
         t.row(vec![
             String::new(),
             String::new(),
@@ -374,13 +418,20 @@ pub fn to_text(c: &Comparison) -> String {
                 .index(l.construct)
                 .map(f1)
                 .unwrap_or_else(|| "undefined".into()),
-            ci(lo, hi, f1),
+            ci(boot, lo, hi, f1),
             c.pooled.n().to_string(),
         ]);
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
 
+/// The differences of the comparison report.
+fn differences_section(c: &Comparison, s: &mut String) {
+    let o = &c.options;
+    let boot = o.bootstrap.is_some();
+    let level = o.bootstrap.map(|b| b.level).unwrap_or(o.level);
+    let ci_head = format!("{:.0}% CI", level * 100.0);
     for (title, kind, fmt) in [
         (
             "Index differences (a - b)",
@@ -413,7 +464,7 @@ pub fn to_text(c: &Comparison) -> String {
                 c.groups[d.b].name.clone(),
                 d.name.clone(),
                 fmt(d.difference),
-                ci(d.ci_low, d.ci_high, fmt),
+                ci(boot, d.ci_low, d.ci_high, fmt),
                 pv(d.p),
                 pv(d.p_adjusted),
                 stars(d.p).into(),
@@ -428,28 +479,13 @@ pub fn to_text(c: &Comparison) -> String {
         c.differences.iter().filter(|d| d.p.is_finite()).count()
     );
     let _ = writeln!(s);
+}
 
-    if !c.omnibus.is_empty() {
-        let _ = writeln!(
-            s,
-            "Omnibus tests across all {} groups (between-group dispersion)",
-            c.groups.len()
-        );
-        let mut t = Table::new(&["kind", "name", "statistic", "p", "p (Holm)", ""], 2);
-        for x in &c.omnibus {
-            t.row(vec![
-                x.target.kind().into(),
-                x.name.clone(),
-                format!("{:.4}", x.statistic),
-                pv(x.p),
-                pv(x.p_adjusted),
-                stars(x.p).into(),
-            ]);
-        }
-        s.push_str(&t.render());
-        let _ = writeln!(s);
-    }
-
+/// The MICOM table of the comparison report.
+fn micom_section(c: &Comparison, s: &mut String) {
+    let m = &c.model;
+    let o = &c.options;
+    let perm = o.permutations > 0;
     let _ = writeln!(s, "Measurement invariance (MICOM)");
     let _ = writeln!(s, "step 1: {CONFIGURAL_NOTE}");
     let q_head = format!("c {:.0}% quantile", (1.0 - o.level) * 100.0);
@@ -481,15 +517,20 @@ pub fn to_text(c: &Comparison) -> String {
                     "-".into()
                 },
                 f3(x.mean_diff),
-                ci(x.mean_ci.0, x.mean_ci.1, f3),
+                ci(perm, x.mean_ci.0, x.mean_ci.1, f3),
                 f3(x.log_var_ratio),
-                ci(x.var_ci.0, x.var_ci.1, f3),
+                ci(perm, x.var_ci.0, x.var_ci.1, f3),
                 x.invariance.as_str().into(),
             ]);
         }
     }
     s.push_str(&t.render());
     let _ = writeln!(s);
+}
+
+/// The MICOM verdicts of the comparison report.
+fn verdicts_section(c: &Comparison, s: &mut String) {
+    let m = &c.model;
     let _ = writeln!(s, "Verdicts");
     for mc in &c.micom {
         let count = |k: Invariance| mc.constructs.iter().filter(|x| x.invariance == k).count();
@@ -520,5 +561,4 @@ pub fn to_text(c: &Comparison) -> String {
     let _ = writeln!(s, "  full: {}", Invariance::Full.verdict());
     let _ = writeln!(s, "  partial: {}", Invariance::Partial.verdict());
     let _ = writeln!(s, "  none: {}", Invariance::None.verdict());
-    s
 }
