@@ -3,7 +3,19 @@
 //! Every message is lowercase and puts its context first: the file, then the row
 //! (1-based, the header is row 1), the column and the offending value, then what is
 //! wrong. The CLI prints the message once and exits with code 2.
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
+use crate::text_safety::terminal;
 use std::fmt;
 
 /// Where in a data file a problem sits. Rows are numbered as a spreadsheet shows
@@ -20,17 +32,39 @@ pub struct Location {
     pub value: Option<String>,
 }
 
+/// Shown as `file: row 5, column 'q1', value '7分'`. The file name, column name and
+/// value are written with control characters made visible
+/// ([`crate::text_safety::terminal`]); the column name and value are cut to
+/// [`crate::text_safety::MAX_NAME_CHARS`] characters (with the full length), so that
+/// a message never echoes a whole cell. (Values recorded through
+/// [`crate::data::Problem::with_value`] are already cut to
+/// [`crate::text_safety::MAX_SHOWN_CHARS`].)
+///
+/// ```
+/// use csi::error::Location;
+/// let l = Location {
+///     file: "s.csv".into(),
+///     row: Some(5),
+///     column: Some("q\u{1b}1".into()),
+///     value: Some("9".repeat(300)),
+/// };
+/// assert_eq!(
+///     l.to_string(),
+///     format!("s.csv: row 5, column 'q\\u{{1B}}1', value '{}… (300 characters)'", "9".repeat(200))
+/// );
+/// ```
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        use crate::text_safety::{shown_name, terminal};
+        write!(f, "{}", terminal(&self.file))?;
         if let Some(r) = self.row {
             write!(f, ": row {r}")?;
         }
         if let Some(c) = &self.column {
-            write!(f, ", column '{c}'")?;
+            write!(f, ", column '{}'", shown_name(c))?;
         }
         if let Some(v) = &self.value {
-            write!(f, ", value '{v}'")?;
+            write!(f, ", value '{}'", shown_name(v))?;
         }
         Ok(())
     }
@@ -47,7 +81,7 @@ impl fmt::Display for Location {
 #[non_exhaustive]
 pub enum Error {
     /// A model file (TOML or lavaan syntax) is malformed or inconsistent.
-    #[error("{file}{}: {message}", fmt_line_col(*line, *column))]
+    #[error("{}{}: {}", terminal(file), fmt_line_col(*line, *column), terminal(message))]
     Model {
         /// The model file.
         file: String,
@@ -59,7 +93,7 @@ pub enum Error {
         message: String,
     },
     /// A data file is unreadable or violates the data rules of the contract.
-    #[error("{location}: {message}{}", fmt_more(*more))]
+    #[error("{location}: {}{}", terminal(message), fmt_more(*more))]
     Data {
         /// Where the (first) problem is.
         location: Location,
@@ -69,7 +103,7 @@ pub enum Error {
         more: usize,
     },
     /// A file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", terminal(path), io_reason(source))]
     Io {
         /// The path.
         path: String,
@@ -78,7 +112,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A flag or setting has an invalid value.
-    #[error("invalid {name}: {message}")]
+    #[error("invalid {}: {}", terminal(name), terminal(message))]
     Setting {
         /// The setting (flag) name.
         name: String,
@@ -87,14 +121,14 @@ pub enum Error {
     },
     /// The estimation could not produce any result (e.g. a singular matrix in the
     /// full sample). Non-convergence is *not* an error: it is reported in results.
-    #[error("estimation: {0}")]
+    #[error("estimation: {}", terminal(.0))]
     Estimation(String),
     /// The estimation failed in a way callers tell apart (see
     /// [`FitError`](crate::estimate::FitError)); displayed like [`Error::Estimation`].
     #[error("estimation: {0}")]
     Fit(#[from] crate::estimate::FitError),
     /// A chart could not be drawn or written.
-    #[error("chart {path}: {message}")]
+    #[error("chart {}: {}", terminal(path), terminal(message))]
     Chart {
         /// Output path.
         path: String,
@@ -111,6 +145,19 @@ fn fmt_line_col(line: Option<usize>, column: Option<usize>) -> String {
         (Some(l), Some(c)) => format!(":{l}:{c}"),
         (Some(l), None) => format!(":{l}"),
         _ => String::new(),
+    }
+}
+
+/// An I/O error in the project's words: lowercase, e.g. `is a directory (os error
+/// 21)`. (The CLI prints the error's sources after it only when they add something.)
+fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let mut cs = s.chars();
+    match (cs.next(), cs.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
+            a.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s,
     }
 }
 

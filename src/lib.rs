@@ -99,6 +99,7 @@ pub mod error;
 pub mod estimate;
 pub mod index;
 pub mod init;
+pub mod input;
 pub mod ipma;
 pub mod methods;
 pub mod model_fit;
@@ -110,6 +111,7 @@ pub mod report;
 pub mod simulate;
 pub mod spec;
 pub mod stat;
+pub mod text_safety;
 pub mod tol;
 
 pub use error::{Error, Result};

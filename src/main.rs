@@ -24,10 +24,26 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("csi: {err:#}");
+            eprintln!("csi: {}", csi::text_safety::terminal(&error_text(&err)));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each cause only when its text is not already part of
+/// the message (a `csi::Error::Io` shows its OS error itself: printing the source
+/// again gave "is a directory (os error 21): Is a directory (os error 21)"). The
+/// caller makes control characters visible.
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = err.to_string();
+    for cause in err.chain().skip(1) {
+        let c = cause.to_string();
+        if !text.to_lowercase().contains(&c.to_lowercase()) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+    }
+    text
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -72,8 +72,13 @@ pub struct DataArgs {
     /// Field delimiter of a text file (default: detected among , ; tab |).
     #[arg(long)]
     pub delimiter: Option<String>,
-    /// A cell text read as missing, besides the model's `missing` list (repeatable).
-    #[arg(long = "missing-code", value_name = "CODE")]
+    /// A cell text read as missing, besides the model's `missing` list (repeatable;
+    /// negative codes such as -99 work as written).
+    #[arg(
+        long = "missing-code",
+        value_name = "CODE",
+        allow_negative_numbers = true
+    )]
     pub missing_codes: Vec<String>,
     /// What to do with values outside an item's scale: error (default) or missing.
     #[arg(long = "out-of-range", value_name = "POLICY", default_value = "error")]

@@ -12,11 +12,23 @@
 //! the header is row 1, the first respondent row 2.
 //!
 //! Polars types stay inside this module.
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use super::validate::{matrix_checks, Problem, Severity, ValidationReport};
 use super::Survey;
 use crate::error::{Error, Location, Result};
 use crate::spec::{Model, Scale};
+use crate::text_safety::shown_name;
 use nalgebra::DMatrix;
 use polars::prelude::{
     Column, CsvParseOptions, CsvReadOptions, DataFrame, DataType, Field, NullValues, ParquetReader,
@@ -51,6 +63,9 @@ pub struct IngestOptions {
 const MAX_ERRORS_PER_COLUMN: usize = 100;
 /// Rows handed to the polars CSV reader at a time (bounds the memory of text columns).
 const CSV_CHUNK_ROWS: usize = 1 << 16;
+/// A file with a record longer than this (bytes) is split by this module rather
+/// than by polars.
+const LONG_RECORD_BYTES: usize = 1 << 20;
 
 /// Read a data file for a model: the item columns as a matrix in model order
 /// (reverse-coded, `NaN` = missing), the other columns as text, and the validation
@@ -126,15 +141,24 @@ pub fn inspect_survey(
     opts: &IngestOptions,
 ) -> Result<(Option<Survey>, ValidationReport)> {
     let file = path.display().to_string();
+    // Only regular files (not /dev/zero, a directory or a FIFO), of a bounded size.
+    let read = || {
+        crate::input::read_capped(path, crate::input::MAX_DATA_BYTES)
+            .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))
+    };
+    crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
+        .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
     let mut asm = Assembler::new(file.clone(), model, opts);
     match ext.as_deref() {
-        None | Some("csv") | Some("txt") | Some("dat") => read_text(&mut asm, path, false)?,
-        Some("tsv") | Some("tab") => read_text(&mut asm, path, true)?,
-        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => read_workbook(&mut asm, path)?,
+        None | Some("csv") | Some("txt") | Some("dat") => read_text(&mut asm, read()?, false)?,
+        Some("tsv") | Some("tab") => read_text(&mut asm, read()?, true)?,
+        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => {
+            read_workbook(&mut asm, &read()?, ext.as_deref().unwrap_or(""))?
+        }
         Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
         Some("sav") | Some("zsav") => read_sav(&mut asm, path)?,
         Some("por") => {
@@ -155,6 +179,55 @@ pub fn inspect_survey(
     Ok(asm.finish())
 }
 
+/// [`inspect_survey`] on the contents of a file held in memory. `name` names the data
+/// in messages, and its extension gives the format as for a path (`.csv`, `.tsv`,
+/// `.xlsx`, `.xls`, `.ods`, `.parquet`; no extension: CSV).
+///
+/// # Errors
+/// As [`inspect_survey`].
+///
+/// # Example
+/// ```
+/// use csi::data::inspect_survey_bytes;
+/// use csi::data::IngestOptions;
+/// use csi::spec::{ConstructSpec, Model};
+/// let model = Model::from_parts(
+///     "toy",
+///     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1", "b2"])],
+///     &[("A", "B")],
+/// )?;
+/// let text = b"a1,a2,b1,b2\n1,2,3,x\n".to_vec();
+/// let (survey, report) = inspect_survey_bytes("upload.csv", text, &model, &IngestOptions::default())?;
+/// assert!(survey.is_none());
+/// let e = report.to_error().unwrap().to_string();
+/// assert!(e.starts_with("upload.csv: row 2, column 'b2', value 'x': not a number"), "{e}");
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn inspect_survey_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    model: &Model,
+    opts: &IngestOptions,
+) -> Result<(Option<Survey>, ValidationReport)> {
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let mut asm = Assembler::new(name.to_string(), model, opts);
+    match ext.as_deref() {
+        Some("tsv") | Some("tab") => read_text(&mut asm, bytes, true)?,
+        Some(e @ ("xlsx" | "xlsm" | "xlsb" | "xls" | "ods")) => read_workbook(&mut asm, &bytes, e)?,
+        Some("parquet") | Some("pq") => {
+            let df = ParquetReader::new(std::io::Cursor::new(bytes))
+                .finish()
+                .map_err(|e| unreadable(name, format!("not a readable parquet file: {e}")))?;
+            put_parquet(&mut asm, df)?
+        }
+        _ => read_text(&mut asm, bytes, false)?,
+    }
+    Ok(asm.finish())
+}
+
 /// Convert the flag spelling of a delimiter (`,` `;` `|` `tab` `\t`) to a byte.
 ///
 /// # Errors
@@ -165,9 +238,10 @@ pub fn parse_delimiter(s: &str) -> Result<u8> {
         "comma" => Ok(b','),
         "semicolon" => Ok(b';'),
         "pipe" => Ok(b'|'),
-        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
-            Ok(s.as_bytes()[0])
-        }
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => s
+            .bytes()
+            .next()
+            .ok_or_else(|| Error::setting("--delimiter", "empty")),
         _ => Err(Error::setting(
             "--delimiter",
             format!("expected one character such as , ; | or 'tab', got '{s}'"),
@@ -190,7 +264,7 @@ impl Cell<'_> {
     fn shown(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Num(v) => format!("{v}"),
+            Cell::Num(v) => super::validate::number_text(*v),
             Cell::Text(t) => t.to_string(),
         }
     }
@@ -390,7 +464,8 @@ fn item_value(
         Parsed::Value(v) => match rules.scales.get(k).copied().flatten() {
             None => v,
             Some(s) => {
-                if v < s.min - 1e-9 || v > s.max + 1e-9 {
+                // exactly the declared scale: 10.000000001 on 0..10 is outside it
+                if v < s.min || v > s.max {
                     st.out_of_range += 1;
                     if !rules.oor_missing {
                         st.error(
@@ -496,6 +571,21 @@ impl<'a> Assembler<'a> {
             .unwrap_or_else(|| format!("model '{}'", self.model.name))
     }
 
+    /// The name of source column `c` in messages.
+    fn column_name(&self, c: usize) -> String {
+        match self.roles.get(c) {
+            Some(Role::Item(k)) => self
+                .model
+                .items
+                .get(*k)
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+            Some(Role::Extra(e)) => self.extra_names.get(*e).cloned().unwrap_or_default(),
+            Some(Role::Weight) => self.opts.weight.clone().unwrap_or_default(),
+            _ => format!("column {}", c + 1),
+        }
+    }
+
     /// A problem that stops assembly (the report says why).
     fn fatal(&mut self, p: Problem) {
         self.fatal = true;
@@ -519,7 +609,7 @@ impl<'a> Assembler<'a> {
         for (c, h) in header.iter().enumerate() {
             let name = h.trim();
             if let Some(&k) = index.get(name) {
-                if let Some(first) = self.item_src[k] {
+                if let Some(first) = self.item_src.get(k).copied().flatten() {
                     self.report.push(
                         Problem::error(format!(
                             "item column appears twice in the header ({} and {}); keep one",
@@ -529,11 +619,15 @@ impl<'a> Assembler<'a> {
                         .at_row(header_row)
                         .in_column(name),
                     );
-                    self.skip[k] = true;
+                    if let Some(sk) = self.skip.get_mut(k) {
+                        *sk = true;
+                    }
                     self.columns_bad = true;
                     self.roles.push(Role::Ignored);
                 } else {
-                    self.item_src[k] = Some(c);
+                    if let Some(src) = self.item_src.get_mut(k) {
+                        *src = Some(c);
+                    }
                     self.roles.push(Role::Item(k));
                 }
                 if weight == Some(name) {
@@ -575,11 +669,10 @@ impl<'a> Assembler<'a> {
             }
         }
         let present: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-        for k in 0..self.model.n_items() {
-            if self.item_src[k].is_some() {
+        for (k, it) in self.model.items.iter().enumerate() {
+            if self.item_src.get(k).copied().flatten().is_some() {
                 continue;
             }
-            let it = &self.model.items[k];
             let cons = self
                 .model
                 .constructs
@@ -587,18 +680,21 @@ impl<'a> Assembler<'a> {
                 .map(|c| c.name.as_str())
                 .unwrap_or("?");
             let mut msg = format!(
-                "item column absent from the data; {} lists it in construct '{cons}'",
-                self.model_file()
+                "item column absent from the data; {} lists it in construct '{}'",
+                shown_name(&self.model_file()),
+                shown_name(cons)
             );
-            if let Some(near) = present
-                .iter()
-                .find(|h| h.to_lowercase() == it.name.to_lowercase())
-            {
+            if let Some(near) = present.iter().find(|h| same_ignoring_case(h, &it.name)) {
                 msg.push_str(&format!(
-                    " (the data has '{near}': names are case-sensitive)"
+                    " (the data has '{}': names are case-sensitive)",
+                    shown_name(near)
                 ));
             } else {
-                let shown: Vec<&str> = present.iter().take(12).copied().collect();
+                let shown: Vec<String> = present
+                    .iter()
+                    .take(12)
+                    .map(|h| crate::text_safety::shown(h).into_owned())
+                    .collect();
                 msg.push_str(&format!(
                     "; columns in the data: {}{}",
                     shown.join(", "),
@@ -610,7 +706,9 @@ impl<'a> Assembler<'a> {
                     .at_row(header_row)
                     .in_column(it.name.clone()),
             );
-            self.skip[k] = true;
+            if let Some(sk) = self.skip.get_mut(k) {
+                *sk = true;
+            }
             self.columns_bad = true;
         }
         if let (Some(w), None) = (weight, weight_src) {
@@ -650,20 +748,26 @@ impl<'a> Assembler<'a> {
         match role {
             Role::Item(k) => {
                 let n = self.n;
-                let name = self.model.items[k].name.as_str();
-                let st = &mut self.item_state[k];
-                let col = &mut self.data[k * n..(k + 1) * n];
-                let rows = &self.rows;
-                for (i, cell) in (start..n).zip(cells) {
-                    let row = rows[i];
-                    col[i] = item_value(&self.rules, k, name, row, cell, st);
+                let name = self.model.items.get(k).map_or("", |i| i.name.as_str());
+                let (Some(st), Some(col)) = (
+                    self.item_state.get_mut(k),
+                    self.data.get_mut(k * n..(k + 1) * n),
+                ) else {
+                    return;
+                };
+                let out = col.get_mut(start..).unwrap_or_default();
+                let rows = self.rows.get(start..).unwrap_or_default();
+                for ((o, &row), cell) in out.iter_mut().zip(rows).zip(cells) {
+                    *o = item_value(&self.rules, k, name, row, cell, st);
                 }
             }
             Role::Weight => {
                 let name = self.opts.weight.as_deref().unwrap_or("weight").trim();
                 if let Some(w) = self.weights.as_mut() {
-                    for (i, cell) in (start..self.n).zip(cells) {
-                        w[i] = weight_value(name, self.rows[i], cell, &mut self.weight_state);
+                    let out = w.get_mut(start..).unwrap_or_default();
+                    let rows = self.rows.get(start..).unwrap_or_default();
+                    for ((o, &row), cell) in out.iter_mut().zip(rows).zip(cells) {
+                        *o = weight_value(name, row, cell, &mut self.weight_state);
                     }
                 }
             }
@@ -672,7 +776,7 @@ impl<'a> Assembler<'a> {
                     for cell in cells {
                         v.push(match cell {
                             Cell::Empty => None,
-                            Cell::Num(x) => Some(format!("{x}")),
+                            Cell::Num(x) => Some(super::validate::number_text(x)),
                             Cell::Text(t) => {
                                 let t = t.trim();
                                 if t.is_empty() {
@@ -724,7 +828,7 @@ impl<'a> Assembler<'a> {
         }
         {
             let rules = &self.rules;
-            let rows = &self.rows[start..];
+            let rows = self.rows.get(start..).unwrap_or_default();
             let model = self.model;
             let mut jobs = Vec::new();
             for ((k, out), st) in self
@@ -733,9 +837,13 @@ impl<'a> Assembler<'a> {
                 .enumerate()
                 .zip(self.item_state.iter_mut())
             {
-                let Some(c) = self.item_src[k] else { continue };
-                if let Some(col) = norm.get_mut(c).and_then(Option::take) {
-                    jobs.push((k, &mut out[start..], st, col));
+                let Some(c) = self.item_src.get(k).copied().flatten() else {
+                    continue;
+                };
+                if let (Some(col), Some(out)) =
+                    (norm.get_mut(c).and_then(Option::take), out.get_mut(start..))
+                {
+                    jobs.push((k, out, st, col));
                 }
             }
             jobs.into_par_iter().for_each(|(k, out, st, col)| {
@@ -798,9 +906,16 @@ impl<'a> Assembler<'a> {
         let mut cell_errors: Vec<(usize, usize, Problem)> = Vec::new();
         for (k, st) in self.item_state.iter_mut().enumerate() {
             if st.n_errors > 0 {
-                self.skip[k] = true;
+                if let Some(sk) = self.skip.get_mut(k) {
+                    *sk = true;
+                }
             }
-            let src = self.item_src[k].unwrap_or(usize::MAX);
+            let src = self
+                .item_src
+                .get(k)
+                .copied()
+                .flatten()
+                .unwrap_or(usize::MAX);
             for (row, p) in st.errors.drain(..) {
                 cell_errors.push((row, src, p));
             }
@@ -867,7 +982,7 @@ impl<'a> Assembler<'a> {
                         "{} value(s) outside the scale{scale} read as missing (--out-of-range missing)",
                         st.out_of_range
                     ))
-                    .in_column(self.model.items[k].name.clone()),
+                    .in_column(self.model.items.get(k).map(|i| i.name.clone()).unwrap_or_default()),
                 );
             }
         }
@@ -879,6 +994,13 @@ impl<'a> Assembler<'a> {
             (Some(survey), self.report)
         }
     }
+}
+
+/// Equal up to case, without allocating (a header name may be megabytes long).
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 fn weight_value(name: &str, row: usize, cell: Cell<'_>, st: &mut ColState) -> f64 {
@@ -922,7 +1044,7 @@ fn weight_value(name: &str, row: usize, cell: Cell<'_>, st: &mut ColState) -> f6
                 Problem::error("a weight must be a finite number >= 0")
                     .at_row(row)
                     .in_column(name)
-                    .with_value(format!("{v}")),
+                    .with_value(cell.shown()),
             );
             f64::NAN
         }
@@ -944,14 +1066,31 @@ fn unreadable(file: &str, message: impl Into<String>) -> Error {
 // Text files (CSV, TSV)
 
 /// Decode the file to UTF-8. Returns the bytes and the offset where the text starts
-/// (after a UTF-8 BOM).
-fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>, usize)> {
-    let row_at = |b: &[u8], pos: usize| {
-        b[..pos.min(b.len())]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count()
-            + 1
+/// (after a UTF-8 BOM). Bytes that are not text in the encoding are an error naming
+/// the row and column of the first one (`delim`, `tsv`: as for the reader, to find
+/// the column).
+fn decode(
+    bytes: Vec<u8>,
+    encoding: Option<&str>,
+    file: &str,
+    delim: Option<u8>,
+    tsv: bool,
+) -> Result<(Vec<u8>, usize)> {
+    let bad_at = |bytes: &[u8], pos: usize, message: String| {
+        let (row, column) = locate_raw(bytes, pos, delim, tsv);
+        let what = match bytes.get(pos) {
+            Some(b) => format!("byte 0x{b:02X}: "),
+            None => String::new(),
+        };
+        Error::data(
+            Location {
+                file: file.to_string(),
+                row: Some(row),
+                column,
+                value: None,
+            },
+            format!("{what}{message}"),
+        )
     };
     if let Some(label) = encoding {
         let l = label.trim().to_ascii_lowercase();
@@ -961,7 +1100,10 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>
             _ => encoding_rs::Encoding::for_label(l.as_bytes()).ok_or_else(|| {
                 Error::setting(
                     "--encoding",
-                    format!("unknown encoding '{label}'; try utf-8, gbk or gb18030"),
+                    format!(
+                        "unknown encoding '{}'; try utf-8, gbk or gb18030",
+                        crate::text_safety::shown(label)
+                    ),
                 )
             })?,
         };
@@ -971,48 +1113,38 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>
             } else {
                 0
             };
-            return match std::str::from_utf8(&bytes[off..]) {
+            return match std::str::from_utf8(bytes.get(off..).unwrap_or(&[])) {
                 Ok(_) => Ok((bytes, off)),
-                Err(e) => {
-                    let row = row_at(&bytes, off + e.valid_up_to());
-                    Err(Error::data(
-                        Location {
-                            file: file.to_string(),
-                            row: Some(row),
-                            ..Default::default()
-                        },
-                        "not valid utf-8 text (--encoding utf-8 was given); try --encoding gbk",
-                    ))
-                }
+                Err(e) => Err(bad_at(
+                    &bytes,
+                    off + e.valid_up_to(),
+                    "not valid utf-8 text (--encoding utf-8 was given); try --encoding gbk".into(),
+                )),
             };
         }
         let (text, bad) = enc.decode_with_bom_removal(&bytes);
         if bad {
-            return Err(unreadable(
-                file,
-                format!(
-                    "not valid {} text (--encoding {label})",
-                    enc.name().to_lowercase()
-                ),
-            ));
+            let name = enc.name().to_lowercase();
+            let message = format!(
+                "not valid {name} text (--encoding {})",
+                crate::text_safety::shown(label)
+            );
+            return Err(match first_malformed_in(enc, &bytes) {
+                Some(pos) if enc.is_ascii_compatible() => bad_at(&bytes, pos, message),
+                _ => unreadable(file, message),
+            });
         }
         return Ok((text.into_owned().into_bytes(), 0));
     }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
         if enc == encoding_rs::UTF_8 {
-            return match std::str::from_utf8(&bytes[bom..]) {
+            return match std::str::from_utf8(bytes.get(bom..).unwrap_or(&[])) {
                 Ok(_) => Ok((bytes, bom)),
-                Err(e) => {
-                    let row = row_at(&bytes, bom + e.valid_up_to());
-                    Err(Error::data(
-                        Location {
-                            file: file.to_string(),
-                            row: Some(row),
-                            ..Default::default()
-                        },
-                        "the file starts with a utf-8 byte-order mark but is not valid utf-8",
-                    ))
-                }
+                Err(e) => Err(bad_at(
+                    &bytes,
+                    bom + e.valid_up_to(),
+                    "the file starts with a utf-8 byte-order mark but is not valid utf-8".into(),
+                )),
             };
         }
         let (text, bad) = enc.decode_with_bom_removal(&bytes);
@@ -1029,12 +1161,117 @@ fn decode(bytes: Vec<u8>, encoding: Option<&str>, file: &str) -> Result<(Vec<u8>
     }
     let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(&bytes);
     if bad {
-        return Err(unreadable(
-            file,
-            "the text is neither utf-8 nor gbk/gb18030; give its encoding with --encoding (e.g. windows-1252)",
+        // The encoding that reads further is the file's likely one: name the first
+        // byte it cannot read.
+        let utf8_at = std::str::from_utf8(&bytes)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+        let gbk_at = first_malformed_in(encoding_rs::GB18030, &bytes).unwrap_or(0);
+        let (pos, name) = if utf8_at >= gbk_at {
+            (utf8_at, "utf-8")
+        } else {
+            (gbk_at, "gbk/gb18030")
+        };
+        return Err(bad_at(
+            &bytes,
+            pos,
+            format!("the text is neither utf-8 nor gbk/gb18030: it reads as {name} up to this byte; give its encoding with --encoding (e.g. windows-1252)"),
         ));
     }
     Ok((text.into_owned().into_bytes(), 0))
+}
+
+/// Offset of the first byte that is not text in `enc` (no BOM handling).
+fn first_malformed_in(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> Option<usize> {
+    use encoding_rs::DecoderResult;
+    let mut dec = enc.new_decoder_without_bom_handling();
+    let mut out = vec![0u8; 1 << 16];
+    let mut pos = 0usize;
+    loop {
+        let rest = bytes.get(pos..)?;
+        let (res, read, _) = dec.decode_to_utf8_without_replacement(rest, &mut out, true);
+        match res {
+            DecoderResult::InputEmpty => return None,
+            DecoderResult::OutputFull => {
+                if read == 0 {
+                    return None;
+                }
+                pos += read;
+            }
+            DecoderResult::Malformed(bad, after) => {
+                return Some((pos + read).saturating_sub(usize::from(bad) + usize::from(after)))
+            }
+        }
+    }
+}
+
+/// Spreadsheet row and column name of byte `pos` of a raw (not yet decoded) text
+/// file in an ASCII-compatible encoding. The header is the first non-blank record.
+fn locate_raw(bytes: &[u8], pos: usize, delim: Option<u8>, tsv: bool) -> (usize, Option<String>) {
+    let eol = if bytes.contains(&b'\n') { b'\n' } else { b'\r' };
+    let pos = pos.min(bytes.len());
+    let line_end = bytes
+        .get(pos..)
+        .and_then(|r| r.iter().position(|&c| c == eol))
+        .map_or(bytes.len(), |k| pos + k);
+    let head = bytes.get(..line_end).unwrap_or(bytes);
+    let by_lines = || head.iter().take(pos).filter(|&&c| c == eol).count() + 1;
+    let Ok(recs) = scan_records(head, delim.unwrap_or(b','), eol) else {
+        return (by_lines(), None);
+    };
+    let delim = match delim {
+        Some(d) => d,
+        None => {
+            let first = recs
+                .iter()
+                .find(|r| !r.blank)
+                .and_then(|r| head.get(r.start..r.end))
+                .unwrap_or(&[]);
+            detect_delimiter(first, tsv)
+        }
+    };
+    let Ok(recs) = scan_records(head, delim, eol) else {
+        return (by_lines(), None);
+    };
+    let Some(r) = recs.iter().position(|r| r.start <= pos && pos <= r.end) else {
+        return (by_lines(), None);
+    };
+    let Some(h) = recs.iter().position(|r| !r.blank) else {
+        return (r + 1, None);
+    };
+    if r <= h {
+        return (r + 1, None);
+    }
+    // field index of `pos` within its record
+    let rec = recs.get(r).copied();
+    let field = rec
+        .and_then(|rec| head.get(rec.start..pos))
+        .map(|before| {
+            let mut in_q = false;
+            let mut k = 0usize;
+            for &c in before {
+                if c == b'"' {
+                    in_q = !in_q;
+                } else if c == delim && !in_q {
+                    k += 1;
+                }
+            }
+            k
+        })
+        .unwrap_or(0);
+    let column = recs
+        .get(h)
+        .and_then(|hr| head.get(hr.start..hr.end))
+        .map(|line| split_fields(line, delim))
+        .and_then(|names| names.into_iter().nth(field))
+        .map(|name| {
+            if name.is_empty() {
+                format!("column {}", field + 1)
+            } else {
+                name
+            }
+        });
+    (r + 1, column)
 }
 
 /// One record (line, or several lines when a quoted field holds a line break).
@@ -1046,11 +1283,19 @@ struct Rec {
     blank: bool,
 }
 
+/// A quoted field that is never closed: in the record after `recs` (so its row is
+/// `recs.len() + 1`), field `field` (0-based).
+#[derive(Debug, Default)]
+struct Unclosed {
+    field: usize,
+    recs: Vec<Rec>,
+}
+
 /// Split the text into records, counting fields. Quotes follow polars' CSV reader: a
 /// field that starts with `"` runs to the next delimiter or end of line outside
-/// quotes, every `"` toggling. `Err(start)` = a quoted field never closed in the
-/// record starting at `start`.
-fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, usize> {
+/// quotes, every `"` toggling. `Err` = a quoted field never closed (see
+/// [`Unclosed`]).
+fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, Unclosed> {
     let n = t.len();
     let mut recs = Vec::with_capacity(n / 32 + 1);
     let mut start = 0usize;
@@ -1060,15 +1305,18 @@ fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, u
         start,
         end,
         fields,
-        blank: fields == 1 && t[start..end].iter().all(|c| c.is_ascii_whitespace()),
+        blank: fields == 1
+            && t.get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .all(|c| c.is_ascii_whitespace()),
     };
     // Each pass of the loop reads one field, starting at `i`.
-    while i < n {
-        if t[i] == b'"' {
+    while let Some(&first) = t.get(i) {
+        if first == b'"' {
             let mut in_q = true;
             i += 1;
-            while i < n {
-                let c = t[i];
+            while let Some(&c) = t.get(i) {
                 if c == b'"' {
                     in_q = !in_q;
                 } else if !in_q && (c == delim || c == eol) {
@@ -1077,17 +1325,20 @@ fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, u
                 i += 1;
             }
             if in_q {
-                return Err(start);
+                return Err(Unclosed {
+                    field: fields - 1,
+                    recs,
+                });
             }
         } else {
-            while i < n && t[i] != delim && t[i] != eol {
+            while t.get(i).is_some_and(|&c| c != delim && c != eol) {
                 i += 1;
             }
         }
-        if i >= n {
+        let Some(&c) = t.get(i) else {
             break;
-        }
-        if t[i] == delim {
+        };
+        if c == delim {
             fields += 1;
             i += 1;
             continue;
@@ -1105,6 +1356,16 @@ fn scan_records(t: &[u8], delim: u8, eol: u8) -> std::result::Result<Vec<Rec>, u
 
 /// Split one record into unquoted field texts (used for the header).
 fn split_fields(line: &[u8], delim: u8) -> Vec<String> {
+    split_fields_flagged(line, delim)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// Split one record into unquoted, trimmed field texts, each flagged when its quotes
+/// are malformed: a `"` inside a cell that does not start with one, or text after
+/// the closing quote of a quoted cell (`"7"x`). Such quotes are kept as text.
+fn split_fields_flagged(line: &[u8], delim: u8) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut i = 0usize;
     let n = line.len();
@@ -1112,13 +1373,12 @@ fn split_fields(line: &[u8], delim: u8) -> Vec<String> {
         let begin = i;
         let mut quoted = false;
         let mut in_q = false;
-        if i < n && line[i] == b'"' {
+        if line.get(i) == Some(&b'"') {
             quoted = true;
             in_q = true;
             i += 1;
         }
-        while i < n {
-            let c = line[i];
+        while let Some(&c) = line.get(i) {
             if quoted && (in_q || c == b'"') {
                 if c == b'"' {
                     in_q = !in_q;
@@ -1131,16 +1391,37 @@ fn split_fields(line: &[u8], delim: u8) -> Vec<String> {
             }
             i += 1;
         }
-        let raw = &line[begin..i];
+        let raw = line.get(begin..i).unwrap_or(&[]);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let text = if quoted {
+        let (text, bad) = if quoted {
             let inner = raw.strip_prefix(b"\"").unwrap_or(raw);
-            let inner = inner.strip_suffix(b"\"").unwrap_or(inner);
-            String::from_utf8_lossy(inner).replace("\"\"", "\"")
+            let closed = inner.strip_suffix(b"\"");
+            let body = closed.unwrap_or(inner);
+            // inside a well-formed quoted cell, quotes come in pairs
+            let mut k = 0usize;
+            let mut pairs_ok = true;
+            while k < body.len() {
+                if body.get(k) == Some(&b'"') {
+                    if body.get(k + 1) != Some(&b'"') {
+                        pairs_ok = false;
+                        break;
+                    }
+                    k += 2;
+                } else {
+                    k += 1;
+                }
+            }
+            (
+                String::from_utf8_lossy(body).replace("\"\"", "\""),
+                closed.is_none() || !pairs_ok,
+            )
         } else {
-            String::from_utf8_lossy(raw).into_owned()
+            (
+                String::from_utf8_lossy(raw).into_owned(),
+                raw.contains(&b'"'),
+            )
         };
-        out.push(text.trim().to_string());
+        out.push((text.trim().to_string(), bad));
         if i >= n {
             break;
         }
@@ -1157,33 +1438,37 @@ fn detect_delimiter(header: &[u8], tsv: bool) -> u8 {
     } else {
         [b',', b';', b'\t', b'|']
     };
-    let mut counts = [0usize; 4];
+    let mut counts = cands.map(|d| (d, 0usize));
     let mut in_q = false;
     for &c in header {
         if c == b'"' {
             in_q = !in_q;
         } else if !in_q {
-            if let Some(k) = cands.iter().position(|&d| d == c) {
-                counts[k] += 1;
+            if let Some((_, n)) = counts.iter_mut().find(|(d, _)| *d == c) {
+                *n += 1;
             }
         }
     }
-    let mut best = 0usize;
-    for k in 1..4 {
-        if counts[k] > counts[best] {
-            best = k;
-        }
-    }
-    if counts[best] == 0 {
+    // the first of the most frequent (a tie keeps the earlier candidate)
+    let (best, n) = counts.iter().fold(
+        (cands[0], 0usize),
+        |acc, &(d, n)| if n > acc.1 { (d, n) } else { acc },
+    );
+    if n == 0 {
         return cands[0];
     }
-    cands[best]
+    best
 }
 
-fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+fn read_text(asm: &mut Assembler<'_>, bytes: Vec<u8>, tsv: bool) -> Result<()> {
     let file = asm.file.clone();
-    let (buf, off) = decode(bytes, asm.opts.encoding.as_deref(), &file)?;
+    let (buf, off) = decode(
+        bytes,
+        asm.opts.encoding.as_deref(),
+        &file,
+        asm.opts.delimiter,
+        tsv,
+    )?;
     let text = buf.get(off..).unwrap_or(&[]);
     if text.iter().all(|c| c.is_ascii_whitespace()) {
         asm.fatal(Problem::error("the file is empty"));
@@ -1199,7 +1484,7 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
             if c == b'"' {
                 in_q = !in_q;
             } else if c == eol && !in_q {
-                let l = &text[s..i];
+                let l = text.get(s..i).unwrap_or_default();
                 if !l.iter().all(|c| c.is_ascii_whitespace()) {
                     line = l;
                     break;
@@ -1207,7 +1492,7 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
                 s = i + 1;
             }
             if i + 1 == text.len() {
-                line = &text[s..];
+                line = text.get(s..).unwrap_or_default();
             }
         }
         line
@@ -1220,14 +1505,29 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
 
     let recs = match scan_records(text, delim, eol) {
         Ok(r) => r,
-        Err(start) => {
-            let row = text[..start].iter().filter(|&&c| c == eol).count() + 1;
-            asm.fatal(
-                Problem::error(
-                    "a quoted field opened in this row is never closed (unbalanced '\"')",
-                )
-                .at_row(row),
-            );
+        Err(Unclosed { field, recs }) => {
+            // the column, when the header was read before the unclosed quote
+            let column = recs
+                .iter()
+                .find(|r| !r.blank)
+                .and_then(|h| text.get(h.start..h.end))
+                .map(|line| split_fields(line, delim))
+                .and_then(|names| names.into_iter().nth(field))
+                .map(|n| {
+                    if n.is_empty() {
+                        format!("column {}", field + 1)
+                    } else {
+                        n
+                    }
+                });
+            let mut p = Problem::error(
+                "a quoted cell opened here is never closed (unbalanced '\"'); the rest of the file would be read as this one cell",
+            )
+            .at_row(recs.len() + 1);
+            if let Some(c) = column {
+                p = p.in_column(c);
+            }
+            asm.fatal(p);
             return Ok(());
         }
     };
@@ -1236,13 +1536,17 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
         asm.fatal(Problem::error("the file is empty"));
         return Ok(());
     };
-    let hrec = recs[h];
-    let header = split_fields(&text[hrec.start..hrec.end], delim);
+    let Some(&hrec) = recs.get(h) else {
+        return Ok(());
+    };
+    let header = split_fields(text.get(hrec.start..hrec.end).unwrap_or_default(), delim);
     let width = hrec.fields;
     let header_row = h + 1;
     asm.plan(&header, header_row, |c| format!("column {}", c + 1));
 
-    let data: Vec<usize> = (h + 1..recs.len()).filter(|&r| !recs[r].blank).collect();
+    let data: Vec<usize> = (h + 1..recs.len())
+        .filter(|&r| recs.get(r).is_some_and(|r| !r.blank))
+        .collect();
     asm.report.n_rows = data.len();
     if data.is_empty() {
         asm.fatal(
@@ -1252,13 +1556,13 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
     }
     let mut ragged = 0usize;
     for &r in &data {
-        if recs[r].fields != width {
+        let fields = recs.get(r).map_or(width, |r| r.fields);
+        if fields != width {
             ragged += 1;
             if ragged <= MAX_ERRORS_PER_COLUMN {
                 asm.report.push(
                     Problem::error(format!(
-                        "ragged row: {} fields, but the header (row {header_row}) has {width}",
-                        recs[r].fields
+                        "ragged row: {fields} fields, but the header (row {header_row}) has {width}"
                     ))
                     .at_row(r + 1),
                 );
@@ -1280,14 +1584,31 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
 
     // Chunks of consecutive records for the polars reader: (first byte, end byte,
     // first respondent, respondents). The record list is dropped before reading.
+    // polars' line splitter slows down more than linearly on very long records (a
+    // 50 MB cell took 36 s); such files are split here instead.
+    let long_records = data.iter().any(|&r| {
+        recs.get(r)
+            .is_some_and(|r| r.end.saturating_sub(r.start) > LONG_RECORD_BYTES)
+    });
     let mut chunks: Vec<(usize, usize, usize, usize)> = Vec::new();
     let mut i = 0usize;
     while i < data.len() {
         let mut j = i + 1;
-        while j < data.len() && j - i < CSV_CHUNK_ROWS && data[j] == data[j - 1] + 1 {
+        while j - i < CSV_CHUNK_ROWS
+            && data
+                .get(j)
+                .zip(data.get(j - 1))
+                .is_some_and(|(&r, &prev)| r == prev + 1)
+        {
             j += 1;
         }
-        chunks.push((recs[data[i]].start, recs[data[j - 1]].end, i, j - i));
+        let (Some(a), Some(b)) = (
+            data.get(i).and_then(|&r| recs.get(r)),
+            data.get(j - 1).and_then(|&r| recs.get(r)),
+        ) else {
+            break;
+        };
+        chunks.push((a.start, b.end, i, j - i));
         i = j;
     }
     drop(recs);
@@ -1329,28 +1650,46 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
         )),
         _ => None,
     };
+    // Item columns whose every value is a number inside the item's scale (or a
+    // numeric missing code): only then is the fast reading kept. Otherwise the chunk is
+    // read as text, so that a refused value is quoted as written (`1e308`, not a
+    // 309-digit number).
+    let col_scales: Vec<Option<Scale>> = (0..width)
+        .map(|c| match asm.roles.get(c) {
+            Some(Role::Item(k)) => asm.rules.scales.get(*k).copied().flatten(),
+            _ => None,
+        })
+        .collect();
+    let num_codes = asm.rules.num_codes.clone();
+    let in_scale = |df: &DataFrame| -> bool {
+        df.columns().iter().enumerate().all(|(c, col)| {
+            let Ok(ca) = col.f64() else { return true };
+            let scale = col_scales.get(c).copied().flatten();
+            ca.iter().all(|v| match v {
+                None => true,
+                Some(v) if !v.is_finite() => false,
+                Some(v) => match scale {
+                    None => true,
+                    Some(s) => (s.min <= v && v <= s.max) || num_codes.contains(&v),
+                },
+            })
+        })
+    };
     let word_code: Option<String> = match word_codes.as_slice() {
         [code] => Some(code.trim().to_string()),
         _ => None,
     };
     let mut fast_failures = 0usize;
     for (from, to, first, len) in chunks {
-        let row = asm.rows.get(first).copied();
-        let at_row = |message: String| {
-            Error::data(
-                Location {
-                    file: file.clone(),
-                    row,
-                    ..Default::default()
-                },
-                message,
-            )
-        };
         let slice = text.get(from..to).unwrap_or(&[]);
+        if long_records {
+            put_split_records(asm, slice, delim, eol, first, len, &file)?;
+            continue;
+        }
         let mut fast = None;
         if fast_failures < 2 {
             match read_csv_chunk(slice, delim, eol, num_schema.clone(), num_nulls.clone()) {
-                Ok(df) if df.height() == len && df.width() == width && all_finite(&df) => {
+                Ok(df) if df.height() == len && df.width() == width && in_scale(&df) => {
                     fast = Some(df)
                 }
                 _ => fast_failures += 1,
@@ -1360,22 +1699,81 @@ fn read_text(asm: &mut Assembler<'_>, path: &Path, tsv: bool) -> Result<()> {
             count_word_codes(asm, slice, delim, eol, df, code);
         }
         let df = match fast {
-            Some(df) => df,
-            None => read_csv_chunk(slice, delim, eol, text_schema.clone(), None).map_err(|e| {
-                at_row(format!(
-                    "the csv reader failed in the rows from here on: {e}"
-                ))
-            })?,
+            Some(df) => Some(df),
+            None => read_csv_chunk(slice, delim, eol, text_schema.clone(), None)
+                .ok()
+                .filter(|df| df.height() == len && df.width() == width),
         };
-        if df.height() != len || df.width() != width {
-            return Err(at_row(format!(
-                "the rows from here on could not be split consistently ({len} rows and {width} columns expected, {} and {} read); check the quotes",
-                df.height(),
-                df.width()
-            )));
+        match df {
+            Some(df) => asm.put_polars_columns(first, df.into_columns())?,
+            // polars could not read these rows (a stray quote, text after a closing
+            // quote): split them here, so that every cell is checked and located
+            None => put_split_records(asm, slice, delim, eol, first, len, &file)?,
         }
-        asm.put_polars_columns(first, df.into_columns())?;
     }
+    Ok(())
+}
+
+/// Store rows `first..first + len` from `slice` (whole records, no blank ones),
+/// split with this module's own field splitter (the rule of [`scan_records`]: a `"`
+/// opens a quoted field only at the start of the field; elsewhere it is text).
+fn put_split_records(
+    asm: &mut Assembler<'_>,
+    slice: &[u8],
+    delim: u8,
+    eol: u8,
+    first: usize,
+    len: usize,
+    file: &str,
+) -> Result<()> {
+    let recs = scan_records(slice, delim, eol).unwrap_or_default();
+    let recs: Vec<&Rec> = recs.iter().filter(|r| !r.blank).collect();
+    if recs.len() != len {
+        return Err(Error::data(
+            Location {
+                file: file.to_string(),
+                row: asm.rows.get(first).copied(),
+                ..Default::default()
+            },
+            format!(
+                "the rows from here on could not be split consistently ({len} rows expected, {} found); check the quotes",
+                recs.len()
+            ),
+        ));
+    }
+    let width = asm.roles.len();
+    let mut stray = 0usize;
+    for (i, r) in recs.into_iter().enumerate() {
+        let fields = split_fields_flagged(slice.get(r.start..r.end).unwrap_or(&[]), delim);
+        for c in 0..width {
+            let cell = match fields.get(c) {
+                Some((f, bad)) => {
+                    if *bad && !matches!(asm.roles.get(c), Some(Role::Item(_))) {
+                        // an item cell is refused as text anyway; elsewhere, say
+                        // that the quote was read as text
+                        stray += 1;
+                        if stray <= MAX_ERRORS_PER_COLUMN {
+                            let row = asm.rows.get(first + i).copied().unwrap_or(0);
+                            let p = Problem::warning(
+                                "a stray '\"' in this cell is read as part of its text; quote the whole cell and double the quotes inside it",
+                            )
+                            .at_row(row)
+                            .in_column(asm.column_name(c))
+                            .with_value(f.as_str());
+                            asm.report.push(p);
+                        }
+                    }
+                    Cell::Text(f)
+                }
+                None => Cell::Empty,
+            };
+            asm.put_cell(c, first + i, cell);
+        }
+    }
+    asm.report.count_unlisted(
+        Severity::Warning,
+        stray.saturating_sub(MAX_ERRORS_PER_COLUMN),
+    );
     Ok(())
 }
 
@@ -1393,7 +1791,9 @@ fn count_word_codes(
     let cols = df.columns();
     let items: Vec<(usize, usize)> = (0..cols.len())
         .filter_map(|c| match asm.roles.get(c) {
-            Some(Role::Item(k)) if cols[c].null_count() > 0 => Some((c, *k)),
+            Some(Role::Item(k)) if cols.get(c).is_some_and(|col| col.null_count() > 0) => {
+                Some((c, *k))
+            }
             _ => None,
         })
         .collect();
@@ -1403,8 +1803,12 @@ fn count_word_codes(
     let Ok(recs) = scan_records(slice, delim, eol) else {
         return;
     };
+    // the polars frame has one row per non-blank record
+    let recs: Vec<&Rec> = recs.iter().filter(|r| !r.blank).collect();
     for (c, k) in items {
-        let Ok(ca) = cols[c].f64() else { continue };
+        let Some(Ok(ca)) = cols.get(c).map(|col| col.f64()) else {
+            continue;
+        };
         let mut coded = 0usize;
         for (r, v) in ca.iter().enumerate() {
             if v.is_some() {
@@ -1445,15 +1849,6 @@ fn read_csv_chunk(
         .finish()
 }
 
-/// No `NaN` or infinity in the numeric columns (polars reads the texts `NaN` and `inf`
-/// as numbers; they must be reported as text).
-fn all_finite(df: &DataFrame) -> bool {
-    df.columns().iter().all(|c| match c.f64() {
-        Ok(ca) => ca.iter().all(|v| v.is_none_or(f64::is_finite)),
-        Err(_) => true,
-    })
-}
-
 // ---------------------------------------------------------------------------------
 // Workbooks (XLSX, XLS, ODS)
 
@@ -1471,15 +1866,44 @@ fn column_letters(mut c: usize) -> String {
     String::from_utf8_lossy(&s).into_owned()
 }
 
-fn read_workbook(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
-    use calamine::{open_workbook_auto, Data, Reader};
+fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) -> Result<()> {
+    use calamine::{open_workbook_from_rs, Data, Reader, Sheets};
     let file = asm.file.clone();
-    if let Err(e) = std::fs::metadata(path) {
-        return Err(Error::io(path, e));
-    }
-    let mut wb = open_workbook_auto(path)
-        .map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
+    let rs = std::io::Cursor::new(bytes);
+    let opened = match ext {
+        "xls" => open_workbook_from_rs(rs)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string()),
+        "xlsb" => open_workbook_from_rs(rs)
+            .map(Sheets::Xlsb)
+            .map_err(|e| e.to_string()),
+        "ods" => open_workbook_from_rs(rs)
+            .map(Sheets::Ods)
+            .map_err(|e| e.to_string()),
+        _ => open_workbook_from_rs(rs)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+    };
+    let mut wb = opened.map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
     let names = wb.sheet_names();
+    // calamine holds a worksheet as a dense rectangle: one cell at XFD1048576 would
+    // ask for 17 billion cells (an abort). Measure the used area of an XLSX sheet
+    // first, cell by cell, and refuse one that is too large.
+    if let Sheets::Xlsx(x) = &mut wb {
+        let chosen = match asm.opts.sheet.as_deref() {
+            None => names.first().cloned(),
+            Some(s) if names.iter().any(|n| n == s) => Some(s.to_string()),
+            Some(s) => s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|k| k.checked_sub(1))
+                .and_then(|k| names.get(k).cloned()),
+        };
+        if let Some(name) = chosen {
+            xlsx_area_check(x, &name, &file)?;
+        }
+    }
     let range = match asm.opts.sheet.as_deref() {
         None => wb
             .worksheet_range_at(0)
@@ -1572,15 +1996,78 @@ fn read_workbook(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Largest worksheet area read (rows x columns between the first and the last used
+/// cell): 2^25 cells, about 1 GB in memory. Larger surveys: CSV or Parquet.
+pub const MAX_WORKBOOK_CELLS: u64 = 1 << 25;
+
+/// Refuse an XLSX worksheet whose used area exceeds [`MAX_WORKBOOK_CELLS`], found by
+/// streaming its cells (nothing dense is allocated).
+fn xlsx_area_check<RS: std::io::Read + std::io::Seek>(
+    x: &mut calamine::Xlsx<RS>,
+    name: &str,
+    file: &str,
+) -> Result<()> {
+    let mut cells = x.worksheet_cells_reader(name).map_err(|e| {
+        unreadable(
+            file,
+            format!("worksheet '{}' cannot be read: {e}", shown_name(name)),
+        )
+    })?;
+    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    loop {
+        match cells.next_cell() {
+            Ok(Some(cell)) => {
+                if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                    continue;
+                }
+                let (r, c) = cell.get_position();
+                r0 = r0.min(r);
+                r1 = r1.max(r);
+                c0 = c0.min(c);
+                c1 = c1.max(c);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(unreadable(
+                    file,
+                    format!("worksheet '{}' cannot be read: {e}", shown_name(name)),
+                ))
+            }
+        }
+    }
+    if r0 > r1 || c0 > c1 {
+        return Ok(());
+    }
+    let rows = u64::from(r1 - r0) + 1;
+    let cols = u64::from(c1 - c0) + 1;
+    if rows.saturating_mul(cols) > MAX_WORKBOOK_CELLS {
+        return Err(unreadable(
+            file,
+            format!(
+                "worksheet '{}' spans {rows} rows x {cols} columns (to cell {}{}); at most {MAX_WORKBOOK_CELLS} cells are read: delete the stray cells, or save the data as CSV",
+                shown_name(name),
+                column_letters(c1 as usize),
+                u64::from(r1) + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------
 // Parquet
 
 fn read_parquet(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
     let file = asm.file.clone();
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let (f, _) = crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
+        .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
     let df = ParquetReader::new(f)
         .finish()
         .map_err(|e| unreadable(&file, format!("not a readable parquet file: {e}")))?;
+    put_parquet(asm, df)
+}
+
+fn put_parquet(asm: &mut Assembler<'_>, df: DataFrame) -> Result<()> {
     if df.width() == 0 {
         asm.fatal(Problem::error("the file is empty (no columns)"));
         return Ok(());
@@ -1635,18 +2122,25 @@ pub fn read_columns(path: &Path, opts: &IngestOptions) -> Result<(Vec<String>, T
         ..opts.clone()
     };
     let file = path.display().to_string();
+    // Only regular files (not /dev/zero, a directory or a FIFO), of a bounded size.
+    let read = || {
+        crate::input::read_capped(path, crate::input::MAX_DATA_BYTES)
+            .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))
+    };
+    crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
+        .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
     let mut asm = Assembler::new(file.clone(), &model, &opts);
     match ext.as_deref() {
-        Some("tsv") | Some("tab") => read_text(&mut asm, path, true)?,
+        Some("tsv") | Some("tab") => read_text(&mut asm, read()?, true)?,
         Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => {
-            read_workbook(&mut asm, path)?
+            read_workbook(&mut asm, &read()?, ext.as_deref().unwrap_or(""))?
         }
         Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
-        _ => read_text(&mut asm, path, false)?,
+        _ => read_text(&mut asm, read()?, false)?,
     }
     if asm.fatal {
         let p = asm
@@ -1695,8 +2189,12 @@ fn read_sav(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
                     .at_row(1)
                     .in_column(v.name.clone()),
                 );
-                asm.roles[c] = Role::Ignored;
-                asm.skip[k] = true;
+                if let Some(r) = asm.roles.get_mut(c) {
+                    *r = Role::Ignored;
+                }
+                if let Some(s) = asm.skip.get_mut(k) {
+                    *s = true;
+                }
                 asm.columns_bad = true;
             }
         }
@@ -1774,6 +2272,42 @@ mod tests {
         let r = split_fields(&t[recs[1].start..recs[1].end], b',');
         assert_eq!(r, vec!["1", "x\"y", "3"]);
         assert!(scan_records(b"a,\"b\n", b',', b'\n').is_err());
+    }
+
+    /// Issue 10 item 9: malformed quotes are flagged (and kept as text), well-formed
+    /// ones are not.
+    #[test]
+    fn item9_malformed_quotes_are_flagged() {
+        let f = split_fields_flagged(b"1,\"a,b\",\"x\"\"y\",\"7\"x,5\",\"open", b',');
+        let got: Vec<(&str, bool)> = f.iter().map(|(t, b)| (t.as_str(), *b)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("1", false),
+                ("a,b", false),
+                ("x\"y", false),
+                ("7\"x", true),
+                ("5\"", true),
+                ("open", true),
+            ]
+        );
+    }
+
+    /// Issue 10 item 9: the first byte that is not text is located by row and column,
+    /// counting records (a quoted line break does not start a row).
+    #[test]
+    fn item9_bad_bytes_are_located() {
+        let t = b"id,name,q1\n1,\"two\nlines\",5\n2,x,6\xff\n";
+        let pos = t.iter().position(|&b| b == 0xff).unwrap_or(0);
+        assert_eq!(locate_raw(t, pos, None, false), (3, Some("q1".to_string())));
+        // in the header: no column
+        assert_eq!(locate_raw(b"id,\xffq\n1,2\n", 3, None, false), (1, None));
+        let gbk_then_bad = [b"a,b\n1,".as_slice(), &[0xC4, 0xE3, 0x80, 0xFF], b"\n"].concat();
+        // 0x80 alone is the euro sign in gb18030 (WHATWG); 0xFF is never text
+        assert_eq!(
+            first_malformed_in(encoding_rs::GB18030, &gbk_then_bad),
+            Some(9)
+        );
     }
 
     #[test]

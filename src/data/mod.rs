@@ -29,7 +29,9 @@ pub mod sav;
 pub mod subset;
 pub mod validate;
 
-pub use ingest::{inspect_survey, parse_delimiter, read_survey, IngestOptions};
+pub use ingest::{
+    inspect_survey, inspect_survey_bytes, parse_delimiter, read_survey, IngestOptions,
+};
 pub use validate::{
     required_respondents, validate_survey, ItemReport, Problem, Severity, ValidationReport,
 };

@@ -448,8 +448,20 @@ mod imp {
     const BATCH: usize = 1 << 14;
 
     pub(super) fn read(path: &Path, with_data: bool) -> Result<SavData> {
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
+        // only a regular file (not /dev/zero or a FIFO), of a bounded size
+        let (f, _) =
+            crate::input::open_regular(path, crate::input::MAX_DATA_BYTES).map_err(|r| {
+                r.into_error(path, "data", |m| {
+                    Error::data(
+                        Location {
+                            file: name.clone(),
+                            ..Default::default()
+                        },
+                        m,
+                    )
+                })
+            })?;
         guarded(&name, || {
             scan(BufReader::new(f), &name, with_data, || {
                 std::fs::File::open(path).map(BufReader::new)

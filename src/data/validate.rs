@@ -27,10 +27,23 @@
 //! assert!(report.problems.iter().all(|p| p.severity == Severity::Warning));
 //! # Ok::<(), csi::Error>(())
 //! ```
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use crate::data::Survey;
 use crate::error::{Error, Location};
 use crate::spec::{Mode, Model};
+use crate::text_safety::{excerpt, shown_name, terminal, MAX_NAME_CHARS, MAX_SHOWN_CHARS};
+use std::borrow::Cow;
 use std::fmt;
 
 /// At most this many problems are listed in a report; the rest are counted in
@@ -110,15 +123,32 @@ impl Problem {
         self
     }
 
-    /// Set the column.
+    /// Set the column. A name longer than [`crate::text_safety::MAX_NAME_CHARS`]
+    /// characters is kept cut, with its full length.
     pub fn in_column(mut self, column: impl Into<String>) -> Problem {
-        self.column = Some(column.into());
+        let column = column.into();
+        self.column = Some(match excerpt(&column, MAX_NAME_CHARS) {
+            Cow::Borrowed(_) => column,
+            Cow::Owned(cut) => cut,
+        });
         self
     }
 
-    /// Set the offending value.
+    /// Set the offending value: the cell text as written, cut to
+    /// [`crate::text_safety::MAX_SHOWN_CHARS`] characters (with an ellipsis and the
+    /// full length) so that neither messages nor the JSON report echo a whole cell.
+    ///
+    /// ```
+    /// use csi::data::Problem;
+    /// let p = Problem::error("not a number").with_value("x".repeat(100_000));
+    /// assert_eq!(p.value.unwrap(), format!("{}… (100000 characters)", "x".repeat(60)));
+    /// ```
     pub fn with_value(mut self, value: impl Into<String>) -> Problem {
-        self.value = Some(value.into());
+        let value = value.into();
+        self.value = Some(match excerpt(&value, MAX_SHOWN_CHARS) {
+            Cow::Borrowed(_) => value,
+            Cow::Owned(cut) => cut,
+        });
         self
     }
 
@@ -133,16 +163,24 @@ impl Problem {
     }
 
     /// `row 5, column 'q1', value '7分'` (empty when the problem has no location).
+    /// Control characters in the column name and value are shown as escapes
+    /// ([`crate::text_safety::terminal`]).
+    ///
+    /// ```
+    /// use csi::data::Problem;
+    /// let p = Problem::error("not a number").at_row(3).in_column("q1").with_value("7\u{1b}[2J");
+    /// assert_eq!(p.context(), "row 3, column 'q1', value '7\\u{1B}[2J'");
+    /// ```
     pub fn context(&self) -> String {
         let mut parts = Vec::new();
         if let Some(r) = self.row {
             parts.push(format!("row {r}"));
         }
         if let Some(c) = &self.column {
-            parts.push(format!("column '{c}'"));
+            parts.push(format!("column '{}'", shown_name(c)));
         }
         if let Some(v) = &self.value {
-            parts.push(format!("value '{v}'"));
+            parts.push(format!("value '{}'", shown_name(v)));
         }
         parts.join(", ")
     }
@@ -329,6 +367,21 @@ impl ValidationReport {
     }
 }
 
+/// A number as a short text for messages: integers as integers (`7`, `-99`), other
+/// values in Rust's shortest round-trip form (`10.000000001`), and very large or
+/// very small magnitudes in scientific notation (`1e308`, `5e-324`) instead of
+/// hundreds of digits.
+pub(crate) fn number_text(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && v.fract() == 0.0 && a < 1e15 {
+        format!("{v:.0}")
+    } else if v.is_finite() && a != 0.0 && !(1e-5..1e15).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 fn fmt_num(v: Option<f64>, decimals: usize) -> String {
     match v {
         Some(x) if x.is_finite() => format!("{x:.decimals$}"),
@@ -379,7 +432,7 @@ impl ValidationReport {
             writeln!(
                 f,
                 "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}{label}",
-                pad_right(&it.name, w),
+                pad_right(&terminal(&it.name), w),
                 it.n,
                 it.missing,
                 it.out_of_range,
@@ -394,11 +447,16 @@ impl ValidationReport {
 impl fmt::Display for ValidationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.file {
-            Some(file) => writeln!(f, "data: {file} (model {})", self.model)?,
+            Some(file) => writeln!(
+                f,
+                "data: {} (model {})",
+                terminal(file),
+                terminal(&self.model)
+            )?,
             None => writeln!(
                 f,
                 "model: {} (no data given: only the model was checked)",
-                self.model
+                terminal(&self.model)
             )?,
         }
         if self.file.is_some() {
@@ -410,13 +468,13 @@ impl fmt::Display for ValidationReport {
         }
         writeln!(f)?;
         if self.file.is_none() {
-            let names: Vec<&str> = self.items.iter().map(|i| i.name.as_str()).collect();
+            let names: Vec<Cow<str>> = self.items.iter().map(|i| terminal(&i.name)).collect();
             writeln!(f, "items ({}): {}", names.len(), names.join(", "))?;
         }
         let w = self
             .items
             .iter()
-            .map(|i| text_width(&i.name))
+            .map(|i| text_width(&terminal(&i.name)))
             .max()
             .unwrap_or(4)
             .max(4);
@@ -434,10 +492,11 @@ impl fmt::Display for ValidationReport {
             )?;
             for p in &self.problems {
                 let ctx = p.context();
+                let message = terminal(&p.message);
                 if ctx.is_empty() {
-                    writeln!(f, "  {:<7}  {}", p.severity, p.message)?;
+                    writeln!(f, "  {:<7}  {message}", p.severity)?;
                 } else {
-                    writeln!(f, "  {:<7}  {ctx}: {}", p.severity, p.message)?;
+                    writeln!(f, "  {:<7}  {ctx}: {message}", p.severity)?;
                 }
             }
             if self.problems_not_listed > 0 {
@@ -523,7 +582,7 @@ struct ColStats {
 fn column_stats(col: &[f64], scale: Option<crate::spec::Scale>) -> ColStats {
     let integer_scale = scale.is_some_and(|s| s.min.fract() == 0.0 && s.max.fract() == 0.0);
     let (lo, hi) = match scale {
-        Some(s) => (s.min - 1e-9, s.max + 1e-9),
+        Some(s) => (s.min, s.max),
         None => (f64::NEG_INFINITY, f64::INFINITY),
     };
     let mut st = ColStats {
@@ -617,7 +676,7 @@ pub(crate) fn matrix_checks(
             .collect()
     };
     for (j, st) in stats.into_iter().enumerate() {
-        let name = survey.items[j].clone();
+        let name = survey.items.get(j).cloned().unwrap_or_default();
         if let Some(s) = model.item_scale(j) {
             for &i in &st.oor_first {
                 let v = data.get(j * n + i).copied().unwrap_or(f64::NAN);
@@ -625,7 +684,7 @@ pub(crate) fn matrix_checks(
                     Problem::error(format!("outside the scale {}..{}", s.min, s.max))
                         .at_row(row_of(i))
                         .in_column(name.clone())
-                        .with_value(format!("{v}")),
+                        .with_value(number_text(v)),
                 );
             }
         }
@@ -655,7 +714,7 @@ pub(crate) fn matrix_checks(
             continue;
         }
         if constant {
-            let v = first.unwrap_or(f64::NAN);
+            let v = number_text(first.unwrap_or(f64::NAN));
             item_errors.push(
                 Problem::error(format!(
                     "constant item: every answered value is {v} ({cnt} answers); it carries no information"
@@ -735,9 +794,13 @@ pub(crate) fn matrix_checks(
             });
     }
     let usable = obs.iter().filter(|&&o| o > 0).count();
-    let straight: Vec<(usize, f64, u32)> = (0..n)
-        .filter(|&i| p >= 2 && obs[i] as usize >= min_obs && same[i])
-        .map(|i| (i, first[i], obs[i]))
+    let straight: Vec<(usize, f64, u32)> = obs
+        .iter()
+        .zip(&first)
+        .zip(&same)
+        .enumerate()
+        .filter(|&(_, ((&o, _), &sm))| p >= 2 && o as usize >= min_obs && sm)
+        .map(|(i, ((&o, &f), _))| (i, f, o))
         .collect();
     report.n_usable = usable;
     report.straight_liners = straight.len();
@@ -768,5 +831,25 @@ pub(crate) fn matrix_checks(
             "straight-lining: {rest} more respondents answered every item identically ({} in all)",
             straight.len()
         )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 10 item 8: numbers in messages are short (1e308 was printed with 309
+    /// digits).
+    #[test]
+    fn item8_numbers_in_messages_are_short() {
+        assert_eq!(number_text(7.0), "7");
+        assert_eq!(number_text(-99.0), "-99");
+        assert_eq!(number_text(7.5), "7.5");
+        assert_eq!(number_text(10.000000001), "10.000000001");
+        assert_eq!(number_text(1e308), "1e308");
+        assert_eq!(number_text(-1e-9), "-1e-9");
+        assert_eq!(number_text(5e-324), "5e-324");
+        assert_eq!(number_text(0.0), "0");
+        assert_eq!(number_text(f64::NAN), "NaN");
     }
 }

@@ -73,7 +73,19 @@ impl Margins {
     /// # Errors
     /// [`Error::Io`]; [`Error::Model`]-style errors of [`Margins::parse`].
     pub fn read(path: &Path) -> Result<Margins> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::input::read_file(path, crate::input::MAX_MODEL_BYTES, "margins")?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::data(
+                Location {
+                    file: path.display().to_string(),
+                    ..Default::default()
+                },
+                format!(
+                    "the margins file is not UTF-8 text (byte {} is not valid)",
+                    e.utf8_error().valid_up_to() + 1
+                ),
+            )
+        })?;
         Self::parse(&text, &path.display().to_string())
     }
 

@@ -75,11 +75,7 @@ impl Table {
                 ));
             }
         }
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        if !meta.is_file() {
-            return Err(Error::data(loc(&file), "not a regular file"));
-        }
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::input::read_file(path, crate::input::MAX_DATA_BYTES, "data")?;
         let (text, was_utf8, had_bom) = decode(&bytes, encoding, &file)?;
         let tsv = matches!(ext.as_deref(), Some("tsv") | Some("tab"));
         let delimiter = delimiter.or(if tsv { Some(b'\t') } else { None });

@@ -257,7 +257,7 @@ fn split_records(text: &str, delim: char) -> std::result::Result<Vec<(usize, Vec
 
 /// Read a small text file: UTF-8 (BOM removed) or, when not valid UTF-8, GB18030.
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::input::read_file(path, crate::input::MAX_MODEL_BYTES, "table")?;
     let bytes = bytes
         .strip_prefix(&[0xEF, 0xBB, 0xBF][..])
         .unwrap_or(&bytes[..]);

@@ -26,6 +26,7 @@
 use crate::error::{Error, Result};
 use crate::spec::toml_file::{line_col, ConstructSpans, Spans};
 use crate::spec::{ConstructSpec, Mode, Model, SpecIssue};
+use crate::text_safety::{shown_name, terminal};
 use std::ops::Range;
 
 /// Parse a model in lavaan syntax; `file` names it in error messages (and its stem
@@ -67,6 +68,8 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
     let statements = split_statements(&tokens);
 
     let mut specs: Vec<ConstructSpec> = Vec::new();
+    // construct name -> index in `specs`
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     let mut cspans: Vec<ConstructSpans> = Vec::new();
     let mut paths: Vec<(String, String)> = Vec::new();
     let mut pspans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
@@ -80,7 +83,7 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
             let what = st.first().map(|t| t.text(text)).unwrap_or_default();
             return Err(err(
                 &first,
-                format!("expected a statement such as 'F =~ x1 + x2', 'F <~ x1 + x2' or 'Y ~ X', found '{what}' without an operator"),
+                format!("expected a statement such as 'F =~ x1 + x2', 'F <~ x1 + x2' or 'Y ~ X', found '{}' without an operator", shown_name(&what)),
             ));
         };
         let (lhs_toks, rest) = st.split_at(op_pos);
@@ -172,18 +175,22 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
         let Some((name, nsp)) = lhs.into_iter().next() else {
             continue;
         };
-        let pos = specs.iter().position(|c| c.name == name);
+        let pos = index.get(&name).copied();
         let k = match pos {
             Some(k) => {
                 if specs.get(k).map(|c| c.mode) != Some(mode) {
                     return Err(err(
                         &op_tok.span,
-                        format!("construct '{name}' is declared with both '=~' (mode a) and '<~' (mode b)"),
+                        format!(
+                            "construct '{}' is declared with both '=~' (mode a) and '<~' (mode b)",
+                            shown_name(&name)
+                        ),
                     ));
                 }
                 k
             }
             None => {
+                index.insert(name.clone(), specs.len());
                 specs.push(ConstructSpec {
                     name: name.clone(),
                     label: None,
@@ -211,17 +218,14 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
     // an indicator that is itself a construct: higher-order model
     for (k, c) in cspans.iter().enumerate() {
         for (item, isp) in &c.item_list {
-            if let Some(other) = specs
-                .iter()
-                .enumerate()
-                .find(|(j, s)| *j != k && s.name == *item)
-            {
+            if index.get(item).is_some_and(|&j| j != k) {
                 let of = specs.get(k).map(|s| s.name.as_str()).unwrap_or("");
                 return Err(err(
                     isp,
                     format!(
-                        "construct '{}' is used as an indicator of '{of}'; higher-order constructs are not supported",
-                        other.1.name
+                        "construct '{}' is used as an indicator of '{}'; higher-order constructs are not supported",
+                        shown_name(item),
+                        shown_name(of)
                     ),
                 ));
             }
@@ -377,6 +381,26 @@ fn lex(text: &str) -> std::result::Result<Vec<Tok>, (Range<usize>, String)> {
             });
         } else {
             let rest = text.get(i..).unwrap_or("");
+            if c == ':' && !rest.starts_with(":=") {
+                // `A:B`: an interaction (product) term
+                let start = match out.last() {
+                    Some(t) if t.kind == Kind::Name => t.span.start,
+                    _ => i,
+                };
+                let end = rest
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(_, d)| !(is_name_char(d) || d == ':'))
+                    .map_or(text.len(), |(k, _)| i + k);
+                let term = text.get(start..end).unwrap_or(":");
+                return Err((
+                    start..end,
+                    format!(
+                        "interaction term '{}' is not supported (yet): csi estimates models without moderation; remove the term, or compute the product of the scores outside csi",
+                        shown_name(term)
+                    ),
+                ));
+            }
             match OPS.iter().find(|o| rest.starts_with(**o)) {
                 Some(op) => {
                     out.push(Tok {
@@ -387,7 +411,12 @@ fn lex(text: &str) -> std::result::Result<Vec<Tok>, (Range<usize>, String)> {
                         it.next();
                     }
                 }
-                None => return Err((i..i + c.len_utf8(), format!("unexpected character '{c}'"))),
+                None => {
+                    return Err((
+                        i..i + c.len_utf8(),
+                        format!("unexpected character '{}'", terminal(&c.to_string())),
+                    ))
+                }
             }
         }
     }
@@ -413,7 +442,17 @@ fn split_statements(tokens: &[Tok]) -> Vec<Vec<Tok>> {
                     .get(k + 1..)
                     .and_then(|r| r.iter().find(|t| t.kind != Kind::Newline));
                 let before_plus = matches!(next.map(|t| &t.kind), Some(Kind::Op("+")));
-                if !cur.is_empty() && !after_op && !before_plus {
+                // `A =~` alone on its line, before a line that is a statement of its
+                // own: the right-hand side is empty (not a continuation)
+                let empty_rhs = cur.last().is_some_and(is_statement_op)
+                    && tokens
+                        .get(k + 1..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .skip_while(|t| t.kind == Kind::Newline)
+                        .take_while(|t| t.kind != Kind::Newline)
+                        .any(is_statement_op);
+                if !cur.is_empty() && (empty_rhs || (!after_op && !before_plus)) {
                     out.push(std::mem::take(&mut cur));
                 }
             }
@@ -447,6 +486,10 @@ fn terms(
             ),
         ));
     }
+    if toks.is_empty() {
+        // the caller says which side is empty
+        return Ok(Vec::new());
+    }
     let mut out = Vec::new();
     let last = toks.len().saturating_sub(1);
     for (k, t) in toks.iter().enumerate() {
@@ -478,7 +521,8 @@ fn terms(
             return Err(err(
                 &first.span,
                 format!(
-                    "lavaan modifier '{modifier}' is not supported: a pls path model has no fixed values, labels or start values; write the name alone"
+                    "lavaan modifier '{}' is not supported: a pls path model has no fixed values, labels or start values; write the name alone",
+                    shown_name(modifier)
                 ),
             ));
         }
@@ -493,7 +537,7 @@ fn terms(
             ([_, second, ..], Kind::Name) => {
                 return Err(err(
                     &second.span,
-                    format!("expected '+' before '{}'", second.text(text)),
+                    format!("expected '+' before '{}'", shown_name(&second.text(text))),
                 ))
             }
             _ => {
@@ -502,7 +546,7 @@ fn terms(
                     format!(
                         "expected a name on the {side} of '{}', found '{}'",
                         op.text(text),
-                        first.text(text)
+                        shown_name(&first.text(text))
                     ),
                 ))
             }
@@ -581,5 +625,46 @@ mod tests {
         assert!(m.contains("a '+' with no name after it"), "{m}");
         let (_, _, m) = err_of("A =~ a1\nA <~ a2\n");
         assert!(m.contains("both"), "{m}");
+    }
+
+    /// Issue 10 item 12: an empty right-hand side is named as such, not as "a second
+    /// operator in one statement".
+    #[test]
+    fn item12_empty_right_hand_side() {
+        let (l, c, m) = err_of("A =~\nB =~ b1\nB ~ A\n");
+        assert_eq!((l, c), (1, 3));
+        assert_eq!(m, "'=~' needs an indicator on its right");
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1\nB ~\nA =~ a2\n");
+        assert_eq!((l, c), (3, 3));
+        assert_eq!(m, "'~' needs a predictor on its right");
+        // an operator at the end of a line still continues on the next one
+        let m = parse_lavaan("A =~\n  a1 + a2\nB =~ b1\nB ~\n A\n", "m.lav").unwrap();
+        assert_eq!(m.n_items(), 3);
+    }
+
+    /// Issue 10 item 12: `A:B` says that interaction terms are not supported.
+    #[test]
+    fn item12_interaction_terms() {
+        let (l, c, m) = err_of("A =~ a1\nB =~ b1\nC =~ c1\nC ~ A + B + A:B\n");
+        assert_eq!((l, c), (4, 13));
+        assert!(
+            m.starts_with("interaction term 'A:B' is not supported (yet)"),
+            "{m}"
+        );
+        let (_, _, m) = err_of("C ~ A:B:D\n");
+        assert!(m.starts_with("interaction term 'A:B:D'"), "{m}");
+        // ':=' is still a defined parameter
+        let (_, _, m) = err_of("A =~ a1\nB =~ b1\nB ~ A\nd := 2\n");
+        assert!(m.contains("defined parameters"), "{m}");
+    }
+
+    /// Issue 10 item 7: control characters from the file never reach a message raw.
+    #[test]
+    fn item7_control_characters_in_messages_are_escaped() {
+        let (_, _, m) = err_of("A =~ a1\u{1b}[2J\n");
+        assert!(!m.chars().any(char::is_control), "{m:?}");
+        assert!(m.contains("\\u{1B}"), "{m}");
+        let (_, _, m) = err_of("A =~ a1\nB =~ b1\nB ~ A\u{7}X\n");
+        assert!(!m.chars().any(char::is_control), "{m:?}");
     }
 }

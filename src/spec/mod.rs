@@ -28,6 +28,17 @@
 //! assert!(model.is_endogenous(1));
 //! # Ok::<(), csi::Error>(())
 //! ```
+// No panics on any input (issue 10): errors instead of unwrap, expect, panic or
+// indexing that can fail, outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
@@ -204,33 +215,44 @@ pub enum SpecIssue {
 
 impl std::fmt::Display for SpecIssue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // names are quoted short and with control characters made visible
+        let q = |s: &str| crate::text_safety::shown_name(s).into_owned();
         match self {
             SpecIssue::EmptyConstructName { index } => {
                 write!(f, "construct #{} has an empty name", index + 1)
             }
             SpecIssue::DuplicateConstruct { name, .. } => {
-                write!(f, "construct '{name}' is declared twice")
+                write!(f, "construct '{}' is declared twice", q(name))
             }
-            SpecIssue::NoItems { name, .. } => write!(f, "construct '{name}' has no items"),
+            SpecIssue::NoItems { name, .. } => write!(f, "construct '{}' has no items", q(name)),
             SpecIssue::EmptyItemName { index } => {
                 write!(f, "construct #{} lists an empty item name", index + 1)
             }
             SpecIssue::DuplicateItem { name, first, .. } => write!(
                 f,
-                "item '{name}' is listed twice (already in construct '{first}'); every item belongs to exactly one construct"
+                "item '{}' is listed twice (already in construct '{}'); every item belongs to exactly one construct",
+                q(name),
+                q(first)
             ),
             SpecIssue::UnknownConstruct { name, .. } => {
-                write!(f, "path names construct '{name}', which is not declared")
+                write!(f, "path names construct '{}', which is not declared", q(name))
             }
-            SpecIssue::SelfLoop { name, .. } => write!(f, "path from '{name}' to itself"),
+            SpecIssue::SelfLoop { name, .. } => write!(f, "path from '{}' to itself", q(name)),
             SpecIssue::DuplicatePath { from, to, .. } => {
-                write!(f, "path {from} -> {to} is declared twice")
+                write!(f, "path {} -> {} is declared twice", q(from), q(to))
             }
-            SpecIssue::Cycle { names, .. } => write!(
-                f,
-                "the inner model has a cycle ({}); PLS path models must be recursive",
-                names.join(" -> ")
-            ),
+            SpecIssue::Cycle { names, .. } => {
+                const SHOWN: usize = 12;
+                let mut shown: Vec<String> = names.iter().take(SHOWN).map(|n| q(n)).collect();
+                if names.len() > SHOWN {
+                    shown.push(format!("... ({} constructs)", names.len()));
+                }
+                write!(
+                    f,
+                    "the inner model has a cycle ({}); PLS path models must be recursive",
+                    shown.join(" -> ")
+                )
+            }
             SpecIssue::NoEndogenous => write!(
                 f,
                 "the model has no paths, so no endogenous construct; add at least one [[path]]"
@@ -375,53 +397,66 @@ impl Model {
         }
         let q = cons.len();
         let mut pth: Vec<(usize, usize)> = Vec::new();
+        let mut declared: std::collections::HashSet<(usize, usize)> = Default::default();
+        // The first path with an issue of its own (unknown name, self-loop, repeat);
+        // the paths before it are checked for a cycle below, which, if there is one,
+        // comes first.
+        let mut path_issue: Option<SpecIssue> = None;
         for (k, (a, b)) in paths.iter().enumerate() {
-            let from = *cidx
-                .get(a.trim())
-                .ok_or_else(|| SpecIssue::UnknownConstruct {
+            let (Some(&from), Some(&to)) = (cidx.get(a.trim()), cidx.get(b.trim())) else {
+                let name = if cidx.contains_key(a.trim()) { b } else { a };
+                path_issue = Some(SpecIssue::UnknownConstruct {
                     path: k,
-                    name: a.clone(),
-                })?;
-            let to = *cidx
-                .get(b.trim())
-                .ok_or_else(|| SpecIssue::UnknownConstruct {
-                    path: k,
-                    name: b.clone(),
-                })?;
+                    name: name.clone(),
+                });
+                break;
+            };
             if from == to {
-                return Err(SpecIssue::SelfLoop {
+                path_issue = Some(SpecIssue::SelfLoop {
                     path: k,
                     name: a.clone(),
                 });
+                break;
             }
-            if pth.contains(&(from, to)) {
-                return Err(SpecIssue::DuplicatePath {
+            if !declared.insert((from, to)) {
+                path_issue = Some(SpecIssue::DuplicatePath {
                     path: k,
                     from: a.clone(),
                     to: b.clone(),
                 });
+                break;
             }
             pth.push((from, to));
-            if let Some(cycle) = find_cycle(q, &pth) {
-                return Err(SpecIssue::Cycle {
-                    path: k,
-                    names: cycle.iter().map(|&i| cons[i].name.clone()).collect(),
-                });
-            }
+        }
+        if let Some((k, cycle)) = first_cycle(q, &pth) {
+            return Err(SpecIssue::Cycle {
+                path: k,
+                names: cycle
+                    .iter()
+                    .filter_map(|&i| cons.get(i).map(|c| c.name.clone()))
+                    .collect(),
+            });
+        }
+        if let Some(issue) = path_issue {
+            return Err(issue);
         }
         if pth.is_empty() {
             return Err(SpecIssue::NoEndogenous);
         }
-        let mut predecessors = vec![Vec::new(); q];
-        let mut successors = vec![Vec::new(); q];
+        let mut predecessors: Vec<Vec<usize>> = vec![Vec::new(); q];
+        let mut successors: Vec<Vec<usize>> = vec![Vec::new(); q];
         for &(a, b) in &pth {
-            predecessors[b].push(a);
-            successors[a].push(b);
+            if let Some(v) = predecessors.get_mut(b) {
+                v.push(a);
+            }
+            if let Some(v) = successors.get_mut(a) {
+                v.push(b);
+            }
         }
         for v in predecessors.iter_mut().chain(successors.iter_mut()) {
             v.sort_unstable();
         }
-        let topo = topo_order(q, &predecessors);
+        let topo = topo_order(&predecessors, &successors);
         Ok(Model {
             name: name.to_string(),
             description: None,
@@ -516,13 +551,33 @@ impl Model {
         name: &str,
         opts: ItemOptions,
     ) -> std::result::Result<(), String> {
-        let k = self
-            .item_index(name)
-            .ok_or_else(|| format!("[item.{name}] names an item that no construct lists"))?;
+        let k = self.item_index(name);
+        self.set_item_options_at(k, name, opts)
+    }
+
+    /// [`Model::set_item_options`] for item `k` (found by the caller), `name` for
+    /// messages; `None` = no such item.
+    pub(crate) fn set_item_options_at(
+        &mut self,
+        k: Option<usize>,
+        name: &str,
+        opts: ItemOptions,
+    ) -> std::result::Result<(), String> {
+        let missing = || {
+            format!(
+                "[item.{}] names an item that no construct lists",
+                crate::text_safety::shown_name(name)
+            )
+        };
+        let k = k.ok_or_else(missing)?;
         if let Some(s) = opts.scale {
-            check_scale(&format!("item '{name}'"), s).map_err(|i| i.to_string())?;
+            check_scale(
+                &format!("item '{}'", crate::text_safety::shown_name(name)),
+                s,
+            )
+            .map_err(|i| i.to_string())?;
         }
-        let it = &mut self.items[k];
+        let it = self.items.get_mut(k).ok_or_else(missing)?;
         if opts.label.is_some() {
             it.label = opts.label;
         }
@@ -580,13 +635,18 @@ impl Model {
                 ));
             }
             for i in [ia, ib] {
-                let c = &self.constructs[self.items[i].construct];
+                let Some(item) = self.items.get(i) else {
+                    continue;
+                };
+                let Some(c) = self.constructs.get(item.construct) else {
+                    continue;
+                };
                 if c.items.len() == 1 {
                     return Err((
                         k,
                         format!(
                             "residual covariance {a} ~~ {b}: '{}' is the only item of construct '{}', which is measured without error; residual covariances need items with an error term",
-                            self.items[i].name, c.name
+                            item.name, c.name
                         ),
                     ));
                 }
@@ -608,7 +668,12 @@ impl Model {
     pub fn covariance_names(&self) -> Vec<(String, String)> {
         self.covariances
             .iter()
-            .map(|&(a, b)| (self.items[a].name.clone(), self.items[b].name.clone()))
+            .filter_map(|&(a, b)| {
+                Some((
+                    self.items.get(a)?.name.clone(),
+                    self.items.get(b)?.name.clone(),
+                ))
+            })
             .collect()
     }
 
@@ -644,7 +709,7 @@ impl Model {
             .or_else(|| {
                 self.extras
                     .construct_owners
-                    .get(&self.constructs[it.construct].name)
+                    .get(&self.constructs.get(it.construct)?.name)
             })
             .map(String::as_str)
     }
@@ -654,10 +719,13 @@ impl Model {
         self.paths
             .iter()
             .map(|&(a, b)| {
-                (
-                    self.constructs[a].name.clone(),
-                    self.constructs[b].name.clone(),
-                )
+                let name = |j: usize| {
+                    self.constructs
+                        .get(j)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default()
+                };
+                (name(a), name(b))
             })
             .collect()
     }
@@ -682,65 +750,142 @@ pub fn check_scale(what: &str, s: Scale) -> std::result::Result<(), SpecIssue> {
     Ok(())
 }
 
-/// Returns a cycle (as construct indices, first repeated at the end) if the graph has one.
-fn find_cycle(q: usize, paths: &[(usize, usize)]) -> Option<Vec<usize>> {
-    let mut succ = vec![Vec::new(); q];
+/// True when the paths form no cycle (Kahn's algorithm, O(V + E)).
+fn acyclic(q: usize, paths: &[(usize, usize)]) -> bool {
+    let mut indeg = vec![0usize; q];
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); q];
     for &(a, b) in paths {
-        succ[a].push(b);
+        if let (Some(d), Some(s)) = (indeg.get_mut(b), succ.get_mut(a)) {
+            *d += 1;
+            s.push(b);
+        }
     }
-    // 0 = unvisited, 1 = on stack, 2 = done
-    let mut state = vec![0u8; q];
-    let mut stack: Vec<usize> = Vec::new();
-    fn dfs(
-        v: usize,
-        succ: &[Vec<usize>],
-        state: &mut [u8],
-        stack: &mut Vec<usize>,
-    ) -> Option<Vec<usize>> {
-        state[v] = 1;
-        stack.push(v);
-        for &w in &succ[v] {
-            if state[w] == 1 {
-                let start = stack.iter().position(|&x| x == w).unwrap_or(0);
-                let mut cyc = stack[start..].to_vec();
-                cyc.push(w);
-                return Some(cyc);
-            }
-            if state[w] == 0 {
-                if let Some(c) = dfs(w, succ, state, stack) {
-                    return Some(c);
+    let mut ready: Vec<usize> = (0..q).filter(|&j| indeg.get(j) == Some(&0)).collect();
+    let mut taken = 0usize;
+    while let Some(v) = ready.pop() {
+        taken += 1;
+        for &w in succ.get(v).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(d) = indeg.get_mut(w) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(w);
                 }
             }
         }
-        stack.pop();
-        state[v] = 2;
-        None
     }
-    for v in 0..q {
-        if state[v] == 0 {
-            if let Some(c) = dfs(v, &succ, &mut state, &mut stack) {
-                return Some(c);
+    taken == q
+}
+
+/// The first path (in declaration order) that closes a cycle, with the cycle (see
+/// [`dfs_cycle`]). The path is found
+/// by bisection over prefixes of the path list (a prefix with a cycle stays one when
+/// extended), so a model of many constructs costs O((V + E) log E), and the search
+/// uses no recursion.
+fn first_cycle(q: usize, paths: &[(usize, usize)]) -> Option<(usize, Vec<usize>)> {
+    if acyclic(q, paths) {
+        return None;
+    }
+    // smallest m with a cycle in paths[..m]: paths[m - 1] closes it
+    let (mut lo, mut hi) = (0usize, paths.len());
+    while lo + 1 < hi {
+        let mid = lo + (hi - lo) / 2;
+        if acyclic(q, paths.get(..mid).unwrap_or(&[])) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let k = hi.checked_sub(1)?;
+    Some((k, dfs_cycle(q, paths.get(..=k).unwrap_or(&[]))?))
+}
+
+/// A cycle of the graph, as a depth-first search from construct 0, 1, ... (following
+/// paths in declaration order) first meets it: the constructs from the one met again
+/// along the search, with that one repeated at the end. Iterative (no recursion on
+/// long chains).
+fn dfs_cycle(q: usize, paths: &[(usize, usize)]) -> Option<Vec<usize>> {
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); q];
+    for &(a, b) in paths {
+        if let Some(s) = succ.get_mut(a) {
+            s.push(b);
+        }
+    }
+    // 0 = unvisited, 1 = on the stack, 2 = done
+    let mut state = vec![0u8; q];
+    for root in 0..q {
+        if state.get(root) != Some(&0) {
+            continue;
+        }
+        // (vertex, next successor to look at)
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        if let Some(st) = state.get_mut(root) {
+            *st = 1;
+        }
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            let Some(&w) = succ.get(v).and_then(|s| s.get(*next)) else {
+                if let Some(st) = state.get_mut(v) {
+                    *st = 2;
+                }
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match state.get(w) {
+                Some(1) => {
+                    let start = stack.iter().position(|&(x, _)| x == w).unwrap_or(0);
+                    let mut cycle: Vec<usize> = stack.iter().skip(start).map(|&(x, _)| x).collect();
+                    cycle.push(w);
+                    return Some(cycle);
+                }
+                Some(0) => {
+                    if let Some(st) = state.get_mut(w) {
+                        *st = 1;
+                    }
+                    stack.push((w, 0));
+                }
+                _ => {}
             }
         }
     }
     None
 }
 
-fn topo_order(q: usize, pred: &[Vec<usize>]) -> Vec<usize> {
-    let mut done = vec![false; q];
+/// Constructs in topological order: passes over the constructs in index order,
+/// each taking every construct whose predecessors are all taken (also those taken
+/// earlier in the same pass). Computed with a heap in O((V + E) log V) instead of
+/// repeated passes.
+fn topo_order(pred: &[Vec<usize>], succ: &[Vec<usize>]) -> Vec<usize> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let q = pred.len();
+    let mut remaining: Vec<usize> = pred.iter().map(Vec::len).collect();
     let mut order = Vec::with_capacity(q);
-    while order.len() < q {
-        let mut progressed = false;
-        for j in 0..q {
-            if !done[j] && pred[j].iter().all(|&p| done[p]) {
-                done[j] = true;
-                order.push(j);
-                progressed = true;
+    let mut pass: BinaryHeap<Reverse<usize>> = (0..q)
+        .filter(|&j| remaining.get(j) == Some(&0))
+        .map(Reverse)
+        .collect();
+    let mut next: Vec<usize> = Vec::new();
+    loop {
+        while let Some(Reverse(j)) = pass.pop() {
+            order.push(j);
+            for &s in succ.get(j).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(r) = remaining.get_mut(s) {
+                    *r = r.saturating_sub(1);
+                    if *r == 0 {
+                        // the pass has not reached s yet when s > j
+                        if s > j {
+                            pass.push(Reverse(s));
+                        } else {
+                            next.push(s);
+                        }
+                    }
+                }
             }
         }
-        if !progressed {
-            break; // unreachable for an acyclic model
+        if next.is_empty() {
+            break;
         }
+        pass.extend(next.drain(..).map(Reverse));
     }
     order
 }
@@ -781,6 +926,56 @@ mod tests {
         .unwrap();
         assert_eq!(m.topological_order(), &[1, 0, 2]);
         assert_eq!(m.predecessors(2), &[0, 1]);
+    }
+
+    /// Issue 10 (no hang on any input): a chain of many constructs given in reverse
+    /// order is checked and ordered quickly (the cycle check and the topological
+    /// order were quadratic, the cycle search recursive).
+    #[test]
+    fn long_chains_are_fast_and_do_not_recurse() {
+        let q = 20_000;
+        let names: Vec<String> = (0..q).map(|i| format!("C{i}")).collect();
+        let items: Vec<String> = (0..q).map(|i| format!("c{i}")).collect();
+        let specs: Vec<ConstructSpec> = (0..q)
+            .map(|i| ConstructSpec::new(&names[i], &[items[i].as_str()]))
+            .collect();
+        // C(i+1) -> C(i): the causes come last
+        let paths: Vec<(String, String)> = (0..q - 1)
+            .map(|i| (names[i + 1].clone(), names[i].clone()))
+            .collect();
+        let start = std::time::Instant::now();
+        let m = Model::build("chain", specs.clone(), &paths).unwrap();
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+        let topo = m.topological_order();
+        assert_eq!(topo.first(), Some(&(q - 1)));
+        assert_eq!(topo.last(), Some(&0));
+        // closing the chain into a cycle is found, and named from its lowest construct
+        let mut cyc = paths.clone();
+        cyc.push((names[0].clone(), names[q - 1].clone()));
+        match Model::build("chain", specs, &cyc) {
+            Err(SpecIssue::Cycle { path, names: ns }) => {
+                assert_eq!(path, q - 1);
+                assert_eq!(ns.len(), q + 1);
+                assert_eq!(ns.first().map(String::as_str), Some("C0"));
+                assert_eq!(ns.get(1).map(String::as_str), Some(names[q - 1].as_str()));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn topo_order_is_the_passes_order() {
+        // the order of the former pass-based algorithm, on a graph where a pass
+        // takes constructs made ready earlier in the same pass
+        let pred = vec![vec![3], vec![], vec![1], vec![1], vec![0, 2]];
+        let mut succ = vec![Vec::new(); 5];
+        for (b, ps) in pred.iter().enumerate() {
+            for &a in ps {
+                succ[a].push(b);
+            }
+        }
+        // pass 1: 1, then 2 (its predecessor 1 is done), 3; pass 2: 0, then 4
+        assert_eq!(topo_order(&pred, &succ), vec![1, 2, 3, 0, 4]);
     }
 
     #[test]

@@ -56,6 +56,9 @@ impl Reach {
 impl Model {
     /// Reachability of the inner model (computed in topological order: construct j
     /// is reached from each predecessor i and from everything that reaches i).
+    // i, j and a are construct indices (< q, the size of both matrices): the model's
+    // paths and topological order only hold indices of its constructs.
+    #[allow(clippy::indexing_slicing)]
     pub fn reach(&self) -> Reach {
         let q = self.n_constructs();
         let mut any = vec![vec![false; q]; q];

@@ -22,6 +22,7 @@
 
 use crate::error::{Error, Result};
 use crate::spec::{check_scale, ConstructSpec, ItemOptions, Mode, Model, Scale, SpecIssue};
+use crate::text_safety::shown_name;
 use std::ops::Range;
 use std::path::Path;
 use toml::de::{DeArray, DeString, DeTable, DeValue};
@@ -74,11 +75,14 @@ impl ModelFile {
 /// other file is TOML.
 ///
 /// # Errors
-/// [`Error::Io`] when the file cannot be read; [`Error::Model`] (with line and
-/// column) when it is not UTF-8 text or not a valid model.
+/// [`Error::Io`] when the file cannot be read; [`Error::Model`] when the path is
+/// not a regular file (a directory, device or pipe) or is larger than
+/// [`crate::input::MAX_MODEL_BYTES`], and (with line and column) when it is not UTF-8
+/// text or not a valid model.
 pub fn read_model(path: &Path) -> Result<Model> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
+    let bytes = crate::input::read_capped(path, crate::input::MAX_MODEL_BYTES)
+        .map_err(|r| r.into_error(path, "model", |m| Error::model(&file, None, None, m)))?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -308,9 +312,16 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
         let mut entries: Vec<(&Spanned<DeString>, &Spanned<DeValue>)> = t.iter().collect();
         entries.sort_by_key(|(k, _)| k.span().start);
         let mut pairs: Vec<(usize, String, String)> = Vec::new();
+        // item name -> index (a file may hold thousands of [item.X] sections)
+        let item_at: std::collections::HashMap<String, usize> = model
+            .items
+            .iter()
+            .enumerate()
+            .map(|(k, it)| (it.name.clone(), k))
+            .collect();
         for (key, val) in entries {
             let iname = key.get_ref().to_string();
-            let what = format!("[item.{iname}]");
+            let what = format!("[item.{}]", shown_name(&iname));
             let it = cx.table(val, &what)?;
             cx.check_keys(
                 it,
@@ -353,10 +364,11 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
                     }
                 };
             }
+            let k = item_at.get(iname.trim()).copied();
             model
-                .set_item_options(iname.trim(), opts)
+                .set_item_options_at(k, iname.trim(), opts)
                 .map_err(|m| cx.err(&key.span(), m))?;
-            let k = model.item_index(iname.trim()).unwrap_or(usize::MAX);
+            let k = k.unwrap_or(usize::MAX);
             if let Some((_, iv)) = lookup(it, "importance") {
                 let col = cx.name(iv, &format!("'importance' in {what}"))?;
                 model
@@ -546,6 +558,9 @@ pub fn model_to_toml(model: &Model) -> String {
 const MAX_PATHS: usize = 10_000;
 /// Upper bound on the items an `{ prefix, range }` shorthand may generate.
 const MAX_RANGE: i64 = 10_000;
+/// Upper bound on the length of that shorthand's prefix (the items it generates
+/// repeat it [`MAX_RANGE`] times at most).
+const MAX_PREFIX_BYTES: usize = 1_000;
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -667,6 +682,7 @@ impl Cx<'_> {
             .min_by_key(|(k, _)| k.span().start);
         if let Some((k, _)) = bad {
             let key = k.get_ref().as_ref();
+            let key_shown = shown_name(key);
             let hint = allowed
                 .iter()
                 .map(|a| (edit_distance(key, a), *a))
@@ -677,7 +693,7 @@ impl Cx<'_> {
             return Err(self.err(
                 &k.span(),
                 format!(
-                    "unknown key '{key}' in {what} (expected one of: {}){hint}",
+                    "unknown key '{key_shown}' in {what} (expected one of: {}){hint}",
                     allowed.join(", ")
                 ),
             ));
@@ -847,19 +863,21 @@ impl Cx<'_> {
             Some((_, v)) => (self.string(v, &format!("'name' in {what}"))?, v.span()),
             None => return Err(self.err(&el.span(), format!("{what} has no 'name'"))),
         };
+        let sname = shown_name(&name).into_owned();
         let label = match lookup(t, "label") {
-            Some((_, v)) => Some(self.string(v, &format!("'label' of construct '{name}'"))?),
+            Some((_, v)) => Some(self.string(v, &format!("'label' of construct '{sname}'"))?),
             None => None,
         };
         let mode = match lookup(t, "mode") {
-            Some((_, v)) => match self.string(v, &format!("'mode' of construct '{name}'"))?.trim() {
+            Some((_, v)) => match self.string(v, &format!("'mode' of construct '{sname}'"))?.trim() {
                 "A" | "a" => Mode::A,
                 "B" | "b" => Mode::B,
                 other => {
                     return Err(self.err(
                         &v.span(),
                         format!(
-                            "construct '{name}': mode must be \"A\" (reflective) or \"B\" (formative), found \"{other}\""
+                            "construct '{sname}': mode must be \"A\" (reflective) or \"B\" (formative), found \"{}\"",
+                            shown_name(other)
                         ),
                     ))
                 }
@@ -869,7 +887,7 @@ impl Cx<'_> {
         let (items_span, item_list) = match lookup(t, "items") {
             Some((_, v)) => (v.span(), self.items(v, &name)?),
             None => {
-                return Err(self.err(&name_span, format!("construct '{name}' has no 'items'")));
+                return Err(self.err(&name_span, format!("construct '{sname}' has no 'items'")));
             }
         };
         let spec = ConstructSpec {
@@ -890,7 +908,7 @@ impl Cx<'_> {
 
     /// `items = [...]` or `items = { prefix = "imag", range = [1, 5] }`.
     fn items(&self, v: &Spanned<DeValue>, cname: &str) -> Result<Vec<(String, Range<usize>)>> {
-        let what = format!("'items' of construct '{cname}'");
+        let what = format!("'items' of construct '{}'", shown_name(cname));
         match v.get_ref() {
             DeValue::Array(a) => a
                 .iter()
@@ -946,6 +964,12 @@ impl Cx<'_> {
                     return Err(self.err(
                         &rv.span(),
                         format!("'range' in {what}: [{first}, {last}] must have first <= last and fewer than {MAX_RANGE} items"),
+                    ));
+                }
+                if prefix.len() > MAX_PREFIX_BYTES {
+                    return Err(self.err(
+                        &v.span(),
+                        format!("'prefix' in {what} is longer than {MAX_PREFIX_BYTES} bytes"),
                     ));
                 }
                 Ok((first..=last)

@@ -234,6 +234,11 @@ pub fn xlsx(t: &[Vec<String>], sheet: &str) -> Vec<u8> {
         }
         rows.push_str("</row>");
     }
+    xlsx_sheet_data(&rows, sheet)
+}
+
+/// A minimal XLSX workbook whose one sheet holds `rows` (the XML inside `<sheetData>`).
+pub fn xlsx_sheet_data(rows: &str, sheet: &str) -> Vec<u8> {
     let ns = "http://schemas.openxmlformats.org";
     let content_types = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
