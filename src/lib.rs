@@ -104,6 +104,7 @@ pub mod methods;
 pub mod model_fit;
 pub mod moments;
 pub mod predict;
+pub mod profile;
 pub mod program;
 pub mod quality;
 pub mod report;

@@ -135,6 +135,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
     );
     super::design::annotate_cannot_answer(&mut f.doc, &ingest);
+    super::fit_extras::annotate_profile(&mut f.doc, a.est.profile);
     a.out.emit(&f.doc, &f.text)?;
     let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {

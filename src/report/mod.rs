@@ -140,6 +140,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             "indicators": s.indicators.as_str(),
             "tolerance": s.tolerance,
             "max_iter": s.max_iter,
+            "stop_rule": s.stop.as_str(),
             "missing": a.missing.policy.as_str(),
             "weighted": a.data.weights.is_some(),
         },

@@ -19,6 +19,7 @@ mod ipma;
 mod methods;
 mod model_fit;
 mod predict;
+mod profile;
 mod program;
 mod recovery;
 mod reference;
