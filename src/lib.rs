@@ -92,6 +92,7 @@ pub mod adjust;
 pub mod analysis;
 pub mod bootstrap;
 pub mod compare;
+pub mod criteria;
 pub mod data;
 pub mod design;
 pub mod em;

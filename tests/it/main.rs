@@ -26,3 +26,4 @@ mod reference;
 mod report;
 mod sav;
 mod spec;
+mod tables;
