@@ -288,10 +288,13 @@ impl std::str::FromStr for TableFormat {
     }
 }
 
+/// A file extension and the rendering written under it.
+pub type Rendering = (&'static str, fn(&Table) -> String);
+
 impl TableFormat {
     /// The (extension, rendering) pairs of this choice.
-    pub fn renderings(&self) -> Vec<(&'static str, fn(&Table) -> String)> {
-        let all: [(&'static str, fn(&Table) -> String); 3] = [
+    pub fn renderings(&self) -> Vec<Rendering> {
+        let all: [Rendering; 3] = [
             ("csv", Table::to_csv),
             ("md", Table::to_markdown),
             ("tex", Table::to_latex),
