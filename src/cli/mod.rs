@@ -111,7 +111,7 @@ pub struct DataArgs {
 pub struct EstArgs {
     /// Reproduce another tool's conventions: smartpls, seminr, plspm or adanco (scheme,
     /// indicator scaling, stopping rule, tolerance, iteration limit, variance divisor,
-    /// bootstrap sign changes; README "Profiles"). Explicit flags override it.
+    /// bootstrap sign changes; README "Reproducing another tool"). Explicit flags override it.
     #[arg(long, value_name = "TOOL")]
     pub profile: Option<csi::profile::Profile>,
     /// Inner weighting scheme: path, centroid or factorial [default: path, or the
