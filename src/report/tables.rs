@@ -415,7 +415,7 @@ pub fn model_fit(mf: &crate::model_fit::ModelFit) -> Table {
     let mut tab = Table::new(
         "model_fit",
         &format!(
-            "Model fit ({} model-implied correlations)",
+            "Model fit ({} model-implied correlations; d_G with base-10 logarithms)",
             mf.implied.as_str().replace('_', "-")
         ),
         &head,
@@ -428,19 +428,28 @@ pub fn model_fit(mf: &crate::model_fit::ModelFit) -> Table {
         ("d_ULS", |d| d.d_uls, |e| e.d_uls),
         ("d_G", |d| d.d_g, |e| e.d_g),
     ];
+    // a distance or quantile that is not available reads "n/a"
+    let f = |v: f64| Cell::opt(v.is_finite().then_some(v), 4, "n/a");
     for (name, pick, pq) in rows {
-        let mut r = vec![Cell::text(name), Cell::num(pick(&mf.saturated), 4)];
+        let mut r = vec![Cell::text(name), f(pick(&mf.saturated))];
         if tested {
-            r.push(ts.map_or(Cell::text("n/a"), |e| Cell::num(pq(e).hi95, 4)));
-            r.push(ts.map_or(Cell::text("n/a"), |e| Cell::num(pq(e).hi99, 4)));
+            r.push(ts.map_or(Cell::text("n/a"), |e| f(pq(e).hi95)));
+            r.push(ts.map_or(Cell::text("n/a"), |e| f(pq(e).hi99)));
         }
-        r.push(Cell::num(pick(&mf.estimated), 4));
+        r.push(f(pick(&mf.estimated)));
         if tested {
-            r.push(te.map_or(Cell::text("n/a"), |e| Cell::num(pq(e).hi95, 4)));
-            r.push(te.map_or(Cell::text("n/a"), |e| Cell::num(pq(e).hi99, 4)));
+            r.push(te.map_or(Cell::text("n/a"), |e| f(pq(e).hi95)));
+            r.push(te.map_or(Cell::text("n/a"), |e| f(pq(e).hi99)));
         }
         tab.push(r);
     }
-    tab.note("d_G with base-10 logarithms (ADANCO, cSEM). A distance above HI95 (HI99) rejects exact fit at the 5% (1%) level.");
+    if tested {
+        tab.note("A distance above HI95 (HI99) rejects exact fit at the 5% (1%) level (bootstrap under the Beran-Srivastava transformation).");
+        for p in t.iter().flat_map(|t| &t.problems) {
+            tab.note(format!("note: {p}"));
+        }
+    } else {
+        tab.note("SRMR below 0.08 is the usual rule of thumb; --bootstrap N adds the test of exact fit (HI95, HI99).");
+    }
     tab
 }
