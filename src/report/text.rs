@@ -286,6 +286,15 @@ pub fn fit_text_with(
             ""
         }
     );
+    if s_.stop != crate::estimate::pls::StopRule::default() {
+        let _ = writeln!(
+            s,
+            "stopping rule {} < {:e} (max {} iterations)",
+            s_.stop.as_str(),
+            s_.tolerance,
+            s_.max_iter
+        );
+    }
     if let Some(b) = boot {
         s.push_str(&bootstrap_summary(b));
     }

@@ -291,3 +291,31 @@ fn adanco_profile_reproduces_adanco_model_fit() {
         close(what, got, want, 1e-6);
     }
 }
+
+/// The bootstrap sign-change correction follows the profile (seminr, plspm and
+/// SmartPLS resample without one) unless `--sign-change` is given.
+#[test]
+fn profile_sets_the_bootstrap_sign_change() {
+    let base = [
+        "fit",
+        "--model",
+        "models/ccsi.toml",
+        "--data",
+        "data/ccsi_sample.csv",
+        "--bootstrap",
+        "20",
+    ];
+    for (extra, want) in [
+        (vec![], "construct"),
+        (vec!["--profile", "seminr"], "none"),
+        (
+            vec!["--profile", "plspm", "--sign-change", "individual"],
+            "individual",
+        ),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(&extra);
+        let v = csi_json(&args);
+        assert_eq!(v["bootstrap"]["sign_change"], want, "{extra:?}");
+    }
+}
