@@ -88,6 +88,11 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&plsc, &analysis, &c, &o))
                 .transpose()?;
+            outputs.write_tables(&csi::report::tables_est::plsc_tables(
+                &analysis,
+                &c,
+                boot.as_ref(),
+            ))?;
             Fitted {
                 doc: estimators::plsc_json(&analysis, &c, boot.as_ref()),
                 text: estimators::plsc_text(&analysis, &c, boot.as_ref()),
@@ -107,6 +112,11 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&cb_settings, &analysis, &f, &o))
                 .transpose()?;
+            outputs.write_tables(&csi::report::tables_est::cbsem_tables(
+                &analysis,
+                &f,
+                boot.as_ref(),
+            ))?;
             Fitted {
                 doc: estimators::cbsem_json(&analysis, &f, boot.as_ref()),
                 text: estimators::cbsem_text(&analysis, &f, boot.as_ref()),

@@ -14,8 +14,9 @@ use std::path::PathBuf;
 pub struct ResearchArgs {
     /// Write every table of the fit, ready to paste into a paper, into DIR: one file per
     /// table (indices, paths, effects, outer, cross_loadings, htmt, htmt_intervals,
-    /// fornell_larcker, inner_vif, f2, information_criteria, model_fit), each as
-    /// ID.csv, ID.md (pipe table) and ID.tex (booktabs); see --table-format.
+    /// fornell_larcker, inner_vif, f2, information_criteria, model_fit; plsc_* and
+    /// cbsem_* tables with those estimators), each as ID.csv, ID.md (pipe table) and
+    /// ID.tex (booktabs); see --table-format.
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
     /// Which files --tables writes: all (default), csv, markdown or latex.
@@ -36,21 +37,16 @@ pub struct Outputs {
 }
 
 impl ResearchArgs {
-    /// Check the outputs before any work: PLS only, a chart name with a known
+    /// Check the outputs before any work: a path chart only for PLS, a chart name with a known
     /// extension, a tables folder that exists or can be made.
     pub fn check(&self, est: EstimatorKind) -> anyhow::Result<Outputs> {
         if est != EstimatorKind::Pls {
-            for (given, flag) in [
-                (self.tables.is_some(), "tables"),
-                (self.path_chart.is_some(), "path-chart"),
-            ] {
-                if given {
-                    return Err(csi::Error::setting(
-                        format!("--{flag}"),
-                        format!("is available with --estimator pls only, not {est}"),
-                    )
-                    .into());
-                }
+            if self.path_chart.is_some() {
+                return Err(csi::Error::setting(
+                    "--path-chart",
+                    format!("is available with --estimator pls only, not {est}"),
+                )
+                .into());
             }
         }
         let path_chart = self
@@ -108,7 +104,8 @@ impl Outputs {
         }
     }
 
-    fn write_tables(&self, tables: &[Table]) -> anyhow::Result<()> {
+    /// Write tables into the `--tables` folder (nothing without it).
+    pub fn write_tables(&self, tables: &[Table]) -> anyhow::Result<()> {
         let Some((dir, format)) = &self.tables else {
             return Ok(());
         };

@@ -17,6 +17,7 @@ pub mod predict;
 pub mod program;
 pub mod table;
 pub mod tables;
+pub mod tables_est;
 pub mod text;
 pub mod trend_chart;
 pub mod xlsx;

@@ -151,15 +151,78 @@ fn htmt_intervals_with_bootstrap() {
 }
 
 #[test]
-fn tables_and_path_chart_need_pls() {
-    for flag in ["--tables", "--path-chart"] {
+fn path_chart_needs_pls() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("x.svg");
+    let mut args = SAMPLE.to_vec();
+    args.extend([
+        "--estimator",
+        "cbsem",
+        "--path-chart",
+        target.to_str().unwrap(),
+    ]);
+    let out = csi(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--path-chart"));
+}
+
+/// PLSc and CB-SEM write their own tables; their numbers are the JSON's (same run).
+#[test]
+fn plsc_and_cbsem_tables() {
+    for (est, ids) in [
+        (
+            "plsc",
+            vec![
+                "plsc_paths",
+                "plsc_constructs",
+                "plsc_loadings",
+                "model_fit",
+            ],
+        ),
+        (
+            "cbsem",
+            vec![
+                "cbsem_fit_indices",
+                "cbsem_paths",
+                "cbsem_loadings",
+                "cbsem_constructs",
+                "model_fit",
+            ],
+        ),
+    ] {
         let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("x.svg");
+        let d = dir.path().to_str().unwrap();
         let mut args = SAMPLE.to_vec();
-        args.extend(["--estimator", "cbsem", flag, target.to_str().unwrap()]);
-        let out = csi(&args);
-        assert_eq!(out.status.code(), Some(2), "{flag}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(flag));
+        args.extend(["--estimator", est, "--tables", d, "--json", "-"]);
+        let out = run_ok(&args);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for id in &ids {
+            for ext in ["csv", "md", "tex"] {
+                assert!(
+                    dir.path().join(format!("{id}.{ext}")).exists(),
+                    "{est}: {id}.{ext}"
+                );
+            }
+        }
+        assert!(
+            !dir.path().join("paths.csv").exists(),
+            "{est}: PLS tables written"
+        );
+        let csv = std::fs::read_to_string(dir.path().join(format!("{est}_paths.csv"))).unwrap();
+        for p in v["paths"].as_array().unwrap() {
+            let name = format!(
+                "{} -> {},",
+                p["from"].as_str().unwrap(),
+                p["to"].as_str().unwrap()
+            );
+            let line = csv.lines().find(|l| l.starts_with(&name)).unwrap();
+            let shown: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
+            // the JSON estimate: PLSc's corrected path, CB-SEM's standardized path
+            assert!(
+                (shown - p["estimate"].as_f64().unwrap()).abs() <= 0.0005 + EXACT,
+                "{est}: {line}"
+            );
+        }
     }
 }
 
