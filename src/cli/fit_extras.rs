@@ -40,14 +40,12 @@ impl ResearchArgs {
     /// Check the outputs before any work: a path chart only for PLS, a chart name with a known
     /// extension, a tables folder that exists or can be made.
     pub fn check(&self, est: EstimatorKind) -> anyhow::Result<Outputs> {
-        if est != EstimatorKind::Pls {
-            if self.path_chart.is_some() {
-                return Err(csi::Error::setting(
-                    "--path-chart",
-                    format!("is available with --estimator pls only, not {est}"),
-                )
-                .into());
-            }
+        if est != EstimatorKind::Pls && self.path_chart.is_some() {
+            return Err(csi::Error::setting(
+                "--path-chart",
+                format!("is available with --estimator pls only, not {est}"),
+            )
+            .into());
         }
         let path_chart = self
             .path_chart
