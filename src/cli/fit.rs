@@ -18,6 +18,8 @@ pub struct FitArgs {
     pub est: EstArgs,
     #[command(flatten)]
     pub out: JsonArg,
+    #[command(flatten)]
+    pub research: super::fit_extras::ResearchArgs,
 }
 
 /// What one estimator's branch of `csi fit` produces.
@@ -39,6 +41,9 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
     let survey = a.subset.apply(loaded.survey)?;
     let est = a.est.estimator;
+    let outputs = a.research.check(est)?;
+    let divisor = a.est.profile_settings().divisor;
+    let mut written = String::new();
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
         eprintln!(
             "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
@@ -61,9 +66,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&analysis.options.pls, &analysis, &analysis.fit, &o))
                 .transpose()?;
+            written.push_str(&outputs.write_pls(&analysis, boot.as_ref(), divisor)?);
             Fitted {
                 doc: csi::report::fit_json(&analysis, boot.as_ref()),
-                text: csi::report::text::fit_text(&analysis, boot.as_ref()),
+                text: csi::report::text::fit_text_with(&analysis, boot.as_ref(), divisor),
                 admissible: true,
                 converged: analysis.fit.converged,
                 boot_failed: boot.as_ref().map_or(0, |b| b.failed),
@@ -81,6 +87,11 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&plsc, &analysis, &c, &o))
                 .transpose()?;
+            outputs.write_tables(&csi::report::tables_est::plsc_tables(
+                &analysis,
+                &c,
+                boot.as_ref(),
+            ))?;
             Fitted {
                 doc: estimators::plsc_json(&analysis, &c, boot.as_ref()),
                 text: estimators::plsc_text(&analysis, &c, boot.as_ref()),
@@ -100,6 +111,11 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&cb_settings, &analysis, &f, &o))
                 .transpose()?;
+            outputs.write_tables(&csi::report::tables_est::cbsem_tables(
+                &analysis,
+                &f,
+                boot.as_ref(),
+            ))?;
             Fitted {
                 doc: estimators::cbsem_json(&analysis, &f, boot.as_ref()),
                 text: estimators::cbsem_text(&analysis, &f, boot.as_ref()),
@@ -126,7 +142,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             );
         }
         f.text.push_str(&csi::report::model_fit::model_fit_text(mf));
+        outputs.write_model_fit(mf)?;
     }
+    f.text.push_str(&written);
+    f.text.push_str(&outputs.summary());
     super::design::annotate(
         &mut f.doc,
         analysis.data.weights.as_deref(),
@@ -134,6 +153,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
     );
     super::design::annotate_cannot_answer(&mut f.doc, &ingest);
+    super::fit_extras::annotate_profile(&mut f.doc, a.est.profile);
+    if est == EstimatorKind::Pls {
+        super::fit_extras::annotate_criteria(&mut f.doc, &analysis, divisor);
+    }
     a.out.emit(&f.doc, &f.text)?;
     let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {

@@ -47,7 +47,7 @@ const PATHS: [(&str, &str); 10] = [
 /// ADANCO tolerance of this comparison (see the module docs).
 const ADANCO: f64 = 1e-6;
 
-fn satisfaction(mode: Mode) -> Option<(Model, Moments, nalgebra::DMatrix<f64>)> {
+pub(crate) fn satisfaction(mode: Mode) -> Option<(Model, Moments, nalgebra::DMatrix<f64>)> {
     let dir = reference_dir()?;
     let specs = BLOCKS
         .iter()
