@@ -32,7 +32,7 @@
 //!   respondents, and the statistic is the between-group dispersion of a construct
 //!   index or path coefficient, `T = sum_g n_g (theta_g - theta_bar)^2 / sum_g n_g`
 //!   with `theta_bar = sum_g n_g theta_g / sum_g n_g`; `p = (1 + #{T* >= T}) / (N_ok + 1)`.
-//! * **Multiple comparisons.** Holm's step-down adjustment ([`holm`]) across all
+//! * **Multiple comparisons.** Holm's step-down adjustment ([`crate::adjust::holm`]) across all
 //!   pairwise differences reported (the contract's `p_adjusted`); the omnibus tests are
 //!   a family of their own.
 //! * **MICOM** (Henseler, Ringle & Sarstedt 2016), per pair and construct: step 1
@@ -88,6 +88,7 @@
 //! # Ok::<(), csi::Error>(())
 //! ```
 
+use crate::adjust::holm;
 use crate::analysis::{analyze, Analysis, FitOptions};
 use crate::bootstrap::{self, BootstrapOptions, BootstrapResult};
 use crate::data::{required_respondents, MissingPolicy, Survey};
@@ -406,33 +407,6 @@ pub fn targets(m: &Model) -> Vec<Target> {
         .map(Target::Index)
         .chain(m.paths.iter().map(|&(a, b)| Target::Path(a, b)))
         .collect()
-}
-
-/// Holm's step-down adjustment. `NaN` entries are left out of the family and stay `NaN`.
-///
-/// ```text
-/// p_(1) <= ... <= p_(m):  adj_(i) = max_{k <= i} min(1, (m - k + 1) p_(k))
-/// ```
-///
-/// ```
-/// let adj = csi::compare::holm(&[0.01, 0.04, f64::NAN, 0.03]);
-/// assert!((adj[0] - 0.03).abs() < 1e-12); // 3 x 0.01
-/// assert!((adj[3] - 0.06).abs() < 1e-12); // 2 x 0.03
-/// assert!((adj[1] - 0.06).abs() < 1e-12); // max(0.06, 1 x 0.04)
-/// assert!(adj[2].is_nan());
-/// ```
-pub fn holm(p: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_finite()).collect();
-    idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
-    let m = idx.len();
-    let mut out = vec![f64::NAN; p.len()];
-    let mut running: f64 = 0.0;
-    for (k, &i) in idx.iter().enumerate() {
-        let v = ((m - k) as f64 * p[i]).min(1.0);
-        running = running.max(v);
-        out[i] = running;
-    }
-    out
 }
 
 /// Compare groups: see the module documentation.
@@ -931,19 +905,4 @@ fn league_tables(model: &Model, groups: &[GroupFit]) -> Vec<League> {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn holm_is_monotone_and_capped() {
-        let adj = holm(&[0.5, 0.001, 0.2, 0.9]);
-        // sorted: 0.001*4 = 0.004, 0.2*3 = 0.6, 0.5*2 = 1.0, 0.9*1 -> max(1.0, 0.9) = 1
-        assert!((adj[1] - 0.004).abs() < crate::tol::EXACT);
-        assert!((adj[2] - 0.6).abs() < crate::tol::EXACT);
-        assert!((adj[0] - 1.0).abs() < crate::tol::EXACT);
-        assert!((adj[3] - 1.0).abs() < crate::tol::EXACT);
-    }
 }
