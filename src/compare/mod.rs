@@ -862,7 +862,8 @@ fn permutation_warnings(
         }
     }
     let m_tests = differences.iter().filter(|d| d.p.is_finite()).count();
-    if let Some(w) = holm_floor_warning(n_perm, m_tests, alpha, options.adjust) {
+    let pairs = options.versus == Versus::Pairs;
+    if let Some(w) = holm_floor_warning(n_perm, m_tests, alpha, options.adjust, pairs) {
         warnings.push(w);
     }
 }
@@ -886,7 +887,13 @@ pub fn permutations_for(m: usize, alpha: f64) -> usize {
 /// The warning when too few permutations make Holm-adjusted significance impossible:
 /// the attainable floor (capped at 1) and a count that reaches it (within the
 /// permutations allowed), or what to do instead.
-fn holm_floor_warning(n_perm: usize, m_tests: usize, alpha: f64, how: Adjust) -> Option<String> {
+fn holm_floor_warning(
+    n_perm: usize,
+    m_tests: usize,
+    alpha: f64,
+    how: Adjust,
+    pairs: bool,
+) -> Option<String> {
     if n_perm == 0 || m_tests == 0 || how != Adjust::Holm {
         return None;
     }
@@ -895,11 +902,16 @@ fn holm_floor_warning(n_perm: usize, m_tests: usize, alpha: f64, how: Adjust) ->
         return None;
     }
     let need = permutations_for(m_tests, alpha);
+    let fewer = if pairs {
+        "fewer comparisons (--versus pooled, rest or GROUP instead of all pairs)"
+    } else {
+        "fewer groups (--groups)"
+    };
     let advice = if need <= bootstrap::MAX_RESAMPLES {
-        format!("use --permutations {need} or more for adjusted significance, or fewer comparisons (--versus pooled)")
+        format!("use --permutations {need} or more for adjusted significance, or {fewer}")
     } else {
         format!(
-            "that would need {need} permutations, more than the {} allowed: compare fewer groups (--versus pooled, rest or GROUP) or use --adjust bh",
+            "that would need {need} permutations, more than the {} allowed: use {fewer} or --adjust bh",
             bootstrap::MAX_RESAMPLES
         )
     };
