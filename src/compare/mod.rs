@@ -877,6 +877,8 @@ fn permutation_warnings(
 /// assert_eq!(csi::compare::permutations_for(10, 0.05), 200);
 /// ```
 pub fn permutations_for(m: usize, alpha: f64) -> usize {
+    // 1 - 0.95 is 0.05 + 4e-17: the margin keeps `m / (N + 1) = 0.05` out
+    let alpha = alpha - 1e-12;
     let mut n = (m as f64 / alpha).floor() as usize;
     while m as f64 / (n as f64 + 1.0) >= alpha {
         n += 1;
