@@ -250,7 +250,7 @@ impl Figure for CompetitorChart<'_> {
             ))?;
         }
         let level = c.options.bootstrap.map(|b| b.level * 100.0);
-        let mut note = match (c.options.bootstrap, zh) {
+        let note = match (c.options.bootstrap, zh) {
             (Some(b), true) => format!(
                 "误差线：{:.0}% bootstrap 区间 ({} 次)。",
                 level.unwrap_or(95.0),
@@ -264,15 +264,21 @@ impl Figure for CompetitorChart<'_> {
             (None, true) => "加 --bootstrap N 可显示区间。".to_string(),
             (None, false) => "Add --bootstrap N for intervals.".to_string(),
         };
+        // the stars' note on a line of its own: it names the reference and the
+        // adjustment, which does not fit beside the whiskers' note
+        let mut lines = vec![note];
         if c.options.permutations > 0 {
-            note.push_str(&star_note(c, zh));
+            lines.push(star_note(c, zh).trim_start().to_string());
         }
         let (_, h) = root.dim_in_pixel();
-        root.draw(&Text::new(
-            note,
-            (20, h as i32 - 30),
-            font(13.0).color(&MUTED),
-        ))?;
+        let top = h as i32 - 22 - 18 * (lines.len() as i32 - 1);
+        for (i, line) in lines.into_iter().enumerate() {
+            root.draw(&Text::new(
+                line,
+                (20, top + 18 * i as i32),
+                font(13.0).color(&MUTED),
+            ))?;
+        }
         Ok(())
     }
 }
