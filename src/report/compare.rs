@@ -491,11 +491,11 @@ fn differences_section(c: &Comparison, s: &mut String) {
         let _ = writeln!(s);
     }
     let m_tests = c.differences.iter().filter(|d| d.p.is_finite()).count();
+    let p_head = adjusted_head(c);
     let _ = writeln!(
         s,
-        "p: permutation test (Chin & Dibbern){}; * < 0.05, ** < 0.01, *** < 0.001 on the {} p ({})",
+        "p: permutation test (Chin & Dibbern){}; {p_head}: {}; * < 0.05, ** < 0.01, *** < 0.001 on {p_head}",
         versus_note(c),
-        adjusted_name(c.options.adjust),
         match c.options.adjust {
             Adjust::None => format!("no adjustment across the {m_tests} differences"),
             a => format!("{} across all {m_tests} differences", adjust_long(a)),
