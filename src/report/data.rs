@@ -708,6 +708,8 @@ pub fn gather(model: &Model, survey: &Survey, opts: &ReportOptions) -> Result<Re
             .bootstrap
             .map(|b| b.max_failed_share)
             .unwrap_or(bootstrap::DEFAULT_MAX_FAILED_SHARE),
+        versus: compare::Versus::Pairs,
+        adjust: crate::adjust::Adjust::Holm,
     };
     let mut comparison: Option<Comparison> = None;
     let competitors = match &opts.company {

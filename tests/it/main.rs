@@ -28,3 +28,4 @@ mod report;
 mod sav;
 mod spec;
 mod tables;
+mod versus;
