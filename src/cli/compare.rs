@@ -23,7 +23,8 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 1000)]
     pub permutations: usize,
     /// Compare each group with a reference instead of every pair: `pooled` (the pooled
-    /// sample), `rest` (all other groups together) or the name of one group.
+    /// sample), `rest` (all other groups together) or the name of one group (a group
+    /// named `pooled`, `rest`, `pairs` or `all` cannot be named here).
     #[arg(long, value_name = "pooled|rest|GROUP")]
     pub versus: Option<String>,
     /// Multiple-comparison adjustment of the differences, omnibus tests and MICOM

@@ -381,7 +381,7 @@ fn summarize(
     obs: &[f64],
     column: &dyn Fn(usize) -> Vec<f64>,
     tested: bool,
-) -> (Vec<(f64, usize)>, Vec<MicomConstruct>) {
+) -> Tests {
     let q = ctx.model.n_constructs();
     let nt = obs.len() - 3 * q;
     let p = (0..nt)
@@ -448,10 +448,13 @@ fn summarize(
     (p, micom)
 }
 
+/// One comparison's tests: (p, permutations ok) per target, and MICOM per construct.
+pub(super) type Tests = (Vec<(f64, usize)>, Vec<MicomConstruct>);
+
 /// What the run of every group against the pooled sample gives.
 pub(super) struct PooledOut {
-    /// Per group: (p, permutations ok) per target, and MICOM per construct.
-    pub groups: Vec<(Vec<(f64, usize)>, Vec<MicomConstruct>)>,
+    /// Per group.
+    pub groups: Vec<Tests>,
     pub failed: usize,
     pub reasons: Vec<(String, usize)>,
     pub withheld: bool,
