@@ -94,6 +94,17 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
             csi::report::compare_chart::check_path(flag, p)?;
         }
     }
+    let files: Vec<_> = a
+        .out
+        .output()
+        .into_iter()
+        .chain(
+            [("--chart", &a.chart), ("--ipma-chart", &a.ipma_chart)]
+                .into_iter()
+                .filter_map(|(f, p)| p.as_deref().map(|p| (f, p))),
+        )
+        .collect();
+    super::check_outputs(&a.inputs.files(), &files)?;
     let (model, survey) = a.inputs.load()?;
     let design = a.inputs.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap.max(1))?;

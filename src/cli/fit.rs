@@ -35,6 +35,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
     let cb_settings = a.est.cbsem_settings()?;
+    super::check_outputs(&a.inputs.files(), &a.out.output().into_iter().collect::<Vec<_>>())?;
     let loaded = a.inputs.load_screened()?;
     let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
     let survey = a.subset.apply(loaded.survey)?;

@@ -48,6 +48,9 @@ pub fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
             .into());
         }
     }
+    if let Some(out) = &a.model_out {
+        super::check_outputs(&[("data", a.data.as_path())], &[("--model-out", out.as_path())])?;
+    }
     let opts = a.data_args.ingest_options(Path::new("(csi init)"))?;
     let profile = profile_data(&a.data, &opts)?;
     let mut p = propose_model(

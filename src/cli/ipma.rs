@@ -49,6 +49,17 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| p.as_ref().map(Output::from_path).transpose())
         .collect::<csi::Result<_>>()?;
+    let files: Vec<_> = a.out.output().into_iter().chain(
+        [
+            ("--chart", &a.chart),
+            ("--path-chart", &a.path_chart),
+            ("--index-chart", &a.index_chart),
+        ]
+        .into_iter()
+        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p))),
+    )
+    .collect();
+    super::check_outputs(&a.inputs.files(), &files)?;
     let loaded = a.inputs.load_screened()?;
     let (model, excluded) = (loaded.model, loaded.excluded);
     let survey = a.subset.apply(loaded.survey)?;

@@ -17,6 +17,7 @@ pub mod fit;
 pub mod init;
 pub mod ipma;
 pub mod methods;
+pub mod outputs;
 pub mod predict;
 pub mod program;
 pub mod report;
@@ -24,6 +25,8 @@ pub mod simulate;
 pub mod subset;
 pub mod validate;
 pub mod weights;
+
+pub use outputs::check_outputs;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
 #[derive(Debug, Parser)]
@@ -246,6 +249,11 @@ pub struct Loaded {
 }
 
 impl Inputs {
+    /// The input files, for [`check_outputs`].
+    pub fn files(&self) -> Vec<outputs::Input<'_>> {
+        vec![("model", self.model.model.as_path()), ("data", self.data.as_path())]
+    }
+
     /// Read the model and the data, with speeders and straight-liners excluded when
     /// the flags ask; data warnings and the exclusions go to stderr.
     pub fn load(&self) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
@@ -301,6 +309,14 @@ pub struct JsonArg {
 }
 
 impl JsonArg {
+    /// `--json FILE` as an output for [`check_outputs`] (none for stdout).
+    pub fn output(&self) -> Option<outputs::Output<'_>> {
+        self.json
+            .as_deref()
+            .filter(|j| *j != "-")
+            .map(|j| ("--json", std::path::Path::new(j)))
+    }
+
     /// Write the JSON document where `--json` says, and the text report to stdout
     /// unless the JSON goes there.
     pub fn emit(&self, doc: &serde_json::Value, text: &str) -> anyhow::Result<()> {

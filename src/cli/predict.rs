@@ -57,6 +57,7 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let technique = a.technique;
+    super::check_outputs(&a.inputs.files(), &a.out.output().into_iter().collect::<Vec<_>>())?;
     let (model, survey) = a.inputs.load()?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {

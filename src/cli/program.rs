@@ -61,6 +61,10 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
         min_n: a.min_n,
         adjust: a.adjust,
     };
+    let mut inputs = a.inputs.files();
+    inputs.extend(a.hierarchy.as_deref().map(|p| ("hierarchy", p)));
+    inputs.extend(a.sector_weights.as_deref().map(|p| ("sector weights", p)));
+    super::check_outputs(&inputs, &a.out.output().into_iter().collect::<Vec<_>>())?;
     let hierarchy = match &a.hierarchy {
         Some(p) => Some(csi::program::hierarchy::Hierarchy::read(p)?),
         None => None,

@@ -63,6 +63,16 @@ pub struct SimulateArgs {
 
 /// Run `csi simulate`.
 pub fn run(a: SimulateArgs) -> anyhow::Result<ExitCode> {
+    super::outputs::check_output_dir("--out", &a.out)?;
+    if a.out.is_dir() {
+        let files: Vec<std::path::PathBuf> =
+            ["data.csv", "hierarchy.csv", "sector_weights.csv", "truth.json"]
+                .iter()
+                .map(|f| a.out.join(f))
+                .collect();
+        let outputs: Vec<_> = files.iter().map(|p| ("--out", p.as_path())).collect();
+        super::check_outputs(&[("model", a.model.model.as_path())], &outputs)?;
+    }
     let model = csi::spec::read_model(&a.model.model)?;
     let spec = SimSpec {
         companies: a.companies,

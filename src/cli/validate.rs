@@ -113,6 +113,16 @@ fn model_report(model: &Model) -> ValidationReport {
 
 /// Run `csi validate`.
 pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let mut inputs = vec![("model", a.model.model.as_path())];
+    inputs.extend(a.data.as_deref().map(|p| ("data", p)));
+    let json: Vec<_> = a
+        .json
+        .as_deref()
+        .filter(|j| *j != "-")
+        .map(|j| ("--json", std::path::Path::new(j)))
+        .into_iter()
+        .collect();
+    super::check_outputs(&inputs, &json)?;
     let mut model = csi::spec::read_model(&a.model.model)?;
     a.data_args.apply_to_model(&mut model)?;
     let opts = a.data_args.ingest_options(&a.model.model)?;

@@ -65,24 +65,6 @@ fn parse_trim(s: &str) -> csi::Result<(f64, f64)> {
     Ok((lo, hi))
 }
 
-/// Same file? (canonical paths; the output may not exist yet)
-fn same_file(a: &Path, b: &Path) -> bool {
-    let canon = |p: &Path| -> Option<PathBuf> {
-        if let Ok(c) = p.canonicalize() {
-            return Some(c);
-        }
-        let parent = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok()?,
-            _ => std::env::current_dir().ok()?,
-        };
-        Some(parent.join(p.file_name()?))
-    };
-    match (canon(a), canon(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => false,
-    }
-}
-
 /// Run `csi weights`.
 pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     let trim = a.trim.as_deref().map(parse_trim).transpose()?;
@@ -96,27 +78,17 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     if name.is_empty() {
         return Err(csi::Error::setting("--weight-column", "the name is empty").into());
     }
-    for input in [&a.data, &a.margins] {
-        if same_file(&a.out, input) {
-            return Err(csi::Error::setting(
-                "--out",
-                format!(
-                    "'{}' is an input file; csi never overwrites its inputs: name a new file",
-                    a.out.display()
-                ),
-            )
-            .into());
-        }
-    }
-    if let Some(j) = a.json.as_deref().filter(|j| *j != "-") {
-        if same_file(Path::new(j), &a.data) || same_file(Path::new(j), &a.margins) {
-            return Err(csi::Error::setting(
-                "--json",
-                format!("'{j}' is an input file; name a new file"),
-            )
-            .into());
-        }
-    }
+    let mut outputs = vec![("--out", a.out.as_path())];
+    outputs.extend(
+        a.json
+            .as_deref()
+            .filter(|j| *j != "-")
+            .map(|j| ("--json", Path::new(j))),
+    );
+    super::check_outputs(
+        &[("data", a.data.as_path()), ("margins", a.margins.as_path())],
+        &outputs,
+    )?;
     let delimiter = a
         .delimiter
         .as_deref()
