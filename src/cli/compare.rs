@@ -132,7 +132,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let c = result?;
     for w in &c.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     if let Some(p) = &a.chart {
         csi::report::compare_chart::competitor_chart(&c, target, p)?;

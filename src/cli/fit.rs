@@ -35,13 +35,16 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
     let cb_settings = a.est.cbsem_settings()?;
-    super::check_outputs(&a.inputs.files(), &a.out.output().into_iter().collect::<Vec<_>>())?;
+    super::check_outputs(
+        &a.inputs.files(),
+        &a.out.output().into_iter().collect::<Vec<_>>(),
+    )?;
     let loaded = a.inputs.load_screened()?;
     let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
     let survey = a.subset.apply(loaded.survey)?;
     let est = a.est.estimator;
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
-        eprintln!(
+        eprintln_safe!(
             "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
             model.covariances.len()
         );
@@ -56,7 +59,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         .extend(super::design::design_warnings(design.as_ref()));
     analysis.warnings.extend(excluded.summary());
     for w in &analysis.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     let mut f = match est {
         EstimatorKind::Pls => {
@@ -118,7 +121,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if !f.admissible {
-        eprintln!("warning: the {est} solution is inadmissible; see the diagnostics");
+        eprintln_safe!("warning: the {est} solution is inadmissible; see the diagnostics");
     }
     if let Some(mf) = &f.model_fit {
         if let Some(obj) = f.doc.as_object_mut() {
@@ -194,7 +197,7 @@ fn model_fit(
     let mut mf = match mf {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("warning: model fit (SRMR, d_ULS, d_G) not available: {e}");
+            eprintln_safe!("warning: model fit (SRMR, d_ULS, d_G) not available: {e}");
             return Ok(None);
         }
     };
@@ -205,7 +208,7 @@ fn model_fit(
         for (what, part) in [("saturated", &t.saturated), ("estimated", &t.estimated)] {
             if let Some(p) = part {
                 if p.failed > 0 {
-                    eprintln!(
+                    eprintln_safe!(
                         "warning: {} of {} resamples of the exact-fit test ({what} model) failed and were left out",
                         p.failed, p.resamples
                     );
@@ -213,7 +216,7 @@ fn model_fit(
             }
         }
         for p in &t.problems {
-            eprintln!("warning: {p}");
+            eprintln_safe!("warning: {p}");
         }
         mf.test = Some(t);
     }

@@ -251,7 +251,10 @@ pub struct Loaded {
 impl Inputs {
     /// The input files, for [`check_outputs`].
     pub fn files(&self) -> Vec<outputs::Input<'_>> {
-        vec![("model", self.model.model.as_path()), ("data", self.data.as_path())]
+        vec![
+            ("model", self.model.model.as_path()),
+            ("data", self.data.as_path()),
+        ]
     }
 
     /// Read the model and the data, with speeders and straight-liners excluded when
@@ -259,7 +262,7 @@ impl Inputs {
     pub fn load(&self) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
         let l = self.load_screened()?;
         if let Some(s) = l.excluded.summary() {
-            eprintln!("warning: {s}");
+            eprintln_safe!("warning: {s}");
         }
         Ok((l.model, l.survey))
     }
@@ -287,7 +290,7 @@ impl Inputs {
             if let Some(c) = &p.column {
                 loc.push_str(&format!(", column '{c}'"));
             }
-            eprintln!("warning: {loc}: {}", p.message);
+            eprintln_safe!("warning: {loc}: {}", p.message);
         }
         let (survey, excluded) = csi::design::screen::screen(&survey, &model, &screening)?;
         Ok(Loaded {
@@ -326,7 +329,7 @@ impl JsonArg {
         if self.json.as_deref() != Some("-") {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            out.write_all(csi::text_safety::terminal_multiline(text).as_bytes())?;
             out.flush()?;
         }
         Ok(())
@@ -342,13 +345,15 @@ pub fn warn_failures(
     withheld: Option<&csi::bootstrap::Withheld>,
 ) {
     if failed > 0 {
-        eprintln!("warning: {failed} of {resamples} bootstrap resamples failed and were left out:");
+        eprintln_safe!(
+            "warning: {failed} of {resamples} bootstrap resamples failed and were left out:"
+        );
         for (why, n) in reasons {
-            eprintln!("  {n} x {why}");
+            eprintln_safe!("  {n} x {why}");
         }
     }
     if let Some(w) = withheld {
-        eprintln!(
+        eprintln_safe!(
             "warning: {w} (use --allow-failed-share {:.2} to show them anyway)",
             (w.failed_share + 0.005).min(1.0)
         );
@@ -456,13 +461,15 @@ fn name_flag(e: anyhow::Error, ipma: bool) -> anyhow::Error {
 /// Write JSON to `--json FILE` or stdout (`-`).
 pub fn write_json(target: &str, value: &serde_json::Value) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)? + "\n";
+    // C1 controls and bidirectional overrides as \u escapes (the same document)
+    let text = csi::text_safety::json_document(&text);
     if target == "-" {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())?;
         out.flush()?;
     } else {
-        std::fs::write(target, text).map_err(|e| csi::Error::io(target, e))?;
+        std::fs::write(target, text.as_bytes()).map_err(|e| csi::Error::io(target, e))?;
     }
     Ok(())
 }

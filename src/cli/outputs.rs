@@ -64,9 +64,8 @@ pub fn check_outputs(inputs: &[Input<'_>], outputs: &[Output<'_>]) -> csi::Resul
                 format!("'{shown}' is also the file of {other}; give each output its own file"),
             ));
         }
-        writable(path).map_err(|why| {
-            csi::Error::setting(flag, format!("cannot write '{shown}': {why}"))
-        })?;
+        writable(path)
+            .map_err(|why| csi::Error::setting(flag, format!("cannot write '{shown}': {why}")))?;
         seen.push((flag, path, id));
     }
     Ok(())

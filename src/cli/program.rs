@@ -124,10 +124,10 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let p = result?;
     if options.resamples == 0 {
-        eprintln!("warning: without --bootstrap N there are no intervals and no p values");
+        eprintln_safe!("warning: without --bootstrap N there are no intervals and no p values");
     }
     for w in &p.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     a.out.emit(
         &csi::report::program::to_json(&p),

@@ -103,18 +103,18 @@ fn build(
             .join(" "),
     };
     if bootstrap.is_some() {
-        eprintln!("note: resampling (bootstrap) for the intervals; this can take a while");
+        eprintln_safe!("note: resampling (bootstrap) for the intervals; this can take a while");
     }
     let d = csi::report::data::gather(&model, &survey, &opts)?;
     for w in &d.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     let html = csi::report::html::render_html(&d)?;
     std::fs::write(&a.out, html).map_err(|e| csi::Error::io(&a.out, e))?;
-    println!("report: {}", a.out.display());
+    println_safe!("report: {}", a.out.display());
     if let Some(x) = &a.xlsx {
         csi::report::xlsx::write_xlsx(&d, x)?;
-        println!("workbook: {}", x.display());
+        println_safe!("workbook: {}", x.display());
     }
     let strict_fail = a.est.strict && d.warnings.iter().any(|w| w.contains("did not converge"));
     Ok(if strict_fail {

@@ -160,7 +160,8 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     if !json_to_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{report}")?;
+        let text = report.to_string();
+        writeln!(out, "{}", csi::text_safety::terminal_multiline(&text))?;
         out.flush()?;
     }
     if let Some(err) = report.to_error() {
@@ -179,7 +180,7 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
             }
             other => other.to_string(),
         };
-        eprintln!("csi: {msg}");
+        eprintln_safe!("csi: {msg}");
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)

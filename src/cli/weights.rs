@@ -159,7 +159,7 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     let text = table.with_column(&name, &r.weights)?;
     std::fs::write(&a.out, text).map_err(|e| csi::Error::io(&a.out, e))?;
     if !r.converged {
-        eprintln!(
+        eprintln_safe!(
             "warning: raking did not reach every margin in {} cycles: the largest error is {:.3e} ({}, '{}'){}",
             r.iterations,
             r.max_error,
@@ -179,7 +179,8 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     if !json_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        out.write_all(report_text(&a, &table, &r).as_bytes())?;
+        let text = report_text(&a, &table, &r);
+        out.write_all(csi::text_safety::terminal_multiline(&text).as_bytes())?;
         out.flush()?;
     }
     Ok(if a.strict && !r.converged {

@@ -47,7 +47,11 @@ fn refused(o: &Output, needles: &[&str]) {
     let e = stderr(o);
     assert_eq!(o.status.code(), Some(2), "expected exit 2, stderr: {e}");
     assert!(!e.contains("panicked"), "{e}");
-    assert!(o.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        o.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     for n in needles {
         assert!(e.contains(n), "{n:?} not in {e}");
     }
@@ -79,31 +83,81 @@ fn item4_an_output_that_is_an_input_is_refused() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["fit", "-m", m, "-d", d, "--json", d], "--json"),
         (vec!["fit", "-m", m, "-d", d, "--json", m], "--json"),
-        (vec!["fit", "-m", m, "-d", d, "--json", s(&dotted)], "--json"),
+        (
+            vec!["fit", "-m", m, "-d", d, "--json", s(&dotted)],
+            "--json",
+        ),
         (vec!["validate", "-m", m, "-d", d, "--json", m], "--json"),
         (
-            vec!["ipma", "-m", m, "-d", d, "--target", "SAT", "--chart", s(&svg)],
+            vec![
+                "ipma",
+                "-m",
+                m,
+                "-d",
+                d,
+                "--target",
+                "SAT",
+                "--chart",
+                s(&svg),
+            ],
             "--chart",
         ),
         (
-            vec!["ipma", "-m", m, "-d", d, "--target", "SAT", "--path-chart", s(&png)],
+            vec![
+                "ipma",
+                "-m",
+                m,
+                "-d",
+                d,
+                "--target",
+                "SAT",
+                "--path-chart",
+                s(&png),
+            ],
             "--path-chart",
         ),
         (
-            vec!["ipma", "-m", m, "-d", d, "--target", "SAT", "--index-chart", s(&svg)],
+            vec![
+                "ipma",
+                "-m",
+                m,
+                "-d",
+                d,
+                "--target",
+                "SAT",
+                "--index-chart",
+                s(&svg),
+            ],
             "--index-chart",
         ),
         (
-            vec!["compare", "-m", m, "-d", d, "--group", "gender", "--chart", s(&png)],
+            vec![
+                "compare",
+                "-m",
+                m,
+                "-d",
+                d,
+                "--group",
+                "gender",
+                "--chart",
+                s(&png),
+            ],
             "--chart",
         ),
         (vec!["predict", "-m", m, "-d", d, "--json", d], "--json"),
         (vec!["methods", "-m", m, "-d", d, "--json", d], "--json"),
         (vec!["report", "-m", m, "-d", d, "--out", d], "--out"),
-        (vec!["init", "-d", d, "--model-out", d, "--force"], "--model-out"),
+        (
+            vec!["init", "-d", d, "--model-out", d, "--force"],
+            "--model-out",
+        ),
     ];
     for (args, flag) in cases {
-        if !cfg!(unix) && args.iter().any(|a| a.ends_with("link.svg") || a.ends_with("link.png")) {
+        if !cfg!(unix)
+            && args
+                .iter()
+                .any(|a| a.ends_with("link.svg") || a.ends_with("link.png"))
+        {
             continue;
         }
         let o = csi(&args);
@@ -124,13 +178,199 @@ fn item4_an_unwritable_output_is_reported_before_the_work() {
     let nowhere = dir.path().join("no such folder").join("out.json");
     let o = csi(&["fit", "-m", s(&model), "-d", s(&bad), "--json", s(&nowhere)]);
     refused(&o, &["--json", "does not exist"]);
-    let o = csi(&["fit", "-m", s(&model), "-d", s(&bad), "--json", s(dir.path())]);
+    let o = csi(&[
+        "fit",
+        "-m",
+        s(&model),
+        "-d",
+        s(&bad),
+        "--json",
+        s(dir.path()),
+    ]);
     refused(&o, &["--json", "is a folder"]);
     let a = dir.path().join("a.svg");
     let o = csi(&[
-        "ipma", "-m", s(&model), "-d", s(&bad), "--target", "SAT", "--chart", s(&a),
-        "--path-chart", s(&a),
+        "ipma",
+        "-m",
+        s(&model),
+        "-d",
+        s(&bad),
+        "--target",
+        "SAT",
+        "--chart",
+        s(&a),
+        "--path-chart",
+        s(&a),
     ]);
     refused(&o, &["--path-chart", "also the file of --chart"]);
     assert!(!a.exists(), "the check left a file behind");
+}
+
+/// A character no terminal should receive raw: C0 controls other than line feed and
+/// tab, DEL, C1 controls, bidirectional formatting characters, line separators.
+fn raw_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// The sample model and data with hostile text: a construct name with ESC, a label
+/// that clears the screen, sets the window title and reverses the text, an item
+/// (column) name with BEL and markup, and group names with colour codes, U+202E and
+/// NUL.
+pub(crate) fn hostile(dir: &Path) -> (PathBuf, PathBuf) {
+    let toml = std::fs::read_to_string(repo("models/ccsi.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let toml = toml
+        .replace(
+            "label = \"形象 (Image)\"",
+            "label = \"形象\\u001b[2J\\u001b]0;pwned\\u0007\\u202eevil<&>\\\"'\"",
+        )
+        .replace("\"IMAG\"", "\"IM\\u001bAG\"")
+        .replace("\"imag1\", \"imag2\"", "\"imag1\\u0007<x>\", \"imag2\"")
+        .replace("[item.imag1]", "[item.\"imag1\\u0007<x>\"]");
+    let model = dir.join("hostile.toml");
+    std::fs::write(&model, toml).unwrap_or_else(|e| panic!("{e}"));
+    let csv =
+        std::fs::read_to_string(repo("data/ccsi_sample.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        let cells: Vec<String> = line
+            .split(',')
+            .map(|c| match (i, c) {
+                (0, "imag1") => "\"imag1\u{7}<x>\"".to_string(),
+                (_, "男") => "\"男\u{1b}[31m<g&>\"".to_string(),
+                (_, "女") => "\"女\u{202e}\u{0}\"".to_string(),
+                (_, c) => c.to_string(),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    let data = dir.join("hostile.csv");
+    std::fs::write(&data, out).unwrap_or_else(|e| panic!("{e}"));
+    (model, data)
+}
+
+#[track_caller]
+fn no_raw_control(what: &str, text: &str) {
+    if let Some((i, line)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.chars().any(raw_control))
+    {
+        panic!("{what}: raw control character on line {}: {line:?}", i + 1);
+    }
+}
+
+#[track_caller]
+fn well_formed_svg(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if let Err(e) = roxmltree::Document::parse(&text) {
+        panic!("{} is not well-formed XML: {e}", path.display());
+    }
+    no_raw_control(&path.display().to_string(), &text);
+}
+
+/// Item 7: control characters from cells, column names, labels and group names
+/// reached the terminal raw (ESC sequences set the window title and clear the
+/// screen) and made every SVG chart malformed XML.
+#[test]
+fn item7_hostile_names_reach_no_terminal_and_no_chart_raw() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let (model, data) = hostile(dir.path());
+    let (m, d) = (s(&model), s(&data));
+    let out = |f: &str| dir.path().join(f);
+    let (i, p, x, c, ci, h, j) = (
+        out("i.svg"),
+        out("p.svg"),
+        out("x.svg"),
+        out("c.svg"),
+        out("ci.svg"),
+        out("r.html"),
+        out("fit.json"),
+    );
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["validate", "-m", m, "-d", d],
+        vec![
+            "fit",
+            "-m",
+            m,
+            "-d",
+            d,
+            "--bootstrap",
+            "5",
+            "--seed",
+            "1",
+            "--json",
+            s(&j),
+        ],
+        vec![
+            "ipma",
+            "-m",
+            m,
+            "-d",
+            d,
+            "--target",
+            "SAT",
+            "--chart",
+            s(&i),
+            "--path-chart",
+            s(&p),
+            "--index-chart",
+            s(&x),
+        ],
+        vec![
+            "compare",
+            "-m",
+            m,
+            "-d",
+            d,
+            "--group",
+            "gender",
+            "--permutations",
+            "9",
+            "--chart",
+            s(&c),
+            "--ipma-chart",
+            s(&ci),
+        ],
+        vec!["methods", "-m", m, "-d", d],
+        vec![
+            "program",
+            "-m",
+            m,
+            "-d",
+            d,
+            "--company",
+            "gender",
+            "--min-n",
+            "10",
+        ],
+        vec!["report", "-m", m, "-d", d, "--out", s(&h)],
+    ];
+    for args in runs {
+        let o = csi(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        no_raw_control(
+            &format!("{} stdout", args[0]),
+            &String::from_utf8_lossy(&o.stdout),
+        );
+        no_raw_control(&format!("{} stderr", args[0]), &stderr(&o));
+    }
+    // the escapes are visible where the names are shown
+    let o = csi(&["fit", "-m", m, "-d", d]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("IM\\u{1B}AG") && text.contains("\\u{202E}evil"),
+        "{text}"
+    );
+    for svg in [&i, &p, &x, &c, &ci] {
+        well_formed_svg(svg);
+    }
+    let html = std::fs::read_to_string(&h).unwrap_or_else(|e| panic!("{e}"));
+    no_raw_control("report html", &html);
+    // the JSON keeps the names as they are (escaped the JSON way)
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&j).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc["constructs"][0]["name"], "IM\u{1b}AG");
 }
