@@ -106,6 +106,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         .collect();
     super::check_outputs(&a.inputs.files(), &files)?;
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap.max(1))?;
     super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;

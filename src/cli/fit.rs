@@ -42,6 +42,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let loaded = a.inputs.load_screened()?;
     let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
     let survey = a.subset.apply(loaded.survey)?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let est = a.est.estimator;
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
         eprintln_safe!(

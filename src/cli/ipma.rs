@@ -67,6 +67,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     let loaded = a.inputs.load_screened()?;
     let (model, excluded) = (loaded.model, loaded.excluded);
     let survey = a.subset.apply(loaded.survey)?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
     super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;

@@ -28,6 +28,7 @@ pub fn run(a: MethodsArgs) -> anyhow::Result<ExitCode> {
         &a.out.output().into_iter().collect::<Vec<_>>(),
     )?;
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let target = match &a.target {
         Some(t) => csi::ipma::target_index(&model, t)?,
         None => csi::methods::default_target(&model).ok_or_else(|| {

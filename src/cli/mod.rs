@@ -411,6 +411,12 @@ pub struct ModelArg {
     pub model: PathBuf,
 }
 
+/// Refuse up front a fit that would not fit in memory ([`csi::limits`]): `resamples`
+/// is the bootstrap count (0 without).
+pub fn check_memory(model: &csi::spec::Model, n: usize, resamples: usize) -> csi::Result<()> {
+    csi::limits::check(model, n, resamples, csi::limits::available())
+}
+
 /// Dispatch one subcommand. A library setting error is reported with the flag that
 /// gives the setting (the library names settings, only the CLI knows flags).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {

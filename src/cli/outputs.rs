@@ -155,16 +155,17 @@ fn folder_problem(p: &Path) -> String {
     }
 }
 
-/// Lowercase OS error text without the error number.
+/// The OS error as text, its first letter in lowercase ("is a directory (os error
+/// 21)"); "it does not exist" for a missing folder.
 fn io_text(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "it does not exist".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let t = e.to_string();
-            let t = t.split(" (os error").next().unwrap_or(&t).to_string();
-            t.to_lowercase()
-        }
+    if e.kind() == std::io::ErrorKind::NotFound {
+        return "it does not exist".to_string();
+    }
+    let t = e.to_string();
+    let mut c = t.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => t,
     }
 }
 
@@ -172,8 +173,9 @@ fn io_text(e: &std::io::Error) -> String {
 /// time stamps are not changed); an absent one is created and removed again.
 fn writable(p: &Path) -> Result<(), String> {
     match std::fs::metadata(p) {
-        Ok(m) if m.is_dir() => Err("it is a folder; name a file".to_string()),
-        Ok(m) if !m.is_file() => Ok(()), // /dev/null, a terminal or a pipe: written as a stream
+        // /dev/null, a terminal or a pipe: written as a stream
+        Ok(m) if !m.is_file() && !m.is_dir() => Ok(()),
+        // a directory: the OS says "is a directory"
         Ok(_) => std::fs::OpenOptions::new()
             .append(true)
             .open(p)
@@ -244,7 +246,7 @@ mod tests {
         let e = check_outputs(&[], &[("--json", &missing)]).unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
         let e = check_outputs(&[], &[("--json", dir.path())]).unwrap_err();
-        assert!(e.to_string().contains("is a folder"), "{e}");
+        assert!(e.to_string().contains("is a directory"), "{e}");
         // stdout is not a file
         check_outputs(&[], &[("--json", Path::new("-"))]).unwrap();
     }

@@ -62,6 +62,7 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
         &a.out.output().into_iter().collect::<Vec<_>>(),
     )?;
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
         eprintln_safe!("warning: {w}");

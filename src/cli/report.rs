@@ -75,6 +75,7 @@ fn build(
     split: csi::ipma::Split,
 ) -> anyhow::Result<ExitCode> {
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
     super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;

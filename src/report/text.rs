@@ -481,13 +481,21 @@ fn htmt_section(a: &Analysis, s: &mut String) {
     let m = &a.model;
     let q = m.n_constructs();
     let _ = writeln!(s, "Discriminant validity (HTMT)");
+    // HTMT needs two multi-item blocks: single-item constructs have no row or column
+    let multi: Vec<usize> = (0..q)
+        .filter(|&j| m.constructs[j].items.len() >= 2)
+        .collect();
+    if multi.len() < 2 {
+        let _ = writeln!(s, "(needs two constructs with two or more items each)\n");
+        return;
+    }
     let mut hdr: Vec<String> = vec![String::new()];
-    hdr.extend(m.constructs.iter().map(|c| c.name.clone()));
+    hdr.extend(multi.iter().map(|&j| m.constructs[j].name.clone()));
     let hdr_ref: Vec<&str> = hdr.iter().map(|x| x.as_str()).collect();
     let mut t = Table::new(&hdr_ref, 1);
-    for i in 0..q {
+    for &i in &multi {
         let mut row = vec![m.constructs[i].name.clone()];
-        for j in 0..q {
+        for &j in &multi {
             row.push(if j < i {
                 f3(a.quality.htmt[(i, j)])
             } else {
