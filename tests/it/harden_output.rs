@@ -520,3 +520,19 @@ fn item11_total_effects_of_a_large_model_equal_the_inverse() {
     let err = (&t - &want).abs().max();
     assert!(err < 1e-10, "largest difference {err}");
 }
+
+/// Item 12: `--target` refused a construct's label (`满意度`) that the output itself
+/// shows; either part of a bilingual label `满意度 (Satisfaction)` names it.
+#[test]
+fn item12_target_accepts_a_part_of_the_label() {
+    let (m, d) = (repo("models/airline.toml"), repo("data/airline_sample.csv"));
+    for t in ["满意度", "satisfaction", "SAT"] {
+        let o = csi(&["ipma", "-m", s(&m), "-d", s(&d), "--target", t, "--json", "-"]);
+        assert_eq!(o.status.code(), Some(0), "{t}: {}", stderr(&o));
+        let doc: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"));
+        assert_eq!(doc["target"], "SAT", "{t}");
+    }
+    let o = csi(&["ipma", "-m", s(&m), "-d", s(&d), "--target", "满意"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
