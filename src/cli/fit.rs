@@ -44,11 +44,15 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let survey = a.subset.apply(loaded.survey)?;
     super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let est = a.est.estimator;
+    // warnings printed outside the analysis, listed in the JSON too
+    let mut extra = super::ingest_warnings(&survey.file, &ingest);
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
-        eprintln_safe!(
-            "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
+        let w = format!(
+            "the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
             model.covariances.len()
         );
+        eprintln_safe!("warning: {w}");
+        extra.push(w);
     }
     let design = a.inputs.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
@@ -122,7 +126,9 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if !f.admissible {
-        eprintln_safe!("warning: the {est} solution is inadmissible; see the diagnostics");
+        let w = format!("the {est} solution is inadmissible; see the diagnostics");
+        eprintln_safe!("warning: {w}");
+        extra.push(w);
     }
     if let Some(mf) = &f.model_fit {
         if let Some(obj) = f.doc.as_object_mut() {
@@ -140,6 +146,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
     );
     super::design::annotate_cannot_answer(&mut f.doc, &ingest);
+    super::add_warnings(&mut f.doc, &extra);
     a.out.emit(&f.doc, &f.text)?;
     let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {

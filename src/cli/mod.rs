@@ -278,19 +278,8 @@ impl Inputs {
         csi::data::sav::adopt_labels_from_file(&self.data, &mut model)?;
         let opts = self.data_args.ingest_options(&self.model.model)?;
         let (survey, ingest) = csi::data::read_survey(&self.data, &model, &opts)?;
-        for p in ingest
-            .problems
-            .iter()
-            .filter(|p| p.severity == csi::data::Severity::Warning)
-        {
-            let mut loc = survey.file.clone();
-            if let Some(r) = p.row {
-                loc.push_str(&format!(": row {r}"));
-            }
-            if let Some(c) = &p.column {
-                loc.push_str(&format!(", column '{c}'"));
-            }
-            eprintln_safe!("warning: {loc}: {}", p.message);
+        for w in ingest_warnings(&survey.file, &ingest) {
+            eprintln_safe!("warning: {w}");
         }
         let (survey, excluded) = csi::design::screen::screen(&survey, &model, &screening)?;
         Ok(Loaded {
@@ -299,6 +288,45 @@ impl Inputs {
             excluded,
             ingest,
         })
+    }
+}
+
+/// The data warnings of an ingest report as printed on stderr (after `warning: `)
+/// and listed in a JSON document's `warnings`: file, row and column, message.
+pub fn ingest_warnings(file: &str, ingest: &csi::data::ValidationReport) -> Vec<String> {
+    ingest
+        .problems
+        .iter()
+        .filter(|p| p.severity == csi::data::Severity::Warning)
+        .map(|p| {
+            let mut loc = file.to_string();
+            if let Some(r) = p.row {
+                loc.push_str(&format!(": row {r}"));
+            }
+            if let Some(c) = &p.column {
+                loc.push_str(&format!(", column '{c}'"));
+            }
+            format!("{loc}: {}", p.message)
+        })
+        .collect()
+}
+
+/// Add warnings printed on stderr outside the analysis (data warnings, estimator
+/// notes) to the `warnings` of a JSON document, after those already listed, so that
+/// the document carries every warning of the run (issue 10, item 12).
+pub fn add_warnings(doc: &mut serde_json::Value, extra: &[String]) {
+    let Some(obj) = doc.as_object_mut() else {
+        return;
+    };
+    let list = obj
+        .entry("warnings")
+        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+    if let Some(list) = list.as_array_mut() {
+        for w in extra {
+            if !list.iter().any(|v| v.as_str() == Some(w.as_str())) {
+                list.push(serde_json::Value::String(w.clone()));
+            }
+        }
     }
 }
 

@@ -527,7 +527,17 @@ fn item11_total_effects_of_a_large_model_equal_the_inverse() {
 fn item12_target_accepts_a_part_of_the_label() {
     let (m, d) = (repo("models/airline.toml"), repo("data/airline_sample.csv"));
     for t in ["满意度", "satisfaction", "SAT"] {
-        let o = csi(&["ipma", "-m", s(&m), "-d", s(&d), "--target", t, "--json", "-"]);
+        let o = csi(&[
+            "ipma",
+            "-m",
+            s(&m),
+            "-d",
+            s(&d),
+            "--target",
+            t,
+            "--json",
+            "-",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{t}: {}", stderr(&o));
         let doc: serde_json::Value =
             serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"));
@@ -535,4 +545,55 @@ fn item12_target_accepts_a_part_of_the_label() {
     }
     let o = csi(&["ipma", "-m", s(&m), "-d", s(&d), "--target", "满意"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Item 12: the JSON `warnings` was empty while stderr carried the straight-lining
+/// warning: every warning printed by `csi fit` is listed in the document too.
+#[test]
+fn item12_fit_json_warnings_carry_every_stderr_warning() {
+    let (dir, data, model) = scratch();
+    let text = std::fs::read_to_string(&data).unwrap_or_else(|e| panic!("{e}"));
+    // rows 2-4 answer 5 to every item (columns 4 on are items)
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if (1..=3).contains(&i) {
+            let cells: Vec<&str> = line.split(',').collect();
+            let mut row: Vec<String> = cells.iter().take(3).map(|c| c.to_string()).collect();
+            row.extend(std::iter::repeat_n("5".to_string(), cells.len() - 3));
+            out.push_str(&row.join(","));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    let sl = dir.path().join("straight.csv");
+    std::fs::write(&sl, out).unwrap_or_else(|e| panic!("{e}"));
+    let o = csi(&["fit", "-m", s(&model), "-d", s(&sl), "--json", "-"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"));
+    let listed: Vec<&str> = doc["warnings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let printed: Vec<String> = stderr(&o)
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: ").map(str::to_string))
+        .collect();
+    assert!(
+        printed.iter().any(|w| w.contains("straight-lining")),
+        "{printed:?}"
+    );
+    for w in &printed {
+        assert!(
+            listed.contains(&w.as_str()),
+            "{w:?} printed but not in {listed:?}"
+        );
+    }
+    for w in &listed {
+        assert!(
+            printed.iter().any(|p| p == w),
+            "{w:?} listed but not printed"
+        );
+    }
 }
