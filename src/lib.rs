@@ -102,6 +102,7 @@ pub mod index;
 pub mod init;
 pub mod input;
 pub mod ipma;
+pub mod limits;
 pub mod methods;
 pub mod model_fit;
 pub mod moments;

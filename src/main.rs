@@ -6,6 +6,22 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// `println!` with control characters (and bidirectional overrides) in the text
+/// made visible: names, labels and group names come from user files (issue 10,
+/// item 7). Line feeds and tabs are kept.
+macro_rules! println_safe {
+    ($($arg:tt)*) => {
+        println!("{}", csi::text_safety::terminal_multiline(&format!($($arg)*)))
+    };
+}
+
+/// `eprintln!` with control characters made visible, as [`println_safe`].
+macro_rules! eprintln_safe {
+    ($($arg:tt)*) => {
+        eprintln!("{}", csi::text_safety::terminal_multiline(&format!($($arg)*)))
+    };
+}
+
 mod cli;
 
 fn main() -> ExitCode {

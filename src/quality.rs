@@ -446,15 +446,35 @@ pub fn htmt_pair(model: &Model, r: &DMatrix<f64>, mono: &[f64], i: usize, j: usi
     s / (ia.len() * ib.len()) as f64 / (mono[i] * mono[j]).sqrt()
 }
 
-/// The HTMT matrix (0 on the diagonal).
+/// The HTMT matrix (0 on the diagonal; NaN for a pair with a single-item block, where
+/// HTMT is not defined: it needs the correlations within each block, as in cSEM).
 pub fn htmt_matrix(model: &Model, r: &DMatrix<f64>) -> DMatrix<f64> {
     let q = model.n_constructs();
     let mono = monotrait_means(model, r);
     DMatrix::from_fn(q, q, |a, b| {
         if a == b {
             0.0
+        } else if !htmt_defined(model, a, b) {
+            f64::NAN
         } else {
             htmt_pair(model, r, &mono, a, b)
         }
     })
+}
+
+/// HTMT is defined for constructs `a` and `b`: both blocks have two or more items.
+///
+/// ```
+/// use csi::spec::{ConstructSpec, Model};
+/// let m = Model::from_parts("toy",
+///     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1"]),
+///          ConstructSpec::new("C", &["c1", "c2"])],
+///     &[("A", "B"), ("B", "C")])?;
+/// assert!(csi::quality::htmt_defined(&m, 0, 2));
+/// assert!(!csi::quality::htmt_defined(&m, 0, 1));
+/// # Ok::<(), csi::Error>(())
+/// ```
+pub fn htmt_defined(model: &Model, a: usize, b: usize) -> bool {
+    let multi = |j: usize| model.constructs.get(j).is_some_and(|c| c.items.len() >= 2);
+    multi(a) && multi(b)
 }

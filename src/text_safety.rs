@@ -130,6 +130,73 @@ pub fn terminal_multiline(s: &str) -> Cow<'_, str> {
     terminal_with(s, true)
 }
 
+/// A whole SVG or HTML document made safe after it was built (a net behind the
+/// escaping of each text): every character [`terminal`] escapes, except tab, line
+/// feed and carriage return, and the non-characters U+FFFE and U+FFFF, is written as
+/// a visible `\u{1B}`. Markup never holds such characters, so only user text changes;
+/// the result is well-formed XML whenever the input was well-formed apart from them
+/// (a chart library that escapes `&` and `<` but passes control characters through).
+///
+/// ```
+/// use csi::text_safety::markup_document;
+/// assert_eq!(
+///     markup_document("<text>a\u{1b}[2J\u{202E}b</text>\n"),
+///     "<text>a\\u{1B}[2J\\u{202E}b</text>\n"
+/// );
+/// assert!(matches!(markup_document("<svg/>"), std::borrow::Cow::Borrowed(_)));
+/// ```
+pub fn markup_document(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        (needs_terminal_escape(c) && !matches!(c, '\t' | '\n' | '\r'))
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    let Some(first) = s.find(bad) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 16);
+    out.push_str(s.get(..first).unwrap_or(""));
+    for c in s.get(first..).unwrap_or("").chars() {
+        if bad(c) {
+            let _ = write!(out, "\\u{{{:X}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A JSON text made safe to print: C1 controls, DEL, bidirectional formatting
+/// characters and the line/paragraph separators (which JSON allows raw inside
+/// strings, and serde_json writes raw) become `\uXXXX` escapes. They can only occur
+/// inside strings, so the document means the same; C0 controls are already escaped
+/// by every JSON writer.
+///
+/// ```
+/// use csi::text_safety::json_document;
+/// assert_eq!(json_document("{\"g\":\"a\u{202E}b\u{9B}\"}"), "{\"g\":\"a\\u202eb\\u009b\"}");
+/// let v: serde_json::Value = serde_json::from_str(&json_document("[\"\u{202E}\"]")).unwrap();
+/// assert_eq!(v[0], "\u{202E}");
+/// ```
+pub fn json_document(s: &str) -> Cow<'_, str> {
+    let Some(first) = s.find(needs_terminal_escape) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 16);
+    out.push_str(s.get(..first).unwrap_or(""));
+    for c in s.get(first..).unwrap_or("").chars() {
+        // outside strings JSON has only spaces, tabs, line feeds and carriage returns
+        if needs_terminal_escape(c) && !matches!(c, '\t' | '\n' | '\r' | ' ') {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{:04x}", u);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// True for characters removed from XML output: those XML 1.0 forbids (C0 controls
 /// other than tab, line feed and carriage return, U+FFFE, U+FFFF) and DEL and the C1
 /// controls, which it discourages.

@@ -7,13 +7,14 @@ use crate::stat::Stat;
 
 /// Every statistic of a PLS solution, in the order of the JSON document: paths (model
 /// order), weights, loadings, total effects and indirect effects (pairs connected by a
-/// path, row by row), R² of the endogenous constructs, indices, HTMT pairs.
+/// path, row by row), R² of the endogenous constructs, indices, HTMT pairs (of two
+/// multi-item blocks: [`crate::quality::htmt_defined`]).
 ///
 /// ```
 /// use csi::spec::{ConstructSpec, Model};
 /// use csi::stat::Stat;
 /// let m = Model::from_parts("toy",
-///     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1"])],
+///     vec![ConstructSpec::new("A", &["a1", "a2"]), ConstructSpec::new("B", &["b1", "b2"])],
 ///     &[("A", "B")])?;
 /// let s = csi::bootstrap::pls_stats(&m);
 /// assert_eq!(s[0], Stat::Path { from: 0, to: 1 });
@@ -52,7 +53,9 @@ pub fn pls_stats(model: &Model) -> Vec<Stat> {
     v.extend((0..q).map(Stat::Index));
     for a in 0..q {
         for b in (a + 1)..q {
-            v.push(Stat::Htmt { a, b });
+            if crate::quality::htmt_defined(model, a, b) {
+                v.push(Stat::Htmt { a, b });
+            }
         }
     }
     v

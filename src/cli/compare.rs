@@ -110,7 +110,19 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
             csi::report::compare_chart::check_path(flag, p)?;
         }
     }
+    let files: Vec<_> = a
+        .out
+        .output()
+        .into_iter()
+        .chain(
+            [("--chart", &a.chart), ("--ipma-chart", &a.ipma_chart)]
+                .into_iter()
+                .filter_map(|(f, p)| p.as_deref().map(|p| (f, p))),
+        )
+        .collect();
+    super::check_outputs(&a.inputs.files(), &files)?;
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
     let resampling = a.est.bootstrap > 0 || a.permutations > 0;
     super::design::refuse_design("compare", design.as_ref(), resampling)?;
@@ -138,7 +150,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let c = result?;
     for w in &c.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     if let Some(p) = &a.chart {
         csi::report::compare_chart::competitor_chart(&c, target, p)?;

@@ -37,18 +37,27 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
     let cb_settings = a.est.cbsem_settings()?;
+    super::check_outputs(
+        &a.inputs.files(),
+        &a.out.output().into_iter().collect::<Vec<_>>(),
+    )?;
     let loaded = a.inputs.load_screened()?;
     let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
     let survey = a.subset.apply(loaded.survey)?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let est = a.est.estimator;
     let outputs = a.research.check(est)?;
     let divisor = a.est.profile_settings().divisor;
     let mut written = String::new();
+    // warnings printed outside the analysis, listed in the JSON too
+    let mut extra = super::ingest_warnings(&survey.file, &ingest);
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
-        eprintln!(
-            "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
+        let w = format!(
+            "the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
             model.covariances.len()
         );
+        eprintln_safe!("warning: {w}");
+        extra.push(w);
     }
     let design = a.inputs.data_args.design(&survey)?;
     let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
@@ -59,7 +68,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     analysis.data.design = design.clone();
     analysis.warnings.extend(excluded.summary());
     for w in &analysis.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     let mut f = match est {
         EstimatorKind::Pls => {
@@ -132,7 +141,9 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if !f.admissible {
-        eprintln!("warning: the {est} solution is inadmissible; see the diagnostics");
+        let w = format!("the {est} solution is inadmissible; see the diagnostics");
+        eprintln_safe!("warning: {w}");
+        extra.push(w);
     }
     if let Some(mf) = &f.model_fit {
         if let Some(obj) = f.doc.as_object_mut() {
@@ -157,6 +168,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     if est == EstimatorKind::Pls {
         super::fit_extras::annotate_criteria(&mut f.doc, &analysis, divisor);
     }
+    super::add_warnings(&mut f.doc, &extra);
     a.out.emit(&f.doc, &f.text)?;
     let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {
@@ -215,7 +227,7 @@ fn model_fit(
     let mut mf = match mf {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("warning: model fit (SRMR, d_ULS, d_G) not available: {e}");
+            eprintln_safe!("warning: model fit (SRMR, d_ULS, d_G) not available: {e}");
             return Ok(None);
         }
     };
@@ -226,7 +238,7 @@ fn model_fit(
         for (what, part) in [("saturated", &t.saturated), ("estimated", &t.estimated)] {
             if let Some(p) = part {
                 if p.failed > 0 {
-                    eprintln!(
+                    eprintln_safe!(
                         "warning: {} of {} resamples of the exact-fit test ({what} model) failed and were left out",
                         p.failed, p.resamples
                     );
@@ -234,7 +246,7 @@ fn model_fit(
             }
         }
         for p in &t.problems {
-            eprintln!("warning: {p}");
+            eprintln_safe!("warning: {p}");
         }
         mf.test = Some(t);
     }

@@ -48,6 +48,12 @@ pub fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
             .into());
         }
     }
+    if let Some(out) = &a.model_out {
+        super::check_outputs(
+            &[("data", a.data.as_path())],
+            &[("--model-out", out.as_path())],
+        )?;
+    }
     let opts = a.data_args.ingest_options(Path::new("(csi init)"))?;
     let profile = profile_data(&a.data, &opts)?;
     let mut p = propose_model(
@@ -71,6 +77,7 @@ pub fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
     }
     let text = proposal_to_toml(&p);
     let summary = summary(&p, a.model_out.as_deref());
+    let summary = csi::text_safety::terminal_multiline(&summary);
     match &a.model_out {
         Some(out) => {
             std::fs::write(out, &text).map_err(|e| csi::Error::io(out, e))?;

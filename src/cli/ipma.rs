@@ -49,9 +49,25 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| p.as_ref().map(Output::from_path).transpose())
         .collect::<csi::Result<_>>()?;
+    let files: Vec<_> = a
+        .out
+        .output()
+        .into_iter()
+        .chain(
+            [
+                ("--chart", &a.chart),
+                ("--path-chart", &a.path_chart),
+                ("--index-chart", &a.index_chart),
+            ]
+            .into_iter()
+            .filter_map(|(f, p)| p.as_deref().map(|p| (f, p))),
+        )
+        .collect();
+    super::check_outputs(&a.inputs.files(), &files)?;
     let loaded = a.inputs.load_screened()?;
     let (model, excluded) = (loaded.model, loaded.excluded);
     let survey = a.subset.apply(loaded.survey)?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
     let target = csi::ipma::target_index(&model, &a.target)?;
     let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
@@ -77,10 +93,10 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         }
     }
     for w in &analysis.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     for (j, why) in &map.excluded {
-        eprintln!(
+        eprintln_safe!(
             "warning: {} left out of the IPMA: {why}",
             model.constructs[*j].name
         );

@@ -23,7 +23,12 @@ pub struct MethodsArgs {
 pub fn run(a: MethodsArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     a.est.pls_only("methods")?;
+    super::check_outputs(
+        &a.inputs.files(),
+        &a.out.output().into_iter().collect::<Vec<_>>(),
+    )?;
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let target = match &a.target {
         Some(t) => csi::ipma::target_index(&model, t)?,
         None => csi::methods::default_target(&model).ok_or_else(|| {
@@ -35,10 +40,10 @@ pub fn run(a: MethodsArgs) -> anyhow::Result<ExitCode> {
     };
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     if a.est.bootstrap > 0 {
-        eprintln!("warning: --bootstrap is not used by csi methods");
+        eprintln_safe!("warning: --bootstrap is not used by csi methods");
     }
     for w in &analysis.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     let report = csi::methods::evaluate(&analysis, &survey, target)?;
     a.out.emit(

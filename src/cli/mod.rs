@@ -18,6 +18,7 @@ pub mod fit_extras;
 pub mod init;
 pub mod ipma;
 pub mod methods;
+pub mod outputs;
 pub mod predict;
 pub mod program;
 pub mod report;
@@ -25,6 +26,8 @@ pub mod simulate;
 pub mod subset;
 pub mod validate;
 pub mod weights;
+
+pub use outputs::check_outputs;
 
 /// Customer-satisfaction index studies: PLS path modeling, 0-100 indices, priorities.
 #[derive(Debug, Parser)]
@@ -269,12 +272,20 @@ pub struct Loaded {
 }
 
 impl Inputs {
+    /// The input files, for [`check_outputs`].
+    pub fn files(&self) -> Vec<outputs::Input<'_>> {
+        vec![
+            ("model", self.model.model.as_path()),
+            ("data", self.data.as_path()),
+        ]
+    }
+
     /// Read the model and the data, with speeders and straight-liners excluded when
     /// the flags ask; data warnings and the exclusions go to stderr.
     pub fn load(&self) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
         let l = self.load_screened()?;
         if let Some(s) = l.excluded.summary() {
-            eprintln!("warning: {s}");
+            eprintln_safe!("warning: {s}");
         }
         Ok((l.model, l.survey))
     }
@@ -290,19 +301,8 @@ impl Inputs {
         csi::data::sav::adopt_labels_from_file(&self.data, &mut model)?;
         let opts = self.data_args.ingest_options(&self.model.model)?;
         let (survey, ingest) = csi::data::read_survey(&self.data, &model, &opts)?;
-        for p in ingest
-            .problems
-            .iter()
-            .filter(|p| p.severity == csi::data::Severity::Warning)
-        {
-            let mut loc = survey.file.clone();
-            if let Some(r) = p.row {
-                loc.push_str(&format!(": row {r}"));
-            }
-            if let Some(c) = &p.column {
-                loc.push_str(&format!(", column '{c}'"));
-            }
-            eprintln!("warning: {loc}: {}", p.message);
+        for w in ingest_warnings(&survey.file, &ingest) {
+            eprintln_safe!("warning: {w}");
         }
         let (survey, excluded) = csi::design::screen::screen(&survey, &model, &screening)?;
         Ok(Loaded {
@@ -311,6 +311,45 @@ impl Inputs {
             excluded,
             ingest,
         })
+    }
+}
+
+/// The data warnings of an ingest report as printed on stderr (after `warning: `)
+/// and listed in a JSON document's `warnings`: file, row and column, message.
+pub fn ingest_warnings(file: &str, ingest: &csi::data::ValidationReport) -> Vec<String> {
+    ingest
+        .problems
+        .iter()
+        .filter(|p| p.severity == csi::data::Severity::Warning)
+        .map(|p| {
+            let mut loc = file.to_string();
+            if let Some(r) = p.row {
+                loc.push_str(&format!(": row {r}"));
+            }
+            if let Some(c) = &p.column {
+                loc.push_str(&format!(", column '{c}'"));
+            }
+            format!("{loc}: {}", p.message)
+        })
+        .collect()
+}
+
+/// Add warnings printed on stderr outside the analysis (data warnings, estimator
+/// notes) to the `warnings` of a JSON document, after those already listed, so that
+/// the document carries every warning of the run (issue 10, item 12).
+pub fn add_warnings(doc: &mut serde_json::Value, extra: &[String]) {
+    let Some(obj) = doc.as_object_mut() else {
+        return;
+    };
+    let list = obj
+        .entry("warnings")
+        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+    if let Some(list) = list.as_array_mut() {
+        for w in extra {
+            if !list.iter().any(|v| v.as_str() == Some(w.as_str())) {
+                list.push(serde_json::Value::String(w.clone()));
+            }
+        }
     }
 }
 
@@ -324,6 +363,14 @@ pub struct JsonArg {
 }
 
 impl JsonArg {
+    /// `--json FILE` as an output for [`check_outputs`] (none for stdout).
+    pub fn output(&self) -> Option<outputs::Output<'_>> {
+        self.json
+            .as_deref()
+            .filter(|j| *j != "-")
+            .map(|j| ("--json", std::path::Path::new(j)))
+    }
+
     /// Write the JSON document where `--json` says, and the text report to stdout
     /// unless the JSON goes there.
     pub fn emit(&self, doc: &serde_json::Value, text: &str) -> anyhow::Result<()> {
@@ -333,7 +380,7 @@ impl JsonArg {
         if self.json.as_deref() != Some("-") {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            out.write_all(csi::text_safety::terminal_multiline(text).as_bytes())?;
             out.flush()?;
         }
         Ok(())
@@ -349,13 +396,15 @@ pub fn warn_failures(
     withheld: Option<&csi::bootstrap::Withheld>,
 ) {
     if failed > 0 {
-        eprintln!("warning: {failed} of {resamples} bootstrap resamples failed and were left out:");
+        eprintln_safe!(
+            "warning: {failed} of {resamples} bootstrap resamples failed and were left out:"
+        );
         for (why, n) in reasons {
-            eprintln!("  {n} x {why}");
+            eprintln_safe!("  {n} x {why}");
         }
     }
     if let Some(w) = withheld {
-        eprintln!(
+        eprintln_safe!(
             "warning: {w} (use --allow-failed-share {:.2} to show them anyway)",
             (w.failed_share + 0.005).min(1.0)
         );
@@ -413,6 +462,12 @@ pub struct ModelArg {
     pub model: PathBuf,
 }
 
+/// Refuse up front a fit that would not fit in memory ([`csi::limits`]): `resamples`
+/// is the bootstrap count (0 without).
+pub fn check_memory(model: &csi::spec::Model, n: usize, resamples: usize) -> csi::Result<()> {
+    csi::limits::check(model, n, resamples, csi::limits::available())
+}
+
 /// Dispatch one subcommand. A library setting error is reported with the flag that
 /// gives the setting (the library names settings, only the CLI knows flags).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -463,13 +518,15 @@ fn name_flag(e: anyhow::Error, ipma: bool) -> anyhow::Error {
 /// Write JSON to `--json FILE` or stdout (`-`).
 pub fn write_json(target: &str, value: &serde_json::Value) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)? + "\n";
+    // C1 controls and bidirectional overrides as \u escapes (the same document)
+    let text = csi::text_safety::json_document(&text);
     if target == "-" {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())?;
         out.flush()?;
     } else {
-        std::fs::write(target, text).map_err(|e| csi::Error::io(target, e))?;
+        std::fs::write(target, text.as_bytes()).map_err(|e| csi::Error::io(target, e))?;
     }
     Ok(())
 }

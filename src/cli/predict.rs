@@ -57,10 +57,15 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let technique = a.technique;
+    super::check_outputs(
+        &a.inputs.files(),
+        &a.out.output().into_iter().collect::<Vec<_>>(),
+    )?;
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     let n = analysis.data.x.nrows();
     let folds = match a.folds {
@@ -76,9 +81,11 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
     };
     let p = csi::predict::predict(&model, &analysis.data, &opts)?;
     if p.not_converged > 0 {
-        eprintln!(
+        eprintln_safe!(
             "warning: {} of {} training estimations did not converge in {} iterations",
-            p.not_converged, p.estimations, opts.pls.max_iter
+            p.not_converged,
+            p.estimations,
+            opts.pls.max_iter
         );
     }
     a.out.emit(

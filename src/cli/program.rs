@@ -61,6 +61,10 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
         min_n: a.min_n,
         adjust: a.adjust,
     };
+    let mut inputs = a.inputs.files();
+    inputs.extend(a.hierarchy.as_deref().map(|p| ("hierarchy", p)));
+    inputs.extend(a.sector_weights.as_deref().map(|p| ("sector weights", p)));
+    super::check_outputs(&inputs, &a.out.output().into_iter().collect::<Vec<_>>())?;
     let hierarchy = match &a.hierarchy {
         Some(p) => Some(csi::program::hierarchy::Hierarchy::read(p)?),
         None => None,
@@ -120,10 +124,10 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let p = result?;
     if options.resamples == 0 {
-        eprintln!("warning: without --bootstrap N there are no intervals and no p values");
+        eprintln_safe!("warning: without --bootstrap N there are no intervals and no p values");
     }
     for w in &p.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     a.out.emit(
         &csi::report::program::to_json(&p),

@@ -2,7 +2,7 @@
 //! with `--xlsx`, the same tables and an action plan per department as a workbook.
 use super::{EstArgs, Inputs};
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `csi report`.
@@ -42,21 +42,6 @@ pub struct ReportArgs {
 
 /// Open `path` for writing before any work is done, so an unwritable `--out` fails
 /// at once; returns whether the file existed before.
-fn check_writable(flag: &str, path: &Path) -> anyhow::Result<bool> {
-    let existed = path.exists();
-    if path.is_dir() {
-        return Err(csi::Error::setting(flag, format!("'{}' is a folder", path.display())).into());
-    }
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(|e| {
-            csi::Error::setting(flag, format!("cannot write '{}': {e}", path.display()))
-        })?;
-    Ok(existed)
-}
-
 fn shell_quote(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
@@ -74,22 +59,12 @@ pub fn run(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let bootstrap = a.est.bootstrap_options()?;
     a.est.pls_only("report")?;
     let (lang, split) = (a.lang, a.split);
-    let mut created = Vec::new();
-    for (flag, p) in [("--out", Some(&a.out)), ("--xlsx", a.xlsx.as_ref())] {
-        if let Some(p) = p {
-            if !check_writable(flag, p)? {
-                created.push(p.clone());
-            }
-        }
-    }
-    let result = build(&a, fit, bootstrap, lang, split);
-    if result.is_err() {
-        // leave no empty file behind
-        for p in &created {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-    result
+    let outputs: Vec<_> = [("--out", Some(&a.out)), ("--xlsx", a.xlsx.as_ref())]
+        .into_iter()
+        .filter_map(|(f, p)| p.map(|p| (f, p.as_path())))
+        .collect();
+    super::check_outputs(&a.inputs.files(), &outputs)?;
+    build(&a, fit, bootstrap, lang, split)
 }
 
 fn build(
@@ -100,6 +75,7 @@ fn build(
     split: csi::ipma::Split,
 ) -> anyhow::Result<ExitCode> {
     let (model, survey) = a.inputs.load()?;
+    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let opts = csi::report::data::ReportOptions {
         fit,
         bootstrap,
@@ -127,18 +103,18 @@ fn build(
             .join(" "),
     };
     if bootstrap.is_some() {
-        eprintln!("note: resampling (bootstrap) for the intervals; this can take a while");
+        eprintln_safe!("note: resampling (bootstrap) for the intervals; this can take a while");
     }
     let d = csi::report::data::gather(&model, &survey, &opts)?;
     for w in &d.warnings {
-        eprintln!("warning: {w}");
+        eprintln_safe!("warning: {w}");
     }
     let html = csi::report::html::render_html(&d)?;
     std::fs::write(&a.out, html).map_err(|e| csi::Error::io(&a.out, e))?;
-    println!("report: {}", a.out.display());
+    println_safe!("report: {}", a.out.display());
     if let Some(x) = &a.xlsx {
         csi::report::xlsx::write_xlsx(&d, x)?;
-        println!("workbook: {}", x.display());
+        println_safe!("workbook: {}", x.display());
     }
     let strict_fail = a.est.strict && d.warnings.iter().any(|w| w.contains("did not converge"));
     Ok(if strict_fail {

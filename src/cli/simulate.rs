@@ -63,6 +63,20 @@ pub struct SimulateArgs {
 
 /// Run `csi simulate`.
 pub fn run(a: SimulateArgs) -> anyhow::Result<ExitCode> {
+    super::outputs::check_output_dir("--out", &a.out)?;
+    if a.out.is_dir() {
+        let files: Vec<std::path::PathBuf> = [
+            "data.csv",
+            "hierarchy.csv",
+            "sector_weights.csv",
+            "truth.json",
+        ]
+        .iter()
+        .map(|f| a.out.join(f))
+        .collect();
+        let outputs: Vec<_> = files.iter().map(|p| ("--out", p.as_path())).collect();
+        super::check_outputs(&[("model", a.model.model.as_path())], &outputs)?;
+    }
     let model = csi::spec::read_model(&a.model.model)?;
     let spec = SimSpec {
         companies: a.companies,
@@ -89,7 +103,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<ExitCode> {
         &csi::report::program::truth_json(&sim, &model),
     )?;
     let d = a.out.display();
-    println!(
+    println_safe!(
         "wrote {d}/data.csv ({} respondents: {} companies x {} waves x {}), {d}/hierarchy.csv ({} industries, {} sectors), {d}/sector_weights.csv, {d}/truth.json ({} planted changes of {} points)",
         sim.companies.len() * sim.waves.len() * spec.n,
         sim.companies.len(),
@@ -100,7 +114,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<ExitCode> {
         sim.planted.len(),
         spec.change
     );
-    println!(
+    println_safe!(
         "run: csi program --model {} --data {d}/data.csv --company company --wave wave --hierarchy {d}/hierarchy.csv --sector-weights {d}/sector_weights.csv --bootstrap 1000",
         a.model.model.display()
     );

@@ -42,7 +42,7 @@ impl SubsetArgs {
             return Ok(survey);
         }
         let (sub, r) = subset_rows(&survey, &conds)?;
-        eprintln!(
+        eprintln_safe!(
             "note: {} of {} respondents kept ({})",
             r.n_kept,
             r.n_before,

@@ -113,6 +113,16 @@ fn model_report(model: &Model) -> ValidationReport {
 
 /// Run `csi validate`.
 pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let mut inputs = vec![("model", a.model.model.as_path())];
+    inputs.extend(a.data.as_deref().map(|p| ("data", p)));
+    let json: Vec<_> = a
+        .json
+        .as_deref()
+        .filter(|j| *j != "-")
+        .map(|j| ("--json", std::path::Path::new(j)))
+        .into_iter()
+        .collect();
+    super::check_outputs(&inputs, &json)?;
     let mut model = csi::spec::read_model(&a.model.model)?;
     a.data_args.apply_to_model(&mut model)?;
     let opts = a.data_args.ingest_options(&a.model.model)?;
@@ -150,7 +160,8 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     if !json_to_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{report}")?;
+        let text = report.to_string();
+        writeln!(out, "{}", csi::text_safety::terminal_multiline(&text))?;
         out.flush()?;
     }
     if let Some(err) = report.to_error() {
@@ -169,7 +180,7 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
             }
             other => other.to_string(),
         };
-        eprintln!("csi: {msg}");
+        eprintln_safe!("csi: {msg}");
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)

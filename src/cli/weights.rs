@@ -65,24 +65,6 @@ fn parse_trim(s: &str) -> csi::Result<(f64, f64)> {
     Ok((lo, hi))
 }
 
-/// Same file? (canonical paths; the output may not exist yet)
-fn same_file(a: &Path, b: &Path) -> bool {
-    let canon = |p: &Path| -> Option<PathBuf> {
-        if let Ok(c) = p.canonicalize() {
-            return Some(c);
-        }
-        let parent = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok()?,
-            _ => std::env::current_dir().ok()?,
-        };
-        Some(parent.join(p.file_name()?))
-    };
-    match (canon(a), canon(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => false,
-    }
-}
-
 /// Run `csi weights`.
 pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     let trim = a.trim.as_deref().map(parse_trim).transpose()?;
@@ -96,27 +78,17 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     if name.is_empty() {
         return Err(csi::Error::setting("--weight-column", "the name is empty").into());
     }
-    for input in [&a.data, &a.margins] {
-        if same_file(&a.out, input) {
-            return Err(csi::Error::setting(
-                "--out",
-                format!(
-                    "'{}' is an input file; csi never overwrites its inputs: name a new file",
-                    a.out.display()
-                ),
-            )
-            .into());
-        }
-    }
-    if let Some(j) = a.json.as_deref().filter(|j| *j != "-") {
-        if same_file(Path::new(j), &a.data) || same_file(Path::new(j), &a.margins) {
-            return Err(csi::Error::setting(
-                "--json",
-                format!("'{j}' is an input file; name a new file"),
-            )
-            .into());
-        }
-    }
+    let mut outputs = vec![("--out", a.out.as_path())];
+    outputs.extend(
+        a.json
+            .as_deref()
+            .filter(|j| *j != "-")
+            .map(|j| ("--json", Path::new(j))),
+    );
+    super::check_outputs(
+        &[("data", a.data.as_path()), ("margins", a.margins.as_path())],
+        &outputs,
+    )?;
     let delimiter = a
         .delimiter
         .as_deref()
@@ -187,7 +159,7 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     let text = table.with_column(&name, &r.weights)?;
     std::fs::write(&a.out, text).map_err(|e| csi::Error::io(&a.out, e))?;
     if !r.converged {
-        eprintln!(
+        eprintln_safe!(
             "warning: raking did not reach every margin in {} cycles: the largest error is {:.3e} ({}, '{}'){}",
             r.iterations,
             r.max_error,
@@ -207,7 +179,8 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     if !json_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        out.write_all(report_text(&a, &table, &r).as_bytes())?;
+        let text = report_text(&a, &table, &r);
+        out.write_all(csi::text_safety::terminal_multiline(&text).as_bytes())?;
         out.flush()?;
     }
     Ok(if a.strict && !r.converged {

@@ -223,12 +223,14 @@ pub struct Ipma {
     pub bootstrap: Option<IpmaBootstrap>,
 }
 
-/// Resolve a target construct by name (or label), with a helpful error.
+/// Resolve a target construct by name, by label, or by either part of a bilingual
+/// label (`满意度` or `satisfaction` for `满意度 (Satisfaction)`), with a helpful error.
 ///
 /// # Errors
 /// [`Error::Setting`] (`--target`) naming the constructs that exist, or saying that
 /// the construct has no incoming path.
 pub fn target_index(model: &Model, name: &str) -> Result<usize> {
+    let name = name.trim();
     let j = model
         .construct_index(name)
         .or_else(|| {
@@ -237,6 +239,7 @@ pub fn target_index(model: &Model, name: &str) -> Result<usize> {
                 .iter()
                 .position(|c| c.label.as_deref() == Some(name) || c.name.eq_ignore_ascii_case(name))
         })
+        .or_else(|| label_part_match(model, name))
         .ok_or_else(|| {
             let names: Vec<&str> = model.constructs.iter().map(|c| c.name.as_str()).collect();
             Error::setting(
@@ -258,6 +261,31 @@ pub fn target_index(model: &Model, name: &str) -> Result<usize> {
         ));
     }
     Ok(j)
+}
+
+/// The one construct whose bilingual label `中文 (English)` has `name` as one of its
+/// two parts (the English part compared without case): `--target 满意度` for the label
+/// `满意度 (Satisfaction)`, as the tables show it. `None` when no construct or more
+/// than one matches.
+fn label_part_match(model: &Model, name: &str) -> Option<usize> {
+    if name.is_empty() {
+        return None;
+    }
+    let parts = |label: &str| -> (String, String) {
+        let label = label.trim();
+        match label.strip_suffix(')').and_then(|l| l.rsplit_once('(')) {
+            Some((head, inner)) => (head.trim().to_string(), inner.trim().to_string()),
+            None => (label.to_string(), String::new()),
+        }
+    };
+    let mut hits = model.constructs.iter().enumerate().filter(|(_, c)| {
+        c.label.as_deref().is_some_and(|l| {
+            let (head, inner) = parts(l);
+            head == name || (!inner.is_empty() && inner.to_lowercase() == name.to_lowercase())
+        })
+    });
+    let first = hits.next()?.0;
+    hits.next().is_none().then_some(first)
 }
 
 /// The IPMA of an analysis for construct `target`.

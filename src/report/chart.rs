@@ -358,7 +358,12 @@ pub fn render_svg<F: Figure>(fig: &F) -> Result<String> {
         fig.draw(&root).map_err(|e| chart_err("<svg>", e))?;
         root.present().map_err(|e| chart_err("<svg>", e))?;
     }
-    Ok(s)
+    // plotters escapes `&` and `<` in text but passes control characters through,
+    // which no XML parser accepts: make them visible (issue 10, item 7)
+    Ok(match crate::text_safety::markup_document(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(safe) => safe,
+    })
 }
 
 /// The figure as RGB pixels (row-major, 3 bytes per pixel, `size()` wide and high).

@@ -436,7 +436,8 @@ impl IpmaPanels<'_> {
             out.push('\n');
         }
         out.push_str("</svg>\n");
-        Ok(out)
+        // control characters in group names made visible (well-formed XML)
+        Ok(crate::text_safety::markup_document(&out).into_owned())
     }
 
     /// The panels as RGB pixels (row-major, 3 bytes per pixel, [`IpmaPanels::size`]).

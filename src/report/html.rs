@@ -214,6 +214,9 @@ pub fn render_html(d: &ReportData) -> Result<String> {
         .render(context! { d => data.clone(), t => t.clone(), css => CSS, font_css => "" })
         .map_err(tmpl_err)?;
     let font_css = font_face_css(&page)?;
-    tmpl.render(context! { d => data, t => t, css => CSS, font_css => font_css })
-        .map_err(tmpl_err)
+    let html = tmpl
+        .render(context! { d => data, t => t, css => CSS, font_css => font_css })
+        .map_err(tmpl_err)?;
+    // control characters in user text (inline SVG charts included) made visible
+    Ok(crate::text_safety::markup_document(&html).into_owned())
 }

@@ -414,7 +414,8 @@ fn effects_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
     effects
 }
 
-/// The `htmt` pairs of a fit document.
+/// The `htmt` pairs of a fit document: pairs of constructs with two or more items
+/// each (HTMT is not defined for a single-item block).
 fn htmt_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
     let m = &a.model;
     let cname = |j: usize| m.constructs[j].name.clone();
@@ -422,6 +423,10 @@ fn htmt_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
     let mut htmt = Vec::new();
     for i in 0..q {
         for j in (i + 1)..q {
+            // HTMT needs two multi-item blocks (a model of single items has none)
+            if !crate::quality::htmt_defined(m, i, j) {
+                continue;
+            }
             let mut o = Map::new();
             o.insert("a".into(), json!(cname(i)));
             o.insert("b".into(), json!(cname(j)));

@@ -216,16 +216,16 @@ fn construct_matrix(
     id: &str,
     title: &str,
     diag: bool,
+    which: &[usize],
     value: impl Fn(usize, usize) -> f64,
 ) -> Table {
-    let q = a.model.n_constructs();
     let mut head: Vec<String> = vec![String::new()];
-    head.extend((0..q).map(|j| cname(a, j)));
+    head.extend(which.iter().map(|&j| cname(a, j)));
     let head: Vec<&str> = head.iter().map(|s| s.as_str()).collect();
     let mut t = Table::new(id, title, &head, 1);
-    for i in 0..q {
+    for &i in which {
         let mut row = vec![Cell::text(cname(a, i))];
-        for j in 0..q {
+        for &j in which {
             row.push(if j < i || (diag && j == i) {
                 Cell::num(value(i, j), D)
             } else {
@@ -237,11 +237,28 @@ fn construct_matrix(
     t
 }
 
+/// Constructs with two or more items (the blocks HTMT is defined for).
+fn multi_item(a: &Analysis) -> Vec<usize> {
+    (0..a.model.n_constructs())
+        .filter(|&j| a.model.constructs[j].items.len() >= 2)
+        .collect()
+}
+
 /// `htmt`: the HTMT matrix, lower triangle.
 pub fn htmt(a: &Analysis) -> Table {
-    let mut t = construct_matrix(a, "htmt", "Discriminant validity (HTMT)", false, |i, j| {
-        a.quality.htmt[(i, j)]
-    });
+    // HTMT needs two multi-item blocks: single-item constructs have no row or column
+    let multi = multi_item(a);
+    let mut t = construct_matrix(
+        a,
+        "htmt",
+        "Discriminant validity (HTMT)",
+        false,
+        &multi,
+        |i, j| a.quality.htmt[(i, j)],
+    );
+    if multi.len() < 2 {
+        t.note("HTMT needs two constructs with two or more items each.");
+    }
     t.note("HTMT below 0.90 (0.85 for conceptually distinct constructs) supports discriminant validity (Henseler, Ringle and Sarstedt 2015).");
     t
 }
@@ -249,7 +266,6 @@ pub fn htmt(a: &Analysis) -> Table {
 /// `htmt_intervals`: every pair's HTMT with its bootstrap interval; `None` when the
 /// bootstrap holds no HTMT statistics.
 pub fn htmt_intervals(a: &Analysis, b: &BootstrapResult) -> Option<Table> {
-    let q = a.model.n_constructs();
     let mut t = Table::new(
         "htmt_intervals",
         &format!(
@@ -260,8 +276,9 @@ pub fn htmt_intervals(a: &Analysis, b: &BootstrapResult) -> Option<Table> {
         &["pair", "HTMT", "CI", "upper < 0.90"],
         1,
     );
-    for i in 0..q {
-        for j in (i + 1)..q {
+    let multi = multi_item(a);
+    for (x, &i) in multi.iter().enumerate() {
+        for &j in &multi[x + 1..] {
             let st = b.stat(Stat::Htmt { a: i, b: j })?;
             let below = if st.ci_high.is_finite() {
                 if st.ci_high < 0.90 {
@@ -291,6 +308,7 @@ pub fn fornell_larcker(a: &Analysis) -> Table {
         "fornell_larcker",
         "Fornell-Larcker criterion",
         true,
+        &(0..a.model.n_constructs()).collect::<Vec<_>>(),
         |i, j| a.quality.fornell_larcker[(i, j)],
     );
     t.note("Diagonal: square root of the AVE; below it: construct correlations. Discriminant validity: each diagonal value exceeds the correlations in its row and column (Fornell and Larcker 1981).");

@@ -30,14 +30,26 @@ impl Table {
     /// New table; the first `n_left` columns are left-aligned.
     pub fn new(header: &[&str], n_left: usize) -> Table {
         Table {
-            header: header.iter().map(|s| s.to_string()).collect(),
+            header: header
+                .iter()
+                .map(|s| crate::text_safety::terminal(s).into_owned())
+                .collect(),
             rows: Vec::new(),
             left: (0..header.len()).map(|i| i < n_left).collect(),
         }
     }
-    /// Add a row.
+    /// Add a row. Control characters in a cell are made visible here
+    /// ([`crate::text_safety::terminal`]), so that the columns line up on the escapes.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|c| match crate::text_safety::terminal(&c) {
+                    std::borrow::Cow::Borrowed(_) => c,
+                    std::borrow::Cow::Owned(safe) => safe,
+                })
+                .collect(),
+        );
     }
     /// Render with two spaces between columns.
     pub fn render(&self) -> String {

@@ -15,6 +15,7 @@ mod data;
 mod design;
 mod executor;
 mod harden;
+mod harden_output;
 mod init;
 mod ipma;
 mod methods;
