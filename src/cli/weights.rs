@@ -96,48 +96,14 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     if name.is_empty() {
         return Err(csi::Error::setting("--weight-column", "the name is empty").into());
     }
-    for input in [&a.data, &a.margins] {
-        if same_file(&a.out, input) {
-            return Err(csi::Error::setting(
-                "--out",
-                format!(
-                    "'{}' is an input file; csi never overwrites its inputs: name a new file",
-                    a.out.display()
-                ),
-            )
-            .into());
-        }
-    }
-    if let Some(j) = a.json.as_deref().filter(|j| *j != "-") {
-        if same_file(Path::new(j), &a.data) || same_file(Path::new(j), &a.margins) {
-            return Err(csi::Error::setting(
-                "--json",
-                format!("'{j}' is an input file; name a new file"),
-            )
-            .into());
-        }
-    }
+    check_outputs(&a)?;
     let delimiter = a
         .delimiter
         .as_deref()
         .map(csi::data::parse_delimiter)
         .transpose()?;
     let margins = Margins::read(&a.margins)?;
-    let is_workbook = a
-        .data
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| {
-            matches!(
-                e.to_ascii_lowercase().as_str(),
-                "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"
-            )
-        });
-    let table = if is_workbook {
-        Table::read_workbook(&a.data, a.sheet.as_deref())?
-    } else {
-        Table::read(&a.data, a.encoding.as_deref(), delimiter)?
-    };
+    let table = read_table(&a, delimiter)?;
     if table.column(&name).is_some() {
         return Err(csi::Error::data(
             csi::error::Location {
@@ -151,36 +117,7 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let base = match &a.base_weight {
-        Some(col) => {
-            let c = table.column(col).ok_or_else(|| {
-                csi::Error::data(
-                    csi::error::Location {
-                        file: table.file.clone(),
-                        row: Some(1),
-                        column: Some(col.trim().to_string()),
-                        value: None,
-                    },
-                    "the --base-weight column is not in the data",
-                )
-            })?;
-            let mut w = Vec::with_capacity(table.n());
-            for i in 0..table.n() {
-                let cell = table.cell(i, c);
-                let v: f64 = cell.parse().map_err(|_| {
-                    csi::Error::data(
-                        csi::error::Location {
-                            file: table.file.clone(),
-                            row: Some(table.rows[i]),
-                            column: Some(col.trim().to_string()),
-                            value: Some(cell.chars().take(60).collect()),
-                        },
-                        "the base weight is not a number",
-                    )
-                })?;
-                w.push(v);
-            }
-            Some(w)
-        }
+        Some(col) => Some(base_weights(&table, col)?),
         None => None,
     };
     let r = rake(&table, &margins, base.as_deref(), &opts)?;
@@ -215,6 +152,83 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--out` and `--json` must not name an input file.
+fn check_outputs(a: &WeightsArgs) -> anyhow::Result<()> {
+    for input in [&a.data, &a.margins] {
+        if same_file(&a.out, input) {
+            return Err(csi::Error::setting(
+                "--out",
+                format!(
+                    "'{}' is an input file; csi never overwrites its inputs: name a new file",
+                    a.out.display()
+                ),
+            )
+            .into());
+        }
+    }
+    if let Some(j) = a.json.as_deref().filter(|j| *j != "-") {
+        if same_file(Path::new(j), &a.data) || same_file(Path::new(j), &a.margins) {
+            return Err(csi::Error::setting(
+                "--json",
+                format!("'{j}' is an input file; name a new file"),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The data as a table of cell texts (a workbook sheet or a text file).
+fn read_table(a: &WeightsArgs, delimiter: Option<u8>) -> anyhow::Result<Table> {
+    let is_workbook = a
+        .data
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"
+            )
+        });
+    Ok(if is_workbook {
+        Table::read_workbook(&a.data, a.sheet.as_deref())?
+    } else {
+        Table::read(&a.data, a.encoding.as_deref(), delimiter)?
+    })
+}
+
+/// The base weights of column `col`, one number per respondent.
+fn base_weights(table: &Table, col: &str) -> anyhow::Result<Vec<f64>> {
+    let c = table.column(col).ok_or_else(|| {
+        csi::Error::data(
+            csi::error::Location {
+                file: table.file.clone(),
+                row: Some(1),
+                column: Some(col.trim().to_string()),
+                value: None,
+            },
+            "the --base-weight column is not in the data",
+        )
+    })?;
+    let mut w = Vec::with_capacity(table.n());
+    for i in 0..table.n() {
+        let cell = table.cell(i, c);
+        let v: f64 = cell.parse().map_err(|_| {
+            csi::Error::data(
+                csi::error::Location {
+                    file: table.file.clone(),
+                    row: Some(table.rows[i]),
+                    column: Some(col.trim().to_string()),
+                    value: Some(cell.chars().take(60).collect()),
+                },
+                "the base weight is not a number",
+            )
+        })?;
+        w.push(v);
+    }
+    Ok(w)
 }
 
 fn document(a: &WeightsArgs, table: &Table, r: &RakeResult) -> serde_json::Value {
