@@ -328,23 +328,7 @@ impl EmData {
             ));
         }
         // complete rows: fixed sufficient statistics
-        let mut s1c = vec![0.0; p];
-        let mut s2c = DMatrix::<f64>::zeros(p, p);
-        for pat in self.patterns.iter().filter(|q| q.missing.is_empty()) {
-            for &i in &pat.rows {
-                let fi = f(i);
-                if fi == 0.0 {
-                    continue;
-                }
-                let r = self.row(i);
-                for a in 0..p {
-                    s1c[a] += fi * r[a];
-                    for b in 0..=a {
-                        s2c[(a, b)] += fi * r[a] * r[b];
-                    }
-                }
-            }
-        }
+        let (s1c, s2c) = self.complete_stats(&f);
         // start: observed moments (centred data: means ~0) or the warm start
         let (mut mu, mut sigma) = match start {
             Some(s) if s.means.len() == p && s.cov.shape() == (p, p) => (
@@ -358,67 +342,11 @@ impl EmData {
         let mut iterations = 0;
         let mut converged = false;
         let mut delta = f64::INFINITY;
-        let mut xm: Vec<f64> = Vec::with_capacity(p);
-        let mut xh = vec![0.0; p];
         while iterations < opts.max_iter {
             iterations += 1;
-            let mut t1 = s1c.clone();
-            let mut t2 = s2c.clone();
-            for pat in self.patterns.iter().filter(|q| !q.missing.is_empty()) {
-                let fsum: f64 = pat.rows.iter().map(|&i| f(i)).sum();
-                if fsum == 0.0 {
-                    continue;
-                }
-                let cond = Conditional::new(&pat.observed, &pat.missing, &sigma)?;
-                xm.resize(pat.missing.len(), 0.0);
-                for &i in &pat.rows {
-                    let fi = f(i);
-                    if fi == 0.0 {
-                        continue;
-                    }
-                    let r = self.row(i);
-                    cond.predict(r, &mu, &pat.observed, &pat.missing, &mut xm);
-                    for &j in &pat.observed {
-                        xh[j] = r[j];
-                    }
-                    for (a, &j) in pat.missing.iter().enumerate() {
-                        xh[j] = xm[a];
-                    }
-                    for a in 0..p {
-                        t1[a] += fi * xh[a];
-                        for b in 0..=a {
-                            t2[(a, b)] += fi * xh[a] * xh[b];
-                        }
-                    }
-                }
-                // residual covariance of the missing items, once per pattern
-                for (a, &ja) in pat.missing.iter().enumerate() {
-                    for (b, &jb) in pat.missing.iter().enumerate() {
-                        if jb <= ja {
-                            t2[(ja, jb)] += fsum * cond.resid[(a, b)];
-                        }
-                    }
-                }
-            }
-            let new_mu: Vec<f64> = t1.iter().map(|v| v / wsum).collect();
-            let mut new_sigma = DMatrix::<f64>::zeros(p, p);
-            for a in 0..p {
-                for b in 0..=a {
-                    let v = t2[(a, b)] / wsum - new_mu[a] * new_mu[b];
-                    new_sigma[(a, b)] = v;
-                    new_sigma[(b, a)] = v;
-                }
-            }
-            let sd: Vec<f64> = (0..p)
-                .map(|j| new_sigma[(j, j)].max(f64::MIN_POSITIVE).sqrt())
-                .collect();
-            let mut dl = 0.0f64;
-            for a in 0..p {
-                dl = dl.max((new_mu[a] - mu[a]).abs() / sd[a]);
-                for b in 0..=a {
-                    dl = dl.max((new_sigma[(a, b)] - sigma[(a, b)]).abs() / (sd[a] * sd[b]));
-                }
-            }
+            let (t1, t2) = self.e_step(&f, &mu, &sigma, &s1c, &s2c)?;
+            let (new_mu, new_sigma) = m_step(&t1, &t2, wsum);
+            let dl = largest_change(&new_mu, &new_sigma, &mu, &sigma);
             mu = new_mu;
             sigma = new_sigma;
             delta = dl;
@@ -466,6 +394,83 @@ impl EmData {
             n: counts.iter().map(|&c| c as usize).sum(),
             ..fit.moments()
         })
+    }
+
+    /// Weighted sums of x and x x' over the complete rows (fixed across iterations).
+    fn complete_stats(&self, f: &dyn Fn(usize) -> f64) -> (Vec<f64>, DMatrix<f64>) {
+        let p = self.p;
+        let mut s1c = vec![0.0; p];
+        let mut s2c = DMatrix::<f64>::zeros(p, p);
+        for pat in self.patterns.iter().filter(|q| q.missing.is_empty()) {
+            for &i in &pat.rows {
+                let fi = f(i);
+                if fi == 0.0 {
+                    continue;
+                }
+                let r = self.row(i);
+                for a in 0..p {
+                    s1c[a] += fi * r[a];
+                    for b in 0..=a {
+                        s2c[(a, b)] += fi * r[a] * r[b];
+                    }
+                }
+            }
+        }
+        (s1c, s2c)
+    }
+
+    /// E step: the complete-row sums plus, per missing-data pattern, the expected x and
+    /// x x' of its rows given the observed items (with the residual covariance).
+    fn e_step(
+        &self,
+        f: &dyn Fn(usize) -> f64,
+        mu: &[f64],
+        sigma: &DMatrix<f64>,
+        s1c: &[f64],
+        s2c: &DMatrix<f64>,
+    ) -> Result<(Vec<f64>, DMatrix<f64>)> {
+        let p = self.p;
+        let mut xm: Vec<f64> = Vec::with_capacity(p);
+        let mut xh = vec![0.0; p];
+        let mut t1 = s1c.to_vec();
+        let mut t2 = s2c.clone();
+        for pat in self.patterns.iter().filter(|q| !q.missing.is_empty()) {
+            let fsum: f64 = pat.rows.iter().map(|&i| f(i)).sum();
+            if fsum == 0.0 {
+                continue;
+            }
+            let cond = Conditional::new(&pat.observed, &pat.missing, sigma)?;
+            xm.resize(pat.missing.len(), 0.0);
+            for &i in &pat.rows {
+                let fi = f(i);
+                if fi == 0.0 {
+                    continue;
+                }
+                let r = self.row(i);
+                cond.predict(r, mu, &pat.observed, &pat.missing, &mut xm);
+                for &j in &pat.observed {
+                    xh[j] = r[j];
+                }
+                for (a, &j) in pat.missing.iter().enumerate() {
+                    xh[j] = xm[a];
+                }
+                for a in 0..p {
+                    t1[a] += fi * xh[a];
+                    for b in 0..=a {
+                        t2[(a, b)] += fi * xh[a] * xh[b];
+                    }
+                }
+            }
+            // residual covariance of the missing items, once per pattern
+            for (a, &ja) in pat.missing.iter().enumerate() {
+                for (b, &jb) in pat.missing.iter().enumerate() {
+                    if jb <= ja {
+                        t2[(ja, jb)] += fsum * cond.resid[(a, b)];
+                    }
+                }
+            }
+        }
+        Ok((t1, t2))
     }
 
     fn observed_start(&self, f: &dyn Fn(usize) -> f64) -> (Vec<f64>, DMatrix<f64>) {
@@ -552,6 +557,42 @@ impl Conditional {
 /// As [`EmData::new`] and [`EmData::fit`].
 pub fn estimate(x: &DMatrix<f64>, weights: Option<&[f64]>, opts: &EmOptions) -> Result<EmFit> {
     EmData::new(x, weights)?.fit(None, None, opts)
+}
+
+/// M step: the means and covariance from the sums `t1`, `t2` of weight `wsum`.
+fn m_step(t1: &[f64], t2: &DMatrix<f64>, wsum: f64) -> (Vec<f64>, DMatrix<f64>) {
+    let p = t1.len();
+    let new_mu: Vec<f64> = t1.iter().map(|v| v / wsum).collect();
+    let mut new_sigma = DMatrix::<f64>::zeros(p, p);
+    for a in 0..p {
+        for b in 0..=a {
+            let v = t2[(a, b)] / wsum - new_mu[a] * new_mu[b];
+            new_sigma[(a, b)] = v;
+            new_sigma[(b, a)] = v;
+        }
+    }
+    (new_mu, new_sigma)
+}
+
+/// The largest change of a mean or covariance, in sds of the new moments.
+fn largest_change(
+    new_mu: &[f64],
+    new_sigma: &DMatrix<f64>,
+    mu: &[f64],
+    sigma: &DMatrix<f64>,
+) -> f64 {
+    let p = mu.len();
+    let sd: Vec<f64> = (0..p)
+        .map(|j| new_sigma[(j, j)].max(f64::MIN_POSITIVE).sqrt())
+        .collect();
+    let mut dl = 0.0f64;
+    for a in 0..p {
+        dl = dl.max((new_mu[a] - mu[a]).abs() / sd[a]);
+        for b in 0..=a {
+            dl = dl.max((new_sigma[(a, b)] - sigma[(a, b)]).abs() / (sd[a] * sd[b]));
+        }
+    }
+    dl
 }
 
 #[cfg(test)]

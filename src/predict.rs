@@ -73,7 +73,7 @@
 
 use crate::data::Complete;
 use crate::error::{Error, Result};
-use crate::estimate::pls::{self, PlsSettings};
+use crate::estimate::pls::{self, PlsFit, PlsSettings};
 use crate::moments::Moments;
 use crate::spec::Model;
 use nalgebra::{DMatrix, DVector};
@@ -292,21 +292,14 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
     if opts.repeats == 0 {
         return Err(Error::setting("--repeats", "must be at least 1"));
     }
-    let q = model.n_constructs();
-    let endo: Vec<usize> = (0..q).filter(|&j| model.is_endogenous(j)).collect();
-    let targets: Vec<usize> = (0..model.n_items())
-        .filter(|&k| model.is_endogenous(model.items[k].construct))
-        .collect();
-    let exo_items: Vec<usize> = (0..model.n_items())
-        .filter(|&k| !model.is_endogenous(model.items[k].construct))
-        .collect();
-    if n - n.div_ceil(opts.folds) < exo_items.len() + 2 {
+    let roles = Roles::of(model);
+    if n - n.div_ceil(opts.folds) < roles.exo_items.len() + 2 {
         return Err(Error::setting(
             "--folds",
             format!(
                 "training folds of {} respondents are too small for the LM benchmark, which regresses on {} indicators",
                 n - n.div_ceil(opts.folds),
-                exo_items.len()
+                roles.exo_items.len()
             ),
         ));
     }
@@ -323,7 +316,7 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
     let outs: Vec<Result<FoldOut>> = jobs
         .par_iter()
         .map(|(r, f, rows)| {
-            one_fold(model, data, opts, rows, &targets, &exo_items, &endo).map_err(|e| {
+            one_fold(model, data, opts, rows, &roles).map_err(|e| {
                 Error::Estimation(format!(
                     "plspredict, repeat {} fold {}: {}",
                     r + 1,
@@ -336,50 +329,148 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
             })
         })
         .collect();
-    let t = targets.len();
-    let mut sum_pls = DMatrix::<f64>::zeros(n, t);
-    let mut sum_lm = DMatrix::<f64>::zeros(n, t);
-    let mut sum_naive = DMatrix::<f64>::zeros(n, t);
-    let mut sum_eta_hat = DMatrix::<f64>::zeros(n, endo.len());
-    let mut sum_eta = DMatrix::<f64>::zeros(n, endo.len());
-    let mut not_converged = 0;
-    for o in outs {
-        let o = o?;
-        if !o.converged {
-            not_converged += 1;
-        }
-        for (i, &row) in o.rows.iter().enumerate() {
-            for c in 0..t {
-                sum_pls[(row, c)] += o.pls[(i, c)];
-                sum_lm[(row, c)] += o.lm[(i, c)];
-                sum_naive[(row, c)] += o.naive[(i, c)];
-            }
-            for c in 0..endo.len() {
-                sum_eta_hat[(row, c)] += o.eta_hat[(i, c)];
-                sum_eta[(row, c)] += o.eta[(i, c)];
-            }
+    let sums = Sums::of(outs, n, roles.targets.len(), roles.endo.len())?;
+    let pf = passes as f64;
+    let indicators = indicator_predictions(model, data, &roles, &sums, pf);
+    let constructs = construct_predictions(&roles, &sums, pf, n);
+    let t = roles.targets.len();
+    let pls_better_rmse = indicators.iter().filter(|i| i.rmse < i.lm_rmse).count();
+    let pls_better_mae = indicators.iter().filter(|i| i.mae < i.lm_mae).count();
+    let q2_positive = indicators.iter().filter(|i| i.q2_predict > 0.0).count();
+    Ok(Prediction {
+        options: PredictOptions {
+            repeats: passes,
+            ..*opts
+        },
+        n,
+        leave_one_out: loo,
+        not_converged: sums.not_converged,
+        estimations: jobs.len(),
+        indicators,
+        constructs,
+        pls_better_rmse,
+        pls_better_mae,
+        q2_positive,
+        power: power_of(pls_better_rmse, t),
+    })
+}
+
+/// High when PLS beats the LM benchmark's RMSE on every indicator, medium on most,
+/// low on some, none on none.
+fn power_of(pls_better_rmse: usize, t: usize) -> PredictivePower {
+    if pls_better_rmse == t {
+        PredictivePower::High
+    } else if 2 * pls_better_rmse > t {
+        PredictivePower::Medium
+    } else if pls_better_rmse > 0 {
+        PredictivePower::Low
+    } else {
+        PredictivePower::None
+    }
+}
+
+/// Which constructs and items are predicted, and from which.
+struct Roles {
+    /// Endogenous constructs.
+    endo: Vec<usize>,
+    /// Items of endogenous constructs (predicted).
+    targets: Vec<usize>,
+    /// Items of exogenous constructs (the LM benchmark's regressors).
+    exo_items: Vec<usize>,
+}
+
+impl Roles {
+    fn of(model: &Model) -> Roles {
+        let q = model.n_constructs();
+        Roles {
+            endo: (0..q).filter(|&j| model.is_endogenous(j)).collect(),
+            targets: (0..model.n_items())
+                .filter(|&k| model.is_endogenous(model.items[k].construct))
+                .collect(),
+            exo_items: (0..model.n_items())
+                .filter(|&k| !model.is_endogenous(model.items[k].construct))
+                .collect(),
         }
     }
-    let pf = passes as f64;
-    let metric =
-        |y: &dyn Fn(usize) -> f64, yhat: &dyn Fn(usize) -> f64, naive: &dyn Fn(usize) -> f64| {
-            let (mut sse, mut sae, mut ss0) = (0.0, 0.0, 0.0);
-            for i in 0..n {
-                let e = y(i) - yhat(i);
-                sse += e * e;
-                sae += e.abs();
-                let e0 = y(i) - naive(i);
-                ss0 += e0 * e0;
-            }
-            let nf = n as f64;
-            ((sse / nf).sqrt(), sae / nf, 1.0 - sse / ss0)
+}
+
+/// Out-of-fold predictions summed over the repeats, per respondent.
+struct Sums {
+    pls: DMatrix<f64>,
+    lm: DMatrix<f64>,
+    naive: DMatrix<f64>,
+    eta_hat: DMatrix<f64>,
+    eta: DMatrix<f64>,
+    /// Training estimations that did not converge.
+    not_converged: usize,
+}
+
+impl Sums {
+    /// Add up the folds' predictions (in fold order); the first failed fold is the error.
+    fn of(outs: Vec<Result<FoldOut>>, n: usize, t: usize, n_endo: usize) -> Result<Sums> {
+        let mut s = Sums {
+            pls: DMatrix::<f64>::zeros(n, t),
+            lm: DMatrix::<f64>::zeros(n, t),
+            naive: DMatrix::<f64>::zeros(n, t),
+            eta_hat: DMatrix::<f64>::zeros(n, n_endo),
+            eta: DMatrix::<f64>::zeros(n, n_endo),
+            not_converged: 0,
         };
-    let mut indicators = Vec::with_capacity(t);
-    for (c, &k) in targets.iter().enumerate() {
+        for o in outs {
+            let o = o?;
+            if !o.converged {
+                s.not_converged += 1;
+            }
+            for (i, &row) in o.rows.iter().enumerate() {
+                for c in 0..t {
+                    s.pls[(row, c)] += o.pls[(i, c)];
+                    s.lm[(row, c)] += o.lm[(i, c)];
+                    s.naive[(row, c)] += o.naive[(i, c)];
+                }
+                for c in 0..n_endo {
+                    s.eta_hat[(row, c)] += o.eta_hat[(i, c)];
+                    s.eta[(row, c)] += o.eta[(i, c)];
+                }
+            }
+        }
+        Ok(s)
+    }
+}
+
+/// (RMSE, MAE, Q²predict) of the predictions `yhat` of `y` against the `naive` ones.
+fn metric(
+    n: usize,
+    y: &dyn Fn(usize) -> f64,
+    yhat: &dyn Fn(usize) -> f64,
+    naive: &dyn Fn(usize) -> f64,
+) -> (f64, f64, f64) {
+    let (mut sse, mut sae, mut ss0) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let e = y(i) - yhat(i);
+        sse += e * e;
+        sae += e.abs();
+        let e0 = y(i) - naive(i);
+        ss0 += e0 * e0;
+    }
+    let nf = n as f64;
+    ((sse / nf).sqrt(), sae / nf, 1.0 - sse / ss0)
+}
+
+/// Every predicted indicator: PLS against the LM benchmark.
+fn indicator_predictions(
+    model: &Model,
+    data: &Complete,
+    roles: &Roles,
+    sums: &Sums,
+    pf: f64,
+) -> Vec<IndicatorPrediction> {
+    let n = data.x.nrows();
+    let mut indicators = Vec::with_capacity(roles.targets.len());
+    for (c, &k) in roles.targets.iter().enumerate() {
         let y = |i: usize| data.x[(i, k)];
-        let naive = |i: usize| sum_naive[(i, c)] / pf;
-        let (rmse, mae, q2) = metric(&y, &|i| sum_pls[(i, c)] / pf, &naive);
-        let (lm_rmse, lm_mae, lm_q2) = metric(&y, &|i| sum_lm[(i, c)] / pf, &naive);
+        let naive = |i: usize| sums.naive[(i, c)] / pf;
+        let (rmse, mae, q2) = metric(n, &y, &|i| sums.pls[(i, c)] / pf, &naive);
+        let (lm_rmse, lm_mae, lm_q2) = metric(n, &y, &|i| sums.lm[(i, c)] / pf, &naive);
         indicators.push(IndicatorPrediction {
             item: k,
             construct: model.items[k].construct,
@@ -391,13 +482,25 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
             lm_q2_predict: lm_q2,
         });
     }
-    let constructs = endo
+    indicators
+}
+
+/// Every endogenous construct's scores predicted from its antecedents.
+fn construct_predictions(
+    roles: &Roles,
+    sums: &Sums,
+    pf: f64,
+    n: usize,
+) -> Vec<ConstructPrediction> {
+    roles
+        .endo
         .iter()
         .enumerate()
         .map(|(c, &j)| {
             let (rmse, mae, q2) = metric(
-                &|i| sum_eta[(i, c)] / pf,
-                &|i| sum_eta_hat[(i, c)] / pf,
+                n,
+                &|i| sums.eta[(i, c)] / pf,
+                &|i| sums.eta_hat[(i, c)] / pf,
                 &|_| 0.0,
             );
             ConstructPrediction {
@@ -407,46 +510,18 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
                 mae,
             }
         })
-        .collect();
-    let pls_better_rmse = indicators.iter().filter(|i| i.rmse < i.lm_rmse).count();
-    let pls_better_mae = indicators.iter().filter(|i| i.mae < i.lm_mae).count();
-    let q2_positive = indicators.iter().filter(|i| i.q2_predict > 0.0).count();
-    let power = if pls_better_rmse == t {
-        PredictivePower::High
-    } else if 2 * pls_better_rmse > t {
-        PredictivePower::Medium
-    } else if pls_better_rmse > 0 {
-        PredictivePower::Low
-    } else {
-        PredictivePower::None
-    };
-    Ok(Prediction {
-        options: PredictOptions {
-            repeats: passes,
-            ..*opts
-        },
-        n,
-        leave_one_out: loo,
-        not_converged,
-        estimations: jobs.len(),
-        indicators,
-        constructs,
-        pls_better_rmse,
-        pls_better_mae,
-        q2_positive,
-        power,
-    })
+        .collect()
 }
 
+/// Train on every row but `test`, predict the `test` rows (PLS, LM, naive).
 fn one_fold(
     model: &Model,
     data: &Complete,
     opts: &PredictOptions,
     test: &[usize],
-    targets: &[usize],
-    exo_items: &[usize],
-    endo: &[usize],
+    roles: &Roles,
 ) -> Result<FoldOut> {
+    let (targets, exo_items, endo) = (&roles.targets, &roles.exo_items, &roles.endo);
     let (n, p) = data.x.shape();
     let mut is_test = vec![false; n];
     for &i in test {
@@ -462,15 +537,52 @@ fn one_fold(
     let fit = pls::estimate(model, &m, &opts.pls)?;
     let xte = DMatrix::from_fn(test.len(), p, |i, j| data.x[(test[i], j)]);
     let eta = fit.scores(model, &xte);
+    let hat = antecedent_scores(model, &fit, &eta, opts.technique);
+    let t = targets.len();
+    let nt = test.len();
+    let mut pls_pred = DMatrix::zeros(nt, t);
+    let mut naive = DMatrix::zeros(nt, t);
+    for (c, &k) in targets.iter().enumerate() {
+        let j = model.items[k].construct;
+        let scale = fit.sds[k] * fit.loadings[k];
+        for i in 0..nt {
+            pls_pred[(i, c)] = fit.means[k] + scale * hat[(i, j)];
+            naive[(i, c)] = fit.means[k];
+        }
+    }
+    let lm = lm_benchmark(&m, exo_items, targets, &xte)?;
+    let eta_hat = DMatrix::from_fn(nt, endo.len(), |i, c| hat[(i, endo[c])]);
+    let eta_obs = DMatrix::from_fn(nt, endo.len(), |i, c| eta[(i, endo[c])]);
+    Ok(FoldOut {
+        rows: test.to_vec(),
+        pls: pls_pred,
+        lm,
+        naive,
+        eta_hat,
+        eta: eta_obs,
+        converged: fit.converged,
+    })
+}
+
+/// The scores of the endogenous constructs predicted from their antecedents: along
+/// the structural model from the exogenous scores (earliest antecedents), or from the
+/// direct predecessors' own scores.
+fn antecedent_scores(
+    model: &Model,
+    fit: &PlsFit,
+    eta: &DMatrix<f64>,
+    technique: Technique,
+) -> DMatrix<f64> {
     let q = model.n_constructs();
+    let nt = eta.nrows();
     let mut hat = eta.clone();
-    match opts.technique {
+    match technique {
         Technique::EarliestAntecedents => {
             for &j in model.topological_order() {
                 if !model.is_endogenous(j) {
                     continue;
                 }
-                for i in 0..test.len() {
+                for i in 0..nt {
                     hat[(i, j)] = model
                         .predecessors(j)
                         .iter()
@@ -484,7 +596,7 @@ fn one_fold(
                 if !model.is_endogenous(j) {
                     continue;
                 }
-                for i in 0..test.len() {
+                for i in 0..nt {
                     hat[(i, j)] = model
                         .predecessors(j)
                         .iter()
@@ -494,19 +606,18 @@ fn one_fold(
             }
         }
     }
-    let t = targets.len();
-    let nt = test.len();
-    let mut pls_pred = DMatrix::zeros(nt, t);
-    let mut naive = DMatrix::zeros(nt, t);
-    for (c, &k) in targets.iter().enumerate() {
-        let j = model.items[k].construct;
-        let scale = fit.sds[k] * fit.loadings[k];
-        for i in 0..nt {
-            pls_pred[(i, c)] = fit.means[k] + scale * hat[(i, j)];
-            naive[(i, c)] = fit.means[k];
-        }
-    }
-    // LM benchmark from the training moments: b = C_xx^-1 C_xy, a = ȳ - b'x̄
+    hat
+}
+
+/// The LM benchmark from the training moments: b = C_xx^-1 C_xy, a = ȳ - b'x̄, for
+/// every target item of the test rows `xte`.
+fn lm_benchmark(
+    m: &Moments,
+    exo_items: &[usize],
+    targets: &[usize],
+    xte: &DMatrix<f64>,
+) -> Result<DMatrix<f64>> {
+    let (nt, t) = (xte.nrows(), targets.len());
     let e = exo_items.len();
     let cxx = DMatrix::from_fn(e, e, |a, b| m.cov[(exo_items[a], exo_items[b])]);
     let ch = cxx.cholesky().ok_or_else(|| {
@@ -526,17 +637,7 @@ fn one_fold(
             lm[(i, c)] = v;
         }
     }
-    let eta_hat = DMatrix::from_fn(nt, endo.len(), |i, c| hat[(i, endo[c])]);
-    let eta_obs = DMatrix::from_fn(nt, endo.len(), |i, c| eta[(i, endo[c])]);
-    Ok(FoldOut {
-        rows: test.to_vec(),
-        pls: pls_pred,
-        lm,
-        naive,
-        eta_hat,
-        eta: eta_obs,
-        converged: fit.converged,
-    })
+    Ok(lm)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@
 
 use crate::estimate::pls::PlsFit;
 use crate::moments::Moments;
-use crate::spec::Model;
+use crate::spec::{Construct, Model};
 use nalgebra::DMatrix;
 
 /// Quality figures of one construct.
@@ -131,51 +131,12 @@ pub struct Quality {
 pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
     let r = m.correlation();
     let q = model.n_constructs();
-    let p = model.n_items();
     let unit_w = unit_variance_weights(model, &r, m, fit);
-    let mut constructs = Vec::with_capacity(q);
-    for c in model.constructs.iter() {
-        let it = &c.items;
-        let k = it.len();
-        let lam: Vec<f64> = it.iter().map(|&i| fit.loadings[i]).collect();
-        let ave = lam.iter().map(|l| l * l).sum::<f64>() / k as f64;
-        let sl: f64 = lam.iter().sum();
-        let rho_c = sl * sl / (sl * sl + lam.iter().map(|l| 1.0 - l * l).sum::<f64>());
-        let (alpha, alpha_raw) = if k > 1 {
-            let mut s = 0.0;
-            for a in 0..k {
-                for b in 0..k {
-                    if a != b {
-                        s += r[(it[a], it[b])];
-                    }
-                }
-            }
-            let rbar = s / (k * (k - 1)) as f64;
-            let alpha = k as f64 * rbar / (1.0 + (k as f64 - 1.0) * rbar);
-            let mut tot = 0.0;
-            let mut diag = 0.0;
-            for a in 0..k {
-                diag += m.cov[(it[a], it[a])];
-                for b in 0..k {
-                    tot += m.cov[(it[a], it[b])];
-                }
-            }
-            let kf = k as f64;
-            (Some(alpha), Some(kf / (kf - 1.0) * (1.0 - diag / tot)))
-        } else {
-            (None, None)
-        };
-        let rho_a = rho_a_block(&r, it, &unit_w);
-        constructs.push(ConstructQuality {
-            alpha,
-            alpha_raw,
-            rho_c,
-            rho_a,
-            ave,
-            rho_a_note: (c.mode == crate::spec::Mode::B).then(|| RHO_A_MODE_B.to_string()),
-            alpha_note: (k == 1).then(|| ALPHA_SINGLE_ITEM.to_string()),
-        });
-    }
+    let constructs: Vec<ConstructQuality> = model
+        .constructs
+        .iter()
+        .map(|c| construct_quality(c, m, &r, fit, &unit_w))
+        .collect();
     let fornell_larcker = DMatrix::from_fn(q, q, |a, b| {
         if a == b {
             constructs[a].ave.sqrt()
@@ -184,7 +145,89 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
         }
     });
     let htmt = htmt_matrix(model, &r);
-    // indicator VIF within blocks
+    let indicator_vif = indicator_vifs(model, &r);
+    let (inner_vif, f2) = inner_vif_f2(model, fit);
+    let srmr = common_factor_srmr(model, &r, fit);
+    let gof = goodness_of_fit(model, fit);
+    let f2_reestimated = f2
+        .iter()
+        .map(|pf| PathFigure {
+            value: r2_without_path(model, m, fit, pf.from, pf.to)
+                .map(|excl| {
+                    let full = fit.r2[pf.to].unwrap_or(0.0);
+                    (full - excl) / (1.0 - full)
+                })
+                .unwrap_or(f64::NAN),
+            ..*pf
+        })
+        .collect();
+    Quality {
+        constructs,
+        fornell_larcker,
+        htmt,
+        indicator_vif,
+        inner_vif,
+        f2,
+        f2_reestimated,
+        srmr,
+        gof,
+    }
+}
+
+/// Reliability and convergent validity of one construct: Cronbach's alpha
+/// (standardised and raw), rho_C, rho_A, AVE.
+fn construct_quality(
+    c: &Construct,
+    m: &Moments,
+    r: &DMatrix<f64>,
+    fit: &PlsFit,
+    unit_w: &[f64],
+) -> ConstructQuality {
+    let it = &c.items;
+    let k = it.len();
+    let lam: Vec<f64> = it.iter().map(|&i| fit.loadings[i]).collect();
+    let ave = lam.iter().map(|l| l * l).sum::<f64>() / k as f64;
+    let sl: f64 = lam.iter().sum();
+    let rho_c = sl * sl / (sl * sl + lam.iter().map(|l| 1.0 - l * l).sum::<f64>());
+    let (alpha, alpha_raw) = if k > 1 {
+        let mut s = 0.0;
+        for a in 0..k {
+            for b in 0..k {
+                if a != b {
+                    s += r[(it[a], it[b])];
+                }
+            }
+        }
+        let rbar = s / (k * (k - 1)) as f64;
+        let alpha = k as f64 * rbar / (1.0 + (k as f64 - 1.0) * rbar);
+        let mut tot = 0.0;
+        let mut diag = 0.0;
+        for a in 0..k {
+            diag += m.cov[(it[a], it[a])];
+            for b in 0..k {
+                tot += m.cov[(it[a], it[b])];
+            }
+        }
+        let kf = k as f64;
+        (Some(alpha), Some(kf / (kf - 1.0) * (1.0 - diag / tot)))
+    } else {
+        (None, None)
+    };
+    let rho_a = rho_a_block(r, it, unit_w);
+    ConstructQuality {
+        alpha,
+        alpha_raw,
+        rho_c,
+        rho_a,
+        ave,
+        rho_a_note: (c.mode == crate::spec::Mode::B).then(|| RHO_A_MODE_B.to_string()),
+        alpha_note: (k == 1).then(|| ALPHA_SINGLE_ITEM.to_string()),
+    }
+}
+
+/// Indicator VIF within blocks (None for single items and singular blocks).
+fn indicator_vifs(model: &Model, r: &DMatrix<f64>) -> Vec<Option<f64>> {
+    let p = model.n_items();
     let mut indicator_vif = vec![None; p];
     for c in &model.constructs {
         let k = c.items.len();
@@ -198,7 +241,12 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
             }
         }
     }
-    // inner VIF and f²
+    indicator_vif
+}
+
+/// Inner VIF and f² of every path.
+fn inner_vif_f2(model: &Model, fit: &PlsFit) -> (Vec<PathFigure>, Vec<PathFigure>) {
+    let q = model.n_constructs();
     let mut inner_vif = Vec::new();
     let mut f2 = Vec::new();
     for j in 0..q {
@@ -226,7 +274,12 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
             });
         }
     }
-    // SRMR with common-factor implied correlations
+    (inner_vif, f2)
+}
+
+/// SRMR with common-factor implied correlations (see [`Quality::srmr`]).
+fn common_factor_srmr(model: &Model, r: &DMatrix<f64>, fit: &PlsFit) -> f64 {
+    let p = model.n_items();
     let mut ss = 0.0;
     let mut cnt = 0usize;
     for a in 0..p {
@@ -242,8 +295,11 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
             cnt += 1;
         }
     }
-    let srmr = (ss / cnt as f64).sqrt();
-    // GoF
+    (ss / cnt as f64).sqrt()
+}
+
+/// Goodness of fit: sqrt(mean communality of multi-item blocks x mean R²).
+fn goodness_of_fit(model: &Model, fit: &PlsFit) -> f64 {
     let mut com = 0.0;
     let mut ncom = 0usize;
     for c in &model.constructs {
@@ -255,33 +311,10 @@ pub fn assess(model: &Model, m: &Moments, fit: &PlsFit) -> Quality {
         }
     }
     let r2s: Vec<f64> = fit.r2.iter().flatten().copied().collect();
-    let gof = if ncom > 0 && !r2s.is_empty() {
+    if ncom > 0 && !r2s.is_empty() {
         (com / ncom as f64 * r2s.iter().sum::<f64>() / r2s.len() as f64).sqrt()
     } else {
         f64::NAN
-    };
-    let f2_reestimated = f2
-        .iter()
-        .map(|pf| PathFigure {
-            value: r2_without_path(model, m, fit, pf.from, pf.to)
-                .map(|excl| {
-                    let full = fit.r2[pf.to].unwrap_or(0.0);
-                    (full - excl) / (1.0 - full)
-                })
-                .unwrap_or(f64::NAN),
-            ..*pf
-        })
-        .collect();
-    Quality {
-        constructs,
-        fornell_larcker,
-        htmt,
-        indicator_vif,
-        inner_vif,
-        f2,
-        f2_reestimated,
-        srmr,
-        gof,
     }
 }
 

@@ -114,118 +114,18 @@ impl Population {
         meas: Measurement,
         exo_cor: f64,
     ) -> Result<Population> {
-        let q = model.n_constructs();
         let p = model.n_items();
-        let bad = |m: String| Error::setting("population", m);
-        let mut b = DMatrix::zeros(q, q);
-        for (a, c, v) in paths {
-            let i = model
-                .construct_index(a)
-                .ok_or_else(|| bad(format!("unknown construct '{a}'")))?;
-            let j = model
-                .construct_index(c)
-                .ok_or_else(|| bad(format!("unknown construct '{c}'")))?;
-            if !model.paths.contains(&(i, j)) {
-                return Err(bad(format!("the model has no path {a} -> {c}")));
-            }
-            b[(i, j)] = *v;
-        }
-        // implied construct correlations, causes first
-        let mut phi = DMatrix::<f64>::identity(q, q);
-        let order = model.topological_order().to_vec();
-        let exo: Vec<usize> = (0..q).filter(|&j| !model.is_endogenous(j)).collect();
-        for &a in &exo {
-            for &c in &exo {
-                if a != c {
-                    phi[(a, c)] = exo_cor;
-                }
-            }
-        }
-        for (pos, &j) in order.iter().enumerate() {
-            if !model.is_endogenous(j) {
-                continue;
-            }
-            let pred = model.predecessors(j);
-            for &k in &order[..pos] {
-                let v: f64 = pred.iter().map(|&i| b[(i, j)] * phi[(i, k)]).sum();
-                phi[(j, k)] = v;
-                phi[(k, j)] = v;
-            }
-            let explained: f64 = pred
-                .iter()
-                .map(|&i| {
-                    pred.iter()
-                        .map(|&l| b[(i, j)] * b[(l, j)] * phi[(i, l)])
-                        .sum::<f64>()
-                })
-                .sum();
-            if explained >= 1.0 {
-                return Err(bad(format!(
-                    "paths into '{}' explain {:.3} >= 1 of its variance",
-                    model.constructs[j].name, explained
-                )));
-            }
-        }
+        let b = path_matrix(model, paths)?;
+        let phi = construct_correlations(model, &b, exo_cor)?;
         let mut sigma = DMatrix::<f64>::identity(p, p);
         let mut loadings = vec![0.0; p];
         let mut weights = Vec::new();
         match &meas {
             Measurement::CommonFactor(_) | Measurement::Loadings(_) => {
-                for k in 0..p {
-                    let l = match &meas {
-                        Measurement::CommonFactor(l) => *l,
-                        Measurement::Loadings(v) => *v
-                            .get(k)
-                            .ok_or_else(|| bad(format!("{} loadings for {} items", v.len(), p)))?,
-                        Measurement::Composite(_) => 0.0,
-                    };
-                    if !(l.abs() < 1.0) {
-                        return Err(bad(format!("loading {l} must be inside (-1, 1)")));
-                    }
-                    loadings[k] = l;
-                }
-                for a in 0..p {
-                    for c in 0..p {
-                        if a != c {
-                            let (ja, jc) = (model.items[a].construct, model.items[c].construct);
-                            sigma[(a, c)] = loadings[a] * loadings[c] * phi[(ja, jc)];
-                        }
-                    }
-                }
+                common_factor_sigma(model, &meas, &phi, &mut sigma, &mut loadings)?;
             }
             Measurement::Composite(r) => {
-                if !(*r > 0.0 && *r < 1.0) {
-                    return Err(bad(format!(
-                        "within-block correlation {r} must be inside (0, 1)"
-                    )));
-                }
-                weights = vec![0.0; p];
-                for con in &model.constructs {
-                    let kk = con.items.len() as f64;
-                    // equal weights w with w' R w = 1: w = 1/sqrt(k + k(k-1) r)
-                    let w = 1.0 / (kk + kk * (kk - 1.0) * r).sqrt();
-                    for &a in &con.items {
-                        weights[a] = w;
-                        // cor(x_a, eta) = sum_c R_ac w = w (1 + (k-1) r)
-                        loadings[a] = w * (1.0 + (kk - 1.0) * r);
-                    }
-                    for &a in &con.items {
-                        for &c in &con.items {
-                            if a != c {
-                                sigma[(a, c)] = *r;
-                            }
-                        }
-                    }
-                }
-                for a in 0..p {
-                    for c in 0..p {
-                        let (ja, jc) = (model.items[a].construct, model.items[c].construct);
-                        if ja != jc {
-                            // Sigma_ij = Sigma_ii w_i phi w_j' Sigma_jj: cor = l_a l_c phi
-                            sigma[(a, c)] = loadings[a] * loadings[c] * phi[(ja, jc)];
-                        }
-                    }
-                }
+                weights = composite_sigma(model, *r, &phi, &mut sigma, &mut loadings)?;
             }
         }
         if sigma.clone().cholesky().is_none() {
@@ -300,6 +200,149 @@ pub fn to_scale(
             .round()
             .clamp(scale.min, scale.max)
     })
+}
+
+fn bad(m: String) -> Error {
+    Error::setting("population", m)
+}
+
+/// The path coefficients of `paths` as a q x q matrix (from, to).
+fn path_matrix(model: &Model, paths: &[(&str, &str, f64)]) -> Result<DMatrix<f64>> {
+    let q = model.n_constructs();
+    let mut b = DMatrix::zeros(q, q);
+    for (a, c, v) in paths {
+        let i = model
+            .construct_index(a)
+            .ok_or_else(|| bad(format!("unknown construct '{a}'")))?;
+        let j = model
+            .construct_index(c)
+            .ok_or_else(|| bad(format!("unknown construct '{c}'")))?;
+        if !model.paths.contains(&(i, j)) {
+            return Err(bad(format!("the model has no path {a} -> {c}")));
+        }
+        b[(i, j)] = *v;
+    }
+    Ok(b)
+}
+
+/// The implied construct correlations, causes first; an error when the paths into a
+/// construct explain all of its variance.
+fn construct_correlations(model: &Model, b: &DMatrix<f64>, exo_cor: f64) -> Result<DMatrix<f64>> {
+    let q = model.n_constructs();
+    let mut phi = DMatrix::<f64>::identity(q, q);
+    let order = model.topological_order().to_vec();
+    let exo: Vec<usize> = (0..q).filter(|&j| !model.is_endogenous(j)).collect();
+    for &a in &exo {
+        for &c in &exo {
+            if a != c {
+                phi[(a, c)] = exo_cor;
+            }
+        }
+    }
+    for (pos, &j) in order.iter().enumerate() {
+        if !model.is_endogenous(j) {
+            continue;
+        }
+        let pred = model.predecessors(j);
+        for &k in &order[..pos] {
+            let v: f64 = pred.iter().map(|&i| b[(i, j)] * phi[(i, k)]).sum();
+            phi[(j, k)] = v;
+            phi[(k, j)] = v;
+        }
+        let explained: f64 = pred
+            .iter()
+            .map(|&i| {
+                pred.iter()
+                    .map(|&l| b[(i, j)] * b[(l, j)] * phi[(i, l)])
+                    .sum::<f64>()
+            })
+            .sum();
+        if explained >= 1.0 {
+            return Err(bad(format!(
+                "paths into '{}' explain {:.3} >= 1 of its variance",
+                model.constructs[j].name, explained
+            )));
+        }
+    }
+    Ok(phi)
+}
+
+/// Indicator correlations of common factors: l_a l_c phi off the diagonal.
+fn common_factor_sigma(
+    model: &Model,
+    meas: &Measurement,
+    phi: &DMatrix<f64>,
+    sigma: &mut DMatrix<f64>,
+    loadings: &mut [f64],
+) -> Result<()> {
+    let p = model.n_items();
+    for k in 0..p {
+        let l = match &meas {
+            Measurement::CommonFactor(l) => *l,
+            Measurement::Loadings(v) => *v
+                .get(k)
+                .ok_or_else(|| bad(format!("{} loadings for {} items", v.len(), p)))?,
+            Measurement::Composite(_) => 0.0,
+        };
+        if !(l.abs() < 1.0) {
+            return Err(bad(format!("loading {l} must be inside (-1, 1)")));
+        }
+        loadings[k] = l;
+    }
+    for a in 0..p {
+        for c in 0..p {
+            if a != c {
+                let (ja, jc) = (model.items[a].construct, model.items[c].construct);
+                sigma[(a, c)] = loadings[a] * loadings[c] * phi[(ja, jc)];
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Indicator correlations of composites with equal weights and within-block
+/// correlation `r`; returns the weights.
+fn composite_sigma(
+    model: &Model,
+    r: f64,
+    phi: &DMatrix<f64>,
+    sigma: &mut DMatrix<f64>,
+    loadings: &mut [f64],
+) -> Result<Vec<f64>> {
+    let p = model.n_items();
+    if !(r > 0.0 && r < 1.0) {
+        return Err(bad(format!(
+            "within-block correlation {r} must be inside (0, 1)"
+        )));
+    }
+    let mut weights = vec![0.0; p];
+    for con in &model.constructs {
+        let kk = con.items.len() as f64;
+        // equal weights w with w' R w = 1: w = 1/sqrt(k + k(k-1) r)
+        let w = 1.0 / (kk + kk * (kk - 1.0) * r).sqrt();
+        for &a in &con.items {
+            weights[a] = w;
+            // cor(x_a, eta) = sum_c R_ac w = w (1 + (k-1) r)
+            loadings[a] = w * (1.0 + (kk - 1.0) * r);
+        }
+        for &a in &con.items {
+            for &c in &con.items {
+                if a != c {
+                    sigma[(a, c)] = r;
+                }
+            }
+        }
+    }
+    for a in 0..p {
+        for c in 0..p {
+            let (ja, jc) = (model.items[a].construct, model.items[c].construct);
+            if ja != jc {
+                // Sigma_ij = Sigma_ii w_i phi w_j' Sigma_jj: cor = l_a l_c phi
+                sigma[(a, c)] = loadings[a] * loadings[c] * phi[(ja, jc)];
+            }
+        }
+    }
+    Ok(weights)
 }
 
 #[cfg(test)]

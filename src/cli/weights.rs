@@ -95,21 +95,7 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
         .map(csi::data::parse_delimiter)
         .transpose()?;
     let margins = Margins::read(&a.margins)?;
-    let is_workbook = a
-        .data
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| {
-            matches!(
-                e.to_ascii_lowercase().as_str(),
-                "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"
-            )
-        });
-    let table = if is_workbook {
-        Table::read_workbook(&a.data, a.sheet.as_deref())?
-    } else {
-        Table::read(&a.data, a.encoding.as_deref(), delimiter)?
-    };
+    let table = read_table(&a, delimiter)?;
     if table.column(&name).is_some() {
         return Err(csi::Error::data(
             csi::error::Location {
@@ -123,36 +109,7 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let base = match &a.base_weight {
-        Some(col) => {
-            let c = table.column(col).ok_or_else(|| {
-                csi::Error::data(
-                    csi::error::Location {
-                        file: table.file.clone(),
-                        row: Some(1),
-                        column: Some(col.trim().to_string()),
-                        value: None,
-                    },
-                    "the --base-weight column is not in the data",
-                )
-            })?;
-            let mut w = Vec::with_capacity(table.n());
-            for i in 0..table.n() {
-                let cell = table.cell(i, c);
-                let v: f64 = cell.parse().map_err(|_| {
-                    csi::Error::data(
-                        csi::error::Location {
-                            file: table.file.clone(),
-                            row: Some(table.rows[i]),
-                            column: Some(col.trim().to_string()),
-                            value: Some(cell.chars().take(60).collect()),
-                        },
-                        "the base weight is not a number",
-                    )
-                })?;
-                w.push(v);
-            }
-            Some(w)
-        }
+        Some(col) => Some(base_weights(&table, col)?),
         None => None,
     };
     let r = rake(&table, &margins, base.as_deref(), &opts)?;
@@ -188,6 +145,57 @@ pub fn run(a: WeightsArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The data as a table of cell texts (a workbook sheet or a text file).
+fn read_table(a: &WeightsArgs, delimiter: Option<u8>) -> anyhow::Result<Table> {
+    let is_workbook = a
+        .data
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"
+            )
+        });
+    Ok(if is_workbook {
+        Table::read_workbook(&a.data, a.sheet.as_deref())?
+    } else {
+        Table::read(&a.data, a.encoding.as_deref(), delimiter)?
+    })
+}
+
+/// The base weights of column `col`, one number per respondent.
+fn base_weights(table: &Table, col: &str) -> anyhow::Result<Vec<f64>> {
+    let c = table.column(col).ok_or_else(|| {
+        csi::Error::data(
+            csi::error::Location {
+                file: table.file.clone(),
+                row: Some(1),
+                column: Some(col.trim().to_string()),
+                value: None,
+            },
+            "the --base-weight column is not in the data",
+        )
+    })?;
+    let mut w = Vec::with_capacity(table.n());
+    for i in 0..table.n() {
+        let cell = table.cell(i, c);
+        let v: f64 = cell.parse().map_err(|_| {
+            csi::Error::data(
+                csi::error::Location {
+                    file: table.file.clone(),
+                    row: Some(table.rows[i]),
+                    column: Some(col.trim().to_string()),
+                    value: Some(cell.chars().take(60).collect()),
+                },
+                "the base weight is not a number",
+            )
+        })?;
+        w.push(v);
+    }
+    Ok(w)
 }
 
 fn document(a: &WeightsArgs, table: &Table, r: &RakeResult) -> serde_json::Value {

@@ -542,14 +542,7 @@ mod imp {
         let meta = scanner.metadata().clone();
         let dictionary = dictionary(&meta, &schema);
         let p = dictionary.variables.len();
-        let mut columns: Vec<SavValues> = dictionary
-            .variables
-            .iter()
-            .map(|v| match v.kind {
-                SavKind::Numeric => SavValues::Numeric(Vec::new()),
-                _ => SavValues::Text(Vec::new()),
-            })
-            .collect();
+        let mut columns = empty_columns(&dictionary);
         if !with_data {
             return Ok(SavData {
                 n_cases: 0,
@@ -597,8 +590,37 @@ mod imp {
             }
             n += batch.num_rows();
         }
+        let warnings = read_warnings(&scanner.metadata().warnings, &dictionary, n, name)?;
+        Ok(SavData {
+            dictionary,
+            columns,
+            n_cases: n,
+            warnings,
+        })
+    }
+
+    /// One empty column per variable: numbers for numeric variables, else texts.
+    fn empty_columns(dictionary: &SavDictionary) -> Vec<SavValues> {
+        dictionary
+            .variables
+            .iter()
+            .map(|v| match v.kind {
+                SavKind::Numeric => SavValues::Numeric(Vec::new()),
+                _ => SavValues::Text(Vec::new()),
+            })
+            .collect()
+    }
+
+    /// The reader's warnings (but its case count, checked here in the project's words):
+    /// fewer cases than the header declares is an error, more a warning.
+    fn read_warnings(
+        reader_warnings: &[String],
+        dictionary: &SavDictionary,
+        n: usize,
+        name: &str,
+    ) -> Result<Vec<String>> {
         let mut warnings = Vec::new();
-        for w in &scanner.metadata().warnings {
+        for w in reader_warnings {
             if w.starts_with("header declares") {
                 continue; // checked below, in the project's words
             }
@@ -624,12 +646,7 @@ mod imp {
                 ));
             }
         }
-        Ok(SavData {
-            dictionary,
-            columns,
-            n_cases: n,
-            warnings,
-        })
+        Ok(warnings)
     }
 
     /// After a failed batch that started after `done` cases, read again case by case
@@ -761,6 +778,47 @@ mod imp {
         }
     }
 
+    /// A variable's label, value labels, user-missing values and measure into `meta`.
+    fn variable_meta(meta: &mut SpssMetadata, v: &SavVariable) {
+        if let Some(l) = &v.label {
+            meta.variable_labels.insert(v.name.clone(), l.clone());
+        }
+        if !v.value_labels.is_empty() {
+            meta.variable_value_labels.insert(
+                v.name.clone(),
+                v.value_labels
+                    .iter()
+                    .map(|(x, l)| (Value::Numeric(*x), l.clone()))
+                    .collect(),
+            );
+        }
+        if !v.missing.is_empty() {
+            meta.variable_missing_values.insert(
+                v.name.clone(),
+                v.missing
+                    .iter()
+                    .map(|m| match m {
+                        UserMissing::Value(x) => MissingSpec::Value(*x),
+                        UserMissing::Range { low, high } => MissingSpec::Range {
+                            lo: *low,
+                            hi: *high,
+                        },
+                        UserMissing::Text(t) => MissingSpec::StringValue(t.clone()),
+                    })
+                    .collect(),
+            );
+        }
+        let measure = match v.measure {
+            Some("nominal") => Some(ambers::Measure::Nominal),
+            Some("ordinal") => Some(ambers::Measure::Ordinal),
+            Some("scale") => Some(ambers::Measure::Scale),
+            _ => None,
+        };
+        if let Some(m) = measure {
+            meta.variable_measures.insert(v.name.clone(), m);
+        }
+    }
+
     pub(super) fn write(path: &Path, data: &SavData) -> Result<()> {
         let name = path.display().to_string();
         let vars = &data.dictionary.variables;
@@ -794,43 +852,7 @@ mod imp {
                         .insert(v.name.clone(), format!("A{width}"));
                 }
             }
-            if let Some(l) = &v.label {
-                meta.variable_labels.insert(v.name.clone(), l.clone());
-            }
-            if !v.value_labels.is_empty() {
-                meta.variable_value_labels.insert(
-                    v.name.clone(),
-                    v.value_labels
-                        .iter()
-                        .map(|(x, l)| (Value::Numeric(*x), l.clone()))
-                        .collect(),
-                );
-            }
-            if !v.missing.is_empty() {
-                meta.variable_missing_values.insert(
-                    v.name.clone(),
-                    v.missing
-                        .iter()
-                        .map(|m| match m {
-                            UserMissing::Value(x) => MissingSpec::Value(*x),
-                            UserMissing::Range { low, high } => MissingSpec::Range {
-                                lo: *low,
-                                hi: *high,
-                            },
-                            UserMissing::Text(t) => MissingSpec::StringValue(t.clone()),
-                        })
-                        .collect(),
-                );
-            }
-            let measure = match v.measure {
-                Some("nominal") => Some(ambers::Measure::Nominal),
-                Some("ordinal") => Some(ambers::Measure::Ordinal),
-                Some("scale") => Some(ambers::Measure::Scale),
-                _ => None,
-            };
-            if let Some(m) = measure {
-                meta.variable_measures.insert(v.name.clone(), m);
-            }
+            variable_meta(&mut meta, v);
         }
         let schema = Arc::new(Schema::new(fields));
         let batch = RecordBatch::try_new(schema.clone(), arrays)

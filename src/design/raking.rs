@@ -97,15 +97,7 @@ impl Margins {
     /// a key other than `margin`.
     pub fn parse(text: &str, file: &str) -> Result<Margins> {
         let err = |column: Option<&str>, category: Option<&str>, msg: String| {
-            Error::data(
-                Location {
-                    file: file.to_string(),
-                    row: None,
-                    column: column.map(str::to_string),
-                    value: category.map(str::to_string),
-                },
-                msg,
-            )
+            margin_error(file, column, category, msg)
         };
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             let msg = e.message().to_string();
@@ -132,49 +124,7 @@ impl Margins {
         };
         let mut margins = Vec::new();
         for (col, v) in tables {
-            let Some(cats) = v.as_table() else {
-                return Err(err(
-                    Some(col),
-                    None,
-                    "expected a table of category = share".into(),
-                ));
-            };
-            if cats.is_empty() {
-                return Err(err(Some(col), None, "no categories".into()));
-            }
-            let mut categories = Vec::new();
-            for (cat, share) in cats {
-                let s = match share {
-                    toml::Value::Float(f) => *f,
-                    toml::Value::Integer(i) => *i as f64,
-                    _ => {
-                        return Err(err(
-                            Some(col),
-                            Some(cat),
-                            "the share must be a number".into(),
-                        ))
-                    }
-                };
-                if !(s > 0.0 && s <= 1.0) {
-                    return Err(err(
-                        Some(col),
-                        Some(cat),
-                        format!("the share must be between 0 and 1 (above 0), got {s}"),
-                    ));
-                }
-                categories.push((cat.trim().to_string(), s));
-            }
-            let sum: f64 = categories.iter().map(|c| c.1).sum();
-            if (sum - 1.0).abs() > SUM_TOLERANCE {
-                return Err(err(
-                    Some(col),
-                    None,
-                    format!(
-                        "the shares of the {} categories sum to {sum}, not 1",
-                        categories.len()
-                    ),
-                ));
-            }
+            let categories = parse_margin(file, col, v)?;
             margins.push(Margin {
                 column: col.trim().to_string(),
                 categories,
@@ -185,6 +135,71 @@ impl Margins {
             margins,
         })
     }
+}
+
+/// An error in a margins file, naming the column and the category.
+fn margin_error(file: &str, column: Option<&str>, category: Option<&str>, msg: String) -> Error {
+    Error::data(
+        Location {
+            file: file.to_string(),
+            row: None,
+            column: column.map(str::to_string),
+            value: category.map(str::to_string),
+        },
+        msg,
+    )
+}
+
+/// The categories and shares of one `[margin.COLUMN]` table (shares in (0, 1],
+/// summing to 1).
+fn parse_margin(file: &str, col: &str, v: &toml::Value) -> Result<Vec<(String, f64)>> {
+    let err = |column: Option<&str>, category: Option<&str>, msg: String| {
+        margin_error(file, column, category, msg)
+    };
+    let Some(cats) = v.as_table() else {
+        return Err(err(
+            Some(col),
+            None,
+            "expected a table of category = share".into(),
+        ));
+    };
+    if cats.is_empty() {
+        return Err(err(Some(col), None, "no categories".into()));
+    }
+    let mut categories = Vec::new();
+    for (cat, share) in cats {
+        let s = match share {
+            toml::Value::Float(f) => *f,
+            toml::Value::Integer(i) => *i as f64,
+            _ => {
+                return Err(err(
+                    Some(col),
+                    Some(cat),
+                    "the share must be a number".into(),
+                ))
+            }
+        };
+        if !(s > 0.0 && s <= 1.0) {
+            return Err(err(
+                Some(col),
+                Some(cat),
+                format!("the share must be between 0 and 1 (above 0), got {s}"),
+            ));
+        }
+        categories.push((cat.trim().to_string(), s));
+    }
+    let sum: f64 = categories.iter().map(|c| c.1).sum();
+    if (sum - 1.0).abs() > SUM_TOLERANCE {
+        return Err(err(
+            Some(col),
+            None,
+            format!(
+                "the shares of the {} categories sum to {sum}, not 1",
+                categories.len()
+            ),
+        ));
+    }
+    Ok(categories)
 }
 
 /// Raking settings.
@@ -313,188 +328,25 @@ pub fn rake(
     let mut codes: Vec<Vec<usize>> = Vec::with_capacity(margins.margins.len());
     let mut counts: Vec<Vec<usize>> = Vec::new();
     for m in &margins.margins {
-        let c = table.column(&m.column).ok_or_else(|| {
-            Error::data(
-                Location {
-                    file: table.file.clone(),
-                    column: Some(m.column.clone()),
-                    ..Default::default()
-                },
-                format!(
-                    "the column of [margin.{}] in {} is not in the data",
-                    m.column, margins.file
-                ),
-            )
-        })?;
-        let index: HashMap<&str, usize> = m
-            .categories
-            .iter()
-            .enumerate()
-            .map(|(k, (name, _))| (name.as_str(), k))
-            .collect();
-        let mut code = Vec::with_capacity(n);
-        let mut cnt = vec![0usize; m.categories.len()];
-        for i in 0..n {
-            let cell = table.cell(i, c);
-            if cell.is_empty() {
-                return Err(Error::data(
-                    Location {
-                        file: table.file.clone(),
-                        row: Some(table.rows[i]),
-                        column: Some(m.column.clone()),
-                        value: None,
-                    },
-                    "empty cell: every respondent needs a category to be weighted",
-                ));
-            }
-            match index.get(cell) {
-                Some(&k) => {
-                    code.push(k);
-                    cnt[k] += 1;
-                }
-                None => {
-                    return Err(Error::data(
-                        Location {
-                            file: table.file.clone(),
-                            row: Some(table.rows[i]),
-                            column: Some(m.column.clone()),
-                            value: Some(cell.to_string()),
-                        },
-                        format!(
-                            "the category is in the data but has no share in {} [margin.{}]",
-                            margins.file, m.column
-                        ),
-                    ))
-                }
-            }
-        }
-        if let Some(k) = cnt.iter().position(|&c| c == 0) {
-            return Err(Error::data(
-                Location {
-                    file: margins.file.clone(),
-                    column: Some(m.column.clone()),
-                    value: Some(m.categories[k].0.clone()),
-                    ..Default::default()
-                },
-                format!(
-                    "the category has a share but no respondent in {}",
-                    table.file
-                ),
-            ));
-        }
+        let (code, cnt) = code_margin(table, margins, m)?;
         codes.push(code);
         counts.push(cnt);
     }
-    let mut w: Vec<f64> = match base {
-        Some(b) => {
-            if b.len() != n {
-                return Err(Error::setting(
-                    "base weights",
-                    format!("{} weights for {n} respondents", b.len()),
-                ));
-            }
-            weights::check(b, &table.file, &table.rows, Some("base weight"))?;
-            weights::normalized(b)
-        }
-        None => vec![1.0; n],
+    let coded = Coded {
+        margins,
+        codes,
+        counts,
     };
-    let shares = |w: &[f64], m: usize| -> Vec<f64> {
-        let k = margins.margins[m].categories.len();
-        let mut t = vec![0.0; k];
-        for (i, &c) in codes[m].iter().enumerate() {
-            t[c] += w[i];
-        }
-        let s: f64 = t.iter().sum();
-        t.iter_mut().for_each(|v| *v /= s);
-        t
-    };
-    let max_err = |w: &[f64]| -> (f64, usize, usize) {
-        let mut best = (0.0, 0, 0);
-        for m in 0..margins.margins.len() {
-            for (k, s) in shares(w, m).iter().enumerate() {
-                let e = (s - margins.margins[m].categories[k].1).abs();
-                if !(e <= best.0) {
-                    best = (e, m, k);
-                }
-            }
-        }
-        best
-    };
-    let mut iterations = 0;
-    let mut converged = false;
-    let mut trimmed = 0;
-    while iterations < opts.max_iter {
-        iterations += 1;
-        for (m, margin) in margins.margins.iter().enumerate() {
-            let sh = shares(&w, m);
-            let f: Vec<f64> = margin
-                .categories
-                .iter()
-                .zip(&sh)
-                .map(|((_, t), s)| if *s > 0.0 { t / s } else { 1.0 })
-                .collect();
-            for (i, &c) in codes[m].iter().enumerate() {
-                w[i] *= f[c];
-            }
-        }
-        w = weights::normalized(&w);
-        if let Some((lo, hi)) = opts.trim {
-            trimmed = 0;
-            for v in w.iter_mut() {
-                if *v < lo || *v > hi {
-                    *v = v.clamp(lo, hi);
-                    trimmed += 1;
-                }
-            }
-            // after a renormalisation the bounds may be off by a little; the margins
-            // decide convergence, the bounds are re-applied every cycle
-        }
-        let (e, _, _) = max_err(&w);
-        let in_bounds = match opts.trim {
-            Some((lo, hi)) => {
-                let tol = 1e-9;
-                w.iter().all(|&v| v >= lo - tol && v <= hi + tol)
-            }
-            None => true,
-        };
-        if e < opts.tolerance && in_bounds {
-            converged = true;
-            break;
-        }
-        if !e.is_finite() {
-            break;
-        }
-    }
+    let mut w = start_weights(table, base)?;
+    let (iterations, converged, mut trimmed) = iterate(&coded, &mut w, opts);
     if let Some((lo, hi)) = opts.trim {
         trimmed = w
             .iter()
             .filter(|&&v| (v - lo).abs() < 1e-12 || (v - hi).abs() < 1e-12)
             .count();
     }
-    let (e, em, ek) = max_err(&w);
-    let margins_fit = margins
-        .margins
-        .iter()
-        .enumerate()
-        .map(|(m, margin)| {
-            let sh = shares(&w, m);
-            MarginFit {
-                column: margin.column.clone(),
-                categories: margin
-                    .categories
-                    .iter()
-                    .enumerate()
-                    .map(|(k, (name, t))| CategoryFit {
-                        category: name.clone(),
-                        n: counts[m][k],
-                        sample: counts[m][k] as f64 / n as f64,
-                        target: *t,
-                        weighted: sh[k],
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let (e, em, ek) = coded.max_err(&w);
+    let margins_fit = coded.fit(&w);
     let n_eff = weights::n_effective(&w);
     Ok(RakeResult {
         iterations,
@@ -512,6 +364,217 @@ pub fn rake(
         margins: margins_fit,
         weights: w,
     })
+}
+
+/// The margins with every respondent's category per margin.
+struct Coded<'a> {
+    margins: &'a Margins,
+    /// Category index of every respondent, per margin.
+    codes: Vec<Vec<usize>>,
+    /// Respondents per category, per margin.
+    counts: Vec<Vec<usize>>,
+}
+
+impl Coded<'_> {
+    /// The weighted shares of margin `m`'s categories.
+    fn shares(&self, w: &[f64], m: usize) -> Vec<f64> {
+        let k = self.margins.margins[m].categories.len();
+        let mut t = vec![0.0; k];
+        for (i, &c) in self.codes[m].iter().enumerate() {
+            t[c] += w[i];
+        }
+        let s: f64 = t.iter().sum();
+        t.iter_mut().for_each(|v| *v /= s);
+        t
+    }
+
+    /// The largest |weighted share - target| and where it is (margin, category).
+    fn max_err(&self, w: &[f64]) -> (f64, usize, usize) {
+        let mut best = (0.0, 0, 0);
+        for m in 0..self.margins.margins.len() {
+            for (k, s) in self.shares(w, m).iter().enumerate() {
+                let e = (s - self.margins.margins[m].categories[k].1).abs();
+                if !(e <= best.0) {
+                    best = (e, m, k);
+                }
+            }
+        }
+        best
+    }
+
+    /// Every margin, target against achieved.
+    fn fit(&self, w: &[f64]) -> Vec<MarginFit> {
+        let n = w.len();
+        let counts = &self.counts;
+        self.margins
+            .margins
+            .iter()
+            .enumerate()
+            .map(|(m, margin)| {
+                let sh = self.shares(w, m);
+                MarginFit {
+                    column: margin.column.clone(),
+                    categories: margin
+                        .categories
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (name, t))| CategoryFit {
+                            category: name.clone(),
+                            n: counts[m][k],
+                            sample: counts[m][k] as f64 / n as f64,
+                            target: *t,
+                            weighted: sh[k],
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The category of every respondent in margin `m` and the respondents per category.
+fn code_margin(table: &Table, margins: &Margins, m: &Margin) -> Result<(Vec<usize>, Vec<usize>)> {
+    let n = table.n();
+    let c = table.column(&m.column).ok_or_else(|| {
+        Error::data(
+            Location {
+                file: table.file.clone(),
+                column: Some(m.column.clone()),
+                ..Default::default()
+            },
+            format!(
+                "the column of [margin.{}] in {} is not in the data",
+                m.column, margins.file
+            ),
+        )
+    })?;
+    let index: HashMap<&str, usize> = m
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| (name.as_str(), k))
+        .collect();
+    let mut code = Vec::with_capacity(n);
+    let mut cnt = vec![0usize; m.categories.len()];
+    for i in 0..n {
+        let cell = table.cell(i, c);
+        if cell.is_empty() {
+            return Err(Error::data(
+                Location {
+                    file: table.file.clone(),
+                    row: Some(table.rows[i]),
+                    column: Some(m.column.clone()),
+                    value: None,
+                },
+                "empty cell: every respondent needs a category to be weighted",
+            ));
+        }
+        match index.get(cell) {
+            Some(&k) => {
+                code.push(k);
+                cnt[k] += 1;
+            }
+            None => {
+                return Err(Error::data(
+                    Location {
+                        file: table.file.clone(),
+                        row: Some(table.rows[i]),
+                        column: Some(m.column.clone()),
+                        value: Some(cell.to_string()),
+                    },
+                    format!(
+                        "the category is in the data but has no share in {} [margin.{}]",
+                        margins.file, m.column
+                    ),
+                ))
+            }
+        }
+    }
+    if let Some(k) = cnt.iter().position(|&c| c == 0) {
+        return Err(Error::data(
+            Location {
+                file: margins.file.clone(),
+                column: Some(m.column.clone()),
+                value: Some(m.categories[k].0.clone()),
+                ..Default::default()
+            },
+            format!(
+                "the category has a share but no respondent in {}",
+                table.file
+            ),
+        ));
+    }
+    Ok((code, cnt))
+}
+
+/// The starting weights: the base weights (checked, normalised) or 1.
+fn start_weights(table: &Table, base: Option<&[f64]>) -> Result<Vec<f64>> {
+    let n = table.n();
+    Ok(match base {
+        Some(b) => {
+            if b.len() != n {
+                return Err(Error::setting(
+                    "base weights",
+                    format!("{} weights for {n} respondents", b.len()),
+                ));
+            }
+            weights::check(b, &table.file, &table.rows, Some("base weight"))?;
+            weights::normalized(b)
+        }
+        None => vec![1.0; n],
+    })
+}
+
+/// Raking cycles until every margin is within the tolerance (and the weights within
+/// the trim bounds) or `max_iter`: (iterations, converged, trimmed).
+fn iterate(coded: &Coded, w: &mut Vec<f64>, opts: &RakeOptions) -> (usize, bool, usize) {
+    let margins = coded.margins;
+    let mut iterations = 0;
+    let mut converged = false;
+    let mut trimmed = 0;
+    while iterations < opts.max_iter {
+        iterations += 1;
+        for (m, margin) in margins.margins.iter().enumerate() {
+            let sh = coded.shares(w, m);
+            let f: Vec<f64> = margin
+                .categories
+                .iter()
+                .zip(&sh)
+                .map(|((_, t), s)| if *s > 0.0 { t / s } else { 1.0 })
+                .collect();
+            for (i, &c) in coded.codes[m].iter().enumerate() {
+                w[i] *= f[c];
+            }
+        }
+        *w = weights::normalized(w);
+        if let Some((lo, hi)) = opts.trim {
+            trimmed = 0;
+            for v in w.iter_mut() {
+                if *v < lo || *v > hi {
+                    *v = v.clamp(lo, hi);
+                    trimmed += 1;
+                }
+            }
+            // after a renormalisation the bounds may be off by a little; the margins
+            // decide convergence, the bounds are re-applied every cycle
+        }
+        let (e, _, _) = coded.max_err(w);
+        let in_bounds = match opts.trim {
+            Some((lo, hi)) => {
+                let tol = 1e-9;
+                w.iter().all(|&v| v >= lo - tol && v <= hi + tol)
+            }
+            None => true,
+        };
+        if e < opts.tolerance && in_bounds {
+            converged = true;
+            break;
+        }
+        if !e.is_finite() {
+            break;
+        }
+    }
+    (iterations, converged, trimmed)
 }
 
 #[cfg(test)]

@@ -233,6 +233,305 @@ fn true_index(scale: Scale, mean: f64, sd: f64, loading: f64, s: f64) -> f64 {
     scale.to_100(e)
 }
 
+/// The answer model: the common integer scale, the mean answer and its sd, and the
+/// loading; gives a construct's true index for a latent shift.
+#[derive(Debug, Clone, Copy)]
+struct AnswerModel {
+    scale: Scale,
+    mean: f64,
+    sd: f64,
+    loading: f64,
+}
+
+impl AnswerModel {
+    /// The true index of a construct with latent shift `s`.
+    fn index(&self, s: f64) -> f64 {
+        true_index(self.scale, self.mean, self.sd, self.loading, s)
+    }
+}
+
+fn bad(flag: &str, m: String) -> Error {
+    Error::setting(flag, m)
+}
+
+/// The counts, sizes and sds of a spec (see [`SimProgramme::generate`]).
+fn check_spec(model: &Model, spec: &SimSpec) -> Result<()> {
+    if spec.companies == 0 {
+        return Err(bad("--companies", "must be at least 1".into()));
+    }
+    if spec.industries == 0 || spec.industries > spec.companies {
+        return Err(bad(
+            "--industries",
+            format!(
+                "must be between 1 and the number of companies ({}), got {}",
+                spec.companies, spec.industries
+            ),
+        ));
+    }
+    if spec.sectors == 0 || spec.sectors > spec.industries {
+        return Err(bad(
+            "--sectors",
+            format!(
+                "must be between 1 and the number of industries ({}), got {}",
+                spec.industries, spec.sectors
+            ),
+        ));
+    }
+    if spec.waves == 0 {
+        return Err(bad("--waves", "must be at least 1".into()));
+    }
+    let need = crate::data::required_respondents(model);
+    if spec.n < need {
+        return Err(bad(
+            "--n",
+            format!(
+                "the model needs at least {need} respondents per company-wave, got {}",
+                spec.n
+            ),
+        ));
+    }
+    if !(spec.change_share >= 0.0 && spec.change_share <= 1.0) {
+        return Err(bad(
+            "--change-share",
+            format!("must be between 0 and 1, got {}", spec.change_share),
+        ));
+    }
+    if !spec.change.is_finite() || spec.change < 0.0 {
+        return Err(bad(
+            "--change",
+            format!(
+                "must be a non-negative number of index points, got {}",
+                spec.change
+            ),
+        ));
+    }
+    for (flag, v) in [
+        ("--industry-sd", spec.industry_sd),
+        ("--company-sd", spec.company_sd),
+        ("--construct-sd", spec.construct_sd),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(bad(flag, format!("must be a non-negative number, got {v}")));
+        }
+    }
+    Ok(())
+}
+
+/// One common integer scale for every item, and the mean and sd of the answers.
+fn answer_model(model: &Model, spec: &SimSpec) -> Result<AnswerModel> {
+    let scale = model.item_scale(0).ok_or_else(|| {
+        bad(
+            "--model",
+            "the model declares no [scale]; the simulator needs one".into(),
+        )
+    })?;
+    for k in 0..model.n_items() {
+        if model.item_scale(k) != Some(scale) {
+            return Err(bad(
+                "--model",
+                format!(
+                    "item '{}' has its own scale; the simulator needs one scale for every item",
+                    model.items[k].name
+                ),
+            ));
+        }
+    }
+    if scale.min.fract() != 0.0 || scale.max.fract() != 0.0 {
+        return Err(bad(
+            "--model",
+            "the simulator needs an integer scale (e.g. 1-10)".into(),
+        ));
+    }
+    let range = scale.max - scale.min;
+    let mean = spec.mean.unwrap_or(scale.min + range * 2.0 / 3.0);
+    let sd = spec.sd.unwrap_or(range / 6.0);
+    if !(sd > 0.0 && sd.is_finite() && mean.is_finite()) {
+        return Err(bad("--sd", format!("must be a positive number, got {sd}")));
+    }
+    Ok(AnswerModel {
+        scale,
+        mean,
+        sd,
+        loading: spec.loading,
+    })
+}
+
+/// The constructs that change: the spec's, else `SAT`, else the last construct.
+fn change_constructs(model: &Model, spec: &SimSpec) -> Result<Vec<usize>> {
+    let q = model.n_constructs();
+    Ok(if spec.change_constructs.is_empty() {
+        vec![model
+            .constructs
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case("SAT"))
+            .unwrap_or(q - 1)]
+    } else {
+        spec.change_constructs
+            .iter()
+            .map(|n| {
+                model.construct_index(n.trim()).ok_or_else(|| {
+                    bad(
+                        "--change-construct",
+                        format!("no construct '{n}' in the model"),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?
+    })
+}
+
+/// Sectors, industries and companies (names, sector weights, company sizes) and each
+/// company's latent shift per construct, drawn from `rng`; also the wave names.
+#[allow(clippy::type_complexity)]
+fn draw_design(
+    model: &Model,
+    spec: &SimSpec,
+    rng: &mut ChaCha8Rng,
+) -> Result<(
+    Vec<String>,
+    Vec<(String, f64)>,
+    Vec<SimCompany>,
+    Vec<Vec<f64>>,
+)> {
+    let q = model.n_constructs();
+    let (wc, wi, ws) = (
+        width(spec.companies + 1),
+        width(spec.industries + 1),
+        width(spec.sectors + 1),
+    );
+    let wwave = if spec.waves >= 10 { 2 } else { 1 };
+    let waves: Vec<String> = (1..=spec.waves).map(|t| format!("W{t:0wwave$}")).collect();
+    let sector_name = |s: usize| format!("S{:0ws$}", s + 1);
+    let industry_name = |i: usize| format!("I{:0wi$}", i + 1);
+
+    let std =
+        |sd: f64| NormalDist::new(0.0, sd.max(0.0)).map_err(|e| bad("population", e.to_string()));
+    let (n_ind, n_sec) = (std(spec.industry_sd)?, std(spec.company_sd)?);
+    let n_con = std(spec.construct_sd)?;
+    let size_dist = std(0.75)?;
+    let industry_shift: Vec<f64> = (0..spec.industries).map(|_| n_ind.sample(rng)).collect();
+    let sectors: Vec<(String, f64)> = {
+        let raw: Vec<f64> = (0..spec.sectors)
+            .map(|_| rng.random_range(0.5..1.5))
+            .collect();
+        let total: f64 = raw.iter().sum();
+        (0..spec.sectors)
+            .map(|s| {
+                (
+                    sector_name(s),
+                    ((raw[s] / total) * 1e4).round().max(1.0) / 1e4,
+                )
+            })
+            .collect()
+    };
+    let mut companies = Vec::with_capacity(spec.companies);
+    let mut base: Vec<Vec<f64>> = Vec::with_capacity(spec.companies);
+    for c in 0..spec.companies {
+        let i = c % spec.industries;
+        let s = i % spec.sectors;
+        let v: f64 = n_sec.sample(rng);
+        let weight = (size_dist.sample(rng).exp() * 100.0 * 100.0)
+            .round()
+            .max(1.0)
+            / 100.0;
+        companies.push(SimCompany {
+            name: format!("C{:0wc$}", c + 1),
+            industry: industry_name(i),
+            sector: sector_name(s),
+            weight,
+        });
+        base.push(
+            (0..q)
+                .map(|_| industry_shift[i] + v + n_con.sample(rng))
+                .collect(),
+        );
+    }
+    Ok((waves, sectors, companies, base))
+}
+
+/// The planted changes: a seeded choice of companies, a wave and a sign each; the
+/// latent shift of every company, wave and construct.
+#[allow(clippy::type_complexity)]
+fn plant_changes(
+    spec: &SimSpec,
+    ans: AnswerModel,
+    companies: &[SimCompany],
+    base: &[Vec<f64>],
+    change_js: &[usize],
+    rng: &mut ChaCha8Rng,
+) -> Result<(Vec<Vec<Vec<f64>>>, Vec<Planted>)> {
+    // planted changes: a seeded choice of companies, a wave and a sign each
+    let n_change = if spec.waves > 1 {
+        (spec.change_share * spec.companies as f64).round() as usize
+    } else {
+        0
+    };
+    let mut order: Vec<usize> = (0..spec.companies).collect();
+    for k in (1..order.len()).rev() {
+        let r = rng.random_range(0..=k);
+        order.swap(k, r);
+    }
+    let mut chosen: Vec<usize> = order[..n_change].to_vec();
+    chosen.sort_unstable();
+    let ti = |s: f64| ans.index(s);
+    let mut shifts: Vec<Vec<Vec<f64>>> = base.iter().map(|b| vec![b.clone(); spec.waves]).collect();
+    let mut planted = Vec::new();
+    for &c in &chosen {
+        let t = rng.random_range(1..spec.waves);
+        let sign = if rng.random_range(0..2) == 0 {
+            1.0
+        } else {
+            -1.0
+        };
+        for &j in change_js {
+            let s0 = base[c][j];
+            let target = ti(s0) + sign * spec.change;
+            if !(target > 0.0 && target < 100.0) {
+                return Err(bad(
+                    "--change",
+                    format!(
+                        "a change of {} points from {:.1} leaves the 0-100 scale",
+                        spec.change,
+                        ti(s0)
+                    ),
+                ));
+            }
+            // bisection on delta: T(s0 + delta) = target, T increasing
+            let (mut lo, mut hi) = (-20.0f64, 20.0f64);
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if ti(s0 + mid) < target {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let delta = 0.5 * (lo + hi);
+            if (ti(s0 + delta) - target).abs() > 1e-9 {
+                return Err(bad(
+                    "--change",
+                    format!(
+                        "a change of {} points cannot be reached from {:.1}",
+                        spec.change,
+                        ti(s0)
+                    ),
+                ));
+            }
+            for w in t..spec.waves {
+                shifts[c][w][j] = s0 + delta;
+            }
+            planted.push(Planted {
+                company: companies[c].name.clone(),
+                from: t - 1,
+                to: t,
+                construct: j,
+                size: sign * spec.change,
+            });
+        }
+    }
+    Ok((shifts, planted))
+}
+
 impl SimProgramme {
     /// Draw the design, the latent shifts and the planted changes, and compute the
     /// truth (see the module documentation).
@@ -243,248 +542,20 @@ impl SimProgramme {
     /// minimum), a model without one common integer scale, an unknown change
     /// construct, or a change the scale cannot hold.
     pub fn generate(model: &Model, spec: &SimSpec) -> Result<SimProgramme> {
-        let bad = |flag: &str, m: String| Error::setting(flag, m);
-        if spec.companies == 0 {
-            return Err(bad("--companies", "must be at least 1".into()));
-        }
-        if spec.industries == 0 || spec.industries > spec.companies {
-            return Err(bad(
-                "--industries",
-                format!(
-                    "must be between 1 and the number of companies ({}), got {}",
-                    spec.companies, spec.industries
-                ),
-            ));
-        }
-        if spec.sectors == 0 || spec.sectors > spec.industries {
-            return Err(bad(
-                "--sectors",
-                format!(
-                    "must be between 1 and the number of industries ({}), got {}",
-                    spec.industries, spec.sectors
-                ),
-            ));
-        }
-        if spec.waves == 0 {
-            return Err(bad("--waves", "must be at least 1".into()));
-        }
-        let need = crate::data::required_respondents(model);
-        if spec.n < need {
-            return Err(bad(
-                "--n",
-                format!(
-                    "the model needs at least {need} respondents per company-wave, got {}",
-                    spec.n
-                ),
-            ));
-        }
-        if !(spec.change_share >= 0.0 && spec.change_share <= 1.0) {
-            return Err(bad(
-                "--change-share",
-                format!("must be between 0 and 1, got {}", spec.change_share),
-            ));
-        }
-        if !spec.change.is_finite() || spec.change < 0.0 {
-            return Err(bad(
-                "--change",
-                format!(
-                    "must be a non-negative number of index points, got {}",
-                    spec.change
-                ),
-            ));
-        }
-        for (flag, v) in [
-            ("--industry-sd", spec.industry_sd),
-            ("--company-sd", spec.company_sd),
-            ("--construct-sd", spec.construct_sd),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(bad(flag, format!("must be a non-negative number, got {v}")));
-            }
-        }
-        // one common integer scale
-        let scale = model.item_scale(0).ok_or_else(|| {
-            bad(
-                "--model",
-                "the model declares no [scale]; the simulator needs one".into(),
-            )
-        })?;
-        for k in 0..model.n_items() {
-            if model.item_scale(k) != Some(scale) {
-                return Err(bad(
-                    "--model",
-                    format!(
-                        "item '{}' has its own scale; the simulator needs one scale for every item",
-                        model.items[k].name
-                    ),
-                ));
-            }
-        }
-        if scale.min.fract() != 0.0 || scale.max.fract() != 0.0 {
-            return Err(bad(
-                "--model",
-                "the simulator needs an integer scale (e.g. 1-10)".into(),
-            ));
-        }
-        let range = scale.max - scale.min;
-        let mean = spec.mean.unwrap_or(scale.min + range * 2.0 / 3.0);
-        let sd = spec.sd.unwrap_or(range / 6.0);
-        if !(sd > 0.0 && sd.is_finite() && mean.is_finite()) {
-            return Err(bad("--sd", format!("must be a positive number, got {sd}")));
-        }
+        check_spec(model, spec)?;
+        let ans = answer_model(model, spec)?;
+        let (scale, mean, sd) = (ans.scale, ans.mean, ans.sd);
         let paths = paths_for(model);
         let pref: Vec<(&str, &str, f64)> = paths
             .iter()
             .map(|(a, b, v)| (a.as_str(), b.as_str(), *v))
             .collect();
         let population = Population::new(model, &pref, Measurement::CommonFactor(spec.loading))?;
-        let q = model.n_constructs();
-        let change_js: Vec<usize> = if spec.change_constructs.is_empty() {
-            vec![model
-                .constructs
-                .iter()
-                .position(|c| c.name.eq_ignore_ascii_case("SAT"))
-                .unwrap_or(q - 1)]
-        } else {
-            spec.change_constructs
-                .iter()
-                .map(|n| {
-                    model.construct_index(n.trim()).ok_or_else(|| {
-                        bad(
-                            "--change-construct",
-                            format!("no construct '{n}' in the model"),
-                        )
-                    })
-                })
-                .collect::<Result<_>>()?
-        };
-
-        let (wc, wi, ws) = (
-            width(spec.companies + 1),
-            width(spec.industries + 1),
-            width(spec.sectors + 1),
-        );
-        let wwave = if spec.waves >= 10 { 2 } else { 1 };
-        let waves: Vec<String> = (1..=spec.waves).map(|t| format!("W{t:0wwave$}")).collect();
-        let sector_name = |s: usize| format!("S{:0ws$}", s + 1);
-        let industry_name = |i: usize| format!("I{:0wi$}", i + 1);
-
+        let change_js = change_constructs(model, spec)?;
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-        let std = |sd: f64| {
-            NormalDist::new(0.0, sd.max(0.0)).map_err(|e| bad("population", e.to_string()))
-        };
-        let (n_ind, n_sec) = (std(spec.industry_sd)?, std(spec.company_sd)?);
-        let n_con = std(spec.construct_sd)?;
-        let size_dist = std(0.75)?;
-        let industry_shift: Vec<f64> = (0..spec.industries)
-            .map(|_| n_ind.sample(&mut rng))
-            .collect();
-        let sectors: Vec<(String, f64)> = {
-            let raw: Vec<f64> = (0..spec.sectors)
-                .map(|_| rng.random_range(0.5..1.5))
-                .collect();
-            let total: f64 = raw.iter().sum();
-            (0..spec.sectors)
-                .map(|s| {
-                    (
-                        sector_name(s),
-                        ((raw[s] / total) * 1e4).round().max(1.0) / 1e4,
-                    )
-                })
-                .collect()
-        };
-        let mut companies = Vec::with_capacity(spec.companies);
-        let mut base: Vec<Vec<f64>> = Vec::with_capacity(spec.companies);
-        for c in 0..spec.companies {
-            let i = c % spec.industries;
-            let s = i % spec.sectors;
-            let v: f64 = n_sec.sample(&mut rng);
-            let weight = (size_dist.sample(&mut rng).exp() * 100.0 * 100.0)
-                .round()
-                .max(1.0)
-                / 100.0;
-            companies.push(SimCompany {
-                name: format!("C{:0wc$}", c + 1),
-                industry: industry_name(i),
-                sector: sector_name(s),
-                weight,
-            });
-            base.push(
-                (0..q)
-                    .map(|_| industry_shift[i] + v + n_con.sample(&mut rng))
-                    .collect(),
-            );
-        }
-        // planted changes: a seeded choice of companies, a wave and a sign each
-        let n_change = if spec.waves > 1 {
-            (spec.change_share * spec.companies as f64).round() as usize
-        } else {
-            0
-        };
-        let mut order: Vec<usize> = (0..spec.companies).collect();
-        for k in (1..order.len()).rev() {
-            let r = rng.random_range(0..=k);
-            order.swap(k, r);
-        }
-        let mut chosen: Vec<usize> = order[..n_change].to_vec();
-        chosen.sort_unstable();
-        let ti = |s: f64| true_index(scale, mean, sd, spec.loading, s);
-        let mut shifts: Vec<Vec<Vec<f64>>> =
-            base.iter().map(|b| vec![b.clone(); spec.waves]).collect();
-        let mut planted = Vec::new();
-        for &c in &chosen {
-            let t = rng.random_range(1..spec.waves);
-            let sign = if rng.random_range(0..2) == 0 {
-                1.0
-            } else {
-                -1.0
-            };
-            for &j in &change_js {
-                let s0 = base[c][j];
-                let target = ti(s0) + sign * spec.change;
-                if !(target > 0.0 && target < 100.0) {
-                    return Err(bad(
-                        "--change",
-                        format!(
-                            "a change of {} points from {:.1} leaves the 0-100 scale",
-                            spec.change,
-                            ti(s0)
-                        ),
-                    ));
-                }
-                // bisection on delta: T(s0 + delta) = target, T increasing
-                let (mut lo, mut hi) = (-20.0f64, 20.0f64);
-                for _ in 0..200 {
-                    let mid = 0.5 * (lo + hi);
-                    if ti(s0 + mid) < target {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                let delta = 0.5 * (lo + hi);
-                if (ti(s0 + delta) - target).abs() > 1e-9 {
-                    return Err(bad(
-                        "--change",
-                        format!(
-                            "a change of {} points cannot be reached from {:.1}",
-                            spec.change,
-                            ti(s0)
-                        ),
-                    ));
-                }
-                for w in t..spec.waves {
-                    shifts[c][w][j] = s0 + delta;
-                }
-                planted.push(Planted {
-                    company: companies[c].name.clone(),
-                    from: t - 1,
-                    to: t,
-                    construct: j,
-                    size: sign * spec.change,
-                });
-            }
-        }
+        let (waves, sectors, companies, base) = draw_design(model, spec, &mut rng)?;
+        let (shifts, planted) = plant_changes(spec, ans, &companies, &base, &change_js, &mut rng)?;
+        let ti = |s: f64| ans.index(s);
         let truth: Vec<Vec<Vec<f64>>> = shifts
             .iter()
             .map(|cw| {

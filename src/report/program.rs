@@ -25,13 +25,12 @@ fn estimate_json(name: &str, e: &IndexEstimate) -> Map<String, Value> {
     o
 }
 
-/// The `csi-program/v1` document (contract: `csi program --json`).
-pub fn to_json(p: &Program) -> Value {
+/// Every company-wave: counts, status and the construct indices.
+fn companies_json(p: &Program) -> Vec<Value> {
     let m = &p.model;
     let cname = |j: usize| m.constructs[j].name.clone();
     let wave = |w: usize| p.waves[w].clone();
-    let companies: Vec<Value> = p
-        .cells
+    p.cells
         .iter()
         .map(|c| {
             let mut o = Map::new();
@@ -65,9 +64,15 @@ pub fn to_json(p: &Program) -> Value {
             o.insert("constructs".into(), Value::Array(cons));
             Value::Object(o)
         })
-        .collect();
-    let aggregates: Vec<Value> = p
-        .aggregates
+        .collect()
+}
+
+/// Every aggregate (national, sector, industry) per wave.
+fn aggregates_json(p: &Program) -> Vec<Value> {
+    let m = &p.model;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let wave = |w: usize| p.waves[w].clone();
+    p.aggregates
         .iter()
         .map(|a| {
             let mut o = Map::new();
@@ -92,9 +97,15 @@ pub fn to_json(p: &Program) -> Value {
             o.insert("constructs".into(), Value::Array(cons));
             Value::Object(o)
         })
-        .collect();
-    let changes: Vec<Value> = p
-        .changes
+        .collect()
+}
+
+/// Every change between consecutive waves.
+fn changes_json(p: &Program) -> Vec<Value> {
+    let m = &p.model;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let wave = |w: usize| p.waves[w].clone();
+    p.changes
         .iter()
         .map(|c| {
             let mut o = Map::new();
@@ -114,9 +125,15 @@ pub fn to_json(p: &Program) -> Value {
             }
             Value::Object(o)
         })
-        .collect();
-    let versus: Vec<Value> = p
-        .versus
+        .collect()
+}
+
+/// Every company against its industry.
+fn versus_json(p: &Program) -> Vec<Value> {
+    let m = &p.model;
+    let cname = |j: usize| m.constructs[j].name.clone();
+    let wave = |w: usize| p.waves[w].clone();
+    p.versus
         .iter()
         .map(|v| {
             let mut o = Map::new();
@@ -135,7 +152,16 @@ pub fn to_json(p: &Program) -> Value {
             }
             Value::Object(o)
         })
-        .collect();
+        .collect()
+}
+
+/// The `csi-program/v1` document (contract: `csi program --json`).
+pub fn to_json(p: &Program) -> Value {
+    let m = &p.model;
+    let companies = companies_json(p);
+    let aggregates = aggregates_json(p);
+    let changes = changes_json(p);
+    let versus = versus_json(p);
     let s = &p.options.fit;
     let bootstrap = if p.options.resamples > 0 {
         json!({
@@ -256,124 +282,188 @@ fn versus_of(p: &Program, cell: usize, j: usize) -> Option<&Versus> {
     p.versus.iter().find(|v| v.cell == cell && v.construct == j)
 }
 
+/// What every section of the programme text needs.
+struct TextReport<'a> {
+    p: &'a Program,
+    /// The target construct.
+    j: usize,
+    /// 1 - the confidence level, for display.
+    alpha_txt: String,
+    last: usize,
+    boot: bool,
+    has_change: bool,
+    /// Changes with adjusted p < alpha, by level, p and size.
+    movers: Vec<&'a Change>,
+}
+
 /// The human-readable programme report. `wanted` is the construct of the overview
 /// and the rankings (`None`: SAT, else the construct with the most predecessors).
 pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
     let mut out = String::new();
-    let m = &p.model;
-    let j = target(p, wanted);
     let alpha = 1.0 - p.options.level;
-    // for display: 1 - 0.95 is 0.050000000000000044 in binary
-    let alpha_txt = format!("{}", (alpha * 1e9).round() / 1e9);
     let last = p.waves.len() - 1;
-    let boot = p.options.resamples > 0;
-    let h = p.design.hierarchy.as_ref();
-    let cname = |j: usize| clean(&m.constructs[j].name);
-    let wname = |w: usize| clean(&p.waves[w]);
-
-    // summary
-    let _ = write!(
-        out,
-        "Programme {}: {} companies",
-        clean(&m.name),
-        p.companies.len()
-    );
-    if let Some(h) = h {
-        let _ = write!(
-            out,
-            " in {} industries and {} sectors",
-            h.industries().len(),
-            h.sectors().len()
-        );
-    }
-    let _ = writeln!(
-        out,
-        ", {} wave(s): {} (data {})",
-        p.waves.len(),
-        p.waves
-            .iter()
-            .map(|w| clean(w))
-            .collect::<Vec<_>>()
-            .join(", "),
-        clean(&p.file)
-    );
-    let count = |s: Status| p.cells.iter().filter(|c| c.status == s).count();
-    let _ = writeln!(
-        out,
-        "company-waves: {} estimated, {} insufficient (< {} usable respondents), {} failed",
-        count(Status::Ok),
-        count(Status::Insufficient),
-        p.min_n,
-        count(Status::Failed)
-    );
-    if boot {
-        let _ = write!(
-            out,
-            "{} bootstrap resamples per company-wave (seed {}), {:.0}% percentile intervals, {} failed",
-            p.options.resamples,
-            p.options.seed,
-            p.options.level * 100.0,
-            p.resamples_failed(),
-        );
-        let (n_changes, n_versus) = (
-            p.changes.iter().filter(|c| c.stat.p.is_finite()).count(),
-            p.versus.iter().filter(|c| c.stat.p.is_finite()).count(),
-        );
-        if n_changes + n_versus > 0 {
-            let _ = write!(
-                out,
-                "; p values adjusted by {} across {n_changes} changes and, separately, {n_versus} company-versus-industry tests",
-                match p.options.adjust {
-                    crate::adjust::Adjust::Holm => "Holm",
-                    crate::adjust::Adjust::Bh => "Benjamini-Hochberg",
-                    crate::adjust::Adjust::None => "nothing (unadjusted)",
-                },
-            );
-        }
-        out.push('\n');
-        let family = p.changes.len().max(p.versus.len());
-        if p.options.adjust == crate::adjust::Adjust::Holm && family > 200 {
-            let _ = writeln!(
-                out,
-                "(Holm keeps the chance of any false flag below {alpha_txt} across {family} tests and misses many real changes; --adjust bh controls the share of false flags instead)"
-            );
-        }
+    let r = TextReport {
+        p,
+        j: target(p, wanted),
+        // for display: 1 - 0.95 is 0.050000000000000044 in binary
+        alpha_txt: format!("{}", (alpha * 1e9).round() / 1e9),
+        last,
+        boot: p.options.resamples > 0,
+        has_change: last > 0,
+        movers: movers(p, alpha),
+    };
+    r.summary(&mut out);
+    if p.design.hierarchy.is_some() {
+        r.overview(&mut out);
+        r.national_by_wave(&mut out);
     } else {
         let _ = writeln!(
             out,
-            "no bootstrap (--bootstrap N): indices and differences without intervals or tests"
+            "no --hierarchy: no industry, sector or national indices\n"
         );
     }
-    let movers: Vec<&Change> = {
-        let mut v: Vec<&Change> = p.changes.iter().filter(|c| c.p_adjusted < alpha).collect();
-        v.sort_by(|a, b| {
-            a.level
-                .cmp(&b.level)
-                .then(a.p_adjusted.total_cmp(&b.p_adjusted))
-                .then(b.stat.difference.abs().total_cmp(&a.stat.difference.abs()))
-        });
-        v
-    };
-    if p.waves.len() > 1 && boot {
-        let comp: std::collections::BTreeSet<&str> = movers
-            .iter()
-            .filter(|c| c.level == Level::Company)
-            .map(|c| c.name.as_str())
-            .collect();
+    r.rankings(&mut out);
+    r.not_estimated(&mut out);
+    if p.waves.len() > 1 {
+        r.movers_section(&mut out);
+    }
+    if !p.warnings.is_empty() {
+        out.push('\n');
+        for w in &p.warnings {
+            let _ = writeln!(out, "note: {}", clean(w));
+        }
+    }
+    out
+}
+
+/// The changes with adjusted p < `alpha`: by level, then p, then size.
+fn movers(p: &Program, alpha: f64) -> Vec<&Change> {
+    let mut v: Vec<&Change> = p.changes.iter().filter(|c| c.p_adjusted < alpha).collect();
+    v.sort_by(|a, b| {
+        a.level
+            .cmp(&b.level)
+            .then(a.p_adjusted.total_cmp(&b.p_adjusted))
+            .then(b.stat.difference.abs().total_cmp(&a.stat.difference.abs()))
+    });
+    v
+}
+
+impl TextReport<'_> {
+    fn cname(&self, j: usize) -> String {
+        clean(&self.p.model.constructs[j].name)
+    }
+
+    fn wname(&self, w: usize) -> String {
+        clean(&self.p.waves[w])
+    }
+
+    /// Counts, bootstrap and adjustment settings, and the number of movers.
+    fn summary(&self, out: &mut String) {
+        let (p, m, h) = (self.p, &self.p.model, self.p.design.hierarchy.as_ref());
+        let (boot, alpha_txt, movers) = (self.boot, &self.alpha_txt, &self.movers);
+        let _ = write!(
+            out,
+            "Programme {}: {} companies",
+            clean(&m.name),
+            p.companies.len()
+        );
+        if let Some(h) = h {
+            let _ = write!(
+                out,
+                " in {} industries and {} sectors",
+                h.industries().len(),
+                h.sectors().len()
+            );
+        }
         let _ = writeln!(
             out,
-            "significant movers (adjusted p < {alpha_txt}): {} changes of {} companies and {} aggregate changes; listed at the end",
-            movers.iter().filter(|c| c.level == Level::Company).count(),
-            comp.len(),
-            movers.iter().filter(|c| c.level != Level::Company).count()
+            ", {} wave(s): {} (data {})",
+            p.waves.len(),
+            p.waves
+                .iter()
+                .map(|w| clean(w))
+                .collect::<Vec<_>>()
+                .join(", "),
+            clean(&p.file)
         );
+        let count = |s: Status| p.cells.iter().filter(|c| c.status == s).count();
+        let _ = writeln!(
+            out,
+            "company-waves: {} estimated, {} insufficient (< {} usable respondents), {} failed",
+            count(Status::Ok),
+            count(Status::Insufficient),
+            p.min_n,
+            count(Status::Failed)
+        );
+        self.bootstrap_summary(out);
+        if p.waves.len() > 1 && boot {
+            let comp: std::collections::BTreeSet<&str> = movers
+                .iter()
+                .filter(|c| c.level == Level::Company)
+                .map(|c| c.name.as_str())
+                .collect();
+            let _ = writeln!(
+                out,
+                "significant movers (adjusted p < {alpha_txt}): {} changes of {} companies and {} aggregate changes; listed at the end",
+                movers.iter().filter(|c| c.level == Level::Company).count(),
+                comp.len(),
+                movers.iter().filter(|c| c.level != Level::Company).count()
+            );
+        }
+        out.push('\n');
     }
-    out.push('\n');
 
-    // overview of the target construct
-    let label = m.construct_label(j);
-    let has_change = last > 0;
-    if h.is_some() {
+    /// The bootstrap and the multiple-comparison adjustment (or that there is none).
+    fn bootstrap_summary(&self, out: &mut String) {
+        let (p, boot, alpha_txt) = (self.p, self.boot, &self.alpha_txt);
+        if boot {
+            let _ = write!(
+                out,
+                "{} bootstrap resamples per company-wave (seed {}), {:.0}% percentile intervals, {} failed",
+                p.options.resamples,
+                p.options.seed,
+                p.options.level * 100.0,
+                p.resamples_failed(),
+            );
+            let (n_changes, n_versus) = (
+                p.changes.iter().filter(|c| c.stat.p.is_finite()).count(),
+                p.versus.iter().filter(|c| c.stat.p.is_finite()).count(),
+            );
+            if n_changes + n_versus > 0 {
+                let _ = write!(
+                    out,
+                    "; p values adjusted by {} across {n_changes} changes and, separately, {n_versus} company-versus-industry tests",
+                    match p.options.adjust {
+                        crate::adjust::Adjust::Holm => "Holm",
+                        crate::adjust::Adjust::Bh => "Benjamini-Hochberg",
+                        crate::adjust::Adjust::None => "nothing (unadjusted)",
+                    },
+                );
+            }
+            out.push('\n');
+            let family = p.changes.len().max(p.versus.len());
+            if p.options.adjust == crate::adjust::Adjust::Holm && family > 200 {
+                let _ = writeln!(
+                    out,
+                    "(Holm keeps the chance of any false flag below {alpha_txt} across {family} tests and misses many real changes; --adjust bh controls the share of false flags instead)"
+                );
+            }
+        } else {
+            let _ = writeln!(
+                out,
+                "no bootstrap (--bootstrap N): indices and differences without intervals or tests"
+            );
+        }
+    }
+
+    /// The target construct's national, sector and industry indices in the last wave,
+    /// with their change since the wave before.
+    fn overview(&self, out: &mut String) {
+        let (m, h) = (&self.p.model, self.p.design.hierarchy.as_ref());
+        let (j, last, has_change) = (self.j, self.last, self.has_change);
+        let cname = |j: usize| self.cname(j);
+        let wname = |w: usize| self.wname(w);
+        let label = m.construct_label(j);
         let _ = writeln!(
             out,
             "{} {} in {}{}",
@@ -403,53 +493,61 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
             ],
             1,
         );
-        let agg_row = |lvl: Level, name: &str, indent: &str, t: &mut Table| {
-            let Some(a) = p.aggregate(lvl, name, last) else {
-                return;
-            };
-            let e = &a.constructs[j];
-            let ch = if has_change {
-                change_of(p, lvl, name, last, j)
-            } else {
-                None
-            };
-            let note = match ch.and_then(|c| c.same_companies) {
-                Some(false) => " (other companies)",
-                _ => "",
-            };
-            t.row(vec![
-                format!("{indent}{}", clean(name)),
-                if a.n_companies == a.n_listed {
-                    a.n_companies.to_string()
-                } else {
-                    format!("{} of {}", a.n_companies, a.n_listed)
-                },
-                f1(e.index),
-                ci(e.ci_low, e.ci_high),
-                ch.map(|c| signed(c.stat.difference))
-                    .unwrap_or_else(|| "-".into()),
-                ch.map(|c| ci(c.stat.ci_low, c.stat.ci_high))
-                    .unwrap_or_else(|| "-".into()),
-                ch.map(|c| pv(c.p_adjusted)).unwrap_or_else(|| "-".into()),
-                ch.map(|c| format!("{}{note}", stars(c.p_adjusted)))
-                    .unwrap_or_default(),
-            ]);
-        };
-        agg_row(Level::National, "national", "", &mut t);
+        self.aggregate_row(&mut t, Level::National, "national", "");
         if let Some(h) = h {
             for s in h.sectors() {
-                agg_row(Level::Sector, s, "  ", &mut t);
+                self.aggregate_row(&mut t, Level::Sector, s, "  ");
                 for i in h.industries() {
                     if h.sector_of(i) == Some(s) {
-                        agg_row(Level::Industry, i, "    ", &mut t);
+                        self.aggregate_row(&mut t, Level::Industry, i, "    ");
                     }
                 }
             }
         }
         out.push_str(&t.render());
         out.push('\n');
+    }
 
-        // national index of every construct, wave by wave
+    /// One aggregate's row of the overview: companies, index, change, adjusted p.
+    fn aggregate_row(&self, t: &mut Table, lvl: Level, name: &str, indent: &str) {
+        let (p, j, last, has_change) = (self.p, self.j, self.last, self.has_change);
+        let Some(a) = p.aggregate(lvl, name, last) else {
+            return;
+        };
+        let e = &a.constructs[j];
+        let ch = if has_change {
+            change_of(p, lvl, name, last, j)
+        } else {
+            None
+        };
+        let note = match ch.and_then(|c| c.same_companies) {
+            Some(false) => " (other companies)",
+            _ => "",
+        };
+        t.row(vec![
+            format!("{indent}{}", clean(name)),
+            if a.n_companies == a.n_listed {
+                a.n_companies.to_string()
+            } else {
+                format!("{} of {}", a.n_companies, a.n_listed)
+            },
+            f1(e.index),
+            ci(e.ci_low, e.ci_high),
+            ch.map(|c| signed(c.stat.difference))
+                .unwrap_or_else(|| "-".into()),
+            ch.map(|c| ci(c.stat.ci_low, c.stat.ci_high))
+                .unwrap_or_else(|| "-".into()),
+            ch.map(|c| pv(c.p_adjusted)).unwrap_or_else(|| "-".into()),
+            ch.map(|c| format!("{}{note}", stars(c.p_adjusted)))
+                .unwrap_or_default(),
+        ]);
+    }
+
+    /// The national index of every construct, wave by wave.
+    fn national_by_wave(&self, out: &mut String) {
+        let (p, m) = (self.p, &self.p.model);
+        let cname = |j: usize| self.cname(j);
+        let wname = |w: usize| self.wname(w);
         let mut head: Vec<String> = vec!["national".into()];
         head.extend((0..p.waves.len()).map(wname));
         let head_ref: Vec<&str> = head.iter().map(String::as_str).collect();
@@ -474,73 +572,81 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
         }
         out.push_str(&t.render());
         out.push_str("(stars: change since the previous wave, adjusted p)\n\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "no --hierarchy: no industry, sector or national indices\n"
-        );
     }
 
-    // companies ranked within industries
-    let groups: Vec<(Option<String>, Vec<usize>)> = match h {
-        Some(h) => h
-            .industries()
-            .into_iter()
-            .map(|i| {
-                let cells = (0..p.companies.len())
-                    .map(|c| c * p.waves.len() + last)
-                    .filter(|&k| p.cells[k].industry.as_deref() == Some(i))
-                    .collect();
-                (Some(i.to_string()), cells)
-            })
-            .collect(),
-        None => vec![(
-            None,
-            (0..p.companies.len())
-                .map(|c| c * p.waves.len() + last)
+    /// The companies ranked by the target construct within their industry (or all).
+    fn rankings(&self, out: &mut String) {
+        let (p, h) = (self.p, self.p.design.hierarchy.as_ref());
+        let (j, last) = (self.j, self.last);
+        let cname = |j: usize| self.cname(j);
+        let wname = |w: usize| self.wname(w);
+        let groups: Vec<(Option<String>, Vec<usize>)> = match h {
+            Some(h) => h
+                .industries()
+                .into_iter()
+                .map(|i| {
+                    let cells = (0..p.companies.len())
+                        .map(|c| c * p.waves.len() + last)
+                        .filter(|&k| p.cells[k].industry.as_deref() == Some(i))
+                        .collect();
+                    (Some(i.to_string()), cells)
+                })
                 .collect(),
-        )],
-    };
-    let _ = writeln!(
-        out,
-        "Companies ranked by {} in {}{}",
-        cname(j),
-        wname(last),
-        if h.is_some() {
-            " within their industry"
-        } else {
-            ""
-        }
-    );
-    for (ind, mut cells) in groups {
-        cells.sort_by(|&a, &b| {
-            let (x, y) = (
-                p.cells[a].constructs[j].index,
-                p.cells[b].constructs[j].index,
-            );
-            match (x.is_finite(), y.is_finite()) {
-                (true, true) => y.total_cmp(&x),
-                (true, false) => std::cmp::Ordering::Less,
-                (false, true) => std::cmp::Ordering::Greater,
-                _ => p.cells[a].company.cmp(&p.cells[b].company),
+            None => vec![(
+                None,
+                (0..p.companies.len())
+                    .map(|c| c * p.waves.len() + last)
+                    .collect(),
+            )],
+        };
+        let _ = writeln!(
+            out,
+            "Companies ranked by {} in {}{}",
+            cname(j),
+            wname(last),
+            if h.is_some() {
+                " within their industry"
+            } else {
+                ""
             }
-        });
-        if let Some(i) = &ind {
-            let agg = p.aggregate(Level::Industry, i, last);
-            let sector = h.and_then(|h| h.sector_of(i)).unwrap_or("");
-            let _ = writeln!(
-                out,
-                "\n{} ({}): industry index {} {}",
-                clean(i),
-                clean(sector),
-                agg.map(|a| f1(a.constructs[j].index))
-                    .unwrap_or_else(|| "-".into()),
-                agg.map(|a| ci(a.constructs[j].ci_low, a.constructs[j].ci_high))
-                    .unwrap_or_default(),
-            );
+        );
+        for (ind, mut cells) in groups {
+            cells.sort_by(|&a, &b| {
+                let (x, y) = (
+                    p.cells[a].constructs[j].index,
+                    p.cells[b].constructs[j].index,
+                );
+                match (x.is_finite(), y.is_finite()) {
+                    (true, true) => y.total_cmp(&x),
+                    (true, false) => std::cmp::Ordering::Less,
+                    (false, true) => std::cmp::Ordering::Greater,
+                    _ => p.cells[a].company.cmp(&p.cells[b].company),
+                }
+            });
+            if let Some(i) = &ind {
+                let agg = p.aggregate(Level::Industry, i, last);
+                let sector = h.and_then(|h| h.sector_of(i)).unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "\n{} ({}): industry index {} {}",
+                    clean(i),
+                    clean(sector),
+                    agg.map(|a| f1(a.constructs[j].index))
+                        .unwrap_or_else(|| "-".into()),
+                    agg.map(|a| ci(a.constructs[j].ci_low, a.constructs[j].ci_high))
+                        .unwrap_or_default(),
+                );
+            }
+            self.ranking_table(out, ind.is_some(), &cells);
         }
+    }
+
+    /// One ranking table: rank, company, n, index, and (with an industry) the company
+    /// against its industry and (several waves) the change.
+    fn ranking_table(&self, out: &mut String, in_industry: bool, cells: &[usize]) {
+        let (p, j, last, has_change) = (self.p, self.j, self.last, self.has_change);
         let mut head = vec!["rank", "company", "n", "index", "95% CI"];
-        if ind.is_some() {
+        if in_industry {
             head.extend(["vs industry", "adj. p", ""]);
         }
         if has_change {
@@ -548,7 +654,7 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
         }
         let mut t = Table::new(&head, 2);
         let mut rank = 0;
-        for &k in &cells {
+        for &k in cells {
             let c = &p.cells[k];
             let e = &c.constructs[j];
             let ok = c.status == Status::Ok && e.index.is_finite();
@@ -571,7 +677,7 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
                 row.push(why);
                 row.push(String::new());
             }
-            if ind.is_some() {
+            if in_industry {
                 match versus_of(p, k, j) {
                     Some(v) if v.sole => {
                         row.extend(["sole company".into(), String::new(), String::new()])
@@ -598,25 +704,33 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
         }
         out.push_str(&t.render());
     }
-    // company-waves not estimated, with reasons
-    let not_ok: Vec<_> = p.cells.iter().filter(|c| c.status != Status::Ok).collect();
-    if !not_ok.is_empty() {
-        let _ = writeln!(out, "\nNot estimated ({} company-waves)", not_ok.len());
-        let mut t = Table::new(&["company", "wave", "n", "status", "why"], 5);
-        for c in not_ok {
-            t.row(vec![
-                clean(&c.company),
-                wname(c.wave),
-                c.n.to_string(),
-                c.status.as_str().into(),
-                clean(c.message.as_deref().unwrap_or("")),
-            ]);
+
+    /// The company-waves not estimated, with reasons.
+    fn not_estimated(&self, out: &mut String) {
+        let p = self.p;
+        let wname = |w: usize| self.wname(w);
+        let not_ok: Vec<_> = p.cells.iter().filter(|c| c.status != Status::Ok).collect();
+        if !not_ok.is_empty() {
+            let _ = writeln!(out, "\nNot estimated ({} company-waves)", not_ok.len());
+            let mut t = Table::new(&["company", "wave", "n", "status", "why"], 5);
+            for c in not_ok {
+                t.row(vec![
+                    clean(&c.company),
+                    wname(c.wave),
+                    c.n.to_string(),
+                    c.status.as_str().into(),
+                    clean(c.message.as_deref().unwrap_or("")),
+                ]);
+            }
+            out.push_str(&t.render());
         }
-        out.push_str(&t.render());
     }
 
-    // movers
-    if p.waves.len() > 1 {
+    /// The significant changes between consecutive waves, every construct.
+    fn movers_section(&self, out: &mut String) {
+        let (p, boot, alpha_txt, movers) = (self.p, self.boot, &self.alpha_txt, &self.movers);
+        let cname = |j: usize| self.cname(j);
+        let wname = |w: usize| self.wname(w);
         let _ = writeln!(
             out,
             "\nSignificant movers: changes between consecutive waves with adjusted p < {alpha_txt}, every construct"
@@ -646,7 +760,7 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
                 ],
                 4,
             );
-            for c in &movers {
+            for c in movers.iter() {
                 t.row(vec![
                     c.level.as_str().into(),
                     clean(&c.name),
@@ -669,13 +783,6 @@ pub fn to_text(p: &Program, wanted: Option<usize>) -> String {
             );
         }
     }
-    if !p.warnings.is_empty() {
-        out.push('\n');
-        for w in &p.warnings {
-            let _ = writeln!(out, "note: {}", clean(w));
-        }
-    }
-    out
 }
 
 /// The truth document of a simulated programme (`csi-simulate-truth/v1`): the

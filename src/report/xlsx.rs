@@ -113,6 +113,8 @@ mod imp {
         }
     }
 
+    type Res = std::result::Result<(), XlsxError>;
+
     struct Fmt {
         head: Format,
         f1: Format,
@@ -215,12 +217,10 @@ mod imp {
         build(d, path).map_err(|e| xerr(path, e))
     }
 
-    fn build(d: &ReportData, path: &Path) -> std::result::Result<(), XlsxError> {
+    /// The summary: model, subject, index, change, rank and the key points.
+    fn summary_sheet(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
         let zh = d.lang == "zh";
         let tr = |z: &'static str, e: &'static str| if zh { z } else { e };
-        let f = fmts();
-        let mut wb = Workbook::new();
-        // summary
         let s = &d.summary;
         let mut rows = vec![
             vec![C::S(tr("模型", "model")), C::S(&d.model)],
@@ -260,13 +260,17 @@ mod imp {
             ]);
         }
         table(
-            &mut wb,
+            wb,
             "summary",
             &[tr("项目", "what"), tr("值", "value")],
             rows,
-            &f,
+            f,
         )?;
-        // priorities
+        Ok(())
+    }
+
+    /// The construct and item priorities (IPMA).
+    fn priority_sheets(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
         let ph = [
             "rank",
             "name",
@@ -282,11 +286,11 @@ mod imp {
             "uncertain",
         ];
         table(
-            &mut wb,
+            wb,
             "priorities_constructs",
             &ph,
-            priority_rows(&d.priorities.constructs, &f, false),
-            &f,
+            priority_rows(&d.priorities.constructs, f, false),
+            f,
         )?;
         let ih = [
             "rank",
@@ -305,13 +309,19 @@ mod imp {
             "owner",
         ];
         table(
-            &mut wb,
+            wb,
             "priorities_items",
             &ih,
-            priority_rows(&d.priorities.items, &f, true),
-            &f,
+            priority_rows(&d.priorities.items, f, true),
+            f,
         )?;
-        // departments
+        Ok(())
+    }
+
+    /// The departments and their items.
+    fn department_sheets(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
+        let zh = d.lang == "zh";
+        let tr = |z: &'static str, e: &'static str| if zh { z } else { e };
         let rows = d
             .departments
             .list
@@ -329,7 +339,7 @@ mod imp {
             })
             .collect();
         table(
-            &mut wb,
+            wb,
             "departments",
             &[
                 "rank",
@@ -340,7 +350,7 @@ mod imp {
                 tr("低于门槛", "below_threshold"),
             ],
             rows,
-            &f,
+            f,
         )?;
         let mut rows = Vec::new();
         for dep in &d.departments.list {
@@ -365,7 +375,7 @@ mod imp {
             }
         }
         table(
-            &mut wb,
+            wb,
             "department_items",
             &[
                 "department",
@@ -382,9 +392,13 @@ mod imp {
                 "below_threshold",
             ],
             rows,
-            &f,
+            f,
         )?;
-        // competitors
+        Ok(())
+    }
+
+    /// The competitors' league table (when there is one).
+    fn competitors_sheet(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
         if let Some(c) = d.competitors.as_ref().filter(|c| c.note.is_none()) {
             let mut head: Vec<String> = [
                 "rank",
@@ -426,9 +440,13 @@ mod imp {
                 })
                 .collect();
             let h: Vec<&str> = head.iter().map(String::as_str).collect();
-            table(&mut wb, "competitors", &h, rows, &f)?;
+            table(wb, "competitors", &h, rows, f)?;
         }
-        // trend
+        Ok(())
+    }
+
+    /// The index of every construct wave by wave (when there are waves).
+    fn trend_sheet(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
         if let Some(t) = d.trend.as_ref().filter(|t| t.note.is_none()) {
             let mut rows = Vec::new();
             for s in &t.series {
@@ -447,7 +465,7 @@ mod imp {
                 }
             }
             table(
-                &mut wb,
+                wb,
                 "trend",
                 &[
                     "construct",
@@ -459,10 +477,14 @@ mod imp {
                     "index_ci_high",
                 ],
                 rows,
-                &f,
+                f,
             )?;
         }
-        // quality
+        Ok(())
+    }
+
+    /// Construct and item quality.
+    fn quality_sheets(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
         let rows = d
             .quality
             .constructs
@@ -481,7 +503,7 @@ mod imp {
             })
             .collect();
         table(
-            &mut wb,
+            wb,
             "quality_constructs",
             &[
                 "construct",
@@ -494,7 +516,7 @@ mod imp {
                 "r2",
             ],
             rows,
-            &f,
+            f,
         )?;
         let rows = d
             .quality
@@ -512,12 +534,17 @@ mod imp {
             })
             .collect();
         table(
-            &mut wb,
+            wb,
             "quality_items",
             &["item", "label", "missing", "missing_rate", "mean", "sd"],
             rows,
-            &f,
+            f,
         )?;
+        Ok(())
+    }
+
+    /// The method: settings, version and command.
+    fn method_sheet(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
         let mut rows: Vec<Vec<C>> = d
             .method
             .settings
@@ -526,8 +553,14 @@ mod imp {
             .collect();
         rows.push(vec![C::S("csi"), C::S(&d.method.version)]);
         rows.push(vec![C::S("command"), C::S(&d.method.command)]);
-        table(&mut wb, "method", &["setting", "value"], rows, &f)?;
-        // action plans
+        table(wb, "method", &["setting", "value"], rows, f)?;
+        Ok(())
+    }
+
+    /// One action-plan sheet per department, with input cells.
+    fn plan_sheets(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
+        let zh = d.lang == "zh";
+        let tr = |z: &'static str, e: &'static str| if zh { z } else { e };
         let mut taken: Vec<String> = table_sheets(d).iter().map(|s| s.to_string()).collect();
         for dep in &d.departments.list {
             let name = plan_sheet_name(&dep.name, &taken);
@@ -587,6 +620,20 @@ mod imp {
             }
             ws.set_freeze_panes(4, 0)?;
         }
+        Ok(())
+    }
+
+    fn build(d: &ReportData, path: &Path) -> Res {
+        let f = fmts();
+        let mut wb = Workbook::new();
+        summary_sheet(&mut wb, d, &f)?;
+        priority_sheets(&mut wb, d, &f)?;
+        department_sheets(&mut wb, d, &f)?;
+        competitors_sheet(&mut wb, d, &f)?;
+        trend_sheet(&mut wb, d, &f)?;
+        quality_sheets(&mut wb, d, &f)?;
+        method_sheet(&mut wb, d, &f)?;
+        plan_sheets(&mut wb, d, &f)?;
         wb.save(path)
     }
 }
