@@ -19,6 +19,8 @@
 //!   codes such as 「无法回答」, validation, missing-data policies;
 //! * [`moments`]: one pass over the data: means, standard deviations, covariances
 //!   (optionally weighted);
+//! * [`moments_stream`]: the sufficient statistics folded in row batches (streaming
+//!   ingest, moments files, warehouse queries);
 //! * [`estimate`]: one [`estimate::Estimator`] interface for PLS path modeling, consistent
 //!   PLS and covariance-based ML, with a common [`estimate::Fitted`] view, one
 //!   [`estimate::Convergence`], typed failures ([`estimate::FitError`]) and the one
@@ -103,6 +105,7 @@ pub mod ipma;
 pub mod methods;
 pub mod model_fit;
 pub mod moments;
+pub mod moments_stream;
 pub mod predict;
 pub mod program;
 pub mod quality;
