@@ -25,3 +25,4 @@ mod reference;
 mod report;
 mod sav;
 mod spec;
+mod stream;

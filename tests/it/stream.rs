@@ -1,0 +1,314 @@
+//! Streaming ingest (issue 16): the streamed sufficient statistics equal the moments of
+//! the in-memory reader, and the streamed validation report equals its report, on
+//! files larger than a batch and a read block, in every text variant the reader takes.
+//! Expected numbers: the in-memory reader and `Survey::prepare` (the reference path).
+
+use super::data::{table, to_text, write};
+use csi::data::ingest::stream::{stream_survey, StreamOptions};
+use csi::data::{inspect_survey, read_survey, IngestOptions, MissingPolicy};
+use csi::spec::{ConstructSpec, Model, Scale};
+use csi::tol::EXACT;
+use std::path::Path;
+
+/// QUAL (q1..q3, q3 reverse-coded) -> SAT (s1, s2), scale 1..10, two missing codes.
+fn model() -> Model {
+    let mut m = Model::from_parts(
+        "t",
+        vec![
+            ConstructSpec::new("QUAL", &["q1", "q2", "q3"]),
+            ConstructSpec::new("SAT", &["s1", "s2"]),
+        ],
+        &[("QUAL", "SAT")],
+    )
+    .and_then(|m| {
+        m.with_scale(Scale {
+            min: 1.0,
+            max: 10.0,
+        })
+    })
+    .unwrap_or_else(|e| panic!("model: {e}"));
+    m.missing_codes = vec!["无法回答".into(), "99".into()];
+    m.items[2].reverse = true;
+    m
+}
+
+/// `n` respondents: answers on 1..10 with missing cells (empty, 「无法回答」, 99),
+/// half-points, straight-liners, a weight column and an airline column.
+fn big_table(n: usize) -> Vec<Vec<String>> {
+    let mut t = vec![["id", "airline", "q1", "q2", "q3", "s1", "s2", "w"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()];
+    let air = ["南方航空", "东方航空", "国航"];
+    for i in 0..n {
+        let base = 1 + (i * 7 + i / 13) % 10;
+        let c = |d: i64| (base as i64 + d).clamp(1, 10).to_string();
+        let mut row = vec![
+            (i + 1).to_string(),
+            air[i % 3].to_string(),
+            c((i % 3) as i64 - 1),
+            c((i % 2) as i64),
+            c(1 - (i % 4) as i64),
+            c((i % 5) as i64 - 2),
+            c(((i * 3) % 4) as i64 - 1),
+            format!("{}", 0.5 + ((i * 11) % 7) as f64 / 4.0),
+        ];
+        match i % 37 {
+            3 => row[3] = "无法回答".into(),
+            8 => row[6] = String::new(),
+            14 => row[4] = "99".into(),
+            20 => row[2] = " ".into(),
+            _ => {}
+        }
+        if i % 101 == 5 {
+            row[5] = "7.5".into();
+        }
+        if i % 211 == 7 {
+            for k in 2..7 {
+                row[k] = "6".into();
+            }
+        }
+        t.push(row);
+    }
+    t
+}
+
+fn small() -> StreamOptions {
+    // batches of 100 rows, blocks of 4 KiB: records cross block boundaries
+    StreamOptions {
+        batch_rows: 100,
+        block_bytes: 4096,
+        by: Vec::new(),
+    }
+}
+
+/// Stream and read in memory; every policy's moments and the reports must agree.
+fn check_same(path: &Path, model: &Model, opts: &IngestOptions) {
+    let s = stream_survey(path, model, opts, &small())
+        .unwrap_or_else(|e| panic!("stream {}: {e}", path.display()))
+        .unwrap_or_else(|| panic!("{} was not streamed", path.display()));
+    let (survey, report) =
+        read_survey(path, model, opts).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    // every file here has warnings (straight-liners, half-points, cannot-answer shares)
+    assert!(
+        report.n_warnings > 0 && report.straight_liners > 0,
+        "{}",
+        path.display()
+    );
+    assert_eq!(s.report.problems, report.problems, "{}", path.display());
+    assert_eq!(s.report.n_rows, report.n_rows);
+    assert_eq!(s.report.n_usable, report.n_usable);
+    assert_eq!(s.report.straight_liners, report.straight_liners);
+    assert_eq!(s.report.constructs, report.constructs);
+    for (a, b) in s.report.items.iter().zip(&report.items) {
+        assert_eq!(
+            (a.n, a.missing, a.out_of_range, a.cannot_answer),
+            (b.n, b.missing, b.out_of_range, b.cannot_answer),
+            "{}",
+            a.name
+        );
+        // the report's mean and sd: the same sums in another order
+        assert!((a.mean.unwrap_or(0.0) - b.mean.unwrap_or(0.0)).abs() < 1e-9);
+        assert!((a.sd.unwrap_or(0.0) - b.sd.unwrap_or(0.0)).abs() < 1e-9);
+    }
+    for policy in [MissingPolicy::Mean, MissingPolicy::Listwise] {
+        let (_, _, mem) = survey
+            .prepare(model, policy)
+            .unwrap_or_else(|e| panic!("prepare: {e}"));
+        let st = s.pooled.moments(policy).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(st.n, mem.n, "{policy:?}");
+        let p = mem.p();
+        for j in 0..p {
+            assert!(
+                (st.means[j] - mem.means[j]).abs() < EXACT,
+                "{policy:?} mean {j}"
+            );
+            for k in 0..p {
+                assert!(
+                    (st.cov[(j, k)] - mem.cov[(j, k)]).abs() < EXACT,
+                    "{policy:?} cov {j},{k}: {} vs {}",
+                    st.cov[(j, k)],
+                    mem.cov[(j, k)]
+                );
+            }
+        }
+        assert!((st.weight_sum - mem.weight_sum).abs() < 1e-9 * mem.weight_sum);
+    }
+}
+
+#[test]
+fn streamed_moments_equal_in_memory_moments() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let m = model();
+    let t = big_table(3000);
+    let csv = write(dir.path(), "big.csv", to_text(&t, ",", "\n", false, false));
+    assert!(std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0) > 4 * 4096);
+    // unweighted and weighted
+    check_same(&csv, &m, &IngestOptions::default());
+    let weighted = IngestOptions {
+        weight: Some("w".into()),
+        ..Default::default()
+    };
+    check_same(&csv, &m, &weighted);
+    // the moments do not depend on the batch size or the number of threads
+    let a = stream_survey(&csv, &m, &weighted, &small()).ok().flatten();
+    let b = stream_survey(&csv, &m, &weighted, &StreamOptions::default())
+        .ok()
+        .flatten();
+    let (a, b) = (a.map(|s| s.pooled), b.map(|s| s.pooled));
+    let (Some(a), Some(b)) = (a, b) else {
+        panic!("not streamed")
+    };
+    let (ma, mb) = (
+        a.moments(MissingPolicy::Mean)
+            .unwrap_or_else(|e| panic!("{e}")),
+        b.moments(MissingPolicy::Mean)
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    for k in 0..25 {
+        assert!((ma.cov[k] - mb.cov[k]).abs() < EXACT);
+    }
+}
+
+#[test]
+fn text_variants_stream_like_the_in_memory_reader() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let m = model();
+    let t = big_table(700);
+    let opts = IngestOptions::default();
+    // CRLF, semicolons with decimal commas, quoted cells, TSV, a BOM, blank lines
+    check_same(
+        &write(
+            dir.path(),
+            "crlf.csv",
+            to_text(&t, ",", "\r\n", false, false),
+        ),
+        &m,
+        &opts,
+    );
+    check_same(
+        &write(dir.path(), "semi.csv", to_text(&t, ";", "\n", true, false)),
+        &m,
+        &opts,
+    );
+    check_same(
+        &write(
+            dir.path(),
+            "quoted.csv",
+            to_text(&t, ",", "\n", false, true),
+        ),
+        &m,
+        &opts,
+    );
+    check_same(
+        &write(
+            dir.path(),
+            "tabs.tsv",
+            to_text(&t, "\t", "\n", false, false),
+        ),
+        &m,
+        &opts,
+    );
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(to_text(&t, ",", "\n", false, false).as_bytes());
+    check_same(&write(dir.path(), "bom.csv", bom), &m, &opts);
+    let text = to_text(&t, ",", "\n", false, false).replace("\n5,", "\n\n\n5,");
+    check_same(&write(dir.path(), "blank.csv", text), &m, &opts);
+    // GBK: detected (not utf-8), and declared
+    let utf8 = to_text(&t, ",", "\n", false, false);
+    let (gbk, _, bad) = encoding_rs::GBK.encode(&utf8);
+    assert!(!bad);
+    let p = write(dir.path(), "gbk.csv", gbk.as_ref());
+    check_same(&p, &m, &opts);
+    check_same(
+        &p,
+        &m,
+        &IngestOptions {
+            encoding: Some("gbk".into()),
+            ..Default::default()
+        },
+    );
+    // the small sample of the data tests (warnings: cannot-answer share, half-point)
+    let small_t = table();
+    let mut m2 = model();
+    m2.items[2].reverse = false;
+    m2.missing_codes = vec!["无法回答".into()];
+    check_same(
+        &write(
+            dir.path(),
+            "sample.csv",
+            to_text(&small_t, ",", "\n", false, false),
+        ),
+        &m2,
+        &opts,
+    );
+}
+
+#[test]
+fn files_with_errors_are_left_to_the_in_memory_reader() {
+    // every refusal of the in-memory reader makes the streaming reader step aside, so
+    // the messages (file, row, column, value) are those of the in-memory reader
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let m = model();
+    let t = big_table(500);
+    let base = to_text(&t, ",", "\n", false, false);
+    let cases: Vec<(&str, String)> = vec![
+        ("text.csv", base.replacen("\n300,国航,", "\n300,国航,NA", 1)),
+        ("range.csv", base.replacen("\n450,", "\n450,x,11", 1)),
+        ("ragged.csv", base.replacen("\n200,", "\n200,extra,", 1)),
+        ("quote.csv", format!("{base}501,\"open,1,2,3,4,5,1\n")),
+        ("absent.csv", base.replacen("q3", "q9", 1)),
+        ("header.csv", "id,q1,q2,q3,s1,s2\n".into()),
+        ("empty.csv", "\n\n".into()),
+    ];
+    for (name, text) in cases {
+        let p = write(dir.path(), name, text);
+        let s = stream_survey(&p, &m, &IngestOptions::default(), &small())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(s.is_none(), "{name} was streamed");
+        let (survey, report) = inspect_survey(&p, &m, &IngestOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(survey.is_none() && report.has_errors(), "{name}");
+    }
+    // a weight that is not a number
+    let p = write(dir.path(), "w.csv", base.replacen(",0.5\n", ",heavy\n", 1));
+    let w = IngestOptions {
+        weight: Some("w".into()),
+        ..Default::default()
+    };
+    assert!(stream_survey(&p, &m, &w, &small()).ok().flatten().is_none());
+    assert!(read_survey(&p, &m, &w).is_err());
+}
+
+#[test]
+fn groups_are_summed_separately() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let m = model();
+    let t = big_table(900);
+    let p = write(dir.path(), "g.csv", to_text(&t, ",", "\n", false, false));
+    let o = StreamOptions {
+        by: vec!["airline".into()],
+        ..small()
+    };
+    let s = stream_survey(&p, &m, &IngestOptions::default(), &o)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("not streamed"));
+    assert_eq!(s.groups.len(), 3);
+    let (survey, _) =
+        read_survey(&p, &m, &IngestOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    for (key, st) in &s.groups {
+        let g = survey
+            .filter_group("airline", &key[0])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (_, _, mem) = g
+            .prepare(&m, MissingPolicy::Mean)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let got = st
+            .moments(MissingPolicy::Mean)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got.n, mem.n);
+        for k in 0..25 {
+            assert!((got.cov[k] - mem.cov[k]).abs() < EXACT, "{key:?}");
+        }
+    }
+}
