@@ -21,6 +21,8 @@
 //!   (optionally weighted);
 //! * [`moments_stream`]: the sufficient statistics folded in row batches (streaming
 //!   ingest, moments files, warehouse queries);
+//! * [`moments_file`]: moments files (`csi moments`, `--moments FILE`) as JSON or
+//!   Parquet, and the estimation inputs they give;
 //! * [`estimate`]: one [`estimate::Estimator`] interface for PLS path modeling, consistent
 //!   PLS and covariance-based ML, with a common [`estimate::Fitted`] view, one
 //!   [`estimate::Convergence`], typed failures ([`estimate::FitError`]) and the one
@@ -105,6 +107,7 @@ pub mod ipma;
 pub mod methods;
 pub mod model_fit;
 pub mod moments;
+pub mod moments_file;
 pub mod moments_stream;
 pub mod predict;
 pub mod program;

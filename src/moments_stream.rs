@@ -485,6 +485,42 @@ impl SufficientStats {
         }
     }
 
+    /// The sums of an in-memory matrix (n x p, `NaN` = missing), e.g. a survey read
+    /// from a workbook; the centre is the observed means of the first rows.
+    pub fn from_matrix(
+        items: Vec<String>,
+        x: &DMatrix<f64>,
+        weights: Option<&[f64]>,
+    ) -> SufficientStats {
+        let (n, p) = x.shape();
+        const ROWS: usize = 4096;
+        let block = |start: usize, end: usize| {
+            let mut v = Vec::with_capacity((end - start) * p);
+            for i in start..end {
+                for j in 0..p {
+                    v.push(x[(i, j)]);
+                }
+            }
+            v
+        };
+        let first = block(0, n.min(ROWS));
+        let mut s = SufficientStats::new(
+            items,
+            SufficientStats::center_of(&first, p),
+            weights.is_some(),
+        );
+        if let Some(w) = weights {
+            s.weight_scale = SufficientStats::scale_for(w);
+        }
+        let mut start = 0;
+        while start < n {
+            let end = (start + ROWS).min(n);
+            s.fold(&block(start, end), weights.map(|w| &w[start..end]));
+            start = end;
+        }
+        s
+    }
+
     /// Fold many row-major batches in parallel (rayon), each part into its own sums,
     /// then add the parts in batch order: the result does not depend on the number of
     /// threads.

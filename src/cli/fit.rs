@@ -35,21 +35,36 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     let boot_opts = a.est.bootstrap_options()?;
     let cb_settings = a.est.cbsem_settings()?;
-    let loaded = a.inputs.load_screened()?;
-    let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
-    let survey = a.subset.apply(loaded.survey)?;
     let est = a.est.estimator;
+    // sums instead of rows (--moments FILE, or a streamed CSV without row flags)
+    let sums = super::stream::prepare(&a.inputs, &a.est, &a.subset, &options)?;
+    let (model, excluded, ingest, design, mut analysis, note) = match sums {
+        Some(s) => (
+            s.model,
+            Default::default(),
+            s.ingest,
+            None,
+            s.analysis,
+            Some(s.note),
+        ),
+        None => {
+            let loaded = a.inputs.load_screened()?;
+            let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
+            let survey = a.subset.apply(loaded.survey)?;
+            let design = a.inputs.data_args.design(&survey)?;
+            super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+            super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
+            let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+            let design = design.map(|d| d.select(&analysis.data.kept));
+            (model, excluded, ingest, design, analysis, None)
+        }
+    };
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
         eprintln!(
             "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
             model.covariances.len()
         );
     }
-    let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
-    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
-    let design = design.map(|d| d.select(&analysis.data.kept));
     analysis
         .warnings
         .extend(super::design::design_warnings(design.as_ref()));
@@ -135,6 +150,9 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
     );
     super::design::annotate_cannot_answer(&mut f.doc, &ingest);
+    if let Some(n) = &note {
+        n.annotate(&mut f.doc);
+    }
     a.out.emit(&f.doc, &f.text)?;
     let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {

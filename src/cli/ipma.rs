@@ -49,14 +49,26 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| p.as_ref().map(Output::from_path).transpose())
         .collect::<csi::Result<_>>()?;
-    let loaded = a.inputs.load_screened()?;
-    let (model, excluded) = (loaded.model, loaded.excluded);
-    let survey = a.subset.apply(loaded.survey)?;
-    let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
+    // sums instead of rows (--moments FILE, or a streamed CSV without row flags)
+    let sums = super::stream::prepare(&a.inputs, &a.est, &a.subset, &options)?;
+    let (model, excluded, mut analysis, note) = match sums {
+        Some(s) => {
+            csi::ipma::target_index(&s.model, &a.target)?;
+            (s.model, Default::default(), s.analysis, Some(s.note))
+        }
+        None => {
+            let loaded = a.inputs.load_screened()?;
+            let (model, excluded) = (loaded.model, loaded.excluded);
+            let survey = a.subset.apply(loaded.survey)?;
+            let design = a.inputs.data_args.design(&survey)?;
+            super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
+            super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
+            csi::ipma::target_index(&model, &a.target)?;
+            let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+            (model, excluded, analysis, None)
+        }
+    };
     let target = csi::ipma::target_index(&model, &a.target)?;
-    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
     analysis.warnings.extend(excluded.summary());
     let mut map = csi::ipma::ipma(&analysis, target, split)?;
     let mut boot = None;
@@ -125,6 +137,9 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         None,
         (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
     );
+    if let Some(n) = &note {
+        n.annotate(&mut doc);
+    }
     a.out.emit(&doc, &text)?;
     let failed = map.bootstrap.as_ref().is_some_and(|b| b.failed > 0);
     let strict_fail = a.est.strict && (!analysis.fit.converged || failed);
