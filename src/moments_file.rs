@@ -540,8 +540,8 @@ fn read_parquet(path: &Path) -> std::result::Result<MomentsFile, String> {
 
 /// Estimation inputs from sums: the moments under `policy`, the missing-data report
 /// (as [`crate::data::Survey::complete`] writes it) and a [`Complete`] that holds no
-/// rows (`x` has the number of respondents used as rows and no columns: commands that
-/// need rows refuse sums).
+/// rows (`x` has the number of respondents used as rows and no columns, `weights` is
+/// an empty vector when the sums are weighted: commands that need rows refuse sums).
 ///
 /// # Errors
 /// [`Error::Data`] naming `file`: fewer usable respondents than the model needs (the
@@ -592,11 +592,20 @@ pub fn prepare_stats(
     let data = Complete {
         x: DMatrix::zeros(n_used, 0),
         rows: Vec::new(),
+        // weighted sums: an empty weight vector says so (the per-row weights are not
+        // kept; Kish's n comes from the sums, `SufficientStats::n_effective`)
+        weights: s.weighted.then(Vec::new),
+        kept: Vec::new(),
+        em: None,
+    };
+    let unweighted = Complete {
+        x: DMatrix::zeros(n_used, 0),
+        rows: Vec::new(),
         weights: None,
         kept: Vec::new(),
         em: None,
     };
-    crate::data::prepare::check_usable(model, file, &data, &report)?;
+    crate::data::prepare::check_usable(model, file, &unweighted, &report)?;
     if s.weighted {
         let pos = s.positive_used(policy);
         let need = crate::data::required_respondents(model);

@@ -23,8 +23,8 @@ pub struct Prepared {
     pub note: Note,
 }
 
-/// What a document from sums gains: the weighting and Kish's n (the rows are not
-/// there to compute them from), and where the sums came from.
+/// What a document from sums gains: Kish's n (the rows are not there to compute it
+/// from), and where the sums came from.
 pub struct Note {
     weighted: bool,
     n_effective: f64,
@@ -32,15 +32,12 @@ pub struct Note {
 }
 
 impl Note {
-    /// Add `settings.weighted`, `n_effective` and `"moments"` to a document.
+    /// Set `n_effective` (from the sums) and add `"moments"` to a document.
     pub fn annotate(&self, doc: &mut Value) {
         let Some(obj) = doc.as_object_mut() else {
             return;
         };
         if self.weighted {
-            if let Some(s) = obj.get_mut("settings").and_then(|s| s.as_object_mut()) {
-                s.insert("weighted".into(), json!(true));
-            }
             obj.insert("n_effective".into(), json!(self.n_effective));
         }
         if !self.source.is_null() {

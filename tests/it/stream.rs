@@ -312,3 +312,437 @@ fn groups_are_summed_separately() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// The command line: streamed fits, moments files, the DuckDB query of the README
+
+const MODEL_TOML: &str = r#"name = "t"
+
+[scale]
+min = 1
+max = 10
+missing = ["无法回答", "99"]
+
+[[construct]]
+name = "QUAL"
+items = ["q1", "q2", "q3"]
+
+[[construct]]
+name = "SAT"
+items = ["s1", "s2"]
+
+[[path]]
+from = "QUAL"
+to = "SAT"
+
+[item.q3]
+reverse = true
+"#;
+
+fn csi(args: &[&str], in_memory: bool) -> std::process::Output {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_csi"));
+    c.args(args);
+    if in_memory {
+        c.env("CSI_NO_STREAM", "1");
+    } else {
+        c.env_remove("CSI_NO_STREAM");
+    }
+    c.output().unwrap_or_else(|e| panic!("run csi: {e}"))
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    let t = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&t).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every number within `tol` (relative to 1 + |b|), every other value equal, the same
+/// keys except `skip`.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value, tol: f64, skip: &[&str], at: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                if skip.contains(&k.as_str()) {
+                    continue;
+                }
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => same_json(u, v, tol, skip, &format!("{at}/{k}")),
+                    _ => panic!("{at}/{k}: present in one document only"),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}: lengths");
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                same_json(u, v, tol, skip, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            assert!((x - y).abs() <= tol * (1.0 + y.abs()), "{at}: {x} vs {y}");
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
+
+#[test]
+fn cli_fit_streams_like_the_in_memory_reader() {
+    // expected: the same command on the in-memory path (CSI_NO_STREAM=1)
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let model = write(dir.path(), "t.toml", MODEL_TOML);
+    let data = write(
+        dir.path(),
+        "big.csv",
+        to_text(&big_table(3000), ",", "\n", false, false),
+    );
+    let (m, d) = (model.to_str().unwrap_or(""), data.to_str().unwrap_or(""));
+    for extra in [
+        vec![],
+        vec!["--weight", "w"],
+        vec!["--missing", "listwise", "--weight", "w"],
+        vec!["--estimator", "plsc"],
+    ] {
+        let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+        let mut args = vec!["fit", "--model", m, "--data", d, "--json"];
+        let run = |out: &Path, mem: bool| {
+            let mut v = args.clone();
+            v.push(out.to_str().unwrap_or(""));
+            v.extend(extra.iter().copied());
+            csi(&v, mem)
+        };
+        let (oa, ob) = (run(&a, false), run(&b, true));
+        assert!(
+            oa.status.success(),
+            "{}",
+            String::from_utf8_lossy(&oa.stderr)
+        );
+        assert_eq!(oa.stderr, ob.stderr, "{extra:?}: the same warnings");
+        assert_eq!(oa.stdout, ob.stdout, "{extra:?}: the same table");
+        same_json(&json(&a), &json(&b), 1e-10, &[], "");
+        args.clear();
+    }
+    // ipma too
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    for (out, mem) in [(&a, false), (&b, true)] {
+        let o = csi(
+            &[
+                "ipma",
+                "--model",
+                m,
+                "--data",
+                d,
+                "--target",
+                "SAT",
+                "--weight",
+                "w",
+                "--json",
+                out.to_str().unwrap_or(""),
+            ],
+            mem,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    same_json(&json(&a), &json(&b), 1e-10, &[], "");
+}
+
+#[test]
+fn moments_files_fit_like_the_rows() {
+    // expected: the fit from the rows (in-memory path)
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let model = write(dir.path(), "t.toml", MODEL_TOML);
+    let data = write(
+        dir.path(),
+        "big.csv",
+        to_text(&big_table(2000), ",", "\n", false, false),
+    );
+    let (m, d) = (model.to_str().unwrap_or(""), data.to_str().unwrap_or(""));
+    let rows = dir.path().join("rows.json");
+    let o = csi(
+        &[
+            "fit",
+            "--model",
+            m,
+            "--data",
+            d,
+            "--weight",
+            "w",
+            "--json",
+            rows.to_str().unwrap_or(""),
+        ],
+        true,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for name in ["m.json", "m.parquet"] {
+        let mf = dir.path().join(name);
+        let mfs = mf.to_str().unwrap_or("");
+        for mem in [false, true] {
+            // streamed, and from the in-memory survey (the same file either way)
+            let o = csi(
+                &[
+                    "moments", "--model", m, "--data", d, "--weight", "w", "--group", "airline",
+                    "--out", mfs,
+                ],
+                mem,
+            );
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let fitted = dir.path().join("f.json");
+            let o = csi(
+                &[
+                    "fit",
+                    "--model",
+                    m,
+                    "--moments",
+                    mfs,
+                    "--json",
+                    fitted.to_str().unwrap_or(""),
+                ],
+                false,
+            );
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            // the moments file carries no cannot-answer counts (a row-level detail)
+            same_json(
+                &json(&fitted),
+                &json(&rows),
+                csi::tol::MOMENTS_FILE,
+                &["moments", "cannot_answer"],
+                name,
+            );
+            assert_eq!(json(&fitted)["moments"]["rows_read"], 2000);
+        }
+    }
+    // intervals need rows; other commands need rows
+    let mf = dir.path().join("m.json");
+    let o = csi(
+        &[
+            "fit",
+            "--model",
+            m,
+            "--moments",
+            mf.to_str().unwrap_or(""),
+            "--bootstrap",
+            "100",
+        ],
+        false,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--moments") && err.contains("--bootstrap"),
+        "{err}"
+    );
+    let o = csi(
+        &[
+            "compare",
+            "--model",
+            m,
+            "--moments",
+            mf.to_str().unwrap_or(""),
+            "--group",
+            "airline",
+        ],
+        false,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // a model with other items is refused naming the moments file
+    let other = write(
+        dir.path(),
+        "o.toml",
+        MODEL_TOML.replace("\"s2\"]", "\"s3\"]"),
+    );
+    let o = csi(
+        &[
+            "fit",
+            "--model",
+            other.to_str().unwrap_or(""),
+            "--moments",
+            mf.to_str().unwrap_or(""),
+        ],
+        false,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("m.json"));
+}
+
+/// The SQL block of the README.
+fn readme_sql() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .unwrap_or_else(|e| panic!("README: {e}"));
+    let start = readme
+        .find("<!-- moments-sql:start -->")
+        .unwrap_or_else(|| panic!("no SQL in the README"));
+    let end = readme
+        .find("<!-- moments-sql:end -->")
+        .unwrap_or_else(|| panic!("no SQL end"));
+    let block = &readme[start..end];
+    let a = block
+        .find("```sql")
+        .unwrap_or_else(|| panic!("no sql fence"))
+        + 6;
+    let b = block.rfind("```").unwrap_or_else(|| panic!("no fence end"));
+    block[a..b].to_string()
+}
+
+#[test]
+fn readme_duckdb_query_reproduces_the_moments_file() {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output();
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        super::common::skip(
+            "readme_duckdb_query_reproduces_the_moments_file",
+            "python3 with the duckdb package is not available (pip install duckdb)",
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // numeric answers (empty = missing, 99 = the model's missing code), weights, groups
+    let mut text = String::from("id,airline,q1,q2,q3,s1,s2,w\n");
+    for i in 0..3000usize {
+        let v = |k: usize| (1 + (i * (7 + 2 * k) + i / (3 + k) + k) % 10).to_string();
+        let mut c: Vec<String> = (0..5).map(v).collect();
+        if i % 13 == 0 {
+            c[1] = "99".into();
+        }
+        if i % 17 == 3 {
+            c[3] = String::new();
+        }
+        if i % 29 == 5 {
+            c[0] = String::new();
+        }
+        let air = ["A", "B", "C"][i % 3];
+        text.push_str(&format!(
+            "{i},{air},{},{}\n",
+            c.join(","),
+            0.25 + (i % 5) as f64 * 0.5
+        ));
+    }
+    let data = write(dir.path(), "s.csv", text);
+    let model = write(dir.path(), "t.toml", MODEL_TOML);
+    let sql = write(dir.path(), "m.sql", readme_sql());
+    let out = dir.path().join("m.json");
+    let o = csi(
+        &[
+            "moments",
+            "--model",
+            model.to_str().unwrap_or(""),
+            "--data",
+            data.to_str().unwrap_or(""),
+            "--weight",
+            "w",
+            "--group",
+            "airline",
+            "--out",
+            out.to_str().unwrap_or(""),
+        ],
+        false,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let script = r#"
+import duckdb, json, sys
+con = duckdb.connect()
+con.execute("CREATE TABLE survey AS SELECT * FROM read_csv(?, header=true)", [sys.argv[1]])
+con.execute(open(sys.argv[2]).read())
+out = {}
+for t in ["scalars", "items", "pairs"]:
+    cur = con.execute(f"SELECT * FROM {t}")
+    cols = [d[0] for d in cur.description]
+    out[t] = [dict(zip(cols, r)) for r in cur.fetchall()]
+print(json.dumps(out))
+"#;
+    let o = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            data.to_str().unwrap_or(""),
+            sql.to_str().unwrap_or(""),
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    assert!(
+        o.status.success(),
+        "duckdb: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let q: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let f = json(&out);
+    let items: Vec<String> = f["items"]
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    let p = items.len();
+    assert_eq!(p, 5);
+    let close = |a: f64, b: f64, what: &str| {
+        assert!(
+            (a - b).abs() <= csi::tol::SQL_SUMS * (1.0 + b.abs()),
+            "{what}: sql {a} vs csi {b}"
+        );
+    };
+    let sums_of = |g: &serde_json::Value| -> serde_json::Value {
+        if g.is_null() {
+            return f["pooled"].clone();
+        }
+        f["groups"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["key"]["airline"] == *g))
+            .map(|x| x["sums"].clone())
+            .unwrap_or_else(|| panic!("group {g} not in the moments file"))
+    };
+    let num = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut checked = 0;
+    for r in q["scalars"].as_array().unwrap_or(&vec![]) {
+        let s = sums_of(&r["g"]);
+        for k in [
+            "n_rows",
+            "weight",
+            "weight_sq",
+            "positive",
+            "complete_rows",
+            "complete_weight",
+            "complete_weight_sq",
+            "complete_positive",
+        ] {
+            close(num(&r[k]), num(&s[k]), &format!("{} {k}", r["g"]));
+            checked += 1;
+        }
+    }
+    for r in q["items"].as_array().unwrap_or(&vec![]) {
+        let s = sums_of(&r["g"]);
+        let j = items
+            .iter()
+            .position(|x| r["j"] == x.as_str())
+            .unwrap_or_else(|| panic!("item {}", r["j"]));
+        close(num(&r["observed"]), num(&s["observed"][j]), "observed");
+        close(
+            num(&r["complete_sum"]),
+            num(&s["complete_sum"][j]),
+            "complete_sum",
+        );
+        checked += 2;
+    }
+    for r in q["pairs"].as_array().unwrap_or(&vec![]) {
+        let s = sums_of(&r["g"]);
+        let j = items
+            .iter()
+            .position(|x| r["j"] == x.as_str())
+            .unwrap_or(usize::MAX);
+        let k = items
+            .iter()
+            .position(|x| r["k"] == x.as_str())
+            .unwrap_or(usize::MAX);
+        for key in ["pair_weight", "pair_sum", "pair_cross", "complete_cross"] {
+            close(
+                num(&r[key]),
+                num(&s[key][j * p + k]),
+                &format!("{} {key} {j},{k}", r["g"]),
+            );
+            checked += 1;
+        }
+    }
+    // 4 groups (3 airlines and pooled) x (8 scalars + 5 x 2 item sums + 25 x 4 pair sums)
+    assert_eq!(checked, 4 * (8 + 10 + 100));
+}
