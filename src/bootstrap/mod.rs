@@ -35,6 +35,7 @@
 //!
 //! The default seed is [`DEFAULT_SEED`]; it is written into every output.
 
+mod compact;
 mod engine;
 mod interval;
 mod moments;
@@ -42,6 +43,7 @@ mod scheme;
 mod stats;
 
 pub use crate::estimate::SignChange;
+pub use compact::CompactRows;
 pub(crate) use engine::{run_replicates, Tally};
 pub use engine::{Failure, CHUNK};
 pub use interval::{percentile_interval, quantile};
@@ -417,16 +419,20 @@ pub fn run_estimator<E: Estimator>(
 ) -> Result<BootstrapResult> {
     opts.check()?;
     let stats = stats_for(est.kind(), model);
-    run_with(
-        est,
-        model,
-        &ResampleData::new(data),
-        &Iid,
-        full,
-        stats,
-        opts,
-        hooks,
-    )
+    // compact rows (one byte per answer) when the answers allow: the same replicates
+    match CompactRows::new(data) {
+        Some(rows) => run_with(est, model, &rows, &Iid, full, stats, opts, hooks),
+        None => run_with(
+            est,
+            model,
+            &ResampleData::new(data),
+            &Iid,
+            full,
+            stats,
+            opts,
+            hooks,
+        ),
+    }
 }
 
 /// The executor: bootstrap `est` for `stats`, with replicate moments from `data` and
@@ -494,16 +500,19 @@ where
     F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, Failure> + Sync,
 {
     opts.check()?;
-    resample_with(
-        model,
-        &ResampleData::new(data),
-        &Iid,
-        stats,
-        estimates,
-        opts,
-        hooks,
-        stat,
-    )
+    match CompactRows::new(data) {
+        Some(rows) => resample_with(model, &rows, &Iid, stats, estimates, opts, hooks, stat),
+        None => resample_with(
+            model,
+            &ResampleData::new(data),
+            &Iid,
+            stats,
+            estimates,
+            opts,
+            hooks,
+            stat,
+        ),
+    }
 }
 
 /// The resampling engine for any statistic computed from moments:

@@ -746,3 +746,52 @@ print(json.dumps(out))
     // 4 groups (3 airlines and pooled) x (8 scalars + 5 x 2 item sums + 25 x 4 pair sums)
     assert_eq!(checked, 4 * (8 + 10 + 100));
 }
+
+#[test]
+fn compact_rows_give_bit_identical_bootstraps() {
+    // expected: the executor on the f64 rows (ResampleData), replicate by replicate
+    use csi::bootstrap::{run_estimator, run_with, stats_for, BootstrapOptions, Iid, ResampleData};
+    use csi::estimate::EstimatorKind;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model =
+        csi::spec::read_model(&root.join("models/ccsi.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let (survey, _) = read_survey(
+        &root.join("data/ccsi_sample.csv"),
+        &model,
+        &IngestOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let a = csi::analysis::analyze(&model, &survey, &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        a.missing.imputed.iter().sum::<usize>() > 0,
+        "the sample has imputed answers"
+    );
+    let compact = csi::bootstrap::CompactRows::new(&a.data)
+        .unwrap_or_else(|| panic!("1-10 answers fit in a byte"));
+    assert_eq!(compact.bytes_per_cell(), 1);
+    let o = BootstrapOptions {
+        resamples: 200,
+        ..Default::default()
+    };
+    let s = &a.options.pls;
+    let new = run_estimator(s, &model, &a.data, &a.fit, &o, None).unwrap_or_else(|e| panic!("{e}"));
+    let old = run_with(
+        s,
+        &model,
+        &ResampleData::new(&a.data),
+        &Iid,
+        &a.fit,
+        stats_for(EstimatorKind::Pls, &model),
+        &o,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(new.replicates.shape(), old.replicates.shape());
+    assert!(new
+        .replicates
+        .iter()
+        .zip(old.replicates.iter())
+        .all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert_eq!(new.failed, old.failed);
+}
