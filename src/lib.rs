@@ -19,6 +19,10 @@
 //!   codes such as 「无法回答」, validation, missing-data policies;
 //! * [`moments`]: one pass over the data: means, standard deviations, covariances
 //!   (optionally weighted);
+//! * [`moments_stream`]: the sufficient statistics folded in row batches (streaming
+//!   ingest, moments files, warehouse queries);
+//! * [`moments_file`]: moments files (`csi moments`, `--moments FILE`) as JSON or
+//!   Parquet, and the estimation inputs they give;
 //! * [`estimate`]: one [`estimate::Estimator`] interface for PLS path modeling, consistent
 //!   PLS and covariance-based ML, with a common [`estimate::Fitted`] view, one
 //!   [`estimate::Convergence`], typed failures ([`estimate::FitError`]) and the one
@@ -106,6 +110,8 @@ pub mod limits;
 pub mod methods;
 pub mod model_fit;
 pub mod moments;
+pub mod moments_file;
+pub mod moments_stream;
 pub mod predict;
 pub mod profile;
 pub mod program;

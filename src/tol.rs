@@ -22,3 +22,7 @@ pub const GRADIENT_CHECK: f64 = 1e-5;
 pub const REFERENCE_LAVAAN: f64 = 1e-3;
 /// Recovery of simulated paths at n = 20,000 (issue 7: 0.02).
 pub const RECOVERY_PATH: f64 = 0.02;
+/// Moments from a moments file (or a warehouse query) against moments from the rows.
+pub const MOMENTS_FILE: f64 = 1e-10;
+/// A SQL engine's sums against csi's (different summation order over many rows).
+pub const SQL_SUMS: f64 = 1e-9;

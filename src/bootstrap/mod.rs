@@ -35,6 +35,7 @@
 //!
 //! The default seed is [`DEFAULT_SEED`]; it is written into every output.
 
+mod compact;
 mod engine;
 mod interval;
 mod moments;
@@ -42,6 +43,7 @@ mod scheme;
 mod stats;
 
 pub use crate::estimate::SignChange;
+pub use compact::CompactRows;
 pub(crate) use engine::{run_replicates, Tally};
 pub use engine::{Failure, CHUNK};
 pub use interval::{percentile_interval, quantile};
@@ -421,8 +423,12 @@ pub fn run_estimator<E: Estimator>(
     opts.check()?;
     let stats = stats_for(est.kind(), model);
     let scheme = scheme_of(data);
-    match &data.em {
-        Some(em) => run_with(est, model, em, scheme, full, stats, opts, hooks),
+    if let Some(em) = &data.em {
+        return run_with(est, model, em, scheme, full, stats, opts, hooks);
+    }
+    // compact rows (one byte per answer) when the answers allow: the same replicates
+    match CompactRows::new(data) {
+        Some(rows) => run_with(est, model, &rows, scheme, full, stats, opts, hooks),
         None => run_with(
             est,
             model,
@@ -510,8 +516,11 @@ where
 {
     opts.check()?;
     let scheme = scheme_of(data);
-    match &data.em {
-        Some(em) => resample_with(model, em, scheme, stats, estimates, opts, hooks, stat),
+    if let Some(em) = &data.em {
+        return resample_with(model, em, scheme, stats, estimates, opts, hooks, stat);
+    }
+    match CompactRows::new(data) {
+        Some(rows) => resample_with(model, &rows, scheme, stats, estimates, opts, hooks, stat),
         None => resample_with(
             model,
             &ResampleData::new(data),

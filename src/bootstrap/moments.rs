@@ -83,6 +83,21 @@ pub struct Scratch {
     shift: Vec<f64>,
 }
 
+impl Scratch {
+    /// Buffers for n rows of p items.
+    pub(crate) fn new(n: usize, p: usize) -> Scratch {
+        Scratch {
+            b: vec![0.0; n * p],
+            shift: vec![0.0; p],
+        }
+    }
+
+    /// The stacked-rows buffer and the shift vector.
+    pub(crate) fn buffers(&mut self) -> (&mut [f64], &mut [f64]) {
+        (&mut self.b, &mut self.shift)
+    }
+}
+
 impl ResampleData {
     /// Prepare complete data for resampling.
     pub fn new(data: &Complete) -> ResampleData {

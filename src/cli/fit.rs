@@ -41,16 +41,39 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         &a.inputs.files(),
         &a.out.output().into_iter().collect::<Vec<_>>(),
     )?;
-    let loaded = a.inputs.load_screened()?;
-    let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
-    let survey = a.subset.apply(loaded.survey)?;
-    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let est = a.est.estimator;
     let outputs = a.research.check(est)?;
     let divisor = a.est.profile_settings().divisor;
     let mut written = String::new();
+    // sums instead of rows (--moments FILE, or a streamed CSV without row flags)
+    let sums = super::stream::prepare(&a.inputs, &a.est, &a.subset, &options)?;
     // warnings printed outside the analysis, listed in the JSON too
-    let mut extra = super::ingest_warnings(&survey.file, &ingest);
+    let (model, excluded, ingest, design, mut analysis, note, mut extra) = match sums {
+        Some(s) => {
+            let file = s.ingest.file.clone().unwrap_or_default();
+            let extra = super::ingest_warnings(&file, &s.ingest);
+            (
+                s.model,
+                Default::default(),
+                s.ingest,
+                None,
+                s.analysis,
+                Some(s.note),
+                extra,
+            )
+        }
+        None => {
+            let loaded = a.inputs.load_screened()?;
+            let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
+            let survey = a.subset.apply(loaded.survey)?;
+            super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
+            let extra = super::ingest_warnings(&survey.file, &ingest);
+            let design = a.inputs.data_args.design(&survey)?;
+            let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+            let design = design.map(|d| d.select(&analysis.data.kept));
+            (model, excluded, ingest, design, analysis, None, extra)
+        }
+    };
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
         let w = format!(
             "the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
@@ -59,9 +82,6 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         eprintln_safe!("warning: {w}");
         extra.push(w);
     }
-    let design = a.inputs.data_args.design(&survey)?;
-    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
-    let design = design.map(|d| d.select(&analysis.data.kept));
     analysis
         .warnings
         .extend(super::design::design_warnings(design.as_ref()));
@@ -169,6 +189,9 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         super::fit_extras::annotate_criteria(&mut f.doc, &analysis, divisor);
     }
     super::add_warnings(&mut f.doc, &extra);
+    if let Some(n) = &note {
+        n.annotate(&mut f.doc);
+    }
     a.out.emit(&f.doc, &f.text)?;
     let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {

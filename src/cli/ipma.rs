@@ -64,14 +64,26 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         )
         .collect();
     super::check_outputs(&a.inputs.files(), &files)?;
-    let loaded = a.inputs.load_screened()?;
-    let (model, excluded) = (loaded.model, loaded.excluded);
-    let survey = a.subset.apply(loaded.survey)?;
-    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
-    let design = a.inputs.data_args.design(&survey)?;
+    // sums instead of rows (--moments FILE, or a streamed CSV without row flags)
+    let sums = super::stream::prepare(&a.inputs, &a.est, &a.subset, &options)?;
+    let (model, excluded, design, mut analysis, note) = match sums {
+        Some(s) => {
+            csi::ipma::target_index(&s.model, &a.target)?;
+            (s.model, Default::default(), None, s.analysis, Some(s.note))
+        }
+        None => {
+            let loaded = a.inputs.load_screened()?;
+            let (model, excluded) = (loaded.model, loaded.excluded);
+            let survey = a.subset.apply(loaded.survey)?;
+            super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
+            let design = a.inputs.data_args.design(&survey)?;
+            csi::ipma::target_index(&model, &a.target)?;
+            let analysis = csi::analysis::analyze(&model, &survey, &options)?;
+            let design = design.map(|d| d.select(&analysis.data.kept));
+            (model, excluded, design, analysis, None)
+        }
+    };
     let target = csi::ipma::target_index(&model, &a.target)?;
-    let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
-    let design = design.map(|d| d.select(&analysis.data.kept));
     analysis
         .warnings
         .extend(super::design::design_warnings(design.as_ref()));
@@ -144,6 +156,9 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         design.as_ref(),
         (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
     );
+    if let Some(n) = &note {
+        n.annotate(&mut doc);
+    }
     a.out.emit(&doc, &text)?;
     let failed = map.bootstrap.as_ref().is_some_and(|b| b.failed > 0);
     let strict_fail = a.est.strict && (!analysis.fit.converged || failed);

@@ -19,10 +19,12 @@ pub mod init;
 pub mod ipma;
 pub mod methods;
 pub mod outputs;
+pub mod moments;
 pub mod predict;
 pub mod program;
 pub mod report;
 pub mod simulate;
+pub mod stream;
 pub mod subset;
 pub mod validate;
 pub mod weights;
@@ -62,6 +64,9 @@ pub enum Command {
     Program(program::ProgramArgs),
     /// Write a simulated programme (data, hierarchy, sector weights) and its truth.
     Simulate(simulate::SimulateArgs),
+    /// Write the sufficient statistics of a data file (pooled, per group and wave) to a
+    /// JSON or Parquet moments file, for `fit --moments`.
+    Moments(moments::MomentsArgs),
 }
 
 /// Flags shared by every command that reads data.
@@ -253,8 +258,19 @@ pub struct Inputs {
     #[command(flatten)]
     pub model: ModelArg,
     /// Data file (CSV, TSV, XLSX, Parquet, SPSS .sav/.zsav).
-    #[arg(long, short = 'd', value_name = "DATA")]
+    #[arg(
+        long,
+        short = 'd',
+        value_name = "DATA",
+        required_unless_present = "moments",
+        default_value = "-",
+        hide_default_value = true
+    )]
     pub data: PathBuf,
+    /// Sufficient statistics written by `csi moments` (JSON or Parquet) instead of
+    /// --data: point estimates without the rows (fit and ipma).
+    #[arg(long, value_name = "FILE", conflicts_with = "data")]
+    pub moments: Option<PathBuf>,
     #[command(flatten)]
     pub data_args: DataArgs,
 }
@@ -294,6 +310,16 @@ impl Inputs {
     /// printed: the caller reports them) and the ingest report. The labels of an SPSS
     /// file become the items' labels where the model has none.
     pub fn load_screened(&self) -> anyhow::Result<Loaded> {
+        if let Some(m) = &self.moments {
+            return Err(csi::Error::setting(
+                "--moments",
+                format!(
+                    "'{}': this command needs the respondent rows (--data); moments files are read by fit and ipma",
+                    m.display()
+                ),
+            )
+            .into());
+        }
         let screening = self.data_args.screen_options();
         screening.check()?;
         let mut model = csi::spec::read_model(&self.model.model)?;
@@ -484,6 +510,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(a) => init::run(a),
         Command::Program(a) => program::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Moments(a) => moments::run(a),
     };
     result.map_err(|e| name_flag(e, ipma))
 }

@@ -38,6 +38,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+pub mod stream;
+
 /// Options of the ingester (the `DataArgs` flags of the command line).
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {

@@ -30,3 +30,4 @@ mod sav;
 mod spec;
 mod tables;
 mod versus;
+mod stream;
