@@ -597,6 +597,7 @@ pub fn prepare_stats(
         weights: s.weighted.then(Vec::new),
         kept: Vec::new(),
         em: None,
+        design: None,
     };
     let unweighted = Complete {
         x: DMatrix::zeros(n_used, 0),
@@ -604,6 +605,7 @@ pub fn prepare_stats(
         weights: None,
         kept: Vec::new(),
         em: None,
+        design: None,
     };
     crate::data::prepare::check_usable(model, file, &unweighted, &report)?;
     if s.weighted {
