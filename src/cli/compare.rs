@@ -94,11 +94,23 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
             csi::report::compare_chart::check_path(flag, p)?;
         }
     }
+    if let Some(path) = &a.inputs.moments {
+        // point estimates from a moments file written with --group
+        let (model, c) = super::stream::compare(
+            &a.inputs,
+            &a.est,
+            path,
+            &a.group,
+            a.groups.as_deref(),
+            &options,
+        )?;
+        return finish(&a, &model, c);
+    }
     let (model, survey) = a.inputs.load()?;
     let design = a.inputs.data_args.design(&survey)?;
     super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap.max(1))?;
     super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
-    let target = chart_target(&model, a.target.as_deref())?;
+    chart_target(&model, a.target.as_deref())?;
     // the bar's length assumes every group is fitted (an upper bound)
     let grouping = csi::compare::group_rows(&survey, &a.group, a.groups.as_deref())?;
     let progress = Progress::new(
@@ -119,7 +131,16 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         Some(&hooks),
     );
     progress.finish();
-    let c = result?;
+    finish(&a, &model, result?)
+}
+
+/// Warnings, charts, JSON and text of a comparison, and the exit code.
+fn finish(
+    a: &CompareArgs,
+    model: &csi::spec::Model,
+    c: csi::compare::Comparison,
+) -> anyhow::Result<ExitCode> {
+    let target = chart_target(model, a.target.as_deref())?;
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }

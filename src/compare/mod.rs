@@ -98,6 +98,7 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod perm;
+pub mod sums;
 mod types;
 
 pub use perm::{permutation_rng, PERMUTATION_SALT};
