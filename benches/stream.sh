@@ -7,12 +7,13 @@
 #   3. every estimate of the 10M fit against the 1M fit (1e-9).
 #
 #   bash benches/stream.sh [ROWS] [REPEAT]
+# (BENCH_DIR=DIR keeps the data files between runs; SKIP_BUILD=1 uses the built binary.)
 # Needs python3 with polars (pip install polars) for the side-by-side figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 K=${2:-10}
-cargo build --release --quiet --bin csi --example big_survey
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --quiet --bin csi --example big_survey
 BIN=${CARGO_TARGET_DIR:-target}/release/csi
 GEN=${CARGO_TARGET_DIR:-target}/release/examples/big_survey
 DIR=${BENCH_DIR:-$(mktemp -d)}
@@ -54,7 +55,8 @@ import json, sys
 def nums(v, path=""):
     if isinstance(v, dict):
         for k, x in v.items():
-            if k not in ("n", "n_read", "n_used", "iterations", "warnings"):
+            # n itself, and what depends on n by definition (adjusted R2, OLS tests)
+            if k not in ("n", "n_read", "n_used", "iterations", "warnings", "r2_adj", "ols_se", "ols_t", "ols_p"):
                 yield from nums(x, f"{path}/{k}")
     elif isinstance(v, list):
         for i, x in enumerate(v):

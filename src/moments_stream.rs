@@ -425,8 +425,7 @@ impl SufficientStats {
                 let s: Vec<f64> = self.complete_sum.iter().map(|v| v / wc).collect();
                 let means = (0..p).map(|j| c[j] + s[j]).collect();
                 let cov = DMatrix::from_fn(p, p, |j, k| {
-                    let v = (self.complete_cross[j * p + k] - wc * s[j] * s[k]) / wc;
-                    v
+                    (self.complete_cross[j * p + k] - wc * s[j] * s[k]) / wc
                 });
                 Ok(Moments {
                     n,
@@ -468,12 +467,11 @@ impl SufficientStats {
                 let means = (0..p).map(|j| c[j] + d[j]).collect();
                 let cov = DMatrix::from_fn(p, p, |j, k| {
                     let jk = j * p + k;
-                    let v = (self.pair_cross[jk]
+                    (self.pair_cross[jk]
                         - d[k] * self.pair_sum[jk]
                         - d[j] * self.pair_sum[k * p + j]
                         + d[j] * d[k] * self.pair_weight[jk])
-                        / w;
-                    v
+                        / w
                 });
                 Ok(Moments {
                     n,

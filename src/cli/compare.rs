@@ -121,13 +121,25 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         )
         .collect();
     super::check_outputs(&a.inputs.files(), &files)?;
+    if let Some(path) = &a.inputs.moments {
+        // point estimates from a moments file written with --group
+        let (model, c) = super::stream::compare(
+            &a.inputs,
+            &a.est,
+            path,
+            &a.group,
+            a.groups.as_deref(),
+            &options,
+        )?;
+        return finish(&a, &model, c);
+    }
     let (model, survey) = a.inputs.load()?;
     super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
     let resampling = a.est.bootstrap > 0 || a.permutations > 0;
     super::design::refuse_design("compare", design.as_ref(), resampling)?;
     super::design::refuse_em_resampling("compare", a.est.missing, a.est.bootstrap > 0)?;
-    let target = chart_target(&model, a.target.as_deref())?;
+    chart_target(&model, a.target.as_deref())?;
     // the bar's length assumes every group is fitted (an upper bound)
     let grouping = csi::compare::group_rows(&survey, &a.group, a.groups.as_deref())?;
     let progress = Progress::new(
@@ -148,7 +160,16 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         Some(&hooks),
     );
     progress.finish();
-    let c = result?;
+    finish(&a, &model, result?)
+}
+
+/// Warnings, charts, JSON and text of a comparison, and the exit code.
+fn finish(
+    a: &CompareArgs,
+    model: &csi::spec::Model,
+    c: csi::compare::Comparison,
+) -> anyhow::Result<ExitCode> {
+    let target = chart_target(model, a.target.as_deref())?;
     for w in &c.warnings {
         eprintln_safe!("warning: {w}");
     }

@@ -268,7 +268,7 @@ pub struct Inputs {
     )]
     pub data: PathBuf,
     /// Sufficient statistics written by `csi moments` (JSON or Parquet) instead of
-    /// --data: point estimates without the rows (fit and ipma).
+    /// --data: point estimates without the rows (fit, ipma and compare).
     #[arg(long, value_name = "FILE", conflicts_with = "data")]
     pub moments: Option<PathBuf>,
     #[command(flatten)]
@@ -314,7 +314,7 @@ impl Inputs {
             return Err(csi::Error::setting(
                 "--moments",
                 format!(
-                    "'{}': this command needs the respondent rows (--data); moments files are read by fit and ipma",
+                    "'{}': this command needs the respondent rows (--data); moments files are read by fit, ipma and compare",
                     m.display()
                 ),
             )

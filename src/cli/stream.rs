@@ -160,3 +160,32 @@ pub fn prepare(
         },
     }))
 }
+
+/// `compare --moments FILE`: the groups of a moments file, point estimates only.
+///
+/// # Errors
+/// A flag that needs rows (`--bootstrap`, ...), an unreadable file, a model or group
+/// column that does not match it, fewer than two groups.
+pub fn compare(
+    inputs: &Inputs,
+    est: &EstArgs,
+    path: &std::path::Path,
+    column: &str,
+    groups: Option<&[String]>,
+    options: &csi::compare::CompareOptions,
+) -> anyhow::Result<(Model, csi::compare::Comparison)> {
+    let bad = row_flags(inputs, est, &SubsetArgs::default(), true);
+    if let Some(f) = bad.first() {
+        return Err(csi::Error::setting(
+            "--moments",
+            format!("a moments file gives point estimates only; it cannot be used with {f}"),
+        )
+        .into());
+    }
+    let mut model = csi::spec::read_model(&inputs.model.model)?;
+    inputs.data_args.apply_to_model(&mut model)?;
+    let file = path.display().to_string();
+    let m = csi::moments_file::MomentsFile::read(path)?;
+    let c = csi::compare::sums::compare_sums(&model, &m, &file, column, groups, options)?;
+    Ok((model, c))
+}

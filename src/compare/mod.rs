@@ -99,6 +99,7 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod perm;
+pub mod sums;
 mod types;
 mod versus;
 

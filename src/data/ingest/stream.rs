@@ -95,6 +95,9 @@ pub struct Streamed {
     pub report: ValidationReport,
 }
 
+/// The sums of one batch: pooled, and per group key.
+type Part = (SufficientStats, Vec<(Vec<String>, SufficientStats)>);
+
 /// Records larger than this (e.g. an unclosed quote) stop the streaming reader.
 const MAX_RECORD_BYTES: usize = 64 << 20;
 
@@ -797,7 +800,7 @@ fn pass(
             };
             // fold every batch (and its groups) in parallel, then add in batch order
             let template = pool.empty_like();
-            let parts: Vec<(SufficientStats, Vec<(Vec<String>, SufficientStats)>)> = batches
+            let parts: Vec<Part> = batches
                 .par_iter()
                 .map(|b| {
                     let mut s = template.empty_like();
