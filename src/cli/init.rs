@@ -102,20 +102,10 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
-fn summary(p: &Proposal, out: Option<&Path>) -> String {
+/// The proposed constructs, one line each with its items and where it came from.
+fn constructs_lines(s: &mut String, p: &Proposal) {
     use std::fmt::Write as _;
     let m = &p.model;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "data: {} ({} respondents, {} columns read)",
-        clean(&p.data_file),
-        p.n_rows,
-        p.constructs.iter().map(|c| c.items.len()).sum::<usize>() + p.unplaced.len()
-    );
-    if let Some(t) = p.template {
-        let _ = writeln!(s, "template: {}", t.as_str());
-    }
     let _ = writeln!(s, "\nconstructs ({}):", m.constructs.len());
     for (c, why) in m.constructs.iter().zip(&p.constructs) {
         let items: Vec<&str> = c.items.iter().map(|&k| m.items[k].name.as_str()).collect();
@@ -132,6 +122,23 @@ fn summary(p: &Proposal, out: Option<&Path>) -> String {
             clean(&why.reason)
         );
     }
+}
+
+fn summary(p: &Proposal, out: Option<&Path>) -> String {
+    use std::fmt::Write as _;
+    let m = &p.model;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "data: {} ({} respondents, {} columns read)",
+        clean(&p.data_file),
+        p.n_rows,
+        p.constructs.iter().map(|c| c.items.len()).sum::<usize>() + p.unplaced.len()
+    );
+    if let Some(t) = p.template {
+        let _ = writeln!(s, "template: {}", t.as_str());
+    }
+    constructs_lines(&mut s, p);
     let _ = writeln!(s, "paths: {}", clean(&p.paths_reason));
     for (a, b) in m.path_names() {
         let _ = writeln!(s, "  {a} -> {b}");

@@ -78,19 +78,7 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     super::design::refuse_design("program", sampling.as_ref(), a.est.bootstrap > 0)?;
     super::design::refuse_em_resampling("program", a.est.missing, a.est.bootstrap > 0)?;
     options.check(&model)?;
-    let target = match &a.target {
-        Some(t) => Some(model.construct_index(t.trim()).ok_or_else(|| {
-            let names: Vec<&str> = model.constructs.iter().map(|c| c.name.as_str()).collect();
-            csi::Error::setting(
-                "--target",
-                format!(
-                    "no construct '{t}' in the model (constructs: {})",
-                    names.join(", ")
-                ),
-            )
-        })?),
-        None => None,
-    };
+    let target = target_of(&model, a.target.as_deref())?;
     let design = csi::program::Design {
         company: a.company.clone(),
         wave: a.wave.clone(),
@@ -98,22 +86,7 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
         hierarchy,
         sector_weights,
     };
-    // the bar counts company-waves; its length is known once the data is grouped, so
-    // it is an estimate from the distinct values of the two columns
-    let distinct = |col: &str| {
-        survey
-            .extra
-            .get(col)
-            .map(|v| {
-                v.iter()
-                    .flatten()
-                    .map(|s| s.trim())
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len()
-            })
-            .unwrap_or(1)
-    };
-    let cells = distinct(&a.company) * a.wave.as_deref().map(distinct).unwrap_or(1);
+    let cells = company_waves(&survey, &a);
     let progress = Progress::new(cells as u64, "program");
     let set = |d: usize| progress.set(d);
     let hooks = csi::bootstrap::Hooks {
@@ -142,4 +115,40 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The construct of the text overview (`--target`), checked against the model.
+fn target_of(model: &csi::spec::Model, wanted: Option<&str>) -> anyhow::Result<Option<usize>> {
+    Ok(match wanted {
+        Some(t) => Some(model.construct_index(t.trim()).ok_or_else(|| {
+            let names: Vec<&str> = model.constructs.iter().map(|c| c.name.as_str()).collect();
+            csi::Error::setting(
+                "--target",
+                format!(
+                    "no construct '{t}' in the model (constructs: {})",
+                    names.join(", ")
+                ),
+            )
+        })?),
+        None => None,
+    })
+}
+
+/// The number of company-waves, for the progress bar: its length is known once the
+/// data is grouped, so it is an estimate from the distinct values of the two columns.
+fn company_waves(survey: &csi::data::Survey, a: &ProgramArgs) -> usize {
+    let distinct = |col: &str| {
+        survey
+            .extra
+            .get(col)
+            .map(|v| {
+                v.iter()
+                    .flatten()
+                    .map(|s| s.trim())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+            })
+            .unwrap_or(1)
+    };
+    distinct(&a.company) * a.wave.as_deref().map(distinct).unwrap_or(1)
 }

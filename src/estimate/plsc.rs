@@ -240,6 +240,43 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
     }
     let cname = |j: usize| model.constructs[j].name.clone();
     let (rho, w) = rho_a(model, m, fit);
+    let mut diagnostics = rho_a_diagnostics(model, &rho);
+    let loadings = consistent_loadings(model, fit, &rho, &w);
+    // consistent construct correlations
+    let lv_cor = DMatrix::from_fn(q, q, |a, b| {
+        if a == b {
+            1.0
+        } else {
+            fit.lv_cor[(a, b)] / (rho[a] * rho[b]).sqrt()
+        }
+    });
+    let (paths, r2, r2_adj, total) = structural(model, &lv_cor, m.n);
+    let names: Vec<String> = (0..q).map(cname).collect();
+    diagnostics.extend(admissibility_diagnostics(
+        model, &loadings, &lv_cor, &paths, &r2, &names,
+    ));
+    Ok(PlscFit {
+        n: m.n,
+        constructs: names,
+        items: model.items.iter().map(|i| i.name.clone()).collect(),
+        pls_converged: fit.converged,
+        pls_iterations: fit.iterations,
+        rho_a: rho,
+        weights: w,
+        loadings,
+        lv_cor,
+        paths,
+        r2,
+        r2_adj,
+        total,
+        diagnostics,
+        pls: fit.clone(),
+    })
+}
+
+/// rho_A above 1, or not positive (the correction is undefined).
+fn rho_a_diagnostics(model: &Model, rho: &[f64]) -> Vec<Diagnostic> {
+    let cname = |j: usize| model.constructs[j].name.clone();
     let mut diagnostics = Vec::new();
     for (j, r) in rho.iter().enumerate() {
         if *r > 1.0 {
@@ -264,7 +301,11 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
             ));
         }
     }
-    // consistent loadings
+    diagnostics
+}
+
+/// Consistent loadings of multi-item mode A blocks: sqrt(rho_A) w / (w'w).
+fn consistent_loadings(model: &Model, fit: &PlsFit, rho: &[f64], w: &[f64]) -> Vec<f64> {
     let mut loadings = fit.loadings.clone();
     for (j, c) in model.constructs.iter().enumerate() {
         if c.mode == Mode::A && c.items.len() > 1 {
@@ -275,16 +316,21 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
             }
         }
     }
-    // consistent construct correlations
-    let lv_cor = DMatrix::from_fn(q, q, |a, b| {
-        if a == b {
-            1.0
-        } else {
-            fit.lv_cor[(a, b)] / (rho[a] * rho[b]).sqrt()
-        }
-    });
-    let (paths, r2, r2_adj, total) = structural(model, &lv_cor, m.n);
-    // admissibility
+    loadings
+}
+
+/// Loadings and paths above 1, latent correlations out of range, negative disturbance
+/// variances.
+fn admissibility_diagnostics(
+    model: &Model,
+    loadings: &[f64],
+    lv_cor: &DMatrix<f64>,
+    paths: &DMatrix<f64>,
+    r2: &[Option<f64>],
+    names: &[String],
+) -> Vec<Diagnostic> {
+    let cname = |j: usize| model.constructs[j].name.clone();
+    let mut diagnostics = Vec::new();
     for (k, l) in loadings.iter().enumerate() {
         if l.abs() > 1.0 {
             diagnostics.push(admissibility::loading_above_one(
@@ -294,8 +340,7 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
             ));
         }
     }
-    let names: Vec<String> = (0..q).map(cname).collect();
-    diagnostics.extend(correlation_checks(&names, &lv_cor));
+    diagnostics.extend(correlation_checks(names, lv_cor));
     for &(from, to) in &model.paths {
         let v = paths[(from, to)];
         if v.abs() > 1.0 || !v.is_finite() {
@@ -320,23 +365,7 @@ pub fn correct(model: &Model, m: &Moments, fit: &PlsFit) -> Result<PlscFit> {
             }
         }
     }
-    Ok(PlscFit {
-        n: m.n,
-        constructs: names,
-        items: model.items.iter().map(|i| i.name.clone()).collect(),
-        pls_converged: fit.converged,
-        pls_iterations: fit.iterations,
-        rho_a: rho,
-        weights: w,
-        loadings,
-        lv_cor,
-        paths,
-        r2,
-        r2_adj,
-        total,
-        diagnostics,
-        pls: fit.clone(),
-    })
+    diagnostics
 }
 
 type Structural = (

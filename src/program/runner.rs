@@ -131,15 +131,7 @@ pub fn run(
         Some(w) => labels(survey, w, "wave")?,
         None => vec![SINGLE_WAVE.to_string(); survey.n()],
     };
-    let waves = match &design.wave {
-        Some(col) => order_waves(survey, col, &wave_of, design.wave_order.as_deref())?,
-        None => {
-            if design.wave_order.is_some() {
-                return Err(Error::setting("--wave-order", "needs --wave COLUMN"));
-            }
-            vec![SINGLE_WAVE.to_string()]
-        }
-    };
+    let waves = waves_of(survey, design, &wave_of)?;
     let companies = companies_of(survey, design, &company_of)?;
     let rows = cell_rows(&company_of, &wave_of, &companies, &waves);
     drop(company_of);
@@ -192,6 +184,19 @@ pub fn run(
     adjust_p_values(&mut p);
     p.warnings = warnings(&p);
     Ok(p)
+}
+
+/// The waves in order (one wave without `--wave`).
+fn waves_of(survey: &Survey, design: &Design, wave_of: &[String]) -> Result<Vec<String>> {
+    Ok(match &design.wave {
+        Some(col) => order_waves(survey, col, wave_of, design.wave_order.as_deref())?,
+        None => {
+            if design.wave_order.is_some() {
+                return Err(Error::setting("--wave-order", "needs --wave COLUMN"));
+            }
+            vec![SINGLE_WAVE.to_string()]
+        }
+    })
 }
 
 /// The companies in text order (checked against the hierarchy and its sector weights).

@@ -87,31 +87,7 @@ pub fn predict_text(model: &Model, p: &Prediction) -> String {
             crate::predict::Technique::DirectAntecedents => "direct",
         }
     );
-    let mut t = Table::new(
-        &[
-            "indicator",
-            "construct",
-            "Q2predict",
-            "RMSE",
-            "MAE",
-            "LM RMSE",
-            "LM MAE",
-            "PLS<LM",
-        ],
-        2,
-    );
-    for i in &p.indicators {
-        t.row(vec![
-            clean(&model.items[i.item].name),
-            clean(&model.constructs[i.construct].name),
-            format!("{:.3}", i.q2_predict),
-            format!("{:.3}", i.rmse),
-            format!("{:.3}", i.mae),
-            format!("{:.3}", i.lm_rmse),
-            format!("{:.3}", i.lm_mae),
-            if i.rmse < i.lm_rmse { "yes" } else { "no" }.into(),
-        ]);
-    }
+    let t = indicator_table(model, p);
     s.push_str(&t.render());
     let mut t = Table::new(&["construct", "Q2predict", "RMSE", "MAE"], 1);
     for c in &p.constructs {
@@ -149,6 +125,37 @@ pub fn predict_text(model: &Model, p: &Prediction) -> String {
         );
     }
     s
+}
+
+/// Every predicted indicator: Q²predict, RMSE and MAE of PLS and of the LM benchmark.
+fn indicator_table(model: &Model, p: &Prediction) -> super::text::Table {
+    use super::text::Table;
+    let mut t = Table::new(
+        &[
+            "indicator",
+            "construct",
+            "Q2predict",
+            "RMSE",
+            "MAE",
+            "LM RMSE",
+            "LM MAE",
+            "PLS<LM",
+        ],
+        2,
+    );
+    for i in &p.indicators {
+        t.row(vec![
+            clean(&model.items[i.item].name),
+            clean(&model.constructs[i.construct].name),
+            format!("{:.3}", i.q2_predict),
+            format!("{:.3}", i.rmse),
+            format!("{:.3}", i.mae),
+            format!("{:.3}", i.lm_rmse),
+            format!("{:.3}", i.lm_mae),
+            if i.rmse < i.lm_rmse { "yes" } else { "no" }.into(),
+        ]);
+    }
+    t
 }
 
 /// User text for the terminal: control characters removed.

@@ -2,7 +2,7 @@
 //! information; delta method for the standardized values), the standardized
 //! matrices, R², the fit indices and the admissibility diagnostics.
 
-use super::fit_indices;
+use super::fit_indices::{self, FitIndices};
 use super::lisrel::{self, Eval, Free, Lisrel};
 use super::{CbsemFit, CbsemSettings, MlObjective, ParamKind, Parameter};
 use crate::error::Result;
@@ -136,38 +136,125 @@ pub(super) fn finish(
     let lis = &obj.lis;
     let (p, q) = (lis.p, lis.q);
     let n = m.n as f64;
-    let k = lis.n_free();
     let mut diagnostics = Vec::new();
     let cname = |j: usize| model.constructs[j].name.clone();
     let iname = |i: usize| model.items[i].name.clone();
     if !converged {
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::NotConverged,
-            Vec::new(),
+        diagnostics.push(not_converged(
             max_gradient,
-            format!(
-                "the ML estimation did not converge (largest gradient {max_gradient:.2e} after {iterations} L-BFGS iterations and {scoring_steps} scoring steps; {termination}): the estimates are not a maximum of the likelihood"
-            ),
+            iterations,
+            scoring_steps,
+            &termination,
         ));
     }
-    // expected information and the covariance of the estimates
-    let h = lis.expected_hessian(&e);
-    let info = &h * (n / 2.0);
-    let vcov = invert_information(&info);
-    if vcov.is_none() {
-        diagnostics.push(Diagnostic::new(
-            DiagnosticKind::NotIdentified,
-            Vec::new(),
-            f64::NAN,
-            "the information matrix is singular: some parameters are not identified (too few items per construct, or a construct unrelated to the rest of the model); standard errors are not available".into(),
-        ));
+    let vcov = estimate_covariance(lis, &e, n, &mut diagnostics);
+    let parameters = parameters_of(model, lis, &e, x, &vcov);
+    // matrices and derived quantities
+    let phi = &e.imp.phi;
+    let sigma = &e.imp.sigma;
+    let st = standardized_solution(model, lis, &e);
+    let fit = fit_of(obj, &e, n);
+    heywood_checks(
+        model,
+        lis,
+        &e,
+        &st.std_loadings,
+        &st.std_paths,
+        &mut diagnostics,
+    );
+    let names: Vec<String> = (0..q).map(cname).collect();
+    if (0..q).all(|j| phi[(j, j)] > 0.0) {
+        diagnostics.extend(correlation_checks(&names, &st.latent_cor));
     }
-    // parameter table
+    huge_se_checks(&parameters, &mut diagnostics);
+    Ok(CbsemFit {
+        settings: *settings,
+        n: m.n,
+        constructs: names,
+        items: (0..p).map(iname).collect(),
+        converged,
+        iterations,
+        scoring_steps,
+        termination,
+        max_gradient,
+        params: x.to_vec(),
+        parameters,
+        lambda: e.m.lambda.clone(),
+        paths: e.m.beta.transpose(),
+        psi: e.m.psi.clone(),
+        theta: e.m.theta.clone(),
+        theta_cov: e.m.theta_cov.clone(),
+        latent_cov: phi.clone(),
+        latent_cor: st.latent_cor,
+        implied: sigma.clone(),
+        std_loadings: st.std_loadings,
+        std_paths: st.std_paths,
+        std_total: st.std_total,
+        r2: st.r2,
+        item_r2: st.item_r2,
+        fit,
+        vcov,
+        diagnostics,
+    })
+}
+
+/// The parameter table: estimates, standard errors, standardized values.
+fn parameters_of(
+    model: &Model,
+    lis: &Lisrel,
+    e: &Eval,
+    x: &[f64],
+    vcov: &Option<DMatrix<f64>>,
+) -> Vec<Parameter> {
     let rows = table_rows(model, lis);
     let locs: Vec<Loc> = lis.free.iter().map(|f| Loc::from(*f)).collect();
-    let se_std = std_all_errors(lis, &rows, x, &vcov);
-    let parameters = parameter_table(model, &e, &rows, &locs, &vcov, &se_std);
-    // matrices and derived quantities
+    let se_std = std_all_errors(lis, &rows, x, vcov);
+    parameter_table(model, e, &rows, &locs, vcov, &se_std)
+}
+
+/// The fit indices of the solution.
+fn fit_of(obj: &MlObjective, e: &Eval, n: f64) -> FitIndices {
+    fit_indices::compute(&fit_indices::FitInput {
+        s: &obj.s,
+        sigma: &e.imp.sigma,
+        sigma_inv: &e.sigma_inv,
+        ln_det_s: obj.ln_det_s,
+        fmin: e.f,
+        n,
+        npar: obj.lis.n_free(),
+    })
+}
+
+/// The diagnostic of an estimation that did not converge.
+fn not_converged(
+    max_gradient: f64,
+    iterations: usize,
+    scoring_steps: usize,
+    termination: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        DiagnosticKind::NotConverged,
+        Vec::new(),
+        max_gradient,
+        format!(
+            "the ML estimation did not converge (largest gradient {max_gradient:.2e} after {iterations} L-BFGS iterations and {scoring_steps} scoring steps; {termination}): the estimates are not a maximum of the likelihood"
+        ),
+    )
+}
+
+/// The standardized solution: latent correlations, standardized paths, total effects
+/// and loadings, R² of constructs and items.
+struct Standardized {
+    latent_cor: DMatrix<f64>,
+    std_paths: DMatrix<f64>,
+    std_total: DMatrix<f64>,
+    std_loadings: Vec<f64>,
+    r2: Vec<Option<f64>>,
+    item_r2: Vec<f64>,
+}
+
+fn standardized_solution(model: &Model, lis: &Lisrel, e: &Eval) -> Standardized {
+    let (p, q) = (lis.p, lis.q);
     let phi = &e.imp.phi;
     let sigma = &e.imp.sigma;
     let latent_cor = DMatrix::from_fn(q, q, |a, b| {
@@ -196,50 +283,36 @@ pub(super) fn finish(
         .map(|j| (!lis.exogenous[j]).then(|| 1.0 - e.m.psi[(j, j)] / phi[(j, j)]))
         .collect();
     let item_r2: Vec<f64> = (0..p).map(|i| 1.0 - e.m.theta[i] / sigma[(i, i)]).collect();
-    let fit = fit_indices::compute(&fit_indices::FitInput {
-        s: &obj.s,
-        sigma,
-        sigma_inv: &e.sigma_inv,
-        ln_det_s: obj.ln_det_s,
-        fmin: e.f,
-        n,
-        npar: k,
-    });
-    heywood_checks(model, lis, &e, &std_loadings, &std_paths, &mut diagnostics);
-    let names: Vec<String> = (0..q).map(cname).collect();
-    if (0..q).all(|j| phi[(j, j)] > 0.0) {
-        diagnostics.extend(correlation_checks(&names, &latent_cor));
-    }
-    huge_se_checks(&parameters, &mut diagnostics);
-    Ok(CbsemFit {
-        settings: *settings,
-        n: m.n,
-        constructs: names,
-        items: (0..p).map(iname).collect(),
-        converged,
-        iterations,
-        scoring_steps,
-        termination,
-        max_gradient,
-        params: x.to_vec(),
-        parameters,
-        lambda: e.m.lambda.clone(),
-        paths: e.m.beta.transpose(),
-        psi: e.m.psi.clone(),
-        theta: e.m.theta.clone(),
-        theta_cov: e.m.theta_cov.clone(),
-        latent_cov: phi.clone(),
+    Standardized {
         latent_cor,
-        implied: sigma.clone(),
-        std_loadings,
         std_paths,
         std_total,
+        std_loadings,
         r2,
         item_r2,
-        fit,
-        vcov,
-        diagnostics,
-    })
+    }
+}
+
+/// The covariance of the estimates from the expected information (`None`, with a
+/// diagnostic, when it is singular).
+fn estimate_covariance(
+    lis: &Lisrel,
+    e: &Eval,
+    n: f64,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<DMatrix<f64>> {
+    let h = lis.expected_hessian(e);
+    let info = &h * (n / 2.0);
+    let vcov = invert_information(&info);
+    if vcov.is_none() {
+        diagnostics.push(Diagnostic::new(
+            DiagnosticKind::NotIdentified,
+            Vec::new(),
+            f64::NAN,
+            "the information matrix is singular: some parameters are not identified (too few items per construct, or a construct unrelated to the rest of the model); standard errors are not available".into(),
+        ));
+    }
+    vcov
 }
 
 /// Delta-method standard errors of the standardized (std.all) value of each row of
