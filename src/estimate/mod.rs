@@ -36,6 +36,8 @@
 pub mod admissibility;
 pub mod cbsem;
 mod error;
+pub mod hoc;
+pub mod mediation;
 pub mod pls;
 pub mod plsc;
 

@@ -11,6 +11,7 @@ pub mod estimators;
 pub mod font;
 pub mod html;
 pub mod ipma;
+pub mod mediation;
 pub mod methods;
 pub mod model_fit;
 pub mod predict;
@@ -149,6 +150,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         "indicators": indicators,
         "constructs": constructs,
         "effects": effects,
+        "specific_indirect": mediation::specific_indirect_json(m, &f.paths, boot),
         "gof": num(a.quality.gof),
         "srmr": num(a.quality.srmr),
         "htmt": htmt,

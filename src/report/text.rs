@@ -297,6 +297,7 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
     indices_section(a, boot, &mut s);
     paths_section(a, boot, &mut s);
     effects_section(a, &mut s);
+    s.push_str(&super::mediation::specific_indirect_text(m, &f.paths, boot));
     outer_section(a, &mut s);
     htmt_section(a, &mut s);
     let _ = writeln!(s, "GoF {:.3}   SRMR {:.3}", a.quality.gof, a.quality.srmr);

@@ -189,6 +189,7 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
                     label: None,
                     items: Vec::new(),
                     mode,
+                    ..Default::default()
                 });
                 cspans.push(ConstructSpans {
                     name: nsp.clone(),
@@ -208,23 +209,31 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
         }
     }
 
-    // an indicator that is itself a construct: higher-order model
+    // indicators that are constructs: a higher-order construct (`QUAL =~ CREW + CABIN`)
+    // lists constructs only; a mix of constructs and items is refused
+    let is_construct = |n: &str| specs.iter().any(|s| s.name == n);
+    let mut higher: Vec<usize> = Vec::new();
     for (k, c) in cspans.iter().enumerate() {
-        for (item, isp) in &c.item_list {
-            if let Some(other) = specs
-                .iter()
-                .enumerate()
-                .find(|(j, s)| *j != k && s.name == *item)
-            {
+        let n_cons = c.item_list.iter().filter(|(i, _)| is_construct(i)).count();
+        if n_cons == 0 {
+            continue;
+        }
+        if n_cons < c.item_list.len() {
+            if let Some((item, isp)) = c.item_list.iter().find(|(i, _)| is_construct(i)) {
                 let of = specs.get(k).map(|s| s.name.as_str()).unwrap_or("");
                 return Err(err(
                     isp,
                     format!(
-                        "construct '{}' is used as an indicator of '{of}'; higher-order constructs are not supported",
-                        other.1.name
+                        "construct '{item}' is used as an indicator of '{of}' beside items; a higher-order construct lists constructs only ('{of} =~ A + B')"
                     ),
                 ));
             }
+        }
+        higher.push(k);
+    }
+    for k in higher {
+        if let Some(c) = specs.get_mut(k) {
+            c.dimensions = std::mem::take(&mut c.items);
         }
     }
 

@@ -464,7 +464,17 @@ pub fn model_to_toml(model: &Model) -> String {
             .filter_map(|&k| model.items.get(k))
             .map(|i| i.name.clone())
             .collect();
-        out.push_str(&format!("items = {}\n", list(&items)));
+        if c.is_higher_order() {
+            let dims: Vec<String> = c
+                .dimensions
+                .iter()
+                .map(|&d| model.constructs[d].name.clone())
+                .collect();
+            out.push_str(&format!("dimensions = {}\n", list(&dims)));
+            out.push_str(&format!("hoc_method = \"{}\"\n", c.hoc_method.as_str()));
+        } else {
+            out.push_str(&format!("items = {}\n", list(&items)));
+        }
         let mode = match c.mode {
             Mode::A => "A",
             Mode::B => "B",
@@ -474,8 +484,15 @@ pub fn model_to_toml(model: &Model) -> String {
             out.push_str(&format!("owner = {}\n", quote(o)));
         }
     }
-    // consecutive paths from the same construct share one [[path]]
-    let names = model.path_names();
+    // consecutive paths from the same construct share one [[path]]; the paths from
+    // the dimensions of a higher-order construct are implied by 'dimensions'
+    let names: Vec<(String, String)> = model
+        .paths
+        .iter()
+        .zip(model.path_names())
+        .filter(|((a, b), _)| !model.constructs[*b].dimensions.contains(a))
+        .map(|(_, n)| n)
+        .collect();
     let mut k = 0;
     while let Some((from, _)) = names.get(k) {
         let mut to = Vec::new();
@@ -595,6 +612,9 @@ impl Spans {
             SpecIssue::NoItems { index, .. } => {
                 cons(*index).map(|c| c.items.clone()).unwrap_or(fallback)
             }
+            SpecIssue::HigherOrder { index, .. } => {
+                cons(*index).map(|c| c.name.clone()).unwrap_or(fallback)
+            }
             SpecIssue::EmptyItemName { index } => cons(*index)
                 .map(|c| {
                     c.item_list
@@ -623,6 +643,13 @@ impl Spans {
                     .unwrap_or(fallback)
             }
             SpecIssue::UnknownConstruct { path, name } => {
+                let from_matches = paths.get(*path).map(|(a, _)| a == name).unwrap_or(false);
+                self.paths
+                    .get(*path)
+                    .map(|(a, b)| if from_matches { a.clone() } else { b.clone() })
+                    .unwrap_or(fallback)
+            }
+            SpecIssue::DimensionPath { path, name, .. } => {
                 let from_matches = paths.get(*path).map(|(a, _)| a == name).unwrap_or(false);
                 self.paths
                     .get(*path)
@@ -842,7 +869,19 @@ impl Cx<'_> {
     ) -> Result<(ConstructSpec, ConstructSpans)> {
         let what = format!("[[construct]] #{}", k + 1);
         let t = self.table(el, &what)?;
-        self.check_keys(t, &["name", "label", "items", "mode", "owner"], &what)?;
+        self.check_keys(
+            t,
+            &[
+                "name",
+                "label",
+                "items",
+                "mode",
+                "owner",
+                "dimensions",
+                "hoc_method",
+            ],
+            &what,
+        )?;
         let (name, name_span) = match lookup(t, "name") {
             Some((_, v)) => (self.string(v, &format!("'name' in {what}"))?, v.span()),
             None => return Err(self.err(&el.span(), format!("{what} has no 'name'"))),
@@ -866,10 +905,39 @@ impl Cx<'_> {
             },
             None => Mode::A,
         };
+        let dimensions = match lookup(t, "dimensions") {
+            Some((_, v)) => self.names(v, &format!("'dimensions' of construct '{name}'"))?,
+            None => Vec::new(),
+        };
+        let hoc_method = match lookup(t, "hoc_method") {
+            Some((_, v)) => {
+                let s = self.string(v, &format!("'hoc_method' of construct '{name}'"))?;
+                if dimensions.is_empty() {
+                    return Err(self.err(
+                        &v.span(),
+                        format!("construct '{name}': 'hoc_method' applies to a higher-order construct; add 'dimensions'"),
+                    ));
+                }
+                crate::spec::HocMethod::parse(&s).ok_or_else(|| {
+                    self.err(
+                        &v.span(),
+                        format!(
+                            "construct '{name}': hoc_method must be \"two-stage\", \"embedded\" or \"repeated\", found \"{}\"",
+                            s.trim()
+                        ),
+                    )
+                })?
+            }
+            None => crate::spec::HocMethod::default(),
+        };
         let (items_span, item_list) = match lookup(t, "items") {
             Some((_, v)) => (v.span(), self.items(v, &name)?),
+            None if !dimensions.is_empty() => (name_span.clone(), Vec::new()),
             None => {
-                return Err(self.err(&name_span, format!("construct '{name}' has no 'items'")));
+                return Err(self.err(
+                    &name_span,
+                    format!("construct '{name}' has no 'items' (or 'dimensions' for a higher-order construct)"),
+                ));
             }
         };
         let spec = ConstructSpec {
@@ -877,6 +945,8 @@ impl Cx<'_> {
             label,
             items: item_list.iter().map(|(n, _)| n.clone()).collect(),
             mode,
+            dimensions,
+            hoc_method,
         };
         Ok((
             spec,

@@ -16,6 +16,7 @@ mod design;
 mod executor;
 mod init;
 mod ipma;
+mod mediation;
 mod methods;
 mod model_fit;
 mod predict;
