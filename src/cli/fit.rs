@@ -39,6 +39,13 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
     let survey = a.subset.apply(loaded.survey)?;
     let est = a.est.estimator;
+    if model.has_higher_order() && est != EstimatorKind::Pls {
+        return Err(csi::Error::setting(
+            "estimator",
+            format!("the model has higher-order constructs, which are estimated by PLS only (two-stage or repeated indicators); use --estimator pls, not {est}"),
+        )
+        .into());
+    }
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
         eprintln!(
             "warning: the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",

@@ -596,3 +596,62 @@ fn combine(
         })),
     })
 }
+
+/// Measurement quality of each higher-order construct, from its dimensions' scores as
+/// its indicators (the stage-2 view; Sarstedt et al. 2019): loadings
+/// `l_d = cor(score_d, HOC)`, `AVE = mean l_d²`,
+/// `rho_C = (sum l)² / ((sum l)² + sum (1 - l²))`, standardized alpha from the mean
+/// correlation of the dimension scores, and Dijkstra-Henseler's rho_A from the
+/// dimension weights (not applicable to a Mode B HOC). `(construct, quality)` pairs.
+pub fn quality(model: &Model, fit: &PlsFit) -> Vec<(usize, crate::quality::ConstructQuality)> {
+    let mut out = Vec::new();
+    for (h, c) in model.constructs.iter().enumerate() {
+        if !c.is_higher_order() {
+            continue;
+        }
+        let dims = &c.dimensions;
+        let k = dims.len();
+        let l: Vec<f64> = dims.iter().map(|&d| fit.lv_cor[(d, h)]).collect();
+        let sum: f64 = l.iter().sum();
+        let err: f64 = l.iter().map(|x| 1.0 - x * x).sum();
+        let rho_c = sum * sum / (sum * sum + err);
+        let ave = l.iter().map(|x| x * x).sum::<f64>() / k as f64;
+        let mut rbar = 0.0;
+        for a in 0..k {
+            for b in (a + 1)..k {
+                rbar += fit.lv_cor[(dims[a], dims[b])];
+            }
+        }
+        rbar /= (k * (k - 1) / 2) as f64;
+        let alpha = k as f64 * rbar / (1.0 + (k as f64 - 1.0) * rbar);
+        // rho_A with the dimension weights w (HOC = sum w_d score_d, unit variance):
+        // (w'w)² w'(S - diag S)w / w'(ww' - diag ww')w
+        let w: Vec<f64> = dims.iter().map(|&d| fit.paths[(d, h)]).collect();
+        let ww: f64 = w.iter().map(|x| x * x).sum();
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for a in 0..k {
+            for b in 0..k {
+                if a != b {
+                    num += w[a] * fit.lv_cor[(dims[a], dims[b])] * w[b];
+                    den += w[a] * w[a] * w[b] * w[b];
+                }
+            }
+        }
+        let rho_a = ww * ww * num / den;
+        let mode_b = c.mode == crate::spec::Mode::B;
+        out.push((
+            h,
+            crate::quality::ConstructQuality {
+                alpha: Some(alpha),
+                alpha_raw: Some(alpha),
+                rho_c,
+                rho_a,
+                ave,
+                rho_a_note: mode_b.then(|| crate::quality::RHO_A_MODE_B.to_string()),
+                alpha_note: None,
+            },
+        ));
+    }
+    out
+}

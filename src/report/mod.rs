@@ -9,6 +9,7 @@ pub mod compare_chart;
 pub mod data;
 pub mod estimators;
 pub mod font;
+pub mod hoc;
 pub mod html;
 pub mod ipma;
 pub mod mediation;
@@ -186,6 +187,9 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
     }
     if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
         obj.insert("bootstrap".into(), bootstrap_json(b));
+    }
+    if let (true, Some(obj)) = (m.has_higher_order(), doc.as_object_mut()) {
+        obj.insert("higher_order".into(), json!(hoc::higher_order_json(m, f)));
     }
     doc
 }

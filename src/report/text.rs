@@ -400,8 +400,12 @@ fn paths_section(a: &Analysis, boot: Option<&BootstrapResult>, s: &mut String) {
                 name,
                 f3(ps.estimate),
                 f3(ps.se),
-                format!("{:.2}", ps.t),
-                format!("{:.4}", ps.p),
+                if ps.t.is_finite() {
+                    format!("{:.2}", ps.t)
+                } else {
+                    "-".into()
+                },
+                p_value(ps.p),
                 stars(ps.p).into(),
             ]),
         }

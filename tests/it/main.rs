@@ -14,6 +14,7 @@ mod compare;
 mod data;
 mod design;
 mod executor;
+mod hoc;
 mod init;
 mod ipma;
 mod mediation;
