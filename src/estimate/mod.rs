@@ -37,6 +37,7 @@ pub mod admissibility;
 pub mod cbsem;
 mod error;
 pub mod hoc;
+pub mod interaction;
 pub mod mediation;
 pub mod pls;
 pub mod plsc;

@@ -15,6 +15,7 @@ pub mod ipma;
 pub mod mediation;
 pub mod methods;
 pub mod model_fit;
+pub mod moderation;
 pub mod predict;
 pub mod program;
 pub mod text;

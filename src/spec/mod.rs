@@ -379,6 +379,9 @@ pub struct Model {
     /// (and the model fit of every estimator leaves those correlations free); see
     /// [`Model::set_covariances`].
     pub covariances: Vec<(usize, usize)>,
+    /// Interaction terms (moderation): `[[interaction]] between = ["QUAL", "PRICE"]
+    /// to = "SAT"`; see [`Model::set_interactions`] and [`crate::estimate::interaction`].
+    pub interactions: Vec<Interaction>,
     /// Extra sections of the model file this crate understands (methods, loyalty...).
     pub extras: Extras,
     /// Constructs in a topological order of the inner model.
@@ -573,6 +576,7 @@ impl Model {
             items,
             paths: pth,
             covariances: Vec::new(),
+            interactions: Vec::new(),
             extras: Extras::default(),
             topo,
             predecessors,
@@ -873,6 +877,128 @@ fn resolve_dimensions(
         cons[h].dimensions = out;
     }
     Ok(())
+}
+
+/// An interaction term: construct `a` times construct `b` acting on construct `to`
+/// (moderation; `b` is read as the moderator of `a -> to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interaction {
+    /// First construct (the predictor).
+    pub a: usize,
+    /// Second construct (the moderator).
+    pub b: usize,
+    /// The construct the term acts on.
+    pub to: usize,
+    /// How the term is formed.
+    pub method: InteractionMethod,
+}
+
+/// How an interaction term is formed (model-file key `method` in `[[interaction]]`).
+///
+/// * `two-stage` (default, as SmartPLS and seminr): the main-effects model is
+///   estimated first; the term is the standardized product of the two constructs'
+///   scores, a single-item construct in the second stage.
+/// * `product-indicator`: the term is measured (Mode A) by every product of a
+///   standardized item of the first construct and one of the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InteractionMethod {
+    /// Two-stage approach.
+    #[default]
+    TwoStage,
+    /// Product-indicator approach.
+    ProductIndicator,
+}
+
+impl InteractionMethod {
+    /// The model-file value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InteractionMethod::TwoStage => "two-stage",
+            InteractionMethod::ProductIndicator => "product-indicator",
+        }
+    }
+
+    /// The method a model-file value names.
+    pub fn parse(s: &str) -> Option<InteractionMethod> {
+        [
+            InteractionMethod::TwoStage,
+            InteractionMethod::ProductIndicator,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s.trim())
+    }
+}
+
+impl Model {
+    /// Declare interaction terms `(a, b, to, method)` by construct name. Both
+    /// constructs must be first-order constructs with main effects on `to` (paths
+    /// `a -> to` and `b -> to`), and each term is declared once.
+    ///
+    /// # Errors
+    /// A message naming the term, and the index of the term in `terms`.
+    ///
+    /// ```
+    /// use csi::spec::{ConstructSpec, InteractionMethod, Model};
+    /// let mut m = Model::from_parts("toy",
+    ///     vec![ConstructSpec::new("Q", &["q1"]), ConstructSpec::new("P", &["p1"]), ConstructSpec::new("S", &["s1"])],
+    ///     &[("Q", "S"), ("P", "S")])?;
+    /// m.set_interactions(&[("Q".into(), "P".into(), "S".into(), InteractionMethod::TwoStage)]).unwrap();
+    /// assert_eq!(m.interactions[0].b, 1);
+    /// let (_, e) = m.set_interactions(&[("Q".into(), "S".into(), "P".into(), InteractionMethod::TwoStage)]).unwrap_err();
+    /// assert!(e.contains("main effect"), "{e}");
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn set_interactions(
+        &mut self,
+        terms: &[(String, String, String, InteractionMethod)],
+    ) -> std::result::Result<(), (usize, String)> {
+        let mut out: Vec<Interaction> = Vec::with_capacity(terms.len());
+        for (k, (a, b, to, method)) in terms.iter().enumerate() {
+            let (a, b, to) = (a.trim(), b.trim(), to.trim());
+            let what = format!("interaction {a} x {b} -> {to}");
+            let find = |n: &str| -> std::result::Result<usize, (usize, String)> {
+                let j = self
+                    .construct_index(n)
+                    .ok_or_else(|| (k, format!("{what}: '{n}' is not a declared construct")))?;
+                if self.constructs[j].is_higher_order() || self.higher_of(j).is_some() {
+                    return Err((
+                        k,
+                        format!("{what}: '{n}' is part of a higher-order construct; interaction terms with higher-order constructs are not supported"),
+                    ));
+                }
+                Ok(j)
+            };
+            let (ia, ib, it) = (find(a)?, find(b)?, find(to)?);
+            if ia == ib || ia == it || ib == it {
+                return Err((k, format!("{what}: name three different constructs")));
+            }
+            for x in [ia, ib] {
+                if !self.paths.contains(&(x, it)) {
+                    return Err((
+                        k,
+                        format!(
+                            "{what}: the main effect {} -> {to} is missing; a moderation model keeps both main effects, add the path",
+                            self.constructs[x].name
+                        ),
+                    ));
+                }
+            }
+            if out
+                .iter()
+                .any(|t| t.to == it && ((t.a, t.b) == (ia, ib) || (t.a, t.b) == (ib, ia)))
+            {
+                return Err((k, format!("{what} is declared twice")));
+            }
+            out.push(Interaction {
+                a: ia,
+                b: ib,
+                to: it,
+                method: *method,
+            });
+        }
+        self.interactions = out;
+        Ok(())
+    }
 }
 
 /// The message refusing a covariance `a ~~ b` that names construct `name`.

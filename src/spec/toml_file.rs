@@ -153,6 +153,7 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             "construct",
             "path",
             "covariance",
+            "interaction",
             "item",
             "methods",
             "loyalty",
@@ -295,6 +296,58 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             spans.push(bv.span());
         }
         model.set_covariances(&pairs).map_err(|(k, msg)| {
+            let span = spans.get(k).cloned().unwrap_or(0..0);
+            cx.err(&span, msg)
+        })?;
+    }
+    // [[interaction]] between = ["QUAL", "PRICE"] to = "SAT" method = "two-stage"
+    if let Some((_, v)) = lookup(root, "interaction") {
+        let arr = cx.array_of_tables(v, "interaction")?;
+        let mut terms = Vec::new();
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for (k, el) in arr.iter().enumerate() {
+            let what = format!("[[interaction]] #{}", k + 1);
+            let t = cx.table(el, &what)?;
+            cx.check_keys(t, &["between", "to", "method"], &what)?;
+            let Some((_, bv)) = lookup(t, "between") else {
+                return Err(cx.err(
+                    &el.span(),
+                    format!("{what} has no 'between'; write between = [\"QUAL\", \"PRICE\"]"),
+                ));
+            };
+            let names = cx.names(bv, &format!("'between' in {what}"))?;
+            let [a, b] = names.as_slice() else {
+                return Err(cx.err(
+                    &bv.span(),
+                    format!(
+                        "'between' in {what} must list exactly two constructs, found {}",
+                        names.len()
+                    ),
+                ));
+            };
+            let Some((_, tv)) = lookup(t, "to") else {
+                return Err(cx.err(&el.span(), format!("{what} has no 'to'")));
+            };
+            let to = cx.name(tv, &format!("'to' in {what}"))?;
+            let method = match lookup(t, "method") {
+                Some((_, mv)) => {
+                    let s = cx.string(mv, &format!("'method' in {what}"))?;
+                    crate::spec::InteractionMethod::parse(&s).ok_or_else(|| {
+                        cx.err(
+                            &mv.span(),
+                            format!(
+                                "'method' in {what} must be \"two-stage\" or \"product-indicator\", found \"{}\"",
+                                s.trim()
+                            ),
+                        )
+                    })?
+                }
+                None => crate::spec::InteractionMethod::default(),
+            };
+            terms.push((a.clone(), b.clone(), to, method));
+            spans.push(bv.span());
+        }
+        model.set_interactions(&terms).map_err(|(k, msg)| {
             let span = spans.get(k).cloned().unwrap_or(0..0);
             cx.err(&span, msg)
         })?;
