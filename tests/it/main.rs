@@ -20,6 +20,7 @@ mod ipma;
 mod mediation;
 mod methods;
 mod model_fit;
+mod moderation;
 mod predict;
 mod program;
 mod recovery;
