@@ -79,7 +79,11 @@ pub fn analyze_moments(
     options: &FitOptions,
 ) -> Result<Analysis> {
     let fit = pls::estimate(model, &moments, &options.pls)?;
-    let quality = quality::assess(model, &moments, &fit);
+    let mut quality = quality::assess(model, &moments, &fit);
+    // a higher-order construct's reliability comes from its dimensions' scores
+    for (h, q) in crate::estimate::hoc::quality(model, &fit) {
+        quality.constructs[h] = q;
+    }
     let indices = index::indices(model, &fit);
     let mut warnings = Vec::new();
     if !fit.converged {

@@ -14,6 +14,10 @@
 //! positive makes the index undefined (a construct cannot be a mean of its items then):
 //! the index is `None` and [`ConstructIndex::problem`] names the item; nothing is clamped.
 //!
+//! A higher-order construct's index applies the recipe to its total item weights (the
+//! stage-2 weight of each dimension times the stage-1 weights of its items), see
+//! [`crate::estimate::hoc`].
+//!
 //! # References
 //! * Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., Bryant, B. E. (1996). The
 //!   American Customer Satisfaction Index. *Journal of Marketing* 60(4), 7-18.
@@ -31,7 +35,8 @@ pub struct ConstructIndex {
     pub construct: usize,
     /// 0-100 index, `None` when undefined.
     pub value: Option<f64>,
-    /// Normalised weights `w~_k` of the construct's items (in block order).
+    /// Normalised weights `w~_k` of the construct's items (in block order; for a
+    /// higher-order construct, of its dimensions' items, [`PlsFit::block`]).
     pub normalized_weights: Vec<f64>,
     /// Why the index is undefined.
     pub problem: Option<String>,
@@ -74,8 +79,9 @@ pub fn normalized_weights(
     let Some(con) = model.constructs.get(j) else {
         return Err((Vec::new(), "no such construct".into()));
     };
-    let mut u = Vec::with_capacity(con.items.len());
-    for &k in &con.items {
+    let block = fit.block(model, j);
+    let mut u = Vec::with_capacity(block.len());
+    for &(k, w) in &block {
         let Some(s) = model.item_scale(k) else {
             return Err((
                 Vec::new(),
@@ -85,12 +91,12 @@ pub fn normalized_weights(
                 ),
             ));
         };
-        u.push(fit.weights[k] / fit.treat_scale[k] * s.range() / 100.0);
+        u.push(w / fit.treat_scale[k] * s.range() / 100.0);
     }
     let total: f64 = u.iter().sum();
     let wn: Vec<f64> = u.iter().map(|v| v / total).collect();
     if let Some(pos) = wn.iter().position(|v| !(*v > 0.0)) {
-        let k = con.items[pos];
+        let k = block[pos].0;
         let msg = format!(
             "normalised weight of item '{}' is {:.4} (not positive): the {} index is undefined; check the item's coding (reverse?) or drop it",
             model.items[k].name, wn[pos], con.name
@@ -103,9 +109,8 @@ pub fn normalized_weights(
 fn construct_index(model: &Model, fit: &PlsFit, j: usize) -> ConstructIndex {
     match normalized_weights(model, fit, j) {
         Ok(wn) => {
-            let con = &model.constructs[j];
             let mut v = 0.0;
-            for (r, &k) in con.items.iter().enumerate() {
+            for (r, (k, _)) in fit.block(model, j).into_iter().enumerate() {
                 // unwrap-free: normalized_weights checked the scale exists
                 if let Some(s) = model.item_scale(k) {
                     v += wn[r] * s.to_100(fit.means[k]);
@@ -135,9 +140,10 @@ pub fn respondent_scores(model: &Model, fit: &PlsFit, x: &DMatrix<f64>) -> DMatr
     let mut out = DMatrix::from_element(n, q, f64::NAN);
     for j in 0..q {
         if let Ok(wn) = normalized_weights(model, fit, j) {
+            let block = fit.block(model, j);
             for i in 0..n {
                 let mut v = 0.0;
-                for (r, &k) in model.constructs[j].items.iter().enumerate() {
+                for (r, &(k, _)) in block.iter().enumerate() {
                     if let Some(s) = model.item_scale(k) {
                         v += wn[r] * s.to_100(x[(i, k)]);
                     }

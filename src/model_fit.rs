@@ -451,6 +451,7 @@ pub fn saturated_structure(model: &Model) -> Result<Model> {
                 .map(|&k| model.items[k].name.clone())
                 .collect(),
             mode: c.mode,
+            ..Default::default()
         })
         .collect();
     let order = model.topological_order();

@@ -354,6 +354,12 @@ pub fn r2_without_path(
                     .map(|&k| model.items[k].name.clone())
                     .collect(),
                 mode: c.mode,
+                dimensions: c
+                    .dimensions
+                    .iter()
+                    .map(|&d| model.constructs[d].name.clone())
+                    .collect(),
+                hoc_method: c.hoc_method,
             }
         })
         .collect();

@@ -61,6 +61,10 @@ pub enum Stat {
         /// To construct.
         to: usize,
     },
+    /// Specific indirect effect through one chain of mediators: the chain's index in
+    /// [`crate::estimate::mediation::chains`] of the model (key
+    /// `specific_indirect:IMAG->EXPE->SAT`).
+    SpecificIndirect(usize),
     /// R² of an endogenous construct.
     R2(usize),
     /// 0-100 index of a construct.
@@ -141,6 +145,14 @@ impl Stat {
             "weight" => Stat::Weight(i(rest)?),
             "loading" => Stat::Loading(i(rest)?),
             "r2" => Stat::R2(c(rest)?),
+            "specific_indirect" => {
+                let names: Vec<usize> = rest.split("->").map(c).collect::<Option<_>>()?;
+                let k = crate::estimate::mediation::chains(model)
+                    .list
+                    .iter()
+                    .position(|ch| *ch == names)?;
+                Stat::SpecificIndirect(k)
+            }
             "index" => Stat::Index(c(rest)?),
             "model_fit" => {
                 let (which, what) = rest.split_once(':')?;
@@ -189,6 +201,15 @@ impl fmt::Display for StatName<'_> {
             Stat::Total { from, to } => write!(f, "total:{}->{}", c(from), c(to)),
             Stat::Indirect { from, to } => write!(f, "indirect:{}->{}", c(from), c(to)),
             Stat::R2(j) => write!(f, "r2:{}", c(j)),
+            Stat::SpecificIndirect(k) => {
+                let chains = crate::estimate::mediation::chains(m);
+                let names: Vec<&str> = chains
+                    .list
+                    .get(k)
+                    .map(|ch| ch.iter().map(|&j| c(j)).collect())
+                    .unwrap_or_else(|| vec!["?"]);
+                write!(f, "specific_indirect:{}", names.join("->"))
+            }
             Stat::Index(j) => write!(f, "index:{}", c(j)),
             Stat::Htmt { a, b } => write!(f, "htmt:{}|{}", c(a), c(b)),
             Stat::Importance(x) => write!(f, "ipma:importance:{}", s(x)),

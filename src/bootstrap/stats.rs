@@ -7,8 +7,9 @@ use crate::stat::Stat;
 
 /// Every statistic of a PLS solution, in the order of the JSON document: paths (model
 /// order), weights, loadings, total effects and indirect effects (pairs connected by a
-/// path, row by row), R² of the endogenous constructs, indices, HTMT pairs (of two
-/// multi-item blocks: [`crate::quality::htmt_defined`]).
+/// path, row by row), specific indirect effects (every chain of mediators,
+/// [`crate::estimate::mediation::chains`]), R² of the endogenous constructs, indices,
+/// HTMT pairs (of two multi-item blocks: [`crate::quality::htmt_defined`]).
 ///
 /// ```
 /// use csi::spec::{ConstructSpec, Model};
@@ -49,6 +50,7 @@ pub fn pls_stats(model: &Model) -> Vec<Stat> {
             }
         }
     }
+    v.extend((0..crate::estimate::mediation::chains(model).list.len()).map(Stat::SpecificIndirect));
     v.extend((0..q).filter(|&j| model.is_endogenous(j)).map(Stat::R2));
     v.extend((0..q).map(Stat::Index));
     for a in 0..q {
@@ -62,7 +64,7 @@ pub fn pls_stats(model: &Model) -> Vec<Stat> {
 }
 
 /// The statistics resampled for an estimator: everything ([`pls_stats`]) for PLS;
-/// paths, loadings, total effects and R² for PLSc and CB-SEM (their 0-100 indices
+/// paths, loadings, total and specific indirect effects and R² for PLSc and CB-SEM (their 0-100 indices
 /// come from the PLS composites).
 pub fn stats_for(kind: EstimatorKind, model: &Model) -> Vec<Stat> {
     let all = pls_stats(model);
@@ -73,7 +75,11 @@ pub fn stats_for(kind: EstimatorKind, model: &Model) -> Vec<Stat> {
             .filter(|s| {
                 matches!(
                     s,
-                    Stat::Path { .. } | Stat::Loading(_) | Stat::Total { .. } | Stat::R2(_)
+                    Stat::Path { .. }
+                        | Stat::Loading(_)
+                        | Stat::Total { .. }
+                        | Stat::SpecificIndirect(_)
+                        | Stat::R2(_)
                 )
             })
             .collect(),
@@ -92,6 +98,10 @@ pub(crate) fn values(
     out.clear();
     let needs_htmt = stats.iter().any(|s| matches!(s, Stat::Htmt { .. }));
     let needs_index = stats.iter().any(|s| matches!(s, Stat::Index(_)));
+    let chains = stats
+        .iter()
+        .any(|s| matches!(s, Stat::SpecificIndirect(_)))
+        .then(|| crate::estimate::mediation::chains(model).list);
     let cor = needs_htmt.then(|| m.correlation());
     let mono = cor
         .as_ref()
@@ -113,6 +123,11 @@ pub(crate) fn values(
             Stat::Loading(k) => view.loadings[k],
             Stat::Total { from, to } => view.total[(from, to)],
             Stat::Indirect { from, to } => view.total[(from, to)] - view.paths[(from, to)],
+            Stat::SpecificIndirect(k) => chains
+                .as_ref()
+                .and_then(|c| c.get(k))
+                .map(|c| crate::estimate::mediation::effect(view.paths, c))
+                .unwrap_or(f64::NAN),
             Stat::R2(j) => view.r2[j].unwrap_or(f64::NAN),
             Stat::Index(j) => index.get(j).copied().flatten().unwrap_or(f64::NAN),
             Stat::Htmt { a, b } => match (&cor, &mono) {

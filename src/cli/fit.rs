@@ -74,6 +74,20 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             (model, excluded, ingest, design, analysis, None, extra)
         }
     };
+    if !model.interactions.is_empty() && est != EstimatorKind::Pls {
+        return Err(csi::Error::setting(
+            "estimator",
+            format!("the model has interaction terms, which are estimated by PLS only (two-stage or product-indicator); use --estimator pls, not {est}"),
+        )
+        .into());
+    }
+    if model.has_higher_order() && est != EstimatorKind::Pls {
+        return Err(csi::Error::setting(
+            "estimator",
+            format!("the model has higher-order constructs, which are estimated by PLS only (two-stage or repeated indicators); use --estimator pls, not {est}"),
+        )
+        .into());
+    }
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
         let w = format!(
             "the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
@@ -82,6 +96,7 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         eprintln_safe!("warning: {w}");
         extra.push(w);
     }
+    let moderation = moderate(&model, &mut analysis)?;
     analysis
         .warnings
         .extend(super::design::design_warnings(design.as_ref()));
@@ -93,18 +108,31 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let mut f = match est {
         EstimatorKind::Pls => {
             let boot = boot_opts
-                .map(|o| bootstrap(&analysis.options.pls, &analysis, &analysis.fit, &o))
+                .map(|o| match &moderation {
+                    Some(mo) => moderation_bootstrap(mo, &analysis, &o),
+                    None => bootstrap(&analysis.options.pls, &analysis, &analysis.fit, &o),
+                })
                 .transpose()?;
             written.push_str(&outputs.write_pls(&analysis, boot.as_ref(), divisor)?);
+            let mut doc = csi::report::fit_json(&analysis, boot.as_ref());
+            let mut text = csi::report::text::fit_text_with(&analysis, boot.as_ref(), divisor);
+            if let (Some(mo), Some(obj)) = (&moderation, doc.as_object_mut()) {
+                use csi::report::moderation as rm;
+                obj.insert(
+                    "interactions".into(),
+                    rm::interactions_json(mo, &analysis.fit, boot.as_ref()).into(),
+                );
+                text.push_str(&rm::interactions_text(mo, &analysis.fit, boot.as_ref()));
+            }
             Fitted {
-                doc: csi::report::fit_json(&analysis, boot.as_ref()),
-                text: csi::report::text::fit_text_with(&analysis, boot.as_ref(), divisor),
+                doc,
+                text,
                 admissible: true,
                 converged: analysis.fit.converged,
                 boot_failed: boot.as_ref().map_or(0, |b| b.failed),
                 model_fit: model_fit(
                     &analysis,
-                    csi::model_fit::pls(&model, &analysis.moments, &analysis.fit),
+                    csi::model_fit::pls(&analysis.model, &analysis.moments, &analysis.fit),
                     csi::model_fit::Estimator::Pls(&options.pls, &analysis.fit),
                     boot_opts.as_ref(),
                 )?,
@@ -211,6 +239,68 @@ pub fn bootstrap<E: Estimator>(
 ) -> anyhow::Result<BootstrapResult> {
     let b = with_progress(o, "bootstrap", |h| {
         csi::bootstrap::run_estimator(est, &a.model, &a.data, full, o, Some(h))
+    })?;
+    warn_failures(
+        b.resamples,
+        b.failed,
+        &b.failure_reasons,
+        b.withheld.as_ref(),
+    );
+    Ok(b)
+}
+
+/// The moderation analysis of a model with interaction terms: `analysis` becomes
+/// the analysis of the augmented model (the terms as constructs), fitted on the
+/// answers with the product columns ([`csi::estimate::interaction`]).
+fn moderate(
+    model: &csi::spec::Model,
+    analysis: &mut Analysis,
+) -> anyhow::Result<Option<csi::estimate::interaction::Moderation>> {
+    if model.interactions.is_empty() {
+        return Ok(None);
+    }
+    use csi::bootstrap::ReplicateMoments;
+    let mo =
+        csi::estimate::interaction::Moderation::new(model, &analysis.data, &analysis.options.pls)?;
+    let data = mo.complete(&analysis.data)?;
+    let moments = mo.full()?;
+    let mut missing = analysis.missing.clone();
+    missing.missing.resize(mo.model.n_items(), 0);
+    missing.imputed.resize(mo.model.n_items(), 0);
+    let mut aug =
+        csi::analysis::analyze_moments(&mo.model, data, missing, moments, &analysis.options)?;
+    // the base analysis said what there is to say about the data; the terms have no
+    // 0-100 index (a product has no response scale)
+    let mut warnings = analysis.warnings.clone();
+    warnings.extend(
+        aug.warnings
+            .iter()
+            .filter(|w| w.starts_with("PLS did not converge"))
+            .cloned(),
+    );
+    aug.warnings = warnings;
+    *analysis = aug;
+    Ok(Some(mo))
+}
+
+/// The bootstrap of a moderation analysis: each resample re-forms the product terms
+/// (stage 1 included).
+fn moderation_bootstrap(
+    mo: &csi::estimate::interaction::Moderation,
+    a: &Analysis,
+    o: &BootstrapOptions,
+) -> anyhow::Result<BootstrapResult> {
+    let b = with_progress(o, "bootstrap", |h| {
+        csi::bootstrap::run_with(
+            &a.options.pls,
+            &a.model,
+            mo,
+            &csi::bootstrap::Iid,
+            &a.fit,
+            csi::bootstrap::stats_for(EstimatorKind::Pls, &a.model),
+            o,
+            Some(h),
+        )
     })?;
     warn_failures(
         b.resamples,

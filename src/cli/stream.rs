@@ -90,8 +90,13 @@ pub fn prepare(
 ) -> anyhow::Result<Option<Prepared>> {
     let mut model = csi::spec::read_model(&inputs.model.model)?;
     inputs.data_args.apply_to_model(&mut model)?;
+    // interaction terms and higher-order constructs are estimated from the rows
+    let model_needs_rows = !model.interactions.is_empty() || model.has_higher_order();
     if let Some(path) = &inputs.moments {
-        let bad = row_flags(inputs, est, subset, true);
+        let mut bad = row_flags(inputs, est, subset, true);
+        if model_needs_rows {
+            bad.push("a model with interaction terms or higher-order constructs");
+        }
         if let Some(f) = bad.first() {
             return Err(csi::Error::setting(
                 "--moments",
@@ -115,7 +120,7 @@ pub fn prepare(
             },
         }));
     }
-    let streamable = row_flags(inputs, est, subset, false).is_empty();
+    let streamable = row_flags(inputs, est, subset, false).is_empty() && !model_needs_rows;
     if !streamable || std::env::var_os("CSI_NO_STREAM").is_some() {
         return Ok(None);
     }

@@ -36,6 +36,9 @@
 pub mod admissibility;
 pub mod cbsem;
 mod error;
+pub mod hoc;
+pub mod interaction;
+pub mod mediation;
 pub mod pls;
 pub mod plsc;
 

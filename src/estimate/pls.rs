@@ -272,6 +272,9 @@ pub struct PlsFit {
     pub treat_scale: Vec<f64>,
     /// Constructs whose score sign was flipped so that most loadings are positive.
     pub flipped: Vec<usize>,
+    /// The stages behind the solution of a model with higher-order constructs
+    /// ([`super::hoc`]); `None` for a first-order model.
+    pub higher: Option<Box<super::hoc::HocDetail>>,
 }
 
 impl PlsFit {
@@ -281,6 +284,26 @@ impl PlsFit {
             .iter()
             .find(|s| s.from == from && s.to == to)
             .map(|s| s.estimate)
+    }
+
+    /// The weights that form construct `j`'s score from the treated items, as
+    /// `(item, weight)`: the construct's own items and outer weights, or for a
+    /// higher-order construct the total weights of its dimensions' items
+    /// ([`super::hoc`]).
+    pub fn block(&self, model: &Model, j: usize) -> Vec<(usize, f64)> {
+        if let Some(b) = self
+            .higher
+            .as_ref()
+            .filter(|_| model.constructs.get(j).is_some_and(|c| c.is_higher_order()))
+            .and_then(|h| h.blocks.get(j))
+        {
+            return b.clone();
+        }
+        model
+            .constructs
+            .get(j)
+            .map(|c| c.items.iter().map(|&k| (k, self.weights[k])).collect())
+            .unwrap_or_default()
     }
 
     /// Weights that apply to the raw (centred) items: `w_k / treat_scale_k`.
@@ -298,9 +321,9 @@ impl PlsFit {
         let n = x.nrows();
         let q = model.n_constructs();
         let mut s = DMatrix::zeros(n, q);
-        for (j, c) in model.constructs.iter().enumerate() {
-            for &k in &c.items {
-                let w = self.weights[k] / self.treat_scale[k];
+        for j in 0..q {
+            for (k, w) in self.block(model, j) {
+                let w = w / self.treat_scale[k];
                 let m = self.means[k];
                 for i in 0..n {
                     s[(i, j)] += w * (x[(i, k)] - m);
@@ -344,6 +367,9 @@ impl Estimator for PlsSettings {
         full: &PlsFit,
         how: Resample,
     ) -> Result<PlsFit> {
+        if model.has_higher_order() {
+            return super::hoc::fit_resample(model, m, self, full, how);
+        }
         let mut fit = estimate_resample(model, m, self, Some(&full.weights))?;
         if !fit.converged && !how.jackknife {
             return Err(FitError::NotConverged {
@@ -427,6 +453,21 @@ pub(crate) fn estimate_resample(
 }
 
 fn estimate_impl(
+    model: &Model,
+    m: &Moments,
+    settings: &PlsSettings,
+    start: Option<&[f64]>,
+    pvalues: bool,
+) -> Result<PlsFit> {
+    if model.has_higher_order() {
+        settings.check()?;
+        return super::hoc::estimate(model, m, settings, pvalues);
+    }
+    estimate_stage(model, m, settings, start, pvalues)
+}
+
+/// PLS of a first-order model (one stage of a higher-order estimation).
+pub(crate) fn estimate_stage(
     model: &Model,
     m: &Moments,
     settings: &PlsSettings,
@@ -715,6 +756,7 @@ fn finish(
         sds,
         treat_scale,
         flipped,
+        higher: None,
     })
 }
 
@@ -741,6 +783,16 @@ pub struct InnerModel {
 /// When a predecessor correlation matrix is singular.
 pub fn inner_model(model: &Model, phi: &DMatrix<f64>, n: usize) -> Result<InnerModel> {
     inner_model_impl(model, phi, n, true)
+}
+
+/// [`inner_model`], with or without the OLS p values.
+pub(crate) fn inner_model_stats(
+    model: &Model,
+    phi: &DMatrix<f64>,
+    n: usize,
+    pvalues: bool,
+) -> Result<InnerModel> {
+    inner_model_impl(model, phi, n, pvalues)
 }
 
 fn inner_model_impl(

@@ -345,12 +345,12 @@ pub fn ipma_fit(
         bu[(i, j)] = b * ratio * dir[i] * dir[j];
     }
     let total = crate::estimate::total_effects(&bu);
+    let blocks: Vec<Vec<(usize, f64)>> = (0..q).map(|j| fit.block(model, j)).collect();
     let index = |j: usize| -> f64 {
-        model.constructs[j]
-            .items
+        blocks[j]
             .iter()
             .enumerate()
-            .map(|(r, &k)| wn[j][r] * scales[k].to_100(fit.means[k]))
+            .map(|(r, &(k, _))| wn[j][r] * scales[k].to_100(fit.means[k]))
             .sum()
     };
     let up = model.reach().upstream(target);
@@ -453,7 +453,7 @@ fn normalised_weights(model: &Model, fit: &PlsFit) -> Result<(Vec<Vec<f64>>, Vec
                 problem.push(None);
             }
             Err((w, msg)) => {
-                if w.len() != model.constructs[j].items.len() {
+                if w.len() != fit.block(model, j).len() {
                     return Err(FitError::IndexUndefined(msg).into());
                 }
                 wn.push(w);
@@ -476,20 +476,20 @@ fn score_sd_and_direction(
     let q = model.n_constructs();
     let mut sd = vec![f64::NAN; q];
     let mut dir = vec![1.0; q];
-    for (j, c) in model.constructs.iter().enumerate() {
+    for j in 0..q {
+        let block = fit.block(model, j);
         let mut v = 0.0;
-        for (r, &k) in c.items.iter().enumerate() {
-            for (s, &l) in c.items.iter().enumerate() {
+        for (r, &(k, _)) in block.iter().enumerate() {
+            for (s, &(l, _)) in block.iter().enumerate() {
                 let ck = scales[k].per_point();
                 let cl = scales[l].per_point();
                 v += wn[j][r] * wn[j][s] * moments.cov[(k, l)] * ck * cl;
             }
         }
         sd[j] = v.max(0.0).sqrt();
-        let u: f64 = c
-            .items
+        let u: f64 = block
             .iter()
-            .map(|&k| fit.weights[k] / fit.treat_scale[k] * scales[k].range())
+            .map(|&(k, w)| w / fit.treat_scale[k] * scales[k].range())
             .sum();
         dir[j] = if u < 0.0 { -1.0 } else { 1.0 };
     }

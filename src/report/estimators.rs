@@ -109,6 +109,10 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
     }
     let effects = effects_json(m, &c.paths, &c.total, boot);
     obj.insert("effects".into(), Value::Array(effects));
+    obj.insert(
+        "specific_indirect".into(),
+        Value::Array(super::mediation::specific_indirect_json(m, &c.paths, boot)),
+    );
     obj.insert("admissible".into(), json!(c.is_admissible()));
     obj.insert("diagnostics".into(), json!(c.diagnostics));
     if let Some(b) = boot_block(boot) {
@@ -184,6 +188,7 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         "indicators": indicators,
         "constructs": constructs,
         "effects": effects,
+        "specific_indirect": super::mediation::specific_indirect_json(m, &f.std_paths, boot),
         "fit_indices": own["fit_indices"],
         "parameters": own["parameters"],
         "latent_correlations": own["latent_correlations"],
@@ -263,6 +268,8 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
     }
     s.push('\n');
     s.push_str(&t.render());
+    s.push('\n');
+    s.push_str(&super::mediation::specific_indirect_text(m, &c.paths, boot));
     diag_lines(&c.diagnostics, &mut s);
     s.push_str("\n--- composite (PLS) results ---\n");
     s.push_str(&super::text::fit_text(a, None));
@@ -363,6 +370,12 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
     }
     s.push('\n');
     s.push_str(&t.render());
+    s.push('\n');
+    s.push_str(&super::mediation::specific_indirect_text(
+        m,
+        &f.std_paths,
+        boot,
+    ));
     diag_lines(&f.diagnostics, &mut s);
     s
 }

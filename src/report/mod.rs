@@ -9,10 +9,13 @@ pub mod compare_chart;
 pub mod data;
 pub mod estimators;
 pub mod font;
+pub mod hoc;
 pub mod html;
 pub mod ipma;
+pub mod mediation;
 pub mod methods;
 pub mod model_fit;
+pub mod moderation;
 pub mod predict;
 pub mod program;
 pub mod table;
@@ -153,6 +156,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         "indicators": indicators,
         "constructs": constructs,
         "effects": effects,
+        "specific_indirect": mediation::specific_indirect_json(m, &f.paths, boot),
         "gof": num(a.quality.gof),
         "srmr": num(a.quality.srmr),
         "htmt": htmt,
@@ -190,6 +194,9 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
     }
     if let (Some(b), Some(obj)) = (boot, doc.as_object_mut()) {
         obj.insert("bootstrap".into(), bootstrap_json(b));
+    }
+    if let (true, Some(obj)) = (m.has_higher_order(), doc.as_object_mut()) {
+        obj.insert("higher_order".into(), json!(hoc::higher_order_json(m, f)));
     }
     doc
 }

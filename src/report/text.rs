@@ -314,6 +314,9 @@ pub fn fit_text_with(
 
     for t in super::tables::fit_tables(a, boot, divisor) {
         s.push_str(&t.to_text());
+        if t.id == "effects" {
+            s.push_str(&super::mediation::specific_indirect_text(m, &f.paths, boot));
+        }
     }
     let _ = writeln!(s, "GoF {:.3}   SRMR {:.3}", a.quality.gof, a.quality.srmr);
     let r = readings(a);

@@ -196,6 +196,7 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
                     label: None,
                     items: Vec::new(),
                     mode,
+                    ..Default::default()
                 });
                 cspans.push(ConstructSpans {
                     name: nsp.clone(),
@@ -215,20 +216,34 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
         }
     }
 
-    // an indicator that is itself a construct: higher-order model
+    // indicators that are constructs: a higher-order construct (`QUAL =~ CREW + CABIN`)
+    // lists constructs only; a mix of constructs and items is refused
+    let is_construct = |n: &str| index.contains_key(n);
+    let mut higher: Vec<usize> = Vec::new();
     for (k, c) in cspans.iter().enumerate() {
-        for (item, isp) in &c.item_list {
-            if index.get(item).is_some_and(|&j| j != k) {
+        let n_cons = c.item_list.iter().filter(|(i, _)| is_construct(i)).count();
+        if n_cons == 0 {
+            continue;
+        }
+        if n_cons < c.item_list.len() {
+            if let Some((item, isp)) = c.item_list.iter().find(|(i, _)| is_construct(i)) {
                 let of = specs.get(k).map(|s| s.name.as_str()).unwrap_or("");
                 return Err(err(
                     isp,
                     format!(
-                        "construct '{}' is used as an indicator of '{}'; higher-order constructs are not supported",
+                        "construct '{}' is used as an indicator of '{}' beside items; a higher-order construct lists constructs only ('{} =~ A + B')",
                         shown_name(item),
+                        shown_name(of),
                         shown_name(of)
                     ),
                 ));
             }
+        }
+        higher.push(k);
+    }
+    for k in higher {
+        if let Some(c) = specs.get_mut(k) {
+            c.dimensions = std::mem::take(&mut c.items);
         }
     }
 

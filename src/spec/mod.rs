@@ -124,10 +124,77 @@ pub struct Construct {
     pub name: String,
     /// Display label.
     pub label: Option<String>,
-    /// Indices into [`Model::items`], consecutive.
+    /// Indices into [`Model::items`], consecutive. Empty for a higher-order construct,
+    /// which is built from its [`Construct::dimensions`].
     pub items: Vec<usize>,
-    /// Outer mode.
+    /// Outer mode (of a higher-order construct: of its dimensions' scores in the
+    /// second stage, or of its repeated indicators).
     pub mode: Mode,
+    /// The first-order constructs a higher-order construct is built from (empty for a
+    /// first-order construct); model-file key `dimensions`, lavaan `QUAL =~ CREW + ...`.
+    /// [`Model::build`] adds a path from every dimension to the construct.
+    pub dimensions: Vec<usize>,
+    /// How a higher-order construct is estimated (see [`HocMethod`]).
+    pub hoc_method: HocMethod,
+}
+
+impl Construct {
+    /// True for a higher-order construct (one with dimensions).
+    pub fn is_higher_order(&self) -> bool {
+        !self.dimensions.is_empty()
+    }
+}
+
+/// How a higher-order construct is estimated (model-file key `hoc_method`; Becker,
+/// Klein & Wetzels 2012; Sarstedt et al. 2019).
+///
+/// * `two-stage` (default): the disjoint two-stage approach. Stage 1 estimates the
+///   first-order model in which the dimensions take the higher-order construct's
+///   place in the structural model; stage 2 replaces the dimensions by the
+///   higher-order construct measured by the dimensions' stage-1 scores.
+/// * `embedded`: the embedded two-stage approach. Stage 1 is the repeated-indicators
+///   model; its dimension scores measure the higher-order construct in stage 2.
+/// * `repeated`: the repeated-indicators approach (one stage): the higher-order
+///   construct is measured by all items of its dimensions, and the dimensions point
+///   to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HocMethod {
+    /// Disjoint two-stage approach.
+    #[default]
+    TwoStage,
+    /// Embedded two-stage approach.
+    Embedded,
+    /// Repeated indicators.
+    Repeated,
+}
+
+impl HocMethod {
+    /// Every method.
+    pub const ALL: [HocMethod; 3] = [
+        HocMethod::TwoStage,
+        HocMethod::Embedded,
+        HocMethod::Repeated,
+    ];
+
+    /// The model-file value: `two-stage`, `embedded` or `repeated`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HocMethod::TwoStage => "two-stage",
+            HocMethod::Embedded => "embedded",
+            HocMethod::Repeated => "repeated",
+        }
+    }
+
+    /// The method a model-file value names.
+    ///
+    /// ```
+    /// use csi::spec::HocMethod;
+    /// assert_eq!(HocMethod::parse("embedded"), Some(HocMethod::Embedded));
+    /// assert_eq!(HocMethod::parse("three-stage"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<HocMethod> {
+        HocMethod::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
 }
 
 /// Unchecked description of a construct, input to [`Model::from_parts`].
@@ -137,10 +204,14 @@ pub struct ConstructSpec {
     pub name: String,
     /// Label.
     pub label: Option<String>,
-    /// Item names.
+    /// Item names (empty for a higher-order construct).
     pub items: Vec<String>,
     /// Mode.
     pub mode: Mode,
+    /// Dimension (construct) names of a higher-order construct.
+    pub dimensions: Vec<String>,
+    /// Estimation of a higher-order construct.
+    pub hoc_method: HocMethod,
 }
 
 impl ConstructSpec {
@@ -151,7 +222,38 @@ impl ConstructSpec {
             label: None,
             items: items.iter().map(|s| s.to_string()).collect(),
             mode: Mode::A,
+            dimensions: Vec::new(),
+            hoc_method: HocMethod::TwoStage,
         }
+    }
+
+    /// A higher-order construct built from the constructs `dimensions`.
+    ///
+    /// ```
+    /// use csi::spec::{ConstructSpec, Model};
+    /// let m = Model::from_parts("toy",
+    ///     vec![ConstructSpec::new("CREW", &["c1", "c2"]), ConstructSpec::new("CABIN", &["k1", "k2"]),
+    ///          ConstructSpec::higher("QUAL", &["CREW", "CABIN"]), ConstructSpec::new("SAT", &["s1"])],
+    ///     &[("QUAL", "SAT")])?;
+    /// assert!(m.constructs[2].is_higher_order());
+    /// assert_eq!(m.predecessors(2), &[0, 1]); // the dimensions point to it
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn higher(name: &str, dimensions: &[&str]) -> Self {
+        ConstructSpec {
+            name: name.to_string(),
+            label: None,
+            items: Vec::new(),
+            mode: Mode::A,
+            dimensions: dimensions.iter().map(|s| s.to_string()).collect(),
+            hoc_method: HocMethod::TwoStage,
+        }
+    }
+
+    /// Set the estimation of a higher-order construct.
+    pub fn hoc_method(mut self, method: HocMethod) -> Self {
+        self.hoc_method = method;
+        self
     }
     /// Set the mode.
     pub fn mode(mut self, mode: Mode) -> Self {
@@ -211,6 +313,14 @@ pub enum SpecIssue {
     NoEndogenous,
     /// A scale with min >= max or non-finite bounds.
     BadScale { what: String, min: f64, max: f64 },
+    /// Construct `index` declares dimensions that cannot build a higher-order construct.
+    HigherOrder { index: usize, message: String },
+    /// Path `index` connects a dimension of a higher-order construct.
+    DimensionPath {
+        path: usize,
+        name: String,
+        higher: String,
+    },
 }
 
 impl std::fmt::Display for SpecIssue {
@@ -260,6 +370,11 @@ impl std::fmt::Display for SpecIssue {
             SpecIssue::BadScale { what, min, max } => {
                 write!(f, "{what}: scale min {min} must be below max {max}")
             }
+            SpecIssue::HigherOrder { message, .. } => f.write_str(message),
+            SpecIssue::DimensionPath { name, higher, .. } => write!(
+                f,
+                "path names '{name}', a dimension of higher-order construct '{higher}': its effects run through '{higher}', so give the path to or from '{higher}'"
+            ),
         }
     }
 }
@@ -286,6 +401,9 @@ pub struct Model {
     /// (and the model fit of every estimator leaves those correlations free); see
     /// [`Model::set_covariances`].
     pub covariances: Vec<(usize, usize)>,
+    /// Interaction terms (moderation): `[[interaction]] between = ["QUAL", "PRICE"]
+    /// to = "SAT"`; see [`Model::set_interactions`] and [`crate::estimate::interaction`].
+    pub interactions: Vec<Interaction>,
     /// Extra sections of the model file this crate understands (methods, loyalty...).
     pub extras: Extras,
     /// Constructs in a topological order of the inner model.
@@ -343,6 +461,7 @@ impl Model {
         let mut items: Vec<Item> = Vec::new();
         let mut cidx: HashMap<String, usize> = HashMap::new();
         let mut iidx: HashMap<String, usize> = HashMap::new();
+        let mut dims: Vec<Vec<String>> = Vec::with_capacity(constructs.len());
         for (k, c) in constructs.into_iter().enumerate() {
             let cname = c.name.trim().to_string();
             if cname.is_empty() {
@@ -354,7 +473,13 @@ impl Model {
                     name: cname,
                 });
             }
-            if c.items.is_empty() {
+            if !c.dimensions.is_empty() && !c.items.is_empty() {
+                return Err(SpecIssue::HigherOrder {
+                    index: k,
+                    message: format!("construct '{cname}' has both 'items' and 'dimensions'; a higher-order construct is built from its dimensions only"),
+                });
+            }
+            if c.items.is_empty() && c.dimensions.is_empty() {
                 return Err(SpecIssue::NoItems {
                     index: k,
                     name: cname,
@@ -393,8 +518,12 @@ impl Model {
                 label: c.label,
                 items: its,
                 mode: c.mode,
+                dimensions: Vec::new(),
+                hoc_method: c.hoc_method,
             });
+            dims.push(c.dimensions);
         }
+        resolve_dimensions(&mut cons, &cidx, dims)?;
         let q = cons.len();
         let mut pth: Vec<(usize, usize)> = Vec::new();
         let mut declared: std::collections::HashSet<(usize, usize)> = Default::default();
@@ -411,6 +540,18 @@ impl Model {
                 });
                 break;
             };
+            let in_dimension = [from, to].into_iter().find_map(|x| {
+                let h = cons.iter().find(|h| h.dimensions.contains(&x))?;
+                Some((cons.get(x)?.name.clone(), h.name.clone()))
+            });
+            if let Some((name, higher)) = in_dimension {
+                path_issue = Some(SpecIssue::DimensionPath {
+                    path: k,
+                    name,
+                    higher,
+                });
+                break;
+            }
             if from == to {
                 path_issue = Some(SpecIssue::SelfLoop {
                     path: k,
@@ -443,6 +584,13 @@ impl Model {
         if pth.is_empty() {
             return Err(SpecIssue::NoEndogenous);
         }
+        // every dimension points to its higher-order construct (after the declared
+        // paths, so that path numbers keep pointing at the model file)
+        for (h, c) in cons.iter().enumerate() {
+            for &d in &c.dimensions {
+                pth.push((d, h));
+            }
+        }
         let mut predecessors: Vec<Vec<usize>> = vec![Vec::new(); q];
         let mut successors: Vec<Vec<usize>> = vec![Vec::new(); q];
         for &(a, b) in &pth {
@@ -466,6 +614,7 @@ impl Model {
             items,
             paths: pth,
             covariances: Vec::new(),
+            interactions: Vec::new(),
             extras: Extras::default(),
             topo,
             predecessors,
@@ -489,6 +638,18 @@ impl Model {
     /// Number of constructs.
     pub fn n_constructs(&self) -> usize {
         self.constructs.len()
+    }
+
+    /// True when the model has a higher-order construct.
+    pub fn has_higher_order(&self) -> bool {
+        self.constructs.iter().any(Construct::is_higher_order)
+    }
+
+    /// The higher-order construct that construct `j` is a dimension of, if any.
+    pub fn higher_of(&self, j: usize) -> Option<usize> {
+        self.constructs
+            .iter()
+            .position(|c| c.dimensions.contains(&j))
     }
 
     /// Constructs with a path into `j`, ascending.
@@ -728,6 +889,186 @@ impl Model {
                 (name(a), name(b))
             })
             .collect()
+    }
+}
+
+/// Resolve the dimension names of higher-order constructs: each must be a declared
+/// first-order construct, other than the construct itself, and the dimension of one
+/// higher-order construct only; a higher-order construct needs two dimensions.
+fn resolve_dimensions(
+    cons: &mut [Construct],
+    cidx: &HashMap<String, usize>,
+    dims: Vec<Vec<String>>,
+) -> std::result::Result<(), SpecIssue> {
+    let mut owner: HashMap<usize, usize> = HashMap::new();
+    for (h, names) in dims.iter().enumerate() {
+        if names.is_empty() {
+            continue;
+        }
+        let hname = cons[h].name.clone();
+        let issue = |message: String| SpecIssue::HigherOrder { index: h, message };
+        let mut out = Vec::with_capacity(names.len());
+        for n in names {
+            let n = n.trim();
+            let Some(&d) = cidx.get(n) else {
+                return Err(issue(format!(
+                    "dimension '{n}' of higher-order construct '{hname}' is not a declared construct"
+                )));
+            };
+            if d == h {
+                return Err(issue(format!(
+                    "higher-order construct '{hname}' lists itself as a dimension"
+                )));
+            }
+            if !dims[d].is_empty() {
+                return Err(issue(format!(
+                    "dimension '{n}' of '{hname}' is itself a higher-order construct; only second-order constructs (built from first-order constructs) are supported"
+                )));
+            }
+            if out.contains(&d) {
+                return Err(issue(format!(
+                    "dimension '{n}' is listed twice in '{hname}'"
+                )));
+            }
+            if let Some(&other) = owner.get(&d) {
+                return Err(issue(format!(
+                    "construct '{n}' is a dimension of both '{}' and '{hname}'; a dimension belongs to one higher-order construct",
+                    cons[other].name
+                )));
+            }
+            owner.insert(d, h);
+            out.push(d);
+        }
+        if out.len() < 2 {
+            return Err(issue(format!(
+                "higher-order construct '{hname}' needs at least two dimensions, found {}",
+                out.len()
+            )));
+        }
+        cons[h].dimensions = out;
+    }
+    Ok(())
+}
+
+/// An interaction term: construct `a` times construct `b` acting on construct `to`
+/// (moderation; `b` is read as the moderator of `a -> to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interaction {
+    /// First construct (the predictor).
+    pub a: usize,
+    /// Second construct (the moderator).
+    pub b: usize,
+    /// The construct the term acts on.
+    pub to: usize,
+    /// How the term is formed.
+    pub method: InteractionMethod,
+}
+
+/// How an interaction term is formed (model-file key `method` in `[[interaction]]`).
+///
+/// * `two-stage` (default, as SmartPLS and seminr): the main-effects model is
+///   estimated first; the term is the standardized product of the two constructs'
+///   scores, a single-item construct in the second stage.
+/// * `product-indicator`: the term is measured (Mode A) by every product of a
+///   standardized item of the first construct and one of the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InteractionMethod {
+    /// Two-stage approach.
+    #[default]
+    TwoStage,
+    /// Product-indicator approach.
+    ProductIndicator,
+}
+
+impl InteractionMethod {
+    /// The model-file value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InteractionMethod::TwoStage => "two-stage",
+            InteractionMethod::ProductIndicator => "product-indicator",
+        }
+    }
+
+    /// The method a model-file value names.
+    pub fn parse(s: &str) -> Option<InteractionMethod> {
+        [
+            InteractionMethod::TwoStage,
+            InteractionMethod::ProductIndicator,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s.trim())
+    }
+}
+
+impl Model {
+    /// Declare interaction terms `(a, b, to, method)` by construct name. Both
+    /// constructs must be first-order constructs with main effects on `to` (paths
+    /// `a -> to` and `b -> to`), and each term is declared once.
+    ///
+    /// # Errors
+    /// A message naming the term, and the index of the term in `terms`.
+    ///
+    /// ```
+    /// use csi::spec::{ConstructSpec, InteractionMethod, Model};
+    /// let mut m = Model::from_parts("toy",
+    ///     vec![ConstructSpec::new("Q", &["q1"]), ConstructSpec::new("P", &["p1"]), ConstructSpec::new("S", &["s1"])],
+    ///     &[("Q", "S"), ("P", "S")])?;
+    /// m.set_interactions(&[("Q".into(), "P".into(), "S".into(), InteractionMethod::TwoStage)]).unwrap();
+    /// assert_eq!(m.interactions[0].b, 1);
+    /// let (_, e) = m.set_interactions(&[("Q".into(), "S".into(), "P".into(), InteractionMethod::TwoStage)]).unwrap_err();
+    /// assert!(e.contains("main effect"), "{e}");
+    /// # Ok::<(), csi::Error>(())
+    /// ```
+    pub fn set_interactions(
+        &mut self,
+        terms: &[(String, String, String, InteractionMethod)],
+    ) -> std::result::Result<(), (usize, String)> {
+        let mut out: Vec<Interaction> = Vec::with_capacity(terms.len());
+        for (k, (a, b, to, method)) in terms.iter().enumerate() {
+            let (a, b, to) = (a.trim(), b.trim(), to.trim());
+            let what = format!("interaction {a} x {b} -> {to}");
+            let find = |n: &str| -> std::result::Result<usize, (usize, String)> {
+                let j = self
+                    .construct_index(n)
+                    .ok_or_else(|| (k, format!("{what}: '{n}' is not a declared construct")))?;
+                if self.constructs[j].is_higher_order() || self.higher_of(j).is_some() {
+                    return Err((
+                        k,
+                        format!("{what}: '{n}' is part of a higher-order construct; interaction terms with higher-order constructs are not supported"),
+                    ));
+                }
+                Ok(j)
+            };
+            let (ia, ib, it) = (find(a)?, find(b)?, find(to)?);
+            if ia == ib || ia == it || ib == it {
+                return Err((k, format!("{what}: name three different constructs")));
+            }
+            for x in [ia, ib] {
+                if !self.paths.contains(&(x, it)) {
+                    return Err((
+                        k,
+                        format!(
+                            "{what}: the main effect {} -> {to} is missing; a moderation model keeps both main effects, add the path",
+                            self.constructs[x].name
+                        ),
+                    ));
+                }
+            }
+            if out
+                .iter()
+                .any(|t| t.to == it && ((t.a, t.b) == (ia, ib) || (t.a, t.b) == (ib, ia)))
+            {
+                return Err((k, format!("{what} is declared twice")));
+            }
+            out.push(Interaction {
+                a: ia,
+                b: ib,
+                to: it,
+                method: *method,
+            });
+        }
+        self.interactions = out;
+        Ok(())
     }
 }
 

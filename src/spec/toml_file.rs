@@ -157,6 +157,7 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             "construct",
             "path",
             "covariance",
+            "interaction",
             "item",
             "methods",
             "loyalty",
@@ -299,6 +300,58 @@ pub fn parse_model_toml(text: &str, file: &str) -> Result<Model> {
             spans.push(bv.span());
         }
         model.set_covariances(&pairs).map_err(|(k, msg)| {
+            let span = spans.get(k).cloned().unwrap_or(0..0);
+            cx.err(&span, msg)
+        })?;
+    }
+    // [[interaction]] between = ["QUAL", "PRICE"] to = "SAT" method = "two-stage"
+    if let Some((_, v)) = lookup(root, "interaction") {
+        let arr = cx.array_of_tables(v, "interaction")?;
+        let mut terms = Vec::new();
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for (k, el) in arr.iter().enumerate() {
+            let what = format!("[[interaction]] #{}", k + 1);
+            let t = cx.table(el, &what)?;
+            cx.check_keys(t, &["between", "to", "method"], &what)?;
+            let Some((_, bv)) = lookup(t, "between") else {
+                return Err(cx.err(
+                    &el.span(),
+                    format!("{what} has no 'between'; write between = [\"QUAL\", \"PRICE\"]"),
+                ));
+            };
+            let names = cx.names(bv, &format!("'between' in {what}"))?;
+            let [a, b] = names.as_slice() else {
+                return Err(cx.err(
+                    &bv.span(),
+                    format!(
+                        "'between' in {what} must list exactly two constructs, found {}",
+                        names.len()
+                    ),
+                ));
+            };
+            let Some((_, tv)) = lookup(t, "to") else {
+                return Err(cx.err(&el.span(), format!("{what} has no 'to'")));
+            };
+            let to = cx.name(tv, &format!("'to' in {what}"))?;
+            let method = match lookup(t, "method") {
+                Some((_, mv)) => {
+                    let s = cx.string(mv, &format!("'method' in {what}"))?;
+                    crate::spec::InteractionMethod::parse(&s).ok_or_else(|| {
+                        cx.err(
+                            &mv.span(),
+                            format!(
+                                "'method' in {what} must be \"two-stage\" or \"product-indicator\", found \"{}\"",
+                                s.trim()
+                            ),
+                        )
+                    })?
+                }
+                None => crate::spec::InteractionMethod::default(),
+            };
+            terms.push((a.clone(), b.clone(), to, method));
+            spans.push(bv.span());
+        }
+        model.set_interactions(&terms).map_err(|(k, msg)| {
             let span = spans.get(k).cloned().unwrap_or(0..0);
             cx.err(&span, msg)
         })?;
@@ -476,7 +529,17 @@ pub fn model_to_toml(model: &Model) -> String {
             .filter_map(|&k| model.items.get(k))
             .map(|i| i.name.clone())
             .collect();
-        out.push_str(&format!("items = {}\n", list(&items)));
+        if c.is_higher_order() {
+            let dims: Vec<String> = c
+                .dimensions
+                .iter()
+                .map(|&d| model.constructs[d].name.clone())
+                .collect();
+            out.push_str(&format!("dimensions = {}\n", list(&dims)));
+            out.push_str(&format!("hoc_method = \"{}\"\n", c.hoc_method.as_str()));
+        } else {
+            out.push_str(&format!("items = {}\n", list(&items)));
+        }
         let mode = match c.mode {
             Mode::A => "A",
             Mode::B => "B",
@@ -486,8 +549,15 @@ pub fn model_to_toml(model: &Model) -> String {
             out.push_str(&format!("owner = {}\n", quote(o)));
         }
     }
-    // consecutive paths from the same construct share one [[path]]
-    let names = model.path_names();
+    // consecutive paths from the same construct share one [[path]]; the paths from
+    // the dimensions of a higher-order construct are implied by 'dimensions'
+    let names: Vec<(String, String)> = model
+        .paths
+        .iter()
+        .zip(model.path_names())
+        .filter(|((a, b), _)| !model.constructs[*b].dimensions.contains(a))
+        .map(|(_, n)| n)
+        .collect();
     let mut k = 0;
     while let Some((from, _)) = names.get(k) {
         let mut to = Vec::new();
@@ -610,6 +680,9 @@ impl Spans {
             SpecIssue::NoItems { index, .. } => {
                 cons(*index).map(|c| c.items.clone()).unwrap_or(fallback)
             }
+            SpecIssue::HigherOrder { index, .. } => {
+                cons(*index).map(|c| c.name.clone()).unwrap_or(fallback)
+            }
             SpecIssue::EmptyItemName { index } => cons(*index)
                 .map(|c| {
                     c.item_list
@@ -638,6 +711,13 @@ impl Spans {
                     .unwrap_or(fallback)
             }
             SpecIssue::UnknownConstruct { path, name } => {
+                let from_matches = paths.get(*path).map(|(a, _)| a == name).unwrap_or(false);
+                self.paths
+                    .get(*path)
+                    .map(|(a, b)| if from_matches { a.clone() } else { b.clone() })
+                    .unwrap_or(fallback)
+            }
+            SpecIssue::DimensionPath { path, name, .. } => {
                 let from_matches = paths.get(*path).map(|(a, _)| a == name).unwrap_or(false);
                 self.paths
                     .get(*path)
@@ -858,7 +938,19 @@ impl Cx<'_> {
     ) -> Result<(ConstructSpec, ConstructSpans)> {
         let what = format!("[[construct]] #{}", k + 1);
         let t = self.table(el, &what)?;
-        self.check_keys(t, &["name", "label", "items", "mode", "owner"], &what)?;
+        self.check_keys(
+            t,
+            &[
+                "name",
+                "label",
+                "items",
+                "mode",
+                "owner",
+                "dimensions",
+                "hoc_method",
+            ],
+            &what,
+        )?;
         let (name, name_span) = match lookup(t, "name") {
             Some((_, v)) => (self.string(v, &format!("'name' in {what}"))?, v.span()),
             None => return Err(self.err(&el.span(), format!("{what} has no 'name'"))),
@@ -884,10 +976,39 @@ impl Cx<'_> {
             },
             None => Mode::A,
         };
+        let dimensions = match lookup(t, "dimensions") {
+            Some((_, v)) => self.names(v, &format!("'dimensions' of construct '{name}'"))?,
+            None => Vec::new(),
+        };
+        let hoc_method = match lookup(t, "hoc_method") {
+            Some((_, v)) => {
+                let s = self.string(v, &format!("'hoc_method' of construct '{name}'"))?;
+                if dimensions.is_empty() {
+                    return Err(self.err(
+                        &v.span(),
+                        format!("construct '{name}': 'hoc_method' applies to a higher-order construct; add 'dimensions'"),
+                    ));
+                }
+                crate::spec::HocMethod::parse(&s).ok_or_else(|| {
+                    self.err(
+                        &v.span(),
+                        format!(
+                            "construct '{name}': hoc_method must be \"two-stage\", \"embedded\" or \"repeated\", found \"{}\"",
+                            s.trim()
+                        ),
+                    )
+                })?
+            }
+            None => crate::spec::HocMethod::default(),
+        };
         let (items_span, item_list) = match lookup(t, "items") {
             Some((_, v)) => (v.span(), self.items(v, &name)?),
+            None if !dimensions.is_empty() => (name_span.clone(), Vec::new()),
             None => {
-                return Err(self.err(&name_span, format!("construct '{sname}' has no 'items'")));
+                return Err(self.err(
+                    &name_span,
+                    format!("construct '{sname}' has no 'items' (or 'dimensions' for a higher-order construct)"),
+                ));
             }
         };
         let spec = ConstructSpec {
@@ -895,6 +1016,8 @@ impl Cx<'_> {
             label,
             items: item_list.iter().map(|(n, _)| n.clone()).collect(),
             mode,
+            dimensions,
+            hoc_method,
         };
         Ok((
             spec,

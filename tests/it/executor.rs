@@ -53,10 +53,27 @@ fn csi_within(args: &[&str], limit: Duration) -> Option<Output> {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run csi");
+    // drain both pipes while waiting: a child whose output exceeds the pipe buffer
+    // (64 KiB) would otherwise block on its write and look like a hang
+    let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(child.stdout.take().map(|r| Box::new(r) as _));
+    let err = drain(child.stderr.take().map(|r| Box::new(r) as _));
     let start = Instant::now();
     loop {
-        if let Ok(Some(_)) = child.try_wait() {
-            return child.wait_with_output().ok();
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(Output {
+                status,
+                stdout: out.join().unwrap_or_default(),
+                stderr: err.join().unwrap_or_default(),
+            });
         }
         if start.elapsed() > limit {
             let _ = child.kill();
