@@ -4,7 +4,7 @@
 //! and MICOM need the respondent rows; they are absent (`NaN`), and the permutation
 //! count of the options is not used.
 
-use super::{group_warnings, holm, league_tables, pair_differences, targets, Comparison};
+use super::{group_warnings, league_tables, pair_differences, targets, Comparison};
 use super::{CompareOptions, Excluded, GroupFit, MIN_GROUP};
 use crate::analysis::analyze_moments;
 use crate::data::required_respondents;
@@ -118,7 +118,10 @@ pub fn compare_sums(
     let pooled = fit_sums(model, file_name, "pooled", &pooled_sums, options)?;
     let tg = targets(model);
     let mut differences = pair_differences(model, &fitted, &tg, options.alpha());
-    let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
+    let adj = crate::adjust::adjust(
+        &differences.iter().map(|d| d.p).collect::<Vec<_>>(),
+        options.adjust,
+    );
     for (d, p) in differences.iter_mut().zip(adj) {
         d.p_adjusted = p;
     }

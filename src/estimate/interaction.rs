@@ -191,6 +191,7 @@ impl Moderation {
             weights: data.weights.clone(),
             kept: data.kept.clone(),
             em: None,
+            design: data.design.clone(),
         })
     }
 

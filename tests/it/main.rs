@@ -31,6 +31,6 @@ mod reference;
 mod report;
 mod sav;
 mod spec;
+mod stream;
 mod tables;
 mod versus;
-mod stream;
