@@ -502,14 +502,25 @@ fn moments_files_fit_like_the_rows() {
                 false,
             );
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            // the moments file carries no cannot-answer counts (a row-level detail)
+            // the moments file carries no cannot-answer counts and none of the data
+            // warnings of the rows (row-level details); its own warnings are the rows'
             same_json(
                 &json(&fitted),
                 &json(&rows),
                 csi::tol::MOMENTS_FILE,
-                &["moments", "cannot_answer"],
+                &["moments", "cannot_answer", "warnings"],
                 name,
             );
+            let (fw, rw) = (
+                json(&fitted)["warnings"].clone(),
+                json(&rows)["warnings"].clone(),
+            );
+            for w in fw.as_array().into_iter().flatten() {
+                assert!(
+                    rw.as_array().is_some_and(|r| r.contains(w)),
+                    "{name}: warning {w} not among the rows' warnings"
+                );
+            }
             assert_eq!(json(&fitted)["moments"]["rows_read"], 2000);
         }
     }
