@@ -169,6 +169,17 @@ mod tests {
     }
 
     #[test]
+    fn holm_is_monotone_and_capped() {
+        // (moved from compare, which now uses this module)
+        let adj = holm(&[0.5, 0.001, 0.2, 0.9]);
+        // sorted: 0.001*4 = 0.004, 0.2*3 = 0.6, 0.5*2 = 1.0, 0.9*1 -> max(1.0, 0.9) = 1
+        assert!((adj[1] - 0.004).abs() < crate::tol::EXACT);
+        assert!((adj[2] - 0.6).abs() < crate::tol::EXACT);
+        assert!((adj[0] - 1.0).abs() < crate::tol::EXACT);
+        assert!((adj[3] - 1.0).abs() < crate::tol::EXACT);
+    }
+
+    #[test]
     fn none_keeps_p_and_parses_flags() {
         assert_eq!(adjust(&[0.2, 0.01], Adjust::None), vec![0.2, 0.01]);
         assert_eq!("BH".parse::<Adjust>().ok(), Some(Adjust::Bh));

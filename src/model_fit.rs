@@ -596,7 +596,7 @@ fn sqrt_pd(a: &DMatrix<f64>, inverse: bool) -> Option<DMatrix<f64>> {
 /// use nalgebra::DMatrix;
 /// # use csi::data::Complete;
 /// let x = DMatrix::from_row_slice(5, 2, &[1.0, 2.0, 2.0, 1.0, 3.0, 5.0, 4.0, 3.0, 5.0, 4.0]);
-/// let data = Complete { x, rows: (2..7).collect(), weights: None, kept: (0..5).collect(), em: None };
+/// let data = Complete { x, rows: (2..7).collect(), weights: None, kept: (0..5).collect(), em: None, design: None };
 /// let target = DMatrix::from_row_slice(2, 2, &[1.0, 0.2, 0.2, 1.0]);
 /// let t = csi::model_fit::beran_srivastava(&data, &target).unwrap();
 /// let m = csi::moments::Moments::from_data(&t.x, None)?;
@@ -622,6 +622,7 @@ pub fn beran_srivastava(data: &Complete, sigma: &DMatrix<f64>) -> Option<Complet
         kept: data.kept.clone(),
         // the transformed data are complete: resamples take their moments directly
         em: None,
+        design: data.design.clone(),
     })
 }
 
@@ -646,7 +647,7 @@ pub fn beran_srivastava(data: &Complete, sigma: &DMatrix<f64>) -> Option<Complet
 /// #     &[("A", "B")])?;
 /// # let pop = Population::new(&model, &[("A", "B", 0.5)], Measurement::Composite(0.5))?;
 /// # let x = pop.draw_continuous(&model, 200, 1)?;
-/// # let data = csi::data::Complete { x, rows: (2..202).collect(), weights: None, kept: (0..200).collect(), em: None };
+/// # let data = csi::data::Complete { x, rows: (2..202).collect(), weights: None, kept: (0..200).collect(), em: None, design: None };
 /// let m = Moments::from_data(&data.x, None)?;
 /// let settings = PlsSettings::default();
 /// let fit = estimate(&model, &m, &settings)?;

@@ -103,8 +103,8 @@ pub(crate) struct Summary<'a> {
     pub estimates: &'a [f64],
     pub ci: CiMethod,
     pub level: f64,
-    /// Respondents (the t distribution has n - 1 degrees of freedom).
-    pub n: usize,
+    /// Degrees of freedom of the t distribution (n - 1, or the design's df).
+    pub df: usize,
     /// Jackknife values (rows = deleted units), for BCa.
     pub jackknife: Option<&'a DMatrix<f64>>,
     /// Withhold intervals and tests (too many failed replicates).
@@ -113,7 +113,7 @@ pub(crate) struct Summary<'a> {
 
 /// One [`BootStat`] per column of `replicates`.
 pub(crate) fn summarize(replicates: &DMatrix<f64>, s: &Summary) -> Vec<BootStat> {
-    let tdist = StudentsT::new(0.0, 1.0, (s.n.max(2) - 1) as f64).ok();
+    let tdist = StudentsT::new(0.0, 1.0, s.df.max(1) as f64).ok();
     let alpha = 1.0 - s.level;
     let mut out = Vec::with_capacity(s.stats.len());
     for (c, stat) in s.stats.iter().enumerate() {

@@ -402,8 +402,11 @@ pub fn run(
     run_estimator(settings, model, data, full, opts, hooks)
 }
 
-/// Bootstrap any estimator on complete data with the default resampling ([`Iid`])
-/// and moments ([`ResampleData`]), for the statistics [`stats_for`] its kind.
+/// Bootstrap any estimator on complete data, for the statistics [`stats_for`] its
+/// kind: resamples drawn by the data's sampling design ([`Complete::design`]; simple
+/// random resampling, [`Iid`], without one) and their moments from the rows
+/// ([`ResampleData`]) or, under `--missing em`, by EM redone on each resample
+/// ([`Complete::em`]).
 ///
 /// # Errors
 /// Invalid options; [`Error::Interrupted`] when cancelled.
@@ -417,16 +420,28 @@ pub fn run_estimator<E: Estimator>(
 ) -> Result<BootstrapResult> {
     opts.check()?;
     let stats = stats_for(est.kind(), model);
-    run_with(
-        est,
-        model,
-        &ResampleData::new(data),
-        &Iid,
-        full,
-        stats,
-        opts,
-        hooks,
-    )
+    let scheme = scheme_of(data);
+    match &data.em {
+        Some(em) => run_with(est, model, em, scheme, full, stats, opts, hooks),
+        None => run_with(
+            est,
+            model,
+            &ResampleData::new(data),
+            scheme,
+            full,
+            stats,
+            opts,
+            hooks,
+        ),
+    }
+}
+
+/// The resampling scheme of complete data: its design, else simple resampling.
+fn scheme_of(data: &Complete) -> &dyn ResampleScheme {
+    match &data.design {
+        Some(d) => d,
+        None => &Iid,
+    }
 }
 
 /// The executor: bootstrap `est` for `stats`, with replicate moments from `data` and
@@ -450,7 +465,7 @@ pub fn run_with<E, M, S>(
 where
     E: Estimator,
     M: ReplicateMoments,
-    S: ResampleScheme,
+    S: ResampleScheme + ?Sized,
 {
     opts.check()?;
     let mut estimates = Vec::with_capacity(stats.len());
@@ -494,16 +509,20 @@ where
     F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, Failure> + Sync,
 {
     opts.check()?;
-    resample_with(
-        model,
-        &ResampleData::new(data),
-        &Iid,
-        stats,
-        estimates,
-        opts,
-        hooks,
-        stat,
-    )
+    let scheme = scheme_of(data);
+    match &data.em {
+        Some(em) => resample_with(model, em, scheme, stats, estimates, opts, hooks, stat),
+        None => resample_with(
+            model,
+            &ResampleData::new(data),
+            scheme,
+            stats,
+            estimates,
+            opts,
+            hooks,
+            stat,
+        ),
+    }
 }
 
 /// The resampling engine for any statistic computed from moments:
@@ -526,7 +545,7 @@ pub fn resample_with<M, S, F>(
 ) -> Result<BootstrapResult>
 where
     M: ReplicateMoments,
-    S: ResampleScheme,
+    S: ResampleScheme + ?Sized,
     F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, Failure> + Sync,
 {
     opts.check()?;
@@ -550,7 +569,7 @@ where
         max_failed_share: opts.max_failed_share,
     });
     let jack = if opts.ci == CiMethod::Bca && withheld.is_none() {
-        Some(jackknife(data, width, hooks, stat)?)
+        Some(jackknife(data, scheme.units(), width, hooks, stat)?)
     } else {
         None
     };
@@ -563,7 +582,7 @@ where
             estimates: &estimates,
             ci: opts.ci,
             level: opts.level,
-            n,
+            df: scheme.df(n),
             jackknife: jack.as_ref(),
             withhold: withheld.is_some(),
         },
@@ -585,15 +604,25 @@ where
     })
 }
 
-/// Jackknife values (rows = deleted units) of every statistic: one respondent deleted
-/// for n <= 1000, otherwise one of 1000 contiguous groups. A unit whose fit fails
-/// gives a row of `NaN`.
-fn jackknife<M, F>(data: &M, width: usize, hooks: Option<&Hooks>, stat: &F) -> Result<DMatrix<f64>>
+/// Jackknife values (rows = deleted units) of every statistic: one unit deleted for
+/// up to 1000 units, otherwise one of 1000 contiguous groups of units. The units are
+/// the respondents, or the clusters when `units` gives each respondent's cluster
+/// (delete-one-cluster jackknife). A unit whose fit fails gives a row of `NaN`.
+fn jackknife<M, F>(
+    data: &M,
+    units: Option<&[u32]>,
+    width: usize,
+    hooks: Option<&Hooks>,
+    stat: &F,
+) -> Result<DMatrix<f64>>
 where
     M: ReplicateMoments,
     F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, Failure> + Sync,
 {
     let n = data.n();
+    if let Some(u) = units.filter(|u| u.len() == n) {
+        return cluster_jackknife(data, u, width, hooks, stat);
+    }
     let groups = if n <= 1000 { n } else { 1000 };
     let quiet = |_: usize| {};
     let cancel_only = hooks.map(|h| Hooks {
@@ -611,6 +640,44 @@ where
             let hi = (g + 1) * n / groups;
             for c in &mut counts[lo..hi] {
                 *c = 0;
+            }
+            let m = data.moments(counts, scratch).map_err(failure)?;
+            stat(&m, true)
+        },
+    )?;
+    Ok(rows)
+}
+
+/// The delete-one-cluster jackknife: group g deletes the clusters with index in
+/// `[g P / G, (g + 1) P / G)` of the P clusters (G = min(P, 1000) groups).
+fn cluster_jackknife<M, F>(
+    data: &M,
+    unit_of: &[u32],
+    width: usize,
+    hooks: Option<&Hooks>,
+    stat: &F,
+) -> Result<DMatrix<f64>>
+where
+    M: ReplicateMoments,
+    F: Fn(&Moments, bool) -> std::result::Result<Vec<f64>, Failure> + Sync,
+{
+    let n = data.n();
+    let units = unit_of.iter().map(|&u| u as usize + 1).max().unwrap_or(0);
+    let groups = units.min(1000);
+    let quiet = |_: usize| {};
+    let cancel_only = hooks.map(|h| Hooks {
+        progress: &quiet,
+        cancel: h.cancel,
+    });
+    let (rows, _) = run_replicates(
+        groups,
+        width,
+        cancel_only.as_ref(),
+        || (vec![1u32; n], data.scratch()),
+        |(counts, scratch), g| {
+            let (lo, hi) = (g * units / groups, (g + 1) * units / groups);
+            for (c, &u) in counts.iter_mut().zip(unit_of) {
+                *c = u32::from(!(lo..hi).contains(&(u as usize)));
             }
             let m = data.moments(counts, scratch).map_err(failure)?;
             stat(&m, true)

@@ -34,6 +34,23 @@ pub trait ReplicateMoments: Sync {
     }
 }
 
+/// Under `--missing em` every replicate redoes EM on its counts, warm-started from the
+/// full-sample solution (Little & Rubin 2002); the full-sample moments are the EM
+/// moments the model was fitted from.
+impl ReplicateMoments for crate::em::EmSolution {
+    type Scratch = ();
+    fn n(&self) -> usize {
+        self.data.n()
+    }
+    fn scratch(&self) {}
+    fn moments(&self, counts: &[u32], _scratch: &mut ()) -> Result<Moments> {
+        self.replicate_moments(counts)
+    }
+    fn full(&self) -> Result<Moments> {
+        Ok(self.fit.moments())
+    }
+}
+
 impl ReplicateMoments for ResampleData {
     type Scratch = Scratch;
     fn n(&self) -> usize {

@@ -14,6 +14,19 @@ use rand_chacha::ChaCha8Rng;
 pub trait ResampleScheme: Sync {
     /// Fill `counts` (one entry per respondent) for replicate `r` of a run with `seed`.
     fn draw(&self, seed: u64, r: usize, counts: &mut [u32]);
+
+    /// Degrees of freedom of the t tests of `n` respondents: `n - 1` for simple
+    /// random resampling; a complex design has fewer (PSUs minus strata).
+    fn df(&self, n: usize) -> usize {
+        n.saturating_sub(1)
+    }
+
+    /// The resampled unit of each respondent when it is not the respondent itself
+    /// (the cluster index under a cluster design): a BCa jackknife then deletes one
+    /// unit at a time. `None` (the default): respondents are the units.
+    fn units(&self) -> Option<&[u32]> {
+        None
+    }
 }
 
 /// Simple random resampling of respondents with replacement: n draws from stream `r`

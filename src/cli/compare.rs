@@ -1,6 +1,7 @@
 //! `csi compare`: competitor benchmarking. One fit per group, league tables, the
-//! significance of every pairwise difference (bootstrap intervals, permutation tests
-//! with Holm adjustment), an omnibus test for more than two groups, and MICOM.
+//! significance of every pairwise difference, or of each group against a reference
+//! (`--versus`), with bootstrap intervals and permutation tests adjusted for
+//! multiplicity (`--adjust`), an omnibus test for more than two groups, and MICOM.
 use super::{EstArgs, Inputs, JsonArg, Progress};
 use anyhow::Context;
 use clap::Args;
@@ -21,6 +22,14 @@ pub struct CompareArgs {
     /// Permutations per test (Chin & Dibbern; 0 = no permutation tests, no MICOM).
     #[arg(long, default_value_t = 1000)]
     pub permutations: usize,
+    /// Compare each group with a reference instead of every pair: `pooled` (the pooled
+    /// sample), `rest` (all other groups together) or the name of one group.
+    #[arg(long, value_name = "pooled|rest|GROUP")]
+    pub versus: Option<String>,
+    /// Multiple-comparison adjustment of the differences, omnibus tests and MICOM
+    /// verdicts: holm, bh (Benjamini-Hochberg) or none. Stars follow the adjusted p.
+    #[arg(long, default_value = "holm")]
+    pub adjust: csi::adjust::Adjust,
     /// Skip the omnibus test across all groups (more than two groups).
     #[arg(long = "no-omnibus")]
     pub no_omnibus: bool,
@@ -87,6 +96,12 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         level: a.est.level,
         omnibus: !a.no_omnibus,
         max_failed_share: a.est.allow_failed_share,
+        versus: a
+            .versus
+            .as_deref()
+            .map(csi::compare::Versus::parse)
+            .unwrap_or_default(),
+        adjust: a.adjust,
     };
     options.check()?;
     for (flag, path) in [("--chart", &a.chart), ("--ipma-chart", &a.ipma_chart)] {
@@ -108,8 +123,9 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     let (model, survey) = a.inputs.load()?;
     super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap.max(1))?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
+    let resampling = a.est.bootstrap > 0 || a.permutations > 0;
+    super::design::refuse_design("compare", design.as_ref(), resampling)?;
+    super::design::refuse_em_resampling("compare", a.est.missing, a.est.bootstrap > 0)?;
     let target = chart_target(&model, a.target.as_deref())?;
     // the bar's length assumes every group is fitted (an upper bound)
     let grouping = csi::compare::group_rows(&survey, &a.group, a.groups.as_deref())?;

@@ -31,34 +31,33 @@ impl DataArgs {
     }
 }
 
-/// Refuse `--strata`/`--cluster` with `--bootstrap` until the design draws are connected
-/// to the bootstrap executor (a design bootstrap that silently drew simple resamples
-/// would understate clustered standard errors).
-// TODO(merge): once the executor takes a `ResampleScheme`, pass
-// `design.select(&analysis.data.kept)` to it in fit / ipma / compare / program / report
-// and delete this check.
-pub fn refuse_unconnected(design: Option<&Design>, bootstrap: usize) -> csi::Result<()> {
-    if design.is_some() && bootstrap > 0 {
+/// Refuse `--strata`/`--cluster` with resampling in a command whose resampling does
+/// not follow the design yet (`compare`: its permutation tests exchange respondents
+/// between groups, which a design-respecting test would have to do within strata
+/// and by whole clusters; `program`: the cells' designs are not built yet). A design
+/// bootstrap that silently drew simple resamples would understate clustered standard
+/// errors.
+pub fn refuse_design(command: &str, design: Option<&Design>, resampling: bool) -> csi::Result<()> {
+    if design.is_some() && resampling {
         return Err(csi::Error::setting(
             "--strata/--cluster",
-            "the design bootstrap is not connected to this command's resampling in this build; run without --bootstrap, or without --strata/--cluster",
+            format!("{command} does not resample by a survey design yet; run it without --strata/--cluster (fit, ipma and report resample by the design)"),
         ));
     }
     Ok(())
 }
 
-/// Refuse `--missing em` with `--bootstrap` until the executor can redo EM in every
-/// resample (resampling the EM-imputed rows would centre the intervals on moments with
-/// too small variances).
-// TODO(merge): once the executor has its `ReplicateMoments` seam, make it call
-// `analysis.data.em.as_ref().map(|em| em.replicate_moments(&counts))` (an
-// `csi::em::EmSolution`) when present instead of the counts-weighted moments of the
-// rows, and delete this check.
-pub fn refuse_em_bootstrap(missing: csi::data::MissingPolicy, bootstrap: usize) -> csi::Result<()> {
-    if missing == csi::data::MissingPolicy::Em && bootstrap > 0 {
+/// Refuse `--missing em` with resampling in a command that cannot redo EM in every
+/// resample (`compare`, `program`; fit, ipma and report can).
+pub fn refuse_em_resampling(
+    command: &str,
+    missing: csi::data::MissingPolicy,
+    resampling: bool,
+) -> csi::Result<()> {
+    if missing == csi::data::MissingPolicy::Em && resampling {
         return Err(csi::Error::setting(
             "--missing em",
-            "the bootstrap cannot redo EM in each resample in this build; use --missing mean or listwise with --bootstrap",
+            format!("{command} cannot redo EM in each resample yet; use --missing mean or listwise with resampling (fit, ipma and report redo EM)"),
         ));
     }
     Ok(())

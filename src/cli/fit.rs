@@ -18,6 +18,8 @@ pub struct FitArgs {
     pub est: EstArgs,
     #[command(flatten)]
     pub out: JsonArg,
+    #[command(flatten)]
+    pub research: super::fit_extras::ResearchArgs,
 }
 
 /// What one estimator's branch of `csi fit` produces.
@@ -46,6 +48,9 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     let est = a.est.estimator;
     // warnings printed outside the analysis, listed in the JSON too
     let mut extra = super::ingest_warnings(&survey.file, &ingest);
+    let outputs = a.research.check(est)?;
+    let divisor = a.est.profile_settings().divisor;
+    let mut written = String::new();
     if !model.covariances.is_empty() && est != EstimatorKind::Cbsem {
         let w = format!(
             "the model's {} residual covariance(s) are estimated by --estimator cbsem only; {est} ignores them (its model fit leaves those correlations free)",
@@ -55,13 +60,12 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
         extra.push(w);
     }
     let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
     let design = design.map(|d| d.select(&analysis.data.kept));
     analysis
         .warnings
         .extend(super::design::design_warnings(design.as_ref()));
+    analysis.data.design = design.clone();
     analysis.warnings.extend(excluded.summary());
     for w in &analysis.warnings {
         eprintln_safe!("warning: {w}");
@@ -71,9 +75,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&analysis.options.pls, &analysis, &analysis.fit, &o))
                 .transpose()?;
+            written.push_str(&outputs.write_pls(&analysis, boot.as_ref(), divisor)?);
             Fitted {
                 doc: csi::report::fit_json(&analysis, boot.as_ref()),
-                text: csi::report::text::fit_text(&analysis, boot.as_ref()),
+                text: csi::report::text::fit_text_with(&analysis, boot.as_ref(), divisor),
                 admissible: true,
                 converged: analysis.fit.converged,
                 boot_failed: boot.as_ref().map_or(0, |b| b.failed),
@@ -91,6 +96,11 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&plsc, &analysis, &c, &o))
                 .transpose()?;
+            outputs.write_tables(&csi::report::tables_est::plsc_tables(
+                &analysis,
+                &c,
+                boot.as_ref(),
+            ))?;
             Fitted {
                 doc: estimators::plsc_json(&analysis, &c, boot.as_ref()),
                 text: estimators::plsc_text(&analysis, &c, boot.as_ref()),
@@ -110,6 +120,11 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             let boot = boot_opts
                 .map(|o| bootstrap(&cb_settings, &analysis, &f, &o))
                 .transpose()?;
+            outputs.write_tables(&csi::report::tables_est::cbsem_tables(
+                &analysis,
+                &f,
+                boot.as_ref(),
+            ))?;
             Fitted {
                 doc: estimators::cbsem_json(&analysis, &f, boot.as_ref()),
                 text: estimators::cbsem_text(&analysis, &f, boot.as_ref()),
@@ -138,7 +153,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
             );
         }
         f.text.push_str(&csi::report::model_fit::model_fit_text(mf));
+        outputs.write_model_fit(mf)?;
     }
+    f.text.push_str(&written);
+    f.text.push_str(&outputs.summary());
     super::design::annotate(
         &mut f.doc,
         analysis.data.weights.as_deref(),
@@ -147,6 +165,10 @@ pub fn run(a: FitArgs) -> anyhow::Result<ExitCode> {
     );
     super::design::annotate_cannot_answer(&mut f.doc, &ingest);
     super::add_warnings(&mut f.doc, &extra);
+    super::fit_extras::annotate_profile(&mut f.doc, a.est.profile);
+    if est == EstimatorKind::Pls {
+        super::fit_extras::annotate_criteria(&mut f.doc, &analysis, divisor);
+    }
     a.out.emit(&f.doc, &f.text)?;
     let failed_strict = a.est.strict && (!f.converged || !f.admissible || f.boot_failed > 0);
     Ok(if failed_strict {

@@ -69,10 +69,13 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     let survey = a.subset.apply(loaded.survey)?;
     super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     let target = csi::ipma::target_index(&model, &a.target)?;
     let mut analysis = csi::analysis::analyze(&model, &survey, &options)?;
+    let design = design.map(|d| d.select(&analysis.data.kept));
+    analysis
+        .warnings
+        .extend(super::design::design_warnings(design.as_ref()));
+    analysis.data.design = design.clone();
     analysis.warnings.extend(excluded.summary());
     let mut map = csi::ipma::ipma(&analysis, target, split)?;
     let mut boot = None;
@@ -139,7 +142,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     super::design::annotate(
         &mut doc,
         analysis.data.weights.as_deref(),
-        None,
+        design.as_ref(),
         (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
     );
     a.out.emit(&doc, &text)?;

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 pub mod compare;
 pub mod design;
 pub mod fit;
+pub mod fit_extras;
 pub mod init;
 pub mod ipma;
 pub mod methods;
@@ -119,12 +120,22 @@ pub struct DataArgs {
 /// value is refused before any work.
 #[derive(Debug, Args, Clone)]
 pub struct EstArgs {
-    /// Inner weighting scheme: path, centroid or factorial.
-    #[arg(long, default_value = "path")]
-    pub scheme: Scheme,
-    /// Indicator treatment: standardized or centered.
-    #[arg(long, default_value = "standardized")]
-    pub indicators: Indicators,
+    /// Reproduce another tool's conventions: smartpls, seminr, plspm or adanco (scheme,
+    /// indicator scaling, stopping rule, tolerance, iteration limit, variance divisor,
+    /// bootstrap sign changes; README "Reproducing another tool"). Explicit flags override it.
+    #[arg(long, value_name = "TOOL")]
+    pub profile: Option<csi::profile::Profile>,
+    /// Inner weighting scheme: path, centroid or factorial [default: path, or the
+    /// profile's].
+    #[arg(long)]
+    pub scheme: Option<Scheme>,
+    /// Indicator treatment: standardized or centered [default: standardized].
+    #[arg(long)]
+    pub indicators: Option<Indicators>,
+    /// PLS stopping rule: squared-abs (plspm), absolute-sum (seminr, SmartPLS) or
+    /// max-absolute (cSEM) [default: squared-abs, or the profile's].
+    #[arg(long = "stop-rule", value_name = "RULE")]
+    pub stop_rule: Option<csi::estimate::pls::StopRule>,
     /// Estimator: pls, plsc or cbsem.
     #[arg(long, default_value_t = EstimatorKind::Pls)]
     pub estimator: EstimatorKind,
@@ -136,9 +147,10 @@ pub struct EstArgs {
     /// L-BFGS and Newton steps for cbsem); also bounds every bootstrap resample.
     #[arg(long = "max-iter", value_name = "N")]
     pub max_iter: Option<usize>,
-    /// PLS stopping tolerance on the squared change of the outer weights.
-    #[arg(long, default_value_t = csi::tol::PLS_DEFAULT)]
-    pub tol: f64,
+    /// PLS stopping tolerance on the change of the outer weights (see --stop-rule)
+    /// [default: 1e-7, or the profile's].
+    #[arg(long)]
+    pub tol: Option<f64>,
     /// Bootstrap resamples (0 = no bootstrap; at most 100000).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
@@ -155,9 +167,10 @@ pub struct EstArgs {
     /// intervals and p values are still reported; above it they are withheld.
     #[arg(long = "allow-failed-share", value_name = "SHARE", default_value_t = csi::bootstrap::DEFAULT_MAX_FAILED_SHARE)]
     pub allow_failed_share: f64,
-    /// Bootstrap sign-change correction: construct, individual or none.
-    #[arg(long = "sign-change", default_value = "construct")]
-    pub sign_change: SignChange,
+    /// Bootstrap sign-change correction: construct, individual or none [default:
+    /// construct, or the profile's].
+    #[arg(long = "sign-change")]
+    pub sign_change: Option<SignChange>,
     /// CB-SEM identification: marker (first loading 1) or variance (latent variances 1).
     #[arg(long, default_value = "marker")]
     pub identify: Identify,
@@ -170,11 +183,13 @@ pub struct EstArgs {
 impl EstArgs {
     /// The library options these flags ask for.
     pub fn fit_options(&self) -> csi::Result<csi::analysis::FitOptions> {
+        let base = self.profile_settings().pls;
         let pls = PlsSettings {
-            scheme: self.scheme,
-            indicators: self.indicators,
-            tolerance: self.tol,
-            max_iter: self.max_iter.unwrap_or(PlsSettings::default().max_iter),
+            scheme: self.scheme.unwrap_or(base.scheme),
+            indicators: self.indicators.unwrap_or(base.indicators),
+            tolerance: self.tol.unwrap_or(base.tolerance),
+            max_iter: self.max_iter.unwrap_or(base.max_iter),
+            stop: self.stop_rule.unwrap_or(base.stop),
         };
         pls.check()?;
         Ok(csi::analysis::FitOptions {
@@ -205,11 +220,19 @@ impl EstArgs {
             seed: self.seed,
             ci: self.ci,
             level: self.level,
-            sign_change: self.sign_change,
+            sign_change: self
+                .sign_change
+                .unwrap_or(self.profile_settings().sign_change),
             max_failed_share: self.allow_failed_share,
         };
         o.check()?;
         Ok(Some(o))
+    }
+
+    /// What `--profile` sets (csi's own defaults without it); explicit flags are
+    /// applied on top by [`EstArgs::fit_options`] and [`EstArgs::bootstrap_options`].
+    pub fn profile_settings(&self) -> csi::profile::ProfileSettings {
+        self.profile.map(|p| p.settings()).unwrap_or_default()
     }
 
     /// Refuse an estimator other than PLS for a command that has only PLS.

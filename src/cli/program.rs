@@ -75,8 +75,8 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     };
     let (model, survey) = a.inputs.load()?;
     let sampling = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(sampling.as_ref(), a.est.bootstrap)?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
+    super::design::refuse_design("program", sampling.as_ref(), a.est.bootstrap > 0)?;
+    super::design::refuse_em_resampling("program", a.est.missing, a.est.bootstrap > 0)?;
     options.check(&model)?;
     let target = match &a.target {
         Some(t) => Some(model.construct_index(t.trim()).ok_or_else(|| {

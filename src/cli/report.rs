@@ -76,9 +76,6 @@ fn build(
 ) -> anyhow::Result<ExitCode> {
     let (model, survey) = a.inputs.load()?;
     super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
-    let design = a.inputs.data_args.design(&survey)?;
-    super::design::refuse_unconnected(design.as_ref(), a.est.bootstrap)?;
-    super::design::refuse_em_bootstrap(a.est.missing, a.est.bootstrap)?;
     let opts = csi::report::data::ReportOptions {
         fit,
         bootstrap,
@@ -91,6 +88,8 @@ fn build(
         split,
         threshold: a.threshold,
         permutations: a.permutations,
+        strata: a.inputs.data_args.strata.clone(),
+        cluster: a.inputs.data_args.cluster.clone(),
         data_name: a
             .inputs
             .data

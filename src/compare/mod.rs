@@ -32,7 +32,7 @@
 //!   respondents, and the statistic is the between-group dispersion of a construct
 //!   index or path coefficient, `T = sum_g n_g (theta_g - theta_bar)^2 / sum_g n_g`
 //!   with `theta_bar = sum_g n_g theta_g / sum_g n_g`; `p = (1 + #{T* >= T}) / (N_ok + 1)`.
-//! * **Multiple comparisons.** Holm's step-down adjustment ([`holm`]) across all
+//! * **Multiple comparisons.** Holm's step-down adjustment ([`crate::adjust::holm`]) across all
 //!   pairwise differences reported (the contract's `p_adjusted`); the omnibus tests are
 //!   a family of their own.
 //! * **MICOM** (Henseler, Ringle & Sarstedt 2016), per pair and construct: step 1
@@ -88,6 +88,7 @@
 //! # Ok::<(), csi::Error>(())
 //! ```
 
+use crate::adjust::{adjust, Adjust};
 use crate::analysis::{analyze, Analysis, FitOptions};
 use crate::bootstrap::{self, BootstrapOptions, BootstrapResult};
 use crate::data::{required_respondents, MissingPolicy, Survey};
@@ -99,12 +100,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 mod perm;
 mod types;
+mod versus;
 
 pub use perm::{permutation_rng, PERMUTATION_SALT};
 pub use types::{
-    Comparison, Difference, Invariance, League, LeagueEntry, Micom, MicomConstruct, Omnibus,
-    PermutationRun, CONFIGURAL_NOTE,
+    Against, Comparison, Difference, Invariance, League, LeagueEntry, Micom, MicomConstruct,
+    Omnibus, PermutationRun, CONFIGURAL_NOTE,
 };
+pub use versus::{micom_family, Blocks, Versus};
 
 /// The smallest group that is fitted, whatever the model (contract: 10 respondents).
 pub const MIN_GROUP: usize = 10;
@@ -130,6 +133,12 @@ pub struct CompareOptions {
     /// intervals are withheld. Defaults to
     /// [`bootstrap::DEFAULT_MAX_FAILED_SHARE`].
     pub max_failed_share: f64,
+    /// What each group is compared with: every other group (the default), the pooled
+    /// sample, the rest, or one named group.
+    pub versus: Versus,
+    /// Multiple-comparison adjustment of the differences' p values (and of the omnibus
+    /// and MICOM families). Defaults to Holm.
+    pub adjust: Adjust,
 }
 
 impl Default for CompareOptions {
@@ -142,6 +151,8 @@ impl Default for CompareOptions {
             level: 0.95,
             omnibus: true,
             max_failed_share: bootstrap::DEFAULT_MAX_FAILED_SHARE,
+            versus: Versus::Pairs,
+            adjust: Adjust::Holm,
         }
     }
 }
@@ -408,33 +419,6 @@ pub fn targets(m: &Model) -> Vec<Target> {
         .collect()
 }
 
-/// Holm's step-down adjustment. `NaN` entries are left out of the family and stay `NaN`.
-///
-/// ```text
-/// p_(1) <= ... <= p_(m):  adj_(i) = max_{k <= i} min(1, (m - k + 1) p_(k))
-/// ```
-///
-/// ```
-/// let adj = csi::compare::holm(&[0.01, 0.04, f64::NAN, 0.03]);
-/// assert!((adj[0] - 0.03).abs() < 1e-12); // 3 x 0.01
-/// assert!((adj[3] - 0.06).abs() < 1e-12); // 2 x 0.03
-/// assert!((adj[1] - 0.06).abs() < 1e-12); // max(0.06, 1 x 0.04)
-/// assert!(adj[2].is_nan());
-/// ```
-pub fn holm(p: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_finite()).collect();
-    idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
-    let m = idx.len();
-    let mut out = vec![f64::NAN; p.len()];
-    let mut running: f64 = 0.0;
-    for (k, &i) in idx.iter().enumerate() {
-        let v = ((m - k) as f64 * p[i]).min(1.0);
-        running = running.max(v);
-        out[i] = running;
-    }
-    out
-}
-
 /// Compare groups: see the module documentation.
 ///
 /// # Errors
@@ -453,21 +437,30 @@ pub fn compare(
 
 /// Steps (bootstrap resamples and permutations) of a comparison of `k` groups, as
 /// [`Hooks::progress`] counts them: `(k + 1) B + k (k - 1) / 2 N (+ N for the omnibus
-/// test when k > 2)`.
+/// test when k > 2)`. Against a reference (`--versus`) the pairs' `k (k - 1) / 2 N`
+/// become `N` (pooled: one run serves every group), `k N` and `k B` more for the
+/// rests' bootstraps (rest), or `(k - 1) N` (a named group).
 ///
 /// ```
-/// use csi::compare::{planned_steps, CompareOptions};
+/// use csi::compare::{planned_steps, CompareOptions, Versus};
 /// let o = CompareOptions { permutations: 100, ..Default::default() };
 /// assert_eq!(planned_steps(3, &o), 3 * 100 + 100);
+/// let o = CompareOptions { permutations: 100, versus: Versus::Pooled, ..Default::default() };
+/// assert_eq!(planned_steps(30, &o), 100 + 100);
 /// ```
 pub fn planned_steps(k: usize, options: &CompareOptions) -> usize {
     let boot_b = options.bootstrap.map(|b| b.resamples).unwrap_or(0);
     let n_perm = options.permutations;
-    let pairs = k * k.saturating_sub(1) / 2;
+    let (runs, boots) = match options.versus {
+        Versus::Pairs => (k * k.saturating_sub(1) / 2, k + 1),
+        Versus::Pooled => (usize::from(k > 0), k + 1),
+        Versus::Rest => (k, 2 * k + 1),
+        Versus::Group(_) => (k.saturating_sub(1), k + 1),
+    };
     let omnibus = if k > 2 && options.omnibus { n_perm } else { 0 };
-    (k + 1)
+    boots
         .saturating_mul(boot_b)
-        .saturating_add(pairs.saturating_mul(n_perm))
+        .saturating_add(runs.saturating_mul(n_perm))
         .saturating_add(omnibus)
 }
 
@@ -504,6 +497,7 @@ pub fn compare_with(
 ) -> Result<Comparison> {
     options.check()?;
     let grouping = group_rows(survey, group_column, groups.as_deref())?;
+    check_reference(survey, group_column, &grouping, &options.versus)?;
     let need = required_respondents(model).max(MIN_GROUP);
     let policy = options.fit.missing;
     let usable = |rows: &[usize]| -> usize {
@@ -583,16 +577,27 @@ pub fn compare_with(
     }
     group_warnings(&fitted, &mut warnings);
 
-    // the pooled fit of every compared respondent
-    let all_rows: Vec<usize> = fitted.iter().flat_map(|g| g.rows.iter().copied()).collect();
-    let pooled = fit_group(model, survey, "pooled", &all_rows, options, Some(&bhooks))?;
+    // the pooled fit of every compared respondent (against the pooled sample:
+    // bootstrapped within groups, see the `versus` module)
+    let pooled = match options.versus {
+        Versus::Pooled => {
+            versus::stratified_pooled(model, survey, &fitted, options, Some(&bhooks))?
+        }
+        _ => {
+            let all_rows: Vec<usize> = fitted.iter().flat_map(|g| g.rows.iter().copied()).collect();
+            fit_group(model, survey, "pooled", &all_rows, options, Some(&bhooks))?
+        }
+    };
     if ticker.cancelled() {
         return Err(Error::Interrupted);
     }
+    let reference = match &options.versus {
+        Versus::Group(name) => Some(reference_group(group_column, &fitted, &excluded, name)?),
+        _ => None,
+    };
 
     let tg = targets(model);
     let alpha = options.alpha();
-    let mut differences = pair_differences(model, &fitted, &tg, alpha);
     // permutation tests and MICOM
     let perm_ctx = perm::Context {
         model,
@@ -601,12 +606,38 @@ pub fn compare_with(
         tick: &tick,
         cancel: cancel_flag,
     };
-    let (micom, runs, omnibus) =
-        permutation_tests(&perm_ctx, &fitted, &tg, &mut differences, &ticker)?;
-    let adj = holm(&differences.iter().map(|d| d.p).collect::<Vec<_>>());
+    let (mut differences, mut micom, mut runs) = match options.versus {
+        Versus::Pairs => {
+            let mut differences = pair_differences(model, &fitted, &tg, alpha);
+            let (micom, runs) =
+                permutation_tests(&perm_ctx, &fitted, &tg, &mut differences, &ticker)?;
+            (differences, micom, runs)
+        }
+        Versus::Pooled => {
+            let r = versus::versus_pooled(&perm_ctx, &fitted, &pooled, &tg)?;
+            (r.differences, r.micom, r.runs)
+        }
+        Versus::Rest | Versus::Group(_) => {
+            let r =
+                versus::versus_rest_or_group(&perm_ctx, &fitted, reference, &tg, Some(&bhooks))?;
+            (r.differences, r.micom, r.runs)
+        }
+    };
+    if ticker.cancelled() {
+        return Err(Error::Interrupted);
+    }
+    let omnibus = omnibus_test(&perm_ctx, &fitted, &tg, &mut runs)?;
+    if ticker.cancelled() {
+        return Err(Error::Interrupted);
+    }
+    let adj = adjust(
+        &differences.iter().map(|d| d.p).collect::<Vec<_>>(),
+        options.adjust,
+    );
     for (d, p) in differences.iter_mut().zip(adj) {
         d.p_adjusted = p;
     }
+    versus::adjust_micom(&mut micom, options.adjust, alpha);
     permutation_warnings(options, &fitted, &runs, &differences, &mut warnings);
     let league = league_tables(model, &fitted);
     Ok(Comparison {
@@ -644,7 +675,7 @@ fn pair_differences(
                 let (lo, hi, ok) = diff_interval(&fitted[a], &fitted[b], t, alpha);
                 differences.push(Difference {
                     a,
-                    b,
+                    b: Against::Group(b),
                     target: *t,
                     name: t.name(model),
                     difference: t.value(&fitted[a]) - t.value(&fitted[b]),
@@ -662,21 +693,19 @@ fn pair_differences(
     differences
 }
 
-/// The pairwise permutation tests with MICOM, and the omnibus test: sets the
-/// differences' p values; returns the MICOM results, the runs and the omnibus tests.
+/// The pairwise permutation tests with MICOM: sets the differences' p values; returns
+/// the MICOM results and the runs.
 fn permutation_tests(
     perm_ctx: &perm::Context,
     fitted: &[GroupFit],
     tg: &[Target],
     differences: &mut [Difference],
     ticker: &Ticker,
-) -> Result<(Vec<Micom>, Vec<PermutationRun>, Vec<Omnibus>)> {
-    let (model, options) = (perm_ctx.model, perm_ctx.options);
-    let n_perm = options.permutations;
+) -> Result<(Vec<Micom>, Vec<PermutationRun>)> {
+    let n_perm = perm_ctx.options.permutations;
     let k = fitted.len();
     let mut micom = Vec::new();
     let mut runs = Vec::new();
-    let mut omnibus = Vec::new();
     for a in 0..k {
         for b in (a + 1)..k {
             let out = perm::pair(perm_ctx, &fitted[a], &fitted[b])?;
@@ -686,7 +715,7 @@ fn permutation_tests(
             for (t, (p, ok)) in tg.iter().zip(out.p.iter()) {
                 if let Some(d) = differences
                     .iter_mut()
-                    .find(|d| d.a == a && d.b == b && d.target == *t)
+                    .find(|d| d.a == a && d.b == Against::Group(b) && d.target == *t)
                 {
                     d.p = *p;
                     d.permutations_ok = *ok;
@@ -694,13 +723,14 @@ fn permutation_tests(
             }
             micom.push(Micom {
                 a,
-                b,
+                b: Against::Group(b),
                 configural: true,
                 constructs: out.micom,
             });
             if n_perm > 0 {
                 runs.push(PermutationRun {
                     groups: vec![a, b],
+                    against: None,
                     requested: n_perm,
                     failed: out.failed,
                     reasons: out.reasons,
@@ -709,12 +739,27 @@ fn permutation_tests(
             }
         }
     }
+    Ok((micom, runs))
+}
+
+/// The omnibus test across all groups (more than two, unless `--no-omnibus`), its
+/// p values adjusted among themselves; its run is appended to `runs`.
+fn omnibus_test(
+    perm_ctx: &perm::Context,
+    fitted: &[GroupFit],
+    tg: &[Target],
+    runs: &mut Vec<PermutationRun>,
+) -> Result<Vec<Omnibus>> {
+    let (model, options) = (perm_ctx.model, perm_ctx.options);
+    let k = fitted.len();
+    let n_perm = options.permutations;
+    let mut omnibus = Vec::new();
     if k > 2 && options.omnibus && n_perm > 0 {
         let out = perm::omnibus(perm_ctx, fitted)?;
-        if ticker.cancelled() {
-            return Err(Error::Interrupted);
-        }
-        let adj = holm(&out.p.iter().map(|x| x.0).collect::<Vec<_>>());
+        let adj = adjust(
+            &out.p.iter().map(|x| x.0).collect::<Vec<_>>(),
+            options.adjust,
+        );
         for (i, t) in tg.iter().enumerate() {
             omnibus.push(Omnibus {
                 target: *t,
@@ -727,13 +772,64 @@ fn permutation_tests(
         }
         runs.push(PermutationRun {
             groups: (0..k).collect(),
+            against: None,
             requested: n_perm,
             failed: out.failed,
             reasons: out.reasons,
             withheld: out.withheld,
         });
     }
-    Ok((micom, runs, omnibus))
+    Ok(omnibus)
+}
+
+/// `--versus GROUP`: the group must be a value of the column (and among `--groups`).
+fn check_reference(
+    survey: &Survey,
+    column: &str,
+    grouping: &Grouping,
+    versus: &Versus,
+) -> Result<()> {
+    let Versus::Group(name) = versus else {
+        return Ok(());
+    };
+    if grouping.labels.iter().any(|l| l == name.trim()) {
+        return Ok(());
+    }
+    let mut values: Vec<&str> = grouping.labels.iter().map(String::as_str).collect();
+    let shown = values.len().min(20);
+    let more = if values.len() > shown { ", ..." } else { "" };
+    values.truncate(shown);
+    Err(Error::setting(
+        "--versus",
+        format!(
+            "no compared respondent has '{}' in column '{column}' of {} (values: {}{more}; or use pooled or rest)",
+            name.trim(),
+            survey.file,
+            values.join(", ")
+        ),
+    ))
+}
+
+/// The position of the `--versus` group among the fitted groups.
+fn reference_group(
+    column: &str,
+    fitted: &[GroupFit],
+    excluded: &[Excluded],
+    name: &str,
+) -> Result<usize> {
+    let name = name.trim();
+    if let Some(g) = fitted.iter().position(|g| g.name == name) {
+        return Ok(g);
+    }
+    let why = excluded
+        .iter()
+        .find(|e| e.group == name)
+        .map(|e| e.reason.clone())
+        .unwrap_or_else(|| "it was not fitted".into());
+    Err(Error::setting(
+        "--versus",
+        format!("group '{name}' of column '{column}' cannot be the reference: {why}"),
+    ))
 }
 
 /// Warnings about failed permutations and too few permutations for Holm.
@@ -766,15 +862,64 @@ fn permutation_warnings(
         }
     }
     let m_tests = differences.iter().filter(|d| d.p.is_finite()).count();
-    if n_perm > 0 && m_tests > 0 {
-        let floor = m_tests as f64 / (n_perm as f64 + 1.0);
-        if floor > alpha {
-            warnings.push(format!(
-                "with {n_perm} permutations and {m_tests} comparisons the smallest Holm-adjusted p is {floor:.3} > {alpha:.2}: use --permutations {} or more for adjusted significance",
-                ((m_tests as f64 / alpha).ceil() as usize).max(n_perm + 1)
-            ));
-        }
+    let pairs = options.versus == Versus::Pairs;
+    if let Some(w) = holm_floor_warning(n_perm, m_tests, alpha, options.adjust, pairs) {
+        warnings.push(w);
     }
+}
+
+/// The permutations that let the smallest Holm-adjusted p of `m` tests fall below
+/// `alpha`: the smallest permutation p is `1 / (N + 1)`, so Holm's smallest adjusted p
+/// is `min(1, m / (N + 1))`, below alpha once `N >= floor(m / alpha)`.
+///
+/// ```
+/// // 10 tests at 5%: 10 / 200 = 0.05 is not below 0.05; 10 / 201 is
+/// assert_eq!(csi::compare::permutations_for(10, 0.05), 200);
+/// ```
+pub fn permutations_for(m: usize, alpha: f64) -> usize {
+    // 1 - 0.95 is 0.05 + 4e-17: the margin keeps `m / (N + 1) = 0.05` out
+    let alpha = alpha - 1e-12;
+    let mut n = (m as f64 / alpha).floor() as usize;
+    while m as f64 / (n as f64 + 1.0) >= alpha {
+        n += 1;
+    }
+    n
+}
+
+/// The warning when too few permutations make Holm-adjusted significance impossible:
+/// the attainable floor (capped at 1) and a count that reaches it (within the
+/// permutations allowed), or what to do instead.
+fn holm_floor_warning(
+    n_perm: usize,
+    m_tests: usize,
+    alpha: f64,
+    how: Adjust,
+    pairs: bool,
+) -> Option<String> {
+    if n_perm == 0 || m_tests == 0 || how != Adjust::Holm {
+        return None;
+    }
+    let floor = (m_tests as f64 / (n_perm as f64 + 1.0)).min(1.0);
+    if floor < alpha {
+        return None;
+    }
+    let need = permutations_for(m_tests, alpha);
+    let fewer = if pairs {
+        "fewer comparisons (--versus pooled, rest or GROUP instead of all pairs)"
+    } else {
+        "fewer groups (--groups)"
+    };
+    let advice = if need <= bootstrap::MAX_RESAMPLES {
+        format!("use --permutations {need} or more for adjusted significance, or {fewer}")
+    } else {
+        format!(
+            "that would need {need} permutations, more than the {} allowed: use {fewer} or --adjust bh",
+            bootstrap::MAX_RESAMPLES
+        )
+    };
+    Some(format!(
+        "with {n_perm} permutations and {m_tests} comparisons the smallest attainable Holm-adjusted p is {floor:.3}, not below {alpha:.2}: {advice}"
+    ))
 }
 
 /// Fit (and bootstrap) every candidate group in parallel; a group whose estimation
@@ -931,19 +1076,4 @@ fn league_tables(model: &Model, groups: &[GroupFit]) -> Vec<League> {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn holm_is_monotone_and_capped() {
-        let adj = holm(&[0.5, 0.001, 0.2, 0.9]);
-        // sorted: 0.001*4 = 0.004, 0.2*3 = 0.6, 0.5*2 = 1.0, 0.9*1 -> max(1.0, 0.9) = 1
-        assert!((adj[1] - 0.004).abs() < crate::tol::EXACT);
-        assert!((adj[2] - 0.6).abs() < crate::tol::EXACT);
-        assert!((adj[0] - 1.0).abs() < crate::tol::EXACT);
-        assert!((adj[3] - 1.0).abs() < crate::tol::EXACT);
-    }
 }

@@ -362,10 +362,32 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
     };
     let runs = run(ctx, n, nt + 3 * q, &split)?;
     let tested = ctx.options.permutations > 0 && !runs.withheld;
+    let (p, micom) = summarize(ctx, &obs, &|c| runs.column(c), tested);
+    Ok(PairOut {
+        p,
+        micom,
+        failed: runs.tally.total(),
+        reasons: runs.tally.reasons(),
+        withheld: runs.withheld,
+    })
+}
+
+/// The p values of the targets and the MICOM steps 2-3 of one comparison, from the
+/// observed statistics `obs` (targets, then c, mean difference and log variance ratio
+/// per construct, as [`pair_vector`] lays them out) and the permutation values of
+/// column `c` (`column(c)`, finite only).
+fn summarize(
+    ctx: &Context,
+    obs: &[f64],
+    column: &dyn Fn(usize) -> Vec<f64>,
+    tested: bool,
+) -> (Vec<(f64, usize)>, Vec<MicomConstruct>) {
+    let q = ctx.model.n_constructs();
+    let nt = obs.len() - 3 * q;
     let p = (0..nt)
         .map(|c| {
             if tested {
-                p_two_sided(obs[c], &runs.column(c))
+                p_two_sided(obs[c], &column(c))
             } else {
                 (f64::NAN, 0)
             }
@@ -382,21 +404,24 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
                 c,
                 c_quantile: f64::NAN,
                 c_p: f64::NAN,
+                c_p_adjusted: f64::NAN,
                 compositional: None,
                 mean_diff: md,
                 mean_ci: (f64::NAN, f64::NAN),
                 mean_p: f64::NAN,
+                mean_p_adjusted: f64::NAN,
                 equal_means: None,
                 log_var_ratio: lv,
                 var_ci: (f64::NAN, f64::NAN),
                 var_p: f64::NAN,
+                var_p_adjusted: f64::NAN,
                 equal_variances: None,
                 invariance: Invariance::NotTested,
             };
             if !tested {
                 return m;
             }
-            let mut cs = runs.column(nt + j);
+            let mut cs = column(nt + j);
             cs.sort_by(|x, y| x.total_cmp(y));
             if !cs.is_empty() && c.is_finite() {
                 m.c_quantile = quantile(&cs, alpha);
@@ -405,7 +430,7 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
                 m.compositional = Some(c >= m.c_quantile - TIE);
             }
             let interval = |col: usize, obs: f64| -> ((f64, f64), f64, Option<bool>) {
-                let mut v = runs.column(col);
+                let mut v = column(col);
                 if v.is_empty() || !obs.is_finite() {
                     return ((f64::NAN, f64::NAN), f64::NAN, None);
                 }
@@ -416,18 +441,92 @@ pub(super) fn pair(ctx: &Context, ga: &GroupFit, gb: &GroupFit) -> Result<PairOu
             };
             (m.mean_ci, m.mean_p, m.equal_means) = interval(nt + q + j, md);
             (m.var_ci, m.var_p, m.equal_variances) = interval(nt + 2 * q + j, lv);
-            m.invariance = match (m.compositional, m.equal_means, m.equal_variances) {
-                (Some(false), _, _) => Invariance::None,
-                (Some(true), Some(true), Some(true)) => Invariance::Full,
-                (Some(true), _, _) => Invariance::Partial,
-                _ => Invariance::NotTested,
-            };
+            m.invariance = Invariance::of(m.compositional, m.equal_means, m.equal_variances);
             m
         })
         .collect();
-    Ok(PairOut {
-        p,
-        micom,
+    (p, micom)
+}
+
+/// What the run of every group against the pooled sample gives.
+pub(super) struct PooledOut {
+    /// Per group: (p, permutations ok) per target, and MICOM per construct.
+    #[allow(clippy::type_complexity)] // a pair of per-group vectors, read in one place
+    pub groups: Vec<(Vec<(f64, usize)>, Vec<MicomConstruct>)>,
+    pub failed: usize,
+    pub reasons: Vec<(String, usize)>,
+    pub withheld: bool,
+}
+
+/// Permutation tests and MICOM of every group against the pooled sample.
+///
+/// The pooled sample holds every compared respondent whatever the labels, so its
+/// statistics are the same in every permutation; under the null hypothesis that group
+/// g's respondents are exchangeable with the others, g's statistic is distributed as
+/// that of a random subset of n_g pooled respondents. Permutation r draws one
+/// shuffle of the pool ([`permutation_rng`]`(seed, r)`); the permuted group g is its
+/// first n_g respondents, refitted on their own, and
+/// `d*_g = theta(g*) - theta(pooled)`. MICOM uses the same subsets: step 2
+/// `c = cor(X w_g, X w_pooled)`, step 3 the mean and log variance of the
+/// pooled-standardized scores in g minus those of the whole pool (0 and 0).
+pub(super) fn versus_pooled(
+    ctx: &Context,
+    groups: &[GroupFit],
+    pooled: &GroupFit,
+) -> Result<PooledOut> {
+    let model = ctx.model;
+    let tg = targets(model);
+    let q = model.n_constructs();
+    let width = tg.len() + 3 * q;
+    let refs: Vec<&GroupFit> = groups.iter().collect();
+    let pool = Pool::new(ctx.survey, &refs);
+    let n = pool.n();
+    let pp = PairPooled::new(model, ctx.options, &pool)?;
+    let all: Vec<usize> = (0..n).collect();
+    let reference = observed(pooled);
+    let mut start = 0;
+    let mut obs = Vec::with_capacity(groups.len());
+    for (g, &size) in groups.iter().zip(&pool.sizes) {
+        let ig: Vec<usize> = (start..start + size).collect();
+        obs.push(pair_vector(
+            model,
+            &tg,
+            &pp,
+            &observed(g),
+            &reference,
+            &ig,
+            &all,
+        ));
+        start += size;
+    }
+    // one refit per distinct group size and permutation
+    let mut sizes: Vec<usize> = pool.sizes.clone();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let split = |perm: &[usize]| -> Rep {
+        let mut per_size = Vec::with_capacity(sizes.len());
+        for &s in &sizes {
+            let mut ig: Vec<usize> = perm[..s].to_vec();
+            ig.sort_unstable();
+            let f = refit(model, ctx.options, &pool.survey, &ig).map_err(|e| classify(&e))?;
+            per_size.push(pair_vector(model, &tg, &pp, &f, &reference, &ig, &all));
+        }
+        let mut out = Vec::with_capacity(width * pool.sizes.len());
+        for s in &pool.sizes {
+            let i = sizes.binary_search(s).unwrap_or(0);
+            out.extend_from_slice(&per_size[i]);
+        }
+        Ok(out)
+    };
+    let runs = run(ctx, n, width * groups.len(), &split)?;
+    let tested = ctx.options.permutations > 0 && !runs.withheld;
+    let groups = obs
+        .iter()
+        .enumerate()
+        .map(|(g, o)| summarize(ctx, o, &|c| runs.column(g * width + c), tested))
+        .collect();
+    Ok(PooledOut {
+        groups,
         failed: runs.tally.total(),
         reasons: runs.tally.reasons(),
         withheld: runs.withheld,

@@ -4,13 +4,42 @@
 use super::{CompareOptions, Excluded, GroupFit, Target};
 use crate::spec::Model;
 
+/// What a group is compared with: another group, the pooled sample, or the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// Another group (index into [`Comparison::groups`]).
+    Group(usize),
+    /// The pooled sample of every compared group (the group itself included).
+    Pooled,
+    /// Every other compared group together.
+    Rest,
+}
+
+/// `Against::Group(g) == g`: a pair's second group compares with its position.
+impl PartialEq<usize> for Against {
+    fn eq(&self, g: &usize) -> bool {
+        *self == Against::Group(*g)
+    }
+}
+
+impl Against {
+    /// The group, when the reference is one.
+    pub fn group(&self) -> Option<usize> {
+        match self {
+            Against::Group(g) => Some(*g),
+            _ => None,
+        }
+    }
+}
+
 /// The difference of one statistic between two groups.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
     /// First group (index into [`Comparison::groups`]).
     pub a: usize,
-    /// Second group.
-    pub b: usize,
+    /// What `a` is compared with (contract: `"b"` is the group's name,
+    /// `"(pooled)"` or `"(rest)"`).
+    pub b: Against,
     /// The statistic.
     pub target: Target,
     /// Its name (construct, or `FROM->TO`).
@@ -25,7 +54,8 @@ pub struct Difference {
     pub boot_ok: usize,
     /// Two-sided permutation p value (`NaN` without permutations).
     pub p: f64,
-    /// Holm-adjusted p value across all differences.
+    /// p value adjusted across all differences ([`CompareOptions::adjust`], Holm by
+    /// default).
     pub p_adjusted: f64,
     /// Permutations with a defined statistic.
     pub permutations_ok: usize,
@@ -42,7 +72,7 @@ pub struct Omnibus {
     pub statistic: f64,
     /// Permutation p value.
     pub p: f64,
-    /// Holm-adjusted among the omnibus tests.
+    /// Adjusted among the omnibus tests ([`CompareOptions::adjust`]).
     pub p_adjusted: f64,
     /// Permutations with a defined statistic.
     pub permutations_ok: usize,
@@ -72,6 +102,20 @@ impl Invariance {
             Invariance::NotTested => "not tested",
         }
     }
+    /// The verdict of steps 2 and 3: step 2 fails: none; steps 2, 3a and 3b hold:
+    /// full; step 2 holds: partial; otherwise not tested.
+    pub fn of(
+        compositional: Option<bool>,
+        equal_means: Option<bool>,
+        equal_variances: Option<bool>,
+    ) -> Invariance {
+        match (compositional, equal_means, equal_variances) {
+            (Some(false), _, _) => Invariance::None,
+            (Some(true), Some(true), Some(true)) => Invariance::Full,
+            (Some(true), _, _) => Invariance::Partial,
+            _ => Invariance::NotTested,
+        }
+    }
     /// The plain-language verdict.
     pub fn verdict(&self) -> &'static str {
         match self {
@@ -96,7 +140,11 @@ pub struct MicomConstruct {
     pub c_quantile: f64,
     /// One-sided permutation p of c: `(1 + #{c* <= c}) / (N_ok + 1)`.
     pub c_p: f64,
-    /// Step 2 holds (`c >= c_quantile`); `None` untested.
+    /// `c_p` adjusted across every step-2 test of the comparison (constructs and
+    /// pairs; [`CompareOptions::adjust`]).
+    pub c_p_adjusted: f64,
+    /// Step 2 holds: `c >= c_quantile`, or the adjusted p is not below `1 - level`;
+    /// `None` untested.
     pub compositional: Option<bool>,
     /// Step 3a: mean of the pooled-standardized scores in a minus in b.
     pub mean_diff: f64,
@@ -104,6 +152,9 @@ pub struct MicomConstruct {
     pub mean_ci: (f64, f64),
     /// Two-sided permutation p of the mean difference.
     pub mean_p: f64,
+    /// `mean_p` adjusted across every step-3 test (means and variances, constructs
+    /// and pairs).
+    pub mean_p_adjusted: f64,
     /// Step 3a holds.
     pub equal_means: Option<bool>,
     /// Step 3b: `ln var_a - ln var_b` of the pooled-standardized scores.
@@ -112,19 +163,21 @@ pub struct MicomConstruct {
     pub var_ci: (f64, f64),
     /// Two-sided permutation p of the log variance ratio.
     pub var_p: f64,
+    /// `var_p` adjusted across every step-3 test.
+    pub var_p_adjusted: f64,
     /// Step 3b holds.
     pub equal_variances: Option<bool>,
     /// The verdict.
     pub invariance: Invariance,
 }
 
-/// MICOM of one pair of groups.
+/// MICOM of one pair of groups (or of a group and its reference).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Micom {
     /// First group.
     pub a: usize,
-    /// Second group.
-    pub b: usize,
+    /// Second group, or the reference of `--versus`.
+    pub b: Against,
     /// Step 1 (configural invariance): always established by construction.
     pub configural: bool,
     /// Per construct.
@@ -139,6 +192,8 @@ pub const CONFIGURAL_NOTE: &str = "configural invariance (MICOM step 1) holds by
 pub struct PermutationRun {
     /// The groups whose labels were permuted.
     pub groups: Vec<usize>,
+    /// What they were compared with (`--versus`); `None` for pairs and the omnibus run.
+    pub against: Option<Against>,
     /// Permutations requested.
     pub requested: usize,
     /// Permutations whose refit failed (left out).
@@ -197,8 +252,8 @@ pub struct Comparison {
     pub pooled: GroupFit,
     /// League table per construct.
     pub league: Vec<League>,
-    /// Every pairwise difference: pairs (a < b) in group order, then statistics in
-    /// [`targets`] order.
+    /// Every difference: pairs (a < b) in group order (or each group against the
+    /// reference of [`CompareOptions::versus`]), then statistics in [`targets`] order.
     pub differences: Vec<Difference>,
     /// Omnibus tests (more than two groups).
     pub omnibus: Vec<Omnibus>,
@@ -213,9 +268,26 @@ pub struct Comparison {
 impl Comparison {
     /// The difference of a statistic between groups `a` and `b` (by position).
     pub fn difference(&self, a: usize, b: usize, target: Target) -> Option<&Difference> {
+        self.versus(a, Against::Group(b), target)
+    }
+    /// The difference of a statistic between group `a` and what it is compared with.
+    pub fn versus(&self, a: usize, b: Against, target: Target) -> Option<&Difference> {
         self.differences
             .iter()
             .find(|d| d.a == a && d.b == b && d.target == target)
+    }
+    /// The name of a comparison's second side: the group's name, `(pooled)` or
+    /// `(rest)` (the contract's `"b"`).
+    pub fn against_name(&self, b: Against) -> String {
+        match b {
+            Against::Group(g) => self
+                .groups
+                .get(g)
+                .map(|x| x.name.clone())
+                .unwrap_or_default(),
+            Against::Pooled => "(pooled)".into(),
+            Against::Rest => "(rest)".into(),
+        }
     }
     /// Position of a group by label.
     pub fn group(&self, name: &str) -> Option<usize> {

@@ -112,6 +112,10 @@ pub struct Complete {
     /// The EM solution ([`MissingPolicy::Em`]): the moments to fit from; `x` then holds
     /// the answers with missing cells replaced by their conditional means.
     pub em: Option<crate::em::EmSolution>,
+    /// The sampling design of the kept rows (`--strata`/`--cluster`): the bootstrap
+    /// draws resamples by it ([`crate::bootstrap::resample`]). `None`: simple random
+    /// resampling of respondents.
+    pub design: Option<crate::design::Design>,
 }
 
 /// What a missing-data policy did. Nothing is dropped silently.
@@ -266,6 +270,7 @@ impl Survey {
                         weights,
                         kept: (0..n).collect(),
                         em: None,
+                        design: None,
                     },
                     report,
                 ))
@@ -298,6 +303,7 @@ impl Survey {
                             data,
                             options: opts,
                         }),
+                        design: None,
                     },
                     report,
                 ))
@@ -324,6 +330,7 @@ impl Survey {
                         weights,
                         kept: (0..n).collect(),
                         em: None,
+                        design: None,
                     },
                     report,
                 ))
@@ -348,6 +355,7 @@ impl Survey {
                         weights,
                         kept,
                         em: None,
+                        design: None,
                     },
                     report,
                 ))

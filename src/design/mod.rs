@@ -569,6 +569,12 @@ impl Design {
 }
 
 impl ResampleScheme for Design {
+    fn df(&self, _n: usize) -> usize {
+        Design::df(self)
+    }
+    fn units(&self) -> Option<&[u32]> {
+        (!self.respondent_psus).then_some(self.psus())
+    }
     fn draw(&self, seed: u64, r: usize, counts: &mut [u32]) {
         counts.iter_mut().for_each(|c| *c = 0);
         if self.n == 0 || counts.len() != self.n {

@@ -95,6 +95,58 @@ impl std::str::FromStr for Indicators {
     }
 }
 
+/// The stopping rule of the PLS iteration: which change of the outer weights between
+/// two passes is compared with the tolerance.
+///
+/// * [`StopRule::SquaredAbs`] (default; R and python plspm): `sum_k (|w_old,k| - |w_new,k|)^2`
+///   on the weights as the Mode A/B update leaves them (not rescaled inside the loop).
+/// * [`StopRule::AbsoluteSum`] (seminr 2.3 `simplePLS`: `sum(abs(W_new - W_old)) < 10^-7`):
+///   the weights are rescaled every pass so that each proxy has unit variance, then the
+///   absolute differences are summed; the first pass compares with the unscaled start
+///   (all ones), as seminr does.
+/// * [`StopRule::MaxAbsolute`] (cSEM's default `diff_absolute`): `max_k |w_new,k - w_old,k|`
+///   on weights rescaled every pass.
+///
+/// The fixed point is the same for every rule; only where the iteration stops (and so
+/// the digits past the tolerance, and the iteration count) differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopRule {
+    /// plspm: sum of squared changes of the absolute (unscaled) weights.
+    #[default]
+    SquaredAbs,
+    /// seminr / SmartPLS: sum of absolute changes of the rescaled weights.
+    AbsoluteSum,
+    /// cSEM: largest absolute change of the rescaled weights.
+    MaxAbsolute,
+}
+
+impl StopRule {
+    /// Name used in JSON and on the command line.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::SquaredAbs => "squared_abs",
+            Self::AbsoluteSum => "absolute_sum",
+            Self::MaxAbsolute => "max_absolute",
+        }
+    }
+}
+
+impl std::str::FromStr for StopRule {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "squared_abs" | "squared-abs" | "plspm" => Ok(Self::SquaredAbs),
+            "absolute_sum" | "absolute-sum" | "seminr" => Ok(Self::AbsoluteSum),
+            "max_absolute" | "max-absolute" | "csem" => Ok(Self::MaxAbsolute),
+            _ => Err(Error::setting(
+                "stop_rule",
+                format!("expected squared-abs, absolute-sum or max-absolute, got '{s}'"),
+            )),
+        }
+    }
+}
+
 impl Scheme {
     /// Flag spelling.
     pub fn as_str(&self) -> &'static str {
@@ -127,6 +179,9 @@ pub struct PlsSettings {
     pub tolerance: f64,
     /// Maximum number of iterations. Defaults to 300; must be >= 1.
     pub max_iter: usize,
+    /// Stopping rule. Defaults to [`StopRule::SquaredAbs`] (plspm's).
+    #[serde(default)]
+    pub stop: StopRule,
 }
 
 impl Default for PlsSettings {
@@ -136,6 +191,7 @@ impl Default for PlsSettings {
             indicators: Indicators::Standardized,
             tolerance: crate::tol::PLS_DEFAULT,
             max_iter: 300,
+            stop: StopRule::SquaredAbs,
         }
     }
 }
@@ -424,8 +480,13 @@ fn estimate_impl(
         Some(s) if s.len() == p => s.to_vec(),
         _ => vec![1.0; p],
     };
+    // seminr compares its first update with the unscaled start
+    let start_raw = w.clone();
     normalize_blocks(&c, &blocks, &mut w)?;
-    let mut w_old = w.clone();
+    let mut w_old = match settings.stop {
+        StopRule::AbsoluteSum => start_raw,
+        _ => w.clone(),
+    };
     let factor = (nf - 1.0) / nf;
     let mut iterations = 0;
     let mut converged = false;
@@ -452,12 +513,23 @@ fn estimate_impl(
             }
         });
         inner_weights(model, settings.scheme, &phi, &mut e)?;
-        let w_new = update_weights(model, &c, &blocks, &binv, &e, &s, factor, &w);
-        delta = w_old
-            .iter()
-            .zip(&w_new)
-            .map(|(o, nw)| (o.abs() - nw.abs()).powi(2))
-            .sum();
+        let mut w_new = update_weights(model, &c, &blocks, &binv, &e, &s, factor, &w);
+        delta = match settings.stop {
+            StopRule::SquaredAbs => w_old
+                .iter()
+                .zip(&w_new)
+                .map(|(o, nw)| (o.abs() - nw.abs()).powi(2))
+                .sum(),
+            StopRule::AbsoluteSum | StopRule::MaxAbsolute => {
+                normalize_blocks(&c, &blocks, &mut w_new)?;
+                let d = w_old.iter().zip(&w_new).map(|(o, nw)| (o - nw).abs());
+                if settings.stop == StopRule::AbsoluteSum {
+                    d.sum()
+                } else {
+                    d.fold(0.0, f64::max)
+                }
+            }
+        };
         w = w_new;
         if !delta.is_finite() {
             return Err(FitError::Diverged.into());

@@ -23,7 +23,10 @@
 //! ```
 
 use super::{num, opt};
-use crate::compare::{Comparison, GroupFit, Invariance, Target, CONFIGURAL_NOTE};
+use crate::adjust::Adjust;
+use crate::compare::{
+    micom_family, Comparison, GroupFit, Invariance, Target, Versus, CONFIGURAL_NOTE,
+};
 use crate::report::text::Table;
 use crate::stat::Stat;
 use serde_json::{json, Map, Value};
@@ -137,7 +140,7 @@ pub fn to_json(c: &Comparison) -> Value {
         .map(|d| {
             let mut o = Map::new();
             o.insert("a".into(), json!(gname(d.a)));
-            o.insert("b".into(), json!(gname(d.b)));
+            o.insert("b".into(), json!(c.against_name(d.b)));
             o.insert("kind".into(), json!(d.target.kind()));
             o.insert("name".into(), json!(d.name));
             if let Target::Path(x, y) = d.target {
@@ -173,23 +176,26 @@ pub fn to_json(c: &Comparison) -> Value {
         .map(|mc| {
             json!({
                 "a": gname(mc.a),
-                "b": gname(mc.b),
+                "b": c.against_name(mc.b),
                 "configural": mc.configural,
                 "constructs": mc.constructs.iter().map(|x| json!({
                     "name": m.constructs[x.construct].name,
                     "c": num(x.c),
                     "c_quantile": num(x.c_quantile),
                     "c_p": num(x.c_p),
+                    "c_p_adjusted": num(x.c_p_adjusted),
                     "compositional": x.compositional,
                     "mean_diff": num(x.mean_diff),
                     "mean_ci_low": num(x.mean_ci.0),
                     "mean_ci_high": num(x.mean_ci.1),
                     "mean_p": num(x.mean_p),
+                    "mean_p_adjusted": num(x.mean_p_adjusted),
                     "equal_means": x.equal_means,
                     "log_var_ratio": num(x.log_var_ratio),
                     "var_ci_low": num(x.var_ci.0),
                     "var_ci_high": num(x.var_ci.1),
                     "var_p": num(x.var_p),
+                    "var_p_adjusted": num(x.var_p_adjusted),
                     "equal_variances": x.equal_variances,
                     "invariance": x.invariance.as_str(),
                     "verdict": x.invariance.verdict(),
@@ -205,6 +211,7 @@ pub fn to_json(c: &Comparison) -> Value {
             "level": b.level,
             "sign_change": b.sign_change.as_str(),
             "difference_ci": "percentile of paired replicate differences",
+            "pooled_resampling": if c.options.versus == Versus::Pooled { "within groups" } else { "respondents" },
         }),
         None => Value::Null,
     };
@@ -224,7 +231,8 @@ pub fn to_json(c: &Comparison) -> Value {
         "seed": c.options.seed,
         "permutations": c.options.permutations,
         "level": c.options.level,
-        "adjustment": "holm",
+        "adjustment": c.options.adjust.as_str(),
+        "versus": c.options.versus.as_str(),
         "bootstrap": boot,
         "n_missing_group": c.missing_group.len(),
         "n_not_requested": c.not_requested,
@@ -236,9 +244,19 @@ pub fn to_json(c: &Comparison) -> Value {
         "omnibus": omnibus,
         "micom": micom,
         "micom_note": CONFIGURAL_NOTE,
+        "micom_adjustment": {
+            "method": c.options.adjust.as_str(),
+            "step2_tests": micom_family(&c.micom).0,
+            "step3_tests": micom_family(&c.micom).1,
+            "note": micom_adjust_note(c),
+        },
         "permutation_failures": c.permutation_runs.iter().map(|r| {
+            let mut names: Vec<String> = r.groups.iter().map(|&g| gname(g)).collect();
+            if let Some(b) = r.against {
+                names.push(c.against_name(b));
+            }
             let mut v = json!({
-                "groups": r.groups.iter().map(|&g| gname(g)).collect::<Vec<_>>(),
+                "groups": names,
                 "requested": r.requested,
                 "failed": r.failed,
                 "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
@@ -361,7 +379,8 @@ pub fn to_text(c: &Comparison) -> String {
             "Omnibus tests across all {} groups (between-group dispersion)",
             c.groups.len()
         );
-        let mut t = Table::new(&["kind", "name", "statistic", "p", "p (Holm)", ""], 2);
+        let p_head = adjusted_head(c);
+        let mut t = Table::new(&["kind", "name", "statistic", "p", &p_head, ""], 2);
         for x in &c.omnibus {
             t.row(vec![
                 x.target.kind().into(),
@@ -369,10 +388,16 @@ pub fn to_text(c: &Comparison) -> String {
                 format!("{:.4}", x.statistic),
                 pv(x.p),
                 pv(x.p_adjusted),
-                stars(x.p).into(),
+                stars(x.p_adjusted).into(),
             ]);
         }
         s.push_str(&t.render());
+        let _ = writeln!(
+            s,
+            "stars on the {} p across the {} omnibus tests",
+            adjusted_name(c.options.adjust),
+            c.omnibus.iter().filter(|x| x.p.is_finite()).count()
+        );
         let _ = writeln!(s);
     }
 
@@ -432,6 +457,7 @@ fn differences_section(c: &Comparison, s: &mut String) {
     let boot = o.bootstrap.is_some();
     let level = o.bootstrap.map(|b| b.level).unwrap_or(o.level);
     let ci_head = format!("{:.0}% CI", level * 100.0);
+    let p_head = adjusted_head(c);
     for (title, kind, fmt) in [
         (
             "Index differences (a - b)",
@@ -446,37 +472,34 @@ fn differences_section(c: &Comparison, s: &mut String) {
     ] {
         let _ = writeln!(s, "{title}");
         let mut t = Table::new(
-            &[
-                "a",
-                "b",
-                "name",
-                "difference",
-                &ci_head,
-                "p",
-                "p (Holm)",
-                "",
-            ],
+            &["a", "b", "name", "difference", &ci_head, "p", &p_head, ""],
             3,
         );
         for d in c.differences.iter().filter(|d| d.target.kind() == kind) {
             t.row(vec![
                 c.groups[d.a].name.clone(),
-                c.groups[d.b].name.clone(),
+                c.against_name(d.b),
                 d.name.clone(),
                 fmt(d.difference),
                 ci(boot, d.ci_low, d.ci_high, fmt),
                 pv(d.p),
                 pv(d.p_adjusted),
-                stars(d.p).into(),
+                stars(d.p_adjusted).into(),
             ]);
         }
         s.push_str(&t.render());
         let _ = writeln!(s);
     }
+    let m_tests = c.differences.iter().filter(|d| d.p.is_finite()).count();
+    let p_head = adjusted_head(c);
     let _ = writeln!(
         s,
-        "p: permutation test (Chin & Dibbern); * < 0.05, ** < 0.01, *** < 0.001 unadjusted; p (Holm) adjusts across all {} differences",
-        c.differences.iter().filter(|d| d.p.is_finite()).count()
+        "p: permutation test (Chin & Dibbern){}; {p_head}: {}; * < 0.05, ** < 0.01, *** < 0.001 on {p_head}",
+        versus_note(c),
+        match c.options.adjust {
+            Adjust::None => format!("no adjustment across the {m_tests} differences"),
+            a => format!("{} across all {m_tests} differences", adjust_long(a)),
+        }
     );
     let _ = writeln!(s);
 }
@@ -508,7 +531,7 @@ fn micom_section(c: &Comparison, s: &mut String) {
         for x in &mc.constructs {
             t.row(vec![
                 c.groups[mc.a].name.clone(),
-                c.groups[mc.b].name.clone(),
+                c.against_name(mc.b),
                 m.constructs[x.construct].name.clone(),
                 format!("{:.4}", x.c),
                 if x.c_quantile.is_finite() {
@@ -540,7 +563,7 @@ fn verdicts_section(c: &Comparison, s: &mut String) {
             .filter(|x| x.invariance == Invariance::None)
             .map(|x| m.constructs[x.construct].name.as_str())
             .collect();
-        let head = format!("{} vs {}", c.groups[mc.a].name, c.groups[mc.b].name);
+        let head = format!("{} vs {}", c.groups[mc.a].name, c.against_name(mc.b));
         if count(Invariance::NotTested) == mc.constructs.len() {
             let _ = writeln!(s, "- {head}: {}", Invariance::NotTested.verdict());
             continue;
@@ -558,7 +581,67 @@ fn verdicts_section(c: &Comparison, s: &mut String) {
             }
         );
     }
+    if let Some(note) = micom_adjust_note(c) {
+        let _ = writeln!(s, "  {note}");
+    }
     let _ = writeln!(s, "  full: {}", Invariance::Full.verdict());
     let _ = writeln!(s, "  partial: {}", Invariance::Partial.verdict());
     let _ = writeln!(s, "  none: {}", Invariance::None.verdict());
+}
+
+/// `holm`, `Benjamini-Hochberg` or `unadjusted`: what the adjusted p is.
+fn adjusted_name(a: Adjust) -> &'static str {
+    match a {
+        Adjust::Holm => "Holm-adjusted",
+        Adjust::Bh => "Benjamini-Hochberg-adjusted",
+        Adjust::None => "unadjusted",
+    }
+}
+
+fn adjust_long(a: Adjust) -> &'static str {
+    match a {
+        Adjust::Holm => "Holm (family-wise error rate)",
+        Adjust::Bh => "Benjamini-Hochberg (false discovery rate)",
+        Adjust::None => "none",
+    }
+}
+
+/// The header of the adjusted-p column.
+fn adjusted_head(c: &Comparison) -> String {
+    match c.options.adjust {
+        Adjust::Holm => "p (Holm)".into(),
+        Adjust::Bh => "p (BH)".into(),
+        Adjust::None => "p (unadj.)".into(),
+    }
+}
+
+/// How the differences were formed with `--versus`.
+fn versus_note(c: &Comparison) -> String {
+    match &c.options.versus {
+        Versus::Pairs => String::new(),
+        Versus::Pooled => ": each group against the pooled sample, whose statistic is the same in every permutation; intervals resample within groups".into(),
+        Versus::Rest => ": each group against all other groups together".into(),
+        Versus::Group(g) => format!(": each group against '{g}'"),
+    }
+}
+
+/// What the MICOM verdicts adjusted, or `None` without tests.
+fn micom_adjust_note(c: &Comparison) -> Option<String> {
+    let (s2, s3) = micom_family(&c.micom);
+    if s2 + s3 == 0 {
+        return None;
+    }
+    let comparisons = c.micom.len();
+    let q = c.model.n_constructs();
+    Some(match c.options.adjust {
+        Adjust::None => format!(
+            "MICOM p values are not adjusted: {s2} step-2 and {s3} step-3 tests at {:.0}% each",
+            c.options.alpha() * 100.0
+        ),
+        a => format!(
+            "MICOM verdicts adjusted ({}): step 2 across {q} construct(s) x {comparisons} comparison(s) ({s2} tests), step 3 across the constructs' means and variances within each comparison ({s3} tests in all); a step fails only when its adjusted p is below {:.2}",
+            adjusted_name(a).trim_end_matches("-adjusted"),
+            c.options.alpha()
+        ),
+    })
 }

@@ -26,7 +26,8 @@
 //! # Ok::<(), csi::Error>(())
 //! ```
 
-use crate::compare::{Comparison, Target};
+use crate::adjust::Adjust;
+use crate::compare::{Against, Comparison, Target, Versus};
 use crate::error::{Error, Result};
 use crate::ipma::{has_cjk, short_label, Ipma, Lang};
 use crate::report::chart::{
@@ -102,14 +103,23 @@ impl<'a> CompetitorChart<'a> {
                 let v = e.index?;
                 let ci = (e.ci_low.is_finite() && e.ci_high.is_finite())
                     .then_some((e.ci_low, e.ci_high));
-                let gap = match leader {
-                    Some(l) if l != e.group => {
-                        let (a, b) = (l.min(e.group), l.max(e.group));
-                        c.difference(a, b, Target::Index(self.construct))
-                            .map(|d| stars(d.p))
-                            .unwrap_or("")
+                let t = Target::Index(self.construct);
+                let star = |d: Option<&crate::compare::Difference>| {
+                    d.map(|d| stars(d.p_adjusted)).unwrap_or("")
+                };
+                let gap = match (&c.options.versus, leader) {
+                    (Versus::Pairs, Some(l)) if l != e.group => {
+                        star(c.difference(l.min(e.group), l.max(e.group), t))
                     }
-                    _ => "",
+                    (Versus::Pairs, _) => "",
+                    (Versus::Pooled, _) => star(c.versus(e.group, Against::Pooled, t)),
+                    (Versus::Rest, _) => star(c.versus(e.group, Against::Rest, t)),
+                    (Versus::Group(_), _) => c
+                        .differences
+                        .iter()
+                        .find(|d| d.a == e.group && d.target == t)
+                        .map(|d| stars(d.p_adjusted))
+                        .unwrap_or(""),
                 };
                 let name = c
                     .groups
@@ -240,7 +250,7 @@ impl Figure for CompetitorChart<'_> {
             ))?;
         }
         let level = c.options.bootstrap.map(|b| b.level * 100.0);
-        let mut note = match (c.options.bootstrap, zh) {
+        let note = match (c.options.bootstrap, zh) {
             (Some(b), true) => format!(
                 "误差线：{:.0}% bootstrap 区间 ({} 次)。",
                 level.unwrap_or(95.0),
@@ -254,20 +264,50 @@ impl Figure for CompetitorChart<'_> {
             (None, true) => "加 --bootstrap N 可显示区间。".to_string(),
             (None, false) => "Add --bootstrap N for intervals.".to_string(),
         };
+        // the stars' note on a line of its own: it names the reference and the
+        // adjustment, which does not fit beside the whiskers' note
+        let mut lines = vec![note];
         if c.options.permutations > 0 {
-            note.push_str(if zh {
-                " 星号：与第一名之差的置换检验 (* p<0.05，** p<0.01，*** p<0.001，未校正)。"
-            } else {
-                " Stars: permutation test of the gap to the leader (* p<0.05, ** p<0.01, *** p<0.001, unadjusted)."
-            });
+            lines.push(star_note(c, zh).trim_start().to_string());
         }
         let (_, h) = root.dim_in_pixel();
-        root.draw(&Text::new(
-            note,
-            (20, h as i32 - 30),
-            font(13.0).color(&MUTED),
-        ))?;
+        let top = h as i32 - 22 - 18 * (lines.len() as i32 - 1);
+        for (i, line) in lines.into_iter().enumerate() {
+            root.draw(&Text::new(
+                line,
+                (20, top + 18 * i as i32),
+                font(13.0).color(&MUTED),
+            ))?;
+        }
         Ok(())
+    }
+}
+
+/// The chart's note on its stars: what each bar is tested against, and the
+/// adjustment of the p value the stars follow.
+fn star_note(c: &Comparison, zh: bool) -> String {
+    let adj = match (c.options.adjust, zh) {
+        (Adjust::Holm, true) => "Holm 校正",
+        (Adjust::Bh, true) => "BH 校正",
+        (Adjust::None, true) => "未校正",
+        (Adjust::Holm, false) => "Holm-adjusted",
+        (Adjust::Bh, false) => "Benjamini-Hochberg-adjusted",
+        (Adjust::None, false) => "unadjusted",
+    };
+    let what = match (&c.options.versus, zh) {
+        (Versus::Pairs, true) => "与第一名之差".to_string(),
+        (Versus::Pooled, true) => "与合并样本之差".to_string(),
+        (Versus::Rest, true) => "与其余各组之差".to_string(),
+        (Versus::Group(g), true) => format!("与 {g} 之差"),
+        (Versus::Pairs, false) => "the gap to the leader".to_string(),
+        (Versus::Pooled, false) => "the difference from the pooled sample".to_string(),
+        (Versus::Rest, false) => "the difference from all other groups".to_string(),
+        (Versus::Group(g), false) => format!("the difference from {g}"),
+    };
+    if zh {
+        format!(" 星号：{what}的置换检验 ({adj} p：* <0.05，** <0.01，*** <0.001)。")
+    } else {
+        format!(" Stars: permutation test of {what} ({adj} p: * <0.05, ** <0.01, *** <0.001).")
     }
 }
 

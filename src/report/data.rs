@@ -57,6 +57,11 @@ pub struct ReportOptions {
     /// Permutations per competitor / wave comparison (0 = none; significance then
     /// comes from the bootstrap intervals).
     pub permutations: usize,
+    /// Columns of the sampling design (`--strata`, `--cluster`): the subject's
+    /// bootstrap resamples by them (competitors and waves resample respondents).
+    pub strata: Option<String>,
+    /// See [`ReportOptions::strata`].
+    pub cluster: Option<String>,
     /// The data file name shown in the method section (a name, not a path).
     pub data_name: String,
     /// The command line that reproduces the report.
@@ -623,7 +628,17 @@ pub fn gather(model: &Model, survey: &Survey, opts: &ReportOptions) -> Result<Re
             },
         ),
     };
-    let a = analyze(model, &subject_rows, &opts.fit)?;
+    let mut a = analyze(model, &subject_rows, &opts.fit)?;
+    if opts.strata.is_some() || opts.cluster.is_some() {
+        let d = crate::design::Design::from_survey(
+            &subject_rows,
+            opts.strata.as_deref(),
+            opts.cluster.as_deref(),
+        )?
+        .select(&a.data.kept);
+        a.warnings.extend(d.warnings());
+        a.data.design = Some(d);
+    }
     warnings.extend(a.warnings.iter().cloned());
     let boot = match &opts.bootstrap {
         Some(o) => Some(bootstrap::run(
@@ -693,6 +708,8 @@ pub fn gather(model: &Model, survey: &Survey, opts: &ReportOptions) -> Result<Re
             .bootstrap
             .map(|b| b.max_failed_share)
             .unwrap_or(bootstrap::DEFAULT_MAX_FAILED_SHARE),
+        versus: compare::Versus::Pairs,
+        adjust: crate::adjust::Adjust::Holm,
     };
     let mut comparison: Option<Comparison> = None;
     let competitors = match &opts.company {

@@ -69,6 +69,8 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
     if let Some(s) = obj.get_mut("settings").and_then(|v| v.as_object_mut()) {
         s.insert("estimator".into(), json!(EstimatorKind::Plsc.as_str()));
     }
+    // AIC/BIC of the composite (PLS) equations would be mistaken for PLSc's
+    obj.remove("information_criteria");
     let paths: Vec<Value> = m
         .paths
         .iter()

@@ -11,6 +11,38 @@ use crate::spec::Model;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
+/// English or Chinese text by the report's language.
+fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
+    if lang == Lang::Chinese {
+        zh
+    } else {
+        en
+    }
+}
+
+/// The explanation of a method in the report's language: Chinese when the model's
+/// labels are Chinese (as the IPMA quadrant names are), English otherwise.
+///
+/// ```
+/// use csi::ipma::Lang;
+/// use csi::report::methods::explanation_in;
+/// assert!(explanation_in("simple", Lang::Chinese).contains("等权"));
+/// assert_eq!(explanation_in("simple", Lang::English), csi::methods::explanation("simple"));
+/// ```
+pub fn explanation_in(method: &str, lang: Lang) -> &'static str {
+    if lang != Lang::Chinese {
+        return explanation(method);
+    }
+    match method {
+        "simple" => "目标构念各满意度题项的平均分，换算为 0-100，各题等权",
+        "dual" => "按受访者自述的各属性重要性加权的属性满意度：sum I_k S_k / sum I_k",
+        "improved_dual" => "按数据推导的重要性加权的驱动因素表现：总体满意度对驱动因素得分回归的正系数，归一化为和为 1",
+        "regression" => "总体满意度对驱动因素得分回归的标准化系数（beta）：推导的重要性",
+        "sem" => "PLS 路径模型：目标构念的 0-100 指数（按 PLS 权重合成题项）及各驱动因素对它的总效应（IPMA 重要性）",
+        _ => "",
+    }
+}
+
 /// The `csi-methods/v1` JSON document.
 pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
     let lang = rep.lang;
@@ -21,7 +53,8 @@ pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
             let mut v = json!({
                 "method": m,
                 "name": method_name(m, lang),
-                "explanation": explanation(m),
+                "explanation": explanation_in(m, lang),
+                "explanation_en": explanation(m),
             });
             if let Some(obj) = v.as_object_mut() {
                 match o {
@@ -129,32 +162,36 @@ pub fn methods_text(rep: &MethodsReport, model: &Model) -> String {
         model.construct_label(rep.target)
     );
     let _ = writeln!(s);
-    let _ = writeln!(s, "Scores (0-100)");
-    let mut t = Table::new(&["method", "", "score"], 2);
+    let _ = writeln!(s, "{}", tr(lang, "Scores (0-100)", "得分 (0-100)"));
+    let mut t = Table::new(
+        &[tr(lang, "method", "方法"), "", tr(lang, "score", "得分")],
+        2,
+    );
     let mut legend = Vec::new();
+    let sep = tr(lang, ": ", "：");
     for (m, o) in rep.scores() {
         let score = match o {
             Outcome::Done(v) => {
                 legend.push(format!(
-                    "- {}: {}",
-                    method_name(m, Lang::English),
-                    explanation(m)
+                    "- {}{sep}{}",
+                    method_name(m, lang),
+                    explanation_in(m, lang)
                 ));
                 format!("{v:.1}")
             }
             Outcome::NotAvailable(e) => {
                 legend.push(format!(
-                    "- {}: {} ({e})",
-                    method_name(m, Lang::English),
-                    explanation(m)
+                    "- {}{sep}{} ({e})",
+                    method_name(m, lang),
+                    explanation_in(m, lang)
                 ));
                 "-".to_string()
             }
         };
         t.row(vec![
-            method_name(m, Lang::English).into(),
+            method_name(m, lang).into(),
             if lang == Lang::Chinese {
-                method_name(m, lang).into()
+                method_name(m, Lang::English).into()
             } else {
                 String::new()
             },
@@ -169,16 +206,37 @@ pub fn methods_text(rep: &MethodsReport, model: &Model) -> String {
     drivers_section(rep, model, &mut s);
     ratio_loyalty_section(rep, &mut s);
     for n in &rep.notes {
-        let _ = writeln!(s, "note: {n}");
+        let _ = writeln!(s, "{}{n}", tr(lang, "note: ", "注："));
     }
     s
 }
 
 /// The drivers table of the methods report.
 fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
-    let _ = writeln!(s, "Drivers: performance and importance (rank) by method");
-    let mut t = Table::new(
-        &[
+    let lang = rep.lang;
+    let _ = writeln!(
+        s,
+        "{}",
+        tr(
+            lang,
+            "Drivers: performance and importance (rank) by method",
+            "驱动因素：各方法的表现与重要性（排名）"
+        )
+    );
+    let header = if lang == Lang::Chinese {
+        [
+            "驱动因素",
+            "标签",
+            "简单表现",
+            "SEM 指数",
+            "双重评价（自述）",
+            "改进双重权重",
+            "回归 beta",
+            "SEM 重要性",
+            "一致性",
+        ]
+    } else {
+        [
             "driver",
             "label",
             "simple perf",
@@ -188,9 +246,9 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
             "regression beta",
             "SEM importance",
             "agreement",
-        ],
-        2,
-    );
+        ]
+    };
+    let mut t = Table::new(&header, 2);
     let cell = |v: Option<f64>, r: Option<usize>, d: usize| match (v, r) {
         (Some(v), Some(r)) => format!("{v:.d$} ({r})"),
         _ => "-".into(),
@@ -208,22 +266,26 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
             cell(d.importance[2], d.ranks[2], 3),
             cell(d.importance[3], d.ranks[3], 3),
             if d.agree() {
-                "agree".into()
+                tr(lang, "agree", "一致").into()
             } else {
-                "differ".into()
+                tr(lang, "differ", "不一致").into()
             },
         ]);
     }
     s.push_str(&t.render());
     if !rep.spearman.is_empty() {
         let _ = writeln!(s);
-        let _ = writeln!(s, "Rank agreement (Spearman)");
+        let _ = writeln!(
+            s,
+            "{}",
+            tr(lang, "Rank agreement (Spearman)", "排名一致性 (Spearman)")
+        );
         for (a, b, r) in &rep.spearman {
             let _ = writeln!(
                 s,
                 "  {} vs {}: {:.2}",
-                method_name(a, Lang::English),
-                method_name(b, Lang::English),
+                method_name(a, lang),
+                method_name(b, lang),
                 r
             );
         }
@@ -243,19 +305,37 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
     if !agree.is_empty() {
         let _ = writeln!(
             s,
-            "methods agree (ranks within one place) on: {}",
+            "{}{}",
+            tr(
+                lang,
+                "methods agree (ranks within one place) on: ",
+                "各方法一致（排名相差不超过一位）："
+            ),
             agree.join(", ")
         );
     }
     if !differ.is_empty() {
-        let _ = writeln!(s, "methods differ on: {}", differ.join(", "));
-    }
-    if let Outcome::Done(r) = &rep.regression {
         let _ = writeln!(
             s,
-            "regression of '{}' on the driver scores: R2 = {:.3}, n = {}",
-            r.overall, r.ols.r2, r.ols.n
+            "{}{}",
+            tr(lang, "methods differ on: ", "各方法不一致："),
+            differ.join(", ")
         );
+    }
+    if let Outcome::Done(r) = &rep.regression {
+        if lang == Lang::Chinese {
+            let _ = writeln!(
+                s,
+                "“{}”对驱动因素得分的回归：R2 = {:.3}，n = {}",
+                r.overall, r.ols.r2, r.ols.n
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "regression of '{}' on the driver scores: R2 = {:.3}, n = {}",
+                r.overall, r.ols.r2, r.ols.n
+            );
+        }
     }
 }
 
@@ -263,13 +343,31 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
 fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
     let lang = rep.lang;
     let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "C = b/a (perceived / expected; |C - 1| <= {SATISFIED_BAND} reads as satisfied)"
-    );
+    if lang == Lang::Chinese {
+        let _ = writeln!(
+            s,
+            "C = b/a（感知/期望；|C - 1| <= {SATISFIED_BAND} 视为满意）"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "C = b/a (perceived / expected; |C - 1| <= {SATISFIED_BAND} reads as satisfied)"
+        );
+    }
+    let na = tr(lang, "not available: ", "不可用：");
     match &rep.ratio {
         Outcome::Done(r) => {
-            let mut t = Table::new(&["perceived", "expected", "b", "a", "C", "reading"], 2);
+            let mut t = Table::new(
+                &[
+                    tr(lang, "perceived", "感知"),
+                    tr(lang, "expected", "期望"),
+                    "b",
+                    "a",
+                    "C",
+                    tr(lang, "reading", "解读"),
+                ],
+                2,
+            );
             for x in &r.rows {
                 t.row(vec![
                     x.perceived.clone(),
@@ -283,31 +381,56 @@ fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
             s.push_str(&t.render());
             let _ = writeln!(
                 s,
-                "overall C = {:.3}: {}",
+                "{} C = {:.3}{}{}",
+                tr(lang, "overall", "总体"),
                 r.overall,
+                tr(lang, ": ", "："),
                 Band::classify(r.overall).name(lang)
             );
-            let _ = writeln!(
-                s,
-                "respondents (n = {}): dissatisfied {:.1}%, satisfied {:.1}%, very satisfied {:.1}%",
-                r.n,
-                100.0 * r.shares[0],
-                100.0 * r.shares[1],
-                100.0 * r.shares[2]
-            );
+            if lang == Lang::Chinese {
+                let _ = writeln!(
+                    s,
+                    "受访者（n = {}）：不满意 {:.1}%，满意 {:.1}%，非常满意 {:.1}%",
+                    r.n,
+                    100.0 * r.shares[0],
+                    100.0 * r.shares[1],
+                    100.0 * r.shares[2]
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "respondents (n = {}): dissatisfied {:.1}%, satisfied {:.1}%, very satisfied {:.1}%",
+                    r.n,
+                    100.0 * r.shares[0],
+                    100.0 * r.shares[1],
+                    100.0 * r.shares[2]
+                );
+            }
         }
         Outcome::NotAvailable(e) => {
-            let _ = writeln!(s, "not available: {e}");
+            let _ = writeln!(s, "{na}{e}");
         }
     }
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "Loyalty segments (Dick & Basu; high = above the scale midpoint)"
+        "{}",
+        tr(
+            lang,
+            "Loyalty segments (Dick & Basu; high = above the scale midpoint)",
+            "忠诚度细分（Dick & Basu；高 = 高于量表中点）"
+        )
     );
     match &rep.loyalty {
         Outcome::Done(seg) => {
-            let mut t = Table::new(&["class", "respondents", "share"], 1);
+            let mut t = Table::new(
+                &[
+                    tr(lang, "class", "类别"),
+                    tr(lang, "respondents", "受访者"),
+                    tr(lang, "share", "占比"),
+                ],
+                1,
+            );
             for (k, c) in LoyaltyClass::ALL.iter().enumerate() {
                 t.row(vec![
                     c.name(lang).into(),
@@ -319,13 +442,18 @@ fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
             if seg.unclassified > 0 {
                 let _ = writeln!(
                     s,
-                    "unclassified (no answer on an axis): {}",
+                    "{}{}",
+                    tr(
+                        lang,
+                        "unclassified (no answer on an axis): ",
+                        "未分类（某一维度无回答）："
+                    ),
                     seg.unclassified
                 );
             }
         }
         Outcome::NotAvailable(e) => {
-            let _ = writeln!(s, "not available: {e}");
+            let _ = writeln!(s, "{na}{e}");
         }
     }
 }

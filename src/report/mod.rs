@@ -15,6 +15,9 @@ pub mod methods;
 pub mod model_fit;
 pub mod predict;
 pub mod program;
+pub mod table;
+pub mod tables;
+pub mod tables_est;
 pub mod text;
 pub mod trend_chart;
 pub mod xlsx;
@@ -140,6 +143,7 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             "indicators": s.indicators.as_str(),
             "tolerance": s.tolerance,
             "max_iter": s.max_iter,
+            "stop_rule": s.stop.as_str(),
             "missing": a.missing.policy.as_str(),
             "weighted": a.data.weights.is_some(),
         },
@@ -158,6 +162,8 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
             .map(|(p, r)| json!({"from": cname(p.from), "to": cname(p.to), "f2": num(p.value), "f2_reestimated": num(r.value)}))
             .collect::<Vec<_>>(),
         "f2_definition": "f2 = (R2_incl - R2_excl) / (1 - R2_incl), R2_excl from the same construct scores without the predictor (cSEM, ADANCO); f2_reestimated: R2_excl from PLS re-estimated without the path (seminr)",
+        "cross_loadings": cross_loadings_json(a),
+        "information_criteria": information_criteria_json(a, crate::profile::Divisor::default()),
         "missing": {
             "policy": a.missing.policy.as_str(),
             "n_read": a.missing.n_read,
@@ -186,6 +192,49 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
         obj.insert("bootstrap".into(), bootstrap_json(b));
     }
     doc
+}
+
+/// The `cross_loadings` of a fit document: per item, its construct and its correlation
+/// with every construct score (`{"item", "construct", "loadings": {CONSTRUCT: r}}`).
+fn cross_loadings_json(a: &Analysis) -> Value {
+    let m = &a.model;
+    Value::Array(
+        m.items
+            .iter()
+            .enumerate()
+            .map(|(k, it)| {
+                let l: Map<String, Value> = m
+                    .constructs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| (c.name.clone(), num(a.fit.cross_loadings[(k, j)])))
+                    .collect();
+                json!({"item": it.name, "construct": m.constructs[it.construct].name, "loadings": l})
+            })
+            .collect(),
+    )
+}
+
+/// The `information_criteria` of a fit document: AIC and BIC per endogenous construct
+/// ([`crate::criteria`]), with the variance divisor used.
+pub fn information_criteria_json(a: &Analysis, divisor: crate::profile::Divisor) -> Value {
+    let rows: Vec<Value> = crate::criteria::information_criteria(&a.model, &a.fit, divisor)
+        .iter()
+        .map(|c| {
+            json!({
+                "construct": a.model.constructs[c.construct].name,
+                "predictors": c.predictors,
+                "sse": num(c.sse),
+                "aic": num(c.aic),
+                "bic": num(c.bic),
+            })
+        })
+        .collect();
+    json!({
+        "divisor": divisor.as_str(),
+        "definition": "per endogenous construct: SSE = (1 - R2) var(score) (n - 1) with scores of unit variance under the divisor; AIC = n ln(SSE/n) + 2(p+1), BIC = n ln(SSE/n) + (p+1) ln n (seminr summary()$it_criteria; Sharma et al. 2019)",
+        "equations": rows,
+    })
 }
 
 /// The `paths` of a fit document.

@@ -88,67 +88,11 @@ pub fn model_fit_json(mf: &ModelFit) -> Value {
 }
 
 /// A text table: one row per distance, saturated and estimated value (with HI95 and
-/// HI99 when tested), and a line on how to read it.
+/// HI99 when tested), and a line on how to read it (the `model_fit` table of
+/// [`super::tables::model_fit`], rendered as text).
 pub fn model_fit_text(mf: &ModelFit) -> String {
-    use super::text::Table;
-    let t = mf.test.as_ref();
-    let (ts, te) = (
-        t.and_then(|t| t.saturated.as_ref()),
-        t.and_then(|t| t.estimated.as_ref()),
-    );
-    let tested = ts.is_some() || te.is_some();
-    let mut head = vec!["measure", "saturated"];
-    if tested {
-        head.extend(["HI95", "HI99"]);
-    }
-    head.push("estimated");
-    if tested {
-        head.extend(["HI95", "HI99"]);
-    }
-    let mut tab = Table::new(&head, 1);
-    let f = |v: f64| {
-        if v.is_finite() {
-            format!("{v:.4}")
-        } else {
-            "n/a".into()
-        }
-    };
-    type Pick = fn(&Discrepancy) -> f64;
-    type PickQ = fn(&ExactFitTest) -> crate::model_fit::Quantiles;
-    let rows: [(&str, Pick, PickQ); 3] = [
-        ("SRMR", |d| d.srmr, |e| e.srmr),
-        ("d_ULS", |d| d.d_uls, |e| e.d_uls),
-        ("d_G", |d| d.d_g, |e| e.d_g),
-    ];
-    for (name, pick, pq) in rows {
-        let mut r = vec![name.to_string(), f(pick(&mf.saturated))];
-        if tested {
-            r.push(ts.map(|e| f(pq(e).hi95)).unwrap_or_else(|| "n/a".into()));
-            r.push(ts.map(|e| f(pq(e).hi99)).unwrap_or_else(|| "n/a".into()));
-        }
-        r.push(f(pick(&mf.estimated)));
-        if tested {
-            r.push(te.map(|e| f(pq(e).hi95)).unwrap_or_else(|| "n/a".into()));
-            r.push(te.map(|e| f(pq(e).hi99)).unwrap_or_else(|| "n/a".into()));
-        }
-        tab.row(r);
-    }
-    let mut s = format!(
-        "\nModel fit ({} model-implied correlations; d_G with base-10 logarithms)\n",
-        mf.implied.as_str().replace('_', "-")
-    );
-    s.push_str(&tab.render());
-    if tested {
-        s.push_str(
-            "A distance above HI95 (HI99) rejects exact fit at the 5% (1%) level (bootstrap under the Beran-Srivastava transformation).\n",
-        );
-        if let Some(t) = t {
-            for p in &t.problems {
-                s.push_str(&format!("note: {p}\n"));
-            }
-        }
-    } else {
-        s.push_str("SRMR below 0.08 is the usual rule of thumb; --bootstrap N adds the test of exact fit (HI95, HI99).\n");
-    }
+    let mut s = format!("\n{}", super::tables::model_fit(mf).to_text());
+    // the table's trailing blank line: the fit report continues right below
+    s.pop();
     s
 }

@@ -3,7 +3,6 @@
 
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
-use crate::stat::Stat;
 use std::fmt::Write;
 
 /// Display width of a string: East Asian wide characters count 2 columns.
@@ -90,18 +89,6 @@ impl Table {
         }
         out
     }
-}
-
-fn f3(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.3}")
-    } else {
-        "-".into()
-    }
-}
-
-fn fo(x: Option<f64>) -> String {
-    x.map(f3).unwrap_or_else(|| "-".into())
 }
 
 /// An interval as `[low, high]` with `digits` decimals, or `-` when it is not
@@ -277,8 +264,18 @@ pub fn readings(a: &Analysis) -> Vec<String> {
     out
 }
 
-/// The whole human-readable fit report.
+/// The whole human-readable fit report (AIC/BIC with csi's default variance divisor).
 pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
+    fit_text_with(a, boot, crate::profile::Divisor::default())
+}
+
+/// The whole human-readable fit report: a header, every table of
+/// [`super::tables::fit_tables`], GoF and SRMR, and the readings.
+pub fn fit_text_with(
+    a: &Analysis,
+    boot: Option<&BootstrapResult>,
+    divisor: crate::profile::Divisor,
+) -> String {
     let m = &a.model;
     let f = &a.fit;
     let mut s = String::new();
@@ -301,16 +298,23 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
             ""
         }
     );
+    if s_.stop != crate::estimate::pls::StopRule::default() {
+        let _ = writeln!(
+            s,
+            "stopping rule {} < {:e} (max {} iterations)",
+            s_.stop.as_str(),
+            s_.tolerance,
+            s_.max_iter
+        );
+    }
     if let Some(b) = boot {
         s.push_str(&bootstrap_summary(b));
     }
     let _ = writeln!(s);
 
-    indices_section(a, boot, &mut s);
-    paths_section(a, boot, &mut s);
-    effects_section(a, &mut s);
-    outer_section(a, &mut s);
-    htmt_section(a, &mut s);
+    for t in super::tables::fit_tables(a, boot, divisor) {
+        s.push_str(&t.to_text());
+    }
     let _ = writeln!(s, "GoF {:.3}   SRMR {:.3}", a.quality.gof, a.quality.srmr);
     let r = readings(a);
     if !r.is_empty() {
@@ -321,189 +325,4 @@ pub fn fit_text(a: &Analysis, boot: Option<&BootstrapResult>) -> String {
         }
     }
     s
-}
-
-/// The indices table of the fit report (with quality figures).
-fn indices_section(a: &Analysis, boot: Option<&BootstrapResult>, s: &mut String) {
-    let m = &a.model;
-    let f = &a.fit;
-    let _ = writeln!(s, "Satisfaction indices (0-100)");
-    let mut t = Table::new(
-        &[
-            "construct",
-            "label",
-            "index",
-            "CI",
-            "R2",
-            "R2 adj",
-            "alpha",
-            "rho_C",
-            "rho_A",
-            "AVE",
-        ],
-        2,
-    );
-    for (j, c) in m.constructs.iter().enumerate() {
-        let q = &a.quality.constructs[j];
-        let ix = a.indices[j].value;
-        let ci = boot
-            .and_then(|b| b.stat(Stat::Index(j)))
-            .map(|st| interval(st.ci_low, st.ci_high, 1))
-            .unwrap_or_default();
-        t.row(vec![
-            c.name.clone(),
-            c.label.clone().unwrap_or_default(),
-            ix.map(|v| format!("{v:.1}"))
-                .unwrap_or_else(|| "undefined".into()),
-            ci,
-            fo(f.r2[j]),
-            fo(f.r2_adj[j]),
-            q.alpha.map(f3).unwrap_or_else(|| "n/a".into()),
-            f3(q.rho_c),
-            q.rho_a_reported().map(f3).unwrap_or_else(|| "n/a".into()),
-            f3(q.ave),
-        ]);
-    }
-    s.push_str(&t.render());
-    if a.quality
-        .constructs
-        .iter()
-        .any(|q| q.rho_a_note.is_some() || q.alpha_note.is_some())
-    {
-        let _ = writeln!(
-            s,
-            "n/a: not applicable (rho_A of a Mode B block, alpha of a single item)"
-        );
-    }
-    let _ = writeln!(s);
-}
-
-/// The path table of the fit report.
-fn paths_section(a: &Analysis, boot: Option<&BootstrapResult>, s: &mut String) {
-    let m = &a.model;
-    let f = &a.fit;
-    let _ = writeln!(s, "Path coefficients");
-    let mut t = if boot.is_some() {
-        Table::new(&["path", "estimate", "boot se", "CI", "p", ""], 1)
-    } else {
-        Table::new(&["path", "estimate", "OLS se", "t", "p", ""], 1)
-    };
-    for ps in &f.path_stats {
-        let name = format!(
-            "{} -> {}",
-            m.constructs[ps.from].name, m.constructs[ps.to].name
-        );
-        match boot.and_then(|b| {
-            b.stat(Stat::Path {
-                from: ps.from,
-                to: ps.to,
-            })
-        }) {
-            Some(st) => t.row(vec![
-                name,
-                f3(ps.estimate),
-                f3(st.se),
-                interval(st.ci_low, st.ci_high, 3),
-                p_value(st.p),
-                stars(st.p).into(),
-            ]),
-            None => t.row(vec![
-                name,
-                f3(ps.estimate),
-                f3(ps.se),
-                format!("{:.2}", ps.t),
-                format!("{:.4}", ps.p),
-                stars(ps.p).into(),
-            ]),
-        }
-    }
-    s.push_str(&t.render());
-    let _ = writeln!(s);
-}
-
-/// The total-effects table of the fit report.
-fn effects_section(a: &Analysis, s: &mut String) {
-    let m = &a.model;
-    let f = &a.fit;
-    let _ = writeln!(s, "Total effects");
-    let mut t = Table::new(&["effect", "direct", "indirect", "total"], 1);
-    let q = m.n_constructs();
-    for i in 0..q {
-        for j in 0..q {
-            if f.total[(i, j)] != 0.0 {
-                t.row(vec![
-                    format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
-                    f3(f.paths[(i, j)]),
-                    f3(f.total[(i, j)] - f.paths[(i, j)]),
-                    f3(f.total[(i, j)]),
-                ]);
-            }
-        }
-    }
-    s.push_str(&t.render());
-    let _ = writeln!(s);
-}
-
-/// The outer-model table of the fit report.
-fn outer_section(a: &Analysis, s: &mut String) {
-    let m = &a.model;
-    let f = &a.fit;
-    let _ = writeln!(s, "Outer model");
-    let mut t = Table::new(
-        &[
-            "item",
-            "label",
-            "construct",
-            "weight",
-            "loading",
-            "VIF",
-            "mean",
-        ],
-        3,
-    );
-    for (k, it) in m.items.iter().enumerate() {
-        t.row(vec![
-            it.name.clone(),
-            it.label.clone().unwrap_or_default(),
-            m.constructs[it.construct].name.clone(),
-            f3(f.weights[k]),
-            f3(f.loadings[k]),
-            fo(a.quality.indicator_vif[k]),
-            format!("{:.2}", f.means[k]),
-        ]);
-    }
-    s.push_str(&t.render());
-    let _ = writeln!(s);
-}
-
-/// The HTMT table of the fit report.
-fn htmt_section(a: &Analysis, s: &mut String) {
-    let m = &a.model;
-    let q = m.n_constructs();
-    let _ = writeln!(s, "Discriminant validity (HTMT)");
-    // HTMT needs two multi-item blocks: single-item constructs have no row or column
-    let multi: Vec<usize> = (0..q)
-        .filter(|&j| m.constructs[j].items.len() >= 2)
-        .collect();
-    if multi.len() < 2 {
-        let _ = writeln!(s, "(needs two constructs with two or more items each)\n");
-        return;
-    }
-    let mut hdr: Vec<String> = vec![String::new()];
-    hdr.extend(multi.iter().map(|&j| m.constructs[j].name.clone()));
-    let hdr_ref: Vec<&str> = hdr.iter().map(|x| x.as_str()).collect();
-    let mut t = Table::new(&hdr_ref, 1);
-    for &i in &multi {
-        let mut row = vec![m.constructs[i].name.clone()];
-        for &j in &multi {
-            row.push(if j < i {
-                f3(a.quality.htmt[(i, j)])
-            } else {
-                String::new()
-            });
-        }
-        t.row(row);
-    }
-    s.push_str(&t.render());
-    let _ = writeln!(s);
 }

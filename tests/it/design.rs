@@ -1116,3 +1116,223 @@ fn csi_weights_reads_a_workbook_and_writes_csv() {
         assert!((share - t).abs() < 1e-6, "{name}: {share}");
     }
 }
+
+// ---------------------------------------------------------------------------------
+// The design and EM connected to the bootstrap executor
+
+#[test]
+fn the_executor_resamples_by_the_design_of_the_data() {
+    use csi::bootstrap::{run, BootstrapOptions, BootstrapResult};
+    use csi::stat::Stat;
+    // two strata x 20 branches x 12 respondents, intra-cluster correlation 0.3
+    let model = model();
+    let sim = DesignSim {
+        shift: vec![-0.2, 0.2],
+        clusters: 20,
+        m: 12,
+        icc: 0.3,
+    };
+    let sv = sim.draw(&model, 77);
+    let mut a = analyze(&model, &sv, &FitOptions::default()).unwrap();
+    let opts = BootstrapOptions {
+        resamples: 200,
+        seed: 7,
+        ..Default::default()
+    };
+    let boot = |a: &csi::analysis::Analysis| {
+        run(&model, &a.data, &a.options.pls, &a.fit, &opts, None).unwrap()
+    };
+    let plain = boot(&a);
+    // the simple design draws exactly the executor's default resamples
+    a.data.design = Some(Design::simple(a.data.x.nrows()));
+    let simple = boot(&a);
+    let bits =
+        |b: &BootstrapResult| -> Vec<u64> { b.replicates.iter().map(|v| v.to_bits()).collect() };
+    assert_eq!(bits(&plain), bits(&simple));
+    // clusters: whole branches are drawn, so the index's se grows (design effect of a
+    // mean 1 + (12 - 1) * 0.3 = 4.3 on the variance, about 2 on the se)
+    let d = Design::from_survey(&sv, Some("region"), Some("branch"))
+        .unwrap()
+        .select(&a.data.kept);
+    assert_eq!(d.df(), 38); // 40 branches - 2 strata
+    a.data.design = Some(d);
+    let clustered = boot(&a);
+    let se = |b: &BootstrapResult| b.stat(Stat::Index(1)).unwrap().se;
+    eprintln!(
+        "SAT index se: simple bootstrap {:.4}, cluster bootstrap {:.4}",
+        se(&plain),
+        se(&clustered)
+    );
+    assert!(
+        se(&clustered) > 1.3 * se(&plain),
+        "cluster {:.4} vs simple {:.4}",
+        se(&clustered),
+        se(&plain)
+    );
+    // BCa under clusters: the jackknife deletes one branch at a time (40 rows)
+    let bca = run(
+        &model,
+        &a.data,
+        &a.options.pls,
+        &a.fit,
+        &BootstrapOptions {
+            ci: csi::bootstrap::CiMethod::Bca,
+            ..opts
+        },
+        None,
+    )
+    .unwrap();
+    let s = bca.stat(Stat::Index(1)).unwrap();
+    assert!(s.ci_low < s.estimate && s.estimate < s.ci_high, "{s:?}");
+}
+
+fn csi_threads(args: &[&str], threads: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_csi"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RAYON_NUM_THREADS", threads)
+        .args(args)
+        .output()
+        .expect("run csi")
+}
+
+#[test]
+fn fit_ipma_and_report_resample_by_the_design_identically_on_1_and_2_threads() {
+    let design = [
+        "--strata",
+        "gender",
+        "--cluster",
+        "age",
+        "--bootstrap",
+        "60",
+    ];
+    let fit: Vec<&str> = [
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--json",
+        "-",
+    ]
+    .into_iter()
+    .chain(design)
+    .collect();
+    let ipma: Vec<&str> = [
+        "ipma",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--target",
+        "SAT",
+        "--json",
+        "-",
+    ]
+    .into_iter()
+    .chain(design)
+    .collect();
+    for args in [&fit, &ipma] {
+        let one = csi_threads(args, "1");
+        let two = csi_threads(args, "2");
+        assert!(one.status.success(), "{}", stderr(&one));
+        assert_eq!(
+            one.stdout, two.stdout,
+            "{} differs on 1 and 2 threads",
+            args[0]
+        );
+        let v: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+        // the design is echoed (contract: Survey design), 5 age groups in each gender
+        assert_eq!(v["design"]["clusters"]["count"], 10, "{}", args[0]);
+    }
+    let v: serde_json::Value = serde_json::from_slice(&csi_threads(&fit, "2").stdout).unwrap();
+    assert_eq!(v["bootstrap"]["design"]["clusters"]["column"], "age");
+    // the design changes the intervals: 10 clusters are not 250 respondents
+    let plain = csi(&fit[..fit.len() - 4]);
+    let p: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_ne!(p["bootstrap"], v["bootstrap"]);
+    // the report accepts the design with a bootstrap
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    let o = csi(&[
+        "report",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--out",
+        out.to_str().unwrap(),
+        "--strata",
+        "gender",
+        "--bootstrap",
+        "30",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // compare's permutations do not follow a design: refused, naming the command
+    let o = csi(&[
+        "compare",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--group",
+        "gender",
+        "--strata",
+        "age",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("compare does not resample by a survey design"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn fit_redoes_em_in_every_bootstrap_resample() {
+    let base = [
+        "fit",
+        "-m",
+        "models/ccsi.toml",
+        "-d",
+        "data/ccsi_sample.csv",
+        "--bootstrap",
+        "100",
+        "--json",
+        "-",
+    ];
+    let run = |missing: &str| -> serde_json::Value {
+        let mut args = base.to_vec();
+        args.extend(["--missing", missing]);
+        let o = csi(&args);
+        assert!(o.status.success(), "{missing}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let em = run("em");
+    let mean = run("mean");
+    let paths = |v: &serde_json::Value| -> Vec<(f64, f64)> {
+        v["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["estimate"].as_f64().unwrap(), p["se"].as_f64().unwrap()))
+            .collect()
+    };
+    let (e, m) = (paths(&em), paths(&mean));
+    assert_eq!(e.len(), m.len());
+    let mut differ = false;
+    for ((be, se_e), (_, se_m)) in e.iter().zip(&m) {
+        assert!(be.is_finite() && se_e.is_finite() && *se_e > 0.0);
+        // the same data with a few missing answers: the EM bootstrap se is of the
+        // size of the mean-replacement one (a factor 2 either way would be a bug)
+        assert!(
+            (0.5..2.0).contains(&(se_e / se_m)),
+            "se em {se_e} vs mean {se_m}"
+        );
+        differ |= (se_e - se_m).abs() > 1e-12;
+    }
+    assert!(
+        differ,
+        "the EM bootstrap gave the mean-replacement se exactly"
+    );
+    assert_eq!(em["bootstrap"]["failed"], 0);
+}

@@ -334,3 +334,44 @@ fn cli_methods_runs_on_the_sample() {
     let sem = doc["methods"][4]["score"].as_f64().expect("sem score");
     assert!(sem > 0.0 && sem < 100.0);
 }
+
+/// The explanations come in the model's language (issue 13 item 8): a model with
+/// Chinese labels gets Chinese headings and explanations (JSON `explanation`, with the
+/// English one beside it as `explanation_en`); the same model without labels gets
+/// English throughout.
+#[test]
+fn methods_explanations_follow_the_model_language() {
+    let (model, survey) = small();
+    let a = analyze(&model, &survey, &FitOptions::default()).expect("fit");
+    let r = methods::evaluate(&a, &survey, 2).expect("methods");
+    assert_eq!(r.lang, csi::ipma::Lang::Chinese);
+    let text = csi::report::methods::methods_text(&r, &model);
+    for s in [
+        "得分 (0-100)",
+        "简单方法：目标构念各满意度题项的平均分",
+        "驱动因素：",
+        "忠诚度细分",
+    ] {
+        assert!(text.contains(s), "{s} not in\n{text}");
+    }
+    let doc = csi::report::methods::methods_json(&r, &model);
+    let simple = &doc["methods"][0];
+    assert_eq!(simple["method"], "simple");
+    assert!(simple["explanation"].as_str().unwrap().contains("等权"));
+    assert_eq!(simple["explanation_en"], methods::explanation("simple"));
+
+    let mut plain = model.clone();
+    for c in &mut plain.constructs {
+        c.label = None;
+    }
+    for it in &mut plain.items {
+        it.label = None;
+    }
+    let a = analyze(&plain, &survey, &FitOptions::default()).expect("fit");
+    let r = methods::evaluate(&a, &survey, 2).expect("methods");
+    assert_eq!(r.lang, csi::ipma::Lang::English);
+    let text = csi::report::methods::methods_text(&r, &plain);
+    assert!(text.contains("Scores (0-100)"), "{text}");
+    assert!(text.contains(methods::explanation("simple")), "{text}");
+    assert!(!text.contains("简单方法"), "{text}");
+}

@@ -47,7 +47,7 @@ const PATHS: [(&str, &str); 10] = [
 /// ADANCO tolerance of this comparison (see the module docs).
 const ADANCO: f64 = 1e-6;
 
-fn satisfaction(mode: Mode) -> Option<(Model, Moments, nalgebra::DMatrix<f64>)> {
+pub(crate) fn satisfaction(mode: Mode) -> Option<(Model, Moments, nalgebra::DMatrix<f64>)> {
     let dir = reference_dir()?;
     let specs = BLOCKS
         .iter()
@@ -175,6 +175,7 @@ fn draw(model: &Model, paths: &[(&str, &str, f64)], n: usize, seed: u64) -> csi:
     let x = pop.draw_continuous(model, n, seed).unwrap();
     csi::data::Complete {
         em: None,
+        design: None,
         rows: (2..n + 2).collect(),
         kept: (0..n).collect(),
         x,

@@ -339,6 +339,7 @@ fn satisfaction() -> Option<(Model, csi::data::Complete)> {
         model,
         csi::data::Complete {
             em: None,
+            design: None,
             x,
             rows: (2..n + 2).collect(),
             weights: None,
@@ -424,6 +425,7 @@ fn simulated(n: usize, seed: u64) -> (Model, csi::data::Complete) {
     let x = pop.draw_continuous(&model, n, seed).unwrap();
     let data = csi::data::Complete {
         em: None,
+        design: None,
         x,
         rows: (2..n + 2).collect(),
         weights: None,
@@ -505,6 +507,7 @@ fn lm_benchmark_wins_when_the_structural_model_omits_a_path() {
     let x = pop.draw_continuous(&truth, n, 5).unwrap();
     let data = csi::data::Complete {
         em: None,
+        design: None,
         x,
         rows: (2..n + 2).collect(),
         weights: None,

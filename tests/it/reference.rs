@@ -74,6 +74,7 @@ fn settings_of(r: &Value) -> PlsSettings {
         },
         tolerance: s["tolerance"].as_f64().unwrap(),
         max_iter: s["max_iter"].as_u64().unwrap() as usize,
+        ..Default::default()
     }
 }
 

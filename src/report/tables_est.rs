@@ -1,0 +1,181 @@
+//! The paper tables of `csi fit --estimator plsc` and `--estimator cbsem` (the PLS ones
+//! are in [`super::tables`]): the same [`Table`] model, written by `--tables DIR`.
+//!
+//! | estimator | ids |
+//! |---|---|
+//! | plsc | `plsc_paths` (PLSc beside PLS, bootstrap se/CI/p), `plsc_constructs` (rho_A, R²), `plsc_loadings` |
+//! | cbsem | `cbsem_fit_indices`, `cbsem_paths` (standardized, unstandardized, ML se, z, p, bootstrap CI), `cbsem_loadings`, `cbsem_residual_covariances` (when the model has them), `cbsem_constructs` (R², index) |
+
+use super::table::{Cell, Table};
+use crate::analysis::Analysis;
+use crate::bootstrap::BootstrapResult;
+use crate::estimate::cbsem::{CbsemFit, ParamKind};
+use crate::estimate::plsc::PlscFit;
+use crate::stat::Stat;
+
+fn arrow(a: &Analysis, i: usize, j: usize) -> String {
+    format!(
+        "{} -> {}",
+        a.model.constructs[i].name, a.model.constructs[j].name
+    )
+}
+
+/// The PLSc tables.
+pub fn plsc_tables(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> Vec<Table> {
+    let m = &a.model;
+    let mut paths = Table::new(
+        "plsc_paths",
+        "Path coefficients (consistent PLS)",
+        &["path", "PLSc", "PLS", "boot se", "CI", "p"],
+        1,
+    );
+    for &(i, j) in &m.paths {
+        let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
+        paths.push(vec![
+            Cell::text(arrow(a, i, j)),
+            Cell::num(c.paths[(i, j)], 3),
+            Cell::num(a.fit.paths[(i, j)], 3),
+            st.map_or(Cell::Empty, |x| Cell::num(x.se, 3)),
+            st.map_or(Cell::Empty, |x| {
+                Cell::text(super::text::interval(x.ci_low, x.ci_high, 3))
+            }),
+            st.map_or(Cell::Empty, |x| Cell::text(super::text::p_value(x.p))),
+        ]);
+    }
+    let mut cons = Table::new(
+        "plsc_constructs",
+        "Constructs (consistent PLS)",
+        &["construct", "rho_A", "R2", "R2 adj"],
+        1,
+    );
+    for (j, con) in m.constructs.iter().enumerate() {
+        cons.push(vec![
+            Cell::text(&con.name),
+            Cell::num(c.rho_a[j], 3),
+            Cell::opt(c.r2[j], 3, "-"),
+            Cell::opt(c.r2_adj[j], 3, "-"),
+        ]);
+    }
+    let mut load = Table::new(
+        "plsc_loadings",
+        "Consistent loadings",
+        &["item", "construct", "PLSc loading", "PLS loading"],
+        2,
+    );
+    for (k, it) in m.items.iter().enumerate() {
+        load.push(vec![
+            Cell::text(&it.name),
+            Cell::text(&m.constructs[it.construct].name),
+            Cell::num(c.loadings[k], 3),
+            Cell::num(a.fit.loadings[k], 3),
+        ]);
+    }
+    vec![paths, cons, load]
+}
+
+/// The CB-SEM tables.
+pub fn cbsem_tables(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) -> Vec<Table> {
+    let m = &a.model;
+    let fi = &f.fit;
+    let mut ix = Table::new(
+        "cbsem_fit_indices",
+        "Fit indices (maximum likelihood)",
+        &["index", "value"],
+        1,
+    );
+    for (name, v, d) in [
+        ("chi-square", fi.chisq, 3),
+        ("df", fi.df, 0),
+        ("p", fi.pvalue, 4),
+        ("CFI", fi.cfi, 3),
+        ("TLI", fi.tli, 3),
+        ("RMSEA", fi.rmsea, 3),
+        ("RMSEA 90% lower", fi.rmsea_ci_lower, 3),
+        ("RMSEA 90% upper", fi.rmsea_ci_upper, 3),
+        ("SRMR", fi.srmr, 3),
+        ("AIC", fi.aic, 1),
+        ("BIC", fi.bic, 1),
+    ] {
+        ix.push(vec![Cell::text(name), Cell::num(v, d)]);
+    }
+    let mut paths = Table::new(
+        "cbsem_paths",
+        "Path coefficients (CB-SEM)",
+        &["path", "std", "unstd", "ML se", "z", "p", "boot CI"],
+        1,
+    );
+    for &(i, j) in &m.paths {
+        let p = f.path(i, j);
+        let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
+        paths.push(vec![
+            Cell::text(arrow(a, i, j)),
+            Cell::num(f.std_paths[(i, j)], 3),
+            Cell::num(f.paths[(i, j)], 3),
+            Cell::opt(p.and_then(|p| p.se), 3, "-"),
+            Cell::opt(p.and_then(|p| p.z), 2, "-"),
+            Cell::opt(p.and_then(|p| p.p), 4, "-"),
+            st.map_or(Cell::Empty, |x| {
+                Cell::text(super::text::interval(x.ci_low, x.ci_high, 3))
+            }),
+        ]);
+    }
+    let mut load = Table::new(
+        "cbsem_loadings",
+        "Standardized loadings (CB-SEM)",
+        &["item", "construct", "loading", "item R2"],
+        2,
+    );
+    for (k, it) in m.items.iter().enumerate() {
+        load.push(vec![
+            Cell::text(&it.name),
+            Cell::text(&m.constructs[it.construct].name),
+            Cell::num(f.std_loadings[k], 3),
+            Cell::num(f.item_r2[k], 3),
+        ]);
+    }
+    let mut out = vec![ix, paths, load];
+    let covs: Vec<_> = f
+        .parameters
+        .iter()
+        .filter(|r| r.kind == ParamKind::ErrorCovariance)
+        .collect();
+    if !covs.is_empty() {
+        let mut t = Table::new(
+            "cbsem_residual_covariances",
+            "Residual covariances (CB-SEM)",
+            &[
+                "residual covariance",
+                "estimate",
+                "correlation",
+                "ML se",
+                "p",
+            ],
+            1,
+        );
+        for r in covs {
+            t.push(vec![
+                Cell::text(format!("{} ~~ {}", r.lhs, r.rhs)),
+                Cell::num(r.est, 3),
+                Cell::num(r.std_all, 3),
+                Cell::opt(r.se, 3, "-"),
+                Cell::opt(r.p, 4, "-"),
+            ]);
+        }
+        out.push(t);
+    }
+    let mut cons = Table::new(
+        "cbsem_constructs",
+        "Constructs (CB-SEM)",
+        &["construct", "R2", "index (PLS weights)"],
+        1,
+    );
+    for (j, con) in m.constructs.iter().enumerate() {
+        cons.push(vec![
+            Cell::text(&con.name),
+            Cell::opt(f.r2[j], 3, "-"),
+            Cell::opt(a.indices[j].value, 1, "-"),
+        ]);
+    }
+    out.push(cons);
+    out
+}
