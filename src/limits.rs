@@ -11,9 +11,9 @@
 //! reduce.
 //!
 //! The estimate is calibrated on measured peaks (csi fit --json on chains of 1,000
-//! and 2,000 single-item constructs, n = 60: 1.06 GB and 4.07 GB, about 2 KB per
-//! reported effect once the JSON document and the text tables are built) and errs
-//! on the large side.
+//! and 2,000 single-item constructs, n = 60: 1.45 GB and 5.68 GB; about 2 KB per
+//! reported effect once the JSON document and the text tables are built, plus the
+//! Fornell-Larcker and cross-loading matrices).
 //!
 //! # Example
 //! ```
@@ -44,8 +44,9 @@ use crate::spec::Model;
 const BYTES_PER_EFFECT: u64 = 2_200;
 /// Bytes per HTMT pair and per entry of the Fornell-Larcker matrix in the documents.
 const BYTES_PER_PAIR: u64 = 400;
-/// Bytes per cell of a q x q matrix entry in the documents (Fornell-Larcker).
-const BYTES_PER_MATRIX_CELL: u64 = 48;
+/// Bytes per cell of a q x q or p x q matrix in the documents and text tables
+/// (Fornell-Larcker, cross-loadings).
+const BYTES_PER_MATRIX_CELL: u64 = 160;
 /// Fixed part: the program, fonts, the chart library, thread stacks.
 const BASE_BYTES: u64 = 64 << 20;
 
@@ -87,7 +88,7 @@ pub fn estimate(model: &Model, n: usize, resamples: usize) -> Estimate {
     let data = 8 * (4 * n * p + n * q + 4 * p * p + 12 * q * q);
     let reports = BYTES_PER_EFFECT * (effects + paths)
         + BYTES_PER_PAIR * (htmt + p)
-        + BYTES_PER_MATRIX_CELL * q * q;
+        + BYTES_PER_MATRIX_CELL * (q * q + p * q);
     // the executor keeps every statistic of every resample, plus one working copy
     // of the data per thread
     let stats = paths + 2 * p + effects + indirect + 2 * q + htmt;

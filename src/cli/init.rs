@@ -108,7 +108,11 @@ fn constructs_lines(s: &mut String, p: &Proposal) {
     let m = &p.model;
     let _ = writeln!(s, "\nconstructs ({}):", m.constructs.len());
     for (c, why) in m.constructs.iter().zip(&p.constructs) {
-        let items: Vec<&str> = c.items.iter().map(|&k| m.items[k].name.as_str()).collect();
+        let items: Vec<&str> = c
+            .items
+            .iter()
+            .filter_map(|&k| m.items.get(k).map(|it| it.name.as_str()))
+            .collect();
         let label = c
             .label
             .as_deref()

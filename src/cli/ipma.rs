@@ -110,7 +110,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     for (j, why) in &map.excluded {
         eprintln_safe!(
             "warning: {} left out of the IPMA: {why}",
-            model.constructs[*j].name
+            model.constructs.get(*j).map_or("?", |c| c.name.as_str())
         );
     }
     if let Some(b) = &map.bootstrap {
@@ -122,7 +122,8 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let n = analysis.data.x.nrows();
-    if let Some(out) = &outputs[0] {
+    let output = |i: usize| outputs.get(i).and_then(Option::as_ref);
+    if let Some(out) = output(0) {
         let chart_level = if level == csi::ipma::Level::Indicators {
             level
         } else {
@@ -130,10 +131,10 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         };
         chart::render(&chart::QuadrantChart::new(&model, &map, chart_level), out)?;
     }
-    if let Some(out) = &outputs[1] {
+    if let Some(out) = output(1) {
         chart::render(&chart::PathDiagram::new(&analysis, boot.as_ref()), out)?;
     }
-    if let Some(out) = &outputs[2] {
+    if let Some(out) = output(2) {
         chart::render(
             &chart::IndexChart::new(&analysis, boot.as_ref(), Some(target)),
             out,

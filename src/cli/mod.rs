@@ -2,6 +2,9 @@
 //! the library and prints: tables to stdout, warnings and progress to stderr, JSON
 //! where `--json` says.
 
+// No panics on any input (issue 10): indexing that can fail is refused outside tests.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 use clap::{Args, Parser, Subcommand};
 use csi::bootstrap::{CiMethod, SignChange};
 use csi::data::MissingPolicy;
@@ -382,8 +385,9 @@ pub fn add_warnings(doc: &mut serde_json::Value, extra: &[String]) {
 /// `--json FILE|-`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct JsonArg {
-    /// Write the results as JSON to FILE, or to stdout with `-` (then nothing else is
-    /// written to stdout).
+    /// Write the results as JSON to FILE (the text tables still go to stdout), or to
+    /// stdout with `-` (then only the JSON goes to stdout). Warnings and progress
+    /// always go to stderr.
     #[arg(long, value_name = "FILE")]
     pub json: Option<String>,
 }

@@ -21,7 +21,9 @@ pub struct ValidateArgs {
     pub data: Option<PathBuf>,
     #[command(flatten)]
     pub data_args: DataArgs,
-    /// Write the report as JSON to FILE, or to stdout with `-`.
+    /// Write the report as JSON to FILE (the text tables still go to stdout), or to
+    /// stdout with `-` (then only the JSON goes to stdout). Warnings and progress
+    /// always go to stderr.
     #[arg(long, value_name = "FILE")]
     pub json: Option<String>,
 }

@@ -44,7 +44,9 @@ pub struct WeightsArgs {
     /// Worksheet of a workbook (name or 1-based number; default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
-    /// Write the report as JSON to FILE, or to stdout with `-`.
+    /// Write the report as JSON to FILE (the text tables still go to stdout), or to
+    /// stdout with `-` (then only the JSON goes to stdout). Warnings and progress
+    /// always go to stderr.
     #[arg(long, value_name = "FILE")]
     pub json: Option<String>,
     /// Exit with code 1 when raking does not reach every margin.
@@ -186,7 +188,7 @@ fn base_weights(table: &Table, col: &str) -> anyhow::Result<Vec<f64>> {
             csi::Error::data(
                 csi::error::Location {
                     file: table.file.clone(),
-                    row: Some(table.rows[i]),
+                    row: table.rows.get(i).copied(),
                     column: Some(col.trim().to_string()),
                     value: Some(cell.chars().take(60).collect()),
                 },

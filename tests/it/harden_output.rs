@@ -597,3 +597,130 @@ fn item12_fit_json_warnings_carry_every_stderr_warning() {
         );
     }
 }
+
+mod property {
+    //! Done-when of issue 10: arbitrary flag values and names with control characters
+    //! through fit, ipma and compare (the binary): never a panic or an abort, never a
+    //! raw control character on the terminal, every SVG well-formed XML.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn name_strategy() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just('\u{1b}'),
+                Just('\u{7}'),
+                Just('\u{0}'),
+                Just('\u{9b}'),
+                Just('\u{202e}'),
+                Just('\u{2066}'),
+                Just('<'),
+                Just('&'),
+                Just('"'),
+                Just('满'),
+                proptest::char::range('a', 'z'),
+            ],
+            1..12,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    fn count_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => (0u64..6).prop_map(|v| v.to_string()),
+            1 => Just(u64::MAX.to_string()),
+            1 => Just("4294967296".to_string()),
+            1 => Just("-1".to_string()),
+            1 => Just("1e3".to_string()),
+        ]
+    }
+
+    fn float_strategy() -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => (1e-9f64..0.99).prop_map(|v| format!("{v}")),
+            2 => (-1.0f64..2.0).prop_map(|v| format!("{v}")),
+            1 => Just("NaN".to_string()),
+            1 => Just("inf".to_string()),
+            1 => Just("1e-300".to_string()),
+            1 => Just("0".to_string()),
+        ]
+    }
+
+    /// The sample's first 80 respondents, the IMAG construct renamed and relabelled,
+    /// the gender column holding two hostile group names.
+    fn inputs(dir: &Path, name: &str, label: &str, group: &str) -> (PathBuf, PathBuf) {
+        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let toml = std::fs::read_to_string(repo("models/ccsi.toml"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .replace("label = \"形象 (Image)\"", &format!("label = {}", q(label)))
+            .replace("\"IMAG\"", &q(name));
+        let model = dir.join("m.toml");
+        std::fs::write(&model, toml).unwrap_or_else(|e| panic!("{e}"));
+        let csv =
+            std::fs::read_to_string(repo("data/ccsi_sample.csv")).unwrap_or_else(|e| panic!("{e}"));
+        let quoted = format!("\"{}\"", group.replace('"', "\"\""));
+        let mut out = String::new();
+        for line in csv.lines().take(81) {
+            out.push_str(&line.replace(",男,", &format!(",{quoted},")));
+            out.push('\n');
+        }
+        let data = dir.join("d.csv");
+        std::fs::write(&data, out).unwrap_or_else(|e| panic!("{e}"));
+        (model, data)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn arbitrary_flags_and_hostile_names_never_panic_or_leak_controls(
+            name in name_strategy(),
+            label in name_strategy(),
+            group in name_strategy(),
+            boot in count_strategy(),
+            seed in any::<u64>(),
+            tol in float_strategy(),
+            max_iter in count_strategy(),
+            level in float_strategy(),
+            perms in count_strategy(),
+        ) {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+            let (m, d) = inputs(dir.path(), &name, &label, &group);
+            let (m, d) = (s(&m).to_string(), s(&d).to_string());
+            let svg = |f: &str| dir.path().join(f).display().to_string();
+            let seed = seed.to_string();
+            let common = |cmd: &str| -> Vec<String> {
+                [cmd, "-m", &m, "-d", &d, "--bootstrap", &boot, "--seed", &seed, "--tol", &tol,
+                 "--max-iter", &max_iter]
+                    .iter().map(|x| x.to_string()).collect()
+            };
+            let mut runs: Vec<Vec<String>> = Vec::new();
+            runs.push(common("fit"));
+            let mut ipma = common("ipma");
+            ipma.extend(["--target", "SAT", "--confidence", &level, "--chart", &svg("i.svg"),
+                "--path-chart", &svg("p.svg")].iter().map(|x| x.to_string()));
+            runs.push(ipma);
+            let mut cmp = common("compare");
+            cmp.extend(["--group", "gender", "--permutations", &perms, "--chart", &svg("c.svg")]
+                .iter().map(|x| x.to_string()));
+            runs.push(cmp);
+            for args in runs {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let o = csi(&args);
+                let e = stderr(&o);
+                prop_assert!(matches!(o.status.code(), Some(0..=2)), "{args:?}: {:?} {e}", o.status);
+                prop_assert!(!e.contains("panicked"), "{args:?}: {e}");
+                if std::env::var_os("CSI_PROPERTY_TRACE").is_some() {
+                    eprintln!("{} exit {:?}: {}", args[0], o.status.code(), e.lines().last().unwrap_or(""));
+                }
+                no_raw_control("stdout", &String::from_utf8_lossy(&o.stdout));
+                no_raw_control("stderr", &e);
+            }
+            for f in ["i.svg", "p.svg", "c.svg"] {
+                let p = dir.path().join(f);
+                if p.exists() {
+                    well_formed_svg(&p);
+                }
+            }
+        }
+    }
+}
