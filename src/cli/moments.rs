@@ -91,7 +91,8 @@ pub fn run(a: MomentsArgs) -> anyhow::Result<ExitCode> {
                     let key: Option<Vec<String>> = cols
                         .iter()
                         .map(|c| {
-                            c[i].as_deref()
+                            c.get(i)
+                                .and_then(|v| v.as_deref())
                                 .map(str::trim)
                                 .filter(|t| !t.is_empty())
                                 .map(String::from)

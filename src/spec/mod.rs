@@ -905,7 +905,7 @@ fn resolve_dimensions(
         if names.is_empty() {
             continue;
         }
-        let hname = cons[h].name.clone();
+        let hname = cons.get(h).map(|c| c.name.clone()).unwrap_or_default();
         let issue = |message: String| SpecIssue::HigherOrder { index: h, message };
         let mut out = Vec::with_capacity(names.len());
         for n in names {
@@ -920,7 +920,7 @@ fn resolve_dimensions(
                     "higher-order construct '{hname}' lists itself as a dimension"
                 )));
             }
-            if !dims[d].is_empty() {
+            if dims.get(d).is_some_and(|x| !x.is_empty()) {
                 return Err(issue(format!(
                     "dimension '{n}' of '{hname}' is itself a higher-order construct; only second-order constructs (built from first-order constructs) are supported"
                 )));
@@ -933,7 +933,7 @@ fn resolve_dimensions(
             if let Some(&other) = owner.get(&d) {
                 return Err(issue(format!(
                     "construct '{n}' is a dimension of both '{}' and '{hname}'; a dimension belongs to one higher-order construct",
-                    cons[other].name
+                    cons.get(other).map(|c| c.name.as_str()).unwrap_or("")
                 )));
             }
             owner.insert(d, h);
@@ -945,7 +945,9 @@ fn resolve_dimensions(
                 out.len()
             )));
         }
-        cons[h].dimensions = out;
+        if let Some(c) = cons.get_mut(h) {
+            c.dimensions = out;
+        }
     }
     Ok(())
 }
@@ -1031,7 +1033,9 @@ impl Model {
                 let j = self
                     .construct_index(n)
                     .ok_or_else(|| (k, format!("{what}: '{n}' is not a declared construct")))?;
-                if self.constructs[j].is_higher_order() || self.higher_of(j).is_some() {
+                if self.constructs.get(j).is_some_and(|c| c.is_higher_order())
+                    || self.higher_of(j).is_some()
+                {
                     return Err((
                         k,
                         format!("{what}: '{n}' is part of a higher-order construct; interaction terms with higher-order constructs are not supported"),
@@ -1049,7 +1053,7 @@ impl Model {
                         k,
                         format!(
                             "{what}: the main effect {} -> {to} is missing; a moderation model keeps both main effects, add the path",
-                            self.constructs[x].name
+                            self.constructs.get(x).map(|c| c.name.as_str()).unwrap_or("")
                         ),
                     ));
                 }

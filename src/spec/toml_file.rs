@@ -533,7 +533,7 @@ pub fn model_to_toml(model: &Model) -> String {
             let dims: Vec<String> = c
                 .dimensions
                 .iter()
-                .map(|&d| model.constructs[d].name.clone())
+                .filter_map(|&d| model.constructs.get(d).map(|x| x.name.clone()))
                 .collect();
             out.push_str(&format!("dimensions = {}\n", list(&dims)));
             out.push_str(&format!("hoc_method = \"{}\"\n", c.hoc_method.as_str()));
@@ -555,7 +555,12 @@ pub fn model_to_toml(model: &Model) -> String {
         .paths
         .iter()
         .zip(model.path_names())
-        .filter(|((a, b), _)| !model.constructs[*b].dimensions.contains(a))
+        .filter(|((a, b), _)| {
+            !model
+                .constructs
+                .get(*b)
+                .is_some_and(|c| c.dimensions.contains(a))
+        })
         .map(|(_, n)| n)
         .collect();
     let mut k = 0;
