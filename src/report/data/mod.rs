@@ -62,7 +62,8 @@ pub struct ReportOptions {
     /// performance split).
     pub threshold: Option<f64>,
     /// Permutations per competitor / wave comparison (0 = none; significance then
-    /// comes from the bootstrap intervals).
+    /// comes from the bootstrap intervals). With permutations, significance is the
+    /// Holm-adjusted p below 0.05, as in `csi compare`.
     pub permutations: usize,
     /// Columns of the sampling design (`--strata`, `--cluster`): the subject's
     /// bootstrap resamples by them (competitors and waves resample respondents).
@@ -319,7 +320,9 @@ pub struct LeagueRow {
     pub index: Option<Est>,
     /// Index minus the leader's.
     pub gap: Option<f64>,
-    /// Gap significant (interval of the difference excludes 0, or p < 0.05).
+    /// Gap significant: the permutation test's Holm-adjusted p below 0.05 (with
+    /// `--permutations`, as the competitor chart's stars), else the bootstrap interval
+    /// of the difference excludes 0.
     pub significant: Option<bool>,
     /// The focus company.
     pub is_focus: bool,
@@ -471,11 +474,13 @@ fn ci(c: &Option<Interval>) -> Option<(f64, f64)> {
     c.map(|c| (c.low, c.high))
 }
 
-fn sig_of(low: f64, high: f64, p: f64) -> Option<bool> {
-    if low.is_finite() && high.is_finite() {
+fn sig_of(low: f64, high: f64, p_adjusted: f64) -> Option<bool> {
+    // the permutation test's multiplicity-adjusted p when there is one (as the
+    // competitor chart's stars), else whether the bootstrap interval excludes 0
+    if p_adjusted.is_finite() {
+        Some(p_adjusted < 0.05)
+    } else if low.is_finite() && high.is_finite() {
         Some(low > 0.0 || high < 0.0)
-    } else if p.is_finite() {
-        Some(p < 0.05)
     } else {
         None
     }

@@ -100,7 +100,7 @@ fn league_rows(ctx: &Ctx, c: &Comparison) -> Vec<LeagueRow> {
                     let (a, b) = (l.min(e.group), l.max(e.group));
                     let s = c
                         .difference(a, b, Target::Index(target))
-                        .and_then(|d| sig_of(d.ci_low, d.ci_high, d.p));
+                        .and_then(|d| sig_of(d.ci_low, d.ci_high, d.p_adjusted));
                     (s, Some(v - lv))
                 }
                 _ => (None, None),
@@ -209,7 +209,7 @@ fn trend_series(model: &Model, c: &Comparison, j: usize, is_target: bool) -> Tre
                 low: f(d.ci_high),
                 high: f(d.ci_low),
                 p: d.p.is_finite().then_some(d.p),
-                significant: sig_of(d.ci_low, d.ci_high, d.p),
+                significant: sig_of(d.ci_low, d.ci_high, d.p_adjusted),
             })
         })
         .collect();
