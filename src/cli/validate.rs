@@ -157,7 +157,7 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     };
     let json_to_stdout = a.json.as_deref() == Some("-");
     if let Some(target) = &a.json {
-        super::write_json(target, &report.to_json())?;
+        super::write_json(target, &csi::report::validate::validation_json(&report))?;
     }
     if !json_to_stdout {
         use std::io::Write;

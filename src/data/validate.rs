@@ -353,18 +353,6 @@ impl ValidationReport {
             },
         })
     }
-
-    /// The report as `csi-validate/v1` JSON.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        if let serde_json::Value::Object(map) = &mut v {
-            map.insert(
-                "schema".into(),
-                serde_json::Value::String("csi-validate/v1".into()),
-            );
-        }
-        v
-    }
 }
 
 /// A number as a short text for messages: integers as integers (`7`, `-99`), other

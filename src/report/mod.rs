@@ -23,6 +23,7 @@ pub mod tables;
 pub mod tables_est;
 pub mod text;
 pub mod trend_chart;
+pub mod validate;
 pub mod xlsx;
 
 use crate::analysis::Analysis;
