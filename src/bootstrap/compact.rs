@@ -32,7 +32,6 @@ use super::moments::{ReplicateMoments, Scratch};
 use crate::data::Complete;
 use crate::error::Result;
 use crate::moments::Moments;
-use nalgebra::DMatrix;
 
 /// How the cells are stored.
 #[derive(Debug, Clone)]
@@ -146,73 +145,7 @@ impl CompactRows {
     /// Moments of the resample `counts`: the arithmetic of
     /// [`super::ResampleData::moments`], step by step.
     pub fn moments(&self, counts: &[u32], scratch: &mut Scratch) -> Moments {
-        let (n, p) = (self.n, self.p);
-        let (b, shift) = scratch.buffers();
-        shift.iter_mut().for_each(|v| *v = 0.0);
-        let mut wsum = 0.0;
-        let mut rows = 0usize;
-        let mut m = 0usize;
-        for i in 0..n {
-            let c = counts[i];
-            if c == 0 {
-                continue;
-            }
-            rows += c as usize;
-            let cw = c as f64 * self.w[i];
-            wsum += cw;
-            let sw = cw.sqrt();
-            let dst = &mut b[m * p..(m + 1) * p];
-            for a in 0..p {
-                let d = self.d(i, a);
-                shift[a] += cw * d;
-                dst[a] = sw * d;
-            }
-            m += 1;
-        }
-        if wsum > 0.0 {
-            for v in shift.iter_mut() {
-                *v /= wsum;
-            }
-        }
-        let mut cov = DMatrix::<f64>::zeros(p, p);
-        let used = &b[..m * p];
-        // SAFETY: as in ResampleData::moments: `used` holds m*p initialised f64, `cov`
-        // p*p; every index the strides address lies inside them; no overlap.
-        unsafe {
-            matrixmultiply::dgemm(
-                p,
-                m,
-                p,
-                1.0 / wsum,
-                used.as_ptr(),
-                1,
-                p as isize,
-                used.as_ptr(),
-                p as isize,
-                1,
-                0.0,
-                cov.as_mut_slice().as_mut_ptr(),
-                1,
-                p as isize,
-            );
-        }
-        for a in 0..p {
-            for c in 0..p {
-                cov[(a, c)] -= shift[a] * shift[c];
-            }
-        }
-        let means = self
-            .means
-            .iter()
-            .zip(shift.iter())
-            .map(|(m, s)| m + s)
-            .collect();
-        Moments {
-            n: rows,
-            weight_sum: wsum,
-            means,
-            cov,
-        }
+        super::moments::counted_moments(counts, &self.w, &self.means, scratch, |i, a| self.d(i, a))
     }
 }
 
@@ -234,6 +167,7 @@ mod tests {
     use super::*;
     use crate::bootstrap::ResampleData;
     use crate::data::{MissingPolicy, Survey};
+    use nalgebra::DMatrix;
 
     fn complete(x: DMatrix<f64>, w: Option<Vec<f64>>) -> Complete {
         let p = x.ncols();

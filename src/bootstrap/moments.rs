@@ -91,11 +91,6 @@ impl Scratch {
             shift: vec![0.0; p],
         }
     }
-
-    /// The stacked-rows buffer and the shift vector.
-    pub(crate) fn buffers(&mut self) -> (&mut [f64], &mut [f64]) {
-        (&mut self.b, &mut self.shift)
-    }
 }
 
 impl ResampleData {
@@ -123,10 +118,7 @@ impl ResampleData {
 
     /// Fresh scratch buffers.
     pub fn scratch(&self) -> Scratch {
-        Scratch {
-            b: vec![0.0; self.n * self.p],
-            shift: vec![0.0; self.p],
-        }
+        Scratch::new(self.n, self.p)
     }
 
     /// Moments of the resample `counts` (respondent i counted `counts[i]` times, with
@@ -139,77 +131,93 @@ impl ResampleData {
     /// ```
     /// (B'B by a blocked matrix product; the rows drawn zero times are skipped.)
     pub fn moments(&self, counts: &[u32], scratch: &mut Scratch) -> Moments {
-        let (n, p) = (self.n, self.p);
-        let Scratch { b, shift } = scratch;
-        shift.iter_mut().for_each(|v| *v = 0.0);
-        // rows with a positive count, scaled by sqrt(count * weight), stacked
-        // row-major in b (m x p)
-        let mut wsum = 0.0;
-        let mut rows = 0usize;
-        let mut m = 0usize;
-        for i in 0..n {
-            let c = counts[i];
-            if c == 0 {
-                continue;
-            }
-            rows += c as usize;
-            let cw = c as f64 * self.w[i];
-            wsum += cw;
-            let sw = cw.sqrt();
-            let row = &self.d[i * p..(i + 1) * p];
-            let dst = &mut b[m * p..(m + 1) * p];
-            for a in 0..p {
-                shift[a] += cw * row[a];
-                dst[a] = sw * row[a];
-            }
-            m += 1;
+        let p = self.p;
+        counted_moments(counts, &self.w, &self.means, scratch, |i, a| {
+            self.d[i * p + a]
+        })
+    }
+}
+
+/// The moments of the resample `counts` from centred cells `d(i, a)` = x_ia - mean_a
+/// (the formula of [`ResampleData::moments`]), shared by every row store of the
+/// executor ([`ResampleData`], [`super::CompactRows`]) so their replicates are
+/// bit-identical.
+pub(crate) fn counted_moments(
+    counts: &[u32],
+    w: &[f64],
+    full_means: &[f64],
+    scratch: &mut Scratch,
+    d: impl Fn(usize, usize) -> f64,
+) -> Moments {
+    let (n, p) = (counts.len(), full_means.len());
+    let Scratch { b, shift } = scratch;
+    shift.iter_mut().for_each(|v| *v = 0.0);
+    // rows with a positive count, scaled by sqrt(count * weight), stacked
+    // row-major in b (m x p)
+    let mut wsum = 0.0;
+    let mut rows = 0usize;
+    let mut m = 0usize;
+    for i in 0..n {
+        let c = counts[i];
+        if c == 0 {
+            continue;
         }
-        if wsum > 0.0 {
-            for v in shift.iter_mut() {
-                *v /= wsum;
-            }
-        }
-        let mut cov = DMatrix::<f64>::zeros(p, p);
-        let used = &b[..m * p];
-        // C = B'B / W. The same row-major buffer is read as B' (p x m: row stride 1,
-        // column stride p) and as B (m x p: row stride p, column stride 1); C is
-        // nalgebra's column-major p x p (row stride 1, column stride p).
-        // SAFETY: `used` holds m*p initialised f64, `cov` p*p; every index the
-        // strides address lies inside them, and the two buffers do not overlap.
-        unsafe {
-            matrixmultiply::dgemm(
-                p,
-                m,
-                p,
-                1.0 / wsum,
-                used.as_ptr(),
-                1,
-                p as isize,
-                used.as_ptr(),
-                p as isize,
-                1,
-                0.0,
-                cov.as_mut_slice().as_mut_ptr(),
-                1,
-                p as isize,
-            );
-        }
+        rows += c as usize;
+        let cw = c as f64 * w[i];
+        wsum += cw;
+        let sw = cw.sqrt();
+        let dst = &mut b[m * p..(m + 1) * p];
         for a in 0..p {
-            for c in 0..p {
-                cov[(a, c)] -= shift[a] * shift[c];
-            }
+            let x = d(i, a);
+            shift[a] += cw * x;
+            dst[a] = sw * x;
         }
-        let means = self
-            .means
-            .iter()
-            .zip(shift.iter())
-            .map(|(m, s)| m + s)
-            .collect();
-        Moments {
-            n: rows,
-            weight_sum: wsum,
-            means,
-            cov,
+        m += 1;
+    }
+    if wsum > 0.0 {
+        for v in shift.iter_mut() {
+            *v /= wsum;
         }
+    }
+    let mut cov = DMatrix::<f64>::zeros(p, p);
+    let used = &b[..m * p];
+    // C = B'B / W. The same row-major buffer is read as B' (p x m: row stride 1,
+    // column stride p) and as B (m x p: row stride p, column stride 1); C is
+    // nalgebra's column-major p x p (row stride 1, column stride p).
+    // SAFETY: `used` holds m*p initialised f64, `cov` p*p; every index the
+    // strides address lies inside them, and the two buffers do not overlap.
+    unsafe {
+        matrixmultiply::dgemm(
+            p,
+            m,
+            p,
+            1.0 / wsum,
+            used.as_ptr(),
+            1,
+            p as isize,
+            used.as_ptr(),
+            p as isize,
+            1,
+            0.0,
+            cov.as_mut_slice().as_mut_ptr(),
+            1,
+            p as isize,
+        );
+    }
+    for a in 0..p {
+        for c in 0..p {
+            cov[(a, c)] -= shift[a] * shift[c];
+        }
+    }
+    let means = full_means
+        .iter()
+        .zip(shift.iter())
+        .map(|(m, s)| m + s)
+        .collect();
+    Moments {
+        n: rows,
+        weight_sum: wsum,
+        means,
+        cov,
     }
 }
