@@ -131,8 +131,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("gap_leader", "与第一名之差", "Gap to leader"),
     (
         "gap_note",
-        "* 差距超出抽样误差（差值的 bootstrap 区间不含 0，或置换检验 p < 0.05）。",
-        "* The gap exceeds sampling error (bootstrap interval of the difference excludes 0, or permutation p < 0.05).",
+        "* 差距超出抽样误差（做了置换检验时：Holm 校正后的 p < 0.05；否则差值的 bootstrap 区间不含 0）。",
+        "* The gap exceeds sampling error (with permutation tests: Holm-adjusted p < 0.05; otherwise the bootstrap interval of the difference excludes 0).",
     ),
     ("benchmark", "各构念指数", "Index of every construct"),
     (

@@ -125,7 +125,8 @@ pub struct Change {
     pub high: Option<f64>,
     /// Permutation p value.
     pub p: Option<f64>,
-    /// Interval excludes 0 (or p < 0.05 without interval); `None` = not tested.
+    /// Holm-adjusted permutation p < 0.05 when permutations ran, else the interval
+    /// excludes 0; `None` = not tested.
     pub significant: Option<bool>,
 }
 
