@@ -41,8 +41,8 @@ fn model() -> Model {
     .unwrap()
 }
 
-/// One company's answers on the 1-10 scale.
-fn company(
+/// One company's answers on the 1-10 scale (also the companies of `versus.rs`).
+pub(crate) fn company(
     m: &Model,
     paths: &[(&str, &str, f64)],
     sat_shift: f64,

@@ -15,12 +15,13 @@ use csi::data::Survey;
 use csi::report::chart::render_svg;
 use csi::report::compare as report;
 use csi::report::compare_chart::CompetitorChart;
-use csi::simulate::{to_scale, Measurement, Population};
 use csi::spec::{ConstructSpec, Model, Scale};
 use csi::tol::EXACT;
 use nalgebra::DMatrix;
 use std::path::PathBuf;
 use std::process::Command;
+
+use crate::compare::company;
 
 const SCALE: Scale = Scale {
     min: 1.0,
@@ -46,26 +47,6 @@ fn model() -> Model {
 
 /// Statistics compared per group: 3 indices and 2 paths.
 const TARGETS: usize = 5;
-
-fn company(
-    m: &Model,
-    paths: &[(&str, &str, f64)],
-    sat_shift: f64,
-    n: usize,
-    seed: u64,
-) -> DMatrix<f64> {
-    let pop = Population::with_exo_cor(m, paths, Measurement::CommonFactor(0.8), 0.3).unwrap();
-    let z = pop.draw_continuous(m, n, seed).unwrap();
-    to_scale(
-        m,
-        &z,
-        SCALE,
-        6.5,
-        1.5,
-        &[0.0, 0.0, sat_shift],
-        &pop.loadings,
-    )
-}
 
 /// `k` shared companies (S1, S2, ...) and, with `planted`, company C.
 fn companies(m: &Model, k: usize, planted: bool, n: usize, seed: u64) -> Survey {
