@@ -51,7 +51,7 @@ pub fn run(a: MomentsArgs) -> anyhow::Result<ExitCode> {
     let file = match streamed {
         Some(s) => {
             for p in s.report.warnings() {
-                eprintln!("warning: {}: {}", a.inputs.data.display(), with_context(p));
+                eprintln_safe!("warning: {}: {}", a.inputs.data.display(), with_context(p));
             }
             MomentsFile::new(&model, s.pooled, opts.weight.clone()).with_groups(
                 by.clone(),
@@ -63,7 +63,7 @@ pub fn run(a: MomentsArgs) -> anyhow::Result<ExitCode> {
             // workbooks, SPSS, screening, and every file with a problem (reported here)
             let loaded = a.inputs.load_screened()?;
             if let Some(s) = loaded.excluded.summary() {
-                eprintln!("warning: {s}");
+                eprintln_safe!("warning: {s}");
             }
             let survey = loaded.survey;
             let items = survey.items.clone();
@@ -122,7 +122,7 @@ pub fn run(a: MomentsArgs) -> anyhow::Result<ExitCode> {
         }
     };
     file.write(&a.out)?;
-    println!(
+    println_safe!(
         "csi moments: {} rows, {} items{} -> {}",
         file.pooled.n_rows,
         file.items.len(),

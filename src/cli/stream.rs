@@ -7,7 +7,7 @@ use super::subset::SubsetArgs;
 use super::{EstArgs, Inputs};
 use csi::analysis::{Analysis, FitOptions};
 use csi::data::ingest::stream::{stream_survey, StreamOptions};
-use csi::data::{MissingPolicy, Severity, ValidationReport};
+use csi::data::{MissingPolicy, ValidationReport};
 use csi::spec::Model;
 use serde_json::{json, Value};
 
@@ -138,20 +138,8 @@ pub fn prepare(
     else {
         return Ok(None); // the in-memory path gives the same refusal with its context
     };
-    for p in s
-        .report
-        .problems
-        .iter()
-        .filter(|p| p.severity == Severity::Warning)
-    {
-        let mut loc = file.clone();
-        if let Some(r) = p.row {
-            loc.push_str(&format!(": row {r}"));
-        }
-        if let Some(c) = &p.column {
-            loc.push_str(&format!(", column '{c}'"));
-        }
-        eprintln!("warning: {loc}: {}", p.message);
+    for w in super::ingest_warnings(&file, &s.report) {
+        eprintln_safe!("warning: {w}");
     }
     let analysis = csi::analysis::analyze_moments(&model, data, missing, moments, options)?;
     Ok(Some(Prepared {
