@@ -20,16 +20,14 @@
 //! the company's rows sit in the file (only on their order among themselves).
 
 use crate::analysis::{analyze, FitOptions};
-use crate::bootstrap::{draw_counts, ResampleData};
+use crate::bootstrap::{draw_counts, run_replicates, Failure, Hooks, ResampleData};
 use crate::data::Survey;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::estimate::pls;
 use crate::index::ConstructIndex;
 use crate::spec::Model;
 use nalgebra::DMatrix;
-use rayon::prelude::*;
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 /// What [`fit_cell`] returns for a company-wave that could be fitted.
 #[derive(Debug, Clone)]
@@ -91,7 +89,7 @@ fn splitmix64(x: u64) -> u64 {
 ///
 /// # Errors
 /// The errors of [`analyze`] (e.g. an item without variance or without any answer in
-/// this company-wave); [`Error::Interrupted`] when `cancel` is set.
+/// this company-wave); [`crate::Error::Interrupted`] when `cancel` is set.
 ///
 /// # Example
 /// ```
@@ -140,45 +138,35 @@ pub fn fit_cell(
     let prep = ResampleData::new(&a.data);
     let settings = options.pls;
     let start = &a.fit.weights;
-    type Rep = std::result::Result<Vec<f64>, String>;
-    let reps: Vec<Rep> = (0..resamples)
-        .into_par_iter()
-        .map_init(
-            || (prep.scratch(), vec![0u32; prep.n()]),
-            |(scratch, counts), r| -> Rep {
-                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                    return Err("cancelled".into());
-                }
-                draw_counts(seed, r, counts);
-                let m = prep.moments(counts, scratch);
-                match pls::estimate_resample(model, &m, &settings, Some(start)) {
-                    Ok(fit) if fit.converged => Ok(crate::index::indices(model, &fit)
-                        .into_iter()
-                        .map(|c| c.value.unwrap_or(f64::NAN))
-                        .collect()),
-                    Ok(fit) => Err(format!("not converged in {} iterations", fit.iterations)),
-                    Err(e) => Err(crate::bootstrap::failure(e).reason),
-                }
-            },
-        )
-        .collect();
-    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-        return Err(Error::Interrupted);
-    }
-    let mut m = DMatrix::from_element(resamples, q, f64::NAN);
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-    for (r, rep) in reps.into_iter().enumerate() {
-        match rep {
-            Ok(v) => {
-                for (j, x) in v.into_iter().enumerate().take(q) {
-                    m[(r, j)] = x;
-                }
+    let quiet = |_: usize| {};
+    let never = AtomicBool::new(false);
+    let hooks = Hooks {
+        progress: &quiet,
+        cancel: cancel.unwrap_or(&never),
+    };
+    let (m, tally) = run_replicates(
+        resamples,
+        q,
+        Some(&hooks),
+        || (prep.scratch(), vec![0u32; prep.n()]),
+        |(scratch, counts), r| {
+            draw_counts(seed, r, counts);
+            let m = prep.moments(counts, scratch);
+            match pls::estimate_resample(model, &m, &settings, Some(start)) {
+                Ok(fit) if fit.converged => Ok(crate::index::indices(model, &fit)
+                    .into_iter()
+                    .map(|c| c.value.unwrap_or(f64::NAN))
+                    .collect()),
+                Ok(fit) => Err(Failure::new(format!(
+                    "not converged in {} iterations",
+                    fit.iterations
+                ))),
+                Err(e) => Err(crate::bootstrap::failure(e)),
             }
-            Err(why) => *reasons.entry(why).or_default() += 1,
-        }
-    }
-    out.failed = reasons.values().sum();
-    out.failure_reasons = reasons.into_iter().collect();
+        },
+    )?;
+    out.failed = tally.total();
+    out.failure_reasons = tally.reasons();
     out.replicates = Some(m);
     Ok(out)
 }
