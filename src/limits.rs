@@ -26,15 +26,7 @@
 //! assert!(csi::limits::estimate(&m, 250, 5000).bytes > e.bytes);
 //! # Ok::<(), csi::Error>(())
 //! ```
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::error::{Error, Result};
 use crate::spec::Model;
