@@ -25,14 +25,16 @@
 //! assert!(svg.contains("青云") && svg.contains("海鸥"));
 //! # Ok::<(), csi::Error>(())
 //! ```
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::adjust::Adjust;
 use crate::compare::{Against, Comparison, Target, Versus};
 use crate::error::{Error, Result};
 use crate::ipma::{has_cjk, short_label, Ipma, Lang};
 use crate::report::chart::{
-    bar_with_whisker, font, register_fonts, render, render_rgb, render_svg, text_size, DrawResult,
-    Figure, GlyphFix, Output, QuadrantChart, FONT_FAMILY,
+    checked_name, draw_bar_row, draw_footnotes, draw_rgb, font, register_fonts, render, render_rgb,
+    render_svg, text_size, whisker_note, write_png, BarFrame, BarRow, DrawResult, Figure, Output,
+    Plot, QuadrantChart, FONT_FAMILY,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -41,8 +43,6 @@ use std::path::Path;
 
 /// Empty band above the bars (in bar rows) for the pooled line's label.
 const TOP_BAND: f64 = 0.45;
-const INK: RGBColor = RGBColor(40, 40, 40);
-const MUTED: RGBColor = RGBColor(110, 110, 110);
 const LEADER: RGBColor = RGBColor(31, 90, 160);
 const OTHER: RGBColor = RGBColor(120, 160, 205);
 
@@ -132,6 +132,66 @@ impl<'a> CompetitorChart<'a> {
     }
 }
 
+impl CompetitorChart<'_> {
+    /// Chinese titles and notes: as set, else when the model's labels or the group
+    /// names are Chinese.
+    fn zh(&self) -> bool {
+        match self.lang {
+            Some(l) => l == Lang::Chinese,
+            None => chinese(self.comparison),
+        }
+    }
+
+    /// The notes under the chart: the whiskers' note, and the stars' note on a line
+    /// of its own (it names the reference and the adjustment, which does not fit
+    /// beside the whiskers' note).
+    fn notes(&self, zh: bool) -> Vec<String> {
+        let c = self.comparison;
+        let note = whisker_note(c.options.bootstrap.map(|b| (b.level, b.resamples)), zh);
+        let mut lines = vec![note];
+        if c.options.permutations > 0 {
+            lines.push(star_note(c, zh).trim_start().to_string());
+        }
+        lines
+    }
+}
+
+/// The pooled sample's index `pv` as a dashed line across the `k` bars, labelled in
+/// the empty band above them.
+fn draw_pooled_line<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Plot<'_, DB>,
+    pv: f64,
+    k: usize,
+    zh: bool,
+) -> DrawResult<DB> {
+    let dash = ShapeStyle {
+        color: RGBColor(200, 80, 40).to_rgba(),
+        filled: false,
+        stroke_width: 2,
+    };
+    chart.draw_series(DashedLineSeries::new(
+        vec![(pv, 0.0), (pv, k as f64)],
+        8,
+        5,
+        dash,
+    ))?;
+    let (px, py) = chart.backend_coord(&(pv, k as f64 + 0.05));
+    let t = if zh {
+        format!("合并样本 {pv:.1}")
+    } else {
+        format!("pooled {pv:.1}")
+    };
+    root.draw(&Text::new(
+        t,
+        (px, py - 4),
+        font(14.0)
+            .color(&RGBColor(200, 80, 40))
+            .pos(Pos::new(HPos::Center, VPos::Bottom)),
+    ))?;
+    Ok(())
+}
+
 impl Figure for CompetitorChart<'_> {
     fn size(&self) -> (u32, u32) {
         (960, 190 + 52 * self.bars().len().max(1) as u32)
@@ -140,13 +200,9 @@ impl Figure for CompetitorChart<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
         let c = self.comparison;
-        let m = &c.model;
-        let zh = match self.lang {
-            Some(l) => l == Lang::Chinese,
-            None => chinese(c),
-        };
+        let zh = self.zh();
         let bars = self.bars();
-        let label = short_label(m.construct_label(self.construct)).to_string();
+        let label = short_label(c.model.construct_label(self.construct)).to_string();
         let title = if zh {
             format!("{label}指数：竞争对手比较 (0-100)")
         } else {
@@ -158,62 +214,21 @@ impl Figure for CompetitorChart<'_> {
             .map(|b| text_size(&b.0, 16.0).0)
             .fold(60.0, f64::max)
             + 24.0;
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, font(24.0))
-            .margin(20)
-            .margin_right(60)
-            .margin_bottom(56)
-            .x_label_area_size(50)
-            .y_label_area_size(label_w.ceil() as u32)
-            .build_cartesian_2d(0f64..100f64, 0f64..k as f64 + TOP_BAND)?;
-        let xfmt = |v: &f64| format!("{v:.0}");
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .light_line_style(RGBColor(246, 246, 246))
-            .bold_line_style(RGBColor(228, 228, 228))
-            .x_desc(if zh {
-                "指数 (0-100)"
-            } else {
-                "Index (0-100)"
-            })
-            .label_style(font(15.0))
-            .axis_desc_style(font(16.0))
-            .x_label_formatter(&xfmt)
-            .draw()?;
-        if let Some(pv) = c.pooled.index(self.construct) {
-            let dash = ShapeStyle {
-                color: RGBColor(200, 80, 40).to_rgba(),
-                filled: false,
-                stroke_width: 2,
-            };
-            chart.draw_series(DashedLineSeries::new(
-                vec![(pv, 0.0), (pv, k as f64)],
-                8,
-                5,
-                dash,
-            ))?;
-            let (px, py) = chart.backend_coord(&(pv, k as f64 + 0.05));
-            let t = if zh {
-                format!("合并样本 {pv:.1}")
-            } else {
-                format!("pooled {pv:.1}")
-            };
-            root.draw(&Text::new(
-                t,
-                (px, py - 4),
-                font(14.0)
-                    .color(&RGBColor(200, 80, 40))
-                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
-            ))?;
+        let mut chart = BarFrame {
+            title,
+            rows: k,
+            top_band: TOP_BAND,
+            label_w,
+            margin_right: 60,
+            margin_bottom: 56,
+            zh,
         }
-        for (r, (name, v, ci, gap, lead)) in bars.iter().enumerate() {
-            let yc = (k - 1 - r) as f64 + 0.5;
-            let color = if *lead { LEADER } else { OTHER };
-            let end = bar_with_whisker(&mut chart, yc, *v, *ci, color)?;
-            let (px, py) = chart.backend_coord(&(end, yc));
-            let text = format!(
+        .draw(root)?;
+        if let Some(pv) = c.pooled.index(self.construct) {
+            draw_pooled_line(root, &mut chart, pv, k, zh)?;
+        }
+        for (r, (name, v, ci, gap, lead)) in bars.into_iter().enumerate() {
+            let value_text = format!(
                 "{v:.1}{}",
                 if gap.is_empty() {
                     String::new()
@@ -221,65 +236,19 @@ impl Figure for CompetitorChart<'_> {
                     format!(" {gap}")
                 }
             );
-            // the value label sits on an opaque box, so the pooled line passes behind it
-            let (tw, th) = text_size(&text, 15.0);
-            root.draw(&Rectangle::new(
-                [
-                    (px + 4, py - (th / 2.0).ceil() as i32 - 3),
-                    (
-                        px + 12 + tw.ceil() as i32,
-                        py + (th / 2.0).ceil() as i32 + 3,
-                    ),
-                ],
-                WHITE.filled(),
-            ))?;
-            root.draw(&Text::new(
-                text,
-                (px + 8, py),
-                font(15.0)
-                    .color(&INK)
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-            let (lx, ly) = chart.backend_coord(&(0.0, yc));
-            root.draw(&Text::new(
-                name.clone(),
-                (lx - 10, ly),
-                font(16.0)
-                    .color(&INK)
-                    .pos(Pos::new(HPos::Right, VPos::Center)),
-            ))?;
+            let row = BarRow {
+                yc: (k - 1 - r) as f64 + 0.5,
+                value: v,
+                ci,
+                color: if lead { LEADER } else { OTHER },
+                value_text,
+                label: name,
+                // the value label sits on an opaque box, so the pooled line passes behind it
+                opaque: true,
+            };
+            draw_bar_row(root, &mut chart, row)?;
         }
-        let level = c.options.bootstrap.map(|b| b.level * 100.0);
-        let note = match (c.options.bootstrap, zh) {
-            (Some(b), true) => format!(
-                "误差线：{:.0}% bootstrap 区间 ({} 次)。",
-                level.unwrap_or(95.0),
-                b.resamples
-            ),
-            (Some(b), false) => format!(
-                "Whiskers: {:.0}% bootstrap intervals ({} resamples).",
-                level.unwrap_or(95.0),
-                b.resamples
-            ),
-            (None, true) => "加 --bootstrap N 可显示区间。".to_string(),
-            (None, false) => "Add --bootstrap N for intervals.".to_string(),
-        };
-        // the stars' note on a line of its own: it names the reference and the
-        // adjustment, which does not fit beside the whiskers' note
-        let mut lines = vec![note];
-        if c.options.permutations > 0 {
-            lines.push(star_note(c, zh).trim_start().to_string());
-        }
-        let (_, h) = root.dim_in_pixel();
-        let top = h as i32 - 22 - 18 * (lines.len() as i32 - 1);
-        for (i, line) in lines.into_iter().enumerate() {
-            root.draw(&Text::new(
-                line,
-                (20, top + 18 * i as i32),
-                font(13.0).color(&MUTED),
-            ))?;
-        }
-        Ok(())
+        draw_footnotes(root, &self.notes(zh), 22, 13.0)
     }
 }
 
@@ -445,20 +414,7 @@ impl IpmaPanels<'_> {
     /// # Errors
     /// [`Error::Chart`] when a panel cannot be drawn.
     pub fn to_rgb(&self) -> Result<Vec<u8>> {
-        let (w, h) = self.size();
-        let mut buf = vec![255u8; w as usize * h as usize * 3];
-        {
-            let root = GlyphFix(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
-            self.draw_bitmap(&root).map_err(|e| Error::Chart {
-                path: "<bitmap>".into(),
-                message: e.to_string(),
-            })?;
-            root.present().map_err(|e| Error::Chart {
-                path: "<bitmap>".into(),
-                message: e.to_string(),
-            })?;
-        }
-        Ok(buf)
+        draw_rgb(self.size(), |root| self.draw_bitmap(root))
     }
 
     fn draw_bitmap<DB: DrawingBackend>(
@@ -494,31 +450,18 @@ impl IpmaPanels<'_> {
     /// [`Error::Chart`] when drawing or writing fails (e.g. the folder does not exist).
     pub fn write(&self, out: &Output) -> Result<()> {
         register_fonts()?;
-        let name = out.path().display().to_string();
-        if let Some(dir) = out.path().parent() {
-            if !dir.as_os_str().is_empty() && !dir.is_dir() {
-                return Err(Error::Chart {
-                    path: name,
-                    message: "the folder does not exist".into(),
-                });
-            }
-        }
+        let name = checked_name(out)?;
         match out {
             Output::Svg(p) => std::fs::write(p, self.to_svg()?).map_err(|e| Error::io(p, e)),
-            Output::Png(p) => {
-                let root = GlyphFix(BitMapBackend::new(p, self.size())).into_drawing_area();
-                self.draw_bitmap(&root).map_err(|e| match e {
+            Output::Png(p) => write_png(p, self.size(), &name, |root| {
+                self.draw_bitmap(root).map_err(|e| match e {
                     Error::Chart { message, .. } => Error::Chart {
                         path: name.clone(),
                         message,
                     },
                     other => other,
-                })?;
-                root.present().map_err(|e| Error::Chart {
-                    path: name,
-                    message: e.to_string(),
                 })
-            }
+            }),
         }
     }
 }
