@@ -21,6 +21,16 @@
 //! [`render_svg`] / [`render_rgb`] give it in memory. Other chart modules reuse
 //! [`register_fonts`], [`font`], [`Output`] and [`render`].
 //!
+//! # Files
+//! * `mod.rs`: fonts, [`Output`], [`Figure`], [`render`] / [`render_svg`] /
+//!   [`render_rgb`], quadrant colours and names;
+//! * `frame.rs`: the drawing steps every cartesian chart shares (frame, grid, bars
+//!   with whiskers and their labels, notes under the chart), used here and by the
+//!   competitor and trend charts;
+//! * `quadrant.rs` ([`QuadrantChart`]) and `labels.rs` (label placement);
+//! * `path.rs` ([`PathDiagram`]: layout and drawing); `index.rs` ([`IndexChart`]);
+//! * `glyph.rs` ([`GlyphFix`], the PNG text renderer).
+//!
 //! # Example
 //! ```
 //! use csi::report::chart::{render_svg, Figure, font, DrawResult};

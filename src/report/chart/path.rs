@@ -402,6 +402,7 @@ fn straight_ends(lay: &Layout, j: usize, out: bool) -> Vec<usize> {
     v
 }
 
+/// Whether point `p` lies in box `n` grown by `pad` px on every side.
 fn inside(n: &Node, p: (f64, f64), pad: f64) -> bool {
     (p.0 - n.cx).abs() <= n.w / 2.0 + pad && (p.1 - n.cy).abs() <= n.h / 2.0 + pad
 }
