@@ -3,6 +3,8 @@ use super::{warn_failures, EstArgs, Inputs, JsonArg, Progress};
 use clap::Args;
 use csi::analysis::Analysis;
 use csi::bootstrap::{BootstrapOptions, BootstrapResult, Hooks};
+use csi::estimate::cbsem::{CbsemFit, CbsemSettings};
+use csi::estimate::plsc::PlscFit;
 use csi::estimate::{Estimator, EstimatorKind};
 use csi::report::estimators;
 use std::process::ExitCode;
@@ -175,59 +177,127 @@ fn fit_pls(
     })
 }
 
-/// The consistent-PLS branch: the correction of the PLS fit, its bootstrap,
-/// tables, document and text.
+/// The consistent-PLS branch: the correction of the PLS fit, then [`fit_reported`].
 fn fit_plsc(b: &Branch) -> anyhow::Result<Fitted> {
-    let analysis = b.analysis;
     let plsc = csi::estimate::plsc::Plsc { pls: b.options.pls };
-    let c = csi::estimate::plsc::correct(b.model, &analysis.moments, &analysis.fit)?;
+    let c = csi::estimate::plsc::correct(b.model, &b.analysis.moments, &b.analysis.fit)?;
+    fit_reported(b, &plsc, &c)
+}
+
+/// The CB-SEM branch: the maximum-likelihood fit, then [`fit_reported`].
+fn fit_cbsem(b: &Branch, cb: &CbsemSettings) -> anyhow::Result<Fitted> {
+    let f = cb.fit(b.model, &b.analysis.moments, None)?;
+    fit_reported(b, cb, &f)
+}
+
+/// The branch of an estimator with its own tables and document (PLSc, CB-SEM):
+/// bootstrap of the full-sample fit `full`, tables, document, text, model fit.
+fn fit_reported<E: Reported>(b: &Branch, est: &E, full: &E::Fit) -> anyhow::Result<Fitted> {
+    let analysis = b.analysis;
     let boot = b
         .boot_opts
-        .map(|o| bootstrap(&plsc, analysis, &c, o))
+        .map(|o| bootstrap(est, analysis, full, o))
         .transpose()?;
-    let tables = csi::report::tables_est::plsc_tables(analysis, &c, boot.as_ref());
-    b.outputs.write_tables(&tables)?;
+    b.outputs
+        .write_tables(&E::tables(analysis, full, boot.as_ref()))?;
+    let (mf, mf_est) = est.model_fit(b, full);
     Ok(Fitted {
-        doc: estimators::plsc_json(analysis, &c, boot.as_ref()),
-        text: estimators::plsc_text(analysis, &c, boot.as_ref()),
-        admissible: c.is_admissible(),
-        converged: analysis.fit.converged,
+        doc: E::json(analysis, full, boot.as_ref()),
+        text: E::text(analysis, full, boot.as_ref()),
+        admissible: E::admissible(full),
+        converged: E::converged(analysis, full),
         boot_failed: boot.as_ref().map_or(0, |b| b.failed),
-        model_fit: model_fit(
-            analysis,
-            csi::model_fit::plsc(b.model, &analysis.moments, &c),
-            csi::model_fit::Estimator::Plsc(&b.options.pls, &analysis.fit),
-            b.boot_opts,
-        )?,
+        model_fit: model_fit(analysis, mf, mf_est, b.boot_opts)?,
         written: String::new(),
     })
 }
 
-/// The CB-SEM branch: the maximum-likelihood fit, its bootstrap, tables, document
-/// and text.
-fn fit_cbsem(b: &Branch, cb: &csi::estimate::cbsem::CbsemSettings) -> anyhow::Result<Fitted> {
-    let analysis = b.analysis;
-    let f = cb.fit(b.model, &analysis.moments, None)?;
-    let boot = b
-        .boot_opts
-        .map(|o| bootstrap(cb, analysis, &f, o))
-        .transpose()?;
-    let tables = csi::report::tables_est::cbsem_tables(analysis, &f, boot.as_ref());
-    b.outputs.write_tables(&tables)?;
-    Ok(Fitted {
-        doc: estimators::cbsem_json(analysis, &f, boot.as_ref()),
-        text: estimators::cbsem_text(analysis, &f, boot.as_ref()),
-        admissible: f.is_admissible(),
-        converged: f.converged,
-        boot_failed: boot.as_ref().map_or(0, |b| b.failed),
-        model_fit: model_fit(
-            analysis,
-            csi::model_fit::cbsem(b.model, &analysis.moments, &f),
-            csi::model_fit::Estimator::Cbsem(cb, &f),
-            b.boot_opts,
-        )?,
-        written: String::new(),
-    })
+type Boot<'a> = Option<&'a BootstrapResult>;
+
+/// How `csi fit` reports an estimator whose fit has its own tables and document.
+trait Reported: Estimator {
+    /// The fit's tables (`--tables`).
+    fn tables(a: &Analysis, fit: &Self::Fit, boot: Boot) -> Vec<csi::report::table::Table>;
+    /// The JSON document.
+    fn json(a: &Analysis, fit: &Self::Fit, boot: Boot) -> serde_json::Value;
+    /// The text report.
+    fn text(a: &Analysis, fit: &Self::Fit, boot: Boot) -> String;
+    /// Whether the solution is admissible.
+    fn admissible(fit: &Self::Fit) -> bool;
+    /// Whether the estimation converged.
+    fn converged(a: &Analysis, fit: &Self::Fit) -> bool;
+    /// The overall model fit and what the exact-fit test re-estimates.
+    fn model_fit<'a>(
+        &'a self,
+        b: &Branch<'a>,
+        fit: &'a Self::Fit,
+    ) -> (
+        csi::Result<csi::model_fit::ModelFit>,
+        csi::model_fit::Estimator<'a>,
+    );
+}
+
+impl Reported for csi::estimate::plsc::Plsc {
+    fn tables(a: &Analysis, c: &PlscFit, boot: Boot) -> Vec<csi::report::table::Table> {
+        csi::report::tables_est::plsc_tables(a, c, boot)
+    }
+    fn json(a: &Analysis, c: &PlscFit, boot: Boot) -> serde_json::Value {
+        estimators::plsc_json(a, c, boot)
+    }
+    fn text(a: &Analysis, c: &PlscFit, boot: Boot) -> String {
+        estimators::plsc_text(a, c, boot)
+    }
+    fn admissible(c: &PlscFit) -> bool {
+        c.is_admissible()
+    }
+    /// PLSc converges when the PLS fit it corrects does.
+    fn converged(a: &Analysis, _: &PlscFit) -> bool {
+        a.fit.converged
+    }
+    fn model_fit<'a>(
+        &'a self,
+        b: &Branch<'a>,
+        c: &'a PlscFit,
+    ) -> (
+        csi::Result<csi::model_fit::ModelFit>,
+        csi::model_fit::Estimator<'a>,
+    ) {
+        (
+            csi::model_fit::plsc(b.model, &b.analysis.moments, c),
+            csi::model_fit::Estimator::Plsc(&b.options.pls, &b.analysis.fit),
+        )
+    }
+}
+
+impl Reported for CbsemSettings {
+    fn tables(a: &Analysis, f: &CbsemFit, boot: Boot) -> Vec<csi::report::table::Table> {
+        csi::report::tables_est::cbsem_tables(a, f, boot)
+    }
+    fn json(a: &Analysis, f: &CbsemFit, boot: Boot) -> serde_json::Value {
+        estimators::cbsem_json(a, f, boot)
+    }
+    fn text(a: &Analysis, f: &CbsemFit, boot: Boot) -> String {
+        estimators::cbsem_text(a, f, boot)
+    }
+    fn admissible(f: &CbsemFit) -> bool {
+        f.is_admissible()
+    }
+    fn converged(_: &Analysis, f: &CbsemFit) -> bool {
+        f.converged
+    }
+    fn model_fit<'a>(
+        &'a self,
+        b: &Branch<'a>,
+        f: &'a CbsemFit,
+    ) -> (
+        csi::Result<csi::model_fit::ModelFit>,
+        csi::model_fit::Estimator<'a>,
+    ) {
+        (
+            csi::model_fit::cbsem(b.model, &b.analysis.moments, f),
+            csi::model_fit::Estimator::Cbsem(self, f),
+        )
+    }
 }
 
 /// The model fit's document key, text and table (when one was computed).

@@ -669,15 +669,7 @@ mod tests {
     use super::*;
 
     fn err_of(text: &str) -> (usize, usize, String) {
-        match parse_lavaan(text, "m.lav") {
-            Err(Error::Model {
-                line,
-                column,
-                message,
-                ..
-            }) => (line.unwrap_or(0), column.unwrap_or(0), message),
-            other => panic!("expected a model error, got {other:?}"),
-        }
+        crate::spec::error_position(parse_lavaan(text, "m.lav"))
     }
 
     #[test]

@@ -841,6 +841,21 @@ pub fn check_scale(what: &str, s: Scale) -> std::result::Result<(), SpecIssue> {
     Ok(())
 }
 
+/// Line, column and message of the model error `r` must be (tests of the file
+/// readers; 0 for a position the error does not give).
+#[cfg(test)]
+pub(crate) fn error_position(r: Result<Model>) -> (usize, usize, String) {
+    match r {
+        Err(Error::Model {
+            line,
+            column,
+            message,
+            ..
+        }) => (line.unwrap_or(0), column.unwrap_or(0), message),
+        other => panic!("expected a model error, got {other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::graph::topo_order;

@@ -264,15 +264,7 @@ expectation = "e_q1"
 "#;
 
     fn err_of(text: &str) -> (usize, usize, String) {
-        match parse_model_toml(text, "m.toml") {
-            Err(Error::Model {
-                line,
-                column,
-                message,
-                ..
-            }) => (line.unwrap_or(0), column.unwrap_or(0), message),
-            other => panic!("expected a model error, got {other:?}"),
-        }
+        crate::spec::error_position(parse_model_toml(text, "m.toml"))
     }
 
     #[test]
