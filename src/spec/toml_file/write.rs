@@ -3,7 +3,7 @@
 use crate::spec::{Construct, Item, Mode, Model};
 
 /// Write a model as a TOML model file. Reading the result back with
-/// [`parse_model_toml`] gives an equal [`Model`].
+/// [`parse_model_toml`](super::parse_model_toml) gives an equal [`Model`].
 ///
 /// ```
 /// use csi::spec::toml_file::{model_to_toml, parse_model_toml};
