@@ -44,7 +44,63 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     let boot_opts = a.est.bootstrap_options()?;
     a.est.pls_only("ipma")?;
     let (level, split) = (a.ipma_level, a.split);
-    // check chart names before the work
+    let outputs = chart_outputs(&a)?;
+    let mut d = super::analyse(&a.inputs, &a.est, &a.subset, &options, Some(&a.target))?;
+    let target = csi::ipma::target_index(&d.model, &a.target)?;
+    d.add_design();
+    let analysis = &d.analysis;
+    let mut map = csi::ipma::ipma(analysis, target, split)?;
+    let mut boot = None;
+    if let Some(o) = &boot_opts {
+        super::fit::with_progress(o, "ipma bootstrap", |h| {
+            csi::ipma::add_bootstrap(&mut map, analysis, o, Some(h))
+        })?;
+        if a.path_chart.is_some() || a.index_chart.is_some() {
+            // the fit's bootstrap for the charts' stars and whiskers (its failures are
+            // those of the IPMA resamples above)
+            boot = Some(super::fit::with_progress(o, "bootstrap", |h| {
+                let a = analysis;
+                csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, o, Some(h))
+            })?);
+        }
+    }
+    warn_ipma(&d, &map);
+    let charts = Charts {
+        outputs: &outputs,
+        target,
+        level,
+        boot: boot.as_ref(),
+    };
+    charts.render(&d, &map)?;
+    let n = analysis.data.x.nrows();
+    let mut text = csi::report::ipma::ipma_text(&map, &d.model, level, n);
+    for (p, what) in [
+        (&a.chart, "quadrant chart"),
+        (&a.path_chart, "path diagram"),
+        (&a.index_chart, "index chart"),
+    ] {
+        if let Some(p) = p {
+            text.push_str(&format!("{what}: {}\n", p.display()));
+        }
+    }
+    let mut doc = csi::report::ipma::ipma_json(&map, &d.model, level, n);
+    d.annotate_design(&mut doc, &a.inputs);
+    if let Some(n) = &d.note {
+        n.annotate(&mut doc);
+    }
+    a.out.emit(&doc, &text)?;
+    let failed = map.bootstrap.as_ref().is_some_and(|b| b.failed > 0);
+    let strict_fail = a.est.strict && (!analysis.fit.converged || failed);
+    Ok(if strict_fail {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The chart outputs (`--chart`, `--path-chart`, `--index-chart`), checked before
+/// the work: known formats, and no output overwrites an input.
+fn chart_outputs(a: &IpmaArgs) -> anyhow::Result<Vec<Option<Output>>> {
     let outputs: Vec<Option<Output>> = [&a.chart, &a.path_chart, &a.index_chart]
         .iter()
         .map(|p| p.as_ref().map(Output::from_path).transpose())
@@ -64,53 +120,19 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
         )
         .collect();
     super::check_outputs(&a.inputs.files(), &files)?;
-    // sums instead of rows (--moments FILE, or a streamed CSV without row flags)
-    let sums = super::stream::prepare(&a.inputs, &a.est, &a.subset, &options)?;
-    let (model, excluded, design, mut analysis, note) = match sums {
-        Some(s) => {
-            csi::ipma::target_index(&s.model, &a.target)?;
-            (s.model, Default::default(), None, s.analysis, Some(s.note))
-        }
-        None => {
-            let loaded = a.inputs.load_screened()?;
-            let (model, excluded) = (loaded.model, loaded.excluded);
-            let survey = a.subset.apply(loaded.survey)?;
-            super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
-            let design = a.inputs.data_args.design(&survey)?;
-            csi::ipma::target_index(&model, &a.target)?;
-            let analysis = csi::analysis::analyze(&model, &survey, &options)?;
-            let design = design.map(|d| d.select(&analysis.data.kept));
-            (model, excluded, design, analysis, None)
-        }
-    };
-    let target = csi::ipma::target_index(&model, &a.target)?;
-    analysis
-        .warnings
-        .extend(super::design::design_warnings(design.as_ref()));
-    analysis.data.design = design.clone();
-    analysis.warnings.extend(excluded.summary());
-    let mut map = csi::ipma::ipma(&analysis, target, split)?;
-    let mut boot = None;
-    if let Some(o) = &boot_opts {
-        super::fit::with_progress(o, "ipma bootstrap", |h| {
-            csi::ipma::add_bootstrap(&mut map, &analysis, o, Some(h))
-        })?;
-        if a.path_chart.is_some() || a.index_chart.is_some() {
-            // the fit's bootstrap for the charts' stars and whiskers (its failures are
-            // those of the IPMA resamples above)
-            boot = Some(super::fit::with_progress(o, "bootstrap", |h| {
-                let a = &analysis;
-                csi::bootstrap::run(&a.model, &a.data, &a.options.pls, &a.fit, o, Some(h))
-            })?);
-        }
-    }
-    for w in &analysis.warnings {
+    Ok(outputs)
+}
+
+/// Warnings on stderr: the analysis's, the constructs left out of the map, and the
+/// failed resamples of the IPMA bootstrap.
+fn warn_ipma(d: &super::Analysed, map: &csi::ipma::Ipma) {
+    for w in &d.analysis.warnings {
         eprintln_safe!("warning: {w}");
     }
     for (j, why) in &map.excluded {
         eprintln_safe!(
             "warning: {} left out of the IPMA: {why}",
-            model.constructs.get(*j).map_or("?", |c| c.name.as_str())
+            d.model.constructs.get(*j).map_or("?", |c| c.name.as_str())
         );
     }
     if let Some(b) = &map.bootstrap {
@@ -121,51 +143,39 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
             b.withheld.as_ref(),
         );
     }
-    let n = analysis.data.x.nrows();
-    let output = |i: usize| outputs.get(i).and_then(Option::as_ref);
-    if let Some(out) = output(0) {
-        let chart_level = if level == csi::ipma::Level::Indicators {
-            level
-        } else {
-            csi::ipma::Level::Constructs
-        };
-        chart::render(&chart::QuadrantChart::new(&model, &map, chart_level), out)?;
-    }
-    if let Some(out) = output(1) {
-        chart::render(&chart::PathDiagram::new(&analysis, boot.as_ref()), out)?;
-    }
-    if let Some(out) = output(2) {
-        chart::render(
-            &chart::IndexChart::new(&analysis, boot.as_ref(), Some(target)),
-            out,
-        )?;
-    }
-    let mut text = csi::report::ipma::ipma_text(&map, &model, level, n);
-    for (p, what) in [
-        (&a.chart, "quadrant chart"),
-        (&a.path_chart, "path diagram"),
-        (&a.index_chart, "index chart"),
-    ] {
-        if let Some(p) = p {
-            text.push_str(&format!("{what}: {}\n", p.display()));
+}
+
+/// The charts `csi ipma` draws, and what they show.
+struct Charts<'a> {
+    /// Quadrant chart, path diagram, index chart (each when asked for).
+    outputs: &'a [Option<Output>],
+    target: usize,
+    level: csi::ipma::Level,
+    boot: Option<&'a csi::bootstrap::BootstrapResult>,
+}
+
+impl Charts<'_> {
+    /// Draw the charts asked for: the quadrant chart shows constructs unless
+    /// `--level indicators`.
+    fn render(&self, d: &super::Analysed, map: &csi::ipma::Ipma) -> anyhow::Result<()> {
+        let output = |i: usize| self.outputs.get(i).and_then(Option::as_ref);
+        if let Some(out) = output(0) {
+            let chart_level = if self.level == csi::ipma::Level::Indicators {
+                self.level
+            } else {
+                csi::ipma::Level::Constructs
+            };
+            chart::render(&chart::QuadrantChart::new(&d.model, map, chart_level), out)?;
         }
+        if let Some(out) = output(1) {
+            chart::render(&chart::PathDiagram::new(&d.analysis, self.boot), out)?;
+        }
+        if let Some(out) = output(2) {
+            chart::render(
+                &chart::IndexChart::new(&d.analysis, self.boot, Some(self.target)),
+                out,
+            )?;
+        }
+        Ok(())
     }
-    let mut doc = csi::report::ipma::ipma_json(&map, &model, level, n);
-    super::design::annotate(
-        &mut doc,
-        analysis.data.weights.as_deref(),
-        design.as_ref(),
-        (!a.inputs.data_args.screen_options().is_empty()).then_some(&excluded),
-    );
-    if let Some(n) = &note {
-        n.annotate(&mut doc);
-    }
-    a.out.emit(&doc, &text)?;
-    let failed = map.bootstrap.as_ref().is_some_and(|b| b.failed > 0);
-    let strict_fail = a.est.strict && (!analysis.fit.converged || failed);
-    Ok(if strict_fail {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
 }

@@ -23,12 +23,7 @@ pub struct MethodsArgs {
 pub fn run(a: MethodsArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     a.est.pls_only("methods")?;
-    super::check_outputs(
-        &a.inputs.files(),
-        &a.out.output().into_iter().collect::<Vec<_>>(),
-    )?;
-    let (model, survey) = a.inputs.load()?;
-    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
+    let (model, survey) = super::load_checked(&a.inputs, &a.out, a.est.bootstrap)?;
     let target = match &a.target {
         Some(t) => csi::ipma::target_index(&model, t)?,
         None => csi::methods::default_target(&model).ok_or_else(|| {

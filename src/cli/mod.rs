@@ -343,6 +343,118 @@ impl Inputs {
     }
 }
 
+/// The analysis of `fit` and `ipma` and what it was made from: the sums (`--moments
+/// FILE`, or a streamed CSV without row flags) or the respondent rows.
+pub struct Analysed {
+    /// The model as read (before any moderation terms are added).
+    pub model: csi::spec::Model,
+    /// Respondents excluded by screening (none from sums).
+    pub excluded: csi::design::screen::Exclusions,
+    /// The ingest report.
+    pub ingest: csi::data::ValidationReport,
+    /// The survey design (strata, clusters) of the rows kept; none from sums.
+    pub design: Option<csi::design::Design>,
+    /// The analysis.
+    pub analysis: csi::analysis::Analysis,
+    /// What a document from sums gains.
+    pub note: Option<stream::Note>,
+    /// The data warnings of the ingest report, for the JSON document's `warnings`.
+    pub data_warnings: Vec<String>,
+}
+
+/// Read and analyse the data of `fit` and `ipma`, from sums where
+/// [`stream::prepare`] gives them, else from the screened rows (subset, memory
+/// check, design). A `target` construct is checked before the analysis.
+pub fn analyse(
+    inputs: &Inputs,
+    est: &EstArgs,
+    subset: &subset::SubsetArgs,
+    options: &csi::analysis::FitOptions,
+    target: Option<&str>,
+) -> anyhow::Result<Analysed> {
+    let check_target = |model: &csi::spec::Model| match target {
+        Some(t) => csi::ipma::target_index(model, t).map(|_| ()),
+        None => Ok(()),
+    };
+    if let Some(s) = stream::prepare(inputs, est, subset, options)? {
+        check_target(&s.model)?;
+        let file = s.ingest.file.clone().unwrap_or_default();
+        let data_warnings = ingest_warnings(&file, &s.ingest);
+        return Ok(Analysed {
+            model: s.model,
+            excluded: Default::default(),
+            ingest: s.ingest,
+            design: None,
+            analysis: s.analysis,
+            note: Some(s.note),
+            data_warnings,
+        });
+    }
+    let loaded = inputs.load_screened()?;
+    let (model, excluded, ingest) = (loaded.model, loaded.excluded, loaded.ingest);
+    let survey = subset.apply(loaded.survey)?;
+    check_memory(&model, survey.x.nrows(), est.bootstrap)?;
+    let data_warnings = ingest_warnings(&survey.file, &ingest);
+    let design = inputs.data_args.design(&survey)?;
+    check_target(&model)?;
+    let analysis = csi::analysis::analyze(&model, &survey, options)?;
+    let design = design.map(|d| d.select(&analysis.data.kept));
+    Ok(Analysed {
+        model,
+        excluded,
+        ingest,
+        design,
+        analysis,
+        note: None,
+        data_warnings,
+    })
+}
+
+impl Analysed {
+    /// Add the design's warnings and the screening summary to the analysis's
+    /// warnings, and the design to its data.
+    pub fn add_design(&mut self) {
+        let analysis = &mut self.analysis;
+        analysis
+            .warnings
+            .extend(design::design_warnings(self.design.as_ref()));
+        analysis.data.design = self.design.clone();
+        analysis.warnings.extend(self.excluded.summary());
+    }
+
+    /// Annotate a JSON document with the weights, the design and (when screening
+    /// was asked for) the exclusions.
+    pub fn annotate_design(&self, doc: &mut serde_json::Value, inputs: &Inputs) {
+        design::annotate(
+            doc,
+            self.analysis.data.weights.as_deref(),
+            self.design.as_ref(),
+            (!inputs.data_args.screen_options().is_empty()).then_some(&self.excluded),
+        );
+    }
+}
+
+/// Check that the inputs are not overwritten by `--json FILE`, then read the model
+/// and the screened data and check that the resamples fit in memory.
+pub fn load_checked(
+    inputs: &Inputs,
+    out: &JsonArg,
+    resamples: usize,
+) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
+    check_json_output(inputs, out)?;
+    let (model, survey) = inputs.load()?;
+    check_memory(&model, survey.x.nrows(), resamples)?;
+    Ok((model, survey))
+}
+
+/// Check that `--json FILE` overwrites none of the inputs.
+pub fn check_json_output(inputs: &Inputs, out: &JsonArg) -> csi::Result<()> {
+    check_outputs(
+        &inputs.files(),
+        &out.output().into_iter().collect::<Vec<_>>(),
+    )
+}
+
 /// The data warnings of an ingest report as printed on stderr (after `warning: `)
 /// and listed in a JSON document's `warnings`: file, row and column, message.
 pub fn ingest_warnings(file: &str, ingest: &csi::data::ValidationReport) -> Vec<String> {

@@ -66,54 +66,12 @@ pub fn run(a: MomentsArgs) -> anyhow::Result<ExitCode> {
                 eprintln_safe!("warning: {s}");
             }
             let survey = loaded.survey;
-            let items = survey.items.clone();
-            let pooled =
-                SufficientStats::from_matrix(items.clone(), &survey.x, survey.weights.as_deref());
-            let mut groups: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
-            let mut ungrouped = 0usize;
-            if !by.is_empty() {
-                let cols = by
-                    .iter()
-                    .map(|c| {
-                        survey.extra.get(c.as_str()).ok_or_else(|| {
-                            csi::Error::data(
-                                csi::error::Location {
-                                    file: survey.file.clone(),
-                                    column: Some(c.clone()),
-                                    ..Default::default()
-                                },
-                                "no such column in the data (or it is an item or the weight column)",
-                            )
-                        })
-                    })
-                    .collect::<csi::Result<Vec<_>>>()?;
-                for i in 0..survey.n() {
-                    let key: Option<Vec<String>> = cols
-                        .iter()
-                        .map(|c| {
-                            c.get(i)
-                                .and_then(|v| v.as_deref())
-                                .map(str::trim)
-                                .filter(|t| !t.is_empty())
-                                .map(String::from)
-                        })
-                        .collect();
-                    match key {
-                        Some(k) => groups.entry(k).or_default().push(i),
-                        None => ungrouped += 1,
-                    }
-                }
-            }
-            let sums: BTreeMap<Vec<String>, SufficientStats> = groups
-                .into_iter()
-                .map(|(k, idx)| {
-                    let g = survey.select_rows(&idx);
-                    (
-                        k,
-                        SufficientStats::from_matrix(items.clone(), &g.x, g.weights.as_deref()),
-                    )
-                })
-                .collect();
+            let pooled = SufficientStats::from_matrix(
+                survey.items.clone(),
+                &survey.x,
+                survey.weights.as_deref(),
+            );
+            let (sums, ungrouped) = group_sums(&survey, &by)?;
             MomentsFile::new(&model, pooled, opts.weight.clone()).with_groups(
                 by.clone(),
                 &sums,
@@ -134,6 +92,60 @@ pub fn run(a: MomentsArgs) -> anyhow::Result<ExitCode> {
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sums of each group of rows (the values of the `by` columns, trimmed), and
+/// the number of rows left out of every group because a `by` cell is empty.
+fn group_sums(
+    survey: &csi::data::Survey,
+    by: &[String],
+) -> csi::Result<(BTreeMap<Vec<String>, SufficientStats>, usize)> {
+    let mut groups: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
+    let mut ungrouped = 0usize;
+    if !by.is_empty() {
+        let cols = by
+            .iter()
+            .map(|c| {
+                survey.extra.get(c.as_str()).ok_or_else(|| {
+                    csi::Error::data(
+                        csi::error::Location {
+                            file: survey.file.clone(),
+                            column: Some(c.clone()),
+                            ..Default::default()
+                        },
+                        "no such column in the data (or it is an item or the weight column)",
+                    )
+                })
+            })
+            .collect::<csi::Result<Vec<_>>>()?;
+        for i in 0..survey.n() {
+            let key: Option<Vec<String>> = cols
+                .iter()
+                .map(|c| {
+                    c.get(i)
+                        .and_then(|v| v.as_deref())
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(String::from)
+                })
+                .collect();
+            match key {
+                Some(k) => groups.entry(k).or_default().push(i),
+                None => ungrouped += 1,
+            }
+        }
+    }
+    let sums = groups
+        .into_iter()
+        .map(|(k, idx)| {
+            let g = survey.select_rows(&idx);
+            (
+                k,
+                SufficientStats::from_matrix(survey.items.clone(), &g.x, g.weights.as_deref()),
+            )
+        })
+        .collect();
+    Ok((sums, ungrouped))
 }
 
 fn with_context(p: &csi::data::Problem) -> String {

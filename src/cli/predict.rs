@@ -57,12 +57,7 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let technique = a.technique;
-    super::check_outputs(
-        &a.inputs.files(),
-        &a.out.output().into_iter().collect::<Vec<_>>(),
-    )?;
-    let (model, survey) = a.inputs.load()?;
-    super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
+    let (model, survey) = super::load_checked(&a.inputs, &a.out, a.est.bootstrap)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
         eprintln_safe!("warning: {w}");

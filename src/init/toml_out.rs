@@ -104,18 +104,8 @@ fn write_constructs(o: &mut String, p: &Proposal) {
 fn write_paths(o: &mut String, p: &Proposal) {
     let m = &p.model;
     let _ = writeln!(o, "\n# Paths: {}", comment(&p.paths_reason));
-    let names = m.path_names();
-    let mut k = 0;
-    while let Some((from, _)) = names.get(k) {
-        let mut to = Vec::new();
-        while let Some((f, t)) = names.get(k) {
-            if f != from {
-                break;
-            }
-            to.push(t.clone());
-            k += 1;
-        }
-        let _ = writeln!(o, "[[path]]\nfrom = {}", q(from));
+    for (from, to) in crate::spec::toml_file::group_paths(&m.path_names()) {
+        let _ = writeln!(o, "[[path]]\nfrom = {}", q(&from));
         if let [one] = to.as_slice() {
             let _ = writeln!(o, "to = {}\n", q(one));
         } else {

@@ -60,69 +60,87 @@ use std::ops::Range;
 /// ```
 pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let err = |span: &Range<usize>, msg: String| -> Error {
-        let (line, column) = line_col(text, span.start);
-        Error::model(file, Some(line), Some(column), msg)
+    let src = Src { text, file };
+    let tokens = lex(text).map_err(|(span, msg)| src.err(&span, msg))?;
+    let mut parsed = Parsed::default();
+    for st in split_statements(&tokens) {
+        parsed.statement(&src, &st)?;
+    }
+    parsed.mark_higher_order(&src)?;
+    parsed.into_model(&src)
+}
+
+/// The text being parsed and its file name, for error positions.
+struct Src<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Src<'_> {
+    /// A model error at the start of `span`, with its 1-based line and column.
+    fn err(&self, span: &Range<usize>, msg: impl Into<String>) -> Error {
+        let (line, column) = line_col(self.text, span.start);
+        Error::model(self.file, Some(line), Some(column), msg)
+    }
+}
+
+/// What the statements have declared so far, with the spans to point errors at.
+#[derive(Default)]
+struct Parsed {
+    specs: Vec<ConstructSpec>,
+    /// construct name -> index in `specs`
+    index: std::collections::HashMap<String, usize>,
+    cspans: Vec<ConstructSpans>,
+    paths: Vec<(String, String)>,
+    pspans: Vec<(Range<usize>, Range<usize>)>,
+    covs: Vec<(String, String)>,
+    cov_spans: Vec<Range<usize>>,
+}
+
+/// The operator of a statement when it is one csi reads (`=~`, `<~`, `~`, `~~`);
+/// the other lavaan operators are refused with what they are.
+fn supported_op(src: &Src, op_tok: &Tok) -> Result<&'static str> {
+    let op = match op_tok.kind {
+        Kind::Op(o) => o,
+        _ => "",
     };
-    let tokens = lex(text).map_err(|(span, msg)| err(&span, msg))?;
-    let statements = split_statements(&tokens);
+    match op {
+        "=~" | "<~" | "~" | "~~" => Ok(op),
+        ":=" => Err(src.err(&op_tok.span, "defined parameters (':=') are not supported")),
+        "==" | "<" | ">" | "<=" | ">=" => Err(src.err(
+            &op_tok.span,
+            format!("constraints ('{op}') are not supported"),
+        )),
+        "|" | "~*~" => Err(src.err(
+            &op_tok.span,
+            format!("thresholds and scaling factors ('{op}') are not supported"),
+        )),
+        other => Err(src.err(&op_tok.span, format!("unexpected '{other}'"))),
+    }
+}
 
-    let mut specs: Vec<ConstructSpec> = Vec::new();
-    // construct name -> index in `specs`
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
-    let mut cspans: Vec<ConstructSpans> = Vec::new();
-    let mut paths: Vec<(String, String)> = Vec::new();
-    let mut pspans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
-    let mut covs: Vec<(String, String)> = Vec::new();
-    let mut cov_spans: Vec<Range<usize>> = Vec::new();
-
-    for st in statements {
+impl Parsed {
+    /// One statement: `lhs OP rhs` with both sides non-empty term lists.
+    fn statement(&mut self, src: &Src, st: &[Tok]) -> Result<()> {
+        let text = src.text;
         let Some(op_pos) = st.iter().position(is_statement_op) else {
             // no operator: a lone name, or modifiers without an operator
             let first = st.first().map(|t| t.span.clone()).unwrap_or(0..0);
             let what = st.first().map(|t| t.text(text)).unwrap_or_default();
-            return Err(err(
+            return Err(src.err(
                 &first,
                 format!("expected a statement such as 'F =~ x1 + x2', 'F <~ x1 + x2' or 'Y ~ X', found '{}' without an operator", shown_name(&what)),
             ));
         };
         let (lhs_toks, rest) = st.split_at(op_pos);
         let Some((op_tok, rhs_toks)) = rest.split_first() else {
-            continue;
+            return Ok(());
         };
-        let op = match op_tok.kind {
-            Kind::Op(o) => o,
-            _ => "",
-        };
-        match op {
-            "=~" | "<~" | "~" | "~~" => {}
-            ":=" => {
-                return Err(err(
-                    &op_tok.span,
-                    "defined parameters (':=') are not supported".into(),
-                ))
-            }
-            "==" | "<" | ">" | "<=" | ">=" => {
-                return Err(err(
-                    &op_tok.span,
-                    format!("constraints ('{op}') are not supported"),
-                ))
-            }
-            "|" | "~*~" => {
-                return Err(err(
-                    &op_tok.span,
-                    format!("thresholds and scaling factors ('{op}') are not supported"),
-                ))
-            }
-            other => return Err(err(&op_tok.span, format!("unexpected '{other}'"))),
-        }
-        let lhs = terms(text, file, lhs_toks, op_tok, "left")?;
-        let rhs = terms(text, file, rhs_toks, op_tok, "right")?;
+        let op = supported_op(src, op_tok)?;
+        let lhs = terms(src, lhs_toks, op_tok, "left")?;
+        let rhs = terms(src, rhs_toks, op_tok, "right")?;
         if lhs.is_empty() {
-            return Err(err(
-                &op_tok.span,
-                format!("'{op}' needs a name on its left"),
-            ));
+            return Err(src.err(&op_tok.span, format!("'{op}' needs a name on its left")));
         }
         if rhs.is_empty() {
             let what = if op == "~" {
@@ -130,56 +148,71 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
             } else {
                 "an indicator"
             };
-            return Err(err(
-                &op_tok.span,
-                format!("'{op}' needs {what} on its right"),
-            ));
+            return Err(src.err(&op_tok.span, format!("'{op}' needs {what} on its right")));
         }
-        if op == "~~" {
-            // residual covariances of items (CB-SEM): `y2 ~~ y4 + y6`
-            if let Some((_, second)) = lhs.get(1) {
-                return Err(err(second, "'~~' takes one name on its left".into()));
-            }
-            for (a, _) in &lhs {
-                for (b, _) in &rhs {
-                    if a == b {
-                        // `y1 ~~ y1`: an error variance, free anyway
-                        continue;
-                    }
-                    covs.push((a.clone(), b.clone()));
-                    cov_spans.push(op_tok.span.clone());
+        match op {
+            "~~" => self.covariance(src, op_tok, &lhs, &rhs),
+            "~" => self.regression(src, &lhs, &rhs),
+            _ => self.measurement(src, op_tok, lhs, rhs),
+        }
+    }
+
+    /// Residual covariances of items (CB-SEM): `y2 ~~ y4 + y6`.
+    fn covariance(&mut self, src: &Src, op_tok: &Tok, lhs: &[Term], rhs: &[Term]) -> Result<()> {
+        if let Some((_, second)) = lhs.get(1) {
+            return Err(src.err(second, "'~~' takes one name on its left"));
+        }
+        for (a, _) in lhs {
+            for (b, _) in rhs {
+                if a == b {
+                    // `y1 ~~ y1`: an error variance, free anyway
+                    continue;
                 }
+                self.covs.push((a.clone(), b.clone()));
+                self.cov_spans.push(op_tok.span.clone());
             }
-            continue;
         }
-        if op == "~" {
-            for (y, ysp) in &lhs {
-                for (x, xsp) in &rhs {
-                    if paths.len() >= MAX_PATHS {
-                        return Err(err(xsp, format!("more than {MAX_PATHS} paths")));
-                    }
-                    paths.push((x.clone(), y.clone()));
-                    pspans.push((xsp.clone(), ysp.clone()));
+        Ok(())
+    }
+
+    /// `Y ~ X1 + X2`: a path from every predictor to every name on the left.
+    fn regression(&mut self, src: &Src, lhs: &[Term], rhs: &[Term]) -> Result<()> {
+        for (y, ysp) in lhs {
+            for (x, xsp) in rhs {
+                if self.paths.len() >= MAX_PATHS {
+                    return Err(src.err(xsp, format!("more than {MAX_PATHS} paths")));
                 }
+                self.paths.push((x.clone(), y.clone()));
+                self.pspans.push((xsp.clone(), ysp.clone()));
             }
-            continue;
         }
-        // measurement statement
+        Ok(())
+    }
+
+    /// `F =~ x1 + x2` (mode A) or `F <~ x1 + x2` (mode B); statements for the same
+    /// construct are merged and must agree on the mode.
+    fn measurement(
+        &mut self,
+        src: &Src,
+        op_tok: &Tok,
+        lhs: Vec<Term>,
+        rhs: Vec<Term>,
+    ) -> Result<()> {
+        let op = match op_tok.kind {
+            Kind::Op(o) => o,
+            _ => "",
+        };
         let mode = if op == "=~" { Mode::A } else { Mode::B };
         if let Some((_, second)) = lhs.get(1) {
-            return Err(err(
-                second,
-                format!("'{op}' defines one construct at a time"),
-            ));
+            return Err(src.err(second, format!("'{op}' defines one construct at a time")));
         }
         let Some((name, nsp)) = lhs.into_iter().next() else {
-            continue;
+            return Ok(());
         };
-        let pos = index.get(&name).copied();
-        let k = match pos {
+        let k = match self.index.get(&name).copied() {
             Some(k) => {
-                if specs.get(k).map(|c| c.mode) != Some(mode) {
-                    return Err(err(
+                if self.specs.get(k).map(|c| c.mode) != Some(mode) {
+                    return Err(src.err(
                         &op_tok.span,
                         format!(
                             "construct '{}' is declared with both '=~' (mode a) and '<~' (mode b)",
@@ -189,110 +222,131 @@ pub fn parse_lavaan(text: &str, file: &str) -> Result<Model> {
                 }
                 k
             }
-            None => {
-                index.insert(name.clone(), specs.len());
-                specs.push(ConstructSpec {
-                    name: name.clone(),
-                    label: None,
-                    items: Vec::new(),
-                    mode,
-                    ..Default::default()
-                });
-                cspans.push(ConstructSpans {
-                    name: nsp.clone(),
-                    items: op_tok.span.clone(),
-                    item_list: Vec::new(),
-                });
-                specs.len() - 1
-            }
+            None => self.new_construct(name, nsp, mode, op_tok),
         };
         for (item, isp) in rhs {
-            if let Some(c) = specs.get_mut(k) {
+            if let Some(c) = self.specs.get_mut(k) {
                 c.items.push(item.clone());
             }
-            if let Some(c) = cspans.get_mut(k) {
+            if let Some(c) = self.cspans.get_mut(k) {
                 c.item_list.push((item, isp));
             }
         }
+        Ok(())
     }
 
-    // indicators that are constructs: a higher-order construct (`QUAL =~ CREW + CABIN`)
-    // lists constructs only; a mix of constructs and items is refused
-    let is_construct = |n: &str| index.contains_key(n);
-    let mut higher: Vec<usize> = Vec::new();
-    for (k, c) in cspans.iter().enumerate() {
-        let n_cons = c.item_list.iter().filter(|(i, _)| is_construct(i)).count();
-        if n_cons == 0 {
-            continue;
-        }
-        if n_cons < c.item_list.len() {
-            if let Some((item, isp)) = c.item_list.iter().find(|(i, _)| is_construct(i)) {
-                let of = specs.get(k).map(|s| s.name.as_str()).unwrap_or("");
-                return Err(err(
-                    isp,
-                    format!(
-                        "construct '{}' is used as an indicator of '{}' beside items; a higher-order construct lists constructs only ('{} =~ A + B')",
-                        shown_name(item),
-                        shown_name(of),
-                        shown_name(of)
-                    ),
-                ));
-            }
-        }
-        higher.push(k);
-    }
-    for k in higher {
-        if let Some(c) = specs.get_mut(k) {
-            c.dimensions = std::mem::take(&mut c.items);
-        }
+    /// Declare a construct (no items yet); its index.
+    fn new_construct(
+        &mut self,
+        name: String,
+        nsp: Range<usize>,
+        mode: Mode,
+        op_tok: &Tok,
+    ) -> usize {
+        self.index.insert(name.clone(), self.specs.len());
+        self.specs.push(ConstructSpec {
+            name,
+            label: None,
+            items: Vec::new(),
+            mode,
+            ..Default::default()
+        });
+        self.cspans.push(ConstructSpans {
+            name: nsp,
+            items: op_tok.span.clone(),
+            item_list: Vec::new(),
+        });
+        self.specs.len() - 1
     }
 
-    let end = text.trim_end().len();
-    if specs.is_empty() {
-        return Err(err(
-            &(end..end),
-            "the model declares no construct; add measurement statements such as 'SAT =~ sat1 + sat2'".into(),
-        ));
-    }
-    let name = std::path::Path::new(file)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| !s.is_empty())
-        .unwrap_or("model")
-        .to_string();
-    let spans = Spans {
-        constructs: cspans,
-        paths: pspans,
-        model: end..end,
-    };
-    // a covariance naming a construct is refused before the model is checked, so
-    // that its message (not, e.g., a missing regression) comes first
-    for (k, (a, b)) in covs.iter().enumerate() {
-        if let Some(c) = [a, b]
-            .into_iter()
-            .find(|x| specs.iter().any(|s| &s.name == *x))
-        {
-            let span = cov_spans.get(k).cloned().unwrap_or(0..0);
-            return Err(err(&span, crate::spec::construct_in_covariance(a, b, c)));
-        }
-    }
-    let mut model = Model::build(&name, specs, &paths).map_err(|issue| {
-        let span = spans.issue_span(&issue, &paths);
-        let msg = match issue {
-            SpecIssue::NoEndogenous => {
-                "the model has no regressions, so no endogenous construct; add a statement such as 'SAT ~ QUAL'"
-                    .to_string()
+    /// Indicators that are constructs: a higher-order construct (`QUAL =~ CREW +
+    /// CABIN`) lists constructs only, which become its dimensions; a mix of
+    /// constructs and items is refused.
+    fn mark_higher_order(&mut self, src: &Src) -> Result<()> {
+        let is_construct = |n: &str| self.index.contains_key(n);
+        let mut higher: Vec<usize> = Vec::new();
+        for (k, c) in self.cspans.iter().enumerate() {
+            let n_cons = c.item_list.iter().filter(|(i, _)| is_construct(i)).count();
+            if n_cons == 0 {
+                continue;
             }
-            other => other.to_string(),
+            if n_cons < c.item_list.len() {
+                if let Some((item, isp)) = c.item_list.iter().find(|(i, _)| is_construct(i)) {
+                    let of = self.specs.get(k).map(|s| s.name.as_str()).unwrap_or("");
+                    return Err(src.err(
+                        isp,
+                        format!(
+                            "construct '{}' is used as an indicator of '{}' beside items; a higher-order construct lists constructs only ('{} =~ A + B')",
+                            shown_name(item),
+                            shown_name(of),
+                            shown_name(of)
+                        ),
+                    ));
+                }
+            }
+            higher.push(k);
+        }
+        for k in higher {
+            if let Some(c) = self.specs.get_mut(k) {
+                c.dimensions = std::mem::take(&mut c.items);
+            }
+        }
+        Ok(())
+    }
+
+    /// The checked model, named after the file's stem, with its covariances.
+    fn into_model(self, src: &Src) -> Result<Model> {
+        let end = src.text.trim_end().len();
+        if self.specs.is_empty() {
+            return Err(src.err(
+                &(end..end),
+                "the model declares no construct; add measurement statements such as 'SAT =~ sat1 + sat2'",
+            ));
+        }
+        let name = std::path::Path::new(src.file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("model")
+            .to_string();
+        let spans = Spans {
+            constructs: self.cspans,
+            paths: self.pspans,
+            model: end..end,
         };
-        err(&span, msg)
-    })?;
-    model.set_covariances(&covs).map_err(|(k, msg)| {
-        let span = cov_spans.get(k).cloned().unwrap_or(0..0);
-        err(&span, msg)
-    })?;
-    Ok(model)
+        // a covariance naming a construct is refused before the model is checked, so
+        // that its message (not, e.g., a missing regression) comes first
+        for (k, (a, b)) in self.covs.iter().enumerate() {
+            if let Some(c) = [a, b]
+                .into_iter()
+                .find(|x| self.specs.iter().any(|s| &s.name == *x))
+            {
+                let span = self.cov_spans.get(k).cloned().unwrap_or(0..0);
+                return Err(src.err(&span, crate::spec::construct_in_covariance(a, b, c)));
+            }
+        }
+        let paths = self.paths;
+        let mut model = Model::build(&name, self.specs, &paths).map_err(|issue| {
+            let span = spans.issue_span(&issue, &paths);
+            let msg = match issue {
+                SpecIssue::NoEndogenous => {
+                    "the model has no regressions, so no endogenous construct; add a statement such as 'SAT ~ QUAL'"
+                        .to_string()
+                }
+                other => other.to_string(),
+            };
+            src.err(&span, msg)
+        })?;
+        model.set_covariances(&self.covs).map_err(|(k, msg)| {
+            let span = self.cov_spans.get(k).cloned().unwrap_or(0..0);
+            src.err(&span, msg)
+        })?;
+        Ok(model)
+    }
 }
+
+/// A name on one side of a statement, with its span.
+type Term = (String, Range<usize>);
 
 /// Upper bound on the number of paths a file may declare.
 const MAX_PATHS: usize = 10_000;
@@ -330,112 +384,155 @@ fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '.'
 }
 
+/// A lexing error: the span and the message.
+type LexError = (Range<usize>, String);
+
+/// The operators and punctuation of lavaan syntax, longest first where one is a
+/// prefix of another.
+const OPS: &[&str] = &[
+    "~*~", "=~", "<~", "~~", ":=", "==", "<=", ">=", "~", "+", "*", ";", "<", ">", "|", "(", ")",
+    ",", "-", "/", "^", "=",
+];
+
 /// Split the text into tokens; comments (`#`, `!`) are dropped.
-fn lex(text: &str) -> std::result::Result<Vec<Tok>, (Range<usize>, String)> {
-    const OPS: &[&str] = &[
-        "~*~", "=~", "<~", "~~", ":=", "==", "<=", ">=", "~", "+", "*", ";", "<", ">", "|", "(",
-        ")", ",", "-", "/", "^", "=",
-    ];
-    let mut out = Vec::new();
-    let mut it = text.char_indices().peekable();
-    while let Some(&(i, c)) = it.peek() {
+fn lex(text: &str) -> std::result::Result<Vec<Tok>, LexError> {
+    let mut lx = Lexer {
+        text,
+        it: text.char_indices().peekable(),
+        out: Vec::new(),
+    };
+    while let Some(&(i, c)) = lx.it.peek() {
         if c == '\n' {
-            out.push(Tok {
+            lx.out.push(Tok {
                 kind: Kind::Newline,
                 span: i..i + 1,
             });
-            it.next();
+            lx.it.next();
         } else if c.is_whitespace() {
-            it.next();
+            lx.it.next();
         } else if c == '#' || c == '!' {
-            while let Some(&(_, d)) = it.peek() {
-                if d == '\n' {
-                    break;
-                }
-                it.next();
-            }
+            lx.skip_comment();
         } else if c == '"' || c == '\'' {
-            it.next();
-            let mut end = None;
-            for (j, d) in it.by_ref() {
-                if d == c {
-                    end = Some(j + 1);
-                    break;
-                }
-                if d == '\n' {
-                    break;
-                }
-            }
-            match end {
-                Some(e) => out.push(Tok {
-                    kind: Kind::Str,
-                    span: i..e,
-                }),
-                None => return Err((i..i + 1, "unterminated quoted string".to_string())),
-            }
+            lx.quoted(i, c)?;
         } else if is_name_char(c) {
-            let mut end = i;
-            while let Some(&(j, d)) = it.peek() {
-                // a sign right after an exponent: 1e-3
-                let exp_sign = (d == '-' || d == '+')
-                    && text.get(i..j).map(|w| {
-                        w.starts_with(|x: char| x.is_ascii_digit()) && w.ends_with(['e', 'E'])
-                    }) == Some(true);
-                if !is_name_char(d) && !exp_sign {
-                    break;
-                }
-                end = j + d.len_utf8();
-                it.next();
-            }
-            let word = text.get(i..end).unwrap_or("");
-            let numeric = word.starts_with(|x: char| x.is_ascii_digit() || x == '.')
-                && word.parse::<f64>().is_ok();
-            out.push(Tok {
-                kind: if numeric { Kind::Number } else { Kind::Name },
-                span: i..end,
-            });
+            lx.word(i);
         } else {
-            let rest = text.get(i..).unwrap_or("");
-            if c == ':' && !rest.starts_with(":=") {
-                // `A:B`: an interaction (product) term
-                let start = match out.last() {
-                    Some(t) if t.kind == Kind::Name => t.span.start,
-                    _ => i,
-                };
-                let end = rest
-                    .char_indices()
-                    .skip(1)
-                    .find(|&(_, d)| !(is_name_char(d) || d == ':'))
-                    .map_or(text.len(), |(k, _)| i + k);
-                let term = text.get(start..end).unwrap_or(":");
-                return Err((
-                    start..end,
-                    format!(
-                        "interaction term '{}' is not supported (yet): csi estimates models without moderation; remove the term, or compute the product of the scores outside csi",
-                        shown_name(term)
-                    ),
-                ));
-            }
-            match OPS.iter().find(|o| rest.starts_with(**o)) {
-                Some(op) => {
-                    out.push(Tok {
-                        kind: Kind::Op(op),
-                        span: i..i + op.len(),
-                    });
-                    for _ in 0..op.chars().count() {
-                        it.next();
-                    }
-                }
-                None => {
-                    return Err((
-                        i..i + c.len_utf8(),
-                        format!("unexpected character '{}'", terminal(&c.to_string())),
-                    ))
-                }
-            }
+            lx.symbol(i, c)?;
         }
     }
-    Ok(out)
+    Ok(lx.out)
+}
+
+/// The lexer's position in the text and the tokens so far.
+struct Lexer<'a> {
+    text: &'a str,
+    it: std::iter::Peekable<std::str::CharIndices<'a>>,
+    out: Vec<Tok>,
+}
+
+impl Lexer<'_> {
+    /// Skip a comment up to (not including) the end of its line.
+    fn skip_comment(&mut self) {
+        while let Some(&(_, d)) = self.it.peek() {
+            if d == '\n' {
+                break;
+            }
+            self.it.next();
+        }
+    }
+
+    /// A string quoted with `quote` that starts at byte `i` and ends on its line.
+    fn quoted(&mut self, i: usize, quote: char) -> std::result::Result<(), LexError> {
+        self.it.next();
+        let mut end = None;
+        for (j, d) in self.it.by_ref() {
+            if d == quote {
+                end = Some(j + 1);
+                break;
+            }
+            if d == '\n' {
+                break;
+            }
+        }
+        match end {
+            Some(e) => {
+                self.out.push(Tok {
+                    kind: Kind::Str,
+                    span: i..e,
+                });
+                Ok(())
+            }
+            None => Err((i..i + 1, "unterminated quoted string".to_string())),
+        }
+    }
+
+    /// A name or a number (`1e-3` keeps its exponent sign) starting at byte `i`.
+    fn word(&mut self, i: usize) {
+        let text = self.text;
+        let mut end = i;
+        while let Some(&(j, d)) = self.it.peek() {
+            // a sign right after an exponent: 1e-3
+            let exp_sign = (d == '-' || d == '+')
+                && text.get(i..j).map(|w| {
+                    w.starts_with(|x: char| x.is_ascii_digit()) && w.ends_with(['e', 'E'])
+                }) == Some(true);
+            if !is_name_char(d) && !exp_sign {
+                break;
+            }
+            end = j + d.len_utf8();
+            self.it.next();
+        }
+        let word = text.get(i..end).unwrap_or("");
+        let numeric = word.starts_with(|x: char| x.is_ascii_digit() || x == '.')
+            && word.parse::<f64>().is_ok();
+        self.out.push(Tok {
+            kind: if numeric { Kind::Number } else { Kind::Name },
+            span: i..end,
+        });
+    }
+
+    /// An operator starting with character `c` at byte `i`; an interaction term
+    /// (`A:B`) and characters of no operator are refused.
+    fn symbol(&mut self, i: usize, c: char) -> std::result::Result<(), LexError> {
+        let text = self.text;
+        let rest = text.get(i..).unwrap_or("");
+        if c == ':' && !rest.starts_with(":=") {
+            // `A:B`: an interaction (product) term
+            let start = match self.out.last() {
+                Some(t) if t.kind == Kind::Name => t.span.start,
+                _ => i,
+            };
+            let end = rest
+                .char_indices()
+                .skip(1)
+                .find(|&(_, d)| !(is_name_char(d) || d == ':'))
+                .map_or(text.len(), |(k, _)| i + k);
+            let term = text.get(start..end).unwrap_or(":");
+            return Err((
+                start..end,
+                format!(
+                    "interaction term '{}' is not supported (yet): csi estimates models without moderation; remove the term, or compute the product of the scores outside csi",
+                    shown_name(term)
+                ),
+            ));
+        }
+        match OPS.iter().find(|o| rest.starts_with(**o)) {
+            Some(op) => {
+                self.out.push(Tok {
+                    kind: Kind::Op(op),
+                    span: i..i + op.len(),
+                });
+                for _ in 0..op.chars().count() {
+                    self.it.next();
+                }
+                Ok(())
+            }
+            None => Err((
+                i..i + c.len_utf8(),
+                format!("unexpected character '{}'", terminal(&c.to_string())),
+            )),
+        }
+    }
 }
 
 /// Group tokens into statements: `;` and newlines end a statement, except a newline
@@ -481,19 +578,10 @@ fn split_statements(tokens: &[Tok]) -> Vec<Vec<Tok>> {
 }
 
 /// `a + b + c` into names with spans; modifiers and anything else are refused.
-fn terms(
-    text: &str,
-    file: &str,
-    toks: &[Tok],
-    op: &Tok,
-    side: &str,
-) -> Result<Vec<(String, Range<usize>)>> {
-    let err = |span: &Range<usize>, msg: String| -> Error {
-        let (line, column) = line_col(text, span.start);
-        Error::model(file, Some(line), Some(column), msg)
-    };
+fn terms(src: &Src, toks: &[Tok], op: &Tok, side: &str) -> Result<Vec<Term>> {
+    let text = src.text;
     if let Some(second) = toks.iter().find(|t| is_statement_op(t)) {
-        return Err(err(
+        return Err(src.err(
             &second.span,
             format!(
                 "a second operator '{}' in one statement; a line ending in '+' or an operator continues on the next line",
@@ -505,7 +593,16 @@ fn terms(
         // the caller says which side is empty
         return Ok(Vec::new());
     }
+    check_plus_signs(src, toks, op, side)?;
     let mut out = Vec::new();
+    for term in toks.split(|t| t.kind == Kind::Op("+")) {
+        out.push(one_term(src, term, op, side)?);
+    }
+    Ok(out)
+}
+
+/// Every `+` has a name on both sides (not first, last or doubled).
+fn check_plus_signs(src: &Src, toks: &[Tok], op: &Tok, side: &str) -> Result<()> {
     let last = toks.len().saturating_sub(1);
     for (k, t) in toks.iter().enumerate() {
         if t.kind != Kind::Op("+") {
@@ -514,60 +611,57 @@ fn terms(
         let prev_plus = k > 0 && toks.get(k - 1).map(|p| p.kind == Kind::Op("+")) == Some(true);
         if k == 0 || prev_plus || k == last {
             let where_ = if k == last { "after" } else { "before" };
-            return Err(err(
+            return Err(src.err(
                 &t.span,
                 format!(
                     "a '+' with no name {where_} it on the {side} of '{}'",
-                    op.text(text)
+                    op.text(src.text)
                 ),
             ));
         }
     }
-    for term in toks.split(|t| t.kind == Kind::Op("+")) {
-        let Some(first) = term.first() else {
-            return Err(err(
-                &op.span,
-                format!("a '+' with no name on the {side} of '{}'", op.text(text)),
-            ));
-        };
-        if let Some(star) = term.iter().position(|t| t.kind == Kind::Op("*")) {
-            let upto = term.get(star).map(|t| t.span.end).unwrap_or(first.span.end);
-            let modifier = text.get(first.span.start..upto).unwrap_or("");
-            return Err(err(
-                &first.span,
-                format!(
-                    "lavaan modifier '{}' is not supported: a pls path model has no fixed values, labels or start values; write the name alone",
-                    shown_name(modifier)
-                ),
-            ));
-        }
-        match (term, &first.kind) {
-            ([one], Kind::Name) => out.push((one.text(text), one.span.clone())),
-            ([one], Kind::Number) if one.text(text) == "1" || one.text(text) == "0" => {
-                return Err(err(
-                    &one.span,
-                    "intercepts ('~ 1') are not supported".into(),
-                ))
-            }
-            ([_, second, ..], Kind::Name) => {
-                return Err(err(
-                    &second.span,
-                    format!("expected '+' before '{}'", shown_name(&second.text(text))),
-                ))
-            }
-            _ => {
-                return Err(err(
-                    &first.span,
-                    format!(
-                        "expected a name on the {side} of '{}', found '{}'",
-                        op.text(text),
-                        shown_name(&first.text(text))
-                    ),
-                ))
-            }
-        }
+    Ok(())
+}
+
+/// One term between `+` signs: a single name; a modifier (`0.5*x`), an intercept
+/// (`1`) or two names in a row are refused.
+fn one_term(src: &Src, term: &[Tok], op: &Tok, side: &str) -> Result<Term> {
+    let text = src.text;
+    let Some(first) = term.first() else {
+        return Err(src.err(
+            &op.span,
+            format!("a '+' with no name on the {side} of '{}'", op.text(text)),
+        ));
+    };
+    if let Some(star) = term.iter().position(|t| t.kind == Kind::Op("*")) {
+        let upto = term.get(star).map(|t| t.span.end).unwrap_or(first.span.end);
+        let modifier = text.get(first.span.start..upto).unwrap_or("");
+        return Err(src.err(
+            &first.span,
+            format!(
+                "lavaan modifier '{}' is not supported: a pls path model has no fixed values, labels or start values; write the name alone",
+                shown_name(modifier)
+            ),
+        ));
     }
-    Ok(out)
+    match (term, &first.kind) {
+        ([one], Kind::Name) => Ok((one.text(text), one.span.clone())),
+        ([one], Kind::Number) if one.text(text) == "1" || one.text(text) == "0" => {
+            Err(src.err(&one.span, "intercepts ('~ 1') are not supported"))
+        }
+        ([_, second, ..], Kind::Name) => Err(src.err(
+            &second.span,
+            format!("expected '+' before '{}'", shown_name(&second.text(text))),
+        )),
+        _ => Err(src.err(
+            &first.span,
+            format!(
+                "expected a name on the {side} of '{}', found '{}'",
+                op.text(text),
+                shown_name(&first.text(text))
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -575,15 +669,7 @@ mod tests {
     use super::*;
 
     fn err_of(text: &str) -> (usize, usize, String) {
-        match parse_lavaan(text, "m.lav") {
-            Err(Error::Model {
-                line,
-                column,
-                message,
-                ..
-            }) => (line.unwrap_or(0), column.unwrap_or(0), message),
-            other => panic!("expected a model error, got {other:?}"),
-        }
+        crate::spec::error_position(parse_lavaan(text, "m.lav"))
     }
 
     #[test]

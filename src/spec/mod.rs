@@ -33,8 +33,10 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::error::{Error, Result};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+mod build;
+mod graph;
 pub mod lavaan;
 mod reach;
 pub mod toml_file;
@@ -426,194 +428,6 @@ pub struct Extras {
 }
 
 impl Model {
-    /// Build and check a model from construct specs and `(from, to)` paths by name.
-    ///
-    /// # Errors
-    /// [`Error::Model`] (without a file position) naming the first [`SpecIssue`].
-    pub fn from_parts(
-        name: &str,
-        constructs: Vec<ConstructSpec>,
-        paths: &[(&str, &str)],
-    ) -> Result<Model> {
-        let owned: Vec<(String, String)> = paths
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        Self::build(name, constructs, &owned)
-            .map_err(|i| Error::model("<model>", None, None, i.to_string()))
-    }
-
-    /// Build and check, returning the structured issue (used by the file readers).
-    pub fn build(
-        name: &str,
-        constructs: Vec<ConstructSpec>,
-        paths: &[(String, String)],
-    ) -> std::result::Result<Model, SpecIssue> {
-        let mut cons: Vec<Construct> = Vec::with_capacity(constructs.len());
-        let mut items: Vec<Item> = Vec::new();
-        let mut cidx: HashMap<String, usize> = HashMap::new();
-        let mut iidx: HashMap<String, usize> = HashMap::new();
-        let mut dims: Vec<Vec<String>> = Vec::with_capacity(constructs.len());
-        for (k, c) in constructs.into_iter().enumerate() {
-            let cname = c.name.trim().to_string();
-            if cname.is_empty() {
-                return Err(SpecIssue::EmptyConstructName { index: k });
-            }
-            if cidx.contains_key(&cname) {
-                return Err(SpecIssue::DuplicateConstruct {
-                    index: k,
-                    name: cname,
-                });
-            }
-            if !c.dimensions.is_empty() && !c.items.is_empty() {
-                return Err(SpecIssue::HigherOrder {
-                    index: k,
-                    message: format!("construct '{cname}' has both 'items' and 'dimensions'; a higher-order construct is built from its dimensions only"),
-                });
-            }
-            if c.items.is_empty() && c.dimensions.is_empty() {
-                return Err(SpecIssue::NoItems {
-                    index: k,
-                    name: cname,
-                });
-            }
-            let mut its = Vec::with_capacity(c.items.len());
-            for it in &c.items {
-                let iname = it.trim().to_string();
-                if iname.is_empty() {
-                    return Err(SpecIssue::EmptyItemName { index: k });
-                }
-                if let Some(&prev) = iidx.get(&iname) {
-                    let first = items
-                        .get(prev)
-                        .and_then(|i: &Item| cons.get(i.construct).map(|c| c.name.clone()))
-                        .unwrap_or_else(|| cname.clone());
-                    return Err(SpecIssue::DuplicateItem {
-                        index: k,
-                        name: iname,
-                        first,
-                    });
-                }
-                iidx.insert(iname.clone(), items.len());
-                its.push(items.len());
-                items.push(Item {
-                    name: iname,
-                    label: None,
-                    scale: None,
-                    reverse: false,
-                    construct: k,
-                });
-            }
-            cidx.insert(cname.clone(), k);
-            cons.push(Construct {
-                name: cname,
-                label: c.label,
-                items: its,
-                mode: c.mode,
-                dimensions: Vec::new(),
-                hoc_method: c.hoc_method,
-            });
-            dims.push(c.dimensions);
-        }
-        resolve_dimensions(&mut cons, &cidx, dims)?;
-        let q = cons.len();
-        let mut pth: Vec<(usize, usize)> = Vec::new();
-        let mut declared: std::collections::HashSet<(usize, usize)> = Default::default();
-        // The first path with an issue of its own (unknown name, self-loop, repeat);
-        // the paths before it are checked for a cycle below, which, if there is one,
-        // comes first.
-        let mut path_issue: Option<SpecIssue> = None;
-        for (k, (a, b)) in paths.iter().enumerate() {
-            let (Some(&from), Some(&to)) = (cidx.get(a.trim()), cidx.get(b.trim())) else {
-                let name = if cidx.contains_key(a.trim()) { b } else { a };
-                path_issue = Some(SpecIssue::UnknownConstruct {
-                    path: k,
-                    name: name.clone(),
-                });
-                break;
-            };
-            let in_dimension = [from, to].into_iter().find_map(|x| {
-                let h = cons.iter().find(|h| h.dimensions.contains(&x))?;
-                Some((cons.get(x)?.name.clone(), h.name.clone()))
-            });
-            if let Some((name, higher)) = in_dimension {
-                path_issue = Some(SpecIssue::DimensionPath {
-                    path: k,
-                    name,
-                    higher,
-                });
-                break;
-            }
-            if from == to {
-                path_issue = Some(SpecIssue::SelfLoop {
-                    path: k,
-                    name: a.clone(),
-                });
-                break;
-            }
-            if !declared.insert((from, to)) {
-                path_issue = Some(SpecIssue::DuplicatePath {
-                    path: k,
-                    from: a.clone(),
-                    to: b.clone(),
-                });
-                break;
-            }
-            pth.push((from, to));
-        }
-        if let Some((k, cycle)) = first_cycle(q, &pth) {
-            return Err(SpecIssue::Cycle {
-                path: k,
-                names: cycle
-                    .iter()
-                    .filter_map(|&i| cons.get(i).map(|c| c.name.clone()))
-                    .collect(),
-            });
-        }
-        if let Some(issue) = path_issue {
-            return Err(issue);
-        }
-        if pth.is_empty() {
-            return Err(SpecIssue::NoEndogenous);
-        }
-        // every dimension points to its higher-order construct (after the declared
-        // paths, so that path numbers keep pointing at the model file)
-        for (h, c) in cons.iter().enumerate() {
-            for &d in &c.dimensions {
-                pth.push((d, h));
-            }
-        }
-        let mut predecessors: Vec<Vec<usize>> = vec![Vec::new(); q];
-        let mut successors: Vec<Vec<usize>> = vec![Vec::new(); q];
-        for &(a, b) in &pth {
-            if let Some(v) = predecessors.get_mut(b) {
-                v.push(a);
-            }
-            if let Some(v) = successors.get_mut(a) {
-                v.push(b);
-            }
-        }
-        for v in predecessors.iter_mut().chain(successors.iter_mut()) {
-            v.sort_unstable();
-        }
-        let topo = topo_order(&predecessors, &successors);
-        Ok(Model {
-            name: name.to_string(),
-            description: None,
-            scale: None,
-            missing_codes: Vec::new(),
-            constructs: cons,
-            items,
-            paths: pth,
-            covariances: Vec::new(),
-            interactions: Vec::new(),
-            extras: Extras::default(),
-            topo,
-            predecessors,
-            successors,
-        })
-    }
-
     /// Set the default scale (checked).
     pub fn with_scale(mut self, scale: Scale) -> Result<Self> {
         check_scale("[scale]", scale)
@@ -884,66 +698,6 @@ impl Model {
     }
 }
 
-/// Resolve the dimension names of higher-order constructs: each must be a declared
-/// first-order construct, other than the construct itself, and the dimension of one
-/// higher-order construct only; a higher-order construct needs two dimensions.
-fn resolve_dimensions(
-    cons: &mut [Construct],
-    cidx: &HashMap<String, usize>,
-    dims: Vec<Vec<String>>,
-) -> std::result::Result<(), SpecIssue> {
-    let mut owner: HashMap<usize, usize> = HashMap::new();
-    for (h, names) in dims.iter().enumerate() {
-        if names.is_empty() {
-            continue;
-        }
-        let hname = cons.get(h).map(|c| c.name.clone()).unwrap_or_default();
-        let issue = |message: String| SpecIssue::HigherOrder { index: h, message };
-        let mut out = Vec::with_capacity(names.len());
-        for n in names {
-            let n = n.trim();
-            let Some(&d) = cidx.get(n) else {
-                return Err(issue(format!(
-                    "dimension '{n}' of higher-order construct '{hname}' is not a declared construct"
-                )));
-            };
-            if d == h {
-                return Err(issue(format!(
-                    "higher-order construct '{hname}' lists itself as a dimension"
-                )));
-            }
-            if dims.get(d).is_some_and(|x| !x.is_empty()) {
-                return Err(issue(format!(
-                    "dimension '{n}' of '{hname}' is itself a higher-order construct; only second-order constructs (built from first-order constructs) are supported"
-                )));
-            }
-            if out.contains(&d) {
-                return Err(issue(format!(
-                    "dimension '{n}' is listed twice in '{hname}'"
-                )));
-            }
-            if let Some(&other) = owner.get(&d) {
-                return Err(issue(format!(
-                    "construct '{n}' is a dimension of both '{}' and '{hname}'; a dimension belongs to one higher-order construct",
-                    cons.get(other).map(|c| c.name.as_str()).unwrap_or("")
-                )));
-            }
-            owner.insert(d, h);
-            out.push(d);
-        }
-        if out.len() < 2 {
-            return Err(issue(format!(
-                "higher-order construct '{hname}' needs at least two dimensions, found {}",
-                out.len()
-            )));
-        }
-        if let Some(c) = cons.get_mut(h) {
-            c.dimensions = out;
-        }
-    }
-    Ok(())
-}
-
 /// An interaction term: construct `a` times construct `b` acting on construct `to`
 /// (moderation; `b` is read as the moderator of `a -> to`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1087,148 +841,24 @@ pub fn check_scale(what: &str, s: Scale) -> std::result::Result<(), SpecIssue> {
     Ok(())
 }
 
-/// True when the paths form no cycle (Kahn's algorithm, O(V + E)).
-fn acyclic(q: usize, paths: &[(usize, usize)]) -> bool {
-    let mut indeg = vec![0usize; q];
-    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); q];
-    for &(a, b) in paths {
-        if let (Some(d), Some(s)) = (indeg.get_mut(b), succ.get_mut(a)) {
-            *d += 1;
-            s.push(b);
-        }
+/// Line, column and message of the model error `r` must be (tests of the file
+/// readers; 0 for a position the error does not give).
+#[cfg(test)]
+pub(crate) fn error_position(r: Result<Model>) -> (usize, usize, String) {
+    match r {
+        Err(Error::Model {
+            line,
+            column,
+            message,
+            ..
+        }) => (line.unwrap_or(0), column.unwrap_or(0), message),
+        other => panic!("expected a model error, got {other:?}"),
     }
-    let mut ready: Vec<usize> = (0..q).filter(|&j| indeg.get(j) == Some(&0)).collect();
-    let mut taken = 0usize;
-    while let Some(v) = ready.pop() {
-        taken += 1;
-        for &w in succ.get(v).map(Vec::as_slice).unwrap_or(&[]) {
-            if let Some(d) = indeg.get_mut(w) {
-                *d -= 1;
-                if *d == 0 {
-                    ready.push(w);
-                }
-            }
-        }
-    }
-    taken == q
-}
-
-/// The first path (in declaration order) that closes a cycle, with the cycle (see
-/// [`dfs_cycle`]). The path is found
-/// by bisection over prefixes of the path list (a prefix with a cycle stays one when
-/// extended), so a model of many constructs costs O((V + E) log E), and the search
-/// uses no recursion.
-fn first_cycle(q: usize, paths: &[(usize, usize)]) -> Option<(usize, Vec<usize>)> {
-    if acyclic(q, paths) {
-        return None;
-    }
-    // smallest m with a cycle in paths[..m]: paths[m - 1] closes it
-    let (mut lo, mut hi) = (0usize, paths.len());
-    while lo + 1 < hi {
-        let mid = lo + (hi - lo) / 2;
-        if acyclic(q, paths.get(..mid).unwrap_or(&[])) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let k = hi.checked_sub(1)?;
-    Some((k, dfs_cycle(q, paths.get(..=k).unwrap_or(&[]))?))
-}
-
-/// A cycle of the graph, as a depth-first search from construct 0, 1, ... (following
-/// paths in declaration order) first meets it: the constructs from the one met again
-/// along the search, with that one repeated at the end. Iterative (no recursion on
-/// long chains).
-fn dfs_cycle(q: usize, paths: &[(usize, usize)]) -> Option<Vec<usize>> {
-    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); q];
-    for &(a, b) in paths {
-        if let Some(s) = succ.get_mut(a) {
-            s.push(b);
-        }
-    }
-    // 0 = unvisited, 1 = on the stack, 2 = done
-    let mut state = vec![0u8; q];
-    for root in 0..q {
-        if state.get(root) != Some(&0) {
-            continue;
-        }
-        // (vertex, next successor to look at)
-        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        if let Some(st) = state.get_mut(root) {
-            *st = 1;
-        }
-        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
-            let Some(&w) = succ.get(v).and_then(|s| s.get(*next)) else {
-                if let Some(st) = state.get_mut(v) {
-                    *st = 2;
-                }
-                stack.pop();
-                continue;
-            };
-            *next += 1;
-            match state.get(w) {
-                Some(1) => {
-                    let start = stack.iter().position(|&(x, _)| x == w).unwrap_or(0);
-                    let mut cycle: Vec<usize> = stack.iter().skip(start).map(|&(x, _)| x).collect();
-                    cycle.push(w);
-                    return Some(cycle);
-                }
-                Some(0) => {
-                    if let Some(st) = state.get_mut(w) {
-                        *st = 1;
-                    }
-                    stack.push((w, 0));
-                }
-                _ => {}
-            }
-        }
-    }
-    None
-}
-
-/// Constructs in topological order: passes over the constructs in index order,
-/// each taking every construct whose predecessors are all taken (also those taken
-/// earlier in the same pass). Computed with a heap in O((V + E) log V) instead of
-/// repeated passes.
-fn topo_order(pred: &[Vec<usize>], succ: &[Vec<usize>]) -> Vec<usize> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let q = pred.len();
-    let mut remaining: Vec<usize> = pred.iter().map(Vec::len).collect();
-    let mut order = Vec::with_capacity(q);
-    let mut pass: BinaryHeap<Reverse<usize>> = (0..q)
-        .filter(|&j| remaining.get(j) == Some(&0))
-        .map(Reverse)
-        .collect();
-    let mut next: Vec<usize> = Vec::new();
-    loop {
-        while let Some(Reverse(j)) = pass.pop() {
-            order.push(j);
-            for &s in succ.get(j).map(Vec::as_slice).unwrap_or(&[]) {
-                if let Some(r) = remaining.get_mut(s) {
-                    *r = r.saturating_sub(1);
-                    if *r == 0 {
-                        // the pass has not reached s yet when s > j
-                        if s > j {
-                            pass.push(Reverse(s));
-                        } else {
-                            next.push(s);
-                        }
-                    }
-                }
-            }
-        }
-        if next.is_empty() {
-            break;
-        }
-        pass.extend(next.drain(..).map(Reverse));
-    }
-    order
 }
 
 #[cfg(test)]
 mod tests {
+    use super::graph::topo_order;
     use super::*;
 
     fn c(n: &str, items: &[&str]) -> ConstructSpec {
