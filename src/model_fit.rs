@@ -94,10 +94,11 @@
 
 use crate::bootstrap::{BootstrapOptions, CiMethod, Failure, Hooks};
 use crate::data::Complete;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::estimate::cbsem::{self, CbsemFit, CbsemSettings};
 use crate::estimate::pls::{self, PlsFit, PlsSettings};
 use crate::estimate::plsc::{self, PlscFit};
+use crate::estimate::FitError;
 use crate::moments::Moments;
 use crate::spec::{ConstructSpec, Mode, Model};
 use crate::stat::{Distance, Stat};
@@ -465,7 +466,7 @@ pub fn saturated_structure(model: &Model) -> Result<Model> {
         }
     }
     let mut sat = Model::build(&model.name, specs, &paths)
-        .map_err(|i| Error::Estimation(format!("saturated model: {i}")))?;
+        .map_err(|i| FitError::SaturatedModel(i.to_string()))?;
     sat.items = model.items.clone();
     sat.covariances = model.covariances.clone();
     Ok(sat)
@@ -632,7 +633,7 @@ pub fn beran_srivastava(data: &Complete, sigma: &DMatrix<f64>) -> Option<Complet
 /// settings of `opts` are not used). `full` is the full-sample [`ModelFit`] of `est`.
 ///
 /// # Errors
-/// Invalid options; [`Error::Interrupted`] when cancelled. A model whose Σ̂ is not
+/// Invalid options; [`Error::Interrupted`](crate::Error::Interrupted) when cancelled. A model whose Σ̂ is not
 /// positive definite is not an error: its part is None with a reason in `problems`.
 ///
 /// # Example
