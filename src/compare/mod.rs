@@ -442,13 +442,7 @@ pub fn compare_with(
     if ticker.cancelled() {
         return Err(Error::Interrupted);
     }
-    let adj = adjust(
-        &differences.iter().map(|d| d.p).collect::<Vec<_>>(),
-        options.adjust,
-    );
-    for (d, p) in differences.iter_mut().zip(adj) {
-        d.p_adjusted = p;
-    }
+    adjust_differences(&mut differences, options.adjust);
     versus::adjust_micom(&mut micom, options.adjust, options.alpha());
     permutation_warnings(options, &fitted, &runs, &differences, &mut warnings);
     let league = league_tables(model, &fitted);
@@ -530,6 +524,15 @@ fn differences_and_micom(
             (r.differences, r.micom, r.runs)
         }
     })
+}
+
+/// The differences' p values adjusted for multiple testing (`--adjust`), over all of
+/// them.
+fn adjust_differences(differences: &mut [Difference], how: Adjust) {
+    let adj = adjust(&differences.iter().map(|d| d.p).collect::<Vec<_>>(), how);
+    for (d, p) in differences.iter_mut().zip(adj) {
+        d.p_adjusted = p;
+    }
 }
 
 /// Every pairwise difference of the targets, with its bootstrap interval (the p values

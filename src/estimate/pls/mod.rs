@@ -510,7 +510,6 @@ impl Treated {
             }
             .into());
         }
-        let sds = m.pop_sd();
         // a variance that is zero up to rounding (e.g. a resample of a top-box item whose
         // answers are all 10) counts as zero
         let zero_var = |k: usize| {
@@ -523,20 +522,33 @@ impl Treated {
             }
             .into());
         }
-        let treat_scale: Vec<f64> = match settings.indicators {
-            Indicators::Standardized => sds.clone(),
-            Indicators::Centered => vec![1.0; p],
-        };
-        // treated moment matrix C = X'X/n
-        let c = DMatrix::from_fn(p, p, |i, j| {
-            m.cov[(i, j)] / (treat_scale[i] * treat_scale[j])
-        });
+        let (c, sds, treat_scale) = treated_moments(m, settings.indicators, p);
         Ok(Treated {
             c,
             sds,
             treat_scale,
         })
     }
+}
+
+/// The treated moment matrix `C = X'X / n` of the `p` items (correlations when
+/// standardized, population covariances when centred), the items' population sds and
+/// what each item is divided by.
+pub(crate) fn treated_moments(
+    m: &Moments,
+    indicators: Indicators,
+    p: usize,
+) -> (DMatrix<f64>, Vec<f64>, Vec<f64>) {
+    let sds = m.pop_sd();
+    let treat_scale: Vec<f64> = match indicators {
+        Indicators::Standardized => sds.clone(),
+        Indicators::Centered => vec![1.0; p],
+    };
+    // treated moment matrix C = X'X/n
+    let c = DMatrix::from_fn(p, p, |i, j| {
+        m.cov[(i, j)] / (treat_scale[i] * treat_scale[j])
+    });
+    (c, sds, treat_scale)
 }
 
 /// The solution from the final weights: signs (most loadings of a block positive),
