@@ -367,6 +367,13 @@ impl Ticker<'_> {
     fn cancelled(&self) -> bool {
         self.hooks.is_some_and(|h| h.cancel.load(Ordering::Relaxed))
     }
+    /// [`Error::Interrupted`] once cancelled.
+    fn check(&self) -> Result<()> {
+        if self.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        Ok(())
+    }
 }
 
 /// [`compare`] with progress and cancellation hooks.
@@ -401,18 +408,14 @@ pub fn compare_with(
 
     // one fit (and bootstrap) per group, in parallel
     let fitted = fit_groups(model, survey, &candidates, options, &bhooks, &mut excluded)?;
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
+    ticker.check()?;
     ticker.total.store(plan(fitted.len()), Ordering::Relaxed);
     let mut warnings = exclusion_warnings(survey, group_column, &grouping, &excluded);
     check_two_groups(survey, group_column, &fitted, &excluded)?;
     group_warnings(&fitted, &mut warnings);
 
     let pooled = pooled_fit(model, survey, &fitted, options, &bhooks)?;
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
+    ticker.check()?;
     let reference = match &options.versus {
         Versus::Group(name) => Some(reference_group(group_column, &fitted, &excluded, name)?),
         _ => None,
@@ -435,13 +438,9 @@ pub fn compare_with(
     };
     let (mut differences, mut micom, mut runs) =
         differences_and_micom(&perm_ctx, &fitted, &tg, &against)?;
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
+    ticker.check()?;
     let omnibus = omnibus_test(&perm_ctx, &fitted, &tg, &mut runs)?;
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
+    ticker.check()?;
     adjust_differences(&mut differences, options.adjust);
     versus::adjust_micom(&mut micom, options.adjust, options.alpha());
     permutation_warnings(options, &fitted, &runs, &differences, &mut warnings);

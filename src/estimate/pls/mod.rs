@@ -551,6 +551,43 @@ pub(crate) fn treated_moments(
     (c, sds, treat_scale)
 }
 
+/// Cross-loadings `cor(x_k, score_j) = (C_{k,j} w_j) / sqrt(C_kk)` (p x q).
+fn cross_loadings(c: &DMatrix<f64>, blocks: &[&[usize]], w: &[f64]) -> DMatrix<f64> {
+    let (p, q) = (c.nrows(), blocks.len());
+    let mut cross = DMatrix::zeros(p, q);
+    for k in 0..p {
+        let sk = c[(k, k)].sqrt();
+        for j in 0..q {
+            let mut acc = 0.0;
+            for &b in blocks[j] {
+                acc += c[(k, b)] * w[b];
+            }
+            cross[(k, j)] = acc / sk;
+        }
+    }
+    cross
+}
+
+/// Sign: make most loadings of each block positive (python plspm's rule), flipping
+/// its weights and cross-loadings; returns the flipped constructs.
+fn orient_blocks(blocks: &[&[usize]], w: &mut [f64], cross: &mut DMatrix<f64>) -> Vec<usize> {
+    let p = cross.nrows();
+    let mut flipped = Vec::new();
+    for (j, block) in blocks.iter().enumerate() {
+        let neg = block.iter().filter(|&&k| cross[(k, j)] < 0.0).count();
+        if 2 * neg > block.len() {
+            flipped.push(j);
+            for &k in block.iter() {
+                w[k] = -w[k];
+            }
+            for k in 0..p {
+                cross[(k, j)] = -cross[(k, j)];
+            }
+        }
+    }
+    flipped
+}
+
 /// The solution from the final weights: signs (most loadings of a block positive),
 /// loadings and cross-loadings, construct correlations and the inner model.
 fn finish(
@@ -580,32 +617,8 @@ fn finish(
         .iter()
         .map(|c| c.items.as_slice())
         .collect();
-    // cross-loadings: cor(x_k, score_j) = (C_{k,j} w_j) / sqrt(C_kk)
-    let mut cross = DMatrix::zeros(p, q);
-    for k in 0..p {
-        let sk = c[(k, k)].sqrt();
-        for j in 0..q {
-            let mut acc = 0.0;
-            for &b in blocks[j] {
-                acc += c[(k, b)] * w[b];
-            }
-            cross[(k, j)] = acc / sk;
-        }
-    }
-    // sign: make most loadings of each block positive (python plspm's rule)
-    let mut flipped = Vec::new();
-    for j in 0..q {
-        let neg = blocks[j].iter().filter(|&&k| cross[(k, j)] < 0.0).count();
-        if 2 * neg > blocks[j].len() {
-            flipped.push(j);
-            for &k in blocks[j] {
-                w[k] = -w[k];
-            }
-            for k in 0..p {
-                cross[(k, j)] = -cross[(k, j)];
-            }
-        }
-    }
+    let mut cross = cross_loadings(&c, &blocks, &w);
+    let flipped = orient_blocks(&blocks, &mut w, &mut cross);
     let loadings: Vec<f64> = (0..p)
         .map(|k| cross[(k, model.items[k].construct)])
         .collect();
