@@ -357,7 +357,15 @@ struct Ticker<'a> {
     total: AtomicUsize,
 }
 
-impl Ticker<'_> {
+impl<'a> Ticker<'a> {
+    /// No step done yet of `total`.
+    fn new(hooks: Option<&'a Hooks<'a>>, total: usize) -> Self {
+        Ticker {
+            hooks,
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(total),
+        }
+    }
     fn tick(&self) {
         let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(h) = self.hooks {
@@ -393,11 +401,7 @@ pub fn compare_with(
     check_reference(survey, group_column, &grouping, &options.versus)?;
     let (candidates, mut excluded) = screen_groups(model, survey, &grouping, options);
     let plan = |k: usize| planned_steps(k, options);
-    let ticker = Ticker {
-        hooks,
-        done: AtomicUsize::new(0),
-        total: AtomicUsize::new(plan(candidates.len())),
-    };
+    let ticker = Ticker::new(hooks, plan(candidates.len()));
     let tick = || ticker.tick();
     let boot_hooks_cancel = AtomicBool::new(false);
     let cancel_flag: &AtomicBool = hooks.map(|h| h.cancel).unwrap_or(&boot_hooks_cancel);
