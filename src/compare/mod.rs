@@ -551,25 +551,17 @@ fn pair_differences(
     let mut differences = Vec::new();
     for a in 0..k {
         for b in (a + 1)..k {
-            for t in tg {
-                let (lo, hi, ok) = diff_interval(&fitted[a], &fitted[b], t, alpha);
-                differences.push(Difference {
-                    a,
-                    b: Against::Group(b),
-                    target: *t,
-                    name: t.name(model),
-                    difference: t.value(&fitted[a]) - t.value(&fitted[b]),
-                    ci_low: lo,
-                    ci_high: hi,
-                    boot_ok: ok,
-                    p: f64::NAN,
-                    p_adjusted: f64::NAN,
-                    permutations_ok: 0,
-                });
-            }
+            differences.extend(versus::differences_against(
+                model,
+                a,
+                &fitted[a],
+                Against::Group(b),
+                &fitted[b],
+                tg,
+                alpha,
+            ));
         }
     }
-
     differences
 }
 
