@@ -54,10 +54,72 @@
 //! # Ok::<(), csi::Error>(())
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::estimate::FitError;
 use crate::moments::Moments;
 use nalgebra::DMatrix;
 use std::collections::HashMap;
+
+/// Why EM produced no moments, by kind (carried by [`FitError::Em`]); the `Display`
+/// text is the message users see.
+///
+/// ```
+/// use csi::em::EmError;
+/// assert_eq!(EmError::NotConverged { iterations: 7 }.to_string(), "EM did not converge in 7 iterations");
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmError {
+    /// No respondents or no items.
+    #[error("EM: no data")]
+    NoData,
+    /// The sampling weights do not match the respondents.
+    #[error("EM: {weights} weights for {respondents} respondents")]
+    WeightCount {
+        /// Weights given.
+        weights: usize,
+        /// Respondents.
+        respondents: usize,
+    },
+    /// A sampling weight is negative or not finite.
+    #[error("EM: weights must be finite and >= 0")]
+    BadWeight,
+    /// The data hold an infinite value.
+    #[error("EM: infinite value in the data")]
+    Infinite,
+    /// An item has no observed answer with a positive weight.
+    #[error("EM: item {item} has no observed answer with a positive weight")]
+    NoAnswer {
+        /// 1-based item.
+        item: usize,
+    },
+    /// Replicate counts of the wrong length.
+    #[error("EM: counts do not match the respondents")]
+    CountMismatch,
+    /// The replicate's weights sum to zero.
+    #[error("EM: no respondent with a positive weight")]
+    NoPositiveWeight,
+    /// The moments became infinite or NaN.
+    #[error("EM: the iterations diverged (non-finite moments)")]
+    Diverged,
+    /// The observed items of a missingness pattern have a singular covariance matrix.
+    #[error(
+        "EM: the covariance matrix of the observed items is singular (collinear or constant items)"
+    )]
+    SingularObserved,
+    /// A bootstrap replicate did not converge (a failed resample).
+    #[error("EM did not converge in {iterations} iterations")]
+    NotConverged {
+        /// Iterations done.
+        iterations: usize,
+    },
+}
+
+impl From<EmError> for crate::error::Error {
+    fn from(e: EmError) -> Self {
+        crate::error::Error::Fit(FitError::Em(e))
+    }
+}
 
 /// Settings of the EM iterations.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,7 +174,7 @@ impl EmFit {
     /// respondent's observed answers under this solution.
     ///
     /// # Errors
-    /// [`Error::Estimation`] when the covariance of a pattern's observed items is
+    /// [`crate::Error::Fit`] ([`EmError`]) when the covariance of a pattern's observed items is
     /// singular.
     pub fn impute(&self, x: &DMatrix<f64>) -> Result<DMatrix<f64>> {
         let data = EmData::new(x, None)?;
@@ -201,32 +263,31 @@ impl EmData {
     /// Prepare `x` (n x p, `NaN` = missing) with optional sampling weights.
     ///
     /// # Errors
-    /// [`Error::Estimation`] for no data, weights of the wrong length or not finite
+    /// [`crate::Error::Fit`] ([`EmError`]) for no data, weights of the wrong length or not finite
     /// and >= 0, infinite values, or an item without any observed answer.
     pub fn new(x: &DMatrix<f64>, weights: Option<&[f64]>) -> Result<EmData> {
         let (n, p) = x.shape();
         if n == 0 || p == 0 {
-            return Err(Error::Estimation("EM: no data".into()));
+            return Err(EmError::NoData.into());
         }
         let w: Vec<f64> = match weights {
             Some(w) if w.len() != n => {
-                return Err(Error::Estimation(format!(
-                    "EM: {} weights for {n} respondents",
-                    w.len()
-                )))
+                return Err(EmError::WeightCount {
+                    weights: w.len(),
+                    respondents: n,
+                }
+                .into())
             }
             Some(w) => {
                 if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
-                    return Err(Error::Estimation(
-                        "EM: weights must be finite and >= 0".into(),
-                    ));
+                    return Err(EmError::BadWeight.into());
                 }
                 crate::design::weights::normalized(w)
             }
             None => vec![1.0; n],
         };
         if x.iter().any(|v| v.is_infinite()) {
-            return Err(Error::Estimation("EM: infinite value in the data".into()));
+            return Err(EmError::Infinite.into());
         }
         let mut shift = vec![0.0; p];
         for (j, s) in shift.iter_mut().enumerate() {
@@ -239,10 +300,7 @@ impl EmData {
                 }
             }
             if !(b > 0.0) {
-                return Err(Error::Estimation(format!(
-                    "EM: item {} has no observed answer with a positive weight",
-                    j + 1
-                )));
+                return Err(EmError::NoAnswer { item: j + 1 }.into());
             }
             *s = a / b;
         }
@@ -300,7 +358,7 @@ impl EmData {
     /// sampling weight, optionally warm-started from a previous solution.
     ///
     /// # Errors
-    /// [`Error::Estimation`] when the replicate has no positive frequency or a
+    /// [`crate::Error::Fit`] ([`EmError`]) when the replicate has no positive frequency or a
     /// pattern's observed covariance becomes singular.
     pub fn fit(
         &self,
@@ -310,9 +368,7 @@ impl EmData {
     ) -> Result<EmFit> {
         let (n, p) = (self.n, self.p);
         if counts.is_some_and(|c| c.len() != n) {
-            return Err(Error::Estimation(
-                "EM: counts do not match the respondents".into(),
-            ));
+            return Err(EmError::CountMismatch.into());
         }
         let f = |i: usize| -> f64 {
             match counts {
@@ -323,9 +379,7 @@ impl EmData {
         let wsum: f64 = (0..n).map(f).sum();
         let n_pos = (0..n).filter(|&i| f(i) > 0.0).count();
         if !(wsum > 0.0) {
-            return Err(Error::Estimation(
-                "EM: no respondent with a positive weight".into(),
-            ));
+            return Err(EmError::NoPositiveWeight.into());
         }
         // complete rows: fixed sufficient statistics
         let (s1c, s2c) = self.complete_stats(&f);
@@ -351,9 +405,7 @@ impl EmData {
             sigma = new_sigma;
             delta = dl;
             if !dl.is_finite() {
-                return Err(Error::Estimation(
-                    "EM: the iterations diverged (non-finite moments)".into(),
-                ));
+                return Err(EmError::Diverged.into());
             }
             if dl < opts.tolerance {
                 converged = true;
@@ -385,10 +437,10 @@ impl EmData {
     ) -> Result<Moments> {
         let fit = self.fit(Some(counts), Some(full), opts)?;
         if !fit.converged {
-            return Err(Error::Estimation(format!(
-                "EM did not converge in {} iterations",
-                fit.iterations
-            )));
+            return Err(EmError::NotConverged {
+                iterations: fit.iterations,
+            }
+            .into());
         }
         Ok(Moments {
             n: counts.iter().map(|&c| c as usize).sum(),
@@ -524,12 +576,7 @@ impl Conditional {
         }
         let soo = DMatrix::from_fn(no, no, |a, b| sigma[(obs[a], obs[b])]);
         let som = DMatrix::from_fn(no, nm, |a, b| sigma[(obs[a], mis[b])]);
-        let chol = soo.cholesky().ok_or_else(|| {
-            Error::Estimation(
-                "EM: the covariance matrix of the observed items is singular (collinear or constant items)"
-                    .into(),
-            )
-        })?;
+        let chol = soo.cholesky().ok_or(EmError::SingularObserved)?;
         // B' = Σ_oo⁻¹ Σ_om
         let bt = chol.solve(&som);
         let resid = &smm - som.transpose() * &bt;

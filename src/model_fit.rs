@@ -94,10 +94,11 @@
 
 use crate::bootstrap::{BootstrapOptions, CiMethod, Failure, Hooks};
 use crate::data::Complete;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::estimate::cbsem::{self, CbsemFit, CbsemSettings};
 use crate::estimate::pls::{self, PlsFit, PlsSettings};
 use crate::estimate::plsc::{self, PlscFit};
+use crate::estimate::FitError;
 use crate::moments::Moments;
 use crate::spec::{ConstructSpec, Mode, Model};
 use crate::stat::{Distance, Stat};
@@ -439,19 +440,12 @@ fn from_parts(
 /// # Ok::<(), csi::Error>(())
 /// ```
 pub fn saturated_structure(model: &Model) -> Result<Model> {
-    let specs: Vec<ConstructSpec> = model
-        .constructs
-        .iter()
-        .map(|c| ConstructSpec {
-            name: c.name.clone(),
-            label: c.label.clone(),
-            items: c
-                .items
-                .iter()
-                .map(|&k| model.items[k].name.clone())
-                .collect(),
-            mode: c.mode,
-            ..Default::default()
+    // first-order constructs only (no dimensions, the default HOC method)
+    let specs: Vec<ConstructSpec> = (0..model.n_constructs())
+        .map(|j| ConstructSpec {
+            dimensions: Vec::new(),
+            hoc_method: Default::default(),
+            ..crate::estimate::interaction::construct_spec(model, j)
         })
         .collect();
     let order = model.topological_order();
@@ -465,7 +459,7 @@ pub fn saturated_structure(model: &Model) -> Result<Model> {
         }
     }
     let mut sat = Model::build(&model.name, specs, &paths)
-        .map_err(|i| Error::Estimation(format!("saturated model: {i}")))?;
+        .map_err(|i| FitError::SaturatedModel(i.to_string()))?;
     sat.items = model.items.clone();
     sat.covariances = model.covariances.clone();
     Ok(sat)
@@ -534,6 +528,25 @@ fn refit(
     })
 }
 
+/// The PLS solution of a resample, warm-started from the full-sample weights; not
+/// converging is a failure of the resample.
+fn converged_pls(
+    model: &Model,
+    m: &Moments,
+    s: &PlsSettings,
+    full: &PlsFit,
+) -> std::result::Result<PlsFit, String> {
+    let fit =
+        pls::estimate_resample(model, m, s, Some(&full.weights)).map_err(|e| e.to_string())?;
+    if !fit.converged {
+        return Err(format!(
+            "PLS not converged in {} iterations",
+            fit.iterations
+        ));
+    }
+    Ok(fit)
+}
+
 fn refit_composite(
     model: &Model,
     m: &Moments,
@@ -541,25 +554,11 @@ fn refit_composite(
 ) -> std::result::Result<ModelFit, String> {
     match est {
         Estimator::Pls(s, full) => {
-            let fit = pls::estimate_resample(model, m, s, Some(&full.weights))
-                .map_err(|e| e.to_string())?;
-            if !fit.converged {
-                return Err(format!(
-                    "PLS not converged in {} iterations",
-                    fit.iterations
-                ));
-            }
+            let fit = converged_pls(model, m, s, full)?;
             pls(model, m, &fit).map_err(|e| e.to_string())
         }
         Estimator::Plsc(s, full) => {
-            let fit = pls::estimate_resample(model, m, s, Some(&full.weights))
-                .map_err(|e| e.to_string())?;
-            if !fit.converged {
-                return Err(format!(
-                    "PLS not converged in {} iterations",
-                    fit.iterations
-                ));
-            }
+            let fit = converged_pls(model, m, s, full)?;
             let c = plsc::correct(model, m, &fit).map_err(|e| e.to_string())?;
             if !c.is_admissible() {
                 return Err("inadmissible PLSc solution".into());
@@ -632,7 +631,7 @@ pub fn beran_srivastava(data: &Complete, sigma: &DMatrix<f64>) -> Option<Complet
 /// settings of `opts` are not used). `full` is the full-sample [`ModelFit`] of `est`.
 ///
 /// # Errors
-/// Invalid options; [`Error::Interrupted`] when cancelled. A model whose Σ̂ is not
+/// Invalid options; [`Error::Interrupted`](crate::Error::Interrupted) when cancelled. A model whose Σ̂ is not
 /// positive definite is not an error: its part is None with a reason in `problems`.
 ///
 /// # Example
@@ -673,13 +672,47 @@ pub fn exact_fit_test(
     };
     o.check()?;
     let mut problems = Vec::new();
-    let mut run = |saturated: bool| -> Result<Option<ExactFitTest>> {
+    let run = FitTestRun {
+        model,
+        data,
+        est,
+        full,
+        opts: &o,
+        hooks,
+    };
+    let saturated = run.test(true, &mut problems)?;
+    let estimated = run.test(false, &mut problems)?;
+    Ok(FitTest {
+        seed: opts.seed,
+        saturated,
+        estimated,
+        problems,
+    })
+}
+
+/// The inputs of an exact-fit test.
+struct FitTestRun<'a> {
+    model: &'a Model,
+    data: &'a Complete,
+    est: Estimator<'a>,
+    full: &'a ModelFit,
+    /// The bootstrap options (percentile).
+    opts: &'a BootstrapOptions,
+    hooks: Option<&'a Hooks<'a>>,
+}
+
+impl FitTestRun<'_> {
+    /// The test of the saturated or the estimated model: the discrepancies of the
+    /// Beran-Srivastava transformed data's resamples and their quantiles (`None`, with
+    /// a problem noted, when the implied matrix is not positive definite).
+    fn test(&self, saturated: bool, problems: &mut Vec<String>) -> Result<Option<ExactFitTest>> {
+        let (model, est, full) = (self.model, self.est, self.full);
         let (sigma, what) = if saturated {
             (&full.sigma_saturated, "saturated")
         } else {
             (&full.sigma_estimated, "estimated")
         };
-        let Some(tdata) = beran_srivastava(data, sigma) else {
+        let Some(tdata) = beran_srivastava(self.data, sigma) else {
             problems.push(format!(
                 "the {what} model's implied correlation matrix is not positive definite; its exact-fit test is not available"
             ));
@@ -702,28 +735,9 @@ pub fn exact_fit_test(
             let d = refit(model, m, est, saturated).map_err(Failure::new)?;
             Ok(vec![d.srmr, d.d_uls, d.d_g, d.d_g_ln])
         };
-        let b = crate::bootstrap::resample(model, &tdata, keys, estimates, &o, hooks, &stat)?;
-        let q = |c: usize| -> Quantiles {
-            let mut v: Vec<f64> = b
-                .replicates
-                .column(c)
-                .iter()
-                .copied()
-                .filter(|x| x.is_finite())
-                .collect();
-            v.sort_by(|a, b| a.total_cmp(b));
-            let at = |prob: f64, min: usize| {
-                if v.len() >= min {
-                    crate::bootstrap::quantile(&v, prob)
-                } else {
-                    f64::NAN
-                }
-            };
-            Quantiles {
-                hi95: at(0.95, MIN_OK_HI95),
-                hi99: at(0.99, MIN_OK_HI99),
-            }
-        };
+        let b = crate::bootstrap::resample(
+            model, &tdata, keys, estimates, self.opts, self.hooks, &stat,
+        )?;
         let ok = b.resamples - b.failed;
         if ok < MIN_OK_HI99 {
             problems.push(format!(
@@ -735,20 +749,35 @@ pub fn exact_fit_test(
             resamples: b.resamples,
             failed: b.failed,
             failure_reasons: b.failure_reasons.clone(),
-            srmr: q(0),
-            d_uls: q(1),
-            d_g: q(2),
-            d_g_ln: q(3),
+            srmr: upper_quantiles(&b.replicates, 0),
+            d_uls: upper_quantiles(&b.replicates, 1),
+            d_g: upper_quantiles(&b.replicates, 2),
+            d_g_ln: upper_quantiles(&b.replicates, 3),
         }))
+    }
+}
+
+/// HI95 and HI99 of column `c` of the replicates (the 95% and 99% quantiles of the
+/// finite values; `NaN` with fewer than [`MIN_OK_HI95`] / [`MIN_OK_HI99`] of them).
+fn upper_quantiles(replicates: &DMatrix<f64>, c: usize) -> Quantiles {
+    let mut v: Vec<f64> = replicates
+        .column(c)
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let at = |prob: f64, min: usize| {
+        if v.len() >= min {
+            crate::bootstrap::quantile(&v, prob)
+        } else {
+            f64::NAN
+        }
     };
-    let saturated = run(true)?;
-    let estimated = run(false)?;
-    Ok(FitTest {
-        seed: opts.seed,
-        saturated,
-        estimated,
-        problems,
-    })
+    Quantiles {
+        hi95: at(0.95, MIN_OK_HI95),
+        hi99: at(0.99, MIN_OK_HI99),
+    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@
 use crate::data::Complete;
 use crate::error::{Error, Result};
 use crate::estimate::pls::{self, PlsFit, PlsSettings};
+use crate::estimate::FitError;
 use crate::moments::Moments;
 use crate::spec::Model;
 use nalgebra::{DMatrix, DVector};
@@ -274,7 +275,7 @@ struct FoldOut {
 /// Run PLSpredict (see the module docs).
 ///
 /// # Errors
-/// [`Error::Setting`] for folds outside 2..=n or zero repeats; [`Error::Estimation`]
+/// [`Error::Setting`] for folds outside 2..=n or zero repeats; [`FitError::Fold`]
 /// naming the repeat and fold when a training estimation fails (e.g. an item constant
 /// in the training rows) or the LM benchmark's regression is singular.
 pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<Prediction> {
@@ -317,15 +318,11 @@ pub fn predict(model: &Model, data: &Complete, opts: &PredictOptions) -> Result<
         .par_iter()
         .map(|(r, f, rows)| {
             one_fold(model, data, opts, rows, &roles).map_err(|e| {
-                Error::Estimation(format!(
-                    "plspredict, repeat {} fold {}: {}",
-                    r + 1,
-                    f + 1,
-                    match e {
-                        Error::Estimation(m) => m,
-                        other => other.to_string(),
-                    }
-                ))
+                Error::Fit(FitError::Fold {
+                    repeat: r + 1,
+                    fold: f + 1,
+                    cause: fold_cause(e),
+                })
             })
         })
         .collect();
@@ -609,6 +606,15 @@ fn antecedent_scores(
     hat
 }
 
+/// The text a failed fold's estimation adds after "plspredict, repeat r fold f: ":
+/// the LM benchmark's own message, any other error as it displays itself.
+fn fold_cause(e: Error) -> String {
+    match e {
+        Error::Fit(FitError::LmSingular) => FitError::LmSingular.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// The LM benchmark from the training moments: b = C_xx^-1 C_xy, a = ȳ - b'x̄, for
 /// every target item of the test rows `xte`.
 fn lm_benchmark(
@@ -620,11 +626,7 @@ fn lm_benchmark(
     let (nt, t) = (xte.nrows(), targets.len());
     let e = exo_items.len();
     let cxx = DMatrix::from_fn(e, e, |a, b| m.cov[(exo_items[a], exo_items[b])]);
-    let ch = cxx.cholesky().ok_or_else(|| {
-        Error::Estimation(
-            "the LM benchmark's regression on the exogenous indicators is singular (collinear indicators in the training rows)".into(),
-        )
-    })?;
+    let ch = cxx.cholesky().ok_or(FitError::LmSingular)?;
     let mut lm = DMatrix::zeros(nt, t);
     for (c, &k) in targets.iter().enumerate() {
         let cxy = DVector::from_fn(e, |a, _| m.cov[(exo_items[a], k)]);

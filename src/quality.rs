@@ -343,24 +343,9 @@ pub fn r2_without_path(
         .collect();
     let specs: Vec<crate::spec::ConstructSpec> = keep
         .iter()
-        .map(|&j| {
-            let c = &model.constructs[j];
-            crate::spec::ConstructSpec {
-                name: c.name.clone(),
-                label: None,
-                items: c
-                    .items
-                    .iter()
-                    .map(|&k| model.items[k].name.clone())
-                    .collect(),
-                mode: c.mode,
-                dimensions: c
-                    .dimensions
-                    .iter()
-                    .map(|&d| model.constructs[d].name.clone())
-                    .collect(),
-                hoc_method: c.hoc_method,
-            }
+        .map(|&j| crate::spec::ConstructSpec {
+            label: None,
+            ..crate::estimate::interaction::construct_spec(model, j)
         })
         .collect();
     let names: Vec<(&str, &str)> = paths

@@ -632,29 +632,10 @@ where
     if let Some(u) = units.filter(|u| u.len() == n) {
         return cluster_jackknife(data, u, width, hooks, stat);
     }
-    let groups = if n <= 1000 { n } else { 1000 };
-    let quiet = |_: usize| {};
-    let cancel_only = hooks.map(|h| Hooks {
-        progress: &quiet,
-        cancel: h.cancel,
-    });
-    let (rows, _) = run_replicates(
-        groups,
-        width,
-        cancel_only.as_ref(),
-        || (vec![1u32; n], data.scratch()),
-        |(counts, scratch), g| {
-            counts.iter_mut().for_each(|c| *c = 1);
-            let lo = g * n / groups;
-            let hi = (g + 1) * n / groups;
-            for c in &mut counts[lo..hi] {
-                *c = 0;
-            }
-            let m = data.moments(counts, scratch).map_err(failure)?;
-            stat(&m, true)
-        },
-    )?;
-    Ok(rows)
+    // the delete-d jackknife of respondents: each respondent is its own cluster (group g
+    // deletes respondents [g n / G, (g + 1) n / G), G = min(n, 1000))
+    let own: Vec<u32> = (0..n).map(|i| i as u32).collect();
+    cluster_jackknife(data, &own, width, hooks, stat)
 }
 
 /// The delete-one-cluster jackknife: group g deletes the clusters with index in

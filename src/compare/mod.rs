@@ -91,18 +91,23 @@
 use crate::adjust::{adjust, Adjust};
 use crate::analysis::{analyze, Analysis, FitOptions};
 use crate::bootstrap::{self, BootstrapOptions, BootstrapResult};
-use crate::data::{required_respondents, MissingPolicy, Survey};
-use crate::error::{Error, Location, Result};
+use crate::data::{MissingPolicy, Survey};
+use crate::error::{Error, Result};
 use crate::spec::Model;
 use crate::stat::Stat;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+mod grouping;
 mod perm;
 pub mod sums;
 mod types;
 mod versus;
 
+use grouping::{
+    check_reference, check_two_groups, exclusion_warnings, reference_group, screen_groups,
+};
+pub use grouping::{group_rows, Grouping};
 pub use perm::{permutation_rng, PERMUTATION_SALT};
 pub use types::{
     Against, Comparison, Difference, Invariance, League, LeagueEntry, Micom, MicomConstruct,
@@ -205,126 +210,6 @@ pub struct Hooks<'a> {
     pub progress: &'a (dyn Fn(usize, usize) + Sync),
     /// Set to stop; the run then returns [`Error::Interrupted`].
     pub cancel: &'a AtomicBool,
-}
-
-/// The respondents of each value of a grouping column.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Grouping {
-    /// Group labels (trimmed cell text), in order of first appearance or as requested.
-    pub labels: Vec<String>,
-    /// Respondents (indices into the survey) of each label.
-    pub rows: Vec<Vec<usize>>,
-    /// Respondents whose group cell is empty.
-    pub missing: Vec<usize>,
-    /// Respondents in groups that `--groups` left out.
-    pub not_requested: usize,
-}
-
-/// Group the respondents of `survey` by the trimmed text of `column`.
-///
-/// With `wanted`, only those groups are kept, in that order.
-///
-/// # Errors
-/// [`Error::Data`] when the column is not in the data; [`Error::Setting`] when a
-/// wanted group has no respondent or is named twice.
-///
-/// # Example
-/// ```
-/// use csi::compare::group_rows;
-/// use csi::data::Survey;
-/// use nalgebra::DMatrix;
-/// let mut s = Survey::from_matrix(vec!["a".into()], DMatrix::from_element(4, 1, 5.0));
-/// s.extra.insert("airline".into(),
-///     vec![Some(" 海鸥航空".into()), Some("青云航空".into()), None, Some("海鸥航空 ".into())]);
-/// let g = group_rows(&s, "airline", None)?;
-/// assert_eq!(g.labels, vec!["海鸥航空", "青云航空"]);
-/// assert_eq!(g.rows[0], vec![0, 3]);
-/// assert_eq!(g.missing, vec![2]);
-/// let g = group_rows(&s, "airline", Some(&["青云航空".to_string()]))?;
-/// assert_eq!(g.labels, vec!["青云航空"]);
-/// assert_eq!(g.not_requested, 2);
-/// # Ok::<(), csi::Error>(())
-/// ```
-pub fn group_rows(survey: &Survey, column: &str, wanted: Option<&[String]>) -> Result<Grouping> {
-    let col = survey.extra.get(column).ok_or_else(|| {
-        let known: Vec<&str> = survey.extra.keys().map(String::as_str).collect();
-        let why = if survey.items.iter().any(|i| i == column) {
-            "is an item of the model; the group column must be another column".to_string()
-        } else if known.is_empty() {
-            "no such column in the data (it has no columns besides the items)".to_string()
-        } else {
-            format!(
-                "no such column in the data (other columns: {})",
-                known.join(", ")
-            )
-        };
-        Error::data(
-            Location {
-                file: survey.file.clone(),
-                column: Some(column.into()),
-                ..Default::default()
-            },
-            why,
-        )
-    })?;
-    let mut labels: Vec<String> = Vec::new();
-    let mut rows: Vec<Vec<usize>> = Vec::new();
-    let mut missing = Vec::new();
-    for (i, v) in col.iter().enumerate() {
-        match v.as_deref().map(str::trim) {
-            None | Some("") => missing.push(i),
-            Some(t) => match labels.iter().position(|l| l == t) {
-                Some(g) => rows[g].push(i),
-                None => {
-                    labels.push(t.to_string());
-                    rows.push(vec![i]);
-                }
-            },
-        }
-    }
-    let Some(wanted) = wanted else {
-        return Ok(Grouping {
-            labels,
-            rows,
-            missing,
-            not_requested: 0,
-        });
-    };
-    let mut out_labels = Vec::new();
-    let mut out_rows = Vec::new();
-    for w in wanted {
-        let w = w.trim();
-        if out_labels.iter().any(|l: &String| l == w) {
-            return Err(Error::setting(
-                "groups",
-                format!("group '{w}' is named twice"),
-            ));
-        }
-        match labels.iter().position(|l| l == w) {
-            Some(g) => {
-                out_labels.push(labels[g].clone());
-                out_rows.push(rows[g].clone());
-            }
-            None => {
-                return Err(Error::setting(
-                    "groups",
-                    format!(
-                        "no respondent has '{w}' in column '{column}' of {} (values: {})",
-                        survey.file,
-                        labels.join(", ")
-                    ),
-                ))
-            }
-        }
-    }
-    let kept: usize = out_rows.iter().map(Vec::len).sum();
-    let all: usize = rows.iter().map(Vec::len).sum();
-    Ok(Grouping {
-        labels: out_labels,
-        rows: out_rows,
-        missing,
-        not_requested: all - kept,
-    })
 }
 
 /// One fitted group.
@@ -472,7 +357,15 @@ struct Ticker<'a> {
     total: AtomicUsize,
 }
 
-impl Ticker<'_> {
+impl<'a> Ticker<'a> {
+    /// No step done yet of `total`.
+    fn new(hooks: Option<&'a Hooks<'a>>, total: usize) -> Self {
+        Ticker {
+            hooks,
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(total),
+        }
+    }
     fn tick(&self) {
         let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(h) = self.hooks {
@@ -481,6 +374,13 @@ impl Ticker<'_> {
     }
     fn cancelled(&self) -> bool {
         self.hooks.is_some_and(|h| h.cancel.load(Ordering::Relaxed))
+    }
+    /// [`Error::Interrupted`] once cancelled.
+    fn check(&self) -> Result<()> {
+        if self.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        Ok(())
     }
 }
 
@@ -499,38 +399,9 @@ pub fn compare_with(
     options.check()?;
     let grouping = group_rows(survey, group_column, groups.as_deref())?;
     check_reference(survey, group_column, &grouping, &options.versus)?;
-    let need = required_respondents(model).max(MIN_GROUP);
-    let policy = options.fit.missing;
-    let usable = |rows: &[usize]| -> usize {
-        match policy {
-            MissingPolicy::Listwise => rows
-                .iter()
-                .filter(|&&i| survey.x.row(i).iter().all(|v| !v.is_nan()))
-                .count(),
-            _ => rows.len(),
-        }
-    };
-    let mut warnings = Vec::new();
-    let mut excluded = Vec::new();
-    let mut candidates: Vec<(String, Vec<usize>)> = Vec::new();
-    for (label, rows) in grouping.labels.iter().zip(&grouping.rows) {
-        let u = usable(rows);
-        if u < need {
-            excluded.push(Excluded {
-                group: label.clone(),
-                n: rows.len(),
-                reason: format!("{u} usable respondents; the model needs at least {need}"),
-            });
-        } else {
-            candidates.push((label.clone(), rows.clone()));
-        }
-    }
+    let (candidates, mut excluded) = screen_groups(model, survey, &grouping, options);
     let plan = |k: usize| planned_steps(k, options);
-    let ticker = Ticker {
-        hooks,
-        done: AtomicUsize::new(0),
-        total: AtomicUsize::new(plan(candidates.len())),
-    };
+    let ticker = Ticker::new(hooks, plan(candidates.len()));
     let tick = || ticker.tick();
     let boot_hooks_cancel = AtomicBool::new(false);
     let cancel_flag: &AtomicBool = hooks.map(|h| h.cancel).unwrap_or(&boot_hooks_cancel);
@@ -541,64 +412,20 @@ pub fn compare_with(
 
     // one fit (and bootstrap) per group, in parallel
     let fitted = fit_groups(model, survey, &candidates, options, &bhooks, &mut excluded)?;
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
+    ticker.check()?;
     ticker.total.store(plan(fitted.len()), Ordering::Relaxed);
-    for e in &excluded {
-        warnings.push(format!(
-            "group '{}' (n = {}) not compared: {}",
-            e.group, e.n, e.reason
-        ));
-    }
-    if !grouping.missing.is_empty() {
-        let first: Vec<String> = grouping
-            .missing
-            .iter()
-            .take(5)
-            .map(|&i| survey.rows[i].to_string())
-            .collect();
-        warnings.push(format!(
-            "{} respondent(s) have no value in column '{group_column}' and are left out (rows {}{})",
-            grouping.missing.len(),
-            first.join(", "),
-            if grouping.missing.len() > 5 { ", ..." } else { "" }
-        ));
-    }
-    if fitted.len() < 2 {
-        let mut msg = format!(
-            "column '{group_column}' of {} gives {} group(s) that can be fitted; at least two are needed",
-            survey.file,
-            fitted.len()
-        );
-        for e in &excluded {
-            msg.push_str(&format!("; '{}': {}", e.group, e.reason));
-        }
-        return Err(Error::setting("group", msg));
-    }
+    let mut warnings = exclusion_warnings(survey, group_column, &grouping, &excluded);
+    check_two_groups(survey, group_column, &fitted, &excluded)?;
     group_warnings(&fitted, &mut warnings);
 
-    // the pooled fit of every compared respondent (against the pooled sample:
-    // bootstrapped within groups, see the `versus` module)
-    let pooled = match options.versus {
-        Versus::Pooled => {
-            versus::stratified_pooled(model, survey, &fitted, options, Some(&bhooks))?
-        }
-        _ => {
-            let all_rows: Vec<usize> = fitted.iter().flat_map(|g| g.rows.iter().copied()).collect();
-            fit_group(model, survey, "pooled", &all_rows, options, Some(&bhooks))?
-        }
-    };
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
+    let pooled = pooled_fit(model, survey, &fitted, options, &bhooks)?;
+    ticker.check()?;
     let reference = match &options.versus {
         Versus::Group(name) => Some(reference_group(group_column, &fitted, &excluded, name)?),
         _ => None,
     };
 
     let tg = targets(model);
-    let alpha = options.alpha();
     // permutation tests and MICOM
     let perm_ctx = perm::Context {
         model,
@@ -607,38 +434,19 @@ pub fn compare_with(
         tick: &tick,
         cancel: cancel_flag,
     };
-    let (mut differences, mut micom, mut runs) = match options.versus {
-        Versus::Pairs => {
-            let mut differences = pair_differences(model, &fitted, &tg, alpha);
-            let (micom, runs) =
-                permutation_tests(&perm_ctx, &fitted, &tg, &mut differences, &ticker)?;
-            (differences, micom, runs)
-        }
-        Versus::Pooled => {
-            let r = versus::versus_pooled(&perm_ctx, &fitted, &pooled, &tg)?;
-            (r.differences, r.micom, r.runs)
-        }
-        Versus::Rest | Versus::Group(_) => {
-            let r =
-                versus::versus_rest_or_group(&perm_ctx, &fitted, reference, &tg, Some(&bhooks))?;
-            (r.differences, r.micom, r.runs)
-        }
+    let against = Reference {
+        pooled: &pooled,
+        reference,
+        ticker: &ticker,
+        hooks: &bhooks,
     };
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
+    let (mut differences, mut micom, mut runs) =
+        differences_and_micom(&perm_ctx, &fitted, &tg, &against)?;
+    ticker.check()?;
     let omnibus = omnibus_test(&perm_ctx, &fitted, &tg, &mut runs)?;
-    if ticker.cancelled() {
-        return Err(Error::Interrupted);
-    }
-    let adj = adjust(
-        &differences.iter().map(|d| d.p).collect::<Vec<_>>(),
-        options.adjust,
-    );
-    for (d, p) in differences.iter_mut().zip(adj) {
-        d.p_adjusted = p;
-    }
-    versus::adjust_micom(&mut micom, options.adjust, alpha);
+    ticker.check()?;
+    adjust_differences(&mut differences, options.adjust);
+    versus::adjust_micom(&mut micom, options.adjust, options.alpha());
     permutation_warnings(options, &fitted, &runs, &differences, &mut warnings);
     let league = league_tables(model, &fitted);
     Ok(Comparison {
@@ -659,6 +467,77 @@ pub fn compare_with(
     })
 }
 
+/// The pooled fit of every compared respondent (against the pooled sample:
+/// bootstrapped within groups, see the `versus` module).
+fn pooled_fit(
+    model: &Model,
+    survey: &Survey,
+    fitted: &[GroupFit],
+    options: &CompareOptions,
+    hooks: &bootstrap::Hooks,
+) -> Result<GroupFit> {
+    match options.versus {
+        Versus::Pooled => versus::stratified_pooled(model, survey, fitted, options, Some(hooks)),
+        _ => {
+            let all_rows: Vec<usize> = fitted.iter().flat_map(|g| g.rows.iter().copied()).collect();
+            fit_group(model, survey, "pooled", &all_rows, options, Some(hooks))
+        }
+    }
+}
+
+/// What the groups are compared against, with the run's progress and hooks.
+struct Reference<'a> {
+    /// The pooled fit.
+    pooled: &'a GroupFit,
+    /// The `--versus GROUP` group among the fitted ones.
+    reference: Option<usize>,
+    ticker: &'a Ticker<'a>,
+    hooks: &'a bootstrap::Hooks<'a>,
+}
+
+/// The differences (with bootstrap intervals and permutation p values), MICOM and the
+/// permutation runs of the `--versus` design: all pairs, each group against the
+/// pooled sample, or against the rest / a reference group.
+fn differences_and_micom(
+    perm_ctx: &perm::Context,
+    fitted: &[GroupFit],
+    tg: &[Target],
+    against: &Reference,
+) -> Result<(Vec<Difference>, Vec<Micom>, Vec<PermutationRun>)> {
+    Ok(match perm_ctx.options.versus {
+        Versus::Pairs => {
+            let alpha = perm_ctx.options.alpha();
+            let mut differences = pair_differences(perm_ctx.model, fitted, tg, alpha);
+            let (micom, runs) =
+                permutation_tests(perm_ctx, fitted, tg, &mut differences, against.ticker)?;
+            (differences, micom, runs)
+        }
+        Versus::Pooled => {
+            let r = versus::versus_pooled(perm_ctx, fitted, against.pooled, tg)?;
+            (r.differences, r.micom, r.runs)
+        }
+        Versus::Rest | Versus::Group(_) => {
+            let r = versus::versus_rest_or_group(
+                perm_ctx,
+                fitted,
+                against.reference,
+                tg,
+                Some(against.hooks),
+            )?;
+            (r.differences, r.micom, r.runs)
+        }
+    })
+}
+
+/// The differences' p values adjusted for multiple testing (`--adjust`), over all of
+/// them.
+fn adjust_differences(differences: &mut [Difference], how: Adjust) {
+    let adj = adjust(&differences.iter().map(|d| d.p).collect::<Vec<_>>(), how);
+    for (d, p) in differences.iter_mut().zip(adj) {
+        d.p_adjusted = p;
+    }
+}
+
 /// Every pairwise difference of the targets, with its bootstrap interval (the p values
 /// come from the permutation tests).
 fn pair_differences(
@@ -672,25 +551,17 @@ fn pair_differences(
     let mut differences = Vec::new();
     for a in 0..k {
         for b in (a + 1)..k {
-            for t in tg {
-                let (lo, hi, ok) = diff_interval(&fitted[a], &fitted[b], t, alpha);
-                differences.push(Difference {
-                    a,
-                    b: Against::Group(b),
-                    target: *t,
-                    name: t.name(model),
-                    difference: t.value(&fitted[a]) - t.value(&fitted[b]),
-                    ci_low: lo,
-                    ci_high: hi,
-                    boot_ok: ok,
-                    p: f64::NAN,
-                    p_adjusted: f64::NAN,
-                    permutations_ok: 0,
-                });
-            }
+            differences.extend(versus::differences_against(
+                model,
+                a,
+                &fitted[a],
+                Against::Group(b),
+                &fitted[b],
+                tg,
+                alpha,
+            ));
         }
     }
-
     differences
 }
 
@@ -781,56 +652,6 @@ fn omnibus_test(
         });
     }
     Ok(omnibus)
-}
-
-/// `--versus GROUP`: the group must be a value of the column (and among `--groups`).
-fn check_reference(
-    survey: &Survey,
-    column: &str,
-    grouping: &Grouping,
-    versus: &Versus,
-) -> Result<()> {
-    let Versus::Group(name) = versus else {
-        return Ok(());
-    };
-    if grouping.labels.iter().any(|l| l == name.trim()) {
-        return Ok(());
-    }
-    let mut values: Vec<&str> = grouping.labels.iter().map(String::as_str).collect();
-    let shown = values.len().min(20);
-    let more = if values.len() > shown { ", ..." } else { "" };
-    values.truncate(shown);
-    Err(Error::setting(
-        "--versus",
-        format!(
-            "no compared respondent has '{}' in column '{column}' of {} (values: {}{more}; or use pooled or rest)",
-            name.trim(),
-            survey.file,
-            values.join(", ")
-        ),
-    ))
-}
-
-/// The position of the `--versus` group among the fitted groups.
-fn reference_group(
-    column: &str,
-    fitted: &[GroupFit],
-    excluded: &[Excluded],
-    name: &str,
-) -> Result<usize> {
-    let name = name.trim();
-    if let Some(g) = fitted.iter().position(|g| g.name == name) {
-        return Ok(g);
-    }
-    let why = excluded
-        .iter()
-        .find(|e| e.group == name)
-        .map(|e| e.reason.clone())
-        .unwrap_or_else(|| "it was not fitted".into());
-    Err(Error::setting(
-        "--versus",
-        format!("group '{name}' of column '{column}' cannot be the reference: {why}"),
-    ))
 }
 
 /// Warnings about failed permutations and too few permutations for Holm.
@@ -947,11 +768,6 @@ fn fit_groups(
                 group: label.clone(),
                 n: rows.len(),
                 reason: format!("estimation failed: {e}"),
-            }),
-            Err(Error::Estimation(msg)) => excluded.push(Excluded {
-                group: label.clone(),
-                n: rows.len(),
-                reason: format!("estimation failed: {msg}"),
             }),
             Err(e @ Error::Data { .. }) if policy != MissingPolicy::Error => {
                 excluded.push(Excluded {

@@ -4,7 +4,9 @@
 //! and MICOM need the respondent rows; they are absent (`NaN`), and the permutation
 //! count of the options is not used.
 
-use super::{group_warnings, league_tables, pair_differences, targets, Comparison};
+use super::{
+    adjust_differences, group_warnings, league_tables, pair_differences, targets, Comparison,
+};
 use super::{CompareOptions, Excluded, GroupFit, MIN_GROUP};
 use crate::analysis::analyze_moments;
 use crate::data::required_respondents;
@@ -30,60 +32,14 @@ pub fn compare_sums(
     options: &CompareOptions,
 ) -> Result<Comparison> {
     file.check_model(model, file_name)?;
-    let Some(pos) = file.by.iter().position(|c| c == column.trim()) else {
-        return Err(Error::setting(
-            "group",
-            format!(
-                "the moments file {file_name} is not grouped by '{column}' (its groups: {}); write it with csi moments --group {column}",
-                if file.by.is_empty() { "none".to_string() } else { file.by.join(", ") }
-            ),
-        ));
+    let (labels, sums) = sums_by_group(file, file_name, column)?;
+    let order = requested_order(&labels, groups, column, file_name)?;
+    let groups = Grouped {
+        labels: &labels,
+        sums: &sums,
+        order: &order,
     };
-    let mut labels: Vec<String> = Vec::new();
-    let mut sums: Vec<SufficientStats> = Vec::new();
-    for g in &file.groups {
-        let v = g.key.get(&file.by[pos]).cloned().unwrap_or_default();
-        match labels.iter().position(|l| *l == v) {
-            Some(i) => sums[i].merge(&g.sums)?,
-            None => {
-                labels.push(v);
-                sums.push(g.sums.clone());
-            }
-        }
-    }
-    let order: Vec<usize> = match groups {
-        None => (0..labels.len()).collect(),
-        Some(want) => want
-            .iter()
-            .map(|w| {
-                labels.iter().position(|l| l == w.trim()).ok_or_else(|| {
-                    Error::setting(
-                        "groups",
-                        format!(
-                            "no group '{w}' in column '{column}' of {file_name} (groups: {})",
-                            labels.join(", ")
-                        ),
-                    )
-                })
-            })
-            .collect::<Result<_>>()?,
-    };
-    let need = required_respondents(model).max(MIN_GROUP);
-    let mut excluded = Vec::new();
-    let mut fitted = Vec::new();
-    for &i in &order {
-        let s = &sums[i];
-        let n = s.n_used(options.fit.missing);
-        if n < need {
-            excluded.push(Excluded {
-                group: labels[i].clone(),
-                n: s.n_rows as usize,
-                reason: format!("{n} usable respondents; the model needs at least {need}"),
-            });
-            continue;
-        }
-        fitted.push(fit_sums(model, file_name, &labels[i], s, options)?);
-    }
+    let (fitted, excluded) = fit_groups_from_sums(model, file_name, &groups, options)?;
     let mut warnings: Vec<String> = excluded
         .iter()
         .map(|e| {
@@ -118,13 +74,7 @@ pub fn compare_sums(
     let pooled = fit_sums(model, file_name, "pooled", &pooled_sums, options)?;
     let tg = targets(model);
     let mut differences = pair_differences(model, &fitted, &tg, options.alpha());
-    let adj = crate::adjust::adjust(
-        &differences.iter().map(|d| d.p).collect::<Vec<_>>(),
-        options.adjust,
-    );
-    for (d, p) in differences.iter_mut().zip(adj) {
-        d.p_adjusted = p;
-    }
+    adjust_differences(&mut differences, options.adjust);
     warnings.push(
         "from a moments file: point estimates only (intervals, permutation tests and MICOM need the respondent rows)".into(),
     );
@@ -151,6 +101,98 @@ pub fn compare_sums(
     })
 }
 
+/// The sums of each value of the `column` the file is grouped by (in the file's
+/// order), each added over the file's other `by` columns.
+fn sums_by_group(
+    file: &MomentsFile,
+    file_name: &str,
+    column: &str,
+) -> Result<(Vec<String>, Vec<SufficientStats>)> {
+    let Some(pos) = file.by.iter().position(|c| c == column.trim()) else {
+        return Err(Error::setting(
+            "group",
+            format!(
+                "the moments file {file_name} is not grouped by '{column}' (its groups: {}); write it with csi moments --group {column}",
+                if file.by.is_empty() { "none".to_string() } else { file.by.join(", ") }
+            ),
+        ));
+    };
+    let mut labels: Vec<String> = Vec::new();
+    let mut sums: Vec<SufficientStats> = Vec::new();
+    for g in &file.groups {
+        let v = g.key.get(&file.by[pos]).cloned().unwrap_or_default();
+        match labels.iter().position(|l| *l == v) {
+            Some(i) => sums[i].merge(&g.sums)?,
+            None => {
+                labels.push(v);
+                sums.push(g.sums.clone());
+            }
+        }
+    }
+    Ok((labels, sums))
+}
+
+/// The positions of the requested `groups` among `labels` (every label without them).
+fn requested_order(
+    labels: &[String],
+    groups: Option<&[String]>,
+    column: &str,
+    file_name: &str,
+) -> Result<Vec<usize>> {
+    match groups {
+        None => Ok((0..labels.len()).collect()),
+        Some(want) => want
+            .iter()
+            .map(|w| {
+                labels.iter().position(|l| l == w.trim()).ok_or_else(|| {
+                    Error::setting(
+                        "groups",
+                        format!(
+                            "no group '{w}' in column '{column}' of {file_name} (groups: {})",
+                            labels.join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<_>>(),
+    }
+}
+
+/// The groups of a moments file: labels, sums and the requested order.
+struct Grouped<'a> {
+    labels: &'a [String],
+    sums: &'a [SufficientStats],
+    order: &'a [usize],
+}
+
+/// Fit every requested group with enough usable respondents (in the requested
+/// order); the others are excluded with the reason.
+fn fit_groups_from_sums(
+    model: &Model,
+    file_name: &str,
+    groups: &Grouped,
+    options: &CompareOptions,
+) -> Result<(Vec<GroupFit>, Vec<Excluded>)> {
+    let need = required_respondents(model).max(MIN_GROUP);
+    let mut excluded = Vec::new();
+    let mut fitted = Vec::new();
+    for &i in groups.order {
+        let s = &groups.sums[i];
+        let n = s.n_used(options.fit.missing);
+        if n < need {
+            excluded.push(Excluded {
+                group: groups.labels[i].clone(),
+                n: s.n_rows as usize,
+                reason: format!("{n} usable respondents; the model needs at least {need}"),
+            });
+            continue;
+        }
+        fitted.push(fit_sums(model, file_name, &groups.labels[i], s, options)?);
+    }
+    Ok((fitted, excluded))
+}
+
+/// One group's fit from its sums (no respondent rows, no bootstrap).
 fn fit_sums(
     model: &Model,
     file_name: &str,

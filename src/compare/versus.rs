@@ -54,7 +54,7 @@ use crate::adjust::{adjust, Adjust};
 use crate::bootstrap::{self, draw_counts, BootstrapResult, ResampleData, ResampleScheme};
 use crate::data::Survey;
 use crate::error::{Error, Result};
-use crate::estimate::EstimatorKind;
+use crate::estimate::{EstimatorKind, FitError};
 use crate::spec::Model;
 
 /// What each group is compared with.
@@ -149,12 +149,12 @@ fn stratified_bootstrap(
     };
     let data = &fit.analysis.data;
     if sizes.iter().sum::<usize>() != data.x.nrows() {
-        return Err(Error::Estimation(format!(
-            "the {} respondents of '{}' are not the {} respondents of its groups",
-            data.x.nrows(),
-            fit.name,
-            sizes.iter().sum::<usize>()
-        )));
+        return Err(FitError::GroupRespondents {
+            respondents: data.x.nrows(),
+            name: fit.name.clone(),
+            groups: sizes.iter().sum::<usize>(),
+        }
+        .into());
     }
     bootstrap::run_with(
         &options.fit.pls,

@@ -2,6 +2,7 @@
 
 use super::EstimatorKind;
 use crate::estimate::admissibility::DiagnosticKind;
+use crate::text_safety::terminal;
 
 /// Why an estimation produced no solution, by kind, so that callers (the bootstrap's
 /// failure counts, the comparison's excluded groups) tell failures apart without
@@ -148,6 +149,59 @@ pub enum FitError {
         /// The other.
         b: String,
     },
+    /// The LM benchmark's regression of PLSpredict is singular.
+    #[error("the LM benchmark's regression on the exogenous indicators is singular (collinear indicators in the training rows)")]
+    LmSingular,
+    /// A PLSpredict fold's training estimation failed.
+    #[error("plspredict, repeat {repeat} fold {fold}: {}", terminal(cause))]
+    Fold {
+        /// 1-based repeat.
+        repeat: usize,
+        /// 1-based fold.
+        fold: usize,
+        /// What failed, as the failure displays itself.
+        cause: String,
+    },
+    /// A declared residual covariance makes the CB-SEM model unidentified.
+    #[error(
+        "residual covariance {} ~~ {} makes the model unidentified: {}; remove it from the model",
+        terminal(a),
+        terminal(b),
+        terminal(why)
+    )]
+    UnidentifiedCovariance {
+        /// One item.
+        a: String,
+        /// The other item.
+        b: String,
+        /// Why (which parameters it cannot be told apart from).
+        why: String,
+    },
+    /// The target construct's 0-100 index is undefined.
+    #[error("the index of the target '{}' is undefined", terminal(construct))]
+    TargetIndexUndefined {
+        /// The target construct.
+        construct: String,
+    },
+    /// A pooled fit does not hold the respondents of its groups.
+    #[error(
+        "the {respondents} respondents of '{}' are not the {groups} respondents of its groups",
+        terminal(name)
+    )]
+    GroupRespondents {
+        /// Respondents of the pooled fit.
+        respondents: usize,
+        /// Its name.
+        name: String,
+        /// Respondents of its groups.
+        groups: usize,
+    },
+    /// The saturated model (for the exact fit test) could not be built.
+    #[error("saturated model: {}", terminal(.0))]
+    SaturatedModel(String),
+    /// EM (missing data) produced no moments.
+    #[error("{0}")]
+    Em(crate::em::EmError),
 }
 
 impl FitError {

@@ -468,7 +468,57 @@ fn combine(
     fit2: Option<PlsFit>,
     pvalues: bool,
 ) -> Result<PlsFit> {
-    let p = model.n_items();
+    let blocks = combined_blocks(model, &st, &fit1, fit2.as_ref());
+    let (c, sds, treat_scale) = pls::treated_moments(m, settings.indicators, model.n_items());
+    let outer = Outer::of(model, &c, &blocks);
+    let inner = pls::inner_model_stats(model, &outer.lv_cor, m.n, pvalues)?;
+    let mut path_stats = inner.stats;
+    if method != HocMethod::Repeated {
+        identity_paths_without_se(model, &mut path_stats);
+    }
+    let runs = StageRuns::of(&st, &fit1, fit2.as_ref());
+    Ok(PlsFit {
+        settings: *settings,
+        n: m.n,
+        converged: runs.converged,
+        iterations: runs.iterations,
+        delta: runs.delta,
+        weights: outer.weights,
+        loadings: outer.loadings,
+        cross_loadings: outer.cross,
+        lv_cor: outer.lv_cor,
+        paths: inner.paths,
+        path_stats,
+        r2: inner.r2,
+        r2_adj: inner.r2_adj,
+        total: inner.total,
+        means: m.means.clone(),
+        sds,
+        treat_scale,
+        flipped: runs.flipped,
+        higher: Some(Box::new(HocDetail {
+            method,
+            stage1_model: st.stage1_model,
+            source1: st.source1,
+            cons1: st.cons1,
+            stage1: fit1,
+            stage2_model: st.stage2_model,
+            cons2: st.cons2,
+            stage2: fit2,
+            blocks,
+        })),
+    })
+}
+
+/// Every construct's weights on the real items: stage 1's (the HOC's repeated items
+/// too), then stage 2's; a HOC's are its dimensions' weights times the stage-2 weight
+/// of each dimension.
+fn combined_blocks(
+    model: &Model,
+    st: &Stages,
+    fit1: &PlsFit,
+    fit2: Option<&PlsFit>,
+) -> Vec<Vec<(usize, f64)>> {
     let q = model.n_constructs();
     let mut blocks: Vec<Vec<(usize, f64)>> = vec![Vec::new(); q];
     // stage 1: every construct's weights on the real items (the HOC's repeated ones too)
@@ -479,7 +529,7 @@ fn combine(
             .map(|&r| (st.source1[r], fit1.weights[r]))
             .collect();
     }
-    if let (Some(m2_model), Some(f2)) = (&st.stage2_model, &fit2) {
+    if let (Some(m2_model), Some(f2)) = (&st.stage2_model, fit2) {
         for (i, &j) in st.cons2.iter().enumerate() {
             let c = &model.constructs[j];
             let items = &m2_model.constructs[i].items;
@@ -501,100 +551,105 @@ fn combine(
             }
         }
     }
-    let sds = m.pop_sd();
-    let treat_scale = match settings.indicators {
-        pls::Indicators::Standardized => sds.clone(),
-        pls::Indicators::Centered => vec![1.0; p],
-    };
-    let c = DMatrix::from_fn(p, p, |a, b| {
-        m.cov[(a, b)] / (treat_scale[a] * treat_scale[b])
-    });
-    let mut weights = vec![0.0; p];
-    for (j, con) in model.constructs.iter().enumerate() {
-        for &k in &con.items {
-            if let Some(&(_, w)) = blocks[j].iter().find(|(i, _)| *i == k) {
-                weights[k] = w;
-            }
-        }
-    }
-    let mut cross = DMatrix::zeros(p, q);
-    for k in 0..p {
-        let sk = c[(k, k)].sqrt();
-        for j in 0..q {
-            cross[(k, j)] = blocks[j].iter().map(|&(l, w)| c[(k, l)] * w).sum::<f64>() / sk;
-        }
-    }
-    let loadings = (0..p)
-        .map(|k| cross[(k, model.items[k].construct)])
-        .collect();
-    let lv_cor = DMatrix::from_fn(q, q, |a, b| {
-        if a == b {
-            1.0
-        } else {
-            let mut acc = 0.0;
-            for &(k, wk) in &blocks[a] {
-                for &(l, wl) in &blocks[b] {
-                    acc += wk * c[(k, l)] * wl;
+    blocks
+}
+
+/// The outer model of the combined solution, from the treated moments `C` and the
+/// blocks' weights.
+struct Outer {
+    /// Weights of each construct's own items.
+    weights: Vec<f64>,
+    /// `cor(x_k, score_j) = (sum_l C_kl w_l) / sqrt(C_kk)`.
+    cross: DMatrix<f64>,
+    /// Each item's cross-loading on its own construct.
+    loadings: Vec<f64>,
+    /// Score correlations `w_a' C w_b`.
+    lv_cor: DMatrix<f64>,
+}
+
+impl Outer {
+    fn of(model: &Model, c: &DMatrix<f64>, blocks: &[Vec<(usize, f64)>]) -> Outer {
+        let p = model.n_items();
+        let q = model.n_constructs();
+        let mut weights = vec![0.0; p];
+        for (j, con) in model.constructs.iter().enumerate() {
+            for &k in &con.items {
+                if let Some(&(_, w)) = blocks[j].iter().find(|(i, _)| *i == k) {
+                    weights[k] = w;
                 }
             }
-            acc
         }
-    });
-    let inner = pls::inner_model_stats(model, &lv_cor, m.n, pvalues)?;
-    let mut path_stats = inner.stats;
-    if method != HocMethod::Repeated {
-        // dimension -> HOC is the stage-2 weight, an identity (R² = 1), not a
-        // regression with an error term: no OLS standard error
-        for s in &mut path_stats {
-            if model.constructs[s.to].dimensions.contains(&s.from) {
-                s.se = f64::NAN;
-                s.t = f64::NAN;
-                s.p = f64::NAN;
+        let mut cross = DMatrix::zeros(p, q);
+        for k in 0..p {
+            let sk = c[(k, k)].sqrt();
+            for j in 0..q {
+                cross[(k, j)] = blocks[j].iter().map(|&(l, w)| c[(k, l)] * w).sum::<f64>() / sk;
             }
         }
+        let loadings = (0..p)
+            .map(|k| cross[(k, model.items[k].construct)])
+            .collect();
+        let lv_cor = DMatrix::from_fn(q, q, |a, b| {
+            if a == b {
+                1.0
+            } else {
+                let mut acc = 0.0;
+                for &(k, wk) in &blocks[a] {
+                    for &(l, wl) in &blocks[b] {
+                        acc += wk * c[(k, l)] * wl;
+                    }
+                }
+                acc
+            }
+        });
+        Outer {
+            weights,
+            cross,
+            loadings,
+            lv_cor,
+        }
     }
-    let mut flipped: Vec<usize> = fit1.flipped.iter().map(|&i| st.cons1[i]).collect();
-    if let Some(f2) = &fit2 {
-        flipped.extend(f2.flipped.iter().map(|&i| st.cons2[i]));
+}
+
+/// Dimension -> HOC is the stage-2 weight, an identity (R² = 1), not a regression
+/// with an error term: no OLS standard error, t or p.
+fn identity_paths_without_se(model: &Model, path_stats: &mut [pls::PathStat]) {
+    for s in path_stats {
+        if model.constructs[s.to].dimensions.contains(&s.from) {
+            s.se = f64::NAN;
+            s.t = f64::NAN;
+            s.p = f64::NAN;
+        }
     }
-    flipped.sort_unstable();
-    flipped.dedup();
-    let converged = fit1.converged && fit2.as_ref().is_none_or(|f| f.converged);
-    let iterations = fit1.iterations + fit2.as_ref().map_or(0, |f| f.iterations);
-    let delta = fit2
-        .as_ref()
-        .map_or(fit1.delta, |f| f.delta.max(fit1.delta));
-    Ok(PlsFit {
-        settings: *settings,
-        n: m.n,
-        converged,
-        iterations,
-        delta,
-        weights,
-        loadings,
-        cross_loadings: cross,
-        lv_cor,
-        paths: inner.paths,
-        path_stats,
-        r2: inner.r2,
-        r2_adj: inner.r2_adj,
-        total: inner.total,
-        means: m.means.clone(),
-        sds,
-        treat_scale,
-        flipped,
-        higher: Some(Box::new(HocDetail {
-            method,
-            stage1_model: st.stage1_model,
-            source1: st.source1,
-            cons1: st.cons1,
-            stage1: fit1,
-            stage2_model: st.stage2_model,
-            cons2: st.cons2,
-            stage2: fit2,
-            blocks,
-        })),
-    })
+}
+
+/// What the two stages' runs give the combined solution.
+struct StageRuns {
+    /// Constructs whose signs a stage flipped.
+    flipped: Vec<usize>,
+    /// Both stages converged.
+    converged: bool,
+    /// Iterations of both stages.
+    iterations: usize,
+    /// The larger last change.
+    delta: f64,
+}
+
+impl StageRuns {
+    fn of(st: &Stages, fit1: &PlsFit, fit2: Option<&PlsFit>) -> StageRuns {
+        let mut flipped: Vec<usize> = fit1.flipped.iter().map(|&i| st.cons1[i]).collect();
+        if let Some(f2) = fit2 {
+            flipped.extend(f2.flipped.iter().map(|&i| st.cons2[i]));
+        }
+        flipped.sort_unstable();
+        flipped.dedup();
+        StageRuns {
+            flipped,
+            converged: fit1.converged && fit2.is_none_or(|f| f.converged),
+            iterations: fit1.iterations + fit2.map_or(0, |f| f.iterations),
+            delta: fit2.map_or(fit1.delta, |f| f.delta.max(fit1.delta)),
+        }
+    }
 }
 
 /// Measurement quality of each higher-order construct, from its dimensions' scores as

@@ -71,6 +71,72 @@ pub fn term_name(model: &Model, a: usize, b: usize) -> String {
     format!("{}:{}", model.constructs[a].name, model.constructs[b].name)
 }
 
+/// The declaration of construct `j` of a built model (its items and dimensions by
+/// name), as [`Model::build`] takes it.
+pub(crate) fn construct_spec(model: &Model, j: usize) -> ConstructSpec {
+    let c = &model.constructs[j];
+    ConstructSpec {
+        name: c.name.clone(),
+        label: c.label.clone(),
+        items: c
+            .items
+            .iter()
+            .map(|&k| model.items[k].name.clone())
+            .collect(),
+        mode: c.mode,
+        dimensions: c
+            .dimensions
+            .iter()
+            .map(|&d| model.constructs[d].name.clone())
+            .collect(),
+        hoc_method: c.hoc_method,
+    }
+}
+
+/// The items of an interaction term's construct: the term's own score (two-stage) or
+/// every product of an item of `a` with an item of `b` (product indicators).
+fn term_items(base: &Model, t: &crate::spec::Interaction, name: String) -> Vec<String> {
+    match t.method {
+        InteractionMethod::TwoStage => vec![name],
+        InteractionMethod::ProductIndicator => {
+            let mut v = Vec::new();
+            for &k in &base.constructs[t.a].items {
+                for &l in &base.constructs[t.b].items {
+                    v.push(format!("{}*{}", base.items[k].name, base.items[l].name));
+                }
+            }
+            v
+        }
+    }
+}
+
+/// The model with the interaction terms as constructs, carrying the base model's
+/// scales, missing codes, extras, description and item labels.
+fn augmented_model(
+    base: &Model,
+    specs: Vec<ConstructSpec>,
+    paths: &[(String, String)],
+) -> Result<Model> {
+    let mut aug = Model::build(&base.name, specs, paths).map_err(|i| {
+        Error::model(
+            "<moderation>",
+            None,
+            None,
+            format!("the model with its interaction terms cannot be built: {i}"),
+        )
+    })?;
+    aug.scale = base.scale;
+    aug.missing_codes = base.missing_codes.clone();
+    aug.extras = base.extras.clone();
+    aug.description = base.description.clone();
+    for (k, it) in base.items.iter().enumerate() {
+        aug.items[k].label = it.label.clone();
+        aug.items[k].scale = it.scale;
+        aug.items[k].reverse = it.reverse;
+    }
+    Ok(aug)
+}
+
 impl Moderation {
     /// Prepare the moderation analysis of `model` (which declares interactions) on
     /// complete `data`, with the PLS `settings` of both stages.
@@ -81,25 +147,8 @@ impl Moderation {
     pub fn new(model: &Model, data: &Complete, settings: &PlsSettings) -> Result<Moderation> {
         let mut base = model.clone();
         let interactions = std::mem::take(&mut base.interactions);
-        let mut specs: Vec<ConstructSpec> = base
-            .constructs
-            .iter()
-            .map(|c| ConstructSpec {
-                name: c.name.clone(),
-                label: c.label.clone(),
-                items: c
-                    .items
-                    .iter()
-                    .map(|&k| base.items[k].name.clone())
-                    .collect(),
-                mode: c.mode,
-                dimensions: c
-                    .dimensions
-                    .iter()
-                    .map(|&d| base.constructs[d].name.clone())
-                    .collect(),
-                hoc_method: c.hoc_method,
-            })
+        let mut specs: Vec<ConstructSpec> = (0..base.n_constructs())
+            .map(|j| construct_spec(&base, j))
             .collect();
         let mut paths = base
             .paths
@@ -115,18 +164,6 @@ impl Moderation {
         let mut terms = Vec::new();
         for t in &interactions {
             let name = term_name(&base, t.a, t.b);
-            let items = match t.method {
-                InteractionMethod::TwoStage => vec![name.clone()],
-                InteractionMethod::ProductIndicator => {
-                    let mut v = Vec::new();
-                    for &k in &base.constructs[t.a].items {
-                        for &l in &base.constructs[t.b].items {
-                            v.push(format!("{}*{}", base.items[k].name, base.items[l].name));
-                        }
-                    }
-                    v
-                }
-            };
             terms.push(Term {
                 a: t.a,
                 b: t.b,
@@ -135,28 +172,11 @@ impl Moderation {
                 method: t.method,
             });
             paths.push((name.clone(), base.constructs[t.to].name.clone()));
-            specs.push(ConstructSpec::new(&name, &[]).mode(crate::spec::Mode::A));
-            if let Some(s) = specs.last_mut() {
-                s.items = items;
-            }
+            let mut spec = ConstructSpec::new(&name, &[]).mode(crate::spec::Mode::A);
+            spec.items = term_items(&base, t, name);
+            specs.push(spec);
         }
-        let mut aug = Model::build(&base.name, specs, &paths).map_err(|i| {
-            Error::model(
-                "<moderation>",
-                None,
-                None,
-                format!("the model with its interaction terms cannot be built: {i}"),
-            )
-        })?;
-        aug.scale = base.scale;
-        aug.missing_codes = base.missing_codes.clone();
-        aug.extras = base.extras.clone();
-        aug.description = base.description.clone();
-        for (k, it) in base.items.iter().enumerate() {
-            aug.items[k].label = it.label.clone();
-            aug.items[k].scale = it.scale;
-            aug.items[k].reverse = it.reverse;
-        }
+        let aug = augmented_model(&base, specs, &paths)?;
         let mut mo = Moderation {
             base,
             model: aug,

@@ -331,6 +331,46 @@ pub fn ipma_fit(
         .into());
     }
     let (sd, dir) = score_sd_and_direction(model, fit, moments, &scales, &wn);
+    let bu = unstandardized_paths(model, fit, &sd, &dir)?;
+    let total = crate::estimate::total_effects(&bu);
+    let scores = Scores {
+        model,
+        fit,
+        scales: &scales,
+        wn: &wn,
+    };
+    let mut rows = scores.rows(&problem, &total, target);
+    let construct_thresholds = place_in_quadrants(split, &mut rows.constructs);
+    let indicator_thresholds = place_in_quadrants(split, &mut rows.indicators);
+    Ok(Ipma {
+        target,
+        split,
+        lang: Lang::of_model(model),
+        constructs: rows.constructs,
+        indicators: rows.indicators,
+        construct_thresholds,
+        indicator_thresholds,
+        rescaled_sd: sd,
+        unstd_paths: bu,
+        unstd_total: total,
+        target_performance: scores.index(target),
+        excluded: rows.excluded,
+        bootstrap: None,
+    })
+}
+
+/// The paths of the 0-100 scores: `b_ij sd_j / sd_i`, signed by the scores'
+/// directions.
+///
+/// # Errors
+/// [`FitError::NoVariance100`] when a score of a path has no variance.
+fn unstandardized_paths(
+    model: &Model,
+    fit: &PlsFit,
+    sd: &[f64],
+    dir: &[f64],
+) -> Result<DMatrix<f64>> {
+    let q = model.n_constructs();
     let mut bu = DMatrix::zeros(q, q);
     for &(i, j) in &model.paths {
         let b = fit.paths[(i, j)];
@@ -344,84 +384,122 @@ pub fn ipma_fit(
         }
         bu[(i, j)] = b * ratio * dir[i] * dir[j];
     }
-    let total = crate::estimate::total_effects(&bu);
-    let blocks: Vec<Vec<(usize, f64)>> = (0..q).map(|j| fit.block(model, j)).collect();
-    let index = |j: usize| -> f64 {
-        blocks[j]
+    Ok(bu)
+}
+
+/// The 0-100 scores of a solution: item scales and normalised weights.
+struct Scores<'a> {
+    model: &'a Model,
+    fit: &'a PlsFit,
+    scales: &'a [Scale],
+    /// Normalised weights of each block, in block order.
+    wn: &'a [Vec<f64>],
+}
+
+/// The rows of the map before their quadrants are known.
+struct MapRows {
+    constructs: Vec<ConstructRow>,
+    indicators: Vec<IndicatorRow>,
+    /// Constructs left out, with the reason.
+    excluded: Vec<(usize, String)>,
+}
+
+impl Scores<'_> {
+    /// Construct `j`'s 0-100 index: `sum_k w~_k 100 (x̄_k - min_k) / (max_k - min_k)`.
+    fn index(&self, j: usize) -> f64 {
+        let block = self.fit.block(self.model, j);
+        block
             .iter()
             .enumerate()
-            .map(|(r, &(k, _))| wn[j][r] * scales[k].to_100(fit.means[k]))
+            .map(|(r, &(k, _))| self.wn[j][r] * self.scales[k].to_100(self.fit.means[k]))
             .sum()
-    };
-    let up = model.reach().upstream(target);
-    let mut constructs = Vec::new();
-    let mut indicators = Vec::new();
-    let mut excluded = Vec::new();
-    for (j, c) in model.constructs.iter().enumerate() {
-        if !up[j] {
-            continue;
-        }
-        if let Some(msg) = &problem[j] {
-            excluded.push((j, msg.clone()));
-            continue;
-        }
-        let imp = total[(j, target)];
-        constructs.push(ConstructRow {
-            construct: j,
-            importance: imp,
-            performance: index(j),
-            quadrant: Quadrant::KeepUp,
-            importance_ci: None,
-            performance_ci: None,
-        });
-        for (r, &k) in c.items.iter().enumerate() {
-            indicators.push(IndicatorRow {
-                item: k,
+    }
+
+    /// A row for every construct upstream of `target` (importance = its total effect
+    /// on the target) and for each of its items (importance = normalised weight times
+    /// that); a construct without a valid 0-100 score is excluded with the reason.
+    fn rows(&self, problem: &[Option<String>], total: &DMatrix<f64>, target: usize) -> MapRows {
+        let up = self.model.reach().upstream(target);
+        let mut rows = MapRows {
+            constructs: Vec::new(),
+            indicators: Vec::new(),
+            excluded: Vec::new(),
+        };
+        for (j, c) in self.model.constructs.iter().enumerate() {
+            if !up[j] {
+                continue;
+            }
+            if let Some(msg) = &problem[j] {
+                rows.excluded.push((j, msg.clone()));
+                continue;
+            }
+            let imp = total[(j, target)];
+            rows.constructs.push(ConstructRow {
                 construct: j,
-                normalized_weight: wn[j][r],
-                importance: wn[j][r] * imp,
-                performance: scales[k].to_100(fit.means[k]),
+                importance: imp,
+                performance: self.index(j),
                 quadrant: Quadrant::KeepUp,
                 importance_ci: None,
                 performance_ci: None,
             });
+            for (r, &k) in c.items.iter().enumerate() {
+                rows.indicators.push(IndicatorRow {
+                    item: k,
+                    construct: j,
+                    normalized_weight: self.wn[j][r],
+                    importance: self.wn[j][r] * imp,
+                    performance: self.scales[k].to_100(self.fit.means[k]),
+                    quadrant: Quadrant::KeepUp,
+                    importance_ci: None,
+                    performance_ci: None,
+                });
+            }
         }
+        rows
     }
-    let construct_thresholds = thresholds(
+}
+
+/// A row of the map: a point (importance, performance) with a quadrant.
+trait MapPoint {
+    /// (importance, performance).
+    fn point(&self) -> (f64, f64);
+    /// Set the quadrant.
+    fn place(&mut self, q: Quadrant);
+}
+
+impl MapPoint for ConstructRow {
+    fn point(&self) -> (f64, f64) {
+        (self.importance, self.performance)
+    }
+    fn place(&mut self, q: Quadrant) {
+        self.quadrant = q;
+    }
+}
+
+impl MapPoint for IndicatorRow {
+    fn point(&self) -> (f64, f64) {
+        (self.importance, self.performance)
+    }
+    fn place(&mut self, q: Quadrant) {
+        self.quadrant = q;
+    }
+}
+
+/// The thresholds of `split` over the rows (none without rows) and each row's quadrant
+/// at them.
+fn place_in_quadrants<R: MapPoint>(split: Split, rows: &mut [R]) -> Option<Thresholds> {
+    let t = thresholds(
         split,
-        &constructs.iter().map(|r| r.importance).collect::<Vec<_>>(),
-        &constructs.iter().map(|r| r.performance).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.point().0).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.point().1).collect::<Vec<_>>(),
     );
-    let indicator_thresholds = thresholds(
-        split,
-        &indicators.iter().map(|r| r.importance).collect::<Vec<_>>(),
-        &indicators.iter().map(|r| r.performance).collect::<Vec<_>>(),
-    );
-    if let Some(t) = &construct_thresholds {
-        for r in &mut constructs {
-            r.quadrant = Quadrant::classify(r.importance, r.performance, t);
+    if let Some(t) = &t {
+        for r in rows.iter_mut() {
+            let (imp, perf) = r.point();
+            r.place(Quadrant::classify(imp, perf, t));
         }
     }
-    if let Some(t) = &indicator_thresholds {
-        for r in &mut indicators {
-            r.quadrant = Quadrant::classify(r.importance, r.performance, t);
-        }
-    }
-    Ok(Ipma {
-        target,
-        split,
-        lang: Lang::of_model(model),
-        constructs,
-        indicators,
-        construct_thresholds,
-        indicator_thresholds,
-        rescaled_sd: sd,
-        unstd_paths: bu,
-        unstd_total: total,
-        target_performance: index(target),
-        excluded,
-        bootstrap: None,
-    })
+    t
 }
 
 fn item_scales(model: &Model) -> Result<Vec<Scale>> {

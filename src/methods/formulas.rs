@@ -250,42 +250,73 @@ pub fn satisfaction_ratio(
         return Err("no perception/expectation pairs".into());
     }
     let n = pairs[0].2.len();
-    let w = |i: usize| weights.map(|w| w[i]).unwrap_or(1.0);
     let mut rows = Vec::new();
     for (pname, ename, b, a) in pairs {
-        let mut sb = 0.0;
-        let mut sa = 0.0;
-        let mut sw = 0.0;
-        let mut cnt = 0;
-        for i in 0..n.min(b.len()).min(a.len()) {
-            if b[i].is_finite() && a[i].is_finite() {
-                sb += w(i) * b[i];
-                sa += w(i) * a[i];
-                sw += w(i);
-                cnt += 1;
-            }
-        }
-        if cnt == 0 || !(sw > 0.0) {
-            return Err(format!(
-                "no respondent answered both '{pname}' and '{ename}'"
-            ));
-        }
-        let (mb, ma) = (sb / sw, sa / sw);
-        if !(ma > 0.0) {
-            return Err(format!(
-                "the mean expectation '{ename}' is {ma}: C = b/a is undefined"
-            ));
-        }
-        rows.push(RatioRow {
-            perceived: pname.to_string(),
-            expected: ename.to_string(),
-            b: mb,
-            a: ma,
-            c: mb / ma,
-            n: cnt,
-        });
+        rows.push(ratio_row(pname, ename, b, a, n, weights)?);
     }
     let overall = rows.iter().map(|r| r.b).sum::<f64>() / rows.iter().map(|r| r.a).sum::<f64>();
+    let (shares, count) = band_shares(pairs, n, weights);
+    Ok(RatioReport {
+        rows,
+        overall,
+        shares,
+        n: count,
+    })
+}
+
+/// One attribute's ratio `C = b / a` of the (weighted) mean perception `b` and mean
+/// expectation `a` over the first `n` respondents who answered both.
+fn ratio_row(
+    pname: &str,
+    ename: &str,
+    b: &[f64],
+    a: &[f64],
+    n: usize,
+    weights: Option<&[f64]>,
+) -> std::result::Result<RatioRow, String> {
+    let w = |i: usize| weights.map(|w| w[i]).unwrap_or(1.0);
+    let mut sb = 0.0;
+    let mut sa = 0.0;
+    let mut sw = 0.0;
+    let mut cnt = 0;
+    for i in 0..n.min(b.len()).min(a.len()) {
+        if b[i].is_finite() && a[i].is_finite() {
+            sb += w(i) * b[i];
+            sa += w(i) * a[i];
+            sw += w(i);
+            cnt += 1;
+        }
+    }
+    if cnt == 0 || !(sw > 0.0) {
+        return Err(format!(
+            "no respondent answered both '{pname}' and '{ename}'"
+        ));
+    }
+    let (mb, ma) = (sb / sw, sa / sw);
+    if !(ma > 0.0) {
+        return Err(format!(
+            "the mean expectation '{ename}' is {ma}: C = b/a is undefined"
+        ));
+    }
+    Ok(RatioRow {
+        perceived: pname.to_string(),
+        expected: ename.to_string(),
+        b: mb,
+        a: ma,
+        c: mb / ma,
+        n: cnt,
+    })
+}
+
+/// The (weighted) shares of respondents per [`Band`] of their own ratio
+/// `sum b / sum a` over the attributes they answered, and how many have one.
+#[allow(clippy::type_complexity)]
+fn band_shares(
+    pairs: &[(&str, &str, Vec<f64>, Vec<f64>)],
+    n: usize,
+    weights: Option<&[f64]>,
+) -> ([f64; 3], usize) {
+    let w = |i: usize| weights.map(|w| w[i]).unwrap_or(1.0);
     let mut shares = [0.0; 3];
     let mut total = 0.0;
     let mut count = 0;
@@ -317,12 +348,7 @@ pub fn satisfaction_ratio(
             *s /= total;
         }
     }
-    Ok(RatioReport {
-        rows,
-        overall,
-        shares,
-        n: count,
-    })
+    (shares, count)
 }
 
 /// A Dick & Basu loyalty class.

@@ -62,7 +62,7 @@ use crate::analysis::Analysis;
 use crate::data::Survey;
 use crate::error::{Error, Location, Result};
 use crate::estimate::FitError;
-use crate::ipma::{self, Lang};
+use crate::ipma::Lang;
 use crate::spec::Model;
 use nalgebra::DMatrix;
 
@@ -89,6 +89,7 @@ impl<T> Outcome<T> {
 }
 
 mod formulas;
+mod importance;
 
 #[cfg(test)]
 use formulas::ranks;
@@ -330,17 +331,7 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
     let x = &a.data.x;
     let w = a.data.weights.as_deref();
     let n = x.nrows();
-    let scales: Vec<crate::spec::Scale> = (0..model.n_items())
-        .map(|k| {
-            model.item_scale(k).ok_or_else(|| {
-                FitError::NoScale {
-                    item: model.items[k].name.clone(),
-                    needs: "the methods need",
-                }
-                .into()
-            })
-        })
-        .collect::<Result<_>>()?;
+    let scales = method_scales(model)?;
     let item_mean_100: Vec<f64> = (0..model.n_items())
         .map(|k| scales[k].to_100(wmean(&x.column(k).iter().copied().collect::<Vec<_>>(), w)))
         .collect();
@@ -373,80 +364,18 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
 
     // SEM
     let sem = a.indices.get(target).and_then(|ix| ix.value);
-    let sem_imp: Vec<Option<f64>> = match ipma::ipma(a, target, ipma::Split::Mean) {
-        Ok(map) => drivers
-            .iter()
-            .map(|&j| {
-                map.constructs
-                    .iter()
-                    .find(|r| r.construct == j)
-                    .map(|r| r.importance)
-            })
-            .collect(),
-        Err(e) => {
-            notes.push(format!(
-                "SEM importance is the standardized total effect ({e})"
-            ));
-            drivers
-                .iter()
-                .map(|&j| Some(a.fit.total[(j, target)]))
-                .collect()
-        }
-    };
+    let sem_imp = importance::sem(a, target, &drivers, &mut notes);
 
     // importance per method and ranks
-    let dual_imp: Vec<Option<f64>> = drivers
-        .iter()
-        .map(|&j| {
-            let d = dual.done()?;
-            let v: Vec<f64> = d
-                .items
-                .iter()
-                .zip(&d.importance)
-                .filter(|(k, _)| model.items[**k].construct == j)
-                .map(|(_, i)| *i)
-                .collect();
-            if v.is_empty() {
-                None
-            } else {
-                Some(v.iter().sum::<f64>() / v.len() as f64)
-            }
-        })
-        .collect();
-    let (impr_imp, beta_imp): (Vec<Option<f64>>, Vec<Option<f64>>) = match &regression {
-        Outcome::Done(r) => (
-            (0..drivers.len())
-                .map(|d| r.weights.done().map(|v| v[d]))
-                .collect(),
-            r.ols.beta.iter().map(|b| Some(*b)).collect(),
-        ),
-        Outcome::NotAvailable(_) => (vec![None; drivers.len()], vec![None; drivers.len()]),
-    };
-    let cols = [dual_imp, impr_imp, beta_imp, sem_imp];
-    let ranks: Vec<Vec<Option<usize>>> = cols.iter().map(|c| importance_ranks(c)).collect();
-    let rows: Vec<DriverRow> = drivers
-        .iter()
-        .enumerate()
-        .map(|(d, &j)| DriverRow {
-            construct: j,
-            simple_performance: perf[d],
-            sem_performance: a.indices.get(j).and_then(|ix| ix.value),
-            importance: [cols[0][d], cols[1][d], cols[2][d], cols[3][d]],
-            ranks: [ranks[0][d], ranks[1][d], ranks[2][d], ranks[3][d]],
-        })
-        .collect();
-    let mut sp = Vec::new();
-    for m1 in 0..4 {
-        for m2 in (m1 + 1)..4 {
-            let pairs: Vec<(f64, f64)> = (0..drivers.len())
-                .filter_map(|d| Some((cols[m1][d]?, cols[m2][d]?)))
-                .collect();
-            if pairs.len() >= 2 {
-                let (va, vb): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
-                sp.push((RANKING_METHODS[m1], RANKING_METHODS[m2], spearman(&va, &vb)));
-            }
-        }
-    }
+    let (impr_imp, beta_imp) = importance::regression(&regression, drivers.len());
+    let cols = [
+        importance::dual(model, &dual, &drivers),
+        impr_imp,
+        beta_imp,
+        sem_imp,
+    ];
+    let rows = importance::driver_rows(a, &drivers, &perf, &cols);
+    let sp = importance::rank_agreement(&cols, drivers.len());
 
     let ratio = ratio_of(a, survey)?;
 
@@ -466,6 +395,21 @@ pub fn evaluate(a: &Analysis, survey: &Survey, target: usize) -> Result<MethodsR
         loyalty,
         notes,
     })
+}
+
+/// Every item's scale (the methods score answers on 0-100).
+fn method_scales(model: &Model) -> Result<Vec<crate::spec::Scale>> {
+    (0..model.n_items())
+        .map(|k| {
+            model.item_scale(k).ok_or_else(|| {
+                FitError::NoScale {
+                    item: model.items[k].name.clone(),
+                    needs: "the methods need",
+                }
+                .into()
+            })
+        })
+        .collect::<Result<_>>()
 }
 
 /// Dual evaluation of the drivers' attributes with a declared stated importance.

@@ -81,26 +81,9 @@ fn aggregate_changes(p: &Program, lvl: Level, name: &str, out: &mut Vec<Change>)
             ca == cb
         };
         for j in 0..q {
-            let (xa, xb) = (a.constructs[j].index, b.constructs[j].index);
-            if !(xa.is_finite() && xb.is_finite()) {
-                continue;
-            }
-            out.push(Change {
-                level: lvl,
-                name: name.to_string(),
-                from: w - 1,
-                to: w,
-                construct: j,
-                stat: diff(
-                    xb,
-                    xa,
-                    column(&b.replicates, j),
-                    column(&a.replicates, j),
-                    level,
-                ),
-                p_adjusted: f64::NAN,
-                same_companies: Some(same),
-            });
+            let from = (a.constructs[j].index, &a.replicates);
+            let to = (b.constructs[j].index, &b.replicates);
+            out.extend(wave_change((lvl, name), w, j, from, to, level, Some(same)));
         }
     }
 }
@@ -116,29 +99,40 @@ fn company_changes(p: &Program, out: &mut Vec<Change>) {
                 continue;
             }
             for j in 0..q {
-                let (xa, xb) = (a.constructs[j].index, b.constructs[j].index);
-                if !(xa.is_finite() && xb.is_finite()) {
-                    continue;
-                }
-                out.push(Change {
-                    level: Level::Company,
-                    name: company.clone(),
-                    from: w - 1,
-                    to: w,
-                    construct: j,
-                    stat: diff(
-                        xb,
-                        xa,
-                        column(&b.replicates, j),
-                        column(&a.replicates, j),
-                        level,
-                    ),
-                    p_adjusted: f64::NAN,
-                    same_companies: None,
-                });
+                let from = (a.constructs[j].index, &a.replicates);
+                let to = (b.constructs[j].index, &b.replicates);
+                let unit = (Level::Company, company.as_str());
+                out.extend(wave_change(unit, w, j, from, to, level, None));
             }
         }
     }
+}
+
+/// The change of construct `j` of a unit (level, name) from wave `w - 1` to wave `w`,
+/// each given as (index, replicates), when both indices are defined.
+fn wave_change(
+    unit: (Level, &str),
+    w: usize,
+    j: usize,
+    from: (f64, &Option<DMatrix<f64>>),
+    to: (f64, &Option<DMatrix<f64>>),
+    level: f64,
+    same_companies: Option<bool>,
+) -> Option<Change> {
+    let ((xa, ra), (xb, rb)) = (from, to);
+    if !(xa.is_finite() && xb.is_finite()) {
+        return None;
+    }
+    Some(Change {
+        level: unit.0,
+        name: unit.1.to_string(),
+        from: w - 1,
+        to: w,
+        construct: j,
+        stat: diff(xb, xa, column(rb, j), column(ra, j), level),
+        p_adjusted: f64::NAN,
+        same_companies,
+    })
 }
 
 /// Replicate column `j` of a replicate matrix.

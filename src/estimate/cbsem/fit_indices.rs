@@ -102,35 +102,8 @@ pub(crate) fn compute(x: &FitInput<'_>) -> FitIndices {
         1.0
     };
     let nfi = (baseline_chisq - chisq) / baseline_chisq;
-    let (rmsea, lo, hi, pclose) = if df > 0.0 {
-        let rmsea = (t1 / (n * df)).sqrt();
-        let lo = if ncx2_cdf(chisq, df, 0.0) < 0.95 {
-            0.0
-        } else {
-            let l = root_in_ncp(chisq, df, 0.95, chisq.max(1.0));
-            (l / (n * df)).sqrt()
-        };
-        let top = n.max(4.0 * chisq);
-        let hi = if ncx2_cdf(chisq, df, top) > 0.05 || ncx2_cdf(chisq, df, 0.0) < 0.05 {
-            0.0
-        } else {
-            let l = root_in_ncp(chisq, df, 0.05, top);
-            (l / (n * df)).sqrt()
-        };
-        let pclose = ncx2_sf(chisq, df, n * df * 0.05 * 0.05);
-        (rmsea, lo, hi, pclose)
-    } else {
-        (0.0, 0.0, 0.0, f64::NAN)
-    };
-    // SRMR (Bentler): residuals scaled by the sample sds
-    let mut ss = 0.0;
-    for i in 0..p {
-        for j in 0..=i {
-            let r = (x.s[(i, j)] - x.sigma[(i, j)]) / (x.s[(i, i)] * x.s[(j, j)]).sqrt();
-            ss += r * r;
-        }
-    }
-    let srmr = (ss / (pf * (pf + 1.0) / 2.0)).sqrt();
+    let (rmsea, lo, hi, pclose) = rmsea_with_ci(chisq, df, n, t1);
+    let srmr = srmr(x.s, x.sigma);
     let ws = x.sigma_inv * x.s;
     let mut num = ws.clone();
     for i in 0..p {
@@ -162,6 +135,47 @@ pub(crate) fn compute(x: &FitInput<'_>) -> FitIndices {
         baseline_chisq,
         baseline_df,
     }
+}
+
+/// RMSEA `sqrt(max(χ² - df, 0) / (n df))` (`t1` = the numerator), its 90% interval
+/// from the noncentral χ² and the p value of close fit (RMSEA <= 0.05); zeros (p NaN)
+/// without degrees of freedom.
+fn rmsea_with_ci(chisq: f64, df: f64, n: f64, t1: f64) -> (f64, f64, f64, f64) {
+    if df > 0.0 {
+        let rmsea = (t1 / (n * df)).sqrt();
+        let lo = if ncx2_cdf(chisq, df, 0.0) < 0.95 {
+            0.0
+        } else {
+            let l = root_in_ncp(chisq, df, 0.95, chisq.max(1.0));
+            (l / (n * df)).sqrt()
+        };
+        let top = n.max(4.0 * chisq);
+        let hi = if ncx2_cdf(chisq, df, top) > 0.05 || ncx2_cdf(chisq, df, 0.0) < 0.05 {
+            0.0
+        } else {
+            let l = root_in_ncp(chisq, df, 0.05, top);
+            (l / (n * df)).sqrt()
+        };
+        let pclose = ncx2_sf(chisq, df, n * df * 0.05 * 0.05);
+        (rmsea, lo, hi, pclose)
+    } else {
+        (0.0, 0.0, 0.0, f64::NAN)
+    }
+}
+
+/// SRMR (Bentler): the root mean square of the residuals `(s_ij - σ_ij) / sqrt(s_ii s_jj)`
+/// over the lower triangle with the diagonal.
+fn srmr(s: &nalgebra::DMatrix<f64>, sigma: &nalgebra::DMatrix<f64>) -> f64 {
+    let p = s.nrows();
+    let pf = p as f64;
+    let mut ss = 0.0;
+    for i in 0..p {
+        for j in 0..=i {
+            let r = (s[(i, j)] - sigma[(i, j)]) / (s[(i, i)] * s[(j, j)]).sqrt();
+            ss += r * r;
+        }
+    }
+    (ss / (pf * (pf + 1.0) / 2.0)).sqrt()
 }
 
 /// Upper tail of the central χ².

@@ -623,10 +623,12 @@ fn check_covariances(
             } else {
                 "the information matrix becomes singular (the covariance duplicates what the loadings and paths already explain)".to_string()
             };
-            return Err(Error::Estimation(format!(
-                "residual covariance {} ~~ {} makes the model unidentified: {why}; remove it from the model",
-                ia.name, ib.name
-            )));
+            return Err(FitError::UnidentifiedCovariance {
+                a: ia.name.clone(),
+                b: ib.name.clone(),
+                why,
+            }
+            .into());
         }
     }
     Ok(())

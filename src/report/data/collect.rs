@@ -407,10 +407,9 @@ fn summary_section(
 ) -> Result<Summary> {
     let (model, target, lang) = (ctx.model, ctx.target, ctx.lang);
     let index = index_est(a, boot, target).ok_or_else(|| {
-        Error::Estimation(format!(
-            "the index of the target '{}' is undefined",
-            model.constructs[target].name
-        ))
+        Error::Fit(crate::estimate::FitError::TargetIndexUndefined {
+            construct: model.constructs[target].name.clone(),
+        })
     })?;
     let change = trend.and_then(|t| {
         t.series

@@ -38,9 +38,17 @@ use crate::estimate::{
     Convergence, Estimator, EstimatorKind, FitError, Fitted, Resample, SignChange, StopReason,
 };
 use crate::moments::Moments;
-use crate::spec::{Mode, Model};
-use nalgebra::{DMatrix, DVector};
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use crate::spec::Model;
+use nalgebra::DMatrix;
+
+mod align;
+mod inner;
+mod iteration;
+
+pub(crate) use align::align;
+pub(crate) use inner::inner_model_stats;
+pub use inner::{inner_model, InnerModel};
+use iteration::{quad, Iterated};
 
 /// Inner weighting scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -475,31 +483,64 @@ pub(crate) fn estimate_stage(
     pvalues: bool,
 ) -> Result<PlsFit> {
     settings.check()?;
-    let p = model.n_items();
-    let q = model.n_constructs();
-    if m.p() != p {
-        return Err(FitError::ItemCount {
-            moments: m.p(),
-            model: p,
+    let treated = Treated::of(model, m, settings)?;
+    let iterated = iteration::iterate(model, settings, &treated.c, m.n, start)?;
+    finish(model, m, settings, treated, iterated, pvalues)
+}
+
+/// The treated indicator moments the iteration works on.
+struct Treated {
+    /// `C = X'X / n` of the treated indicators.
+    c: DMatrix<f64>,
+    /// Population sds of the items.
+    sds: Vec<f64>,
+    /// What each item is divided by (its sd when standardized, else 1).
+    treat_scale: Vec<f64>,
+}
+
+impl Treated {
+    /// `C` from the moments, after checking that they belong to the model and that no
+    /// item is constant.
+    fn of(model: &Model, m: &Moments, settings: &PlsSettings) -> Result<Treated> {
+        let p = model.n_items();
+        if m.p() != p {
+            return Err(FitError::ItemCount {
+                moments: m.p(),
+                model: p,
+            }
+            .into());
         }
-        .into());
+        // a variance that is zero up to rounding (e.g. a resample of a top-box item whose
+        // answers are all 10) counts as zero
+        let zero_var = |k: usize| {
+            let v = m.cov[(k, k)];
+            !(v > crate::tol::ZERO_VARIANCE * (1.0 + m.means[k] * m.means[k])) || !v.is_finite()
+        };
+        if let Some(k) = (0..p).find(|&k| zero_var(k)) {
+            return Err(FitError::ZeroVariance {
+                item: model.items[k].name.clone(),
+            }
+            .into());
+        }
+        let (c, sds, treat_scale) = treated_moments(m, settings.indicators, p);
+        Ok(Treated {
+            c,
+            sds,
+            treat_scale,
+        })
     }
-    let n = m.n;
-    let nf = n as f64;
+}
+
+/// The treated moment matrix `C = X'X / n` of the `p` items (correlations when
+/// standardized, population covariances when centred), the items' population sds and
+/// what each item is divided by.
+pub(crate) fn treated_moments(
+    m: &Moments,
+    indicators: Indicators,
+    p: usize,
+) -> (DMatrix<f64>, Vec<f64>, Vec<f64>) {
     let sds = m.pop_sd();
-    // a variance that is zero up to rounding (e.g. a resample of a top-box item whose
-    // answers are all 10) counts as zero
-    let zero_var = |k: usize| {
-        let v = m.cov[(k, k)];
-        !(v > crate::tol::ZERO_VARIANCE * (1.0 + m.means[k] * m.means[k])) || !v.is_finite()
-    };
-    if let Some(k) = (0..p).find(|&k| zero_var(k)) {
-        return Err(FitError::ZeroVariance {
-            item: model.items[k].name.clone(),
-        }
-        .into());
-    }
-    let treat_scale: Vec<f64> = match settings.indicators {
+    let treat_scale: Vec<f64> = match indicators {
         Indicators::Standardized => sds.clone(),
         Indicators::Centered => vec![1.0; p],
     };
@@ -507,200 +548,12 @@ pub(crate) fn estimate_stage(
     let c = DMatrix::from_fn(p, p, |i, j| {
         m.cov[(i, j)] / (treat_scale[i] * treat_scale[j])
     });
-    let blocks: Vec<&[usize]> = model
-        .constructs
-        .iter()
-        .map(|c| c.items.as_slice())
-        .collect();
-
-    // Mode B: inverse of each block's C_jj (checked once).
-    let binv = mode_b_inverses(model, &c, &blocks)?;
-
-    // adjacency for the inner estimation
-    let mut w: Vec<f64> = match start {
-        Some(s) if s.len() == p => s.to_vec(),
-        _ => vec![1.0; p],
-    };
-    // seminr compares its first update with the unscaled start
-    let start_raw = w.clone();
-    normalize_blocks(&c, &blocks, &mut w)?;
-    let mut w_old = match settings.stop {
-        StopRule::AbsoluteSum => start_raw,
-        _ => w.clone(),
-    };
-    let factor = (nf - 1.0) / nf;
-    let mut iterations = 0;
-    let mut converged = false;
-    let mut delta = f64::INFINITY;
-    let mut e = DMatrix::<f64>::zeros(q, q);
-    let mut s = vec![0.0; q];
-    while iterations < settings.max_iter {
-        iterations += 1;
-        // proxies' sds and correlations
-        for j in 0..q {
-            s[j] = quad(&c, blocks[j], &w, blocks[j], &w).max(0.0).sqrt();
-            if !(s[j] > 0.0) {
-                return Err(FitError::ProxyZeroVariance {
-                    construct: model.constructs[j].name.clone(),
-                }
-                .into());
-            }
-        }
-        let phi = DMatrix::from_fn(q, q, |a, b| {
-            if a == b {
-                1.0
-            } else {
-                quad(&c, blocks[a], &w, blocks[b], &w) / (s[a] * s[b])
-            }
-        });
-        inner_weights(model, settings.scheme, &phi, &mut e)?;
-        let mut w_new = update_weights(model, &c, &blocks, &binv, &e, &s, factor, &w);
-        delta = match settings.stop {
-            StopRule::SquaredAbs => w_old
-                .iter()
-                .zip(&w_new)
-                .map(|(o, nw)| (o.abs() - nw.abs()).powi(2))
-                .sum(),
-            StopRule::AbsoluteSum | StopRule::MaxAbsolute => {
-                normalize_blocks(&c, &blocks, &mut w_new)?;
-                let d = w_old.iter().zip(&w_new).map(|(o, nw)| (o - nw).abs());
-                if settings.stop == StopRule::AbsoluteSum {
-                    d.sum()
-                } else {
-                    d.fold(0.0, f64::max)
-                }
-            }
-        };
-        w = w_new;
-        if !delta.is_finite() {
-            return Err(FitError::Diverged.into());
-        }
-        if delta < settings.tolerance {
-            converged = true;
-            break;
-        }
-        w_old.clone_from(&w);
-    }
-    normalize_blocks(&c, &blocks, &mut w)?;
-    finish(
-        model,
-        m,
-        settings,
-        c,
-        w,
-        sds,
-        treat_scale,
-        converged,
-        iterations,
-        delta,
-        pvalues,
-    )
+    (c, sds, treat_scale)
 }
 
-/// One update of the outer weights from the inner weights `e` (Mode A: `X_k' Z_k / n`;
-/// Mode B: the regression of `Z_k` on the block, `binv` its inverse `C_kk`).
-#[allow(clippy::too_many_arguments)]
-fn update_weights(
-    model: &Model,
-    c: &DMatrix<f64>,
-    blocks: &[&[usize]],
-    binv: &[Option<DMatrix<f64>>],
-    e: &DMatrix<f64>,
-    s: &[f64],
-    factor: f64,
-    w: &[f64],
-) -> Vec<f64> {
-    let (p, q) = (model.n_items(), model.n_constructs());
-    // new weights
-    let mut w_new = vec![0.0; p];
-    for k in 0..q {
-        // t = X_k' Z_k / n = sum_i E_ik factor/s_i C_{k,i} w_i
-        let bk = blocks[k];
-        let mut t = vec![0.0; bk.len()];
-        for i in 0..q {
-            let eik = e[(i, k)];
-            if eik == 0.0 {
-                continue;
-            }
-            let f = eik * factor / s[i];
-            for (r, &a) in bk.iter().enumerate() {
-                let mut acc = 0.0;
-                for &b in blocks[i] {
-                    acc += c[(a, b)] * w[b];
-                }
-                t[r] += f * acc;
-            }
-        }
-        match (&binv[k], model.constructs[k].mode) {
-            (Some(inv), Mode::B) => {
-                for (r, &a) in bk.iter().enumerate() {
-                    w_new[a] = (0..bk.len()).map(|cidx| inv[(r, cidx)] * t[cidx]).sum();
-                }
-            }
-            (None, Mode::B) => {
-                // single item: regression of Z on x = t / C_aa
-                let a = bk[0];
-                w_new[a] = t[0] / c[(a, a)];
-            }
-            _ => {
-                for (r, &a) in bk.iter().enumerate() {
-                    w_new[a] = t[r];
-                }
-            }
-        }
-    }
-    w_new
-}
-
-/// The inverse of each Mode B block's `C_jj` (None for Mode A and single items).
-fn mode_b_inverses(
-    model: &Model,
-    c: &DMatrix<f64>,
-    blocks: &[&[usize]],
-) -> Result<Vec<Option<DMatrix<f64>>>> {
-    let q = model.n_constructs();
-    // Mode B: inverse of each block's C_jj (checked once).
-    let mut binv: Vec<Option<DMatrix<f64>>> = vec![None; q];
-    for (j, con) in model.constructs.iter().enumerate() {
-        if con.mode == Mode::B && blocks[j].len() > 1 {
-            let cj = sub(c, blocks[j], blocks[j]);
-            let inv = cj
-                .clone()
-                .cholesky()
-                .map(|ch| ch.inverse())
-                .ok_or_else(|| FitError::CollinearItems {
-                    construct: con.name.clone(),
-                })?;
-            binv[j] = Some(inv);
-        }
-    }
-
-    Ok(binv)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    model: &Model,
-    m: &Moments,
-    settings: &PlsSettings,
-    c: DMatrix<f64>,
-    mut w: Vec<f64>,
-    sds: Vec<f64>,
-    treat_scale: Vec<f64>,
-    converged: bool,
-    iterations: usize,
-    delta: f64,
-    pvalues: bool,
-) -> Result<PlsFit> {
-    let p = model.n_items();
-    let q = model.n_constructs();
-    let n = m.n;
-    let blocks: Vec<&[usize]> = model
-        .constructs
-        .iter()
-        .map(|c| c.items.as_slice())
-        .collect();
-    // cross-loadings: cor(x_k, score_j) = (C_{k,j} w_j) / sqrt(C_kk)
+/// Cross-loadings `cor(x_k, score_j) = (C_{k,j} w_j) / sqrt(C_kk)` (p x q).
+fn cross_loadings(c: &DMatrix<f64>, blocks: &[&[usize]], w: &[f64]) -> DMatrix<f64> {
+    let (p, q) = (c.nrows(), blocks.len());
     let mut cross = DMatrix::zeros(p, q);
     for k in 0..p {
         let sk = c[(k, k)].sqrt();
@@ -712,13 +565,19 @@ fn finish(
             cross[(k, j)] = acc / sk;
         }
     }
-    // sign: make most loadings of each block positive (python plspm's rule)
+    cross
+}
+
+/// Sign: make most loadings of each block positive (python plspm's rule), flipping
+/// its weights and cross-loadings; returns the flipped constructs.
+fn orient_blocks(blocks: &[&[usize]], w: &mut [f64], cross: &mut DMatrix<f64>) -> Vec<usize> {
+    let p = cross.nrows();
     let mut flipped = Vec::new();
-    for j in 0..q {
-        let neg = blocks[j].iter().filter(|&&k| cross[(k, j)] < 0.0).count();
-        if 2 * neg > blocks[j].len() {
+    for (j, block) in blocks.iter().enumerate() {
+        let neg = block.iter().filter(|&&k| cross[(k, j)] < 0.0).count();
+        if 2 * neg > block.len() {
             flipped.push(j);
-            for &k in blocks[j] {
+            for &k in block.iter() {
                 w[k] = -w[k];
             }
             for k in 0..p {
@@ -726,6 +585,40 @@ fn finish(
             }
         }
     }
+    flipped
+}
+
+/// The solution from the final weights: signs (most loadings of a block positive),
+/// loadings and cross-loadings, construct correlations and the inner model.
+fn finish(
+    model: &Model,
+    m: &Moments,
+    settings: &PlsSettings,
+    treated: Treated,
+    iterated: Iterated,
+    pvalues: bool,
+) -> Result<PlsFit> {
+    let Treated {
+        c,
+        sds,
+        treat_scale,
+    } = treated;
+    let Iterated {
+        mut w,
+        converged,
+        iterations,
+        delta,
+    } = iterated;
+    let p = model.n_items();
+    let q = model.n_constructs();
+    let n = m.n;
+    let blocks: Vec<&[usize]> = model
+        .constructs
+        .iter()
+        .map(|c| c.items.as_slice())
+        .collect();
+    let mut cross = cross_loadings(&c, &blocks, &w);
+    let flipped = orient_blocks(&blocks, &mut w, &mut cross);
     let loadings: Vec<f64> = (0..p)
         .map(|k| cross[(k, model.items[k].construct)])
         .collect();
@@ -736,7 +629,7 @@ fn finish(
             quad(&c, blocks[a], &w, blocks[b], &w)
         }
     });
-    let inner = inner_model_impl(model, &lv_cor, n, pvalues)?;
+    let inner = inner_model_stats(model, &lv_cor, n, pvalues)?;
     Ok(PlsFit {
         settings: *settings,
         n,
@@ -758,279 +651,4 @@ fn finish(
         flipped,
         higher: None,
     })
-}
-
-/// The structural model estimated by OLS from a construct correlation matrix.
-#[derive(Debug, Clone)]
-pub struct InnerModel {
-    /// Coefficients `paths[(from, to)]`.
-    pub paths: DMatrix<f64>,
-    /// Per-path OLS statistics in model order.
-    pub stats: Vec<PathStat>,
-    /// R² per construct.
-    pub r2: Vec<Option<f64>>,
-    /// Adjusted R².
-    pub r2_adj: Vec<Option<f64>>,
-    /// Total effects.
-    pub total: DMatrix<f64>,
-}
-
-/// OLS of each endogenous construct on its predecessors, from the construct
-/// correlation matrix `phi` and `n` respondents; total effects by
-/// [`total_effects`](super::total_effects).
-///
-/// # Errors
-/// When a predecessor correlation matrix is singular.
-pub fn inner_model(model: &Model, phi: &DMatrix<f64>, n: usize) -> Result<InnerModel> {
-    inner_model_impl(model, phi, n, true)
-}
-
-/// [`inner_model`], with or without the OLS p values.
-pub(crate) fn inner_model_stats(
-    model: &Model,
-    phi: &DMatrix<f64>,
-    n: usize,
-    pvalues: bool,
-) -> Result<InnerModel> {
-    inner_model_impl(model, phi, n, pvalues)
-}
-
-fn inner_model_impl(
-    model: &Model,
-    phi: &DMatrix<f64>,
-    n: usize,
-    pvalues: bool,
-) -> Result<InnerModel> {
-    let q = model.n_constructs();
-    let mut paths = DMatrix::zeros(q, q);
-    let mut r2 = vec![None; q];
-    let mut r2_adj = vec![None; q];
-    let mut se_of: DMatrix<f64> = DMatrix::zeros(q, q);
-    let nf = n as f64;
-    for j in 0..q {
-        let pred = model.predecessors(j);
-        if pred.is_empty() {
-            continue;
-        }
-        let k = pred.len();
-        let spp = DMatrix::from_fn(k, k, |a, b| phi[(pred[a], pred[b])]);
-        let spj = DVector::from_fn(k, |a, _| phi[(pred[a], j)]);
-        let inv = invert_spd(&spp).ok_or_else(|| FitError::CollinearPredecessors {
-            construct: model.constructs[j].name.clone(),
-            path_weighting: false,
-        })?;
-        let b = &inv * &spj;
-        let rsq = b.dot(&spj);
-        r2[j] = Some(rsq);
-        let df = nf - k as f64 - 1.0;
-        r2_adj[j] = Some(1.0 - (1.0 - rsq) * (nf - 1.0) / df);
-        for (a, &i) in pred.iter().enumerate() {
-            paths[(i, j)] = b[a];
-            let var = ((1.0 - rsq) / df * inv[(a, a)]).max(0.0);
-            se_of[(i, j)] = var.sqrt();
-        }
-    }
-    let stats = model
-        .paths
-        .iter()
-        .map(|&(i, j)| {
-            let k = model.predecessors(j).len() as f64;
-            let df = nf - k - 1.0;
-            let est = paths[(i, j)];
-            let se = se_of[(i, j)];
-            let t = est / se;
-            let pval = if pvalues && df >= 1.0 && t.is_finite() {
-                StudentsT::new(0.0, 1.0, df)
-                    .map(|d| 2.0 * d.sf(t.abs()))
-                    .unwrap_or(f64::NAN)
-            } else {
-                f64::NAN
-            };
-            PathStat {
-                from: i,
-                to: j,
-                estimate: est,
-                se,
-                t,
-                p: pval,
-            }
-        })
-        .collect();
-    let total = super::total_effects(&paths);
-    Ok(InnerModel {
-        paths,
-        stats,
-        r2,
-        r2_adj,
-        total,
-    })
-}
-
-/// Flip constructs of a resample solution so that it matches the full-sample signs
-/// (see [`SignChange`]); the inner model is then re-estimated (without OLS p values).
-pub(crate) fn align(model: &Model, full: &PlsFit, fit: &mut PlsFit, how: SignChange) -> Result<()> {
-    match how {
-        SignChange::None => Ok(()),
-        SignChange::Construct => {
-            let q = model.n_constructs();
-            let mut flip = vec![false; q];
-            for (j, c) in model.constructs.iter().enumerate() {
-                let mut d = 0.0;
-                let mut s = 0.0;
-                for &k in &c.items {
-                    d += full.loadings[k] - fit.loadings[k];
-                    s += full.loadings[k] + fit.loadings[k];
-                }
-                flip[j] = d.abs() > s.abs();
-            }
-            if !flip.iter().any(|f| *f) {
-                return Ok(());
-            }
-            for (j, c) in model.constructs.iter().enumerate() {
-                if flip[j] {
-                    for &k in &c.items {
-                        fit.weights[k] = -fit.weights[k];
-                        fit.loadings[k] = -fit.loadings[k];
-                    }
-                    for k in 0..model.n_items() {
-                        fit.cross_loadings[(k, j)] = -fit.cross_loadings[(k, j)];
-                    }
-                }
-            }
-            for a in 0..q {
-                for b in 0..q {
-                    if a != b && flip[a] != flip[b] {
-                        fit.lv_cor[(a, b)] = -fit.lv_cor[(a, b)];
-                    }
-                }
-            }
-            let inner = inner_model_impl(model, &fit.lv_cor, fit.n, false)?;
-            fit.paths = inner.paths;
-            fit.path_stats = inner.stats;
-            fit.total = inner.total;
-            Ok(())
-        }
-        SignChange::Individual => {
-            let fix = |v: &mut f64, reference: f64| {
-                if reference != 0.0 && v.signum() != reference.signum() {
-                    *v = -*v;
-                }
-            };
-            for k in 0..model.n_items() {
-                fix(&mut fit.weights[k], full.weights[k]);
-                fix(&mut fit.loadings[k], full.loadings[k]);
-            }
-            let q = model.n_constructs();
-            for a in 0..q {
-                for b in 0..q {
-                    fix(&mut fit.paths[(a, b)], full.paths[(a, b)]);
-                    fix(&mut fit.total[(a, b)], full.total[(a, b)]);
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-fn invert_spd(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
-    let ch = a.clone().cholesky()?;
-    // reject numerically singular matrices
-    let l = ch.l();
-    let k = a.nrows();
-    for i in 0..k {
-        if l[(i, i)] < crate::tol::SINGULAR.sqrt() {
-            return None;
-        }
-    }
-    Some(ch.inverse())
-}
-
-/// Inner weights `e[(i, k)]`: the weight of construct i in construct k's inner proxy.
-fn inner_weights(
-    model: &Model,
-    scheme: Scheme,
-    phi: &DMatrix<f64>,
-    e: &mut DMatrix<f64>,
-) -> Result<()> {
-    e.fill(0.0);
-    let q = model.n_constructs();
-    match scheme {
-        Scheme::Centroid | Scheme::Factorial => {
-            for &(a, b) in &model.paths {
-                let v = match scheme {
-                    Scheme::Centroid => sign(phi[(a, b)]),
-                    _ => phi[(a, b)],
-                };
-                e[(a, b)] = v;
-                e[(b, a)] = v;
-            }
-        }
-        Scheme::Path => {
-            for k in 0..q {
-                let pred = model.predecessors(k);
-                if !pred.is_empty() {
-                    let m = pred.len();
-                    let spp = DMatrix::from_fn(m, m, |a, b| phi[(pred[a], pred[b])]);
-                    let spk = DVector::from_fn(m, |a, _| phi[(pred[a], k)]);
-                    let coef =
-                        spp.clone()
-                            .cholesky()
-                            .map(|ch| ch.solve(&spk))
-                            .ok_or_else(|| FitError::CollinearPredecessors {
-                                construct: model.constructs[k].name.clone(),
-                                path_weighting: true,
-                            })?;
-                    for (a, &i) in pred.iter().enumerate() {
-                        e[(i, k)] = coef[a];
-                    }
-                }
-                for &i in model.successors(k) {
-                    e[(i, k)] = phi[(k, i)];
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else {
-        0.0
-    }
-}
-
-/// `w_a' C[a, b] w_b` for index sets a, b.
-fn quad(c: &DMatrix<f64>, a: &[usize], wa: &[f64], b: &[usize], wb: &[f64]) -> f64 {
-    let mut acc = 0.0;
-    for &i in a {
-        let mut r = 0.0;
-        for &j in b {
-            r += c[(i, j)] * wb[j];
-        }
-        acc += wa[i] * r;
-    }
-    acc
-}
-
-fn sub(c: &DMatrix<f64>, a: &[usize], b: &[usize]) -> DMatrix<f64> {
-    DMatrix::from_fn(a.len(), b.len(), |i, j| c[(a[i], b[j])])
-}
-
-/// Scale each block's weights so that its proxy has variance 1.
-fn normalize_blocks(c: &DMatrix<f64>, blocks: &[&[usize]], w: &mut [f64]) -> Result<()> {
-    for bl in blocks {
-        let v = quad(c, bl, w, bl, w);
-        if !(v > 0.0) || !v.is_finite() {
-            return Err(FitError::BlockZeroVariance.into());
-        }
-        let s = v.sqrt();
-        for &k in bl.iter() {
-            w[k] /= s;
-        }
-    }
-    Ok(())
 }
