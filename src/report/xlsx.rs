@@ -12,6 +12,7 @@
 //!
 //! The workbook writer is the default cargo feature `xlsx`; without it
 //! [`write_xlsx`] returns an error naming the flag.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::error::{Error, Result};
 use crate::report::data::ReportData;
