@@ -63,10 +63,7 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
         .path_stats
         .iter()
         .map(|s| {
-            let mut o = Map::new();
-            o.insert("from".into(), json!(construct_name(m, s.from)));
-            o.insert("to".into(), json!(construct_name(m, s.to)));
-            o.insert("estimate".into(), num(s.estimate));
+            let mut o = super::path_object(m, (s.from, s.to), s.estimate);
             let key = Stat::Path {
                 from: s.from,
                 to: s.to,
@@ -256,7 +253,6 @@ fn permutation_failures_json(c: &Comparison) -> Vec<Value> {
 /// The `csi-compare/v1` document (contract: `csi compare --json`).
 pub fn to_json(c: &Comparison) -> Value {
     let m = &c.model;
-    let s = &c.options.fit.pls;
     let groups: Vec<Value> = c
         .groups
         .iter()
@@ -266,15 +262,11 @@ pub fn to_json(c: &Comparison) -> Value {
         "schema": "csi-compare/v1",
         "model": m.name,
         "group_column": c.group_column,
-        "settings": {
-            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
-            "scheme": s.scheme.as_str(),
-            "indicators": s.indicators.as_str(),
-            "tolerance": s.tolerance,
-            "max_iter": s.max_iter,
-            "missing": c.options.fit.missing.as_str(),
-            "weighted": c.pooled.analysis.data.weights.is_some(),
-        },
+        "settings": super::pls_settings_json(
+            &c.options.fit.pls,
+            c.options.fit.missing.as_str(),
+            c.pooled.analysis.data.weights.is_some(),
+        ),
         "seed": c.options.seed,
         "permutations": c.options.permutations,
         "level": c.options.level,

@@ -10,7 +10,9 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::text::Table;
-use super::{at, at_opt, cell, construct_name as cname, fit_json, num};
+use super::{
+    at, at_opt, cell, construct_name as cname, fit_json, inference_fields, num, path_object,
+};
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
 use crate::estimate::cbsem::{CbsemFit, ParamKind};
@@ -21,16 +23,6 @@ use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
 
-fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat) {
-    if let Some(s) = boot.and_then(|b| b.stat(key)) {
-        o.insert("se".into(), num(s.se));
-        o.insert("ci_low".into(), num(s.ci_low));
-        o.insert("ci_high".into(), num(s.ci_high));
-        o.insert("t".into(), num(s.t));
-        o.insert("p".into(), num(s.p));
-    }
-}
-
 /// A `paths` entry: `from`, `to` and `estimate`, and the bootstrap figures of the
 /// path; the caller adds what its estimator has beside.
 fn path_entry(
@@ -39,11 +31,8 @@ fn path_entry(
     estimate: f64,
     boot: Option<&BootstrapResult>,
 ) -> Map<String, Value> {
-    let mut o = Map::new();
-    o.insert("from".into(), json!(cname(m, i)));
-    o.insert("to".into(), json!(cname(m, j)));
-    o.insert("estimate".into(), num(estimate));
-    boot_fields(&mut o, boot, Stat::Path { from: i, to: j });
+    let mut o = path_object(m, (i, j), estimate);
+    inference_fields(&mut o, boot, Stat::Path { from: i, to: j });
     o
 }
 
@@ -73,7 +62,7 @@ fn effects_json(
                     num(cell(total, i, j) - cell(paths, i, j)),
                 );
                 o.insert("total".into(), num(cell(total, i, j)));
-                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
+                inference_fields(&mut o, boot, Stat::Total { from: i, to: j });
                 effects.push(Value::Object(o));
             }
         }

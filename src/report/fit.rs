@@ -3,24 +3,22 @@
 //! information criteria, the missing-data report and the bootstrap block.
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::{at, at_opt, bootstrap_json, cell, construct_name, hoc, mediation, num, opt};
+use super::{
+    at, at_opt, bootstrap_json, cell, construct_name, hoc, inference_fields, mediation, num, opt,
+    path_object,
+};
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
 use crate::stat::Stat;
 use serde_json::{json, Map, Value};
 
-/// Add the bootstrap figures of statistic `key` to a JSON object.
-fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat, with_t: bool) {
-    let Some(b) = boot else { return };
-    let Some(s) = b.stat(key) else { return };
-    obj.insert("boot_mean".into(), num(s.mean));
-    obj.insert("se".into(), num(s.se));
-    obj.insert("ci_low".into(), num(s.ci_low));
-    obj.insert("ci_high".into(), num(s.ci_high));
-    if with_t {
-        obj.insert("t".into(), num(s.t));
-        obj.insert("p".into(), num(s.p));
+/// Add the bootstrap figures of statistic `key` to a JSON object: its mean and
+/// [`super::inference_fields`].
+fn add_boot(obj: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat) {
+    if let Some(s) = boot.and_then(|b| b.stat(key)) {
+        obj.insert("boot_mean".into(), num(s.mean));
     }
+    inference_fields(obj, boot, key);
 }
 
 /// Add `{what}_se`, `{what}_ci_low` and `{what}_ci_high` of statistic `key`.
@@ -42,20 +40,14 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
     let m = &a.model;
     let f = &a.fit;
     let s = &a.options.pls;
+    let mut settings =
+        super::pls_settings_json(s, a.missing.policy.as_str(), a.data.weights.is_some());
+    settings.insert("stop_rule".into(), json!(s.stop.as_str()));
     let mut doc = json!({
         "schema": "csi-fit/v1",
         "model": m.name,
         "n": a.data.x.nrows(),
-        "settings": {
-            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
-            "scheme": s.scheme.as_str(),
-            "indicators": s.indicators.as_str(),
-            "tolerance": s.tolerance,
-            "max_iter": s.max_iter,
-            "stop_rule": s.stop.as_str(),
-            "missing": a.missing.policy.as_str(),
-            "weighted": a.data.weights.is_some(),
-        },
+        "settings": settings,
         "converged": f.converged,
         "iterations": f.iterations,
         "paths": paths_json(a, boot),
@@ -190,10 +182,7 @@ fn paths_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
         .path_stats
         .iter()
         .map(|s| {
-            let mut o = Map::new();
-            o.insert("from".into(), json!(construct_name(m, s.from)));
-            o.insert("to".into(), json!(construct_name(m, s.to)));
-            o.insert("estimate".into(), num(s.estimate));
+            let mut o = path_object(m, (s.from, s.to), s.estimate);
             o.insert("ols_se".into(), num(s.se));
             o.insert("ols_t".into(), num(s.t));
             o.insert("ols_p".into(), num(s.p));
@@ -201,7 +190,7 @@ fn paths_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
                 from: s.from,
                 to: s.to,
             };
-            add_boot(&mut o, boot, key, true);
+            add_boot(&mut o, boot, key);
             Value::Object(o)
         })
         .collect()
@@ -340,7 +329,7 @@ fn effects_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Vec<Value> {
             o.insert("direct".into(), num(direct));
             o.insert("indirect".into(), num(total - direct));
             o.insert("total".into(), num(total));
-            add_boot(&mut o, boot, Stat::Total { from: i, to: j }, true);
+            add_boot(&mut o, boot, Stat::Total { from: i, to: j });
             if let Some(s) = boot.and_then(|b| b.stat(Stat::Indirect { from: i, to: j })) {
                 o.insert("indirect_se".into(), num(s.se));
                 o.insert("indirect_ci_low".into(), num(s.ci_low));

@@ -38,29 +38,25 @@ struct Placement<'a> {
     quadrant: Quadrant,
 }
 
-impl<'a> Placement<'a> {
-    /// Where a construct sits.
-    fn of_construct(r: &'a ConstructRow) -> Self {
-        Placement {
-            importance: r.importance,
-            importance_ci: &r.importance_ci,
-            performance: r.performance,
-            performance_ci: &r.performance_ci,
-            quadrant: r.quadrant,
+/// `From` for a construct row and an indicator row: both carry the placement under
+/// the same names.
+macro_rules! placement_from {
+    ($t:ty) => {
+        impl<'a> From<&'a $t> for Placement<'a> {
+            fn from(r: &'a $t) -> Self {
+                Placement {
+                    importance: r.importance,
+                    importance_ci: &r.importance_ci,
+                    performance: r.performance,
+                    performance_ci: &r.performance_ci,
+                    quadrant: r.quadrant,
+                }
+            }
         }
-    }
-
-    /// Where an indicator sits.
-    fn of_indicator(r: &'a IndicatorRow) -> Self {
-        Placement {
-            importance: r.importance,
-            importance_ci: &r.importance_ci,
-            performance: r.performance,
-            performance_ci: &r.performance_ci,
-            quadrant: r.quadrant,
-        }
-    }
+    };
 }
+placement_from!(ConstructRow);
+placement_from!(IndicatorRow);
 
 /// The `constructs` of the document (empty unless the level reports constructs).
 fn constructs_json(map: &Ipma, model: &Model, level: Level) -> Vec<Value> {
@@ -73,7 +69,7 @@ fn constructs_json(map: &Ipma, model: &Model, level: Level) -> Vec<Value> {
             let mut o = Map::new();
             o.insert("name".into(), json!(construct_name(model, r.construct)));
             o.insert("label".into(), json!(model.construct_label(r.construct)));
-            placement_fields(&mut o, map.lang, Placement::of_construct(r));
+            placement_fields(&mut o, map.lang, Placement::from(r));
             Value::Object(o)
         })
         .collect()
@@ -95,7 +91,7 @@ fn indicators_json(map: &Ipma, model: &Model, level: Level) -> Vec<Value> {
                 json!(construct_name(model, r.construct)),
             );
             o.insert("normalized_weight".into(), num(r.normalized_weight));
-            placement_fields(&mut o, map.lang, Placement::of_indicator(r));
+            placement_fields(&mut o, map.lang, Placement::from(r));
             Value::Object(o)
         })
         .collect()
@@ -317,7 +313,7 @@ fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
                 construct_name(model, r.construct).to_string(),
                 model.construct_label(r.construct).to_string(),
             ],
-            at: Placement::of_construct(r),
+            at: Placement::from(r),
         })
         .collect();
     let title = if zh {
@@ -342,7 +338,7 @@ fn indicators_section(map: &Ipma, model: &Model, s: &mut String) {
                 construct_name(model, r.construct).to_string(),
                 format!("{:.3}", r.normalized_weight),
             ],
-            at: Placement::of_indicator(r),
+            at: Placement::from(r),
         })
         .collect();
     let title = if zh {

@@ -67,6 +67,56 @@ pub(crate) fn cell(x: &nalgebra::DMatrix<f64>, i: usize, j: usize) -> f64 {
     x.get((i, j)).copied().unwrap_or(f64::NAN)
 }
 
+/// The `settings` of a PLS document: estimator, scheme, indicators, tolerance,
+/// iteration cap, missing-data policy and whether respondents are weighted.
+pub(crate) fn pls_settings_json(
+    s: &crate::estimate::pls::PlsSettings,
+    missing: &str,
+    weighted: bool,
+) -> serde_json::Map<String, Value> {
+    let mut o = serde_json::Map::new();
+    o.insert(
+        "estimator".into(),
+        json!(crate::estimate::EstimatorKind::Pls.as_str()),
+    );
+    o.insert("scheme".into(), json!(s.scheme.as_str()));
+    o.insert("indicators".into(), json!(s.indicators.as_str()));
+    o.insert("tolerance".into(), json!(s.tolerance));
+    o.insert("max_iter".into(), json!(s.max_iter));
+    o.insert("missing".into(), json!(missing));
+    o.insert("weighted".into(), json!(weighted));
+    o
+}
+
+/// The start of a `paths` entry: `from`, `to` and `estimate`.
+pub(crate) fn path_object(
+    m: &crate::spec::Model,
+    (i, j): (usize, usize),
+    estimate: f64,
+) -> serde_json::Map<String, Value> {
+    let mut o = serde_json::Map::new();
+    o.insert("from".into(), json!(construct_name(m, i)));
+    o.insert("to".into(), json!(construct_name(m, j)));
+    o.insert("estimate".into(), num(estimate));
+    o
+}
+
+/// The bootstrap inference of statistic `key`: `se`, `ci_low`, `ci_high`, `t`, `p`
+/// (nothing without a bootstrap or when the statistic was not resampled).
+pub(crate) fn inference_fields(
+    o: &mut serde_json::Map<String, Value>,
+    boot: Option<&BootstrapResult>,
+    key: crate::stat::Stat,
+) {
+    if let Some(s) = boot.and_then(|b| b.stat(key)) {
+        o.insert("se".into(), num(s.se));
+        o.insert("ci_low".into(), num(s.ci_low));
+        o.insert("ci_high".into(), num(s.ci_high));
+        o.insert("t".into(), num(s.t));
+        o.insert("p".into(), num(s.p));
+    }
+}
+
 /// [`num`] of an optional number (null when absent).
 pub(crate) fn opt(x: Option<f64>) -> Value {
     x.map(num).unwrap_or(Value::Null)

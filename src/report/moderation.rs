@@ -38,13 +38,7 @@ pub fn interactions_json(
                 from: t.construct,
                 to: t.to,
             };
-            if let Some(s) = boot.and_then(|b| b.stat(key)) {
-                o.insert("se".into(), num(s.se));
-                o.insert("ci_low".into(), num(s.ci_low));
-                o.insert("ci_high".into(), num(s.ci_high));
-                o.insert("t".into(), num(s.t));
-                o.insert("p".into(), num(s.p));
-            }
+            super::inference_fields(&mut o, boot, key);
             let slopes: Vec<Value> = simple_slopes(&fit.paths, t, boot)
                 .into_iter()
                 .map(|s| {
