@@ -5,9 +5,10 @@
 //! |---|---|
 //! | plsc | `plsc_paths` (PLSc beside PLS, bootstrap se/CI/p), `plsc_constructs` (rho_A, R²), `plsc_loadings` |
 //! | cbsem | `cbsem_fit_indices`, `cbsem_paths` (standardized, unstandardized, ML se, z, p, bootstrap CI), `cbsem_loadings`, `cbsem_residual_covariances` (when the model has them), `cbsem_constructs` (R², index) |
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::construct_name;
 use super::table::{Cell, Table};
+use super::{at, at_opt, cell, construct_name};
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
 use crate::estimate::cbsem::{CbsemFit, ParamKind};
@@ -36,8 +37,8 @@ pub fn plsc_tables(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) ->
         let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
         paths.push(vec![
             Cell::text(arrow(a, i, j)),
-            Cell::num(c.paths[(i, j)], 3),
-            Cell::num(a.fit.paths[(i, j)], 3),
+            Cell::num(cell(&c.paths, i, j), 3),
+            Cell::num(cell(&a.fit.paths, i, j), 3),
             st.map_or(Cell::Empty, |x| Cell::num(x.se, 3)),
             st.map_or(Cell::Empty, |x| {
                 Cell::text(super::text::interval(x.ci_low, x.ci_high, 3))
@@ -54,9 +55,9 @@ pub fn plsc_tables(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) ->
     for (j, con) in m.constructs.iter().enumerate() {
         cons.push(vec![
             Cell::text(&con.name),
-            Cell::num(c.rho_a[j], 3),
-            Cell::opt(c.r2[j], 3, "-"),
-            Cell::opt(c.r2_adj[j], 3, "-"),
+            Cell::num(at(&c.rho_a, j), 3),
+            Cell::opt(at_opt(&c.r2, j), 3, "-"),
+            Cell::opt(at_opt(&c.r2_adj, j), 3, "-"),
         ]);
     }
     let mut load = Table::new(
@@ -68,9 +69,9 @@ pub fn plsc_tables(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) ->
     for (k, it) in m.items.iter().enumerate() {
         load.push(vec![
             Cell::text(&it.name),
-            Cell::text(&m.constructs[it.construct].name),
-            Cell::num(c.loadings[k], 3),
-            Cell::num(a.fit.loadings[k], 3),
+            Cell::text(construct_name(m, it.construct)),
+            Cell::num(at(&c.loadings, k), 3),
+            Cell::num(at(&a.fit.loadings, k), 3),
         ]);
     }
     vec![paths, cons, load]
@@ -117,8 +118,8 @@ fn cbsem_paths_table(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>)
         let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
         paths.push(vec![
             Cell::text(arrow(a, i, j)),
-            Cell::num(f.std_paths[(i, j)], 3),
-            Cell::num(f.paths[(i, j)], 3),
+            Cell::num(cell(&f.std_paths, i, j), 3),
+            Cell::num(cell(&f.paths, i, j), 3),
             Cell::opt(p.and_then(|p| p.se), 3, "-"),
             Cell::opt(p.and_then(|p| p.z), 2, "-"),
             Cell::opt(p.and_then(|p| p.p), 4, "-"),
