@@ -66,13 +66,25 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     super::check_outputs(&a.inputs.files(), &files)?;
     // sums instead of rows (--moments FILE, or a streamed CSV without row flags)
     let sums = super::stream::prepare(&a.inputs, &a.est, &a.subset, &options)?;
-    let (model, excluded, design, mut analysis, note) = match sums {
+    // data warnings (printed while reading), listed in the JSON too
+    let (model, excluded, design, mut analysis, note, mut warnings) = match sums {
         Some(s) => {
             csi::ipma::target_index(&s.model, &a.target)?;
-            (s.model, Default::default(), None, s.analysis, Some(s.note))
+            let file = s.ingest.file.clone().unwrap_or_default();
+            let data_warnings = super::ingest_warnings(&file, &s.ingest);
+            let note = Some(s.note);
+            (
+                s.model,
+                Default::default(),
+                None,
+                s.analysis,
+                note,
+                data_warnings,
+            )
         }
         None => {
             let loaded = a.inputs.load_screened()?;
+            let data_warnings = super::ingest_warnings(&loaded.survey.file, &loaded.ingest);
             let (model, excluded) = (loaded.model, loaded.excluded);
             let survey = a.subset.apply(loaded.survey)?;
             super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
@@ -80,7 +92,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
             csi::ipma::target_index(&model, &a.target)?;
             let analysis = csi::analysis::analyze(&model, &survey, &options)?;
             let design = design.map(|d| d.select(&analysis.data.kept));
-            (model, excluded, design, analysis, None)
+            (model, excluded, design, analysis, None, data_warnings)
         }
     };
     let target = csi::ipma::target_index(&model, &a.target)?;
@@ -107,11 +119,14 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     for w in &analysis.warnings {
         eprintln_safe!("warning: {w}");
     }
+    warnings.extend(analysis.warnings.iter().cloned());
     for (j, why) in &map.excluded {
-        eprintln_safe!(
-            "warning: {} left out of the IPMA: {why}",
+        let w = format!(
+            "{} left out of the IPMA: {why}",
             model.constructs.get(*j).map_or("?", |c| c.name.as_str())
         );
+        eprintln_safe!("warning: {w}");
+        warnings.push(w);
     }
     if let Some(b) = &map.bootstrap {
         warn_failures(
@@ -160,6 +175,8 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     if let Some(n) = &note {
         n.annotate(&mut doc);
     }
+    // every warning printed above is listed in the document too (issue 10)
+    super::add_warnings(&mut doc, &warnings);
     a.out.emit(&doc, &text)?;
     let failed = map.bootstrap.as_ref().is_some_and(|b| b.failed > 0);
     let strict_fail = a.est.strict && (!analysis.fit.converged || failed);
