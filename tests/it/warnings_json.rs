@@ -1,6 +1,7 @@
 //! Issue 10 ("every warning belongs in both stderr and the JSON"): `csi ipma`,
-//! `csi methods` and `csi predict` list in their document's `warnings` every
-//! warning they print, as `csi fit` does (harden_output.rs, item 12).
+//! `csi methods`, `csi predict`, `csi compare` and `csi program` list in their
+//! document's `warnings` every warning they print, as `csi fit` does
+//! (harden_output.rs, item 12).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -41,11 +42,15 @@ fn straight_lined(dir: &Path) -> PathBuf {
     p
 }
 
+/// The warnings the straight-lined sample gives: straight-lining (data) and mean
+/// replacement (analysis).
+const SAMPLE_WARNINGS: [&str; 2] = ["straight-lining", "replaced by the item mean"];
+
 /// Runs a command with `--json -` and checks that the printed warnings (after
-/// `warning: `) and the document's `warnings` are the same set, and that both hold
-/// the straight-lining and the mean-replacement warnings.
+/// `warning: `) and the document's `warnings` are the same set, and that the
+/// printed ones contain each of `needles`.
 #[track_caller]
-fn printed_equals_listed(args: &[&str]) {
+fn printed_equals_listed(args: &[&str], needles: &[&str]) {
     let o = csi(args);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
@@ -59,7 +64,7 @@ fn printed_equals_listed(args: &[&str]) {
         .lines()
         .filter_map(|l| l.strip_prefix("warning: "))
         .collect();
-    for needle in ["straight-lining", "replaced by the item mean"] {
+    for needle in needles {
         assert!(
             printed.iter().any(|w| w.contains(needle)),
             "{args:?}: no {needle:?} in {printed:?}"
@@ -80,7 +85,7 @@ fn printed_equals_listed(args: &[&str]) {
 }
 
 #[test]
-fn ipma_methods_predict_json_list_every_printed_warning() {
+fn ipma_methods_predict_compare_json_list_every_printed_warning() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let data = straight_lined(dir.path());
     let model = repo("models/ccsi.toml");
@@ -88,7 +93,71 @@ fn ipma_methods_predict_json_list_every_printed_warning() {
         model.to_str().unwrap_or_default(),
         data.to_str().unwrap_or_default(),
     );
-    printed_equals_listed(&["ipma", "-m", m, "-d", d, "--target", "SAT", "--json", "-"]);
-    printed_equals_listed(&["methods", "-m", m, "-d", d, "--json", "-"]);
-    printed_equals_listed(&["predict", "-m", m, "-d", d, "--folds", "5", "--json", "-"]);
+    let w = &SAMPLE_WARNINGS;
+    printed_equals_listed(
+        &["ipma", "-m", m, "-d", d, "--target", "SAT", "--json", "-"],
+        w,
+    );
+    printed_equals_listed(&["methods", "-m", m, "-d", d, "--json", "-"], w);
+    printed_equals_listed(
+        &["predict", "-m", m, "-d", d, "--folds", "5", "--json", "-"],
+        w,
+    );
+    printed_equals_listed(
+        &[
+            "compare", "-m", m, "-d", d, "--group", "gender", "--json", "-",
+        ],
+        w,
+    );
+}
+
+#[test]
+fn program_json_lists_every_printed_warning() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let sim = dir.path().join("sim");
+    let model = repo("models/ccsi.toml");
+    let m = model.to_str().unwrap_or_default();
+    let o = csi(&[
+        "simulate",
+        "--model",
+        m,
+        "--out",
+        sim.to_str().unwrap_or_default(),
+        "--companies",
+        "4",
+        "--industries",
+        "2",
+        "--sectors",
+        "1",
+        "--waves",
+        "2",
+        "--n",
+        "60",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let data = sim.join("data.csv");
+    // without --bootstrap the programme warns that it has no intervals
+    printed_equals_listed(
+        &[
+            "program",
+            "--model",
+            m,
+            "--data",
+            data.to_str().unwrap_or_default(),
+            "--company",
+            "company",
+            "--wave",
+            "wave",
+            "--json",
+            "-",
+        ],
+        &["without --bootstrap"],
+    );
 }
