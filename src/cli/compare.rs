@@ -131,9 +131,9 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
             a.groups.as_deref(),
             &options,
         )?;
-        return finish(&a, &model, c);
+        return finish(&a, &model, c, &[]);
     }
-    let (model, survey) = a.inputs.load()?;
+    let (model, survey, data_warnings) = a.inputs.load_warned()?;
     super::check_memory(&model, survey.x.nrows(), a.est.bootstrap)?;
     let design = a.inputs.data_args.design(&survey)?;
     let resampling = a.est.bootstrap > 0 || a.permutations > 0;
@@ -160,14 +160,16 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         Some(&hooks),
     );
     progress.finish();
-    finish(&a, &model, result?)
+    finish(&a, &model, result?, &data_warnings)
 }
 
-/// Warnings, charts, JSON and text of a comparison, and the exit code.
+/// Warnings, charts, JSON and text of a comparison, and the exit code
+/// (`data_warnings`: those printed while reading, listed in the JSON too).
 fn finish(
     a: &CompareArgs,
     model: &csi::spec::Model,
     c: csi::compare::Comparison,
+    data_warnings: &[String],
 ) -> anyhow::Result<ExitCode> {
     let target = chart_target(model, a.target.as_deref())?;
     for w in &c.warnings {
@@ -187,10 +189,10 @@ fn finish(
             .collect::<anyhow::Result<Vec<_>>>()?;
         csi::report::compare_chart::ipma_charts(&c, maps, p)?;
     }
-    a.out.emit(
-        &csi::report::compare::to_json(&c),
-        &csi::report::compare::to_text(&c),
-    )?;
+    let mut doc = csi::report::compare::to_json(&c);
+    // every warning printed is listed in the document too (issue 10)
+    super::add_warnings(&mut doc, data_warnings);
+    a.out.emit(&doc, &csi::report::compare::to_text(&c))?;
     let not_converged =
         c.groups.iter().any(|g| !g.analysis.fit.converged) || !c.pooled.analysis.fit.converged;
     let failures = c

@@ -64,7 +64,7 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
             })?);
         }
     }
-    warn_ipma(&d, &map);
+    let warnings = warn_ipma(&d, &map);
     let charts = Charts {
         outputs: &outputs,
         target,
@@ -88,6 +88,8 @@ pub fn run(a: IpmaArgs) -> anyhow::Result<ExitCode> {
     if let Some(n) = &d.note {
         n.annotate(&mut doc);
     }
+    // every warning printed above is listed in the document too (issue 10)
+    super::add_warnings(&mut doc, &warnings);
     a.out.emit(&doc, &text)?;
     let failed = map.bootstrap.as_ref().is_some_and(|b| b.failed > 0);
     let strict_fail = a.est.strict && (!analysis.fit.converged || failed);
@@ -124,16 +126,22 @@ fn chart_outputs(a: &IpmaArgs) -> anyhow::Result<Vec<Option<Output>>> {
 }
 
 /// Warnings on stderr: the analysis's, the constructs left out of the map, and the
-/// failed resamples of the IPMA bootstrap.
-fn warn_ipma(d: &super::Analysed, map: &csi::ipma::Ipma) {
+/// failed resamples of the IPMA bootstrap; returns every warning (the data's first)
+/// for the JSON document.
+fn warn_ipma(d: &super::Analysed, map: &csi::ipma::Ipma) -> Vec<String> {
+    // data warnings (printed while reading), listed in the JSON too
+    let mut warnings = d.data_warnings.clone();
     for w in &d.analysis.warnings {
         eprintln_safe!("warning: {w}");
     }
+    warnings.extend(d.analysis.warnings.iter().cloned());
     for (j, why) in &map.excluded {
-        eprintln_safe!(
-            "warning: {} left out of the IPMA: {why}",
+        let w = format!(
+            "{} left out of the IPMA: {why}",
             d.model.constructs.get(*j).map_or("?", |c| c.name.as_str())
         );
+        eprintln_safe!("warning: {w}");
+        warnings.push(w);
     }
     if let Some(b) = &map.bootstrap {
         warn_failures(
@@ -143,9 +151,9 @@ fn warn_ipma(d: &super::Analysed, map: &csi::ipma::Ipma) {
             b.withheld.as_ref(),
         );
     }
+    warnings
 }
 
-/// The charts `csi ipma` draws, and what they show.
 struct Charts<'a> {
     /// Quadrant chart, path diagram, index chart (each when asked for).
     outputs: &'a [Option<Output>],

@@ -23,7 +23,7 @@ pub struct MethodsArgs {
 pub fn run(a: MethodsArgs) -> anyhow::Result<ExitCode> {
     let options = a.est.fit_options()?;
     a.est.pls_only("methods")?;
-    let (model, survey) = super::load_checked(&a.inputs, &a.out, a.est.bootstrap)?;
+    let (model, survey, mut warnings) = super::load_checked(&a.inputs, &a.out, a.est.bootstrap)?;
     let target = match &a.target {
         Some(t) => csi::ipma::target_index(&model, t)?,
         None => csi::methods::default_target(&model).ok_or_else(|| {
@@ -35,16 +35,20 @@ pub fn run(a: MethodsArgs) -> anyhow::Result<ExitCode> {
     };
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     if a.est.bootstrap > 0 {
-        eprintln_safe!("warning: --bootstrap is not used by csi methods");
+        let w = "--bootstrap is not used by csi methods";
+        eprintln_safe!("warning: {w}");
+        warnings.push(w.into());
     }
     for w in &analysis.warnings {
         eprintln_safe!("warning: {w}");
     }
+    warnings.extend(analysis.warnings.iter().cloned());
     let report = csi::methods::evaluate(&analysis, &survey, target)?;
-    a.out.emit(
-        &csi::report::methods::methods_json(&report, &model),
-        &csi::report::methods::methods_text(&report, &model),
-    )?;
+    let mut doc = csi::report::methods::methods_json(&report, &model);
+    // every warning printed above is listed in the document too (issue 10)
+    super::add_warnings(&mut doc, &warnings);
+    a.out
+        .emit(&doc, &csi::report::methods::methods_text(&report, &model))?;
     let strict_fail = a.est.strict && !analysis.fit.converged;
     Ok(if strict_fail {
         ExitCode::from(1)

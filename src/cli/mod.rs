@@ -302,11 +302,21 @@ impl Inputs {
     /// Read the model and the data, with speeders and straight-liners excluded when
     /// the flags ask; data warnings and the exclusions go to stderr.
     pub fn load(&self) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
+        self.load_warned().map(|(model, survey, _)| (model, survey))
+    }
+
+    /// As [`Inputs::load`], also returning every warning it printed (data warnings,
+    /// exclusions) for the `warnings` of the command's JSON document.
+    pub fn load_warned(
+        &self,
+    ) -> anyhow::Result<(csi::spec::Model, csi::data::Survey, Vec<String>)> {
         let l = self.load_screened()?;
+        let mut warnings = ingest_warnings(&l.survey.file, &l.ingest);
         if let Some(s) = l.excluded.summary() {
             eprintln_safe!("warning: {s}");
+            warnings.push(s);
         }
-        Ok((l.model, l.survey))
+        Ok((l.model, l.survey, warnings))
     }
 
     /// As [`Inputs::load`], also returning the respondents excluded by screening (not
@@ -440,11 +450,11 @@ pub fn load_checked(
     inputs: &Inputs,
     out: &JsonArg,
     resamples: usize,
-) -> anyhow::Result<(csi::spec::Model, csi::data::Survey)> {
+) -> anyhow::Result<(csi::spec::Model, csi::data::Survey, Vec<String>)> {
     check_json_output(inputs, out)?;
-    let (model, survey) = inputs.load()?;
+    let (model, survey, warnings) = inputs.load_warned()?;
     check_memory(&model, survey.x.nrows(), resamples)?;
-    Ok((model, survey))
+    Ok((model, survey, warnings))
 }
 
 /// Check that `--json FILE` overwrites none of the inputs.

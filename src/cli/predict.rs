@@ -57,11 +57,12 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let technique = a.technique;
-    let (model, survey) = super::load_checked(&a.inputs, &a.out, a.est.bootstrap)?;
+    let (model, survey, mut warnings) = super::load_checked(&a.inputs, &a.out, a.est.bootstrap)?;
     let analysis = csi::analysis::analyze(&model, &survey, &options)?;
     for w in &analysis.warnings {
         eprintln_safe!("warning: {w}");
     }
+    warnings.extend(analysis.warnings.iter().cloned());
     let n = analysis.data.x.nrows();
     let folds = match a.folds {
         Folds::LeaveOneOut => n,
@@ -76,17 +77,18 @@ pub fn run(a: PredictArgs) -> anyhow::Result<ExitCode> {
     };
     let p = csi::predict::predict(&model, &analysis.data, &opts)?;
     if p.not_converged > 0 {
-        eprintln_safe!(
-            "warning: {} of {} training estimations did not converge in {} iterations",
-            p.not_converged,
-            p.estimations,
-            opts.pls.max_iter
+        let w = format!(
+            "{} of {} training estimations did not converge in {} iterations",
+            p.not_converged, p.estimations, opts.pls.max_iter
         );
+        eprintln_safe!("warning: {w}");
+        warnings.push(w);
     }
-    a.out.emit(
-        &csi::report::predict::predict_json(&model, &p),
-        &csi::report::predict::predict_text(&model, &p),
-    )?;
+    let mut doc = csi::report::predict::predict_json(&model, &p);
+    // every warning printed above is listed in the document too (issue 10)
+    super::add_warnings(&mut doc, &warnings);
+    a.out
+        .emit(&doc, &csi::report::predict::predict_text(&model, &p))?;
     Ok(if a.est.strict && p.not_converged > 0 {
         ExitCode::from(1)
     } else {

@@ -73,7 +73,7 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
         Some(p) => Some(csi::program::hierarchy::SectorWeights::read(p)?),
         None => None,
     };
-    let (model, survey) = a.inputs.load()?;
+    let (model, survey, mut warnings) = a.inputs.load_warned()?;
     let sampling = a.inputs.data_args.design(&survey)?;
     super::design::refuse_design("program", sampling.as_ref(), a.est.bootstrap > 0)?;
     super::design::refuse_em_resampling("program", a.est.missing, a.est.bootstrap > 0)?;
@@ -97,15 +97,19 @@ pub fn run(a: ProgramArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let p = result?;
     if options.resamples == 0 {
-        eprintln_safe!("warning: without --bootstrap N there are no intervals and no p values");
+        let w = "without --bootstrap N there are no intervals and no p values";
+        eprintln_safe!("warning: {w}");
+        warnings.push(w.into());
     }
     for w in &p.warnings {
         eprintln_safe!("warning: {w}");
     }
-    a.out.emit(
-        &csi::report::program::to_json(&p),
-        &csi::report::program::to_text(&p, target),
-    )?;
+    let mut doc = csi::report::program::to_json(&p);
+    // every warning printed is listed in the document too (issue 10), after the
+    // programme's own
+    super::add_warnings(&mut doc, &warnings);
+    a.out
+        .emit(&doc, &csi::report::program::to_text(&p, target))?;
     let trouble = p.cells.iter().any(|c| {
         c.status == csi::program::Status::Failed
             || (c.status == csi::program::Status::Ok && !c.converged)

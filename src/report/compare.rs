@@ -21,8 +21,9 @@
 //! assert!(csi::report::compare::to_text(&c).contains("League"));
 //! # Ok::<(), csi::Error>(())
 //! ```
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::{num, opt};
+use super::{construct_name, num, opt};
 use crate::adjust::Adjust;
 use crate::compare::{
     micom_family, Comparison, GroupFit, Invariance, Target, Versus, CONFIGURAL_NOTE,
@@ -50,8 +51,8 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
             if let Some(s) = g.bootstrap.as_ref().and_then(|b| b.stat(key)) {
                 o.insert("se".into(), num(s.se));
             }
-            o.insert("r2".into(), opt(a.fit.r2[j]));
-            if let Some(p) = &a.indices[j].problem {
+            o.insert("r2".into(), opt(a.fit.r2.get(j).copied().flatten()));
+            if let Some(p) = a.indices.get(j).and_then(|x| x.problem.as_ref()) {
                 o.insert("index_problem".into(), json!(p));
             }
             Value::Object(o)
@@ -62,10 +63,7 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
         .path_stats
         .iter()
         .map(|s| {
-            let mut o = Map::new();
-            o.insert("from".into(), json!(m.constructs[s.from].name));
-            o.insert("to".into(), json!(m.constructs[s.to].name));
-            o.insert("estimate".into(), num(s.estimate));
+            let mut o = super::path_object(m, (s.from, s.to), s.estimate);
             let key = Stat::Path {
                 from: s.from,
                 to: s.to,
@@ -106,26 +104,23 @@ fn group_json(c: &Comparison, g: &GroupFit, label: Option<&str>) -> Value {
     Value::Object(o)
 }
 
-/// The `csi-compare/v1` document (contract: `csi compare --json`).
-pub fn to_json(c: &Comparison) -> Value {
+/// The name of group `g` (empty when out of range).
+fn group_name(c: &Comparison, g: usize) -> String {
+    c.groups.get(g).map(|x| x.name.clone()).unwrap_or_default()
+}
+
+/// The `league` of the document: per construct, the groups ranked by their index.
+fn league_json(c: &Comparison) -> Vec<Value> {
     let m = &c.model;
-    let gname = |g: usize| c.groups.get(g).map(|x| x.name.clone()).unwrap_or_default();
-    let s = &c.options.fit.pls;
-    let groups: Vec<Value> = c
-        .groups
-        .iter()
-        .map(|g| group_json(c, g, Some(&g.name)))
-        .collect();
-    let league: Vec<Value> = c
-        .league
+    c.league
         .iter()
         .map(|l| {
             json!({
-                "construct": m.constructs[l.construct].name,
+                "construct": construct_name(m, l.construct),
                 "label": m.construct_label(l.construct),
                 "entries": l.entries.iter().map(|e| json!({
                     "rank": e.rank,
-                    "group": gname(e.group),
+                    "group": group_name(c, e.group),
                     "index": opt(e.index),
                     "ci_low": num(e.ci_low),
                     "ci_high": num(e.ci_high),
@@ -133,19 +128,24 @@ pub fn to_json(c: &Comparison) -> Value {
                 })).collect::<Vec<_>>(),
             })
         })
-        .collect();
-    let differences: Vec<Value> = c
-        .differences
+        .collect()
+}
+
+/// The `differences` of the document: each pairwise index or path difference with
+/// its interval, permutation p and adjusted p.
+fn differences_json(c: &Comparison) -> Vec<Value> {
+    let m = &c.model;
+    c.differences
         .iter()
         .map(|d| {
             let mut o = Map::new();
-            o.insert("a".into(), json!(gname(d.a)));
+            o.insert("a".into(), json!(group_name(c, d.a)));
             o.insert("b".into(), json!(c.against_name(d.b)));
             o.insert("kind".into(), json!(d.target.kind()));
             o.insert("name".into(), json!(d.name));
             if let Target::Path(x, y) = d.target {
-                o.insert("from".into(), json!(m.constructs[x].name));
-                o.insert("to".into(), json!(m.constructs[y].name));
+                o.insert("from".into(), json!(construct_name(m, x)));
+                o.insert("to".into(), json!(construct_name(m, y)));
             }
             o.insert("difference".into(), num(d.difference));
             o.insert("ci_low".into(), num(d.ci_low));
@@ -155,9 +155,12 @@ pub fn to_json(c: &Comparison) -> Value {
             o.insert("permutations_ok".into(), json!(d.permutations_ok));
             Value::Object(o)
         })
-        .collect();
-    let omnibus: Vec<Value> = c
-        .omnibus
+        .collect()
+}
+
+/// The `omnibus` tests of the document (between-group dispersion across all groups).
+fn omnibus_json(c: &Comparison) -> Vec<Value> {
+    c.omnibus
         .iter()
         .map(|t| {
             json!({
@@ -169,17 +172,22 @@ pub fn to_json(c: &Comparison) -> Value {
                 "permutations_ok": t.permutations_ok,
             })
         })
-        .collect();
-    let micom: Vec<Value> = c
-        .micom
+        .collect()
+}
+
+/// The `micom` entries of the document: MICOM steps 2 and 3 per comparison and
+/// construct, with the invariance verdict.
+fn micom_json(c: &Comparison) -> Vec<Value> {
+    let m = &c.model;
+    c.micom
         .iter()
         .map(|mc| {
             json!({
-                "a": gname(mc.a),
+                "a": group_name(c, mc.a),
                 "b": c.against_name(mc.b),
                 "configural": mc.configural,
                 "constructs": mc.constructs.iter().map(|x| json!({
-                    "name": m.constructs[x.construct].name,
+                    "name": construct_name(m, x.construct),
                     "c": num(x.c),
                     "c_quantile": num(x.c_quantile),
                     "c_p": num(x.c_p),
@@ -202,8 +210,12 @@ pub fn to_json(c: &Comparison) -> Value {
                 })).collect::<Vec<_>>(),
             })
         })
-        .collect();
-    let boot = match &c.options.bootstrap {
+        .collect()
+}
+
+/// The `bootstrap` settings of the document, or null without a bootstrap.
+fn bootstrap_settings_json(c: &Comparison) -> Value {
+    match &c.options.bootstrap {
         Some(b) => json!({
             "resamples": b.resamples,
             "seed": b.seed,
@@ -214,35 +226,62 @@ pub fn to_json(c: &Comparison) -> Value {
             "pooled_resampling": if c.options.versus == Versus::Pooled { "within groups" } else { "respondents" },
         }),
         None => Value::Null,
-    };
+    }
+}
+
+/// The `permutation_failures` of the document: per permutation run, the groups
+/// compared, how many permutations failed and why.
+fn permutation_failures_json(c: &Comparison) -> Vec<Value> {
+    c.permutation_runs.iter().map(|r| {
+        let mut names: Vec<String> = r.groups.iter().map(|&g| group_name(c, g)).collect();
+        if let Some(b) = r.against {
+            names.push(c.against_name(b));
+        }
+        let mut v = json!({
+            "groups": names,
+            "requested": r.requested,
+            "failed": r.failed,
+            "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
+        });
+        if let (true, Some(o)) = (r.withheld, v.as_object_mut()) {
+            o.insert("withheld".into(), json!(true));
+        }
+        v
+    }).collect()
+}
+
+/// The `csi-compare/v1` document (contract: `csi compare --json`).
+pub fn to_json(c: &Comparison) -> Value {
+    let m = &c.model;
+    let groups: Vec<Value> = c
+        .groups
+        .iter()
+        .map(|g| group_json(c, g, Some(&g.name)))
+        .collect();
     json!({
         "schema": "csi-compare/v1",
         "model": m.name,
         "group_column": c.group_column,
-        "settings": {
-            "estimator": crate::estimate::EstimatorKind::Pls.as_str(),
-            "scheme": s.scheme.as_str(),
-            "indicators": s.indicators.as_str(),
-            "tolerance": s.tolerance,
-            "max_iter": s.max_iter,
-            "missing": c.options.fit.missing.as_str(),
-            "weighted": c.pooled.analysis.data.weights.is_some(),
-        },
+        "settings": super::pls_settings_json(
+            &c.options.fit.pls,
+            c.options.fit.missing.as_str(),
+            c.pooled.analysis.data.weights.is_some(),
+        ),
         "seed": c.options.seed,
         "permutations": c.options.permutations,
         "level": c.options.level,
         "adjustment": c.options.adjust.as_str(),
         "versus": c.options.versus.as_str(),
-        "bootstrap": boot,
+        "bootstrap": bootstrap_settings_json(c),
         "n_missing_group": c.missing_group.len(),
         "n_not_requested": c.not_requested,
         "excluded_groups": c.excluded.iter().map(|e| json!({"group": e.group, "n": e.n, "reason": e.reason})).collect::<Vec<_>>(),
         "groups": groups,
         "pooled": group_json(c, &c.pooled, None),
-        "league": league,
-        "differences": differences,
-        "omnibus": omnibus,
-        "micom": micom,
+        "league": league_json(c),
+        "differences": differences_json(c),
+        "omnibus": omnibus_json(c),
+        "micom": micom_json(c),
         "micom_note": CONFIGURAL_NOTE,
         "micom_adjustment": {
             "method": c.options.adjust.as_str(),
@@ -250,22 +289,7 @@ pub fn to_json(c: &Comparison) -> Value {
             "step3_tests": micom_family(&c.micom).1,
             "note": micom_adjust_note(c),
         },
-        "permutation_failures": c.permutation_runs.iter().map(|r| {
-            let mut names: Vec<String> = r.groups.iter().map(|&g| gname(g)).collect();
-            if let Some(b) = r.against {
-                names.push(c.against_name(b));
-            }
-            let mut v = json!({
-                "groups": names,
-                "requested": r.requested,
-                "failed": r.failed,
-                "reasons": r.reasons.iter().map(|(w, k)| json!({"reason": w, "count": k})).collect::<Vec<_>>(),
-            });
-            if let (true, Some(o)) = (r.withheld, v.as_object_mut()) {
-                o.insert("withheld".into(), json!(true));
-            }
-            v
-        }).collect::<Vec<_>>(),
+        "permutation_failures": permutation_failures_json(c),
         "warnings": c.warnings,
     })
 }
@@ -310,9 +334,21 @@ use crate::report::text::stars;
 
 /// The human-readable report: league tables, differences, omnibus tests, MICOM.
 pub fn to_text(c: &Comparison) -> String {
+    let mut s = String::new();
+    header_section(c, &mut s);
+    league_section(c, &mut s);
+    differences_section(c, &mut s);
+    omnibus_section(c, &mut s);
+    micom_section(c, &mut s);
+    verdicts_section(c, &mut s);
+    s
+}
+
+/// The head of the comparison report: groups, estimation settings, bootstrap and
+/// permutation settings, and the groups or respondents left out.
+fn header_section(c: &Comparison, s: &mut String) {
     let m = &c.model;
     let o = &c.options;
-    let mut s = String::new();
     let total: usize = c.groups.iter().map(|g| g.n()).sum();
     let _ = writeln!(
         s,
@@ -370,40 +406,38 @@ pub fn to_text(c: &Comparison) -> String {
         );
     }
     let _ = writeln!(s);
+}
 
-    league_section(c, &mut s);
-    differences_section(c, &mut s);
-    if !c.omnibus.is_empty() {
-        let _ = writeln!(
-            s,
-            "Omnibus tests across all {} groups (between-group dispersion)",
-            c.groups.len()
-        );
-        let p_head = adjusted_head(c);
-        let mut t = Table::new(&["kind", "name", "statistic", "p", &p_head, ""], 2);
-        for x in &c.omnibus {
-            t.row(vec![
-                x.target.kind().into(),
-                x.name.clone(),
-                format!("{:.4}", x.statistic),
-                pv(x.p),
-                pv(x.p_adjusted),
-                stars(x.p_adjusted).into(),
-            ]);
-        }
-        s.push_str(&t.render());
-        let _ = writeln!(
-            s,
-            "stars on the {} p across the {} omnibus tests",
-            adjusted_name(c.options.adjust),
-            c.omnibus.iter().filter(|x| x.p.is_finite()).count()
-        );
-        let _ = writeln!(s);
+/// The omnibus tests of the comparison report (nothing when there are none).
+fn omnibus_section(c: &Comparison, s: &mut String) {
+    if c.omnibus.is_empty() {
+        return;
     }
-
-    micom_section(c, &mut s);
-    verdicts_section(c, &mut s);
-    s
+    let _ = writeln!(
+        s,
+        "Omnibus tests across all {} groups (between-group dispersion)",
+        c.groups.len()
+    );
+    let p_head = adjusted_head(c);
+    let mut t = Table::new(&["kind", "name", "statistic", "p", &p_head, ""], 2);
+    for x in &c.omnibus {
+        t.row(vec![
+            x.target.kind().into(),
+            x.name.clone(),
+            format!("{:.4}", x.statistic),
+            pv(x.p),
+            pv(x.p_adjusted),
+            stars(x.p_adjusted).into(),
+        ]);
+    }
+    s.push_str(&t.render());
+    let _ = writeln!(
+        s,
+        "stars on the {} p across the {} omnibus tests",
+        adjusted_name(c.options.adjust),
+        c.omnibus.iter().filter(|x| x.p.is_finite()).count()
+    );
+    let _ = writeln!(s);
 }
 
 /// The league tables of the comparison report.
@@ -419,15 +453,12 @@ fn league_section(c: &Comparison, s: &mut String) {
         for (pos, e) in l.entries.iter().enumerate() {
             t.row(vec![
                 if pos == 0 {
-                    m.constructs[l.construct].name.clone()
+                    construct_name(m, l.construct).to_string()
                 } else {
                     String::new()
                 },
                 e.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
-                c.groups
-                    .get(e.group)
-                    .map(|g| g.name.clone())
-                    .unwrap_or_default(),
+                group_name(c, e.group),
                 e.index.map(f1).unwrap_or_else(|| "undefined".into()),
                 ci(boot, e.ci_low, e.ci_high, f1),
                 e.n.to_string(),
@@ -477,7 +508,7 @@ fn differences_section(c: &Comparison, s: &mut String) {
         );
         for d in c.differences.iter().filter(|d| d.target.kind() == kind) {
             t.row(vec![
-                c.groups[d.a].name.clone(),
+                group_name(c, d.a),
                 c.against_name(d.b),
                 d.name.clone(),
                 fmt(d.difference),
@@ -530,9 +561,9 @@ fn micom_section(c: &Comparison, s: &mut String) {
     for mc in &c.micom {
         for x in &mc.constructs {
             t.row(vec![
-                c.groups[mc.a].name.clone(),
+                group_name(c, mc.a),
                 c.against_name(mc.b),
-                m.constructs[x.construct].name.clone(),
+                construct_name(m, x.construct).to_string(),
                 format!("{:.4}", x.c),
                 if x.c_quantile.is_finite() {
                     format!("{:.4}", x.c_quantile)
@@ -561,9 +592,9 @@ fn verdicts_section(c: &Comparison, s: &mut String) {
             .constructs
             .iter()
             .filter(|x| x.invariance == Invariance::None)
-            .map(|x| m.constructs[x.construct].name.as_str())
+            .map(|x| construct_name(m, x.construct))
             .collect();
-        let head = format!("{} vs {}", c.groups[mc.a].name, c.against_name(mc.b));
+        let head = format!("{} vs {}", group_name(c, mc.a), c.against_name(mc.b));
         if count(Invariance::NotTested) == mc.constructs.len() {
             let _ = writeln!(s, "- {head}: {}", Invariance::NotTested.verdict());
             continue;

@@ -7,8 +7,12 @@
 //! path `estimate` with `estimate_unstd`, the lavaan-style parameter table. The 0-100
 //! index always comes from the PLS composite weights (an index is a weighted mean of
 //! items; the common-factor model has no weights of its own).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::{fit_json, num};
+use super::text::Table;
+use super::{
+    at, at_opt, cell, construct_name as cname, fit_json, inference_fields, num, path_object,
+};
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
 use crate::estimate::cbsem::{CbsemFit, ParamKind};
@@ -17,15 +21,19 @@ use crate::estimate::EstimatorKind;
 use crate::spec::Model;
 use crate::stat::Stat;
 use serde_json::{json, Map, Value};
+use std::fmt::Write;
 
-fn boot_fields(o: &mut Map<String, Value>, boot: Option<&BootstrapResult>, key: Stat) {
-    if let Some(s) = boot.and_then(|b| b.stat(key)) {
-        o.insert("se".into(), num(s.se));
-        o.insert("ci_low".into(), num(s.ci_low));
-        o.insert("ci_high".into(), num(s.ci_high));
-        o.insert("t".into(), num(s.t));
-        o.insert("p".into(), num(s.p));
-    }
+/// A `paths` entry: `from`, `to` and `estimate`, and the bootstrap figures of the
+/// path; the caller adds what its estimator has beside.
+fn path_entry(
+    m: &Model,
+    (i, j): (usize, usize),
+    estimate: f64,
+    boot: Option<&BootstrapResult>,
+) -> Map<String, Value> {
+    let mut o = path_object(m, (i, j), estimate);
+    inference_fields(&mut o, boot, Stat::Path { from: i, to: j });
+    o
 }
 
 fn boot_block(boot: Option<&BootstrapResult>) -> Option<Value> {
@@ -44,14 +52,17 @@ fn effects_json(
     let mut effects = Vec::new();
     for i in 0..q {
         for j in 0..q {
-            if total[(i, j)] != 0.0 {
+            if cell(total, i, j) != 0.0 {
                 let mut o = Map::new();
-                o.insert("from".into(), json!(m.constructs[i].name));
-                o.insert("to".into(), json!(m.constructs[j].name));
-                o.insert("direct".into(), num(paths[(i, j)]));
-                o.insert("indirect".into(), num(total[(i, j)] - paths[(i, j)]));
-                o.insert("total".into(), num(total[(i, j)]));
-                boot_fields(&mut o, boot, Stat::Total { from: i, to: j });
+                o.insert("from".into(), json!(cname(m, i)));
+                o.insert("to".into(), json!(cname(m, j)));
+                o.insert("direct".into(), num(cell(paths, i, j)));
+                o.insert(
+                    "indirect".into(),
+                    num(cell(total, i, j) - cell(paths, i, j)),
+                );
+                o.insert("total".into(), num(cell(total, i, j)));
+                inference_fields(&mut o, boot, Stat::Total { from: i, to: j });
                 effects.push(Value::Object(o));
             }
         }
@@ -75,12 +86,8 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
         .paths
         .iter()
         .map(|&(i, j)| {
-            let mut o = Map::new();
-            o.insert("from".into(), json!(m.constructs[i].name));
-            o.insert("to".into(), json!(m.constructs[j].name));
-            o.insert("estimate".into(), num(c.paths[(i, j)]));
-            o.insert("pls_estimate".into(), num(a.fit.paths[(i, j)]));
-            boot_fields(&mut o, boot, Stat::Path { from: i, to: j });
+            let mut o = path_entry(m, (i, j), cell(&c.paths, i, j), boot);
+            o.insert("pls_estimate".into(), num(cell(&a.fit.paths, i, j)));
             Value::Object(o)
         })
         .collect();
@@ -88,21 +95,27 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
     if let Some(items) = obj.get_mut("indicators").and_then(|v| v.as_array_mut()) {
         for (k, it) in items.iter_mut().enumerate() {
             if let Some(o) = it.as_object_mut() {
-                o.insert("pls_loading".into(), num(a.fit.loadings[k]));
-                o.insert("loading".into(), num(c.loadings[k]));
+                o.insert("pls_loading".into(), num(at(&a.fit.loadings, k)));
+                o.insert("loading".into(), num(at(&c.loadings, k)));
             }
         }
     }
     if let Some(cons) = obj.get_mut("constructs").and_then(|v| v.as_array_mut()) {
         for (j, it) in cons.iter_mut().enumerate() {
             if let Some(o) = it.as_object_mut() {
-                o.insert("r2".into(), c.r2[j].map(num).unwrap_or(Value::Null));
-                o.insert("r2_adj".into(), c.r2_adj[j].map(num).unwrap_or(Value::Null));
-                if m.constructs[j].mode == crate::spec::Mode::B {
+                o.insert(
+                    "r2".into(),
+                    at_opt(&c.r2, j).map(num).unwrap_or(Value::Null),
+                );
+                o.insert(
+                    "r2_adj".into(),
+                    at_opt(&c.r2_adj, j).map(num).unwrap_or(Value::Null),
+                );
+                if m.constructs.get(j).map(|c| c.mode) == Some(crate::spec::Mode::B) {
                     o.insert("rho_a".into(), Value::Null);
                     o.insert("rho_a_note".into(), json!(crate::quality::RHO_A_MODE_B));
                 } else {
-                    o.insert("rho_a".into(), num(c.rho_a[j]));
+                    o.insert("rho_a".into(), num(at(&c.rho_a, j)));
                 }
             }
         }
@@ -121,56 +134,66 @@ pub fn plsc_json(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> V
     doc
 }
 
-/// The document of a CB-SEM fit (`a` is the PLS analysis of the same data, used for
-/// the 0-100 indices and the missing-data report).
-pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) -> Value {
-    let m = &a.model;
-    let paths: Vec<Value> = m
-        .paths
+/// The `paths` of a CB-SEM document: standardized `estimate`, `estimate_unstd`,
+/// the ML standard error, z and p, and the bootstrap figures.
+fn cbsem_paths_json(m: &Model, f: &CbsemFit, boot: Option<&BootstrapResult>) -> Vec<Value> {
+    m.paths
         .iter()
         .map(|&(i, j)| {
-            let mut o = Map::new();
-            o.insert("from".into(), json!(m.constructs[i].name));
-            o.insert("to".into(), json!(m.constructs[j].name));
-            o.insert("estimate".into(), num(f.std_paths[(i, j)]));
-            o.insert("estimate_unstd".into(), num(f.paths[(i, j)]));
+            let mut o = path_entry(m, (i, j), cell(&f.std_paths, i, j), boot);
+            o.insert("estimate_unstd".into(), num(cell(&f.paths, i, j)));
             if let Some(p) = f.path(i, j) {
                 o.insert("ml_se".into(), super::opt(p.se));
                 o.insert("z".into(), super::opt(p.z));
                 o.insert("ml_p".into(), super::opt(p.p));
             }
-            boot_fields(&mut o, boot, Stat::Path { from: i, to: j });
             Value::Object(o)
         })
-        .collect();
-    let indicators: Vec<Value> = m
-        .items
+        .collect()
+}
+
+/// The `indicators` of a CB-SEM document: standardized and unstandardized loading,
+/// its ML standard error, and the item's R².
+fn cbsem_indicators_json(m: &Model, f: &CbsemFit) -> Vec<Value> {
+    m.items
         .iter()
+        .zip(f.std_loadings.iter().zip(&f.item_r2))
         .enumerate()
-        .map(|(k, it)| {
+        .map(|(k, (it, (l, r2)))| {
             let mut o = Map::new();
             o.insert("name".into(), json!(it.name));
-            o.insert("construct".into(), json!(m.constructs[it.construct].name));
-            o.insert("loading".into(), num(f.std_loadings[k]));
+            o.insert("construct".into(), json!(cname(m, it.construct)));
+            o.insert("loading".into(), num(*l));
             if let Some(p) = f.loading(k) {
                 o.insert("loading_unstd".into(), num(p.est));
                 o.insert("ml_se".into(), super::opt(p.se));
             }
-            o.insert("r2".into(), num(f.item_r2[k]));
+            o.insert("r2".into(), num(*r2));
             Value::Object(o)
         })
-        .collect();
-    let constructs: Vec<Value> = m
+        .collect()
+}
+
+/// The `constructs` of a CB-SEM document: R² and the 0-100 index (PLS weights).
+fn cbsem_constructs_json(a: &Analysis, f: &CbsemFit) -> Vec<Value> {
+    a.model
         .constructs
         .iter()
-        .enumerate()
-        .map(|(j, c)| {
-            json!({"name": c.name, "label": c.label, "r2": f.r2[j].map(num).unwrap_or(Value::Null),
-                   "index": a.indices[j].value.map(num).unwrap_or(Value::Null)})
+        .zip(f.r2.iter().zip(&a.indices))
+        .map(|(c, (r2, ix))| {
+            json!({"name": c.name, "label": c.label, "r2": r2.map(num).unwrap_or(Value::Null),
+                   "index": ix.value.map(num).unwrap_or(Value::Null)})
         })
-        .collect();
+        .collect()
+}
+
+/// The document of a CB-SEM fit (`a` is the PLS analysis of the same data, used for
+/// the 0-100 indices and the missing-data report).
+pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) -> Value {
+    let m = &a.model;
     let effects = effects_json(m, &f.std_paths, &f.std_total, boot);
     let own = cbsem_fit_json(f);
+    let own_key = |k: &str| own.get(k).cloned().unwrap_or(Value::Null);
     let mut doc = json!({
         "schema": "csi-fit/v1",
         "model": m.name,
@@ -184,16 +207,16 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         },
         "converged": f.converged,
         "iterations": f.iterations,
-        "paths": paths,
-        "indicators": indicators,
-        "constructs": constructs,
+        "paths": cbsem_paths_json(m, f, boot),
+        "indicators": cbsem_indicators_json(m, f),
+        "constructs": cbsem_constructs_json(a, f),
         "effects": effects,
         "specific_indirect": super::mediation::specific_indirect_json(m, &f.std_paths, boot),
-        "fit_indices": own["fit_indices"],
-        "parameters": own["parameters"],
-        "latent_correlations": own["latent_correlations"],
+        "fit_indices": own_key("fit_indices"),
+        "parameters": own_key("parameters"),
+        "latent_correlations": own_key("latent_correlations"),
         "admissible": f.is_admissible(),
-        "diagnostics": own["diagnostics"],
+        "diagnostics": own_key("diagnostics"),
         "index_note": "0-100 indices are computed from the PLS composite weights",
         "warnings": a.warnings,
     });
@@ -210,7 +233,6 @@ pub fn cbsem_json(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
 }
 
 fn diag_lines(d: &[crate::estimate::admissibility::Diagnostic], s: &mut String) {
-    use std::fmt::Write;
     if d.is_empty() {
         let _ = writeln!(s, "\nAdmissibility: no problem found");
         return;
@@ -224,8 +246,6 @@ fn diag_lines(d: &[crate::estimate::admissibility::Diagnostic], s: &mut String) 
 /// Human-readable PLSc report: corrected paths beside the PLS composite paths, rho_A,
 /// diagnostics; then the PLS report (indices, quality).
 pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> String {
-    use super::text::Table;
-    use std::fmt::Write;
     let m = &a.model;
     let mut s = String::new();
     let _ = writeln!(
@@ -242,9 +262,9 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
     for &(i, j) in &m.paths {
         let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
         t.row(vec![
-            format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
-            format!("{:.3}", c.paths[(i, j)]),
-            format!("{:.3}", a.fit.paths[(i, j)]),
+            format!("{} -> {}", cname(m, i), cname(m, j)),
+            format!("{:.3}", cell(&c.paths, i, j)),
+            format!("{:.3}", cell(&a.fit.paths, i, j)),
             st.map(|x| format!("{:.3}", x.se)).unwrap_or_default(),
             st.map(|x| super::text::interval(x.ci_low, x.ci_high, 3))
                 .unwrap_or_default(),
@@ -259,9 +279,9 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
             if con.mode == crate::spec::Mode::B {
                 "n/a".into()
             } else {
-                format!("{:.3}", c.rho_a[j])
+                format!("{:.3}", at(&c.rho_a, j))
             },
-            c.r2[j]
+            at_opt(&c.r2, j)
                 .map(|v| format!("{v:.3}"))
                 .unwrap_or_else(|| "-".into()),
         ]);
@@ -276,18 +296,18 @@ pub fn plsc_text(a: &Analysis, c: &PlscFit, boot: Option<&BootstrapResult>) -> S
     s
 }
 
-/// Human-readable CB-SEM report: fit indices, standardized and unstandardized paths
-/// with ML standard errors, R², diagnostics.
-pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) -> String {
-    use super::text::Table;
-    use std::fmt::Write;
-    let m = &a.model;
-    let mut s = String::new();
+/// `x` with `d` decimals, or `-` when absent.
+fn fixed_or_dash(v: Option<f64>, d: usize) -> String {
+    v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into())
+}
+
+/// The head of the CB-SEM report: identification, convergence and the fit indices.
+fn cbsem_head(a: &Analysis, f: &CbsemFit, s: &mut String) {
     let _ = writeln!(
         s,
         "CB-SEM (maximum likelihood, {} identification): {} (n = {}); {} after {} iterations\n",
         f.settings.identify.as_str(),
-        m.name,
+        a.model.name,
         f.n,
         if f.converged {
             "converged"
@@ -302,74 +322,92 @@ pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) ->
         "chi-square {:.3}, df {}, p {:.4}; CFI {:.3}; TLI {:.3}; RMSEA {:.3} [{:.3}, {:.3}]; SRMR {:.3}; AIC {:.1}; BIC {:.1}\n",
         fi.chisq, fi.df, fi.pvalue, fi.cfi, fi.tli, fi.rmsea, fi.rmsea_ci_lower, fi.rmsea_ci_upper, fi.srmr, fi.aic, fi.bic
     );
-    if let Some(b) = boot {
-        s.push_str(&super::text::bootstrap_summary(b));
-        s.push('\n');
-    }
+}
+
+/// The CB-SEM path table: standardized and unstandardized paths, ML se, z, p and
+/// the bootstrap interval.
+fn cbsem_paths_text(m: &Model, f: &CbsemFit, boot: Option<&BootstrapResult>) -> String {
     let mut t = Table::new(&["path", "std", "unstd", "ML se", "z", "p", "boot CI"], 1);
     for &(i, j) in &m.paths {
         let p = f.path(i, j);
         let st = boot.and_then(|b| b.stat(Stat::Path { from: i, to: j }));
-        let o =
-            |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into());
         t.row(vec![
-            format!("{} -> {}", m.constructs[i].name, m.constructs[j].name),
-            format!("{:.3}", f.std_paths[(i, j)]),
-            format!("{:.3}", f.paths[(i, j)]),
-            o(p.and_then(|p| p.se), 3),
-            o(p.and_then(|p| p.z), 2),
-            o(p.and_then(|p| p.p), 4),
+            format!("{} -> {}", cname(m, i), cname(m, j)),
+            format!("{:.3}", cell(&f.std_paths, i, j)),
+            format!("{:.3}", cell(&f.paths, i, j)),
+            fixed_or_dash(p.and_then(|p| p.se), 3),
+            fixed_or_dash(p.and_then(|p| p.z), 2),
+            fixed_or_dash(p.and_then(|p| p.p), 4),
             st.map(|x| super::text::interval(x.ci_low, x.ci_high, 3))
                 .unwrap_or_default(),
         ]);
     }
-    s.push_str(&t.render());
+    t.render()
+}
+
+/// The residual covariances of a CB-SEM fit, with a blank line before (nothing when
+/// the model has none).
+fn cbsem_covariances_text(f: &CbsemFit, s: &mut String) {
     let covs: Vec<_> = f
         .parameters
         .iter()
-        .filter(|r| r.kind == crate::estimate::cbsem::ParamKind::ErrorCovariance)
+        .filter(|r| r.kind == ParamKind::ErrorCovariance)
         .collect();
-    if !covs.is_empty() {
-        let mut t = Table::new(
-            &[
-                "residual covariance",
-                "estimate",
-                "correlation",
-                "ML se",
-                "p",
-            ],
-            1,
-        );
-        for r in covs {
-            let o = |v: Option<f64>, d: usize| {
-                v.map(|x| format!("{x:.d$}")).unwrap_or_else(|| "-".into())
-            };
-            t.row(vec![
-                format!("{} ~~ {}", r.lhs, r.rhs),
-                format!("{:.3}", r.est),
-                format!("{:.3}", r.std_all),
-                o(r.se, 3),
-                o(r.p, 4),
-            ]);
-        }
-        s.push('\n');
-        s.push_str(&t.render());
+    if covs.is_empty() {
+        return;
     }
-    let mut t = Table::new(&["construct", "R2", "index (PLS weights)"], 1);
-    for (j, con) in m.constructs.iter().enumerate() {
+    let mut t = Table::new(
+        &[
+            "residual covariance",
+            "estimate",
+            "correlation",
+            "ML se",
+            "p",
+        ],
+        1,
+    );
+    for r in covs {
         t.row(vec![
-            con.name.clone(),
-            f.r2[j]
-                .map(|v| format!("{v:.3}"))
-                .unwrap_or_else(|| "-".into()),
-            a.indices[j]
-                .value
-                .map(|v| format!("{v:.1}"))
-                .unwrap_or_else(|| "-".into()),
+            format!("{} ~~ {}", r.lhs, r.rhs),
+            format!("{:.3}", r.est),
+            format!("{:.3}", r.std_all),
+            fixed_or_dash(r.se, 3),
+            fixed_or_dash(r.p, 4),
         ]);
     }
     s.push('\n');
     s.push_str(&t.render());
+}
+
+/// The CB-SEM construct table: R² and the 0-100 index (PLS weights).
+fn cbsem_constructs_text(a: &Analysis, f: &CbsemFit) -> String {
+    let mut t = Table::new(&["construct", "R2", "index (PLS weights)"], 1);
+    for (con, (r2, ix)) in a.model.constructs.iter().zip(f.r2.iter().zip(&a.indices)) {
+        t.row(vec![
+            con.name.clone(),
+            r2.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()),
+            ix.value
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    t.render()
+}
+
+/// Human-readable CB-SEM report: fit indices, standardized and unstandardized paths
+/// with ML standard errors, R², diagnostics.
+pub fn cbsem_text(a: &Analysis, f: &CbsemFit, boot: Option<&BootstrapResult>) -> String {
+    let m = &a.model;
+    let mut s = String::new();
+    cbsem_head(a, f, &mut s);
+    if let Some(b) = boot {
+        s.push_str(&super::text::bootstrap_summary(b));
+        s.push('\n');
+    }
+    s.push_str(&cbsem_paths_text(m, f, boot));
+    cbsem_covariances_text(f, &mut s);
+    s.push('\n');
+    s.push_str(&cbsem_constructs_text(a, f));
     s.push('\n');
     s.push_str(&super::mediation::specific_indirect_text(
         m,
@@ -388,7 +426,7 @@ pub fn plsc_fit_json(fit: &PlscFit, model: &Model) -> Value {
         .paths
         .iter()
         .map(|&(a, b)| {
-            json!({"from": fit.constructs[a], "to": fit.constructs[b], "estimate": fit.paths[(a, b)]})
+            json!({"from": fit.constructs.get(a), "to": fit.constructs.get(b), "estimate": cell(&fit.paths, a, b)})
         })
         .collect();
     let loadings: Vec<Value> = model
@@ -396,28 +434,28 @@ pub fn plsc_fit_json(fit: &PlscFit, model: &Model) -> Value {
         .iter()
         .enumerate()
         .map(|(k, it)| {
-            json!({"indicator": it.name, "construct": fit.constructs[it.construct],
-                   "weight": fit.weights[k], "loading": fit.loadings[k]})
+            json!({"indicator": it.name, "construct": fit.constructs.get(it.construct),
+                   "weight": at(&fit.weights, k), "loading": at(&fit.loadings, k)})
         })
         .collect();
     let mut effects = Vec::new();
     for a in 0..q {
         for b in 0..q {
-            if fit.total[(a, b)] != 0.0 {
-                effects.push(json!({"from": fit.constructs[a], "to": fit.constructs[b],
-                    "direct": fit.paths[(a, b)], "indirect": fit.total[(a, b)] - fit.paths[(a, b)],
-                    "total": fit.total[(a, b)]}));
+            if cell(&fit.total, a, b) != 0.0 {
+                effects.push(json!({"from": fit.constructs.get(a), "to": fit.constructs.get(b),
+                    "direct": cell(&fit.paths, a, b), "indirect": cell(&fit.total, a, b) - cell(&fit.paths, a, b),
+                    "total": cell(&fit.total, a, b)}));
             }
         }
     }
     let constructs: Vec<Value> = (0..q)
         .map(|j| {
-            json!({"name": fit.constructs[j], "rho_a": fit.rho_a[j],
-                   "r_squared": fit.r2[j], "r_squared_adj": fit.r2_adj[j]})
+            json!({"name": fit.constructs.get(j), "rho_a": at(&fit.rho_a, j),
+                   "r_squared": at_opt(&fit.r2, j), "r_squared_adj": at_opt(&fit.r2_adj, j)})
         })
         .collect();
     let cor: Vec<Vec<f64>> = (0..q)
-        .map(|a| (0..q).map(|b| fit.lv_cor[(a, b)]).collect())
+        .map(|a| (0..q).map(|b| cell(&fit.lv_cor, a, b)).collect())
         .collect();
     json!({
         "estimator": EstimatorKind::Plsc.as_str(),
@@ -466,9 +504,17 @@ pub fn cbsem_fit_json(fit: &CbsemFit) -> Value {
     let cor: Map<String, Value> = (0..q)
         .map(|a| {
             let row: Map<String, Value> = (0..q)
-                .map(|b| (fit.constructs[b].clone(), json!(fit.latent_cor[(a, b)])))
+                .map(|b| {
+                    (
+                        fit.constructs.get(b).cloned().unwrap_or_default(),
+                        json!(cell(&fit.latent_cor, a, b)),
+                    )
+                })
                 .collect();
-            (fit.constructs[a].clone(), Value::Object(row))
+            (
+                fit.constructs.get(a).cloned().unwrap_or_default(),
+                Value::Object(row),
+            )
         })
         .collect();
     json!({

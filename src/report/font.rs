@@ -19,6 +19,7 @@
 //! assert!(ttf.len() < 20_000);
 //! # Ok::<(), csi::Error>(())
 //! ```
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::error::{Error, Result};
 use crate::report::chart::FONT_BYTES;
@@ -86,12 +87,15 @@ pub fn font_face_css(text: &str) -> Result<String> {
 }
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
-    d.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+    d.get(at..at + 2)
+        .and_then(|b| b.try_into().ok())
+        .map(u16::from_be_bytes)
 }
 
 fn be32(d: &[u8], at: usize) -> Option<u32> {
     d.get(at..at + 4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_be_bytes)
 }
 
 /// The tables of an sfnt file.
@@ -116,7 +120,10 @@ fn read_tables(d: &[u8]) -> Result<Vec<([u8; 4], Vec<u8>)>> {
 fn checksum(d: &[u8]) -> u32 {
     d.chunks(4).fold(0u32, |s, c| {
         let mut b = [0u8; 4];
-        b[..c.len()].copy_from_slice(c);
+        // a chunk has 1 to 4 bytes: the last is padded with zeros
+        for (x, y) in b.iter_mut().zip(c) {
+            *x = *y;
+        }
         s.wrapping_add(u32::from_be_bytes(b))
     })
 }
@@ -141,7 +148,10 @@ fn assemble(mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
     let mut head_at = None;
     for (tag, data) in tables.iter_mut() {
         if tag == b"head" && data.len() >= 12 {
-            data[8..12].fill(0);
+            // checkSumAdjustment (bytes 8..12) is zero while the checksums are summed
+            if let Some(adj) = data.get_mut(8..12) {
+                adj.fill(0);
+            }
             head_at = Some(offset + 8);
         }
         out.extend_from_slice(tag);
@@ -158,7 +168,9 @@ fn assemble(mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
     }
     if let Some(i) = head_at {
         let adj = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
-        out[i..i + 4].copy_from_slice(&adj.to_be_bytes());
+        if let Some(at) = out.get_mut(i..i + 4) {
+            at.copy_from_slice(&adj.to_be_bytes());
+        }
     }
     out
 }

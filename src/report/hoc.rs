@@ -7,6 +7,7 @@
 //! repeated indicators: the regression coefficient), `loading` the correlation of the
 //! dimension's score with the HOC's. With `--bootstrap` the weight's interval is that
 //! of the path (`paths` entries `DIM -> HOC`).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::num;
 use crate::estimate::pls::PlsFit;
@@ -35,9 +36,9 @@ pub fn higher_order_json(model: &Model, fit: &PlsFit) -> Vec<Value> {
                 .iter()
                 .map(|&j| {
                     json!({
-                        "name": model.constructs[j].name,
-                        "weight": num(fit.paths[(j, h)]),
-                        "loading": num(fit.lv_cor[(j, h)]),
+                        "name": super::construct_name(model, j),
+                        "weight": num(super::cell(&fit.paths, j, h)),
+                        "loading": num(super::cell(&fit.lv_cor, j, h)),
                     })
                 })
                 .collect();

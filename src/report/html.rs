@@ -12,6 +12,7 @@
 //! checks templates at compile time but adds a derive-macro crate and its parser to
 //! every build; the report has one template, so run-time parsing (microseconds) costs
 //! nothing, and the template is still compiled into the binary (`include_str!`).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::error::{Error, Result};
 use crate::ipma::Lang;

@@ -1,64 +1,114 @@
 //! The `csi ipma` report: the `csi-ipma/v1` JSON document and the text tables.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::num;
-use crate::ipma::{fmt_imp, Interval, Ipma, Lang, Level, Quadrant, Subject, Thresholds};
+use super::{construct_name, item_name, num};
+use crate::ipma::{
+    fmt_imp, ConstructRow, IndicatorRow, Interval, Ipma, Lang, Level, Quadrant, Subject, Thresholds,
+};
 use crate::report::text::Table;
 use crate::spec::Model;
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
 
-/// The `csi-ipma/v1` JSON document.
-pub fn ipma_json(map: &Ipma, model: &Model, level: Level, n: usize) -> Value {
-    let cname = |j: usize| model.constructs[j].name.clone();
-    let add_ci = |o: &mut Map<String, Value>, what: &str, ci: &Option<Interval>| {
+/// The fields every IPMA point has: importance, performance, quadrant (key and
+/// label) and, with a bootstrap, the intervals of importance and performance.
+fn placement_fields(o: &mut Map<String, Value>, lang: Lang, p: Placement) {
+    o.insert("importance".into(), num(p.importance));
+    o.insert("performance".into(), num(p.performance));
+    o.insert("quadrant".into(), json!(p.quadrant.key()));
+    o.insert("quadrant_label".into(), json!(p.quadrant.name(lang)));
+    for (what, ci) in [
+        ("importance", p.importance_ci),
+        ("performance", p.performance_ci),
+    ] {
         if let Some(c) = ci {
             o.insert(format!("{what}_se"), num(c.se));
             o.insert(format!("{what}_ci_low"), num(c.low));
             o.insert(format!("{what}_ci_high"), num(c.high));
         }
+    }
+}
+
+/// Where a construct or an indicator sits on the map, with its intervals.
+struct Placement<'a> {
+    importance: f64,
+    importance_ci: &'a Option<Interval>,
+    performance: f64,
+    performance_ci: &'a Option<Interval>,
+    quadrant: Quadrant,
+}
+
+/// `From` for a construct row and an indicator row: both carry the placement under
+/// the same names.
+macro_rules! placement_from {
+    ($t:ty) => {
+        impl<'a> From<&'a $t> for Placement<'a> {
+            fn from(r: &'a $t) -> Self {
+                Placement {
+                    importance: r.importance,
+                    importance_ci: &r.importance_ci,
+                    performance: r.performance,
+                    performance_ci: &r.performance_ci,
+                    quadrant: r.quadrant,
+                }
+            }
+        }
     };
-    let constructs: Vec<Value> = if level.constructs() {
-        map.constructs
-            .iter()
-            .map(|r| {
-                let mut o = Map::new();
-                o.insert("name".into(), json!(cname(r.construct)));
-                o.insert("label".into(), json!(model.construct_label(r.construct)));
-                o.insert("importance".into(), num(r.importance));
-                o.insert("performance".into(), num(r.performance));
-                o.insert("quadrant".into(), json!(r.quadrant.key()));
-                o.insert("quadrant_label".into(), json!(r.quadrant.name(map.lang)));
-                add_ci(&mut o, "importance", &r.importance_ci);
-                add_ci(&mut o, "performance", &r.performance_ci);
-                Value::Object(o)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let indicators: Vec<Value> = if level.indicators() {
-        map.indicators
-            .iter()
-            .map(|r| {
-                let mut o = Map::new();
-                o.insert("name".into(), json!(model.items[r.item].name));
-                o.insert("label".into(), json!(model.item_label(r.item)));
-                o.insert("construct".into(), json!(cname(r.construct)));
-                o.insert("normalized_weight".into(), num(r.normalized_weight));
-                o.insert("importance".into(), num(r.importance));
-                o.insert("performance".into(), num(r.performance));
-                o.insert("quadrant".into(), json!(r.quadrant.key()));
-                o.insert("quadrant_label".into(), json!(r.quadrant.name(map.lang)));
-                add_ci(&mut o, "importance", &r.importance_ci);
-                add_ci(&mut o, "performance", &r.performance_ci);
-                Value::Object(o)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let th = |t: &Option<Thresholds>| match t {
+}
+placement_from!(ConstructRow);
+placement_from!(IndicatorRow);
+
+/// The `constructs` of the document (empty unless the level reports constructs).
+fn constructs_json(map: &Ipma, model: &Model, level: Level) -> Vec<Value> {
+    if !level.constructs() {
+        return Vec::new();
+    }
+    map.constructs
+        .iter()
+        .map(|r| {
+            let mut o = Map::new();
+            o.insert("name".into(), json!(construct_name(model, r.construct)));
+            o.insert("label".into(), json!(model.construct_label(r.construct)));
+            placement_fields(&mut o, map.lang, Placement::from(r));
+            Value::Object(o)
+        })
+        .collect()
+}
+
+/// The `indicators` of the document (empty unless the level reports indicators).
+fn indicators_json(map: &Ipma, model: &Model, level: Level) -> Vec<Value> {
+    if !level.indicators() {
+        return Vec::new();
+    }
+    map.indicators
+        .iter()
+        .map(|r| {
+            let mut o = Map::new();
+            o.insert("name".into(), json!(item_name(model, r.item)));
+            o.insert("label".into(), json!(model.item_label(r.item)));
+            o.insert(
+                "construct".into(),
+                json!(construct_name(model, r.construct)),
+            );
+            o.insert("normalized_weight".into(), num(r.normalized_weight));
+            placement_fields(&mut o, map.lang, Placement::from(r));
+            Value::Object(o)
+        })
+        .collect()
+}
+
+/// `{"importance", "performance"}` of a split, null values when there is none.
+fn split_json(t: &Option<Thresholds>) -> Value {
+    match t {
         Some(t) => json!({"importance": num(t.importance), "performance": num(t.performance)}),
+        None => json!({"importance": null, "performance": null}),
+    }
+}
+
+/// The `thresholds` of the document.
+fn thresholds_json(map: &Ipma, level: Level) -> Value {
+    let th = |t: &Option<Thresholds>| match t {
+        Some(_) => split_json(t),
         None => Value::Null,
     };
     // `thresholds` of the contract: the construct level when reported, else the
@@ -68,10 +118,7 @@ pub fn ipma_json(map: &Ipma, model: &Model, level: Level, n: usize) -> Value {
     } else {
         &map.indicator_thresholds
     };
-    let mut thresholds = match main {
-        Some(t) => json!({"importance": num(t.importance), "performance": num(t.performance)}),
-        None => json!({"importance": null, "performance": null}),
-    };
+    let mut thresholds = split_json(main);
     if let Some(o) = thresholds.as_object_mut() {
         o.insert("split".into(), json!(map.split.as_string()));
         if level.constructs() {
@@ -81,13 +128,17 @@ pub fn ipma_json(map: &Ipma, model: &Model, level: Level, n: usize) -> Value {
             o.insert("indicators".into(), th(&map.indicator_thresholds));
         }
     }
-    let actions: Vec<Value> = map
-        .actions(level)
+    thresholds
+}
+
+/// The `actions` of the document: the ranked improvement list.
+fn actions_json(map: &Ipma, model: &Model, level: Level) -> Vec<Value> {
+    map.actions(level)
         .iter()
         .map(|a| {
             let (kind, name) = match a.subject {
-                Subject::Construct(j) => ("construct", cname(j)),
-                Subject::Indicator(k) => ("indicator", model.items[k].name.clone()),
+                Subject::Construct(j) => ("construct", construct_name(model, j)),
+                Subject::Indicator(k) => ("indicator", item_name(model, k)),
             };
             json!({
                 "rank": a.rank,
@@ -99,35 +150,33 @@ pub fn ipma_json(map: &Ipma, model: &Model, level: Level, n: usize) -> Value {
                 "text": map.action_text(model, a),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The `csi-ipma/v1` JSON document.
+pub fn ipma_json(map: &Ipma, model: &Model, level: Level, n: usize) -> Value {
     let mut doc = json!({
         "schema": "csi-ipma/v1",
         "model": model.name,
         "n": n,
-        "target": cname(map.target),
+        "target": construct_name(model, map.target),
         "target_label": model.construct_label(map.target),
         "target_performance": num(map.target_performance),
         "level": level.as_str(),
         "language": map.lang.code(),
         "importance": "unstandardized total effect on the target, 0-100 scores",
         "performance": "0-100 index (constructs) or item mean rescaled to 0-100 (indicators)",
-        "constructs": constructs,
-        "indicators": indicators,
-        "thresholds": thresholds,
-        "actions": actions,
-        "excluded": map.excluded.iter().map(|(j, why)| json!({"name": cname(*j), "reason": why})).collect::<Vec<_>>(),
+        "constructs": constructs_json(map, model, level),
+        "indicators": indicators_json(map, model, level),
+        "thresholds": thresholds_json(map, level),
+        "actions": actions_json(map, model, level),
+        "excluded": map.excluded.iter().map(|(j, why)| json!({"name": construct_name(model, *j), "reason": why})).collect::<Vec<_>>(),
     });
     if let (Some(b), Some(o)) = (&map.bootstrap, doc.as_object_mut()) {
-        let v = super::resampling_json(
-            b.resamples,
-            b.seed,
-            b.ci,
-            b.level,
-            b.failed,
-            &b.failure_reasons,
-            b.withheld.as_ref(),
+        o.insert(
+            "bootstrap".into(),
+            super::resampling_json(&super::Resampling::from(b)),
         );
-        o.insert("bootstrap".into(), v);
     }
     doc
 }
@@ -141,7 +190,7 @@ pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
         "csi ipma: {} (n = {}), target {} {} (index {:.1})",
         model.name,
         n,
-        model.constructs[map.target].name,
+        construct_name(model, map.target),
         model.construct_label(map.target),
         map.target_performance
     );
@@ -154,14 +203,7 @@ pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
         "performance = 0-100 index (constructs), item mean rescaled to 0-100 (indicators)"
     );
     if let Some(b) = &map.bootstrap {
-        s.push_str(&crate::report::text::bootstrap_line(
-            b.resamples,
-            b.seed,
-            b.ci,
-            b.level,
-            b.failed,
-            b.withheld.as_ref(),
-        ));
+        s.push_str(&super::Resampling::from(b).line());
     }
     if level.constructs() {
         constructs_section(map, model, &mut s);
@@ -170,7 +212,7 @@ pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
         indicators_section(map, model, &mut s);
     }
     for (j, why) in &map.excluded {
-        let _ = writeln!(s, "left out: {}: {why}", model.constructs[*j].name);
+        let _ = writeln!(s, "left out: {}: {why}", construct_name(model, *j));
     }
     let _ = writeln!(s);
     let _ = writeln!(
@@ -198,11 +240,7 @@ pub fn ipma_text(map: &Ipma, model: &Model, level: Level, n: usize) -> String {
 /// their intervals, and the quadrant.
 struct Row<'a> {
     lead: Vec<String>,
-    importance: f64,
-    importance_ci: &'a Option<Interval>,
-    performance: f64,
-    performance_ci: &'a Option<Interval>,
-    quadrant: Quadrant,
+    at: Placement<'a>,
 }
 
 /// One level's table of the IPMA report (`head`: the leading columns, the first
@@ -240,15 +278,16 @@ fn level_section(
     let mut t = Table::new(&hdr, n_left);
     for r in rows {
         let mut row = r.lead;
-        row.push(fmt_imp(r.importance));
+        let p = r.at;
+        row.push(fmt_imp(p.importance));
         if boot {
-            row.push(ci(r.importance_ci, 3));
+            row.push(ci(p.importance_ci, 3));
         }
-        row.push(format!("{:.1}", r.performance));
+        row.push(format!("{:.1}", p.performance));
         if boot {
-            row.push(ci(r.performance_ci, 1));
+            row.push(ci(p.performance_ci, 1));
         }
-        row.push(r.quadrant.name(map.lang).to_string());
+        row.push(p.quadrant.name(map.lang).to_string());
         t.row(row);
     }
     s.push_str(&t.render());
@@ -271,14 +310,10 @@ fn constructs_section(map: &Ipma, model: &Model, s: &mut String) {
         .iter()
         .map(|r| Row {
             lead: vec![
-                model.constructs[r.construct].name.clone(),
+                construct_name(model, r.construct).to_string(),
                 model.construct_label(r.construct).to_string(),
             ],
-            importance: r.importance,
-            importance_ci: &r.importance_ci,
-            performance: r.performance,
-            performance_ci: &r.performance_ci,
-            quadrant: r.quadrant,
+            at: Placement::from(r),
         })
         .collect();
     let title = if zh {
@@ -298,16 +333,12 @@ fn indicators_section(map: &Ipma, model: &Model, s: &mut String) {
         .iter()
         .map(|r| Row {
             lead: vec![
-                model.items[r.item].name.clone(),
+                item_name(model, r.item).to_string(),
                 model.item_label(r.item).to_string(),
-                model.constructs[r.construct].name.clone(),
+                construct_name(model, r.construct).to_string(),
                 format!("{:.3}", r.normalized_weight),
             ],
-            importance: r.importance,
-            importance_ci: &r.importance_ci,
-            performance: r.performance,
-            performance_ci: &r.performance_ci,
-            quadrant: r.quadrant,
+            at: Placement::from(r),
         })
         .collect();
     let title = if zh {

@@ -4,6 +4,7 @@
 //! ([`crate::estimate::mediation::chains`]), `{"from", "to", "path": [names...],
 //! "estimate"}`, and with `--bootstrap` `"se", "ci_low", "ci_high", "t", "p"` of the
 //! product of the resampled paths along the chain.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::num;
 use super::text::{interval, p_value, stars, Table};
@@ -34,15 +35,21 @@ pub fn specific_indirect_json(
     paths: &DMatrix<f64>,
     boot: Option<&BootstrapResult>,
 ) -> Vec<Value> {
-    let name = |j: usize| model.constructs[j].name.clone();
+    let name = |j: usize| super::construct_name(model, j).to_string();
     chains(model)
         .list
         .iter()
         .enumerate()
         .map(|(k, ch)| {
             let mut o = Map::new();
-            o.insert("from".into(), json!(name(ch[0])));
-            o.insert("to".into(), json!(name(ch[ch.len() - 1])));
+            o.insert(
+                "from".into(),
+                json!(ch.first().map(|&j| name(j)).unwrap_or_default()),
+            );
+            o.insert(
+                "to".into(),
+                json!(ch.last().map(|&j| name(j)).unwrap_or_default()),
+            );
             o.insert(
                 "path".into(),
                 Value::Array(ch.iter().map(|&j| json!(name(j))).collect()),

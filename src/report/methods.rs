@@ -1,10 +1,11 @@
 //! The `csi methods` report: the `csi-methods/v1` JSON document and the text tables.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::{num, opt as onum};
+use super::{construct_name, num, opt as onum};
 use crate::ipma::{short_label, Lang};
 use crate::methods::{
-    explanation, method_name, Band, LoyaltyClass, MethodsReport, Outcome, RANKING_METHODS,
-    SATISFIED_BAND,
+    explanation, method_name, Band, DriverRow, LoyaltyClass, MethodsReport, Outcome,
+    RANKING_METHODS, SATISFIED_BAND,
 };
 use crate::report::text::Table;
 use crate::spec::Model;
@@ -43,11 +44,11 @@ pub fn explanation_in(method: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// The `csi-methods/v1` JSON document.
-pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
+/// The `methods` of the document: each method's score (or why it is not available)
+/// with its name and explanation.
+fn scores_json(rep: &MethodsReport) -> Vec<Value> {
     let lang = rep.lang;
-    let methods: Vec<Value> = rep
-        .scores()
+    rep.scores()
         .into_iter()
         .map(|(m, o)| {
             let mut v = json!({
@@ -69,22 +70,23 @@ pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
             }
             v
         })
-        .collect();
-    let drivers: Vec<Value> = rep
-        .drivers
+        .collect()
+}
+
+/// The `drivers` of the document: performance, and importance and rank by each
+/// ranking method.
+fn drivers_json(rep: &MethodsReport, model: &Model) -> Vec<Value> {
+    rep.drivers
         .iter()
         .map(|d| {
             let mut imp = serde_json::Map::new();
             let mut rk = serde_json::Map::new();
-            for (m, name) in RANKING_METHODS.iter().enumerate() {
-                imp.insert((*name).into(), onum(d.importance[m]));
-                rk.insert(
-                    (*name).into(),
-                    d.ranks[m].map(|r| json!(r)).unwrap_or(Value::Null),
-                );
+            for ((name, i), r) in RANKING_METHODS.iter().zip(d.importance).zip(d.ranks) {
+                imp.insert((*name).into(), onum(i));
+                rk.insert((*name).into(), r.map(|r| json!(r)).unwrap_or(Value::Null));
             }
             json!({
-                "name": model.constructs[d.construct].name,
+                "name": construct_name(model, d.construct),
                 "label": model.construct_label(d.construct),
                 "performance_simple": num(d.simple_performance),
                 "performance_sem": onum(d.sem_performance),
@@ -93,8 +95,12 @@ pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
                 "agreement": if d.agree() { "agree" } else { "differ" },
             })
         })
-        .collect();
-    let regression = match &rep.regression {
+        .collect()
+}
+
+/// The `regression` of the document: overall satisfaction on the driver scores.
+fn regression_json(rep: &MethodsReport, model: &Model) -> Value {
+    match &rep.regression {
         Outcome::Done(r) => json!({
             "available": true,
             "overall_item": r.overall,
@@ -102,12 +108,16 @@ pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
             "r2": num(r.ols.r2),
             "intercept": num(r.ols.intercept),
             "coefficients": rep.drivers.iter().zip(&r.ols.coef).zip(&r.ols.beta)
-                .map(|((d, b), be)| json!({"name": model.constructs[d.construct].name, "b": num(*b), "beta": num(*be)}))
+                .map(|((d, b), be)| json!({"name": construct_name(model, d.construct), "b": num(*b), "beta": num(*be)}))
                 .collect::<Vec<_>>(),
         }),
         Outcome::NotAvailable(e) => json!({"available": false, "note": e}),
-    };
-    let ratio = match &rep.ratio {
+    }
+}
+
+/// The `ratio` of the document: C = b/a per attribute, overall and per respondent.
+fn ratio_json(rep: &MethodsReport) -> Value {
+    match &rep.ratio {
         Outcome::Done(r) => json!({
             "available": true,
             "band": SATISFIED_BAND,
@@ -119,32 +129,41 @@ pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
             "respondents": {"n": r.n, "dissatisfied": num(r.shares[0]), "satisfied": num(r.shares[1]), "very_satisfied": num(r.shares[2])},
         }),
         Outcome::NotAvailable(e) => json!({"available": false, "note": e}),
-    };
-    let loyalty = match &rep.loyalty {
+    }
+}
+
+/// The `loyalty` of the document: Dick & Basu segments with counts and shares.
+fn loyalty_json(rep: &MethodsReport, model: &Model) -> Value {
+    let lang = rep.lang;
+    match &rep.loyalty {
         Outcome::Done(s) => json!({
             "available": true,
             "threshold": s.threshold,
             "attitudinal": model.extras.attitudinal,
             "behavioural": model.extras.behavioural,
-            "classes": LoyaltyClass::ALL.iter().enumerate().map(|(k, c)| json!({
-                "class": c.key(), "label": c.name(lang), "n": s.counts[k], "share": num(s.shares[k]),
+            "classes": LoyaltyClass::ALL.iter().zip(s.counts).zip(s.shares).map(|((c, n), share)| json!({
+                "class": c.key(), "label": c.name(lang), "n": n, "share": num(share),
             })).collect::<Vec<_>>(),
             "unclassified": s.unclassified,
         }),
         Outcome::NotAvailable(e) => json!({"available": false, "note": e}),
-    };
+    }
+}
+
+/// The `csi-methods/v1` JSON document.
+pub fn methods_json(rep: &MethodsReport, model: &Model) -> Value {
     json!({
         "schema": "csi-methods/v1",
         "model": model.name,
         "n": rep.n,
-        "target": model.constructs[rep.target].name,
-        "language": lang.code(),
-        "methods": methods,
-        "drivers": drivers,
+        "target": construct_name(model, rep.target),
+        "language": rep.lang.code(),
+        "methods": scores_json(rep),
+        "drivers": drivers_json(rep, model),
         "rank_agreement": rep.spearman.iter().map(|(a, b, r)| json!({"a": a, "b": b, "spearman": num(*r)})).collect::<Vec<_>>(),
-        "regression": regression,
-        "ratio": ratio,
-        "loyalty": loyalty,
+        "regression": regression_json(rep, model),
+        "ratio": ratio_json(rep),
+        "loyalty": loyalty_json(rep, model),
         "notes": rep.notes,
     })
 }
@@ -158,7 +177,7 @@ pub fn methods_text(rep: &MethodsReport, model: &Model) -> String {
         "csi methods: {} (n = {}), target {} {}",
         model.name,
         rep.n,
-        model.constructs[rep.target].name,
+        construct_name(model, rep.target),
         model.construct_label(rep.target)
     );
     let _ = writeln!(s);
@@ -211,19 +230,9 @@ pub fn methods_text(rep: &MethodsReport, model: &Model) -> String {
     s
 }
 
-/// The drivers table of the methods report.
-fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
-    let lang = rep.lang;
-    let _ = writeln!(
-        s,
-        "{}",
-        tr(
-            lang,
-            "Drivers: performance and importance (rank) by method",
-            "驱动因素：各方法的表现与重要性（排名）"
-        )
-    );
-    let header = if lang == Lang::Chinese {
+/// The column heads of the drivers table.
+fn drivers_header(lang: Lang) -> [&'static str; 9] {
+    if lang == Lang::Chinese {
         [
             "驱动因素",
             "标签",
@@ -247,24 +256,40 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
             "SEM importance",
             "agreement",
         ]
-    };
-    let mut t = Table::new(&header, 2);
+    }
+}
+
+/// The drivers table of the methods report, its rank agreement and its notes.
+fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
+    let lang = rep.lang;
+    let _ = writeln!(
+        s,
+        "{}",
+        tr(
+            lang,
+            "Drivers: performance and importance (rank) by method",
+            "驱动因素：各方法的表现与重要性（排名）"
+        )
+    );
+    let mut t = Table::new(&drivers_header(lang), 2);
     let cell = |v: Option<f64>, r: Option<usize>, d: usize| match (v, r) {
         (Some(v), Some(r)) => format!("{v:.d$} ({r})"),
         _ => "-".into(),
     };
     for d in &rep.drivers {
+        let [i0, i1, i2, i3] = d.importance;
+        let [r0, r1, r2, r3] = d.ranks;
         t.row(vec![
-            model.constructs[d.construct].name.clone(),
+            construct_name(model, d.construct).to_string(),
             short_label(model.construct_label(d.construct)).to_string(),
             format!("{:.1}", d.simple_performance),
             d.sem_performance
                 .map(|v| format!("{v:.1}"))
                 .unwrap_or_else(|| "-".into()),
-            cell(d.importance[0], d.ranks[0], 2),
-            cell(d.importance[1], d.ranks[1], 3),
-            cell(d.importance[2], d.ranks[2], 3),
-            cell(d.importance[3], d.ranks[3], 3),
+            cell(i0, r0, 2),
+            cell(i1, r1, 3),
+            cell(i2, r2, 3),
+            cell(i3, r3, 3),
             if d.agree() {
                 tr(lang, "agree", "一致").into()
             } else {
@@ -273,35 +298,45 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
         ]);
     }
     s.push_str(&t.render());
-    if !rep.spearman.is_empty() {
-        let _ = writeln!(s);
+    rank_agreement_lines(rep, s);
+    agreement_lines(rep, model, s);
+    regression_line(rep, s);
+}
+
+/// The Spearman correlations between the methods' importance rankings.
+fn rank_agreement_lines(rep: &MethodsReport, s: &mut String) {
+    let lang = rep.lang;
+    if rep.spearman.is_empty() {
+        return;
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{}",
+        tr(lang, "Rank agreement (Spearman)", "排名一致性 (Spearman)")
+    );
+    for (a, b, r) in &rep.spearman {
         let _ = writeln!(
             s,
-            "{}",
-            tr(lang, "Rank agreement (Spearman)", "排名一致性 (Spearman)")
+            "  {} vs {}: {:.2}",
+            method_name(a, lang),
+            method_name(b, lang),
+            r
         );
-        for (a, b, r) in &rep.spearman {
-            let _ = writeln!(
-                s,
-                "  {} vs {}: {:.2}",
-                method_name(a, lang),
-                method_name(b, lang),
-                r
-            );
-        }
     }
-    let agree: Vec<String> = rep
-        .drivers
-        .iter()
-        .filter(|d| d.agree())
-        .map(|d| model.constructs[d.construct].name.clone())
-        .collect();
-    let differ: Vec<String> = rep
-        .drivers
-        .iter()
-        .filter(|d| !d.agree())
-        .map(|d| model.constructs[d.construct].name.clone())
-        .collect();
+}
+
+/// The drivers on which the methods agree (ranks within one place) and differ.
+fn agreement_lines(rep: &MethodsReport, model: &Model, s: &mut String) {
+    let lang = rep.lang;
+    let (agree, differ): (Vec<&DriverRow>, Vec<&DriverRow>) =
+        rep.drivers.iter().partition(|d| d.agree());
+    let names = |v: Vec<&DriverRow>| -> Vec<String> {
+        v.into_iter()
+            .map(|d| construct_name(model, d.construct).to_string())
+            .collect()
+    };
+    let (agree, differ) = (names(agree), names(differ));
     if !agree.is_empty() {
         let _ = writeln!(
             s,
@@ -322,8 +357,12 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
             differ.join(", ")
         );
     }
+}
+
+/// The fit of the regression of overall satisfaction on the driver scores.
+fn regression_line(rep: &MethodsReport, s: &mut String) {
     if let Outcome::Done(r) = &rep.regression {
-        if lang == Lang::Chinese {
+        if rep.lang == Lang::Chinese {
             let _ = writeln!(
                 s,
                 "“{}”对驱动因素得分的回归：R2 = {:.3}，n = {}",
@@ -341,6 +380,13 @@ fn drivers_section(rep: &MethodsReport, model: &Model, s: &mut String) {
 
 /// The C = b/a and loyalty sections of the methods report.
 fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
+    ratio_section(rep, s);
+    let _ = writeln!(s);
+    loyalty_section(rep, s);
+}
+
+/// The C = b/a section: per attribute, overall, and the respondents' shares.
+fn ratio_section(rep: &MethodsReport, s: &mut String) {
     let lang = rep.lang;
     let _ = writeln!(s);
     if lang == Lang::Chinese {
@@ -354,64 +400,65 @@ fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
             "C = b/a (perceived / expected; |C - 1| <= {SATISFIED_BAND} reads as satisfied)"
         );
     }
-    let na = tr(lang, "not available: ", "不可用：");
-    match &rep.ratio {
-        Outcome::Done(r) => {
-            let mut t = Table::new(
-                &[
-                    tr(lang, "perceived", "感知"),
-                    tr(lang, "expected", "期望"),
-                    "b",
-                    "a",
-                    "C",
-                    tr(lang, "reading", "解读"),
-                ],
-                2,
-            );
-            for x in &r.rows {
-                t.row(vec![
-                    x.perceived.clone(),
-                    x.expected.clone(),
-                    format!("{:.2}", x.b),
-                    format!("{:.2}", x.a),
-                    format!("{:.3}", x.c),
-                    Band::classify(x.c).name(lang).into(),
-                ]);
-            }
-            s.push_str(&t.render());
-            let _ = writeln!(
-                s,
-                "{} C = {:.3}{}{}",
-                tr(lang, "overall", "总体"),
-                r.overall,
-                tr(lang, ": ", "："),
-                Band::classify(r.overall).name(lang)
-            );
-            if lang == Lang::Chinese {
-                let _ = writeln!(
-                    s,
-                    "受访者（n = {}）：不满意 {:.1}%，满意 {:.1}%，非常满意 {:.1}%",
-                    r.n,
-                    100.0 * r.shares[0],
-                    100.0 * r.shares[1],
-                    100.0 * r.shares[2]
-                );
-            } else {
-                let _ = writeln!(
-                    s,
-                    "respondents (n = {}): dissatisfied {:.1}%, satisfied {:.1}%, very satisfied {:.1}%",
-                    r.n,
-                    100.0 * r.shares[0],
-                    100.0 * r.shares[1],
-                    100.0 * r.shares[2]
-                );
-            }
-        }
+    let r = match &rep.ratio {
+        Outcome::Done(r) => r,
         Outcome::NotAvailable(e) => {
-            let _ = writeln!(s, "{na}{e}");
+            let _ = writeln!(s, "{}{e}", tr(lang, "not available: ", "不可用："));
+            return;
         }
+    };
+    let mut t = Table::new(
+        &[
+            tr(lang, "perceived", "感知"),
+            tr(lang, "expected", "期望"),
+            "b",
+            "a",
+            "C",
+            tr(lang, "reading", "解读"),
+        ],
+        2,
+    );
+    for x in &r.rows {
+        t.row(vec![
+            x.perceived.clone(),
+            x.expected.clone(),
+            format!("{:.2}", x.b),
+            format!("{:.2}", x.a),
+            format!("{:.3}", x.c),
+            Band::classify(x.c).name(lang).into(),
+        ]);
     }
-    let _ = writeln!(s);
+    s.push_str(&t.render());
+    let _ = writeln!(
+        s,
+        "{} C = {:.3}{}{}",
+        tr(lang, "overall", "总体"),
+        r.overall,
+        tr(lang, ": ", "："),
+        Band::classify(r.overall).name(lang)
+    );
+    let shares: Vec<String> = [
+        tr(lang, "dissatisfied", "不满意"),
+        tr(lang, "satisfied", "满意"),
+        tr(lang, "very satisfied", "非常满意"),
+    ]
+    .iter()
+    .zip(r.shares)
+    .map(|(what, x)| format!("{what} {:.1}%", 100.0 * x))
+    .collect();
+    let _ = writeln!(
+        s,
+        "{}{}{}{}",
+        tr(lang, "respondents (n = ", "受访者（n = "),
+        r.n,
+        tr(lang, "): ", "）："),
+        shares.join(tr(lang, ", ", "，"))
+    );
+}
+
+/// The loyalty segments (Dick & Basu) section.
+fn loyalty_section(rep: &MethodsReport, s: &mut String) {
+    let lang = rep.lang;
     let _ = writeln!(
         s,
         "{}",
@@ -421,39 +468,39 @@ fn ratio_loyalty_section(rep: &MethodsReport, s: &mut String) {
             "忠诚度细分（Dick & Basu；高 = 高于量表中点）"
         )
     );
-    match &rep.loyalty {
-        Outcome::Done(seg) => {
-            let mut t = Table::new(
-                &[
-                    tr(lang, "class", "类别"),
-                    tr(lang, "respondents", "受访者"),
-                    tr(lang, "share", "占比"),
-                ],
-                1,
-            );
-            for (k, c) in LoyaltyClass::ALL.iter().enumerate() {
-                t.row(vec![
-                    c.name(lang).into(),
-                    seg.counts[k].to_string(),
-                    format!("{:.1}%", 100.0 * seg.shares[k]),
-                ]);
-            }
-            s.push_str(&t.render());
-            if seg.unclassified > 0 {
-                let _ = writeln!(
-                    s,
-                    "{}{}",
-                    tr(
-                        lang,
-                        "unclassified (no answer on an axis): ",
-                        "未分类（某一维度无回答）："
-                    ),
-                    seg.unclassified
-                );
-            }
-        }
+    let seg = match &rep.loyalty {
+        Outcome::Done(seg) => seg,
         Outcome::NotAvailable(e) => {
-            let _ = writeln!(s, "{na}{e}");
+            let _ = writeln!(s, "{}{e}", tr(lang, "not available: ", "不可用："));
+            return;
         }
+    };
+    let mut t = Table::new(
+        &[
+            tr(lang, "class", "类别"),
+            tr(lang, "respondents", "受访者"),
+            tr(lang, "share", "占比"),
+        ],
+        1,
+    );
+    for ((c, n), share) in LoyaltyClass::ALL.iter().zip(seg.counts).zip(seg.shares) {
+        t.row(vec![
+            c.name(lang).into(),
+            n.to_string(),
+            format!("{:.1}%", 100.0 * share),
+        ]);
+    }
+    s.push_str(&t.render());
+    if seg.unclassified > 0 {
+        let _ = writeln!(
+            s,
+            "{}{}",
+            tr(
+                lang,
+                "unclassified (no answer on an axis): ",
+                "未分类（某一维度无回答）："
+            ),
+            seg.unclassified
+        );
     }
 }

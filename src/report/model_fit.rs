@@ -12,6 +12,7 @@
 //! }
 //! ```
 //! `hi95`/`hi99` and `exact_fit_test` appear with `--bootstrap N`.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::num;
 use crate::model_fit::{Discrepancy, ExactFitTest, ModelFit};

@@ -7,6 +7,7 @@
 //! the effect of the first construct on `to` with the moderator (the second) at its
 //! mean plus `moderator_sd` standard deviations
 //! ([`crate::estimate::interaction::simple_slopes`]).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::num;
 use super::text::{interval, p_value, stars, Table};
@@ -24,7 +25,7 @@ pub fn interactions_json(
     boot: Option<&BootstrapResult>,
 ) -> Vec<Value> {
     let m = &mo.model;
-    let name = |j: usize| m.constructs[j].name.clone();
+    let name = |j: usize| super::construct_name(m, j).to_string();
     mo.terms
         .iter()
         .map(|t| {
@@ -33,18 +34,15 @@ pub fn interactions_json(
             o.insert("between".into(), json!([name(t.a), name(t.b)]));
             o.insert("to".into(), json!(name(t.to)));
             o.insert("method".into(), json!(t.method.as_str()));
-            o.insert("estimate".into(), num(fit.paths[(t.construct, t.to)]));
+            o.insert(
+                "estimate".into(),
+                num(super::cell(&fit.paths, t.construct, t.to)),
+            );
             let key = Stat::Path {
                 from: t.construct,
                 to: t.to,
             };
-            if let Some(s) = boot.and_then(|b| b.stat(key)) {
-                o.insert("se".into(), num(s.se));
-                o.insert("ci_low".into(), num(s.ci_low));
-                o.insert("ci_high".into(), num(s.ci_high));
-                o.insert("t".into(), num(s.t));
-                o.insert("p".into(), num(s.p));
-            }
+            super::inference_fields(&mut o, boot, key);
             let slopes: Vec<Value> = simple_slopes(&fit.paths, t, boot)
                 .into_iter()
                 .map(|s| {
@@ -105,10 +103,10 @@ pub fn interactions_text(mo: &Moderation, fit: &PlsFit, boot: Option<&BootstrapR
                 .unwrap_or_default()
         };
         t.row(vec![
-            m.constructs[term.construct].name.clone(),
-            m.constructs[term.to].name.clone(),
+            super::construct_name(m, term.construct).to_string(),
+            super::construct_name(m, term.to).to_string(),
             term.method.as_str().into(),
-            format!("{:.3}", fit.paths[(term.construct, term.to)]),
+            format!("{:.3}", super::cell(&fit.paths, term.construct, term.to)),
             st.map(|x| interval(x.ci_low, x.ci_high, 3))
                 .unwrap_or_default(),
             st.map(|x| p_value(x.p)).unwrap_or_default(),

@@ -9,21 +9,22 @@
 //!  "summary": {"indicators": 22, "pls_better_rmse": 15, "pls_better_mae": 14,
 //!              "q2_positive": 22, "predictive_power": "medium"}}
 //! ```
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::num;
+use super::{construct_name, item_name, num};
 use crate::predict::Prediction;
 use crate::spec::Model;
 use serde_json::{json, Value};
 
 /// The `csi-predict/v1` document.
 pub fn predict_json(model: &Model, p: &Prediction) -> Value {
-    let cname = |j: usize| model.constructs[j].name.clone();
+    let cname = |j: usize| construct_name(model, j);
     let indicators: Vec<Value> = p
         .indicators
         .iter()
         .map(|i| {
             json!({
-                "name": model.items[i.item].name, "construct": cname(i.construct),
+                "name": item_name(model, i.item), "construct": cname(i.construct),
                 "q2_predict": num(i.q2_predict), "rmse": num(i.rmse), "mae": num(i.mae),
                 "lm_rmse": num(i.lm_rmse), "lm_mae": num(i.lm_mae),
                 "lm_q2_predict": num(i.lm_q2_predict),
@@ -92,7 +93,7 @@ pub fn predict_text(model: &Model, p: &Prediction) -> String {
     let mut t = Table::new(&["construct", "Q2predict", "RMSE", "MAE"], 1);
     for c in &p.constructs {
         t.row(vec![
-            clean(&model.constructs[c.construct].name),
+            clean(construct_name(model, c.construct)),
             format!("{:.3}", c.q2_predict),
             format!("{:.3}", c.rmse),
             format!("{:.3}", c.mae),
@@ -145,8 +146,8 @@ fn indicator_table(model: &Model, p: &Prediction) -> super::text::Table {
     );
     for i in &p.indicators {
         t.row(vec![
-            clean(&model.items[i.item].name),
-            clean(&model.constructs[i.construct].name),
+            clean(item_name(model, i.item)),
+            clean(construct_name(model, i.construct)),
             format!("{:.3}", i.q2_predict),
             format!("{:.3}", i.rmse),
             format!("{:.3}", i.mae),

@@ -7,9 +7,10 @@
 //! wave by wave, the companies ranked within each industry (with the company against
 //! its industry and the change), then the significant movers, most significant first.
 //! Stars follow the *adjusted* p value.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
-use super::num;
 use super::text::{stars, Table};
+use super::{construct_name, num};
 use crate::program::simulate::SimProgramme;
 use crate::program::{Change, IndexEstimate, Level, Program, Status, Versus};
 use serde_json::{json, Map, Value};
@@ -28,8 +29,8 @@ fn estimate_json(name: &str, e: &IndexEstimate) -> Map<String, Value> {
 /// Every company-wave: counts, status and the construct indices.
 fn companies_json(p: &Program) -> Vec<Value> {
     let m = &p.model;
-    let cname = |j: usize| m.constructs[j].name.clone();
-    let wave = |w: usize| p.waves[w].clone();
+    let cname = |j: usize| construct_name(m, j).to_string();
+    let wave = |w: usize| p.waves.get(w).cloned().unwrap_or_default();
     p.cells
         .iter()
         .map(|c| {
@@ -55,7 +56,7 @@ fn companies_json(p: &Program) -> Vec<Value> {
                 .enumerate()
                 .map(|(j, e)| {
                     let mut x = estimate_json(&cname(j), e);
-                    if let Some(why) = &c.index_problems[j] {
+                    if let Some(why) = c.index_problems.get(j).and_then(Option::as_ref) {
                         x.insert("problem".into(), json!(why));
                     }
                     Value::Object(x)
@@ -70,8 +71,8 @@ fn companies_json(p: &Program) -> Vec<Value> {
 /// Every aggregate (national, sector, industry) per wave.
 fn aggregates_json(p: &Program) -> Vec<Value> {
     let m = &p.model;
-    let cname = |j: usize| m.constructs[j].name.clone();
-    let wave = |w: usize| p.waves[w].clone();
+    let cname = |j: usize| construct_name(m, j).to_string();
+    let wave = |w: usize| p.waves.get(w).cloned().unwrap_or_default();
     p.aggregates
         .iter()
         .map(|a| {
@@ -90,7 +91,7 @@ fn aggregates_json(p: &Program) -> Vec<Value> {
                 .enumerate()
                 .map(|(j, e)| {
                     let mut x = estimate_json(&cname(j), e);
-                    x.insert("n_companies".into(), json!(a.n_companies_construct[j]));
+                    x.insert("n_companies".into(), json!(a.n_companies_construct.get(j)));
                     Value::Object(x)
                 })
                 .collect();
@@ -103,8 +104,8 @@ fn aggregates_json(p: &Program) -> Vec<Value> {
 /// Every change between consecutive waves.
 fn changes_json(p: &Program) -> Vec<Value> {
     let m = &p.model;
-    let cname = |j: usize| m.constructs[j].name.clone();
-    let wave = |w: usize| p.waves[w].clone();
+    let cname = |j: usize| construct_name(m, j).to_string();
+    let wave = |w: usize| p.waves.get(w).cloned().unwrap_or_default();
     p.changes
         .iter()
         .map(|c| {
@@ -131,8 +132,8 @@ fn changes_json(p: &Program) -> Vec<Value> {
 /// Every company against its industry.
 fn versus_json(p: &Program) -> Vec<Value> {
     let m = &p.model;
-    let cname = |j: usize| m.constructs[j].name.clone();
-    let wave = |w: usize| p.waves[w].clone();
+    let cname = |j: usize| construct_name(m, j).to_string();
+    let wave = |w: usize| p.waves.get(w).cloned().unwrap_or_default();
     p.versus
         .iter()
         .map(|v| {
@@ -350,11 +351,11 @@ fn movers(p: &Program, alpha: f64) -> Vec<&Change> {
 
 impl TextReport<'_> {
     fn cname(&self, j: usize) -> String {
-        clean(&self.p.model.constructs[j].name)
+        clean(construct_name(&self.p.model, j))
     }
 
     fn wname(&self, w: usize) -> String {
-        clean(&self.p.waves[w])
+        clean(self.p.waves.get(w).map_or("", String::as_str))
     }
 
     /// Counts, bootstrap and adjustment settings, and the number of movers.
@@ -468,7 +469,7 @@ impl TextReport<'_> {
             out,
             "{} {} in {}{}",
             cname(j),
-            if label != m.constructs[j].name {
+            if label != construct_name(m, j) {
                 format!("({})", clean(label))
             } else {
                 String::new()
@@ -514,7 +515,9 @@ impl TextReport<'_> {
         let Some(a) = p.aggregate(lvl, name, last) else {
             return;
         };
-        let e = &a.constructs[j];
+        let Some(e) = a.constructs.get(j) else {
+            return;
+        };
         let ch = if has_change {
             change_of(p, lvl, name, last, j)
         } else {
@@ -557,7 +560,8 @@ impl TextReport<'_> {
             for w in 0..p.waves.len() {
                 let v = p
                     .aggregate(Level::National, "national", w)
-                    .map(|a| a.constructs[jj].index)
+                    .and_then(|a| a.constructs.get(jj))
+                    .map(|e| e.index)
                     .unwrap_or(f64::NAN);
                 let st = if w > 0 {
                     change_of(p, Level::National, "national", w, jj)
@@ -587,7 +591,11 @@ impl TextReport<'_> {
                 .map(|i| {
                     let cells = (0..p.companies.len())
                         .map(|c| c * p.waves.len() + last)
-                        .filter(|&k| p.cells[k].industry.as_deref() == Some(i))
+                        .filter(|&k| {
+                            p.cells
+                                .get(k)
+                                .is_some_and(|c| c.industry.as_deref() == Some(i))
+                        })
                         .collect();
                     (Some(i.to_string()), cells)
                 })
@@ -610,17 +618,21 @@ impl TextReport<'_> {
                 ""
             }
         );
+        let index_of = |k: usize| {
+            p.cells
+                .get(k)
+                .and_then(|c| c.constructs.get(j))
+                .map_or(f64::NAN, |e| e.index)
+        };
+        let company_of = |k: usize| p.cells.get(k).map(|c| c.company.as_str());
         for (ind, mut cells) in groups {
             cells.sort_by(|&a, &b| {
-                let (x, y) = (
-                    p.cells[a].constructs[j].index,
-                    p.cells[b].constructs[j].index,
-                );
+                let (x, y) = (index_of(a), index_of(b));
                 match (x.is_finite(), y.is_finite()) {
                     (true, true) => y.total_cmp(&x),
                     (true, false) => std::cmp::Ordering::Less,
                     (false, true) => std::cmp::Ordering::Greater,
-                    _ => p.cells[a].company.cmp(&p.cells[b].company),
+                    _ => company_of(a).cmp(&company_of(b)),
                 }
             });
             if let Some(i) = &ind {
@@ -631,9 +643,11 @@ impl TextReport<'_> {
                     "\n{} ({}): industry index {} {}",
                     clean(i),
                     clean(sector),
-                    agg.map(|a| f1(a.constructs[j].index))
+                    agg.and_then(|a| a.constructs.get(j))
+                        .map(|e| f1(e.index))
                         .unwrap_or_else(|| "-".into()),
-                    agg.map(|a| ci(a.constructs[j].ci_low, a.constructs[j].ci_high))
+                    agg.and_then(|a| a.constructs.get(j))
+                        .map(|e| ci(e.ci_low, e.ci_high))
                         .unwrap_or_default(),
                 );
             }
@@ -655,8 +669,12 @@ impl TextReport<'_> {
         let mut t = Table::new(&head, 2);
         let mut rank = 0;
         for &k in cells {
-            let c = &p.cells[k];
-            let e = &c.constructs[j];
+            let Some(c) = p.cells.get(k) else {
+                continue;
+            };
+            let Some(e) = c.constructs.get(j) else {
+                continue;
+            };
             let ok = c.status == Status::Ok && e.index.is_finite();
             if ok {
                 rank += 1;
@@ -790,7 +808,7 @@ impl TextReport<'_> {
 /// aggregates (contract weighted means, national with the sector weights) and the
 /// planted changes. Its keys mirror `csi-program/v1`.
 pub fn truth_json(sim: &SimProgramme, model: &crate::spec::Model) -> Value {
-    let cname = |j: usize| model.constructs[j].name.clone();
+    let cname = |j: usize| construct_name(model, j).to_string();
     let constructs = |v: &[f64]| -> Value {
         Value::Array(
             v.iter()
@@ -800,13 +818,13 @@ pub fn truth_json(sim: &SimProgramme, model: &crate::spec::Model) -> Value {
         )
     };
     let mut companies = Vec::new();
-    for (c, co) in sim.companies.iter().enumerate() {
-        for (t, w) in sim.waves.iter().enumerate() {
+    for ((co, shifts), truth) in sim.companies.iter().zip(&sim.shifts).zip(&sim.truth) {
+        for ((w, shift), tr) in sim.waves.iter().zip(shifts).zip(truth) {
             companies.push(json!({
                 "company": co.name, "industry": co.industry, "sector": co.sector, "wave": w,
                 "weight": co.weight, "n": sim.spec.n,
-                "latent_shift": sim.shifts[c][t].iter().map(|v| num(*v)).collect::<Vec<_>>(),
-                "constructs": constructs(&sim.truth[c][t]),
+                "latent_shift": shift.iter().map(|v| num(*v)).collect::<Vec<_>>(),
+                "constructs": constructs(tr),
             }));
         }
     }
@@ -814,14 +832,14 @@ pub fn truth_json(sim: &SimProgramme, model: &crate::spec::Model) -> Value {
         .true_aggregates()
         .into_iter()
         .map(|(lvl, name, t, v)| {
-            json!({"level": lvl.as_str(), "name": name, "wave": sim.waves[t], "constructs": constructs(&v)})
+            json!({"level": lvl.as_str(), "name": name, "wave": sim.waves.get(t), "constructs": constructs(&v)})
         })
         .collect();
     let planted: Vec<Value> = sim
         .planted
         .iter()
         .map(|p| {
-            json!({"level": "company", "name": p.company, "from": sim.waves[p.from], "to": sim.waves[p.to],
+            json!({"level": "company", "name": p.company, "from": sim.waves.get(p.from), "to": sim.waves.get(p.to),
                    "construct": cname(p.construct), "difference": num(p.size)})
         })
         .collect();

@@ -16,6 +16,7 @@
 //! assert!(t.to_latex().contains("\\toprule"));
 //! assert!(t.to_text().contains("0.512"));
 //! ```
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use std::fmt::Write;
 

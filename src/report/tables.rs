@@ -15,8 +15,10 @@
 //! | `f2` | Cohen's f², both definitions (see [`crate::quality::Quality::f2`]) |
 //! | `information_criteria` | AIC and BIC per endogenous construct ([`crate::criteria`]) |
 //! | `model_fit` | SRMR, d_ULS, d_G, saturated and estimated (when computed) |
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::table::{Cell, Table};
+use super::{at, at_opt, cell};
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
 use crate::profile::Divisor;
@@ -48,7 +50,7 @@ pub fn fit_tables(a: &Analysis, boot: Option<&BootstrapResult>, divisor: Divisor
 }
 
 fn cname(a: &Analysis, j: usize) -> String {
-    a.model.constructs[j].name.clone()
+    super::construct_name(&a.model, j).to_string()
 }
 
 fn arrow(a: &Analysis, i: usize, j: usize) -> String {
@@ -77,7 +79,9 @@ pub fn indices(a: &Analysis, boot: Option<&BootstrapResult>) -> Table {
         2,
     );
     for (j, c) in m.constructs.iter().enumerate() {
-        let q = &a.quality.constructs[j];
+        let Some(q) = a.quality.constructs.get(j) else {
+            continue;
+        };
         let ci = boot
             .and_then(|b| b.stat(Stat::Index(j)))
             .map(|st| super::text::interval(st.ci_low, st.ci_high, 1))
@@ -85,10 +89,10 @@ pub fn indices(a: &Analysis, boot: Option<&BootstrapResult>) -> Table {
         t.push(vec![
             Cell::text(&c.name),
             Cell::text(c.label.clone().unwrap_or_default()),
-            Cell::opt(a.indices[j].value, 1, "undefined"),
+            Cell::opt(a.indices.get(j).and_then(|x| x.value), 1, "undefined"),
             Cell::text(ci),
-            Cell::opt(f.r2[j], D, "-"),
-            Cell::opt(f.r2_adj[j], D, "-"),
+            Cell::opt(at_opt(&f.r2, j), D, "-"),
+            Cell::opt(at_opt(&f.r2_adj, j), D, "-"),
             Cell::opt(q.alpha, D, "n/a"),
             Cell::num(q.rho_c, D),
             Cell::opt(q.rho_a_reported(), D, "n/a"),
@@ -165,12 +169,12 @@ pub fn effects(a: &Analysis) -> Table {
     );
     for i in 0..q {
         for j in 0..q {
-            if f.total[(i, j)] != 0.0 {
+            if cell(&f.total, i, j) != 0.0 {
                 t.push(vec![
                     Cell::text(arrow(a, i, j)),
-                    Cell::num(f.paths[(i, j)], D),
-                    Cell::num(f.total[(i, j)] - f.paths[(i, j)], D),
-                    Cell::num(f.total[(i, j)], D),
+                    Cell::num(cell(&f.paths, i, j), D),
+                    Cell::num(cell(&f.total, i, j) - cell(&f.paths, i, j), D),
+                    Cell::num(cell(&f.total, i, j), D),
                 ]);
             }
         }
@@ -201,10 +205,10 @@ pub fn outer(a: &Analysis) -> Table {
             Cell::text(&it.name),
             Cell::text(it.label.clone().unwrap_or_default()),
             Cell::text(cname(a, it.construct)),
-            Cell::num(f.weights[k], D),
-            Cell::num(f.loadings[k], D),
-            Cell::opt(a.quality.indicator_vif[k], D, "-"),
-            Cell::num(f.means[k], 2),
+            Cell::num(at(&f.weights, k), D),
+            Cell::num(at(&f.loadings, k), D),
+            Cell::opt(at_opt(&a.quality.indicator_vif, k), D, "-"),
+            Cell::num(at(&f.means, k), 2),
         ]);
     }
     t
@@ -240,7 +244,12 @@ fn construct_matrix(
 /// Constructs with two or more items (the blocks HTMT is defined for).
 fn multi_item(a: &Analysis) -> Vec<usize> {
     (0..a.model.n_constructs())
-        .filter(|&j| a.model.constructs[j].items.len() >= 2)
+        .filter(|&j| {
+            a.model
+                .constructs
+                .get(j)
+                .is_some_and(|c| c.items.len() >= 2)
+        })
         .collect()
 }
 
@@ -254,7 +263,7 @@ pub fn htmt(a: &Analysis) -> Table {
         "Discriminant validity (HTMT)",
         false,
         &multi,
-        |i, j| a.quality.htmt[(i, j)],
+        |i, j| cell(&a.quality.htmt, i, j),
     );
     if multi.len() < 2 {
         t.note("HTMT needs two constructs with two or more items each.");
@@ -278,7 +287,7 @@ pub fn htmt_intervals(a: &Analysis, b: &BootstrapResult) -> Option<Table> {
     );
     let multi = multi_item(a);
     for (x, &i) in multi.iter().enumerate() {
-        for &j in &multi[x + 1..] {
+        for &j in multi.iter().skip(x + 1) {
             let st = b.stat(Stat::Htmt { a: i, b: j })?;
             let below = if st.ci_high.is_finite() {
                 if st.ci_high < 0.90 {
@@ -291,7 +300,7 @@ pub fn htmt_intervals(a: &Analysis, b: &BootstrapResult) -> Option<Table> {
             };
             t.push(vec![
                 Cell::text(format!("{} / {}", cname(a, i), cname(a, j))),
-                Cell::num(a.quality.htmt[(i, j)], D),
+                Cell::num(cell(&a.quality.htmt, i, j), D),
                 Cell::text(super::text::interval(st.ci_low, st.ci_high, D)),
                 Cell::text(below),
             ]);
@@ -309,7 +318,7 @@ pub fn fornell_larcker(a: &Analysis) -> Table {
         "Fornell-Larcker criterion",
         true,
         &(0..a.model.n_constructs()).collect::<Vec<_>>(),
-        |i, j| a.quality.fornell_larcker[(i, j)],
+        |i, j| cell(&a.quality.fornell_larcker, i, j),
     );
     t.note("Diagonal: square root of the AVE; below it: construct correlations. Discriminant validity: each diagonal value exceeds the correlations in its row and column (Fornell and Larcker 1981).");
     t
@@ -325,7 +334,7 @@ pub fn cross_loadings(a: &Analysis) -> Table {
     let mut t = Table::new("cross_loadings", "Cross-loadings", &head, 2);
     for (k, it) in m.items.iter().enumerate() {
         let mut row = vec![Cell::text(&it.name), Cell::text(cname(a, it.construct))];
-        row.extend((0..q).map(|j| Cell::num(a.fit.cross_loadings[(k, j)], D)));
+        row.extend((0..q).map(|j| Cell::num(cell(&a.fit.cross_loadings, k, j), D)));
         t.push(row);
     }
     t.note("Each item should load highest on its own construct.");
@@ -397,7 +406,7 @@ pub fn information_criteria(a: &Analysis, divisor: Divisor) -> Table {
         t.push(vec![
             Cell::text(cname(a, c.construct)),
             Cell::text(c.predictors.to_string()),
-            Cell::opt(a.fit.r2[c.construct], D, "-"),
+            Cell::opt(at_opt(&a.fit.r2, c.construct), D, "-"),
             Cell::num(c.aic, 2),
             Cell::num(c.bic, 2),
         ]);

@@ -1,8 +1,11 @@
 //! Human-readable tables (CJK-aware column alignment) and plain-language readings of
 //! the quality figures.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::analysis::Analysis;
 use crate::bootstrap::BootstrapResult;
+use crate::quality::ConstructQuality;
+use crate::spec::Construct;
 use std::fmt::Write;
 
 /// Display width of a string: East Asian wide characters count 2 columns.
@@ -56,20 +59,20 @@ impl Table {
         let ncol = self.header.len();
         let mut w = vec![0usize; ncol];
         for r in std::iter::once(&self.header).chain(self.rows.iter()) {
-            for (i, c) in r.iter().enumerate().take(ncol) {
-                w[i] = w[i].max(display_width(c));
+            for (wi, c) in w.iter_mut().zip(r) {
+                *wi = (*wi).max(display_width(c));
             }
         }
         let mut out = String::new();
         let line = |r: &Vec<String>, out: &mut String| {
             let mut s = String::new();
-            for i in 0..ncol {
+            for (i, (wi, &left)) in w.iter().zip(&self.left).enumerate() {
                 let c = r.get(i).map(|s| s.as_str()).unwrap_or("");
-                let pad = w[i].saturating_sub(display_width(c));
+                let pad = wi.saturating_sub(display_width(c));
                 if i > 0 {
                     s.push_str("  ");
                 }
-                if self.left[i] {
+                if left {
                     s.push_str(c);
                     s.push_str(&" ".repeat(pad));
                 } else {
@@ -150,14 +153,7 @@ pub fn bootstrap_line(
 
 /// [`bootstrap_line`] of a bootstrap result.
 pub fn bootstrap_summary(b: &BootstrapResult) -> String {
-    bootstrap_line(
-        b.resamples,
-        b.seed,
-        b.ci,
-        b.level,
-        b.failed,
-        b.withheld.as_ref(),
-    )
+    super::Resampling::from(b).line()
 }
 
 /// Significance stars of a p value: `***` < 0.001, `**` < 0.01, `*` < 0.05.
@@ -184,58 +180,78 @@ pub fn stars(p: f64) -> &'static str {
 pub fn readings(a: &Analysis) -> Vec<String> {
     let m = &a.model;
     let mut out = Vec::new();
-    for (j, c) in m.constructs.iter().enumerate() {
-        let q = &a.quality.constructs[j];
+    for (j, (c, q)) in m.constructs.iter().zip(&a.quality.constructs).enumerate() {
         let lab = m.construct_label(j);
         if c.mode == crate::spec::Mode::A && c.items.len() > 1 {
-            if let Some(al) = q.alpha {
-                if al < 0.70 {
-                    out.push(format!(
-                        "alpha {al:.2} < 0.70: {lab} items are not consistent"
-                    ));
-                }
-            }
-            if q.rho_c < 0.70 {
-                out.push(format!(
-                    "rho_C {:.2} < 0.70: {lab} composite reliability is low",
-                    q.rho_c
-                ));
-            }
-            if q.rho_a > 1.0 {
-                out.push(format!(
-                    "rho_A {:.2} > 1: {lab} is inadmissible as a common factor",
-                    q.rho_a
-                ));
-            }
-            if q.ave < 0.50 {
-                out.push(format!(
-                    "AVE {:.2} < 0.50: {lab} explains less than half of its items' variance",
-                    q.ave
-                ));
-            }
+            reliability_readings(q, lab, &mut out);
         }
-        for &k in &c.items {
-            let l = a.fit.loadings[k];
-            if c.mode == crate::spec::Mode::A && c.items.len() > 1 && l < 0.40 {
+        item_readings(a, c, lab, &mut out);
+    }
+    structural_readings(a, &mut out);
+    out
+}
+
+/// Readings of a reflective block of two or more items: alpha and rho_C < 0.70,
+/// rho_A > 1 (inadmissible as a common factor), AVE < 0.50.
+fn reliability_readings(q: &ConstructQuality, lab: &str, out: &mut Vec<String>) {
+    if let Some(al) = q.alpha {
+        if al < 0.70 {
+            out.push(format!(
+                "alpha {al:.2} < 0.70: {lab} items are not consistent"
+            ));
+        }
+    }
+    if q.rho_c < 0.70 {
+        out.push(format!(
+            "rho_C {:.2} < 0.70: {lab} composite reliability is low",
+            q.rho_c
+        ));
+    }
+    if q.rho_a > 1.0 {
+        out.push(format!(
+            "rho_A {:.2} > 1: {lab} is inadmissible as a common factor",
+            q.rho_a
+        ));
+    }
+    if q.ave < 0.50 {
+        out.push(format!(
+            "AVE {:.2} < 0.50: {lab} explains less than half of its items' variance",
+            q.ave
+        ));
+    }
+}
+
+/// Readings of a construct's items: loadings < 0.40 in a reflective block of two or
+/// more items, VIF > 3.3 of formative items.
+fn item_readings(a: &Analysis, c: &Construct, lab: &str, out: &mut Vec<String>) {
+    let m = &a.model;
+    for &k in &c.items {
+        let l = a.fit.loadings.get(k).copied().unwrap_or(f64::NAN);
+        if c.mode == crate::spec::Mode::A && c.items.len() > 1 && l < 0.40 {
+            out.push(format!(
+                "loading of {} is {l:.2} < 0.40: consider dropping it from {lab}",
+                m.item_label(k)
+            ));
+        }
+        if let Some(v) = a.quality.indicator_vif.get(k).copied().flatten() {
+            if c.mode == crate::spec::Mode::B && v > 3.3 {
                 out.push(format!(
-                    "loading of {} is {l:.2} < 0.40: consider dropping it from {lab}",
+                    "VIF of {} is {v:.1} > 3.3: collinear formative items in {lab}",
                     m.item_label(k)
                 ));
             }
-            if let Some(v) = a.quality.indicator_vif[k] {
-                if c.mode == crate::spec::Mode::B && v > 3.3 {
-                    out.push(format!(
-                        "VIF of {} is {v:.1} > 3.3: collinear formative items in {lab}",
-                        m.item_label(k)
-                    ));
-                }
-            }
         }
     }
+}
+
+/// Readings of discriminant validity and the structural model: HTMT > 0.90,
+/// inner VIF > 5, SRMR > 0.08.
+fn structural_readings(a: &Analysis, out: &mut Vec<String>) {
+    let m = &a.model;
     let q = m.n_constructs();
     for i in 0..q {
         for j in (i + 1)..q {
-            let h = a.quality.htmt[(i, j)];
+            let h = a.quality.htmt.get((i, j)).copied().unwrap_or(f64::NAN);
             if h > 0.90 {
                 out.push(format!(
                     "HTMT {h:.2} > 0.90: {} and {} are not empirically distinct",
@@ -261,7 +277,6 @@ pub fn readings(a: &Analysis) -> Vec<String> {
             a.quality.srmr
         ));
     }
-    out
 }
 
 /// The whole human-readable fit report (AIC/BIC with csi's default variance divisor).

@@ -1,4 +1,5 @@
 //! The `csi-validate/v1` document of a data-quality report.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::data::ValidationReport;
 use serde_json::Value;

@@ -12,6 +12,7 @@
 //!
 //! The workbook writer is the default cargo feature `xlsx`; without it
 //! [`write_xlsx`] returns an error naming the flag.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::error::{Error, Result};
 use crate::report::data::ReportData;
@@ -269,12 +270,14 @@ mod imp {
         Ok(())
     }
 
-    /// The construct and item priorities (IPMA).
-    fn priority_sheets(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
-        let ph = [
-            "rank",
-            "name",
-            "label",
+    /// The columns of a priorities sheet; the item sheet also names each item's
+    /// construct and owner.
+    fn priority_head(items: bool) -> Vec<&'static str> {
+        let mut h = vec!["rank", "name", "label"];
+        if items {
+            h.push("construct");
+        }
+        h.extend([
             "importance",
             "importance_ci_low",
             "importance_ci_high",
@@ -284,34 +287,26 @@ mod imp {
             "quadrant",
             "quadrant_label",
             "uncertain",
-        ];
+        ]);
+        if items {
+            h.push("owner");
+        }
+        h
+    }
+
+    /// The construct and item priorities (IPMA).
+    fn priority_sheets(wb: &mut Workbook, d: &ReportData, f: &Fmt) -> Res {
         table(
             wb,
             "priorities_constructs",
-            &ph,
+            &priority_head(false),
             priority_rows(&d.priorities.constructs, f, false),
             f,
         )?;
-        let ih = [
-            "rank",
-            "name",
-            "label",
-            "construct",
-            "importance",
-            "importance_ci_low",
-            "importance_ci_high",
-            "performance",
-            "performance_ci_low",
-            "performance_ci_high",
-            "quadrant",
-            "quadrant_label",
-            "uncertain",
-            "owner",
-        ];
         table(
             wb,
             "priorities_items",
-            &ih,
+            &priority_head(true),
             priority_rows(&d.priorities.items, f, true),
             f,
         )?;

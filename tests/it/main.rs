@@ -34,3 +34,4 @@ mod spec;
 mod stream;
 mod tables;
 mod versus;
+mod warnings_json;

@@ -1,4 +1,5 @@
 //! [`gather`]: every analysis of a report, section by section.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::sections::{competitors_section, trend_section};
 use super::{
@@ -255,7 +256,7 @@ fn subject_fit(
     for (j, why) in &map.excluded {
         warnings.push(format!(
             "{} left out of the priorities: {why}",
-            model.constructs[*j].name
+            crate::report::construct_name(model, *j)
         ));
     }
     Ok((a, boot, map))
@@ -309,8 +310,10 @@ fn departments_section(
         .or(map.indicator_thresholds.map(|t| t.performance))
         .unwrap_or(f64::NAN);
     let prev_perf: Option<Vec<Option<f64>>> = wave_fits.and_then(|c| {
-        let k = c.groups.len();
-        (k >= 2).then(|| item_performance(&c.groups[k - 2].analysis))
+        let previous = c.groups.len().checked_sub(2)?;
+        c.groups
+            .get(previous)
+            .map(|g| item_performance(&g.analysis))
     });
     let comp_perf: Vec<(String, Vec<Option<f64>>)> = comparison
         .map(|c| {
@@ -336,15 +339,19 @@ fn departments_section(
                 }
             })
         } else {
-            short_label(model.construct_label(model.items[k].construct)).to_string()
+            let construct = model
+                .items
+                .get(k)
+                .map_or("", |i| model.construct_label(i.construct));
+            short_label(construct).to_string()
         };
         let change = prev_perf
             .as_ref()
-            .and_then(|p| p[k])
+            .and_then(|p| p.get(k).copied().flatten())
             .map(|p| r.performance.value - p);
         let best = comp_perf
             .iter()
-            .filter_map(|(n, p)| p[k].map(|v| (n.clone(), v)))
+            .filter_map(|(n, p)| p.get(k).copied().flatten().map(|v| (n.clone(), v)))
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let gap = best.as_ref().map(|b| r.performance.value - b.1);
         by_dept.entry(dept).or_default().push(DepartmentItem {
@@ -408,7 +415,7 @@ fn summary_section(
     let (model, target, lang) = (ctx.model, ctx.target, ctx.lang);
     let index = index_est(a, boot, target).ok_or_else(|| {
         Error::Fit(crate::estimate::FitError::TargetIndexUndefined {
-            construct: model.constructs[target].name.clone(),
+            construct: crate::report::construct_name(model, target).to_string(),
         })
     })?;
     let change = trend.and_then(|t| {

@@ -16,6 +16,7 @@
 //!   wave and tests the change between consecutive waves.
 //! * A driver is **uncertain** when its importance or performance interval (with
 //!   bootstrap) contains the quadrant split: its quadrant could be the neighbouring one.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 mod collect;
 mod quality;
@@ -459,14 +460,14 @@ fn zh(lang: Lang) -> bool {
 
 fn cname(m: &Model, j: usize) -> Named {
     Named {
-        name: m.constructs[j].name.clone(),
+        name: crate::report::construct_name(m, j).to_string(),
         label: short_label(m.construct_label(j)).to_string(),
     }
 }
 
 fn iname(m: &Model, k: usize) -> Named {
     Named {
-        name: m.items[k].name.clone(),
+        name: crate::report::item_name(m, k).to_string(),
         label: short_label(m.item_label(k)).to_string(),
     }
 }
@@ -535,7 +536,7 @@ fn priority_rows(model: &Model, map: &Ipma, level: Level, lang: Lang) -> Vec<Pri
                     (
                         n.name,
                         n.label,
-                        model.constructs[j].name.clone(),
+                        crate::report::construct_name(model, j).to_string(),
                         r.and_then(|r| ci(&r.importance_ci)),
                         r.and_then(|r| ci(&r.performance_ci)),
                         None,
@@ -547,7 +548,12 @@ fn priority_rows(model: &Model, map: &Ipma, level: Level, lang: Lang) -> Vec<Pri
                     (
                         n.name,
                         n.label,
-                        model.constructs[model.items[k].construct].name.clone(),
+                        model
+                            .items
+                            .get(k)
+                            .map(|i| crate::report::construct_name(model, i.construct))
+                            .unwrap_or_default()
+                            .to_string(),
                         r.and_then(|r| ci(&r.importance_ci)),
                         r.and_then(|r| ci(&r.performance_ci)),
                         model.item_owner(k).map(str::to_string),
@@ -581,7 +587,7 @@ fn item_performance(a: &Analysis) -> Vec<Option<f64>> {
         .map(|k| {
             a.model
                 .item_scale(k)
-                .map(|s| (a.fit.means[k] - s.min) / (s.max - s.min) * 100.0)
+                .map(|s| (crate::report::at(&a.fit.means, k) - s.min) / (s.max - s.min) * 100.0)
         })
         .collect()
 }

@@ -1,4 +1,5 @@
 //! The quality section: reliability, validity and item data quality, with findings.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{cname, iname, zh, ItemQuality, QualityRow, QualitySection};
 use crate::analysis::Analysis;
@@ -55,14 +56,14 @@ pub(super) fn quality_section(
 fn construct_rows(model: &Model, a: &Analysis) -> Vec<QualityRow> {
     let q = model.n_constructs();
     (0..q)
-        .map(|j| {
-            let cq = &a.quality.constructs[j];
+        .filter_map(|j| {
+            let cq = a.quality.constructs.get(j)?;
             let htmt_max = (0..q)
                 .filter(|&i| i != j)
-                .map(|i| a.quality.htmt[(i.min(j), i.max(j))])
+                .map(|i| crate::report::cell(&a.quality.htmt, i.min(j), i.max(j)))
                 .filter(|x| x.is_finite())
                 .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
-            QualityRow {
+            Some(QualityRow {
                 construct: cname(model, j),
                 alpha: cq.alpha,
                 rho_c: cq.rho_c,
@@ -72,8 +73,8 @@ fn construct_rows(model: &Model, a: &Analysis) -> Vec<QualityRow> {
                 convergent: cq.ave >= 0.5,
                 discriminant: htmt_max.is_none_or(|h| h < 0.9),
                 htmt_max,
-                r2: a.fit.r2[j],
-            }
+                r2: crate::report::at_opt(&a.fit.r2, j),
+            })
         })
         .collect()
 }

@@ -1,4 +1,5 @@
 //! The competitor and trend sections: the analyses that compare groups.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::collect::{Ctx, Scope};
 use super::{
@@ -87,14 +88,16 @@ pub(super) fn competitors_section(
 /// significant, every construct's index.
 fn league_rows(ctx: &Ctx, c: &Comparison) -> Vec<LeagueRow> {
     let (model, target, focus) = (ctx.model, ctx.target, ctx.opts.focus.as_deref());
-    let league = &c.league[target];
+    let Some(league) = c.league.get(target) else {
+        return Vec::new();
+    };
     let leader = league.entries.first().map(|e| e.group);
-    let lead_val = leader.and_then(|l| c.groups[l].index(target));
+    let lead_val = leader.and_then(|l| c.groups.get(l)?.index(target));
     league
         .entries
         .iter()
-        .map(|e| {
-            let g = &c.groups[e.group];
+        .filter_map(|e| {
+            let g = c.groups.get(e.group)?;
             let (significant, gap) = match (leader, lead_val, e.index) {
                 (Some(l), Some(lv), Some(v)) if l != e.group => {
                     let (a, b) = (l.min(e.group), l.max(e.group));
@@ -105,7 +108,7 @@ fn league_rows(ctx: &Ctx, c: &Comparison) -> Vec<LeagueRow> {
                 }
                 _ => (None, None),
             };
-            LeagueRow {
+            Some(LeagueRow {
                 rank: e.rank,
                 company: g.name.clone(),
                 n: e.n,
@@ -114,7 +117,7 @@ fn league_rows(ctx: &Ctx, c: &Comparison) -> Vec<LeagueRow> {
                 significant,
                 is_focus: focus.map(str::trim) == Some(g.name.as_str()),
                 constructs: (0..model.n_constructs()).map(|j| g.index(j)).collect(),
-            }
+            })
         })
         .collect()
 }
@@ -203,8 +206,8 @@ fn trend_series(model: &Model, c: &Comparison, j: usize, is_target: bool) -> Tre
             // difference = earlier - later; the change is later - earlier
             let f = |x: f64| (x.is_finite()).then_some(-x);
             Some(Change {
-                from: c.groups[w - 1].name.clone(),
-                to: c.groups[w].name.clone(),
+                from: c.groups.get(w - 1)?.name.clone(),
+                to: c.groups.get(w)?.name.clone(),
                 difference: -d.difference,
                 low: f(d.ci_high),
                 high: f(d.ci_low),

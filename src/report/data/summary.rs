@@ -1,4 +1,5 @@
 //! The summary section's sentences.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::{fmt1, zh, Change, Competitors, Est, PriorityRow};
 use crate::ipma::{self, Lang, Quadrant};
