@@ -24,6 +24,7 @@ pub mod tables_est;
 pub mod text;
 pub mod trend_chart;
 pub mod validate;
+pub mod validation_text;
 pub mod xlsx;
 
 use crate::analysis::Analysis;

@@ -21,74 +21,19 @@ pub(super) fn column_letters(mut c: usize) -> String {
     String::from_utf8_lossy(&s).into_owned()
 }
 
+/// A workbook read from memory.
+type Workbook<'b> = calamine::Sheets<std::io::Cursor<&'b [u8]>>;
+
+/// Read the chosen worksheet (`--sheet`, default the first) into the assembler: the
+/// first non-blank row is the header, the other non-blank rows are respondents, and
+/// rows are numbered as the spreadsheet shows them.
 pub(super) fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) -> Result<()> {
-    use calamine::{open_workbook_from_rs, Data, Reader, Sheets};
+    use calamine::Data;
     let file = asm.file.clone();
-    let rs = std::io::Cursor::new(bytes);
-    let opened = match ext {
-        "xls" => open_workbook_from_rs(rs)
-            .map(Sheets::Xls)
-            .map_err(|e| e.to_string()),
-        "xlsb" => open_workbook_from_rs(rs)
-            .map(Sheets::Xlsb)
-            .map_err(|e| e.to_string()),
-        "ods" => open_workbook_from_rs(rs)
-            .map(Sheets::Ods)
-            .map_err(|e| e.to_string()),
-        _ => open_workbook_from_rs(rs)
-            .map(Sheets::Xlsx)
-            .map_err(|e| e.to_string()),
-    };
-    let mut wb = opened.map_err(|e| unreadable(&file, format!("not a readable workbook: {e}")))?;
-    let names = wb.sheet_names();
-    // calamine holds a worksheet as a dense rectangle: one cell at XFD1048576 would
-    // ask for 17 billion cells (an abort). Measure the used area of an XLSX sheet
-    // first, cell by cell, and refuse one that is too large.
-    if let Sheets::Xlsx(x) = &mut wb {
-        let chosen = match asm.opts.sheet.as_deref() {
-            None => names.first().cloned(),
-            Some(s) if names.iter().any(|n| n == s) => Some(s.to_string()),
-            Some(s) => s
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .and_then(|k| k.checked_sub(1))
-                .and_then(|k| names.get(k).cloned()),
-        };
-        if let Some(name) = chosen {
-            xlsx_area_check(x, &name, &file)?;
-        }
-    }
-    let range = match asm.opts.sheet.as_deref() {
-        None => wb
-            .worksheet_range_at(0)
-            .ok_or_else(|| unreadable(&file, "the workbook has no worksheet"))?
-            .map_err(|e| unreadable(&file, format!("the first worksheet cannot be read: {e}")))?,
-        Some(s) => {
-            if names.iter().any(|n| n == s) {
-                wb.worksheet_range(s).map_err(|e| {
-                    unreadable(&file, format!("worksheet '{s}' cannot be read: {e}"))
-                })?
-            } else if let Some(k) = s
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|&k| k >= 1 && k <= names.len())
-            {
-                wb.worksheet_range_at(k - 1)
-                    .ok_or_else(|| unreadable(&file, format!("no worksheet number {k}")))?
-                    .map_err(|e| unreadable(&file, format!("worksheet {k} cannot be read: {e}")))?
-            } else {
-                return Err(unreadable(
-                    &file,
-                    format!(
-                        "--sheet '{s}': no such worksheet (the workbook has: {})",
-                        names.join(", ")
-                    ),
-                ));
-            }
-        }
-    };
+    let mut wb = open_workbook(bytes, ext, &file)?;
+    let sheet = asm.opts.sheet.as_deref();
+    check_xlsx_area(&mut wb, sheet, &file)?;
+    let range = sheet_range(&mut wb, sheet, &file)?;
     let Some((r0, c0)) = range.start() else {
         asm.fatal(Problem::error("the worksheet is empty"));
         return Ok(());
@@ -130,9 +75,110 @@ pub(super) fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) ->
         return Ok(());
     }
     asm.alloc(data_rows.iter().map(|&i| r0 + i + 1).collect());
+    put_sheet_rows(asm, &range, &data_rows, header.len());
+    Ok(())
+}
+
+/// Open a workbook of the format its extension names (`xls`, `xlsb`, `ods`; else
+/// XLSX).
+fn open_workbook<'b>(bytes: &'b [u8], ext: &str, file: &str) -> Result<Workbook<'b>> {
+    use calamine::{open_workbook_from_rs, Sheets};
+    let rs = std::io::Cursor::new(bytes);
+    let opened = match ext {
+        "xls" => open_workbook_from_rs(rs)
+            .map(Sheets::Xls)
+            .map_err(|e| e.to_string()),
+        "xlsb" => open_workbook_from_rs(rs)
+            .map(Sheets::Xlsb)
+            .map_err(|e| e.to_string()),
+        "ods" => open_workbook_from_rs(rs)
+            .map(Sheets::Ods)
+            .map_err(|e| e.to_string()),
+        _ => open_workbook_from_rs(rs)
+            .map(Sheets::Xlsx)
+            .map_err(|e| e.to_string()),
+    };
+    opened.map_err(|e| unreadable(file, format!("not a readable workbook: {e}")))
+}
+
+/// calamine holds a worksheet as a dense rectangle: one cell at XFD1048576 would ask
+/// for 17 billion cells (an abort). Measure the used area of the chosen XLSX sheet
+/// first, cell by cell, and refuse one that is too large.
+fn check_xlsx_area(wb: &mut Workbook<'_>, sheet: Option<&str>, file: &str) -> Result<()> {
+    use calamine::{Reader, Sheets};
+    let names = wb.sheet_names();
+    if let Sheets::Xlsx(x) = wb {
+        let chosen = match sheet {
+            None => names.first().cloned(),
+            Some(s) if names.iter().any(|n| n == s) => Some(s.to_string()),
+            Some(s) => s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|k| k.checked_sub(1))
+                .and_then(|k| names.get(k).cloned()),
+        };
+        if let Some(name) = chosen {
+            xlsx_area_check(x, &name, file)?;
+        }
+    }
+    Ok(())
+}
+
+/// The cells of the worksheet `--sheet` names (a name, or a 1-based number), or of
+/// the first one.
+fn sheet_range(
+    wb: &mut Workbook<'_>,
+    sheet: Option<&str>,
+    file: &str,
+) -> Result<calamine::Range<calamine::Data>> {
+    use calamine::Reader;
+    let names = wb.sheet_names();
+    let range = match sheet {
+        None => wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| unreadable(file, "the workbook has no worksheet"))?
+            .map_err(|e| unreadable(file, format!("the first worksheet cannot be read: {e}")))?,
+        Some(s) => {
+            if names.iter().any(|n| n == s) {
+                wb.worksheet_range(s).map_err(|e| {
+                    unreadable(file, format!("worksheet '{s}' cannot be read: {e}"))
+                })?
+            } else if let Some(k) = s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&k| k >= 1 && k <= names.len())
+            {
+                wb.worksheet_range_at(k - 1)
+                    .ok_or_else(|| unreadable(file, format!("no worksheet number {k}")))?
+                    .map_err(|e| unreadable(file, format!("worksheet {k} cannot be read: {e}")))?
+            } else {
+                return Err(unreadable(
+                    file,
+                    format!(
+                        "--sheet '{s}': no such worksheet (the workbook has: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+    };
+    Ok(range)
+}
+
+/// Store the cells of the respondent rows (`data_rows`, relative to the range) of the
+/// first `width` columns; other values than numbers and text are read as their text.
+fn put_sheet_rows(
+    asm: &mut Assembler<'_>,
+    range: &calamine::Range<calamine::Data>,
+    data_rows: &[usize],
+    width: usize,
+) {
+    use calamine::Data;
     let mut tmp = String::new();
     for (resp, &ri) in data_rows.iter().enumerate() {
-        for c in 0..header.len() {
+        for c in 0..width {
             let d = range.get((ri, c)).unwrap_or(&Data::Empty);
             let cell = match d {
                 Data::Empty => Cell::Empty,
@@ -148,7 +194,6 @@ pub(super) fn read_workbook(asm: &mut Assembler<'_>, bytes: &[u8], ext: &str) ->
             asm.put_cell(c, resp, cell);
         }
     }
-    Ok(())
 }
 
 /// Largest worksheet area read (rows x columns between the first and the last used
