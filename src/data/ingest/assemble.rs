@@ -304,7 +304,12 @@ impl<'a> Assembler<'a> {
     }
 
     /// Store the cells of source column `c` for respondents `start..` (in order).
-    pub(super) fn put_column<'c>(&mut self, c: usize, start: usize, cells: impl Iterator<Item = Cell<'c>>) {
+    pub(super) fn put_column<'c>(
+        &mut self,
+        c: usize,
+        start: usize,
+        cells: impl Iterator<Item = Cell<'c>>,
+    ) {
         let Some(&role) = self.roles.get(c) else {
             return;
         };

@@ -243,8 +243,6 @@ pub(super) fn item_value(
     }
 }
 
-
-
 pub(super) fn weight_value(name: &str, row: usize, cell: Cell<'_>, st: &mut ColState) -> f64 {
     let v = match cell {
         Cell::Empty => None,

@@ -150,7 +150,10 @@ fn decode_detected(bytes: Vec<u8>, bad: &BadBytes<'_>) -> Result<(Vec<u8>, usize
 }
 
 /// Offset of the first byte that is not text in `enc` (no BOM handling).
-pub(super) fn first_malformed_in(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> Option<usize> {
+pub(super) fn first_malformed_in(
+    enc: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+) -> Option<usize> {
     use encoding_rs::DecoderResult;
     let mut dec = enc.new_decoder_without_bom_handling();
     let mut out = vec![0u8; 1 << 16];
@@ -175,7 +178,12 @@ pub(super) fn first_malformed_in(enc: &'static encoding_rs::Encoding, bytes: &[u
 
 /// Spreadsheet row and column name of byte `pos` of a raw (not yet decoded) text
 /// file in an ASCII-compatible encoding. The header is the first non-blank record.
-pub(super) fn locate_raw(bytes: &[u8], pos: usize, delim: Option<u8>, tsv: bool) -> (usize, Option<String>) {
+pub(super) fn locate_raw(
+    bytes: &[u8],
+    pos: usize,
+    delim: Option<u8>,
+    tsv: bool,
+) -> (usize, Option<String>) {
     let eol = if bytes.contains(&b'\n') { b'\n' } else { b'\r' };
     let pos = pos.min(bytes.len());
     let line_end = bytes

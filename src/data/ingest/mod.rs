@@ -145,42 +145,56 @@ pub fn inspect_survey(
     opts: &IngestOptions,
 ) -> Result<(Option<Survey>, ValidationReport)> {
     let file = path.display().to_string();
-    // Only regular files (not /dev/zero, a directory or a FIFO), of a bounded size.
+    let mut asm = Assembler::new(file.clone(), model, opts);
+    if !read_into(&mut asm, path, false)? {
+        return Err(match extension(path).as_deref() {
+            Some("por") => Error::data(
+                Location { file, ..Default::default() },
+                "SPSS portable .por files are not supported; save as .sav, CSV or XLSX",
+            ),
+            other => Error::data(
+                Location { file, ..Default::default() },
+                format!(
+                    "unsupported data file type '.{}'; use .csv, .tsv, .txt, .xlsx, .xls, .ods or .parquet",
+                    other.unwrap_or_default()
+                ),
+            ),
+        });
+    }
+    Ok(asm.finish())
+}
+
+/// The lowercase extension of a file name.
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+}
+
+/// Check that `path` is a regular file of a bounded size (not /dev/zero, a directory
+/// or a FIFO), then read it into `asm` by its extension: text (`csv`, `txt`, `dat`,
+/// none; `tsv`, `tab`), a workbook, Parquet, SPSS. With `columns_only` (`csi init`)
+/// SPSS files are not read here and any other extension is read as text; otherwise
+/// `Ok(false)` for an extension this reader does not take (nothing read).
+fn read_into(asm: &mut Assembler<'_>, path: &Path, columns_only: bool) -> Result<bool> {
+    let file = asm.file.clone();
     let read = || {
         crate::input::read_capped(path, crate::input::MAX_DATA_BYTES)
             .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))
     };
     crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
         .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
-    let mut asm = Assembler::new(file.clone(), model, opts);
+    let ext = extension(path);
     match ext.as_deref() {
-        None | Some("csv") | Some("txt") | Some("dat") => read_text(&mut asm, read()?, false)?,
-        Some("tsv") | Some("tab") => read_text(&mut asm, read()?, true)?,
-        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => {
-            read_workbook(&mut asm, &read()?, ext.as_deref().unwrap_or(""))?
-        }
-        Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
-        Some("sav") | Some("zsav") => read_sav(&mut asm, path)?,
-        Some("por") => {
-            return Err(Error::data(
-                Location { file, ..Default::default() },
-                "SPSS portable .por files are not supported; save as .sav, CSV or XLSX",
-            ))
-        }
-        Some(other) => {
-            return Err(Error::data(
-                Location { file, ..Default::default() },
-                format!(
-                    "unsupported data file type '.{other}'; use .csv, .tsv, .txt, .xlsx, .xls, .ods or .parquet"
-                ),
-            ))
-        }
+        None | Some("csv") | Some("txt") | Some("dat") => read_text(asm, read()?, false)?,
+        Some("tsv") | Some("tab") => read_text(asm, read()?, true)?,
+        Some(e @ ("xlsx" | "xlsm" | "xlsb" | "xls" | "ods")) => read_workbook(asm, &read()?, e)?,
+        Some("parquet") | Some("pq") => read_parquet(asm, path)?,
+        Some("sav") | Some("zsav") if !columns_only => read_sav(asm, path)?,
+        _ if columns_only => read_text(asm, read()?, false)?,
+        _ => return Ok(false),
     }
-    Ok(asm.finish())
+    Ok(true)
 }
 
 /// [`inspect_survey`] on the contents of a file held in memory. `name` names the data
@@ -293,26 +307,8 @@ pub fn read_columns(path: &Path, opts: &IngestOptions) -> Result<(Vec<String>, T
         ..opts.clone()
     };
     let file = path.display().to_string();
-    // Only regular files (not /dev/zero, a directory or a FIFO), of a bounded size.
-    let read = || {
-        crate::input::read_capped(path, crate::input::MAX_DATA_BYTES)
-            .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))
-    };
-    crate::input::open_regular(path, crate::input::MAX_DATA_BYTES)
-        .map_err(|r| r.into_error(path, "data", |m| unreadable(&file, m)))?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
     let mut asm = Assembler::new(file.clone(), &model, &opts);
-    match ext.as_deref() {
-        Some("tsv") | Some("tab") => read_text(&mut asm, read()?, true)?,
-        Some("xlsx") | Some("xlsm") | Some("xlsb") | Some("xls") | Some("ods") => {
-            read_workbook(&mut asm, &read()?, ext.as_deref().unwrap_or(""))?
-        }
-        Some("parquet") | Some("pq") => read_parquet(&mut asm, path)?,
-        _ => read_text(&mut asm, read()?, false)?,
-    }
+    read_into(&mut asm, path, true)?;
     if asm.fatal {
         let p = asm
             .report

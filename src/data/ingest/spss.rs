@@ -73,10 +73,9 @@ pub(super) fn read_sav(asm: &mut Assembler<'_>, path: &Path) -> Result<()> {
                 0,
                 x.iter().map(|t| match t.as_deref() {
                     Some(t)
-                        if !v
-                            .missing
-                            .iter()
-                            .any(|m| matches!(m, crate::data::sav::UserMissing::Text(s) if s == t)) =>
+                        if !v.missing.iter().any(
+                            |m| matches!(m, crate::data::sav::UserMissing::Text(s) if s == t),
+                        ) =>
                     {
                         Cell::Text(t)
                     }

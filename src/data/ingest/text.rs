@@ -6,8 +6,8 @@ use super::assemble::{Assembler, Role};
 use super::cells::{parse_plain_number, Cell};
 use super::decode::decode;
 use super::records::{
-    detect_delimiter, first_line, header_column, scan_records, split_fields,
-    split_fields_flagged, Rec, Unclosed,
+    detect_delimiter, first_line, header_column, scan_records, split_fields, split_fields_flagged,
+    Rec, Unclosed,
 };
 use super::{CSV_CHUNK_ROWS, LONG_RECORD_BYTES, MAX_ERRORS_PER_COLUMN};
 use crate::data::validate::{Problem, Severity};
@@ -333,9 +333,7 @@ fn read_chunks(
                 fast_read.num_schema.clone(),
                 fast_read.num_nulls.clone(),
             ) {
-                Ok(df)
-                    if df.height() == len && df.width() == width && fast_read.in_scale(&df) =>
-                {
+                Ok(df) if df.height() == len && df.width() == width && fast_read.in_scale(&df) => {
                     fast = Some(df)
                 }
                 _ => fast_failures += 1,

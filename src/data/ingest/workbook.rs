@@ -141,9 +141,8 @@ fn sheet_range(
             .map_err(|e| unreadable(file, format!("the first worksheet cannot be read: {e}")))?,
         Some(s) => {
             if names.iter().any(|n| n == s) {
-                wb.worksheet_range(s).map_err(|e| {
-                    unreadable(file, format!("worksheet '{s}' cannot be read: {e}"))
-                })?
+                wb.worksheet_range(s)
+                    .map_err(|e| unreadable(file, format!("worksheet '{s}' cannot be read: {e}")))?
             } else if let Some(k) = s
                 .trim()
                 .parse::<usize>()

@@ -357,8 +357,7 @@ impl<'m> Plan<'m> {
                     _ => {}
                 }
                 it.cnt += 1;
-                if self.integer_scale.get(j).copied().unwrap_or(false) && (v as i64) as f64 != v
-                {
+                if self.integer_scale.get(j).copied().unwrap_or(false) && (v as i64) as f64 != v {
                     it.half += 1;
                     if it.first_half.is_none() {
                         it.first_half = Some(rec.row);

@@ -105,11 +105,7 @@ pub fn stream_survey(
     opts: &super::IngestOptions,
     sopts: &StreamOptions,
 ) -> Result<Option<Streamed>> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
-    let tsv = match ext.as_deref() {
+    let tsv = match super::extension(path).as_deref() {
         None | Some("csv") | Some("txt") | Some("dat") => false,
         Some("tsv") | Some("tab") => true,
         _ => return Ok(None),

@@ -128,7 +128,14 @@ impl Records {
     /// for a quoted cell never closed.
     fn scan(&mut self, text: &[u8], eof: bool) -> bool {
         self.recs.clear();
-        match scan(text, self.delim, self.eol, eof, self.next_row, &mut self.recs) {
+        match scan(
+            text,
+            self.delim,
+            self.eol,
+            eof,
+            self.next_row,
+            &mut self.recs,
+        ) {
             Ok(c) => self.consumed = c,
             Err(()) => return false,
         }
@@ -330,7 +337,11 @@ impl Totals {
         for pb in item_warnings {
             report.push(pb);
         }
-        push_straight_lining(&mut report, self.straight_first.iter().copied(), self.straight);
+        push_straight_lining(
+            &mut report,
+            self.straight_first.iter().copied(),
+            self.straight,
+        );
         if plan.rules.oor_missing {
             for (j, (&count, name)) in self.oor.iter().zip(&self.items).enumerate() {
                 if count > 0 {
