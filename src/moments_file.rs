@@ -277,7 +277,25 @@ impl MomentsFile {
     }
 
     fn write_parquet(&self, path: &Path) -> Result<()> {
-        use polars::prelude::{Column, DataFrame, ParquetWriter};
+        use polars::prelude::{DataFrame, ParquetWriter};
+        let p = self.items.len();
+        let rows = (1 + self.groups.len()) * p * p;
+        let mut cols = self.pair_columns();
+        cols.extend(self.header_columns(rows));
+        let err = |e: polars::prelude::PolarsError| {
+            Error::setting("--out", format!("cannot write parquet: {e}"))
+        };
+        let mut df = DataFrame::new(rows, cols).map_err(err)?;
+        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        ParquetWriter::new(file).finish(&mut df).map_err(err)?;
+        Ok(())
+    }
+
+    /// The long form's sums: one row per part (the pooled sums, then each group) and
+    /// item pair (j, k), with the group's key, `pooled`, `j`, `k`, the counts (u64)
+    /// and the sums (f64; per-item and per-part figures repeated on each row).
+    fn pair_columns(&self) -> Vec<polars::prelude::Column> {
+        use polars::prelude::Column;
         let p = self.items.len();
         let parts: Vec<(Option<&GroupSums>, &SufficientStats)> =
             std::iter::once((None, &self.pooled))
@@ -299,29 +317,10 @@ impl MomentsFile {
                     pooled.push(g.is_none());
                     jn.push(self.items[j].clone());
                     kn.push(self.items[k].clone());
-                    let jk = j * p + k;
-                    for (name, v) in [
-                        ("pair_weight", s.pair_weight[jk]),
-                        ("pair_sum", s.pair_sum[jk]),
-                        ("pair_cross", s.pair_cross[jk]),
-                        ("complete_cross", s.complete_cross[jk]),
-                        ("complete_sum", s.complete_sum[j]),
-                        ("weight", s.weight),
-                        ("weight_sq", s.weight_sq),
-                        ("complete_weight", s.complete_weight),
-                        ("complete_weight_sq", s.complete_weight_sq),
-                        ("weight_scale", s.weight_scale),
-                        ("center", s.center[j]),
-                    ] {
+                    for (name, v) in f64_fields(s, j, j * p + k) {
                         f.entry(name).or_default().push(v);
                     }
-                    for (name, v) in [
-                        ("n_rows", s.n_rows),
-                        ("observed", s.observed[j]),
-                        ("positive", s.positive),
-                        ("complete_rows", s.complete_rows),
-                        ("complete_positive", s.complete_positive),
-                    ] {
+                    for (name, v) in u64_fields(s, j) {
                         u.entry(name).or_default().push(v);
                     }
                 }
@@ -340,38 +339,225 @@ impl MomentsFile {
         for (name, v) in f {
             cols.push(Column::new(name.into(), v));
         }
-        let err = |e: polars::prelude::PolarsError| {
-            Error::setting("--out", format!("cannot write parquet: {e}"))
-        };
-        // the header fields, repeated on every row
+        cols
+    }
+
+    /// The header fields, repeated on every one of the `rows` rows.
+    fn header_columns(&self, rows: usize) -> Vec<polars::prelude::Column> {
+        use polars::prelude::Column;
+        let p = self.items.len();
         let rev: Vec<bool> = (0..rows)
             .map(|r| self.reverse.contains(&self.items[(r / p) % p]))
             .collect();
-        cols.push(Column::new("reverse".into(), rev));
-        cols.push(Column::new("model".into(), vec![self.model.clone(); rows]));
-        cols.push(Column::new(
-            "weight_column".into(),
-            vec![self.weight_column.clone(); rows],
-        ));
-        cols.push(Column::new(
-            "weighted".into(),
-            vec![self.pooled.weighted; rows],
-        ));
-        cols.push(Column::new(
-            "ungrouped".into(),
-            vec![self.ungrouped as u64; rows],
-        ));
-        let mut df = DataFrame::new(rows, cols).map_err(err)?;
-        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-        ParquetWriter::new(file).finish(&mut df).map_err(err)?;
-        Ok(())
+        vec![
+            Column::new("reverse".into(), rev),
+            Column::new("model".into(), vec![self.model.clone(); rows]),
+            Column::new(
+                "weight_column".into(),
+                vec![self.weight_column.clone(); rows],
+            ),
+            Column::new("weighted".into(), vec![self.pooled.weighted; rows]),
+            Column::new("ungrouped".into(), vec![self.ungrouped as u64; rows]),
+        ]
     }
+}
+
+/// The f64 sums of item pair (j, k) of `s` (`jk` = j p + k), by column name.
+fn f64_fields(s: &SufficientStats, j: usize, jk: usize) -> [(&'static str, f64); 11] {
+    [
+        ("pair_weight", s.pair_weight[jk]),
+        ("pair_sum", s.pair_sum[jk]),
+        ("pair_cross", s.pair_cross[jk]),
+        ("complete_cross", s.complete_cross[jk]),
+        ("complete_sum", s.complete_sum[j]),
+        ("weight", s.weight),
+        ("weight_sq", s.weight_sq),
+        ("complete_weight", s.complete_weight),
+        ("complete_weight_sq", s.complete_weight_sq),
+        ("weight_scale", s.weight_scale),
+        ("center", s.center[j]),
+    ]
+}
+
+/// The counts of item j of `s`, by column name.
+fn u64_fields(s: &SufficientStats, j: usize) -> [(&'static str, u64); 5] {
+    [
+        ("n_rows", s.n_rows),
+        ("observed", s.observed[j]),
+        ("positive", s.positive),
+        ("complete_rows", s.complete_rows),
+        ("complete_positive", s.complete_positive),
+    ]
 }
 
 fn ext(path: &Path) -> Option<String> {
     path.extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
+}
+
+/// The f64 sums of the long form, by column name.
+const F64_COLUMNS: [&str; 11] = [
+    "pair_weight",
+    "pair_sum",
+    "pair_cross",
+    "complete_cross",
+    "complete_sum",
+    "weight",
+    "weight_sq",
+    "complete_weight",
+    "complete_weight_sq",
+    "weight_scale",
+    "center",
+];
+
+/// The counts of the long form, by column name.
+const U64_COLUMNS: [&str; 5] = [
+    "n_rows",
+    "observed",
+    "positive",
+    "complete_rows",
+    "complete_positive",
+];
+
+/// The columns of a long-form frame, read by type (a missing value as NaN, 0, none or
+/// false).
+struct Frame<'d>(&'d polars::prelude::DataFrame);
+
+impl Frame<'_> {
+    fn col(&self, n: &str) -> std::result::Result<&polars::prelude::Column, String> {
+        self.0.column(n).map_err(|e| format!("column '{n}': {e}"))
+    }
+
+    fn f64s(&self, n: &str) -> std::result::Result<Vec<f64>, String> {
+        let ca = self
+            .col(n)?
+            .f64()
+            .map_err(|e| format!("column '{n}': {e}"))?;
+        Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
+    fn u64s(&self, n: &str) -> std::result::Result<Vec<u64>, String> {
+        let ca = self
+            .col(n)?
+            .u64()
+            .map_err(|e| format!("column '{n}': {e}"))?;
+        Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+    }
+
+    fn strs(&self, n: &str) -> std::result::Result<Vec<Option<String>>, String> {
+        let ca = self
+            .col(n)?
+            .str()
+            .map_err(|e| format!("column '{n}': {e}"))?;
+        Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+    }
+
+    fn bools(&self, n: &str) -> std::result::Result<Vec<bool>, String> {
+        let ca = self
+            .col(n)?
+            .bool()
+            .map_err(|e| format!("column '{n}': {e}"))?;
+        Ok(ca.iter().map(|v| v.unwrap_or(false)).collect())
+    }
+}
+
+/// The per-row columns of the long form.
+struct LongColumns {
+    pooled_flag: Vec<bool>,
+    jn: Vec<Option<String>>,
+    kn: Vec<Option<String>>,
+    fv: BTreeMap<&'static str, Vec<f64>>,
+    uv: BTreeMap<&'static str, Vec<u64>>,
+}
+
+impl LongColumns {
+    /// The sums' columns of `frame`, with the pooled flags and item names read before.
+    fn read(
+        frame: &Frame<'_>,
+        pooled_flag: Vec<bool>,
+        jn: Vec<Option<String>>,
+        kn: Vec<Option<String>>,
+    ) -> std::result::Result<LongColumns, String> {
+        Ok(LongColumns {
+            pooled_flag,
+            jn,
+            kn,
+            fv: F64_COLUMNS
+                .into_iter()
+                .map(|n| frame.f64s(n).map(|v| (n, v)))
+                .collect::<std::result::Result<_, _>>()?,
+            uv: U64_COLUMNS
+                .into_iter()
+                .map(|n| frame.u64s(n).map(|v| (n, v)))
+                .collect::<std::result::Result<_, _>>()?,
+        })
+    }
+
+    /// The items: the j column of the pooled rows, in order.
+    fn items(&self) -> Vec<String> {
+        let mut items: Vec<String> = Vec::new();
+        for (flag, j) in self.pooled_flag.iter().zip(&self.jn) {
+            if !flag {
+                continue;
+            }
+            let j = j.clone().unwrap_or_default();
+            if !items.contains(&j) {
+                items.push(j);
+            }
+        }
+        items
+    }
+
+    /// The sums of the block of p x p rows that starts at row `r0`.
+    fn block_sums(
+        &self,
+        r0: usize,
+        items: &[String],
+        weighted: bool,
+    ) -> std::result::Result<SufficientStats, String> {
+        let (fv, uv) = (&self.fv, &self.uv);
+        let p = items.len();
+        let mut s = SufficientStats::new(items.to_vec(), vec![0.0; p], weighted);
+        s.weight_scale = fv["weight_scale"][r0];
+        s.n_rows = uv["n_rows"][r0];
+        s.positive = uv["positive"][r0];
+        s.complete_rows = uv["complete_rows"][r0];
+        s.complete_positive = uv["complete_positive"][r0];
+        s.weight = fv["weight"][r0];
+        s.weight_sq = fv["weight_sq"][r0];
+        s.complete_weight = fv["complete_weight"][r0];
+        s.complete_weight_sq = fv["complete_weight_sq"][r0];
+        for j in 0..p {
+            let rj = r0 + j * p;
+            if self.jn[rj].as_deref() != Some(items[j].as_str()) {
+                return Err(format!(
+                    "row {}: item '{}' expected in column j",
+                    rj + 2,
+                    items[j]
+                ));
+            }
+            s.observed[j] = uv["observed"][rj];
+            s.complete_sum[j] = fv["complete_sum"][rj];
+            s.center[j] = fv["center"][rj];
+            for k in 0..p {
+                let r = rj + k;
+                if self.kn[r].as_deref() != Some(items[k].as_str()) {
+                    return Err(format!(
+                        "row {}: item '{}' expected in column k",
+                        r + 2,
+                        items[k]
+                    ));
+                }
+                let jk = j * p + k;
+                s.pair_weight[jk] = fv["pair_weight"][r];
+                s.pair_sum[jk] = fv["pair_sum"][r];
+                s.pair_cross[jk] = fv["pair_cross"][r];
+                s.complete_cross[jk] = fv["complete_cross"][r];
+            }
+        }
+        Ok(s)
+    }
 }
 
 /// Read the long form written by [`MomentsFile::write`].
@@ -391,79 +577,25 @@ fn read_parquet(path: &Path) -> std::result::Result<MomentsFile, String> {
         .position(|n| n == "pooled")
         .ok_or("not a csi moments file (no 'pooled' column)")?;
     let by: Vec<String> = names[..at].to_vec();
-    let col = |n: &str| df.column(n).map_err(|e| format!("column '{n}': {e}"));
-    let f64s = |n: &str| -> std::result::Result<Vec<f64>, String> {
-        let c = col(n)?;
-        let ca = c.f64().map_err(|e| format!("column '{n}': {e}"))?;
-        Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-    };
-    let u64s = |n: &str| -> std::result::Result<Vec<u64>, String> {
-        let c = col(n)?;
-        let ca = c.u64().map_err(|e| format!("column '{n}': {e}"))?;
-        Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
-    };
-    let strs = |n: &str| -> std::result::Result<Vec<Option<String>>, String> {
-        let c = col(n)?;
-        let ca = c.str().map_err(|e| format!("column '{n}': {e}"))?;
-        Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
-    };
-    let bools = |n: &str| -> std::result::Result<Vec<bool>, String> {
-        let c = col(n)?;
-        let ca = c.bool().map_err(|e| format!("column '{n}': {e}"))?;
-        Ok(ca.iter().map(|v| v.unwrap_or(false)).collect())
-    };
-    let pooled_flag = bools("pooled")?;
-    let (jn, kn) = (strs("j")?, strs("k")?);
+    let frame = Frame(&df);
+    let pooled_flag = frame.bools("pooled")?;
+    let (jn, kn) = (frame.strs("j")?, frame.strs("k")?);
     let keys: Vec<Vec<Option<String>>> = by
         .iter()
-        .map(|c| strs(c))
+        .map(|c| frame.strs(c))
         .collect::<std::result::Result<_, _>>()?;
-    let reverse_flag = bools("reverse")?;
-    let model = strs("model")?
+    let reverse_flag = frame.bools("reverse")?;
+    let model = frame
+        .strs("model")?
         .first()
         .cloned()
         .flatten()
         .unwrap_or_default();
-    let weight_column = strs("weight_column")?.first().cloned().flatten();
-    let weighted = bools("weighted")?.first().copied().unwrap_or(false);
-    let ungrouped = u64s("ungrouped")?.first().copied().unwrap_or(0) as usize;
-    let fv: BTreeMap<&str, Vec<f64>> = [
-        "pair_weight",
-        "pair_sum",
-        "pair_cross",
-        "complete_cross",
-        "complete_sum",
-        "weight",
-        "weight_sq",
-        "complete_weight",
-        "complete_weight_sq",
-        "weight_scale",
-        "center",
-    ]
-    .into_iter()
-    .map(|n| f64s(n).map(|v| (n, v)))
-    .collect::<std::result::Result<_, _>>()?;
-    let uv: BTreeMap<&str, Vec<u64>> = [
-        "n_rows",
-        "observed",
-        "positive",
-        "complete_rows",
-        "complete_positive",
-    ]
-    .into_iter()
-    .map(|n| u64s(n).map(|v| (n, v)))
-    .collect::<std::result::Result<_, _>>()?;
-    // the items: the j column of the pooled rows, in order
-    let mut items: Vec<String> = Vec::new();
-    for r in 0..df.height() {
-        if !pooled_flag[r] {
-            continue;
-        }
-        let j = jn[r].clone().unwrap_or_default();
-        if !items.contains(&j) {
-            items.push(j);
-        }
-    }
+    let weight_column = frame.strs("weight_column")?.first().cloned().flatten();
+    let weighted = frame.bools("weighted")?.first().copied().unwrap_or(false);
+    let ungrouped = frame.u64s("ungrouped")?.first().copied().unwrap_or(0) as usize;
+    let long = LongColumns::read(&frame, pooled_flag, jn, kn)?;
+    let items = long.items();
     let p = items.len();
     if p == 0 || df.height() % (p * p) != 0 {
         return Err("the rows are not whole p x p blocks of item pairs".into());
@@ -476,45 +608,8 @@ fn read_parquet(path: &Path) -> std::result::Result<MomentsFile, String> {
     let mut groups = Vec::new();
     for b in 0..df.height() / (p * p) {
         let r0 = b * p * p;
-        let mut s = SufficientStats::new(items.clone(), vec![0.0; p], weighted);
-        s.weight_scale = fv["weight_scale"][r0];
-        s.n_rows = uv["n_rows"][r0];
-        s.positive = uv["positive"][r0];
-        s.complete_rows = uv["complete_rows"][r0];
-        s.complete_positive = uv["complete_positive"][r0];
-        s.weight = fv["weight"][r0];
-        s.weight_sq = fv["weight_sq"][r0];
-        s.complete_weight = fv["complete_weight"][r0];
-        s.complete_weight_sq = fv["complete_weight_sq"][r0];
-        for j in 0..p {
-            let rj = r0 + j * p;
-            if jn[rj].as_deref() != Some(items[j].as_str()) {
-                return Err(format!(
-                    "row {}: item '{}' expected in column j",
-                    rj + 2,
-                    items[j]
-                ));
-            }
-            s.observed[j] = uv["observed"][rj];
-            s.complete_sum[j] = fv["complete_sum"][rj];
-            s.center[j] = fv["center"][rj];
-            for k in 0..p {
-                let r = rj + k;
-                if kn[r].as_deref() != Some(items[k].as_str()) {
-                    return Err(format!(
-                        "row {}: item '{}' expected in column k",
-                        r + 2,
-                        items[k]
-                    ));
-                }
-                let jk = j * p + k;
-                s.pair_weight[jk] = fv["pair_weight"][r];
-                s.pair_sum[jk] = fv["pair_sum"][r];
-                s.pair_cross[jk] = fv["pair_cross"][r];
-                s.complete_cross[jk] = fv["complete_cross"][r];
-            }
-        }
-        if pooled_flag[r0] {
+        let s = long.block_sums(r0, &items, weighted)?;
+        if long.pooled_flag[r0] {
             pooled = Some(s);
         } else {
             let key = by

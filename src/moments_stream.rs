@@ -202,95 +202,137 @@ impl SufficientStats {
         if b == 0 {
             return;
         }
-        let scale = self.weight_scale;
-        let w_of = |i: usize| weights.map_or(1.0, |w| w[i] / scale);
+        let w = RowWeights {
+            weights,
+            scale: self.weight_scale,
+        };
         let Buffers { z, wz, o, wo } = buf;
+        let c = self.center_rows(rows, w, z, wz);
+        self.n_rows += b as u64;
+        self.weight += c.ws;
+        self.weight_sq += c.ws2;
+        let mut g = vec![0.0; p * p];
+        at_b(b, p, z, wz, &mut g);
+        add(&mut self.pair_cross, &g);
+        if !c.any_missing {
+            for j in 0..p {
+                for k in 0..p {
+                    self.pair_sum[j * p + k] += c.colsum[j];
+                    self.pair_weight[j * p + k] += c.ws;
+                }
+            }
+            self.complete_rows += b as u64;
+            self.complete_weight += c.ws;
+            self.complete_weight_sq += c.ws2;
+            self.complete_positive += (0..b).filter(|&i| w.of(i) > 0.0).count() as u64;
+            add(&mut self.complete_sum, &c.colsum);
+            add(&mut self.complete_cross, &g);
+            return;
+        }
+        self.add_pairwise(rows, w, z, o, wo);
+        self.add_complete_rows(z, &c.complete, w);
+    }
+
+    /// Centre a batch of rows: `z` the deviations from the centre (0 for a missing
+    /// answer), `wz` the same times the row weight; counts the observed answers and
+    /// the rows of positive weight.
+    fn center_rows(
+        &mut self,
+        rows: &[f64],
+        w: RowWeights<'_>,
+        z: &mut Vec<f64>,
+        wz: &mut Vec<f64>,
+    ) -> Centred {
+        let p = self.p();
+        let b = rows.len() / p;
         z.clear();
         wz.clear();
         z.reserve(b * p);
         wz.reserve(b * p);
-        let mut any_missing = false;
-        let mut complete = vec![true; b];
-        let mut colsum = vec![0.0; p];
-        let (mut ws, mut ws2) = (0.0, 0.0);
+        let mut c = Centred {
+            any_missing: false,
+            complete: vec![true; b],
+            colsum: vec![0.0; p],
+            ws: 0.0,
+            ws2: 0.0,
+        };
         for i in 0..b {
-            let w = w_of(i);
-            ws += w;
-            ws2 += w * w;
-            if w > 0.0 {
+            let wi = w.of(i);
+            c.ws += wi;
+            c.ws2 += wi * wi;
+            if wi > 0.0 {
                 self.positive += 1;
             }
             let r = &rows[i * p..(i + 1) * p];
             for (j, &v) in r.iter().enumerate() {
                 if v.is_nan() {
-                    any_missing = true;
-                    complete[i] = false;
+                    c.any_missing = true;
+                    c.complete[i] = false;
                     z.push(0.0);
                     wz.push(0.0);
                 } else {
                     self.observed[j] += 1;
                     let d = v - self.center[j];
                     z.push(d);
-                    wz.push(w * d);
-                    colsum[j] += w * d;
+                    wz.push(wi * d);
+                    c.colsum[j] += wi * d;
                 }
             }
         }
-        self.n_rows += b as u64;
-        self.weight += ws;
-        self.weight_sq += ws2;
-        let mut g = vec![0.0; p * p];
-        at_b(b, p, z, wz, &mut g);
-        add(&mut self.pair_cross, &g);
-        if !any_missing {
-            for j in 0..p {
-                for k in 0..p {
-                    self.pair_sum[j * p + k] += colsum[j];
-                    self.pair_weight[j * p + k] += ws;
-                }
-            }
-            self.complete_rows += b as u64;
-            self.complete_weight += ws;
-            self.complete_weight_sq += ws2;
-            self.complete_positive += (0..b).filter(|&i| w_of(i) > 0.0).count() as u64;
-            add(&mut self.complete_sum, &colsum);
-            add(&mut self.complete_cross, &g);
-            return;
-        }
+        c
+    }
+
+    /// The pairwise sums of a batch with missing answers: `pair_sum` = Z' (W O) and
+    /// `pair_weight` = O' (W O), with O the indicators of observed answers.
+    fn add_pairwise(
+        &mut self,
+        rows: &[f64],
+        w: RowWeights<'_>,
+        z: &[f64],
+        o: &mut Vec<f64>,
+        wo: &mut Vec<f64>,
+    ) {
+        let p = self.p();
+        let b = rows.len() / p;
         // indicators of observed answers, and the same times the weight
         o.clear();
         wo.clear();
         o.reserve(b * p);
         wo.reserve(b * p);
         for i in 0..b {
-            let w = w_of(i);
+            let wi = w.of(i);
             for &v in &rows[i * p..(i + 1) * p] {
                 let ob = if v.is_nan() { 0.0 } else { 1.0 };
                 o.push(ob);
-                wo.push(w * ob);
+                wo.push(wi * ob);
             }
         }
         at_b(b, p, z, wo, &mut self.pair_sum);
         at_b(b, p, o, wo, &mut self.pair_weight);
+    }
+
+    /// The listwise sums of the complete rows of a batch (`z`: the centred rows).
+    fn add_complete_rows(&mut self, z: &[f64], complete: &[bool], w: RowWeights<'_>) {
+        let p = self.p();
         // the complete rows, stacked
-        let keep: Vec<usize> = (0..b).filter(|&i| complete[i]).collect();
+        let keep: Vec<usize> = (0..complete.len()).filter(|&i| complete[i]).collect();
         if keep.is_empty() {
             return;
         }
         let mut zc = Vec::with_capacity(keep.len() * p);
         let mut wzc = Vec::with_capacity(keep.len() * p);
         for &i in &keep {
-            let w = w_of(i);
-            self.complete_weight += w;
-            self.complete_weight_sq += w * w;
-            if w > 0.0 {
+            let wi = w.of(i);
+            self.complete_weight += wi;
+            self.complete_weight_sq += wi * wi;
+            if wi > 0.0 {
                 self.complete_positive += 1;
             }
             for j in 0..p {
                 let d = z[i * p + j];
                 zc.push(d);
-                wzc.push(w * d);
-                self.complete_sum[j] += w * d;
+                wzc.push(wi * d);
+                self.complete_sum[j] += wi * d;
             }
         }
         self.complete_rows += keep.len() as u64;
@@ -550,6 +592,33 @@ fn symmetrize(mut c: DMatrix<f64>) -> DMatrix<f64> {
         }
     }
     c
+}
+
+/// The weights of a batch's rows on the sums' scale (1 each when unweighted).
+#[derive(Clone, Copy)]
+struct RowWeights<'w> {
+    weights: Option<&'w [f64]>,
+    scale: f64,
+}
+
+impl RowWeights<'_> {
+    /// The weight of row `i`.
+    fn of(&self, i: usize) -> f64 {
+        self.weights.map_or(1.0, |w| w[i] / self.scale)
+    }
+}
+
+/// What centring a batch found.
+struct Centred {
+    /// Some answer of the batch is missing.
+    any_missing: bool,
+    /// Per row: every answer observed.
+    complete: Vec<bool>,
+    /// Weighted column sums of the deviations.
+    colsum: Vec<f64>,
+    /// Sum of the weights, and of their squares.
+    ws: f64,
+    ws2: f64,
 }
 
 fn add(a: &mut [f64], b: &[f64]) {

@@ -162,7 +162,7 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<ExitCode> {
     if !json_to_stdout {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        let text = report.to_string();
+        let text = csi::report::validation_text::validation_text(&report);
         writeln!(out, "{}", csi::text_safety::terminal_multiline(&text))?;
         out.flush()?;
     }

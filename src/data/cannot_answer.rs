@@ -39,7 +39,6 @@
 
 use super::validate::{Problem, ValidationReport};
 use crate::spec::Model;
-use std::fmt;
 
 /// Share of declared missing codes above which an item or a construct gets a warning.
 pub const CANNOT_ANSWER_WARNING_SHARE: f64 = 0.05;
@@ -116,40 +115,4 @@ pub fn assess(model: &Model, report: &mut ValidationReport) {
     for w in warnings {
         report.push(w);
     }
-}
-
-/// The "cannot answer" lines of the text report (nothing when no code was found).
-pub(crate) fn fmt_shares(report: &ValidationReport, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    if report.items.iter().all(|it| it.cannot_answer == 0) {
-        return Ok(());
-    }
-    let n = report.n_rows.max(1) as f64;
-    let items: Vec<String> = report
-        .items
-        .iter()
-        .filter(|it| it.cannot_answer > 0)
-        .map(|it| {
-            format!(
-                "{} {} ({:.1}%)",
-                it.name,
-                it.cannot_answer,
-                100.0 * it.cannot_answer as f64 / n
-            )
-        })
-        .collect();
-    writeln!(
-        f,
-        "cannot answer (declared missing codes): {}",
-        items.join(", ")
-    )?;
-    let cons: Vec<String> = report
-        .constructs
-        .iter()
-        .filter(|c| c.cannot_answer > 0)
-        .map(|c| format!("{} {:.1}%", c.name, 100.0 * c.share))
-        .collect();
-    if !cons.is_empty() {
-        writeln!(f, "cannot answer by construct: {}", cons.join(", "))?;
-    }
-    Ok(())
 }

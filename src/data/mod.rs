@@ -223,6 +223,31 @@ impl Survey {
             }
             None => None,
         };
+        let missing = self.missing_counts()?;
+        let report = MissingReport {
+            policy,
+            missing,
+            imputed: vec![0; p],
+            removed: 0,
+            n_read: n,
+            n_used: n,
+            em: None,
+        };
+        match policy {
+            MissingPolicy::Error => self.complete_or_refuse(weights, report),
+            MissingPolicy::Em => self.complete_em(weights, report),
+            MissingPolicy::Mean => Ok(self.complete_mean(weights, report)),
+            MissingPolicy::Listwise => Ok(self.complete_listwise(report)),
+        }
+    }
+
+    /// Missing answers per item.
+    ///
+    /// # Errors
+    /// [`Error::Data`] naming the item when every answer of it is missing.
+    fn missing_counts(&self) -> Result<Vec<usize>> {
+        let n = self.x.nrows();
+        let p = self.x.ncols();
         let mut missing = vec![0usize; p];
         for j in 0..p {
             missing[j] = self.x.column(j).iter().filter(|v| v.is_nan()).count();
@@ -237,130 +262,127 @@ impl Survey {
                 ));
             }
         }
-        let mut report = MissingReport {
-            policy,
-            missing: missing.clone(),
-            imputed: vec![0; p],
-            removed: 0,
-            n_read: n,
-            n_used: n,
+        Ok(missing)
+    }
+
+    /// Every respondent kept, with the answers `x` (no EM solution, no design).
+    fn keep_all(&self, x: DMatrix<f64>, weights: Option<Vec<f64>>) -> Complete {
+        Complete {
+            x,
+            rows: self.rows.clone(),
+            weights,
+            kept: (0..self.x.nrows()).collect(),
             em: None,
-        };
-        match policy {
-            MissingPolicy::Error => {
-                for j in 0..p {
-                    if let Some(i) = self.x.column(j).iter().position(|v| v.is_nan()) {
-                        let total: usize = missing.iter().sum();
-                        return Err(Error::Data {
-                            location: Location {
-                                file: self.file.clone(),
-                                row: Some(self.rows[i]),
-                                column: Some(self.items[j].clone()),
-                                value: None,
-                            },
-                            message: "missing answer and --missing error was given (use --missing mean or listwise)".into(),
-                            more: total.saturating_sub(1),
-                        });
-                    }
-                }
-                Ok((
-                    Complete {
-                        x: self.x.clone(),
-                        rows: self.rows.clone(),
-                        weights,
-                        kept: (0..n).collect(),
-                        em: None,
-                        design: None,
+            design: None,
+        }
+    }
+
+    /// `--missing error`: the survey as it is, or an error naming the first missing
+    /// cell (column by column) and counting the others.
+    fn complete_or_refuse(
+        &self,
+        weights: Option<Vec<f64>>,
+        report: MissingReport,
+    ) -> Result<(Complete, MissingReport)> {
+        for j in 0..self.x.ncols() {
+            if let Some(i) = self.x.column(j).iter().position(|v| v.is_nan()) {
+                let total: usize = report.missing.iter().sum();
+                return Err(Error::Data {
+                    location: Location {
+                        file: self.file.clone(),
+                        row: Some(self.rows[i]),
+                        column: Some(self.items[j].clone()),
+                        value: None,
                     },
-                    report,
-                ))
-            }
-            MissingPolicy::Em => {
-                let opts = crate::em::EmOptions::default();
-                let data = crate::em::EmData::new(&self.x, weights.as_deref())?;
-                let fit = data.fit(None, None, &opts)?;
-                let data = std::sync::Arc::new(data);
-                let x = if missing.iter().any(|&m| m > 0) {
-                    fit.impute(&self.x)?
-                } else {
-                    self.x.clone()
-                };
-                report.imputed = missing.clone();
-                report.em = Some(crate::em::EmInfo {
-                    iterations: fit.iterations,
-                    converged: fit.converged,
-                    delta: fit.delta,
-                    patterns: data.n_patterns(),
+                    message: "missing answer and --missing error was given (use --missing mean or listwise)".into(),
+                    more: total.saturating_sub(1),
                 });
-                Ok((
-                    Complete {
-                        x,
-                        rows: self.rows.clone(),
-                        weights,
-                        kept: (0..n).collect(),
-                        em: Some(crate::em::EmSolution {
-                            fit,
-                            data,
-                            options: opts,
-                        }),
-                        design: None,
-                    },
-                    report,
-                ))
-            }
-            MissingPolicy::Mean => {
-                let mut x = self.x.clone();
-                for j in 0..p {
-                    if missing[j] == 0 {
-                        continue;
-                    }
-                    let (s, w) = col_mean_observed(x.column(j).iter().copied(), weights.as_deref());
-                    let mean = s / w;
-                    for v in x.column_mut(j).iter_mut() {
-                        if v.is_nan() {
-                            *v = mean;
-                        }
-                    }
-                    report.imputed[j] = missing[j];
-                }
-                Ok((
-                    Complete {
-                        x,
-                        rows: self.rows.clone(),
-                        weights,
-                        kept: (0..n).collect(),
-                        em: None,
-                        design: None,
-                    },
-                    report,
-                ))
-            }
-            MissingPolicy::Listwise => {
-                let kept: Vec<usize> = (0..n)
-                    .filter(|&i| (0..p).all(|j| !self.x[(i, j)].is_nan()))
-                    .collect();
-                report.removed = n - kept.len();
-                report.n_used = kept.len();
-                let sub = self.select_rows(&kept);
-                let weights = match sub.weights {
-                    Some(w) if crate::design::weights::positive(&w) > 0 => {
-                        Some(crate::design::weights::normalized(&w))
-                    }
-                    other => other,
-                };
-                Ok((
-                    Complete {
-                        x: sub.x,
-                        rows: sub.rows,
-                        weights,
-                        kept,
-                        em: None,
-                        design: None,
-                    },
-                    report,
-                ))
             }
         }
+        Ok((self.keep_all(self.x.clone(), weights), report))
+    }
+
+    /// `--missing em`: the EM estimate of the mean and covariance under MAR, and the
+    /// answers imputed by their conditional means ([`crate::em`]).
+    fn complete_em(
+        &self,
+        weights: Option<Vec<f64>>,
+        mut report: MissingReport,
+    ) -> Result<(Complete, MissingReport)> {
+        let opts = crate::em::EmOptions::default();
+        let data = crate::em::EmData::new(&self.x, weights.as_deref())?;
+        let fit = data.fit(None, None, &opts)?;
+        let data = std::sync::Arc::new(data);
+        let x = if report.missing.iter().any(|&m| m > 0) {
+            fit.impute(&self.x)?
+        } else {
+            self.x.clone()
+        };
+        report.imputed = report.missing.clone();
+        report.em = Some(crate::em::EmInfo {
+            iterations: fit.iterations,
+            converged: fit.converged,
+            delta: fit.delta,
+            patterns: data.n_patterns(),
+        });
+        let mut complete = self.keep_all(x, weights);
+        complete.em = Some(crate::em::EmSolution {
+            fit,
+            data,
+            options: opts,
+        });
+        Ok((complete, report))
+    }
+
+    /// `--missing mean`: every missing answer replaced by its item's (weighted) mean
+    /// of the observed answers.
+    fn complete_mean(
+        &self,
+        weights: Option<Vec<f64>>,
+        mut report: MissingReport,
+    ) -> (Complete, MissingReport) {
+        let mut x = self.x.clone();
+        for j in 0..self.x.ncols() {
+            if report.missing[j] == 0 {
+                continue;
+            }
+            let (s, w) = col_mean_observed(x.column(j).iter().copied(), weights.as_deref());
+            let mean = s / w;
+            for v in x.column_mut(j).iter_mut() {
+                if v.is_nan() {
+                    *v = mean;
+                }
+            }
+            report.imputed[j] = report.missing[j];
+        }
+        (self.keep_all(x, weights), report)
+    }
+
+    /// `--missing listwise`: the respondents who answered every item (their weights
+    /// rescaled to mean 1 again).
+    fn complete_listwise(&self, mut report: MissingReport) -> (Complete, MissingReport) {
+        let (n, p) = self.x.shape();
+        let kept: Vec<usize> = (0..n)
+            .filter(|&i| (0..p).all(|j| !self.x[(i, j)].is_nan()))
+            .collect();
+        report.removed = n - kept.len();
+        report.n_used = kept.len();
+        let sub = self.select_rows(&kept);
+        let weights = match sub.weights {
+            Some(w) if crate::design::weights::positive(&w) > 0 => {
+                Some(crate::design::weights::normalized(&w))
+            }
+            other => other,
+        };
+        let complete = Complete {
+            x: sub.x,
+            rows: sub.rows,
+            weights,
+            kept,
+            em: None,
+            design: None,
+        };
+        (complete, report)
     }
 }
 

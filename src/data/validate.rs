@@ -34,7 +34,7 @@
 use crate::data::Survey;
 use crate::error::{Error, Location};
 use crate::spec::{Mode, Model};
-use crate::text_safety::{excerpt, shown_name, terminal, MAX_NAME_CHARS, MAX_SHOWN_CHARS};
+use crate::text_safety::{excerpt, shown_name, MAX_NAME_CHARS, MAX_SHOWN_CHARS};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -362,144 +362,6 @@ pub(crate) fn number_text(v: f64) -> String {
     }
 }
 
-fn fmt_num(v: Option<f64>, decimals: usize) -> String {
-    match v {
-        Some(x) if x.is_finite() => format!("{x:.decimals$}"),
-        _ => "-".into(),
-    }
-}
-
-fn text_width(s: &str) -> usize {
-    // East Asian characters take two terminal cells.
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
-}
-
-fn pad_right(s: &str, w: usize) -> String {
-    let tw = text_width(s);
-    let mut out = s.to_string();
-    for _ in tw..w {
-        out.push(' ');
-    }
-    out
-}
-
-impl ValidationReport {
-    fn fmt_table(&self, f: &mut fmt::Formatter<'_>, w: usize) -> fmt::Result {
-        let labels = self.items.iter().any(|i| i.label.is_some());
-        writeln!(
-            f,
-            "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}{}",
-            pad_right("item", w),
-            "n",
-            "missing",
-            "out of range",
-            "mean",
-            "sd",
-            if labels { "  label" } else { "" }
-        )?;
-        for it in &self.items {
-            let label = match (&it.label, labels) {
-                (Some(l), true) => format!(
-                    "  {}",
-                    l.chars()
-                        .map(|c| if c.is_control() { ' ' } else { c })
-                        .collect::<String>()
-                ),
-                _ => String::new(),
-            };
-            writeln!(
-                f,
-                "{}  {:>8}  {:>8}  {:>12}  {:>8}  {:>8}{label}",
-                pad_right(&terminal(&it.name), w),
-                it.n,
-                it.missing,
-                it.out_of_range,
-                fmt_num(it.mean, 3),
-                fmt_num(it.sd, 3)
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Display for ValidationReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.file {
-            Some(file) => writeln!(
-                f,
-                "data: {} (model {})",
-                terminal(file),
-                terminal(&self.model)
-            )?,
-            None => writeln!(
-                f,
-                "model: {} (no data given: only the model was checked)",
-                terminal(&self.model)
-            )?,
-        }
-        if self.file.is_some() {
-            writeln!(
-                f,
-                "respondents: {} read, {} usable",
-                self.n_rows, self.n_usable
-            )?;
-        }
-        writeln!(f)?;
-        if self.file.is_none() {
-            let names: Vec<Cow<str>> = self.items.iter().map(|i| terminal(&i.name)).collect();
-            writeln!(f, "items ({}): {}", names.len(), names.join(", "))?;
-        }
-        let w = self
-            .items
-            .iter()
-            .map(|i| text_width(&terminal(&i.name)))
-            .max()
-            .unwrap_or(4)
-            .max(4);
-        if self.file.is_some() {
-            self.fmt_table(f, w)?;
-        }
-        writeln!(f)?;
-        if self.problems.is_empty() {
-            writeln!(f, "problems: none")?;
-        } else {
-            writeln!(
-                f,
-                "problems ({} errors, {} warnings):",
-                self.n_errors, self.n_warnings
-            )?;
-            for p in &self.problems {
-                let ctx = p.context();
-                let message = terminal(&p.message);
-                if ctx.is_empty() {
-                    writeln!(f, "  {:<7}  {message}", p.severity)?;
-                } else {
-                    writeln!(f, "  {:<7}  {ctx}: {message}", p.severity)?;
-                }
-            }
-            if self.problems_not_listed > 0 {
-                writeln!(
-                    f,
-                    "  ... and {} more problems not listed",
-                    self.problems_not_listed
-                )?;
-            }
-        }
-        if self.file.is_some() {
-            writeln!(f, "straight-liners: {}", self.straight_liners)?;
-            super::cannot_answer::fmt_shares(self, f)?;
-        }
-        if self.ok {
-            write!(f, "result: usable")?;
-        } else {
-            write!(f, "result: not usable ({} errors)", self.n_errors)?;
-        }
-        Ok(())
-    }
-}
-
 /// Smallest number of usable respondents the model needs: 10, and enough for its
 /// largest regression (an endogenous construct with k predecessors needs k + 2; a
 /// Mode B block of k items needs k + 1).
@@ -560,7 +422,7 @@ struct ColStats {
 }
 
 fn column_stats(col: &[f64], scale: Option<crate::spec::Scale>) -> ColStats {
-    let integer_scale = scale.is_some_and(|s| s.min.fract() == 0.0 && s.max.fract() == 0.0);
+    let integer_scale = integer_scale(scale);
     let (lo, hi) = match scale {
         Some(s) => (s.min, s.max),
         None => (f64::NEG_INFINITY, f64::INFINITY),
@@ -619,6 +481,108 @@ fn column_stats(col: &[f64], scale: Option<crate::spec::Scale>) -> ColStats {
     st
 }
 
+/// The flip of each item for its raw answer (`min + max` for a reverse-coded item with
+/// a scale: raw = flip - value), as the respondent gave it before reverse-coding.
+pub(crate) fn raw_flips(model: &Model) -> Vec<Option<f64>> {
+    (0..model.n_items())
+        .map(|j| match (model.items.get(j), model.item_scale(j)) {
+            (Some(it), Some(s)) if it.reverse => Some(s.min + s.max),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Answered items a straight-liner needs among `p`: half of them, at least 2.
+pub(crate) fn straight_min_obs(p: usize) -> usize {
+    2usize.max(p.div_ceil(2))
+}
+
+/// A scale whose ends are whole numbers: answers between its points are flagged.
+pub(crate) fn integer_scale(scale: Option<crate::spec::Scale>) -> bool {
+    scale.is_some_and(|s| s.min.fract() == 0.0 && s.max.fract() == 0.0)
+}
+
+/// The warnings on an item's answers (`n` rows): more than [`MISSING_WARNING_SHARE`]
+/// missing, and `half` values between the points of an integer scale (`first_half`:
+/// the row of the first).
+pub(crate) fn item_answer_warnings(
+    name: &str,
+    n: usize,
+    missing: usize,
+    half: usize,
+    first_half: Option<usize>,
+) -> Vec<Problem> {
+    let mut warnings = Vec::new();
+    if missing as f64 > MISSING_WARNING_SHARE * n as f64 {
+        warnings.push(
+            Problem::warning(format!(
+                "{:.1}% missing ({missing} of {n}); more than {}% of the answers",
+                100.0 * missing as f64 / n as f64,
+                MISSING_WARNING_SHARE * 100.0
+            ))
+            .in_column(name),
+        );
+    }
+    if half > 0 {
+        let mut pb = Problem::warning(format!(
+            "{half} value(s) between the points of an integer scale (first in row {})",
+            first_half.unwrap_or(0)
+        ))
+        .in_column(name);
+        if let Some(r) = first_half {
+            pb = pb.at_row(r);
+        }
+        warnings.push(pb);
+    }
+    warnings
+}
+
+/// The straight-lining warnings: one per listed respondent (row, the answer, answered
+/// items; at most [`MAX_LISTED_STRAIGHT_LINERS`] are given), and the count of the
+/// others when there are `total` > [`MAX_LISTED_STRAIGHT_LINERS`].
+pub(crate) fn push_straight_lining(
+    report: &mut ValidationReport,
+    listed: impl IntoIterator<Item = (usize, f64, u32)>,
+    total: usize,
+) {
+    for (row, v, obs) in listed {
+        report.push(
+            Problem::warning(format!(
+                "straight-lining: the same answer {v} to all {obs} answered items"
+            ))
+            .at_row(row),
+        );
+    }
+    if total > MAX_LISTED_STRAIGHT_LINERS {
+        let rest = total - MAX_LISTED_STRAIGHT_LINERS;
+        report.push(Problem::warning(format!(
+            "straight-lining: {rest} more respondents answered every item identically ({total} in all)"
+        )));
+    }
+}
+
+/// The matrix under check, column-major.
+struct MatrixView<'s> {
+    survey: &'s Survey,
+    model: &'s Model,
+    data: &'s [f64],
+    n: usize,
+}
+
+impl MatrixView<'_> {
+    /// Spreadsheet row of respondent `i`.
+    fn row_of(&self, i: usize) -> usize {
+        self.survey.rows.get(i).copied().unwrap_or(i + 2)
+    }
+}
+
+/// Problems found on the items, pushed after the item statistics are in.
+#[derive(Default)]
+struct Findings {
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
 /// Checks on the matrix, appended to `report` (items flagged in `skip` are left out of
 /// the item checks, e.g. absent columns already reported).
 pub(crate) fn matrix_checks(
@@ -637,142 +601,35 @@ pub(crate) fn matrix_checks(
             .map(|s| ItemReport::empty(s.clone()))
             .collect();
     }
-    let row_of = |i: usize| survey.rows.get(i).copied().unwrap_or(i + 2);
-    let mut item_errors: Vec<Problem> = Vec::new();
-    let mut item_warnings: Vec<Problem> = Vec::new();
+    let view = MatrixView {
+        survey,
+        model,
+        data: survey.x.as_slice(),
+        n,
+    };
+    let mut found = Findings::default();
 
     // Per-column statistics, in parallel over the columns of the column-major matrix.
-    let data = survey.x.as_slice();
     let stats: Vec<ColStats> = {
         use rayon::prelude::*;
         (0..p)
             .into_par_iter()
             .map(|j| {
                 column_stats(
-                    data.get(j * n..(j + 1) * n).unwrap_or(&[]),
+                    view.data.get(j * n..(j + 1) * n).unwrap_or(&[]),
                     model.item_scale(j),
                 )
             })
             .collect()
     };
     for (j, st) in stats.into_iter().enumerate() {
-        let name = survey.items.get(j).cloned().unwrap_or_default();
-        if let Some(s) = model.item_scale(j) {
-            for &i in &st.oor_first {
-                let v = data.get(j * n + i).copied().unwrap_or(f64::NAN);
-                item_errors.push(
-                    Problem::error(format!("outside the scale {}..{}", s.min, s.max))
-                        .at_row(row_of(i))
-                        .in_column(name.clone())
-                        .with_value(number_text(v)),
-                );
-            }
-        }
-        let oor = st.oor;
-        if oor > st.oor_first.len() {
-            report.count_unlisted(Severity::Error, oor - st.oor_first.len());
-        }
-        let cnt = st.cnt;
-        let missing = n - cnt;
-        let (mean, sd, first, constant, half) = (st.mean, st.sd, st.first, st.constant, st.half);
-        let first_half = st.first_half.map(row_of);
-        if let Some(it) = report.items.get_mut(j) {
-            it.n = cnt;
-            it.missing = missing;
-            it.out_of_range += oor;
-            it.mean = mean;
-            it.sd = sd;
-        }
-        if skip.get(j).copied().unwrap_or(false) || n == 0 {
-            continue;
-        }
-        if cnt == 0 {
-            item_errors.push(
-                Problem::error(format!("every answer of this item is missing ({n} rows)"))
-                    .in_column(name.clone()),
-            );
-            continue;
-        }
-        if constant {
-            let v = number_text(first.unwrap_or(f64::NAN));
-            item_errors.push(
-                Problem::error(format!(
-                    "constant item: every answered value is {v} ({cnt} answers); it carries no information"
-                ))
-                .in_column(name.clone()),
-            );
-        }
-        if missing as f64 > MISSING_WARNING_SHARE * n as f64 {
-            item_warnings.push(
-                Problem::warning(format!(
-                    "{:.1}% missing ({missing} of {n}); more than {}% of the answers",
-                    100.0 * missing as f64 / n as f64,
-                    MISSING_WARNING_SHARE * 100.0
-                ))
-                .in_column(name.clone()),
-            );
-        }
-        if half > 0 {
-            let mut pb = Problem::warning(format!(
-                "{half} value(s) between the points of an integer scale (first in row {})",
-                first_half.unwrap_or(0)
-            ))
-            .in_column(name.clone());
-            if let Some(r) = first_half {
-                pb = pb.at_row(r);
-            }
-            item_warnings.push(pb);
-        }
+        let skipped = skip.get(j).copied().unwrap_or(false);
+        check_item(&view, j, st, skipped, report, &mut found);
     }
 
     // Respondents: usable ones, straight-liners (on the raw answers, before reverse-coding).
-    // Column by column (the matrix is column-major): per respondent the number of
-    // answered items, the first raw answer, and whether all raw answers are equal.
-    let min_obs = 2usize.max(p.div_ceil(2));
-    let flips: Vec<Option<f64>> = (0..p)
-        .map(|j| match (model.items.get(j), model.item_scale(j)) {
-            (Some(it), Some(s)) if it.reverse => Some(s.min + s.max),
-            _ => None,
-        })
-        .collect();
-    let mut obs = vec![0u32; n];
-    let mut first = vec![f64::NAN; n];
-    let mut same = vec![true; n];
-    {
-        // Blocks of rows, so the per-respondent arrays stay in cache; blocks in parallel.
-        use rayon::prelude::*;
-        const BLOCK: usize = 4096;
-        obs.par_chunks_mut(BLOCK)
-            .zip(first.par_chunks_mut(BLOCK))
-            .zip(same.par_chunks_mut(BLOCK))
-            .enumerate()
-            .for_each(|(b, ((obs, first), same))| {
-                let r0 = b * BLOCK;
-                for (j, flip) in flips.iter().enumerate() {
-                    let col = data.get(j * n + r0..j * n + r0 + obs.len()).unwrap_or(&[]);
-                    for (((&v, o), f), sm) in col
-                        .iter()
-                        .zip(obs.iter_mut())
-                        .zip(first.iter_mut())
-                        .zip(same.iter_mut())
-                    {
-                        if v.is_nan() {
-                            continue;
-                        }
-                        let raw = match flip {
-                            Some(t) => t - v,
-                            None => v,
-                        };
-                        if *o == 0 {
-                            *f = raw;
-                        } else if (raw - *f).abs() > 1e-9 {
-                            *sm = false;
-                        }
-                        *o += 1;
-                    }
-                }
-            });
-    }
+    let min_obs = straight_min_obs(p);
+    let (obs, first, same) = answer_patterns(view.data, n, &raw_flips(model));
     let usable = obs.iter().filter(|&&o| o > 0).count();
     let straight: Vec<(usize, f64, u32)> = obs
         .iter()
@@ -785,7 +642,7 @@ pub(crate) fn matrix_checks(
     report.n_usable = usable;
     report.straight_liners = straight.len();
 
-    for pb in item_errors {
+    for pb in found.errors {
         report.push(pb);
     }
     let need = required_respondents(model);
@@ -794,24 +651,123 @@ pub(crate) fn matrix_checks(
             "only {usable} usable respondents (rows with at least one answered item); the model needs at least {need}"
         )));
     }
-    for pb in item_warnings {
+    for pb in found.warnings {
         report.push(pb);
     }
-    for &(i, v, obs) in straight.iter().take(MAX_LISTED_STRAIGHT_LINERS) {
-        report.push(
-            Problem::warning(format!(
-                "straight-lining: the same answer {v} to all {obs} answered items"
+    let listed = straight
+        .iter()
+        .take(MAX_LISTED_STRAIGHT_LINERS)
+        .map(|&(i, v, obs)| (view.row_of(i), v, obs));
+    push_straight_lining(report, listed, straight.len());
+}
+
+/// Item `j`: its statistics into the report, and its problems (values outside the
+/// scale; unless `skipped`: no answer at all, a constant item, many missing answers,
+/// half points on an integer scale).
+fn check_item(
+    view: &MatrixView<'_>,
+    j: usize,
+    st: ColStats,
+    skipped: bool,
+    report: &mut ValidationReport,
+    found: &mut Findings,
+) {
+    let n = view.n;
+    let name = view.survey.items.get(j).cloned().unwrap_or_default();
+    if let Some(s) = view.model.item_scale(j) {
+        for &i in &st.oor_first {
+            let v = view.data.get(j * n + i).copied().unwrap_or(f64::NAN);
+            found.errors.push(
+                Problem::error(format!("outside the scale {}..{}", s.min, s.max))
+                    .at_row(view.row_of(i))
+                    .in_column(name.clone())
+                    .with_value(number_text(v)),
+            );
+        }
+    }
+    let oor = st.oor;
+    if oor > st.oor_first.len() {
+        report.count_unlisted(Severity::Error, oor - st.oor_first.len());
+    }
+    let cnt = st.cnt;
+    let missing = n - cnt;
+    if let Some(it) = report.items.get_mut(j) {
+        it.n = cnt;
+        it.missing = missing;
+        it.out_of_range += oor;
+        it.mean = st.mean;
+        it.sd = st.sd;
+    }
+    if skipped || n == 0 {
+        return;
+    }
+    if cnt == 0 {
+        found.errors.push(
+            Problem::error(format!("every answer of this item is missing ({n} rows)"))
+                .in_column(name.clone()),
+        );
+        return;
+    }
+    if st.constant {
+        let v = number_text(st.first.unwrap_or(f64::NAN));
+        found.errors.push(
+            Problem::error(format!(
+                "constant item: every answered value is {v} ({cnt} answers); it carries no information"
             ))
-            .at_row(row_of(i)),
+            .in_column(name.clone()),
         );
     }
-    if straight.len() > MAX_LISTED_STRAIGHT_LINERS {
-        let rest = straight.len() - MAX_LISTED_STRAIGHT_LINERS;
-        report.push(Problem::warning(format!(
-            "straight-lining: {rest} more respondents answered every item identically ({} in all)",
-            straight.len()
-        )));
-    }
+    let first_half = st.first_half.map(|i| view.row_of(i));
+    found
+        .warnings
+        .extend(item_answer_warnings(&name, n, missing, st.half, first_half));
+}
+
+/// Per respondent of the column-major `data` (n rows): the number of answered items,
+/// the first raw answer, and whether all raw answers are equal (raw: before
+/// reverse-coding, by `flips`). Column by column, in blocks of rows (so the
+/// per-respondent arrays stay in cache), the blocks in parallel.
+fn answer_patterns(
+    data: &[f64],
+    n: usize,
+    flips: &[Option<f64>],
+) -> (Vec<u32>, Vec<f64>, Vec<bool>) {
+    use rayon::prelude::*;
+    const BLOCK: usize = 4096;
+    let mut obs = vec![0u32; n];
+    let mut first = vec![f64::NAN; n];
+    let mut same = vec![true; n];
+    obs.par_chunks_mut(BLOCK)
+        .zip(first.par_chunks_mut(BLOCK))
+        .zip(same.par_chunks_mut(BLOCK))
+        .enumerate()
+        .for_each(|(b, ((obs, first), same))| {
+            let r0 = b * BLOCK;
+            for (j, flip) in flips.iter().enumerate() {
+                let col = data.get(j * n + r0..j * n + r0 + obs.len()).unwrap_or(&[]);
+                for (((&v, o), f), sm) in col
+                    .iter()
+                    .zip(obs.iter_mut())
+                    .zip(first.iter_mut())
+                    .zip(same.iter_mut())
+                {
+                    if v.is_nan() {
+                        continue;
+                    }
+                    let raw = match flip {
+                        Some(t) => t - v,
+                        None => v,
+                    };
+                    if *o == 0 {
+                        *f = raw;
+                    } else if (raw - *f).abs() > 1e-9 {
+                        *sm = false;
+                    }
+                    *o += 1;
+                }
+            }
+        });
+    (obs, first, same)
 }
 
 #[cfg(test)]

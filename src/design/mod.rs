@@ -244,82 +244,9 @@ impl Design {
         strata: Option<(&str, &[Option<String>])>,
         clusters: Option<(&str, &[Option<String>])>,
     ) -> Result<Design> {
-        let n = rows.len();
-        for (name, cells) in strata.iter().chain(clusters.iter()) {
-            if cells.len() != n {
-                return Err(Error::data(
-                    Location {
-                        file: file.to_string(),
-                        column: Some(name.to_string()),
-                        ..Default::default()
-                    },
-                    format!("{} cells for {n} respondents", cells.len()),
-                ));
-            }
-            let empty = |c: &Option<String>| c.as_deref().is_none_or(|t| t.trim().is_empty());
-            if let Some(i) = cells.iter().position(empty) {
-                let more = cells.iter().filter(|c| empty(c)).count() - 1;
-                let what = if strata.is_some_and(|(s, _)| s == *name) {
-                    "stratum"
-                } else {
-                    "cluster"
-                };
-                return Err(Error::Data {
-                    location: Location {
-                        file: file.to_string(),
-                        row: rows.get(i).copied(),
-                        column: Some(name.to_string()),
-                        value: None,
-                    },
-                    message: format!(
-                        "empty {what}: every respondent needs one for the design bootstrap"
-                    ),
-                    more,
-                });
-            }
-        }
-        let text = |c: &Option<String>| c.as_deref().unwrap_or("").trim().to_string();
-        // strata in order of first appearance
-        let mut s_index: HashMap<String, u32> = HashMap::new();
-        let mut s_labels: Vec<String> = Vec::new();
-        let mut stratum_of = vec![0u32; n];
-        match strata {
-            Some((_, cells)) => {
-                for (i, c) in cells.iter().enumerate() {
-                    let t = text(c);
-                    let next = s_labels.len() as u32;
-                    let h = *s_index.entry(t.clone()).or_insert_with(|| {
-                        s_labels.push(t);
-                        next
-                    });
-                    stratum_of[i] = h;
-                }
-            }
-            None => s_labels.push("(all)".into()),
-        }
-        let (psu_labels, psu_of, respondent_psus) = match clusters {
-            Some((_, cells)) => {
-                // clusters nested in strata: the key is (stratum, label)
-                let mut index: HashMap<(u32, String), u32> = HashMap::new();
-                let mut labels = Vec::new();
-                let mut of = vec![0u32; n];
-                for (i, c) in cells.iter().enumerate() {
-                    let t = text(c);
-                    let next = labels.len() as u32;
-                    let k = *index.entry((stratum_of[i], t.clone())).or_insert_with(|| {
-                        labels.push(t);
-                        next
-                    });
-                    of[i] = k;
-                }
-                (labels, of, false)
-            }
-            None => (
-                rows.iter().map(|r| r.to_string()).collect(),
-                (0..n as u32).collect(),
-                true,
-            ),
-        };
+        check_design_cells(file, rows, strata, clusters)?;
+        let (s_labels, stratum_of) = number_strata(strata, rows.len());
+        let (psu_labels, psu_of, respondent_psus) = number_psus(clusters, rows, &stratum_of);
         Ok(Self::build(
             strata.map(|(s, _)| s.to_string()),
             clusters.map(|(c, _)| c.to_string()),
@@ -602,6 +529,119 @@ impl ResampleScheme for Design {
                 }
             }
         }
+    }
+}
+
+/// A design column: its name and one cell per respondent.
+type DesignCells<'c> = Option<(&'c str, &'c [Option<String>])>;
+
+/// Every respondent has a stratum and a cluster (when the columns are given), and the
+/// columns have one cell per respondent.
+///
+/// # Errors
+/// [`Error::Data`] naming the column and the first respondent without a cell (the
+/// others counted).
+fn check_design_cells(
+    file: &str,
+    rows: &[usize],
+    strata: DesignCells<'_>,
+    clusters: DesignCells<'_>,
+) -> Result<()> {
+    let n = rows.len();
+    for (name, cells) in strata.iter().chain(clusters.iter()) {
+        if cells.len() != n {
+            return Err(Error::data(
+                Location {
+                    file: file.to_string(),
+                    column: Some(name.to_string()),
+                    ..Default::default()
+                },
+                format!("{} cells for {n} respondents", cells.len()),
+            ));
+        }
+        let empty = |c: &Option<String>| c.as_deref().is_none_or(|t| t.trim().is_empty());
+        if let Some(i) = cells.iter().position(empty) {
+            let more = cells.iter().filter(|c| empty(c)).count() - 1;
+            let what = if strata.is_some_and(|(s, _)| s == *name) {
+                "stratum"
+            } else {
+                "cluster"
+            };
+            return Err(Error::Data {
+                location: Location {
+                    file: file.to_string(),
+                    row: rows.get(i).copied(),
+                    column: Some(name.to_string()),
+                    value: None,
+                },
+                message: format!(
+                    "empty {what}: every respondent needs one for the design bootstrap"
+                ),
+                more,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The trimmed text of a design cell.
+fn cell_text(c: &Option<String>) -> String {
+    c.as_deref().unwrap_or("").trim().to_string()
+}
+
+/// The strata labels in order of first appearance, and each respondent's stratum
+/// (one stratum `(all)` without a strata column).
+fn number_strata(strata: DesignCells<'_>, n: usize) -> (Vec<String>, Vec<u32>) {
+    let mut s_index: HashMap<String, u32> = HashMap::new();
+    let mut s_labels: Vec<String> = Vec::new();
+    let mut stratum_of = vec![0u32; n];
+    match strata {
+        Some((_, cells)) => {
+            for (i, c) in cells.iter().enumerate() {
+                let t = cell_text(c);
+                let next = s_labels.len() as u32;
+                let h = *s_index.entry(t.clone()).or_insert_with(|| {
+                    s_labels.push(t);
+                    next
+                });
+                stratum_of[i] = h;
+            }
+        }
+        None => s_labels.push("(all)".into()),
+    }
+    (s_labels, stratum_of)
+}
+
+/// The PSU labels, each respondent's PSU, and whether the PSUs are the respondents:
+/// clusters are nested in strata (the key is the stratum and the label); without a
+/// cluster column every respondent is a PSU, labelled by its row.
+fn number_psus(
+    clusters: DesignCells<'_>,
+    rows: &[usize],
+    stratum_of: &[u32],
+) -> (Vec<String>, Vec<u32>, bool) {
+    let n = rows.len();
+    match clusters {
+        Some((_, cells)) => {
+            let mut index: HashMap<(u32, String), u32> = HashMap::new();
+            let mut labels = Vec::new();
+            let mut of = vec![0u32; n];
+            for (i, c) in cells.iter().enumerate() {
+                let t = cell_text(c);
+                let next = labels.len() as u32;
+                let k = *index.entry((stratum_of[i], t.clone())).or_insert_with(|| {
+                    labels.push(t);
+                    next
+                });
+                of[i] = k;
+            }
+            (labels, of, false)
+        }
+        None => (
+            rows.iter().map(|r| r.to_string()).collect(),
+            (0..n as u32).collect(),
+            true,
+        ),
     }
 }
 

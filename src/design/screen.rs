@@ -142,13 +142,10 @@ pub fn straight_liners(survey: &Survey, model: &Model) -> Vec<usize> {
     if p < 2 {
         return Vec::new();
     }
-    let min_obs = 2usize.max(p.div_ceil(2));
-    let flips: Vec<Option<f64>> = (0..p)
-        .map(|j| match (model.items.get(j), model.item_scale(j)) {
-            (Some(it), Some(s)) if it.reverse => Some(s.min + s.max),
-            _ => None,
-        })
-        .collect();
+    let min_obs = crate::data::validate::straight_min_obs(p);
+    // one flip per column of the survey (a column beyond the model's items: none)
+    let mut flips = crate::data::validate::raw_flips(model);
+    flips.resize(p, None);
     (0..n)
         .filter(|&i| {
             let mut first = f64::NAN;

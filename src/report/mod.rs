@@ -25,6 +25,7 @@ pub mod tables_est;
 pub mod text;
 pub mod trend_chart;
 pub mod validate;
+pub mod validation_text;
 pub mod xlsx;
 
 pub use fit::{fit_json, information_criteria_json};
