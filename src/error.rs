@@ -24,6 +24,22 @@ pub struct Location {
     pub value: Option<String>,
 }
 
+impl Location {
+    /// A whole column of a file (no row, no cell).
+    ///
+    /// ```
+    /// let l = csi::error::Location::column("survey.csv", "airline");
+    /// assert_eq!(l.to_string(), "survey.csv: column 'airline'");
+    /// ```
+    pub fn column(file: impl Into<String>, column: impl Into<String>) -> Self {
+        Location {
+            file: file.into(),
+            column: Some(column.into()),
+            ..Default::default()
+        }
+    }
+}
+
 /// Shown as `file: row 5, column 'q1', value '7分'`. The file name, column name and
 /// value are written with control characters made visible
 /// ([`crate::text_safety::terminal`]); the column name and value are cut to

@@ -570,37 +570,28 @@ fn antecedent_scores(
     eta: &DMatrix<f64>,
     technique: Technique,
 ) -> DMatrix<f64> {
-    let q = model.n_constructs();
     let nt = eta.nrows();
     let mut hat = eta.clone();
-    match technique {
-        Technique::EarliestAntecedents => {
-            for &j in model.topological_order() {
-                if !model.is_endogenous(j) {
-                    continue;
-                }
-                for i in 0..nt {
-                    hat[(i, j)] = model
-                        .predecessors(j)
-                        .iter()
-                        .map(|&a| fit.paths[(a, j)] * hat[(i, a)])
-                        .sum();
-                }
-            }
+    // earliest antecedents read the predicted scores (filled in topological order),
+    // direct antecedents the estimated ones
+    let from_predicted = matches!(technique, Technique::EarliestAntecedents);
+    for &j in model.topological_order() {
+        if !model.is_endogenous(j) {
+            continue;
         }
-        Technique::DirectAntecedents => {
-            for j in 0..q {
-                if !model.is_endogenous(j) {
-                    continue;
-                }
-                for i in 0..nt {
-                    hat[(i, j)] = model
-                        .predecessors(j)
-                        .iter()
-                        .map(|&a| fit.paths[(a, j)] * eta[(i, a)])
-                        .sum();
-                }
-            }
+        for i in 0..nt {
+            hat[(i, j)] = model
+                .predecessors(j)
+                .iter()
+                .map(|&a| {
+                    let source = if from_predicted {
+                        hat[(i, a)]
+                    } else {
+                        eta[(i, a)]
+                    };
+                    fit.paths[(a, j)] * source
+                })
+                .sum();
         }
     }
     hat

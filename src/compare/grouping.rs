@@ -69,14 +69,7 @@ fn unknown_column(survey: &Survey, column: &str) -> Error {
             known.join(", ")
         )
     };
-    Error::data(
-        Location {
-            file: survey.file.clone(),
-            column: Some(column.into()),
-            ..Default::default()
-        },
-        why,
-    )
+    Error::data(Location::column(survey.file.clone(), column), why)
 }
 
 /// Every group of the column's trimmed text, in order of first appearance; empty cells

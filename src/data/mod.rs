@@ -165,11 +165,7 @@ impl Survey {
     pub fn filter_group(&self, column: &str, value: &str) -> Result<Survey> {
         let col = self.extra.get(column).ok_or_else(|| {
             Error::data(
-                Location {
-                    file: self.file.clone(),
-                    column: Some(column.into()),
-                    ..Default::default()
-                },
+                Location::column(self.file.clone(), column),
                 "no such column in the data",
             )
         })?;

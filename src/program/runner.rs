@@ -31,14 +31,7 @@ fn labels(survey: &Survey, column: &str, what: &str) -> Result<Vec<String>> {
                 }
             )
         };
-        Error::data(
-            Location {
-                file: survey.file.clone(),
-                column: Some(column.into()),
-                ..Default::default()
-            },
-            why,
-        )
+        Error::data(Location::column(survey.file.clone(), column), why)
     })?;
     col.iter()
         .enumerate()

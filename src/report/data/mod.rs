@@ -492,11 +492,7 @@ fn sig_of(low: f64, high: f64, p_adjusted: f64) -> Option<bool> {
 fn waves_of(survey: &Survey, column: &str) -> Result<Vec<String>> {
     let col = survey.extra.get(column).ok_or_else(|| {
         Error::data(
-            Location {
-                file: survey.file.clone(),
-                column: Some(column.into()),
-                ..Default::default()
-            },
+            Location::column(survey.file.clone(), column),
             "--wave: no such column in the data",
         )
     })?;
