@@ -29,7 +29,7 @@ impl Location {
     ///
     /// ```
     /// let l = csi::error::Location::column("survey.csv", "airline");
-    /// assert_eq!(l.to_string(), "survey.csv: column 'airline'");
+    /// assert_eq!(l.to_string(), "survey.csv, column 'airline'");
     /// ```
     pub fn column(file: impl Into<String>, column: impl Into<String>) -> Self {
         Location {

@@ -31,6 +31,14 @@
 use crate::error::{Error, Result};
 use crate::spec::Model;
 
+/// Above this many constructs the discriminant-validity tables (Fornell-Larcker and
+/// the construct columns of the cross-loadings, in the text, the JSON and `--tables`)
+/// keep the constructs with two or more items only, as HTMT always does: for a single
+/// item the AVE is 1 by definition and its cross-loadings repeat the construct
+/// correlations, and a model of 2,000 single items wrote 4 million of them (580 MB of
+/// JSON). Up to this size every construct is shown, as seminr and SmartPLS do.
+pub const FULL_DISCRIMINANT_MAX_CONSTRUCTS: usize = 64;
+
 /// Bytes per reported effect (the effect's JSON object, its text, its row of the
 /// text table and the matrices behind it), from the measurements above.
 const BYTES_PER_EFFECT: u64 = 2_200;

@@ -91,20 +91,28 @@ pub fn fit_json(a: &Analysis, boot: Option<&BootstrapResult>) -> Value {
 
 /// The `fornell_larcker` of a fit document: the construct names and the matrix (AVE
 /// square roots on the diagonal, construct correlations off it).
+/// Above [`crate::limits::FULL_DISCRIMINANT_MAX_CONSTRUCTS`] constructs, the
+/// multi-item constructs only, with `"restricted": true`.
 fn fornell_larcker_json(a: &Analysis) -> Value {
     let m = &a.model;
-    let q = m.n_constructs();
-    let fl: Vec<Value> = (0..q)
-        .map(|i| {
+    let shown = super::tables::discriminant_constructs(a);
+    let fl: Vec<Value> = shown
+        .iter()
+        .map(|&i| {
             Value::Array(
-                (0..q)
-                    .map(|j| num(cell(&a.quality.fornell_larcker, i, j)))
+                shown
+                    .iter()
+                    .map(|&j| num(cell(&a.quality.fornell_larcker, i, j)))
                     .collect(),
             )
         })
         .collect();
-    let names: Vec<&str> = (0..q).map(|j| construct_name(m, j)).collect();
-    json!({"constructs": names, "matrix": fl})
+    let names: Vec<&str> = shown.iter().map(|&j| construct_name(m, j)).collect();
+    let mut v = json!({"constructs": names, "matrix": fl});
+    if let (true, Some(o)) = (super::tables::discriminant_restricted(a), v.as_object_mut()) {
+        o.insert("restricted".into(), Value::Bool(true));
+    }
+    v
 }
 
 /// The `missing` report of a fit document: policy, respondents read, used and
@@ -133,9 +141,17 @@ fn missing_json(a: &Analysis) -> Value {
 }
 
 /// The `cross_loadings` of a fit document: per item, its construct and its correlation
-/// with every construct score (`{"item", "construct", "loadings": {CONSTRUCT: r}}`).
+/// with every construct score (`{"item", "construct", "loadings": {CONSTRUCT: r}}`);
+/// above [`crate::limits::FULL_DISCRIMINANT_MAX_CONSTRUCTS`] constructs, with its own
+/// construct and the multi-item constructs only (`fornell_larcker.restricted` says so).
 fn cross_loadings_json(a: &Analysis) -> Value {
     let m = &a.model;
+    let mut shown = vec![false; m.n_constructs()];
+    for j in super::tables::discriminant_constructs(a) {
+        if let Some(s) = shown.get_mut(j) {
+            *s = true;
+        }
+    }
     Value::Array(
         m.items
             .iter()
@@ -145,6 +161,7 @@ fn cross_loadings_json(a: &Analysis) -> Value {
                     .constructs
                     .iter()
                     .enumerate()
+                    .filter(|&(j, _)| j == it.construct || shown.get(j).copied().unwrap_or(false))
                     .map(|(j, c)| (c.name.clone(), num(cell(&a.fit.cross_loadings, k, j))))
                     .collect();
                 json!({"item": it.name, "construct": construct_name(m, it.construct), "loadings": l})

@@ -241,6 +241,32 @@ fn construct_matrix(
     t
 }
 
+/// The constructs of the discriminant-validity tables (Fornell-Larcker, the columns
+/// of the cross-loadings): every construct up to
+/// [`crate::limits::FULL_DISCRIMINANT_MAX_CONSTRUCTS`], the multi-item ones above it.
+pub(crate) fn discriminant_constructs(a: &Analysis) -> Vec<usize> {
+    if discriminant_restricted(a) {
+        multi_item(a)
+    } else {
+        (0..a.model.n_constructs()).collect()
+    }
+}
+
+/// True when the model is too large for the full discriminant-validity tables.
+pub(crate) fn discriminant_restricted(a: &Analysis) -> bool {
+    a.model.n_constructs() > crate::limits::FULL_DISCRIMINANT_MAX_CONSTRUCTS
+}
+
+/// The note of a table kept to the multi-item constructs.
+fn restricted_note(a: &Analysis) -> String {
+    format!(
+        "The model has {} constructs (more than {}): only the {} constructs with two or more items are shown.",
+        a.model.n_constructs(),
+        crate::limits::FULL_DISCRIMINANT_MAX_CONSTRUCTS,
+        multi_item(a).len()
+    )
+}
+
 /// Constructs with two or more items (the blocks HTMT is defined for).
 fn multi_item(a: &Analysis) -> Vec<usize> {
     (0..a.model.n_constructs())
@@ -317,9 +343,12 @@ pub fn fornell_larcker(a: &Analysis) -> Table {
         "fornell_larcker",
         "Fornell-Larcker criterion",
         true,
-        &(0..a.model.n_constructs()).collect::<Vec<_>>(),
+        &discriminant_constructs(a),
         |i, j| cell(&a.quality.fornell_larcker, i, j),
     );
+    if discriminant_restricted(a) {
+        t.note(&restricted_note(a));
+    }
     t.note("Diagonal: square root of the AVE; below it: construct correlations. Discriminant validity: each diagonal value exceeds the correlations in its row and column (Fornell and Larcker 1981).");
     t
 }
@@ -327,15 +356,22 @@ pub fn fornell_larcker(a: &Analysis) -> Table {
 /// `cross_loadings`: the correlation of each item with each construct score.
 pub fn cross_loadings(a: &Analysis) -> Table {
     let m = &a.model;
-    let q = m.n_constructs();
+    let shown = discriminant_constructs(a);
     let mut head: Vec<String> = vec!["item".into(), "construct".into()];
-    head.extend((0..q).map(|j| cname(a, j)));
+    head.extend(shown.iter().map(|&j| cname(a, j)));
     let head: Vec<&str> = head.iter().map(|s| s.as_str()).collect();
     let mut t = Table::new("cross_loadings", "Cross-loadings", &head, 2);
     for (k, it) in m.items.iter().enumerate() {
         let mut row = vec![Cell::text(&it.name), Cell::text(cname(a, it.construct))];
-        row.extend((0..q).map(|j| Cell::num(cell(&a.fit.cross_loadings, k, j), D)));
+        row.extend(
+            shown
+                .iter()
+                .map(|&j| Cell::num(cell(&a.fit.cross_loadings, k, j), D)),
+        );
         t.push(row);
+    }
+    if discriminant_restricted(a) {
+        t.note(&restricted_note(a));
     }
     t.note("Each item should load highest on its own construct.");
     t

@@ -451,6 +451,67 @@ fn item11_htmt_only_for_two_multi_item_blocks() {
     assert_eq!(effects, Some(435));
 }
 
+/// Item 11: above `FULL_DISCRIMINANT_MAX_CONSTRUCTS` (64) constructs, Fornell-Larcker
+/// and the cross-loadings keep the multi-item constructs (a chain of 2,000 single items
+/// wrote 4 million of them); at 30 constructs every construct is shown. Expected
+/// counts from the chain's shape: 70 constructs, C0 and C1 with two items each.
+#[test]
+fn item11_discriminant_tables_of_a_large_model_keep_multi_item_constructs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let fit = |q: usize| -> serde_json::Value {
+        let (m, d) = chain(dir.path(), q, 60, true);
+        let o = csi(&[
+            "fit",
+            "-m",
+            s(&m),
+            "-d",
+            s(&d),
+            "--scale",
+            "1,7",
+            "--json",
+            "-",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"))
+    };
+    assert!(70 > csi::limits::FULL_DISCRIMINANT_MAX_CONSTRUCTS);
+    let big = fit(70);
+    let fl = &big["fornell_larcker"];
+    assert_eq!(fl["constructs"], serde_json::json!(["C0", "C1"]));
+    assert_eq!(fl["matrix"].as_array().map(Vec::len), Some(2));
+    assert_eq!(fl["restricted"], serde_json::json!(true));
+    let cl = big["cross_loadings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(cl.len(), 72, "every item keeps its row");
+    let x5 = cl
+        .iter()
+        .find(|r| r["item"] == "x5")
+        .cloned()
+        .unwrap_or_default();
+    let mut keys: Vec<String> = x5["loadings"]
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["C0", "C1", "C5"],
+        "its own construct and the multi-item ones"
+    );
+    let small = fit(30);
+    assert_eq!(
+        small["fornell_larcker"]["constructs"]
+            .as_array()
+            .map(Vec::len),
+        Some(30)
+    );
+    assert!(small["fornell_larcker"].get("restricted").is_none());
+    let row = &small["cross_loadings"][0]["loadings"];
+    assert_eq!(row.as_object().map(|o| o.len()), Some(30));
+}
+
 /// Item 11: a model too large for the memory is refused up front (exit 2) instead of
 /// ending in an allocation failure: 2,000 single-item constructs in a chain with
 /// 1,000 resamples keep about 4 million statistics per resample (64 GB).
