@@ -419,13 +419,10 @@ fn chain(dir: &Path, q: usize, n: usize, multi: bool) -> (PathBuf, PathBuf) {
     (model, data)
 }
 
-/// Item 11: HTMT is reported only for pairs of multi-item blocks (a chain of 1,000
-/// single items gave 499,500 meaningless HTMT entries); effects only where a
-/// directed path connects two constructs.
-#[test]
-fn item11_htmt_only_for_two_multi_item_blocks() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let (m, d) = chain(dir.path(), 30, 60, true);
+/// The fit document of a chain of `q` constructs (C0 and C1 with two items) and 60
+/// respondents.
+fn fit_chain(dir: &Path, q: usize) -> serde_json::Value {
+    let (m, d) = chain(dir, q, 60, true);
     let o = csi(&[
         "fit",
         "-m",
@@ -438,8 +435,16 @@ fn item11_htmt_only_for_two_multi_item_blocks() {
         "-",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let doc: serde_json::Value =
-        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"))
+}
+
+/// Item 11: HTMT is reported only for pairs of multi-item blocks (a chain of 1,000
+/// single items gave 499,500 meaningless HTMT entries); effects only where a
+/// directed path connects two constructs.
+#[test]
+fn item11_htmt_only_for_two_multi_item_blocks() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let doc = fit_chain(dir.path(), 30);
     let htmt = doc["htmt"].as_array().cloned().unwrap_or_default();
     assert_eq!(htmt.len(), 1, "one pair of two-item blocks: {htmt:?}");
     assert_eq!(
@@ -458,22 +463,7 @@ fn item11_htmt_only_for_two_multi_item_blocks() {
 #[test]
 fn item11_discriminant_tables_of_a_large_model_keep_multi_item_constructs() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let fit = |q: usize| -> serde_json::Value {
-        let (m, d) = chain(dir.path(), q, 60, true);
-        let o = csi(&[
-            "fit",
-            "-m",
-            s(&m),
-            "-d",
-            s(&d),
-            "--scale",
-            "1,7",
-            "--json",
-            "-",
-        ]);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("json: {e}"))
-    };
+    let fit = |q: usize| fit_chain(dir.path(), q);
     assert!(70 > csi::limits::FULL_DISCRIMINANT_MAX_CONSTRUCTS);
     let big = fit(70);
     let fl = &big["fornell_larcker"];
