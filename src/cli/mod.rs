@@ -149,7 +149,8 @@ pub struct EstArgs {
     #[arg(long, default_value = "mean")]
     pub missing: MissingPolicy,
     /// Maximum iterations of the estimator (default: 300 for pls and plsc, 2000
-    /// L-BFGS and Newton steps for cbsem); also bounds every bootstrap resample.
+    /// L-BFGS and Newton steps for cbsem; at most 100000); also bounds every bootstrap
+    /// resample.
     #[arg(long = "max-iter", value_name = "N")]
     pub max_iter: Option<usize>,
     /// PLS stopping tolerance on the change of the outer weights (see --stop-rule)

@@ -303,6 +303,12 @@ pub fn total_effects(b: &DMatrix<f64>) -> DMatrix<f64> {
     total
 }
 
+/// The largest iteration limit an estimator accepts (`--max-iter`): PLS converges in
+/// tens of iterations and CB-SEM in hundreds, so a larger limit only turns a
+/// non-converging fit (say at `--tol 1e-300`) into a run that never ends; a limit of
+/// 2^32 did, in every bootstrap resample.
+pub const MAX_ITERATIONS: usize = 100_000;
+
 /// Largest number of constructs whose total effects are summed as the series
 /// `B + B² + ...` ([`total_effects`]).
 pub const TOTAL_EFFECTS_SERIES_MAX: usize = 64;

@@ -347,7 +347,7 @@ pub fn fornell_larcker(a: &Analysis) -> Table {
         |i, j| cell(&a.quality.fornell_larcker, i, j),
     );
     if discriminant_restricted(a) {
-        t.note(&restricted_note(a));
+        t.note(restricted_note(a));
     }
     t.note("Diagonal: square root of the AVE; below it: construct correlations. Discriminant validity: each diagonal value exceeds the correlations in its row and column (Fornell and Larcker 1981).");
     t
@@ -371,7 +371,7 @@ pub fn cross_loadings(a: &Analysis) -> Table {
         t.push(row);
     }
     if discriminant_restricted(a) {
-        t.note(&restricted_note(a));
+        t.note(restricted_note(a));
     }
     t.note("Each item should load highest on its own construct.");
     t

@@ -466,3 +466,31 @@ fn item3_a_workbook_cell_far_away_is_refused_not_allocated() {
         ],
     );
 }
+
+/// Item 2: `--max-iter` above `estimate::MAX_ITERATIONS` is refused at once (the
+/// property test's `--tol 1e-300 --max-iter 4294967296` ran for over 37 minutes: no
+/// fit converges at that tolerance, so every resample ran 2^32 iterations).
+#[test]
+fn item2_an_iteration_limit_that_never_ends_is_refused() {
+    for estimator in ["pls", "plsc", "cbsem"] {
+        let o = csi_within(
+            &[
+                "fit",
+                "-m",
+                "models/ccsi.toml",
+                "-d",
+                "data/ccsi_sample.csv",
+                "--estimator",
+                estimator,
+                "--tol",
+                "1e-300",
+                "--max-iter",
+                "4294967296",
+                "--bootstrap",
+                "3",
+            ],
+            Duration::from_secs(60),
+        );
+        refused(&o, &["100000", "4294967296"]);
+    }
+}

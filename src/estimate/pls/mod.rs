@@ -220,6 +220,16 @@ impl PlsSettings {
         if self.max_iter == 0 {
             return Err(Error::setting("max_iter", "must be at least 1"));
         }
+        if self.max_iter > crate::estimate::MAX_ITERATIONS {
+            return Err(Error::setting(
+                "max_iter",
+                format!(
+                    "must be at most {}, got {}",
+                    crate::estimate::MAX_ITERATIONS,
+                    self.max_iter
+                ),
+            ));
+        }
         Ok(())
     }
 }
