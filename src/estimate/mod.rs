@@ -309,6 +309,37 @@ pub fn total_effects(b: &DMatrix<f64>) -> DMatrix<f64> {
 /// 2^32 did, in every bootstrap resample.
 pub const MAX_ITERATIONS: usize = 100_000;
 
+/// The checks every estimator's settings share: a positive finite stopping tolerance
+/// and an iteration limit from 1 to [`MAX_ITERATIONS`].
+///
+/// # Errors
+/// [`Error::Setting`](crate::Error::Setting) naming `tolerance` or `max_iter`.
+///
+/// ```
+/// use csi::estimate::check_iteration;
+/// assert!(check_iteration(1e-7, 300).is_ok());
+/// assert!(check_iteration(0.0, 300).is_err());
+/// assert!(check_iteration(1e-7, 1 << 32).is_err());
+/// ```
+pub fn check_iteration(tolerance: f64, max_iter: usize) -> crate::Result<()> {
+    if !(tolerance.is_finite() && tolerance > 0.0) {
+        return Err(crate::Error::setting(
+            "tolerance",
+            format!("must be a positive number, got {tolerance}"),
+        ));
+    }
+    if max_iter == 0 {
+        return Err(crate::Error::setting("max_iter", "must be at least 1"));
+    }
+    if max_iter > MAX_ITERATIONS {
+        return Err(crate::Error::setting(
+            "max_iter",
+            format!("must be at most {MAX_ITERATIONS}, got {max_iter}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Largest number of constructs whose total effects are summed as the series
 /// `B + B² + ...` ([`total_effects`]).
 pub const TOTAL_EFFECTS_SERIES_MAX: usize = 64;

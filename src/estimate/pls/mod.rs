@@ -208,29 +208,10 @@ impl PlsSettings {
     /// Check the settings.
     ///
     /// # Errors
-    /// [`Error::Setting`] for a tolerance that is not a positive finite number or a zero
-    /// iteration limit.
+    /// [`Error::Setting`] for a tolerance that is not a positive finite number or an
+    /// iteration limit outside 1 to [`crate::estimate::MAX_ITERATIONS`] ([`crate::estimate::check_iteration`]).
     pub fn check(&self) -> Result<()> {
-        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            return Err(Error::setting(
-                "tolerance",
-                format!("must be a positive number, got {}", self.tolerance),
-            ));
-        }
-        if self.max_iter == 0 {
-            return Err(Error::setting("max_iter", "must be at least 1"));
-        }
-        if self.max_iter > crate::estimate::MAX_ITERATIONS {
-            return Err(Error::setting(
-                "max_iter",
-                format!(
-                    "must be at most {}, got {}",
-                    crate::estimate::MAX_ITERATIONS,
-                    self.max_iter
-                ),
-            ));
-        }
-        Ok(())
+        crate::estimate::check_iteration(self.tolerance, self.max_iter)
     }
 }
 
