@@ -149,6 +149,27 @@ fn nice_floor(v: f64, step: f64) -> f64 {
     (v / step).floor() * step
 }
 
+/// Decimals of the importance axis's tick labels: the fewest (from one) that tell
+/// plotters' ticks on `x` apart. The ticks are the mesh's own (`key_points` with
+/// [`X_TICKS`] labels at most); one decimal for steps of 0.05 showed "0.1, 0.1, 0.2,
+/// 0.2" on the airline sample's map with whiskers.
+fn importance_decimals(x: &Range<f64>) -> usize {
+    use plotters::coord::ranged1d::Ranged;
+    let ticks = plotters::coord::types::RangedCoordf64::from(x.clone()).key_points(X_TICKS);
+    (1..=6)
+        .find(|&d| {
+            ticks
+                .iter()
+                .zip(ticks.iter().skip(1))
+                .all(|(a, b)| format!("{a:.d$}") != format!("{b:.d$}"))
+        })
+        .unwrap_or(6)
+}
+
+/// The most tick labels plotters puts on an axis (its mesh default, which the quadrant
+/// chart keeps).
+const X_TICKS: usize = 11;
+
 fn nice_ceil(v: f64, step: f64) -> f64 {
     (v / step).ceil() * step
 }
@@ -174,7 +195,7 @@ impl QuadrantChart<'_> {
         } else {
             "Performance (0-100)"
         };
-        let span = x.end - x.start;
+        let xdec = importance_decimals(&x);
         let mut chart = Frame {
             title,
             title_size: 26.0,
@@ -186,13 +207,6 @@ impl QuadrantChart<'_> {
             y,
         }
         .build(root)?;
-        let xdec = if span >= 0.5 {
-            1
-        } else if span >= 0.05 {
-            2
-        } else {
-            3
-        };
         let xfmt = move |v: &f64| format!("{v:.xdec$}");
         let yfmt = |v: &f64| format!("{v:.0}");
         let mesh = Mesh {
@@ -482,5 +496,23 @@ impl Figure for QuadrantChart<'_> {
         );
         draw_point_labels(root, &chart, &pts, area)?;
         draw_footnotes(root, &[self.footnote(th, &y)], 30, 14.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::importance_decimals;
+
+    /// The decimals follow plotters' tick steps (hand-checked against its key points):
+    /// the airline map's axis, -0.05 to 0.45 with ticks every 0.05, needs two decimals
+    /// (one gave "0.1, 0.1, 0.2, 0.2"); 0 to 1 ticks every 0.1 needs one; 0 to 0.06
+    /// ticks every 0.01 needs two; 0 to 0.02 ticks every 0.002 needs three.
+    #[test]
+    fn tick_labels_of_the_importance_axis_are_distinct() {
+        assert_eq!(importance_decimals(&(-0.05..0.45)), 2);
+        assert_eq!(importance_decimals(&(-0.052..0.47)), 2);
+        assert_eq!(importance_decimals(&(0.0..1.0)), 1);
+        assert_eq!(importance_decimals(&(0.0..0.06)), 2);
+        assert_eq!(importance_decimals(&(0.0..0.02)), 3);
     }
 }
